@@ -1,0 +1,46 @@
+// S3Client: GetObject as an instance role does it, with every one-shot repair S3 needs.
+//
+// Signs with SigV4 (aws/sigv4.h), sends through a retrying transport, and repairs once
+// each: a wrong region (re-sign for the region S3 names; cached per bucket), a skewed
+// clock (offset from the server's time; re-sign), expired credentials (refresh; re-sign).
+// S3 error XML becomes a typed Error (code, aws_code, request id; never the signature
+// parts). Integrity: Content-Length always; x-amz-checksum-sha256 when S3 returns it
+// (checksum mode requested); the ETag when it is a plain MD5. Thread-safe.
+#ifndef S3US_AWS_S3_CLIENT_H_
+#define S3US_AWS_S3_CLIENT_H_
+
+#include <string>
+
+#include "aws/s3_location.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/transport.h"
+
+namespace s3us::aws {
+
+struct GetObjectRequest {
+  S3Location location;            // bucket + key (+ version, region hint)
+  net::BodySink* sink = nullptr;  // null: the body is returned in GetObjectResult::body
+  uint64_t max_bytes = 0;         // 0: no limit; larger objects fail with kLimitExceeded
+  Deadline deadline;
+};
+
+struct GetObjectResult {
+  std::string body;  // empty when a sink took it
+  uint64_t size = 0;
+  std::string sha256;  // hex, of the bytes received
+  std::string etag;    // without quotes
+  std::string version_id;
+  std::string region;       // the region the successful request was signed for
+  std::string verified_by;  // "content-length, x-amz-checksum-sha256, etag-md5"
+};
+
+class S3Client {
+ public:
+  virtual ~S3Client() = default;
+  virtual Result<GetObjectResult> GetObject(const GetObjectRequest& request) = 0;
+};
+
+}  // namespace s3us::aws
+
+#endif  // S3US_AWS_S3_CLIENT_H_

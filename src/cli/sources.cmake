@@ -1,0 +1,3 @@
+# Sources of src/cli (main.cc is the executable's own file and not listed here).
+list(APPEND S3US_SOURCES
+)

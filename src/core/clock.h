@@ -1,0 +1,52 @@
+// Clock: the seam for wall time, monotonic time and sleeping, so retries, deadlines and
+// credential expiry are tested with a fake clock and no real sleeps.
+#ifndef S3US_CORE_CLOCK_H_
+#define S3US_CORE_CLOCK_H_
+
+#include <chrono>
+
+namespace s3us {
+
+class Clock {
+ public:
+  using WallTime = std::chrono::system_clock::time_point;
+  using MonoTime = std::chrono::steady_clock::time_point;
+  using Duration = std::chrono::milliseconds;
+
+  virtual ~Clock() = default;
+  virtual WallTime Now() = 0;
+  virtual MonoTime Monotonic() = 0;
+  virtual void SleepFor(Duration duration) = 0;
+};
+
+// The real clock. Thread-safe.
+class SystemClock : public Clock {
+ public:
+  WallTime Now() override { return std::chrono::system_clock::now(); }
+  MonoTime Monotonic() override { return std::chrono::steady_clock::now(); }
+  void SleepFor(Duration duration) override;
+  // A shared instance for wiring.
+  static SystemClock& Get();
+};
+
+// A point on the monotonic clock by which a whole operation must finish.
+class Deadline {
+ public:
+  // Never expires.
+  Deadline() = default;
+  Deadline(Clock::MonoTime at) : at_(at), set_(true) {}
+  static Deadline After(Clock& clock, Clock::Duration d) { return Deadline(clock.Monotonic() + d); }
+
+  bool is_set() const { return set_; }
+  bool Expired(Clock& clock) const { return set_ && clock.Monotonic() >= at_; }
+  // Time left (zero when expired; a large value when unset).
+  Clock::Duration Remaining(Clock& clock) const;
+
+ private:
+  Clock::MonoTime at_{};
+  bool set_ = false;
+};
+
+}  // namespace s3us
+
+#endif  // S3US_CORE_CLOCK_H_

@@ -1,0 +1,97 @@
+#include "core/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <stdexcept>
+
+namespace s3us {
+namespace {
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+void Check(int ok) {
+  if (ok != 1) throw std::runtime_error("openssl digest failure");
+}
+
+}  // namespace
+
+Sha256Digest Sha256(std::string_view data) {
+  Sha256Digest out;
+  unsigned int len = 0;
+  Check(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr));
+  return out;
+}
+
+std::array<uint8_t, 16> Md5(std::string_view data) {
+  std::array<uint8_t, 16> out;
+  unsigned int len = 0;
+  Check(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_md5(), nullptr));
+  return out;
+}
+
+Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
+  Sha256Digest out;
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+           &len) == nullptr) {
+    throw std::runtime_error("openssl hmac failure");
+  }
+  return out;
+}
+
+std::string Hex(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string Base64Encode(const uint8_t* data, size_t size) {
+  std::string out(4 * ((size + 2) / 3), '\0');
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+struct StreamHasher::Impl {
+  MdCtx sha{EVP_MD_CTX_new()};
+  MdCtx md5{EVP_MD_CTX_new()};
+};
+
+StreamHasher::StreamHasher() : impl_(std::make_unique<Impl>()) { Reset(); }
+StreamHasher::~StreamHasher() = default;
+
+void StreamHasher::Reset() {
+  Check(EVP_DigestInit_ex(impl_->sha.get(), EVP_sha256(), nullptr));
+  Check(EVP_DigestInit_ex(impl_->md5.get(), EVP_md5(), nullptr));
+}
+
+void StreamHasher::Update(const void* data, size_t size) {
+  Check(EVP_DigestUpdate(impl_->sha.get(), data, size));
+  Check(EVP_DigestUpdate(impl_->md5.get(), data, size));
+}
+
+Sha256Digest StreamHasher::FinishSha256() {
+  Sha256Digest out;
+  unsigned int len = 0;
+  Check(EVP_DigestFinal_ex(impl_->sha.get(), out.data(), &len));
+  return out;
+}
+
+std::array<uint8_t, 16> StreamHasher::FinishMd5() {
+  std::array<uint8_t, 16> out;
+  unsigned int len = 0;
+  Check(EVP_DigestFinal_ex(impl_->md5.get(), out.data(), &len));
+  return out;
+}
+
+}  // namespace s3us

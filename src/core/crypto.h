@@ -1,0 +1,52 @@
+// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP: the only OpenSSL user in the tree.
+#ifndef S3US_CORE_CRYPTO_H_
+#define S3US_CORE_CRYPTO_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace s3us {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+Sha256Digest Sha256(std::string_view data);
+Sha256Digest HmacSha256(std::string_view key, std::string_view data);
+std::array<uint8_t, 16> Md5(std::string_view data);
+
+// Lower-case hex.
+std::string Hex(const uint8_t* data, size_t size);
+template <size_t N>
+std::string Hex(const std::array<uint8_t, N>& bytes) {
+  return Hex(bytes.data(), bytes.size());
+}
+inline std::string Sha256Hex(std::string_view data) { return Hex(Sha256(data)); }
+
+// Standard base64 with padding (for S3 checksum headers).
+std::string Base64Encode(const uint8_t* data, size_t size);
+
+// Incremental SHA-256 (and optionally MD5) for streamed bodies. Not thread-safe.
+class StreamHasher {
+ public:
+  StreamHasher();
+  ~StreamHasher();
+  StreamHasher(const StreamHasher&) = delete;
+  StreamHasher& operator=(const StreamHasher&) = delete;
+
+  void Update(const void* data, size_t size);
+  // Starts over (a retried transfer).
+  void Reset();
+  // REQUIRES: called once after the last Update (Reset() allows reuse).
+  Sha256Digest FinishSha256();
+  std::array<uint8_t, 16> FinishMd5();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace s3us
+
+#endif  // S3US_CORE_CRYPTO_H_

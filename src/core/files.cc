@@ -1,0 +1,207 @@
+#include "core/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace s3us {
+namespace {
+
+Error IoError(const std::string& what, const std::string& path, int err) {
+  return Error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(err));
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string RandomSuffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s(10, 'x');
+  for (char& c : s) c = kChars[rng() % (sizeof kChars - 1)];
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
+  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
+    return IoError("cannot open", path, err);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      return IoError("cannot read", path, err);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      close(fd);
+      return Error(ErrorCode::kLimitExceeded, (path == "-" ? std::string("standard input") : path) +
+                                                  " is larger than " + std::to_string(max_bytes) +
+                                                  " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+Status MakePrivateDir(const std::string& path, mode_t mode) {
+  if (path.empty()) return Error(ErrorCode::kIo, "empty directory path");
+  // Walk the components; each must be a real directory (lstat), never a symlink.
+  std::string prefix = path[0] == '/' ? "/" : "";
+  size_t pos = path[0] == '/' ? 1 : 0;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string::npos) next = path.size();
+    std::string comp = path.substr(pos, next - pos);
+    pos = next + 1;
+    if (comp.empty() || comp == ".") continue;
+    prefix += comp;
+    bool last = next >= path.size() || path.find_first_not_of('/', next) == std::string::npos;
+    struct stat st;
+    if (lstat(prefix.c_str(), &st) != 0) {
+      if (errno != ENOENT) return IoError("cannot inspect", prefix, errno);
+      if (mkdir(prefix.c_str(), last ? mode : 0755) != 0 && errno != EEXIST) {
+        return IoError("cannot create directory", prefix, errno);
+      }
+      if (lstat(prefix.c_str(), &st) != 0) return IoError("cannot inspect", prefix, errno);
+    }
+    if (S_ISLNK(st.st_mode)) {
+      return Error(ErrorCode::kUnsafePath, prefix + " is a symbolic link");
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      return Error(ErrorCode::kUnsafePath, prefix + " is not a directory");
+    }
+    if (last) {
+      if (st.st_uid != geteuid()) {
+        return Error(ErrorCode::kUnsafePath, prefix + " is owned by another user");
+      }
+      if ((st.st_mode & 07777) != mode && chmod(prefix.c_str(), mode) != 0) {
+        return IoError("cannot set mode of", prefix, errno);
+      }
+      break;
+    }
+    prefix += '/';
+  }
+  return Ok();
+}
+
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      return Error(ErrorCode::kUnsafePath, path + " exists and is not a regular file");
+    }
+    if (unlink(path.c_str()) != 0) return IoError("cannot replace", path, errno);
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ELOOP || err == EEXIST) {
+      return Error(ErrorCode::kUnsafePath, path + " appeared while it was being created");
+    }
+    return IoError("cannot create", path, err);
+  }
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      close(fd);
+      return IoError("cannot write", path, err);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (fchmod(fd, mode) != 0 || close(fd) != 0) return IoError("cannot finish", path, errno);
+  return Ok();
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    close(fd_);
+    unlink(temp_path_.c_str());
+  }
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : fd_(other.fd_),
+      destination_(std::move(other.destination_)),
+      temp_path_(std::move(other.temp_path_)) {
+  other.fd_ = -1;
+}
+
+Result<AtomicFile> AtomicFile::Create(const std::string& destination, mode_t mode) {
+  struct stat st;
+  if (lstat(destination.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kUnsafePath, destination + " exists and is not a regular file");
+  }
+  std::string dir = Dirname(destination);
+  std::string base = destination.substr(destination.rfind('/') + 1);
+  AtomicFile file;
+  file.destination_ = destination;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    file.temp_path_ = dir + "/." + base + ".tmp-" + RandomSuffix();
+    file.fd_ =
+        open(file.temp_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (file.fd_ >= 0) break;
+    if (errno != EEXIST) return IoError("cannot create a temporary file in", dir, errno);
+  }
+  if (file.fd_ < 0) return Error(ErrorCode::kIo, "cannot create a temporary file in " + dir);
+  // The umask may have narrowed the mode; set exactly what was asked.
+  if (fchmod(file.fd_, mode) != 0) return IoError("cannot set mode of", file.temp_path_, errno);
+  return file;
+}
+
+Status AtomicFile::Write(std::string_view data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = write(fd_, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot write", temp_path_, errno);
+    }
+    off += static_cast<size_t>(n);
+  }
+  return Ok();
+}
+
+Status AtomicFile::Truncate() {
+  if (ftruncate(fd_, 0) != 0 || lseek(fd_, 0, SEEK_SET) != 0) {
+    return IoError("cannot truncate", temp_path_, errno);
+  }
+  return Ok();
+}
+
+Status AtomicFile::Commit() {
+  if (fsync(fd_) != 0) return IoError("cannot sync", temp_path_, errno);
+  struct stat st;
+  if (lstat(destination_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kUnsafePath, destination_ + " exists and is not a regular file");
+  }
+  if (rename(temp_path_.c_str(), destination_.c_str()) != 0) {
+    return IoError("cannot rename into", destination_, errno);
+  }
+  close(fd_);
+  fd_ = -1;
+  return Ok();
+}
+
+}  // namespace s3us

@@ -1,0 +1,64 @@
+// Local files, done safely: private directories that are never reached through a symlink,
+// files created O_NOFOLLOW|O_EXCL with their final mode from the start, and atomic
+// replacement (temp file in the same directory, fsync, rename).
+//
+// Errors: kIo for ordinary failures, kUnsafePath when a symlink, a non-directory or a
+// directory owned by someone else stands where a private path was expected, kNotFound
+// for a missing input file, kLimitExceeded when an input is larger than allowed.
+#ifndef S3US_CORE_FILES_H_
+#define S3US_CORE_FILES_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace s3us {
+
+// Reads a whole file ("-" is stdin), refusing more than max_bytes.
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
+
+// Creates `path` and any missing parents; the last component gets `mode` (0700 by
+// default). Fails with kUnsafePath if any component is a symlink, or if the last one
+// exists but is not a directory owned by us with no group/other write bit.
+Status MakePrivateDir(const std::string& path, mode_t mode = 0700);
+
+// Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after
+// removing a previous regular file of that name. Never follows a symlink at the name.
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode);
+
+// A file being written next to its destination and renamed over it on Commit(). Until
+// then nothing exists at the destination; if Commit() is never called, the temp file is
+// removed. The temp file has `mode` from creation, so it is never world-readable.
+// Not thread-safe.
+class AtomicFile {
+ public:
+  AtomicFile() = default;
+  ~AtomicFile();
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  static Result<AtomicFile> Create(const std::string& destination, mode_t mode);
+
+  int fd() const { return fd_; }
+  const std::string& destination() const { return destination_; }
+  Status Write(std::string_view data);
+  // Drops what was written so far (a retried transfer).
+  Status Truncate();
+  // fsyncs and renames over the destination. Refuses a symlink at the destination.
+  Status Commit();
+
+ private:
+  int fd_ = -1;
+  std::string destination_;
+  std::string temp_path_;
+};
+
+}  // namespace s3us
+
+#endif  // S3US_CORE_FILES_H_

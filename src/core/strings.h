@@ -1,0 +1,24 @@
+// Small string helpers shared by every layer (ASCII only; bytes above 0x7f pass through).
+#ifndef S3US_CORE_STRINGS_H_
+#define S3US_CORE_STRINGS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3us {
+
+std::string ToLower(std::string_view s);
+bool IEquals(std::string_view a, std::string_view b);
+bool IStartsWith(std::string_view s, std::string_view prefix);
+// Strips spaces, tabs, CR and LF at both ends.
+std::string_view Trim(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+// Splits on LF and drops one trailing CR per line; the pieces point into `s`.
+std::vector<std::string_view> SplitLines(std::string_view s);
+// "1.5 KiB", "3 B": for people.
+std::string HumanBytes(uint64_t bytes);
+
+}  // namespace s3us
+
+#endif  // S3US_CORE_STRINGS_H_

@@ -1,0 +1,45 @@
+// Fetcher: the one entry point that turns an include URL into verified bytes.
+//
+// Routes by form: S3 in any spelling (s3://, arn:…:s3:, S3 https hosts) through the
+// signed S3 client; other https/http through the plain transport (cloud-init's #include).
+// Every route ends in the same verification tail: complete length, the S3 checksum or
+// ETag when there is one, and the caller's SHA-256 pin when given — no route can skip it.
+// Thread-safe: the expander calls Fetch() from several threads at once.
+#ifndef S3US_FETCH_FETCHER_H_
+#define S3US_FETCH_FETCHER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/transport.h"
+#include "userdata/part.h"
+
+namespace s3us::fetch {
+
+struct FetchOptions {
+  std::optional<std::string> expected_sha256;  // hex pin over the stored bytes
+  std::string version_id;                      // overrides ?versionId= when set
+  uint64_t max_bytes = 0;                      // 0: no limit
+  net::BodySink* sink = nullptr;               // null: body returned in memory
+  Deadline deadline;
+};
+
+struct FetchedObject {
+  std::string body;         // empty when a sink took it
+  userdata::Source source;  // what was fetched and how it was verified
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  // Errors carry context "fetching <redacted url>" and the cause's code (kNotFound,
+  // kAccessDenied, kIntegrity, kLimitExceeded, kTimeout, kTransport, kUnsupported…).
+  virtual Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) = 0;
+};
+
+}  // namespace s3us::fetch
+
+#endif  // S3US_FETCH_FETCHER_H_

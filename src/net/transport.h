@@ -1,0 +1,71 @@
+// Transport: one HTTP exchange, nothing more — no retries, no redirects, no signing.
+//
+// Retries live in net/retry.h, signing and S3 repairs in aws/. A Response with any HTTP
+// status is a success of the transport; only failures to exchange (DNS, connect, reset,
+// timeout, short body, TLS) are errors (kTransport or kTimeout, retryable set where a retry
+// can help). Implementations are thread-safe: Send() may be called from many threads at
+// once and the implementation multiplexes them (libcurl multi handle, connection reuse).
+#ifndef S3US_NET_TRANSPORT_H_
+#define S3US_NET_TRANSPORT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace s3us::net {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method = "GET";
+  // Sent exactly as given (libcurl PATH_AS_IS): callers encode the path.
+  std::string url;
+  Headers headers;
+  std::string body;
+  // Per-attempt cap for the whole exchange; zero means the transport's default.
+  std::chrono::milliseconds timeout{0};
+};
+
+// Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept
+// in Response::body (capped) so errors can be parsed.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Returns an error to abort the transfer (e.g. size limit, disk full).
+  virtual Status Write(std::string_view chunk) = 0;
+  // Discards what was written: the transfer is being retried from the start.
+  virtual Status Reset() = 0;
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;          // names lower-cased, in arrival order
+  std::string body;         // the body unless a sink took it
+  uint64_t body_bytes = 0;  // bytes received (to the sink or to body)
+  std::string body_sha256;  // hex SHA-256 of the received body, computed while streaming
+
+  // First header with this lower-case name, or empty.
+  std::string_view Header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers) {
+      if (name == lower_name) return value;
+    }
+    return {};
+  }
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Performs one exchange. A body shorter than Content-Length is a kTransport error
+  // (retryable), never a success.
+  virtual Result<Response> Send(const Request& request, BodySink* sink = nullptr) = 0;
+};
+
+}  // namespace s3us::net
+
+#endif  // S3US_NET_TRANSPORT_H_

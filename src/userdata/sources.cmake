@@ -1,0 +1,3 @@
+# Sources of src/userdata (in the order a reader meets them).
+list(APPEND S3US_SOURCES
+)

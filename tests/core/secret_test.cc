@@ -1,0 +1,56 @@
+#include "core/secret.h"
+
+#include <catch2/catch.hpp>
+#include <type_traits>
+
+#include "core/log.h"
+
+namespace s3us {
+namespace {
+
+template <typename T, typename = void>
+struct IsStreamable : std::false_type {};
+template <typename T>
+struct IsStreamable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<T>())>>
+    : std::true_type {};
+
+TEST_CASE("Secret has no printable form") {
+  STATIC_REQUIRE_FALSE(IsStreamable<Secret>::value);
+  STATIC_REQUIRE_FALSE(std::is_convertible_v<Secret, std::string>);
+}
+
+TEST_CASE("a secret that escapes into a log line is redacted") {
+  Secret token("AQAEAKQRRHnsX8GCPgYTGMShrFJkMhru3n-8Ul5Gzvzj-bpWKYZuiw==");
+  std::string seen;
+  SetLogSink([&](LogLevel, std::string_view line) { seen = line; });
+  LogWarning("token was " + token.reveal());
+  SetLogSink(nullptr);
+  CHECK(seen == "s3-user-script: warning: token was <redacted>");
+}
+
+TEST_CASE("RedactSecrets replaces every occurrence") {
+  Secret key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  CHECK(RedactSecrets("a " + key.reveal() + " b " + key.reveal()) == "a <redacted> b <redacted>");
+}
+
+TEST_CASE("RedactUrl drops query strings and user info") {
+  CHECK(RedactUrl("https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=x") ==
+        "https://b.s3.amazonaws.com/k");
+  CHECK(RedactUrl("https://user:pw@example.com/a#frag") == "https://example.com/a");
+  CHECK(RedactUrl("s3://bucket/key") == "s3://bucket/key");
+}
+
+TEST_CASE("log level filters lines") {
+  int count = 0;
+  SetLogSink([&](LogLevel, std::string_view) { ++count; });
+  SetLogLevel(LogLevel::kWarning);
+  LogDebug("hidden");
+  LogInfo("hidden");
+  LogWarning("shown");
+  LogError("shown");
+  SetLogSink(nullptr);
+  CHECK(count == 2);
+}
+
+}  // namespace
+}  // namespace s3us

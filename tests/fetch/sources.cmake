@@ -1,0 +1,3 @@
+# Tests of fetch.
+list(APPEND S3US_TEST_SOURCES
+)

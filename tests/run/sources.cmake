@@ -1,0 +1,3 @@
+# Tests of run.
+list(APPEND S3US_TEST_SOURCES
+)

@@ -1,0 +1,3 @@
+# Tests of userdata.
+list(APPEND S3US_TEST_SOURCES
+)
