@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace s3us::net {
@@ -29,6 +30,8 @@ struct Request {
   std::string body;
   // Per-attempt cap for the whole exchange; zero means the transport's default.
   std::chrono::milliseconds timeout{0};
+  // The whole operation's deadline, retries included (see net/retry.h).
+  Deadline deadline;
 };
 
 // Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept

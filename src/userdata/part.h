@@ -27,6 +27,8 @@ inline constexpr const char* kTypePlain = "text/plain";
 inline constexpr const char* kTypeShellScriptPerBoot = "text/x-shellscript-per-boot";
 inline constexpr const char* kTypeShellScriptPerInstance = "text/x-shellscript-per-instance";
 inline constexpr const char* kTypeShellScriptPerOnce = "text/x-shellscript-per-once";
+// Ours: an executable libmagic recognised (ELF); cloud-init leaves such parts unhandled.
+inline constexpr const char* kTypeExecutable = "application/x-executable";
 // Ours: a list of S3 objects to fetch in place of this part.
 inline constexpr const char* kTypeS3Include = "text/x-s3-include";
 
