@@ -1,3 +1,3 @@
-# Tests of aws.
-list(APPEND S3US_TEST_SOURCES
-)
+# Tests of src/aws (two groups, as in src/aws/sources.cmake).
+include(${CMAKE_CURRENT_LIST_DIR}/config_sources.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/wire_sources.cmake)

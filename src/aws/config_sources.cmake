@@ -1,0 +1,3 @@
+# aws: S3 locations, shared config/credentials files, credential providers.
+list(APPEND S3US_SOURCES
+)
