@@ -1,3 +1,4 @@
 # Sources of src/cli (main.cc is the executable's own file and not listed here).
 list(APPEND S3US_SOURCES
+  src/cli/options.cc
 )

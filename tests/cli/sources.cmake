@@ -1,3 +1,4 @@
-# Tests of cli.
+# Tests of src/cli.
 list(APPEND S3US_TEST_SOURCES
+  cli/options_test.cc
 )

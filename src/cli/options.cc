@@ -1,0 +1,216 @@
+#include "cli/options.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <sstream>
+
+namespace s3us::cli {
+namespace {
+
+constexpr const char* kLegacyDefaultUrl = "https://s3.amazonaws.com";
+
+void AddOutputFlags(CLI::App* app, Options& o) {
+  app->add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
+  app->add_flag("-q,--quiet", o.quiet, "Only errors on stderr");
+}
+
+void AddAwsFlags(CLI::App* app, Options& o) {
+  app->add_option("--endpoint-url", o.endpoint_url,
+                  "S3 endpoint to use instead of the region's (also AWS_ENDPOINT_URL_S3)");
+  app->add_option("--region", o.region, "Region for buckets whose URL does not name one");
+  app->add_flag("--allow-imdsv1", o.allow_imdsv1,
+                "Fall back to IMDSv1 if IMDS refuses IMDSv2 tokens (not recommended)");
+  app->add_option("--deadline", o.deadline_seconds,
+                  "Seconds the whole fetch may take, retries included")
+      ->check(CLI::PositiveNumber);
+}
+
+void AddExpandFlags(CLI::App* app, Options& o) {
+  AddAwsFlags(app, o);
+  app->add_option("--key-template", o.key_template,
+                  "Key for bucket-only #s3-include lines ({role}, {instance_id}, {region}, "
+                  "{availability_zone}, {account_id}, {instance_type}; {{.Role}} accepted)");
+  app->add_option("--max-parallel", o.max_parallel, "Objects fetched at once")
+      ->check(CLI::Range(1, 256));
+  app->add_option("--max-depth", o.max_depth, "Include nesting limit")->check(CLI::Range(1, 64));
+  app->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--max-total-bytes", o.max_total_bytes, "Limit on bytes fetched in all")
+      ->transform(CLI::AsSizeValue(false));
+  app->add_option("--max-object-size", o.max_object_bytes, "Limit on one object's size")
+      ->transform(CLI::AsSizeValue(false));
+  app->add_flag("--keep-going", o.keep_going,
+                "Run the remaining parts after one fails (as cloud-init does)");
+}
+
+void AddRunFlags(CLI::App* app, Options& o) {
+  app->add_option("--state-dir", o.state_dir, "Run state, markers, logs and report");
+  app->add_option("--cloud-config-dir", o.cloud_config_dir,
+                  "Where cloud-config parts are written for cloud-init "
+                  "(default /etc/cloud/cloud.cfg.d)");
+  app->add_option("--part-timeout", o.part_timeout_seconds, "Seconds one part may run (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_flag("--force", o.force, "Run per-instance and per-once parts again");
+}
+
+Options Defaults() { return Options{}; }
+
+}  // namespace
+
+std::optional<mode_t> ParseMode(const std::string& text) {
+  std::string digits = text;
+  if (digits.rfind("0o", 0) == 0) digits = digits.substr(2);
+  if (digits.empty() || digits.size() > 4) return std::nullopt;
+  mode_t mode = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + static_cast<mode_t>(c - '0');
+  }
+  if (mode > 0777) return std::nullopt;
+  return mode;
+}
+
+ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
+  Options o = Defaults();
+  std::string mode_text = "0600";
+  std::string legacy_url = kLegacyDefaultUrl;
+  std::string legacy_key;
+
+  CLI::App app{
+      "s3-user-script: cloud-init style user data with #s3-include, fetched from private S3 "
+      "with the instance role (IMDSv2, SigV4)",
+      "s3-user-script"};
+  app.set_version_flag("--version", std::string("s3-user-script ") + S3US_VERSION);
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Exit codes: 0 all ran, 1 a part failed, 2 usage, 3 setup (no user data, credentials or "
+      "state dir), 4 fetch or verification failed before anything ran.\n"
+      "Predecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] fetches "
+      "BUCKET/<role>/user-script and runs it.");
+  app.add_option("-b,--bucket", o.bucket, "Predecessor's interface: bucket of <role>/user-script");
+  app.add_option("-k,--key", legacy_key, "Predecessor's interface: key template")
+      ->default_str("{{.Role}}/user-script");
+  app.add_option("-u,--url", legacy_url, "Predecessor's interface: S3 endpoint URL")
+      ->default_str(kLegacyDefaultUrl);
+  app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
+
+  CLI::App* run = app.add_subcommand(
+      "run", "On an instance: user data from IMDS, expand every include, verify, run, report");
+  run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)");
+  run->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
+  run->add_flag("--json", o.json, "Print the report (or plan) as JSON");
+  AddExpandFlags(run, o);
+  AddRunFlags(run, o);
+  AddOutputFlags(run, o);
+
+  CLI::App* plan =
+      app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
+  plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
+  plan->add_flag("--json", o.json, "Print the plan as JSON");
+  plan->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
+  plan->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddExpandFlags(plan, o);
+  AddOutputFlags(plan, o);
+
+  CLI::App* replay = app.add_subcommand(
+      "replay", "On a workstation: replay a saved user-data blob into a private state dir");
+  replay->add_option("file", o.input, "User data file ('-' for stdin)")->required();
+  replay->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
+  replay->add_flag("--json", o.json, "Print the report (or plan) as JSON");
+  replay->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
+  replay->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddExpandFlags(replay, o);
+  AddRunFlags(replay, o);
+  AddOutputFlags(replay, o);
+
+  CLI::App* resolve =
+      app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
+  resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
+  resolve->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
+  resolve->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddExpandFlags(resolve, o);
+  AddOutputFlags(resolve, o);
+
+  CLI::App* status = app.add_subcommand("status", "Show the last run's report");
+  status->add_option("--state-dir", o.state_dir, "State directory of the run");
+  status->add_flag("--json", o.json, "Print the report as JSON");
+
+  CLI::App* get = app.add_subcommand(
+      "get", "Download S3 objects with the instance role (for the scripts we run)");
+  get->add_option("url", o.urls, "s3://, arn:aws:s3:::, S3 https or plain https URLs")->required();
+  auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)");
+  get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
+      ->excludes(out_opt);
+  get->add_option("--mode", mode_text, "Mode of written files (octal)")->default_str("0600");
+  get->add_option("--sha256", o.sha256, "Expected SHA-256 (hex) of the object");
+  get->add_option("--version-id", o.version_id, "Object version to fetch");
+  AddAwsFlags(get, o);
+  AddOutputFlags(get, o);
+
+  ParsedCommandLine result;
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  if (!reversed.empty()) reversed.pop_back();  // argv[0]
+  try {
+    app.parse(reversed);
+  } catch (const CLI::Success&) {
+    // --help and --version land here, with the text produced by CLI11.
+    std::ostringstream out, err;
+    try {
+      throw;
+    } catch (const CLI::Error& e) {
+      app.exit(e, out, err);
+    }
+    result.output = out.str();
+    result.exit_code = kExitOk;
+    return result;
+  } catch (const CLI::ParseError& e) {
+    result.output = std::string("s3-user-script: error: ") + e.what() + " (see --help)";
+    result.exit_code = kExitUsage;
+    return result;
+  }
+
+  auto usage = [&](const std::string& message) {
+    result.output = "s3-user-script: error: " + message + " (see --help)";
+    result.exit_code = kExitUsage;
+    return result;
+  };
+
+  if (run->parsed()) o.command = Command::kRun;
+  if (plan->parsed()) o.command = Command::kPlan;
+  if (replay->parsed()) o.command = Command::kReplay;
+  if (resolve->parsed()) o.command = Command::kResolve;
+  if (status->parsed()) o.command = Command::kStatus;
+  if (get->parsed()) o.command = Command::kGet;
+  bool any_command = app.get_subcommands().size() == 1;
+
+  if (!any_command) {
+    if (o.bucket.empty()) return usage("no command given");
+    o.command = Command::kLegacy;
+    if (!legacy_key.empty()) o.key_template = legacy_key;
+    // The predecessor's default URL is plain AWS; only another URL is an endpoint override.
+    if (legacy_url != kLegacyDefaultUrl) o.endpoint_url = legacy_url;
+  } else if (!o.bucket.empty() || !legacy_key.empty() || legacy_url != kLegacyDefaultUrl) {
+    return usage("-b, -k and -u belong to the predecessor's interface and take no command");
+  }
+
+  if (o.command == Command::kGet) {
+    auto mode = ParseMode(mode_text);
+    if (!mode) return usage("--mode '" + mode_text + "' is not an octal file mode");
+    o.mode = *mode;
+    if (o.output == "-" && o.urls.size() > 1) {
+      return usage("-o - writes one object to stdout; give one URL or use -d DIR");
+    }
+    if (!o.output.empty() && o.output != "-" && o.urls.size() > 1) {
+      return usage("-o names one file; use -d DIR for several URLs");
+    }
+    if (!o.sha256.empty() && o.urls.size() > 1) {
+      return usage("--sha256 pins one object; give one URL");
+    }
+  }
+  if (o.quiet && o.verbosity > 0) return usage("--quiet and --verbose exclude each other");
+
+  result.options = std::move(o);
+  return result;
+}
+
+}  // namespace s3us::cli

@@ -1,0 +1,86 @@
+// Command-line parsing: argv → Options, pure (no I/O), so every flag is unit-tested.
+//
+// Commands: run, plan, replay, resolve, status, get; and the predecessor's interface
+// (`s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v]`) when no command is given.
+// --help and --version produce text to print and exit code 0; bad usage produces one
+// error line and exit code 2 (kExitUsage).
+#ifndef S3US_CLI_OPTIONS_H_
+#define S3US_CLI_OPTIONS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace s3us::cli {
+
+// Exit codes (documented in the README).
+inline constexpr int kExitOk = 0;      // every part ran (or the command did its job)
+inline constexpr int kExitFailed = 1;  // a part failed
+inline constexpr int kExitUsage = 2;   // bad command line
+inline constexpr int kExitSetup = 3;   // no user data, no credentials, state dir unusable
+inline constexpr int kExitFetch = 4;   // fetch or verification failed before anything ran
+
+enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy };
+
+struct Options {
+  Command command = Command::kRun;
+
+  // Where user data comes from: a file, "-" for stdin, or empty for IMDS (run only).
+  std::string input;
+  bool dry_run = false;
+  bool json = false;
+  int verbosity = 0;  // -v repeatable
+  bool quiet = false;
+
+  // AWS and instance facts.
+  std::string endpoint_url;  // S3 endpoint override
+  std::string region;
+  std::string role;         // replay: role name when there is no IMDS
+  std::string instance_id;  // replay: instance id when there is no IMDS
+  bool allow_imdsv1 = false;
+  std::string key_template = "{role}/user-script";
+
+  // Expansion.
+  int deadline_seconds = 300;
+  int max_parallel = 16;
+  int max_depth = 8;
+  int max_parts = 1000;
+  uint64_t max_total_bytes = 256ull << 20;
+  uint64_t max_object_bytes = 64ull << 20;
+
+  // Running.
+  bool keep_going = false;
+  bool force = false;            // re-run per-instance parts
+  std::string state_dir;         // empty: the command's default
+  std::string cloud_config_dir;  // empty: the default (/etc/cloud/cloud.cfg.d)
+  int part_timeout_seconds = 0;  // 0: none
+
+  // get
+  std::vector<std::string> urls;
+  std::string output;      // -o DEST or "-" for stdout
+  std::string output_dir;  // -d DIR
+  mode_t mode = 0600;
+  std::string sha256;
+  std::string version_id;
+
+  // legacy -b/-k/-u
+  std::string bucket;
+};
+
+struct ParsedCommandLine {
+  std::optional<Options> options;  // set when the command should run
+  std::string output;              // help or version text (stdout), or one error line (stderr)
+  int exit_code = kExitOk;         // meaningful when options is empty
+};
+
+ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args);
+
+// "0600" / "600" / "0o600" → 0600; nullopt when not an octal mode ≤ 0777.
+std::optional<mode_t> ParseMode(const std::string& text);
+
+}  // namespace s3us::cli
+
+#endif  // S3US_CLI_OPTIONS_H_

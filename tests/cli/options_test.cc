@@ -1,0 +1,129 @@
+#include "cli/options.h"
+
+#include <catch2/catch.hpp>
+
+namespace s3us::cli {
+namespace {
+
+ParsedCommandLine Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "s3-user-script");
+  return ParseCommandLine(args);
+}
+
+TEST_CASE("no arguments is a usage error with one line") {
+  auto r = Parse({});
+  CHECK_FALSE(r.options);
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.output == "s3-user-script: error: no command given (see --help)");
+}
+
+TEST_CASE("the version flag prints the version and exits 0") {
+  auto r = Parse({"--version"});
+  CHECK_FALSE(r.options);
+  CHECK(r.exit_code == kExitOk);
+  CHECK(r.output.find(std::string("s3-user-script ") + S3US_VERSION) != std::string::npos);
+}
+
+TEST_CASE("the help flag lists every command and the exit codes") {
+  auto r = Parse({"--help"});
+  CHECK(r.exit_code == kExitOk);
+  for (const char* word : {"run", "plan", "replay", "resolve", "status", "get", "Exit codes"}) {
+    CHECK(r.output.find(word) != std::string::npos);
+  }
+}
+
+TEST_CASE("each command help flag exits 0 with its own text") {
+  for (const char* cmd : {"run", "plan", "replay", "resolve", "status", "get"}) {
+    auto r = Parse({cmd, "--help"});
+    CHECK(r.exit_code == kExitOk);
+    CHECK(r.output.find(cmd) != std::string::npos);
+  }
+}
+
+TEST_CASE("replay takes a file and the instance facts") {
+  auto r = Parse({"replay", "ud.txt", "--dry-run", "--role", "web", "--instance-id", "i-1",
+                  "--region", "eu-west-1", "--state-dir", "/tmp/s", "-vv", "--keep-going"});
+  REQUIRE(r.options);
+  const Options& o = *r.options;
+  CHECK(o.command == Command::kReplay);
+  CHECK(o.input == "ud.txt");
+  CHECK(o.dry_run);
+  CHECK(o.role == "web");
+  CHECK(o.instance_id == "i-1");
+  CHECK(o.region == "eu-west-1");
+  CHECK(o.state_dir == "/tmp/s");
+  CHECK(o.verbosity == 2);
+  CHECK(o.keep_going);
+}
+
+TEST_CASE("replay without a file is a usage error") {
+  auto r = Parse({"replay"});
+  CHECK(r.exit_code == kExitUsage);
+  CHECK(r.output.rfind("s3-user-script: error: ", 0) == 0);
+  CHECK(r.output.find('\n') == std::string::npos);
+}
+
+TEST_CASE("plan reads stdin and limits accept sizes") {
+  auto r = Parse({"plan", "-", "--json", "--max-parallel", "32", "--max-object-size", "1MiB",
+                  "--key-template", "{{.Role}}/boot"});
+  REQUIRE(r.options);
+  CHECK(r.options->command == Command::kPlan);
+  CHECK(r.options->input == "-");
+  CHECK(r.options->json);
+  CHECK(r.options->max_parallel == 32);
+  CHECK(r.options->max_object_bytes == 1048576);
+  CHECK(r.options->key_template == "{{.Role}}/boot");
+}
+
+TEST_CASE("out-of-range values are usage errors") {
+  CHECK(Parse({"plan", "--max-parallel", "0"}).exit_code == kExitUsage);
+  CHECK(Parse({"run", "--deadline", "-1"}).exit_code == kExitUsage);
+  CHECK(Parse({"run", "--bogus"}).exit_code == kExitUsage);
+}
+
+TEST_CASE("the predecessor's flags select the legacy command") {
+  auto r = Parse({"-b", "my-bucket"});
+  REQUIRE(r.options);
+  CHECK(r.options->command == Command::kLegacy);
+  CHECK(r.options->bucket == "my-bucket");
+  CHECK(r.options->key_template == "{role}/user-script");
+  CHECK(r.options->endpoint_url.empty());
+
+  auto custom = Parse({"-b", "b", "-k", "{{.Role}}/boot.sh", "-u", "http://127.0.0.1:9000", "-v"});
+  REQUIRE(custom.options);
+  CHECK(custom.options->key_template == "{{.Role}}/boot.sh");
+  CHECK(custom.options->endpoint_url == "http://127.0.0.1:9000");
+  CHECK(custom.options->verbosity == 1);
+}
+
+TEST_CASE("legacy flags with a command are refused") {
+  CHECK(Parse({"-b", "x", "run"}).exit_code == kExitUsage);
+}
+
+TEST_CASE("get parses destinations, mode and pins") {
+  auto r = Parse({"get", "s3://b/k", "-o", "/tmp/x", "--mode", "0640", "--sha256", "ab"});
+  REQUIRE(r.options);
+  CHECK(r.options->command == Command::kGet);
+  CHECK(r.options->urls == std::vector<std::string>{"s3://b/k"});
+  CHECK(r.options->output == "/tmp/x");
+  CHECK(r.options->mode == 0640);
+
+  CHECK(Parse({"get", "s3://b/k", "--mode", "999"}).exit_code == kExitUsage);
+  CHECK(Parse({"get", "s3://b/a", "s3://b/b", "-o", "-"}).exit_code == kExitUsage);
+  CHECK(Parse({"get", "s3://b/a", "-o", "x", "-d", "y"}).exit_code == kExitUsage);
+  auto many = Parse({"get", "s3://b/a", "s3://b/b", "-d", "/tmp/d"});
+  REQUIRE(many.options);
+  CHECK(many.options->urls.size() == 2);
+}
+
+TEST_CASE("ParseMode accepts octal forms only") {
+  CHECK(ParseMode("0600") == mode_t{0600});
+  CHECK(ParseMode("755") == mode_t{0755});
+  CHECK(ParseMode("0o700") == mode_t{0700});
+  CHECK_FALSE(ParseMode("8"));
+  CHECK_FALSE(ParseMode("01777"));
+  CHECK_FALSE(ParseMode(""));
+}
+
+}  // namespace
+}  // namespace s3us::cli
