@@ -1,0 +1,126 @@
+"""Object storage of the S3 emulator: ROOT/<bucket>/ is a bucket; exact keys (any characters:
+spaces, '+', '%', unicode, '//', './', '..') map to content-addressed blobs through an index.
+
+Layout: ROOT/<bucket>/.s3emu/index.json {"objects": {key: [version, ...]}} (latest last; a
+version is {version_id (null = unversioned), blob, size, etag, last_modified, content_type})
+and ROOT/<bucket>/.s3emu/blobs/<sha256>. A plain file ROOT/<bucket>/<key> whose key is not in
+the index is served too (unversioned), which keeps hand-made demo trees simple.
+Not responsible for HTTP or authentication.
+"""
+
+import hashlib
+import os
+import secrets
+import time
+
+from emu_common import file_lock, read_json, write_json_atomic
+
+META = '.s3emu'
+DEFAULT_CONTENT_TYPE = 'binary/octet-stream'
+
+
+def valid_bucket_name(bucket):
+    return bool(bucket) and '/' not in bucket and not bucket.startswith('.') and bucket != '..'
+
+
+def _meta_dir(root, bucket):
+    return os.path.join(root, bucket, META)
+
+
+def new_version_id():
+    # Real version ids: 32 characters of URL-safe text.
+    return secrets.token_urlsafe(24)
+
+
+def put(root, bucket, key, data, version_id=None, content_type=DEFAULT_CONTENT_TYPE):
+    """Stores data under the exact key; version_id None replaces the unversioned ("null")
+    object, otherwise adds that version as the latest. Returns the version record."""
+    if not valid_bucket_name(bucket):
+        raise ValueError(f'invalid bucket name {bucket!r}')
+    meta = _meta_dir(root, bucket)
+    os.makedirs(os.path.join(meta, 'blobs'), exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    blob = os.path.join(meta, 'blobs', digest)
+    if not os.path.exists(blob):
+        tmp = f'{blob}.{secrets.token_hex(4)}.tmp'
+        with open(tmp, 'wb') as f:
+            f.write(data)
+        os.replace(tmp, blob)
+    record = {
+        'version_id': version_id,
+        'blob': digest,
+        'size': len(data),
+        'etag': hashlib.md5(data).hexdigest(),
+        'last_modified': int(time.time()),
+        'content_type': content_type,
+    }
+    with file_lock(os.path.join(meta, 'lock')):
+        index_path = os.path.join(meta, 'index.json')
+        index = read_json(index_path, {'objects': {}})
+        versions = [v for v in index['objects'].get(key, []) if v['version_id'] != version_id]
+        versions.append(record)
+        index['objects'][key] = versions
+        write_json_atomic(index_path, index)
+    return record
+
+
+def make_bucket(root, bucket):
+    if not valid_bucket_name(bucket):
+        raise ValueError(f'invalid bucket name {bucket!r}')
+    os.makedirs(os.path.join(_meta_dir(root, bucket), 'blobs'), exist_ok=True)
+
+
+def bucket_exists(root, bucket):
+    return valid_bucket_name(bucket) and os.path.isdir(os.path.join(root, bucket))
+
+
+def _plain_file(root, bucket, key):
+    parts = key.split('/')
+    if any(p in ('', '.', '..') for p in parts) or parts[0] == META or '\0' in key:
+        return None
+    path = os.path.join(root, bucket, *parts)
+    if not os.path.isfile(path) or os.path.islink(path):
+        return None
+    with open(path, 'rb') as f:
+        data = f.read()
+    return {
+        'version_id': None,
+        'size': len(data),
+        'etag': hashlib.md5(data).hexdigest(),
+        'last_modified': int(os.path.getmtime(path)),
+        'content_type': DEFAULT_CONTENT_TYPE,
+        'path': path,
+    }
+
+
+def lookup(root, bucket, key, version_id=None):
+    """Returns (record, error): error is 'NoSuchBucket', 'NoSuchKey' or 'NoSuchVersion'.
+    The record's 'path' names the file holding the bytes. version_id 'null' selects the
+    unversioned object."""
+    if not bucket_exists(root, bucket):
+        return None, 'NoSuchBucket'
+    meta = _meta_dir(root, bucket)
+    index = read_json(os.path.join(meta, 'index.json'), {'objects': {}})
+    versions = index['objects'].get(key)
+    if not versions:
+        rec = _plain_file(root, bucket, key)
+        if rec is None:
+            return None, 'NoSuchKey'
+        if version_id not in (None, 'null'):
+            return None, 'NoSuchVersion'
+        return rec, None
+    if version_id is None:
+        rec = dict(versions[-1])
+    else:
+        wanted = None if version_id == 'null' else version_id
+        found = [v for v in versions if v['version_id'] == wanted]
+        if not found:
+            return None, 'NoSuchVersion'
+        rec = dict(found[-1])
+    rec['path'] = os.path.join(meta, 'blobs', rec['blob'])
+    return rec, None
+
+
+def read_bytes(record):
+    with open(record['path'], 'rb') as f:
+        return f.read()
