@@ -14,4 +14,4 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3US_WERROR=ON >/dev/
 cmake --build "$build" -j "$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\] (Building|Linking)|^Consolidate|^Scanning|Built target' || true
 cmake --build "$build" -j "$(nproc)" >/dev/null  # fail here if the build failed
 cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@"
+ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE bench "$@"
