@@ -255,7 +255,8 @@ void Expansion::Settle(EntryNode& entry) {
   }
   Result<std::vector<Part>> parts = userdata::Parse(entry.body, options_.parse);
   entry.body = std::string();
-  if (!parts.ok()) return Fail(entry, std::move(parts.error()).WithContext("parsing " + entry.shown));
+  if (!parts.ok())
+    return Fail(entry, std::move(parts.error()).WithContext("parsing " + entry.shown));
   DocContext doc;
   doc.chain = entry.chain;
   doc.identities = entry.identities;
@@ -320,8 +321,7 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
     }
     LogDebug("fetching " + std::to_string(to_fetch.size()) + " include(s) at depth " +
              std::to_string(level.front()->depth));
-    ParallelFor(to_fetch.size(), options_.max_parallel,
-                [&](size_t i) { FetchOne(*to_fetch[i]); });
+    ParallelFor(to_fetch.size(), options_.max_parallel, [&](size_t i) { FetchOne(*to_fetch[i]); });
     for (EntryNode* entry : to_fetch) {
       if (entry->error && entry->error->code() == ErrorCode::kTimeout &&
           deadline_.Expired(clock_)) {
@@ -340,18 +340,18 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
       CollectPending(entry->children, next);
     }
     if (leaf_parts_ > limits.max_parts) {
-      return Fatal(roots, Error(ErrorCode::kLimitExceeded,
-                                "the plan exceeds the limit of " +
-                                    std::to_string(limits.max_parts) + " parts (max_parts)"));
+      return Fatal(roots, Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
+                                                               std::to_string(limits.max_parts) +
+                                                               " parts (max_parts)"));
     }
     level = std::move(next);
     // Fail closed: every failure at this depth is reported, nothing deeper is fetched.
     if (!options_.keep_going && any_failure_) break;
   }
   if (leaf_parts_ > limits.max_parts) {
-    return Fatal(roots, Error(ErrorCode::kLimitExceeded,
-                              "the plan exceeds the limit of " + std::to_string(limits.max_parts) +
-                                  " parts (max_parts)"));
+    return Fatal(roots, Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
+                                                             std::to_string(limits.max_parts) +
+                                                             " parts (max_parts)"));
   }
 
   ExpandResult result;

@@ -30,10 +30,10 @@ namespace s3us::expand {
 
 // Each limit, when hit, is a kLimitExceeded failure naming it.
 struct ExpandLimits {
-  int max_depth = 8;                         // nested includes; a top-level include is depth 1
-  int max_parts = 1000;                      // parts in the Plan
-  uint64_t max_total_bytes = 256ull << 20;   // fetched + read from the include-once cache
-  uint64_t max_object_bytes = 64ull << 20;   // one fetched object
+  int max_depth = 8;                        // nested includes; a top-level include is depth 1
+  int max_parts = 1000;                     // parts in the Plan
+  uint64_t max_total_bytes = 256ull << 20;  // fetched + read from the include-once cache
+  uint64_t max_object_bytes = 64ull << 20;  // one fetched object
 };
 
 struct ExpandOptions {

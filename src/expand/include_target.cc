@@ -7,13 +7,16 @@
 namespace s3us::expand {
 namespace {
 
-// Percent-encodes what would change a URL's meaning if it appeared in a templated key.
-std::string EncodeKey(std::string_view key) {
+// https S3 URLs are percent-decoded once by aws::ParseS3Location, so a templated key is
+// encoded for them; s3:// URLs and ARNs take keys literally.
+std::string EncodeKeyForHttps(std::string_view key) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : key) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (c == '%' || c == '?' || c == '#' || c == ' ' || u < 0x20 || u == 0x7f) {
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    if (!unreserved) {
       out += '%';
       out += kHex[u >> 4];
       out += kHex[u & 0xf];
@@ -45,16 +48,20 @@ Result<std::string> ResolveS3IncludeUrl(std::string_view raw, std::string_view k
   std::string_view query = query_at == std::string_view::npos ? "" : entry.substr(query_at);
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
   std::string url(base);
-  if (url.find("://") == std::string::npos && !IStartsWith(url, "arn:")) url = "s3://" + url;
-  url += location->access_point_arn.empty() ? "/" : "/object/";
-  url += EncodeKey(*key);
+  bool https = IStartsWith(url, "https://") || IStartsWith(url, "http://");
+  if (!https && url.find("://") == std::string::npos && !IStartsWith(url, "arn:")) {
+    url = "s3://" + url;
+  }
+  // Access-point ARNs name objects as …:accesspoint/NAME/object/KEY; their https hosts
+  // take the key as the path, like buckets.
+  url += location->access_point_arn.empty() || https ? "/" : "/object/";
+  url += https ? EncodeKeyForHttps(*key) : *key;
   url += query;
 
   Result<aws::S3Location> check = aws::ParseS3Location(url);
   if (!check.ok() || !check->has_key()) {
-    return Error(ErrorCode::kInvalidInput,
-                 "cannot add the role-default key \"" + *key + "\" to \"" + std::string(entry) +
-                     "\"");
+    return Error(ErrorCode::kInvalidInput, "cannot add the role-default key \"" + *key +
+                                               "\" to \"" + std::string(entry) + "\"");
   }
   return url;
 }

@@ -65,8 +65,8 @@ Status Walk(std::string_view t, OnText on_text, OnVar on_var) {
       }
     }
     if (found == nullptr) {
-      return TemplateError(t, "unknown variable " + std::string(spelled) + " (known: " +
-                                  KnownList() + ", or {{.Role}} and friends)");
+      return TemplateError(t, "unknown variable " + std::string(spelled) +
+                                  " (known: " + KnownList() + ", or {{.Role}} and friends)");
     }
     if (Status s = on_var(*found, spelled); !s.ok()) return s;
     i = close + close_mark.size();
@@ -78,9 +78,8 @@ Status Walk(std::string_view t, OnText on_text, OnVar on_var) {
 
 Status ValidateKeyTemplate(std::string_view key_template) {
   return Walk(
-      key_template, [](std::string_view) {}, [](const Variable&, std::string_view) {
-        return Ok();
-      });
+      key_template, [](std::string_view) {},
+      [](const Variable&, std::string_view) { return Ok(); });
 }
 
 Result<std::string> ExpandKeyTemplate(std::string_view key_template, const InstanceFacts& facts) {

@@ -1,8 +1,8 @@
 #include "fetch/routing_fetcher.h"
 
 #include <charconv>
-#include <optional>
 #include <chrono>
+#include <optional>
 
 #include "aws/s3_location.h"
 #include "core/log.h"
@@ -38,8 +38,7 @@ RoutingFetcher::RoutingFetcher(aws::S3Client& s3, net::Transport& http, Clock& c
                                RoutingFetcherOptions options)
     : s3_(s3), http_(http), clock_(clock), options_(options) {}
 
-Result<FetchedObject> RoutingFetcher::Fetch(std::string_view raw_url,
-                                            const FetchOptions& options) {
+Result<FetchedObject> RoutingFetcher::Fetch(std::string_view raw_url, const FetchOptions& options) {
   std::string_view url = Trim(raw_url);
   std::string context = "fetching " + RedactUrl(url);
   Clock::MonoTime start = clock_.Monotonic();
@@ -67,8 +66,7 @@ Result<FetchedObject> RoutingFetcher::Fetch(std::string_view raw_url,
   if (!result.ok()) return std::move(result.error()).WithContext(context);
   userdata::Source& source = result->source;
   source.url = RedactUrl(url);
-  source.fetch_ms =
-      std::chrono::duration<double, std::milli>(clock_.Monotonic() - start).count();
+  source.fetch_ms = std::chrono::duration<double, std::milli>(clock_.Monotonic() - start).count();
   LogDebug(context + ": " + std::to_string(source.size) + " bytes, verified by " +
            source.verified_by);
   return result;
@@ -128,14 +126,14 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     int status = response->status;
     if (IsRedirect(status)) {
       if (redirects >= options_.max_redirects) {
-        return Error(ErrorCode::kHttp, "too many redirects (limit " +
-                                           std::to_string(options_.max_redirects) + ")")
+        return Error(ErrorCode::kHttp,
+                     "too many redirects (limit " + std::to_string(options_.max_redirects) + ")")
             .set_http_status(status);
       }
       Result<std::string> next = ResolveRedirect(current, response->Header("location"));
       if (!next.ok()) return next.error();
-      LogDebug("fetching " + RedactUrl(url) + ": HTTP " + std::to_string(status) +
-               " redirect to " + RedactUrl(*next));
+      LogDebug("fetching " + RedactUrl(url) + ": HTTP " + std::to_string(status) + " redirect to " +
+               RedactUrl(*next));
       if (Status s = sink.Reset(); !s.ok()) return s.error();
       current = std::move(*next);
       continue;

@@ -42,8 +42,8 @@ Result<std::string> NormalizeSha256Pin(std::string_view pin) {
                return std::isxdigit(static_cast<unsigned char>(c)) != 0;
              });
   if (!hex) {
-    return Error(ErrorCode::kInvalidInput, "sha256 pin \"" + std::string(pin.substr(0, 80)) +
-                                               "\" is not 64 hex digits");
+    return Error(ErrorCode::kInvalidInput,
+                 "sha256 pin \"" + std::string(pin.substr(0, 80)) + "\" is not 64 hex digits");
   }
   return lower;
 }
