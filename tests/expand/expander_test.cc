@@ -155,9 +155,9 @@ TEST_CASE("Expander expands recursively in place, in depth-first document order"
   REQUIRE(plan.parts.size() == 6);
   CHECK(plan.parts[0].payload == Script("first"));
   CHECK(plan.parts[1].payload.find("echo top") != std::string::npos);
-  CHECK(plan.parts[2].content_type == userdata::kTypeCloudConfig);
-  CHECK(plan.parts[3].payload == Script("inner1"));
-  CHECK(plan.parts[4].payload == Script("deep"));
+  CHECK(plan.parts[2].payload == Script("inner1"));
+  CHECK(plan.parts[3].payload == Script("deep"));
+  CHECK(plan.parts[4].content_type == userdata::kTypeCloudConfig);
   CHECK(plan.parts[5].payload == Script("last"));
   for (size_t i = 0; i < plan.parts.size(); ++i) CHECK(plan.parts[i].index == int(i) + 1);
   CHECK(plan.objects_fetched == 4);
@@ -169,7 +169,7 @@ TEST_CASE("Expander expands recursively in place, in depth-first document order"
   REQUIRE(plan.parts[1].origin.chain.size() == 1);
   CHECK(plan.parts[1].origin.chain[0].part_index == 2);
   CHECK(plan.parts[1].origin.chain[0].line == 2);
-  const auto& deep = plan.parts[4].origin;
+  const auto& deep = plan.parts[3].origin;
   REQUIRE(deep.source);
   CHECK(deep.source->url == "https://example.com/deep.sh");
   REQUIRE(deep.chain.size() == 3);
@@ -397,12 +397,14 @@ TEST_CASE("Expander rejects lines of an #s3-include that are not S3 locations") 
 
 TEST_CASE("Expander reports a fetched object it cannot parse as that include's failure") {
   Rig rig;
-  rig.fetcher.Put("s3://b-1/bad-gzip", std::string("\x1f\x8b\x08\x00garbage", 12));
-  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/bad-gzip\n")});
+  rig.options.parse.limits.max_input_bytes = 100;
+  rig.fetcher.Put("s3://b-1/too-big", Script(std::string(200, 'x')));
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/too-big\n")});
   CHECK_FALSE(r.plan);
   REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
   CHECK(r.failures[0].ToString().rfind(
-            "part 1 line 2 (s3://b-1/bad-gzip): parsing s3://b-1/bad-gzip: ", 0) == 0);
+            "part 1 line 2 (s3://b-1/too-big): parsing s3://b-1/too-big: ", 0) == 0);
 }
 
 }  // namespace
