@@ -220,10 +220,8 @@ void Expansion::ReadCache(EntryNode& entry) {
 
 // Runs on a pool thread: touches only `entry` and the atomics.
 void Expansion::FetchOne(EntryNode& entry) {
-  if (over_total_) {
-    entry.error = Error(ErrorCode::kLimitExceeded, "not fetched: total size limit reached");
-    return;
-  }
+  // Left pending: the whole expansion is about to fail on the total size limit.
+  if (over_total_) return;
   fetch::FetchOptions fetch_options;
   fetch_options.expected_sha256 = entry.sha256;
   fetch_options.max_bytes = options_.limits.max_object_bytes;
