@@ -1,3 +1,4 @@
 # aws: S3 locations, shared config/credentials files, credential providers.
 list(APPEND S3US_SOURCES
+  src/aws/s3_location.cc
 )

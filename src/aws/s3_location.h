@@ -5,8 +5,9 @@
 // path-style https (s3.region.amazonaws.com/bucket/key), arn:aws:s3:::bucket/key (and
 // other partitions), access-point ARNs, and a bare bucket ("my-bucket", "s3://my-bucket/")
 // meaning "no key given" (the caller fills in the role-default key). "?versionId=" is
-// kept. Keys are exact: percent-decoded once from URLs, never normalised ("a//b", "./",
-// ".." stay). Pure: no I/O.
+// kept. Keys are exact: percent-decoded once from https URLs only (s3:// URLs and ARNs are
+// literal, as in the AWS CLI), never normalised ("a//b", "./", ".." stay). Pure: no I/O;
+// the caller trims the line it read.
 #ifndef S3US_AWS_S3_LOCATION_H_
 #define S3US_AWS_S3_LOCATION_H_
 
@@ -22,11 +23,17 @@ struct S3Location {
   std::string key;               // decoded; empty when only a bucket was named
   std::string version_id;        // empty unless given
   std::string region;            // from the URL or ARN; empty when the URL does not say
-  std::string partition;         // from an ARN; empty otherwise
+  std::string partition;         // "aws", "aws-cn", "aws-us-gov"...: from an ARN or an
+                                 // https host; empty for s3:// and bare buckets
   std::string access_point_arn;  // set for access-point ARNs (bucket holds the AP name)
+  std::string account_id;        // access points only
+  bool fips = false;             // the https host was an s3-fips endpoint
+  bool dualstack = false;        // the https host was a dualstack endpoint
 
   bool has_key() const { return !key.empty(); }
-  // s3://bucket/key (no version, no query): for messages and cycle detection.
+  // s3://bucket/key (no version, no query): for messages and cycle detection. Access
+  // points give their ARN form instead (arn:…:accesspoint/name/object/key), since the
+  // name alone is not unique.
   std::string ToS3Url() const;
 };
 
@@ -34,8 +41,19 @@ struct S3Location {
 // an S3 https host, or a bare bucket name).
 bool LooksLikeS3(std::string_view text);
 
-// kInvalidInput with a message naming what is wrong.
+// kInvalidInput with a message naming what is wrong; kUnsupported for forms we recognise
+// but do not handle (website endpoints, Outposts, Object Lambda, multi-region access
+// points, S3 Express directory buckets). Messages never include a URL's query string.
+//
+// In s3:// URLs a trailing "?versionId=V" (V made of letters, digits, '.', '_', '-') is
+// taken as a version; any other '?' is part of the key.
 Result<S3Location> ParseS3Location(std::string_view text);
+
+// Checks a general-purpose bucket name: 3-63 characters of a-z, 0-9, '.', '-', starting
+// and ending with a letter or digit, no "..", not an IPv4 address. kInvalidInput names the
+// bucket and the rule ("invalid bucket name 'My_Bucket': upper-case letters are not
+// allowed"); kUnsupported for S3 Express directory buckets ("--x-s3").
+Status ValidateBucketName(std::string_view bucket);
 
 }  // namespace s3us::aws
 

@@ -31,21 +31,38 @@ struct ParseOptions {
   bool sniff_with_libmagic = true;  // type parts cloud-init leaves unknown (ELF, scripts)
 };
 
-// Errors: kInvalidInput (malformed, naming the part index and the cause),
-// kLimitExceeded (naming the limit).
+// Success: the parts in cloud-init's attach order, numbered from 1; include parts
+// (#include, #include-once, #s3-include) are returned as parts, not fetched; archives are
+// exploded in place. Errors: kInvalidInput (malformed, "part 3: cause" or "mime part 2:
+// cause"), kLimitExceeded (naming the limit). Fallbacks and deliberate differences from
+// cloud-init are listed in tests/userdata/differential_test.cc.
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options = {});
 
 // One entry of an #include, #include-once or #s3-include body.
-// Grammar (#s3-include): `URL [sha256=<64 hex>]`, tokens separated by blanks; blank lines
-// and lines starting with '#' are skipped; unknown options are an error naming the line.
-// #include / #include-once: one URL per line, as cloud-init reads them.
+//
+// #s3-include grammar (lines split at LF, one CR before it dropped, blanks trimmed):
+//   line    := blank | comment | header | entry
+//   header  := "#s3-include" (any case) [entry]   -- the prefix is dropped, the rest is parsed
+//   comment := "#" anything                        -- skipped
+//   entry   := URL { SP option }                   -- tokens separated by spaces or tabs
+//   option  := "sha256=" 64 hex digits (any case; stored lower-case)
+// Anything else after the URL, a second sha256 or bad hex is kInvalidInput naming the line:
+// "line 3: unknown option 'md5=…' (expected sha256=<64 hex digits>)". URLs are not checked
+// here (the fetch layer owns schemes and syntax).
+//
+// #include / #include-once: exactly cloud-init's _do_include: lines split as Python's
+// str.splitlines; a line starting "#include-once" (any case) drops that prefix and turns
+// `once` on for it and the following lines, "#include" turns it off; then lines starting
+// with '#' are skipped and the stripped rest, if any, is one URL (spaces and all).
 struct IncludeEntry {
   int line = 0;  // 1-based line within the part's payload
   std::string url;
   std::optional<std::string> sha256;  // lower-case hex
+  bool once = false;                  // #include-once semantics (cloud-init's urlcache)
 };
 
-// REQUIRES: part.content_type is an include type. kInvalidInput names the line.
+// REQUIRES: part.content_type is text/x-include-url, text/x-include-once-url or
+// text/x-s3-include (otherwise kInvalidInput). kInvalidInput names the line.
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part);
 
 }  // namespace s3us::userdata

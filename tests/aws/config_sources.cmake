@@ -1,3 +1,4 @@
 # Tests of aws configuration and credentials.
 list(APPEND S3US_TEST_SOURCES
+  aws/s3_location_test.cc
 )

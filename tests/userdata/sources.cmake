@@ -1,3 +1,4 @@
 # Tests of userdata.
 list(APPEND S3US_TEST_SOURCES
+  userdata/parse_test.cc
 )

@@ -1,0 +1,481 @@
+#include "aws/s3_location.h"
+
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "core/secret.h"
+#include "core/strings.h"
+
+namespace s3us::aws {
+namespace {
+
+constexpr size_t kMaxKeyBytes = 1024;
+
+Error Invalid(std::string message) { return Error(ErrorCode::kInvalidInput, std::move(message)); }
+Error Unsupported(std::string message) {
+  return Error(ErrorCode::kUnsupported, std::move(message));
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c); }
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool IsIpv4(std::string_view s) {
+  std::vector<std::string_view> parts = Split(s, '.');
+  if (parts.size() != 4) return false;
+  for (std::string_view p : parts) {
+    if (!AllDigits(p) || p.size() > 3) return false;
+  }
+  return true;
+}
+
+// Region names: "us-east-1", "us-gov-west-1", "cn-north-1", "us-iso-east-1".
+bool IsRegion(std::string_view s) {
+  std::vector<std::string_view> parts = Split(s, '-');
+  if (parts.size() < 3 || !AllDigits(parts.back())) return false;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].empty()) return false;
+    for (char c : parts[i]) {
+      if (c < 'a' || c > 'z') return false;
+    }
+  }
+  return true;
+}
+
+std::string PartitionOfRegion(std::string_view region) {
+  if (region.starts_with("cn-")) return "aws-cn";
+  if (region.starts_with("us-gov-")) return "aws-us-gov";
+  if (region.starts_with("us-isob-")) return "aws-iso-b";
+  if (region.starts_with("us-iso-")) return "aws-iso";
+  return "aws";
+}
+
+struct Domain {
+  std::string_view suffix;  // with the leading dot
+  std::string_view partition;
+};
+// Longest first, so ".amazonaws.com.cn" is tried before ".amazonaws.com".
+constexpr std::array<Domain, 6> kDomains{{
+    {".amazonaws.com.cn", "aws-cn"},
+    {".amazonaws.com", "aws"},
+    {".c2s.ic.gov", "aws-iso"},
+    {".sc2s.sgov.gov", "aws-iso-b"},
+    {".cloud.adc-e.uk", "aws-iso-e"},
+    {".csp.hci.ic.gov", "aws-iso-f"},
+}};
+
+std::optional<Domain> DomainOf(std::string_view host) {
+  for (const Domain& d : kDomains) {
+    if (EndsWith(host, d.suffix)) return d;
+  }
+  return std::nullopt;
+}
+
+bool IsPartition(std::string_view p) {
+  if (p != "aws" && !p.starts_with("aws-")) return false;
+  for (char c : p) {
+    if (!IsLowerAlnum(c) && c != '-') return false;
+  }
+  return p.back() != '-';
+}
+
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes %XX once; '+' stays '+' (paths are not form-encoded).
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+bool IsVersionIdChar(char c) {
+  return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-';
+}
+
+Status CheckKey(const std::string& key, std::string_view shown) {
+  if (key.size() > kMaxKeyBytes) {
+    return Invalid("key of '" + std::string(shown) + "' is longer than 1024 bytes");
+  }
+  return Ok();
+}
+
+Result<S3Location> Finish(S3Location loc, std::string_view shown) {
+  Status bucket = ValidateBucketName(loc.bucket);
+  if (!bucket.ok()) return std::move(bucket).error().WithContext(std::string(shown));
+  Status key = CheckKey(loc.key, shown);
+  if (!key.ok()) return std::move(key).error();
+  return loc;
+}
+
+Result<S3Location> ParseS3Scheme(std::string_view text) {
+  std::string_view rest = text.substr(5);
+  S3Location loc;
+  size_t q = rest.rfind("?versionId=");
+  if (q != std::string_view::npos) {
+    std::string_view v = rest.substr(q + 11);
+    bool plain = !v.empty();
+    for (char c : v) plain = plain && IsVersionIdChar(c);
+    if (plain) {
+      loc.version_id = std::string(v);
+      rest = rest.substr(0, q);
+    }
+  }
+  size_t slash = rest.find('/');
+  loc.bucket = std::string(rest.substr(0, slash));
+  if (slash != std::string_view::npos) loc.key = std::string(rest.substr(slash + 1));
+  if (loc.bucket.empty()) return Invalid("'" + std::string(text) + "' names no bucket");
+  return Finish(std::move(loc), text);
+}
+
+Result<S3Location> ParseAccessPointResource(S3Location loc, std::string_view resource,
+                                            std::string_view text) {
+  // accesspoint/NAME[/object/KEY]; the colon form accesspoint:NAME is accepted too.
+  std::string_view rest = resource.substr(12);
+  size_t sep = rest.find('/');
+  std::string_view name = rest.substr(0, sep);
+  if (name.empty()) return Invalid("'" + std::string(text) + "' names no access point");
+  if (name.size() < 3 || name.size() > 50) {
+    return Invalid("invalid access point name '" + std::string(name) + "': 3-50 characters");
+  }
+  for (char c : name) {
+    if (!IsLowerAlnum(c) && c != '-') {
+      return Invalid("invalid access point name '" + std::string(name) +
+                     "': only a-z, 0-9 and '-' are allowed");
+    }
+  }
+  if (sep != std::string_view::npos) {
+    std::string_view tail = rest.substr(sep + 1);
+    if (!tail.empty()) {
+      if (!tail.starts_with("object/")) {
+        return Invalid("'" + std::string(text) + "': expected accesspoint/NAME/object/KEY");
+      }
+      loc.key = std::string(tail.substr(7));
+    }
+  }
+  loc.bucket = std::string(name);
+  loc.access_point_arn = "arn:" + loc.partition + ":s3:" + loc.region + ":" + loc.account_id +
+                         ":accesspoint/" + std::string(name);
+  Status key = CheckKey(loc.key, text);
+  if (!key.ok()) return std::move(key).error();
+  return loc;
+}
+
+Result<S3Location> ParseArn(std::string_view text) {
+  // arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, where RESOURCE may contain ':'.
+  std::vector<std::string_view> f;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t colon = text.find(':', start);
+    if (colon == std::string_view::npos) {
+      return Invalid("'" + std::string(text) + "' is not an ARN (arn:aws:s3:::bucket/key)");
+    }
+    f.push_back(text.substr(start, colon - start));
+    start = colon + 1;
+  }
+  std::string_view resource = text.substr(start);
+  std::string_view partition = f[1], service = f[2], region = f[3], account = f[4];
+  if (!IsPartition(partition)) {
+    return Invalid("'" + std::string(text) + "' has an unknown partition '" +
+                   std::string(partition) + "'");
+  }
+  if (service == "s3-outposts" || service == "s3-object-lambda" || service == "s3express") {
+    return Unsupported("'" + std::string(text) + "': " + std::string(service) +
+                       " ARNs are not supported");
+  }
+  if (service != "s3") {
+    return Invalid("'" + std::string(text) + "' is not an S3 ARN (service '" +
+                   std::string(service) + "')");
+  }
+  S3Location loc;
+  loc.partition = std::string(partition);
+  if (resource.starts_with("accesspoint/") || resource.starts_with("accesspoint:")) {
+    if (region.empty()) {
+      return Unsupported("'" + std::string(text) +
+                         "': multi-region access points are not supported");
+    }
+    if (!IsRegion(region)) {
+      return Invalid("'" + std::string(text) + "' has an invalid region '" + std::string(region) +
+                     "'");
+    }
+    if (account.size() != 12 || !AllDigits(account)) {
+      return Invalid("'" + std::string(text) + "' has an invalid account id (12 digits)");
+    }
+    loc.region = std::string(region);
+    loc.account_id = std::string(account);
+    return ParseAccessPointResource(std::move(loc), resource, text);
+  }
+  if (!region.empty() || !account.empty()) {
+    return Invalid("'" + std::string(text) +
+                   "': a bucket ARN has no region or account (arn:aws:s3:::bucket/key)");
+  }
+  size_t slash = resource.find('/');
+  loc.bucket = std::string(resource.substr(0, slash));
+  if (slash != std::string_view::npos) loc.key = std::string(resource.substr(slash + 1));
+  if (loc.bucket.empty()) return Invalid("'" + std::string(text) + "' names no bucket");
+  return Finish(std::move(loc), text);
+}
+
+// The S3 label of a host, e.g. "s3", "s3-fips", "s3-us-west-2", "s3-accesspoint".
+struct ServiceLabel {
+  bool ok = false;
+  bool fips = false;
+  bool access_point = false;
+  std::string region;  // from a legacy dash form
+  std::string unsupported;
+};
+
+ServiceLabel ClassifyServiceLabel(std::string_view label) {
+  ServiceLabel s;
+  if (!label.starts_with("s3")) return s;
+  std::string_view rest = label.substr(2);
+  if (rest.empty() || rest == "-accelerate") {
+    s.ok = true;
+  } else if (rest == "-fips") {
+    s.ok = s.fips = true;
+  } else if (rest == "-accesspoint" || rest == "-accesspoint-fips") {
+    s.ok = s.access_point = true;
+    s.fips = rest.ends_with("-fips");
+  } else if (rest == "-external-1") {
+    s.ok = true;
+    s.region = "us-east-1";
+  } else if (rest.starts_with("-website") || rest == "-control" || rest == "-outposts" ||
+             rest == "-object-lambda" || rest.starts_with("express")) {
+    s.unsupported = std::string(label);
+  } else if (rest.starts_with("-fips-") && IsRegion(rest.substr(6))) {
+    s.ok = s.fips = true;
+    s.region = std::string(rest.substr(6));
+  } else if (rest.starts_with("-") && IsRegion(rest.substr(1))) {
+    s.ok = true;
+    s.region = std::string(rest.substr(1));
+  }
+  return s;
+}
+
+struct HttpsParts {
+  std::string_view host, path, query;
+};
+
+Result<HttpsParts> SplitHttps(std::string_view text, std::string_view shown) {
+  std::string_view rest = text.substr(text.find("://") + 3);
+  size_t end = rest.find_first_of("/?#");
+  HttpsParts p;
+  p.host = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  size_t q = rest.find('?');
+  p.path = rest.substr(0, q);
+  if (q != std::string_view::npos) p.query = rest.substr(q + 1);
+  if (p.host.find('@') != std::string_view::npos) {
+    return Invalid("'" + std::string(shown) + "': user names in S3 URLs are not allowed");
+  }
+  size_t colon = p.host.rfind(':');
+  if (colon != std::string_view::npos) {
+    if (!AllDigits(p.host.substr(colon + 1))) {
+      return Invalid("'" + std::string(shown) + "' has an invalid port");
+    }
+    p.host = p.host.substr(0, colon);
+  }
+  return p;
+}
+
+Status ParseQuery(std::string_view query, S3Location& loc, std::string_view shown) {
+  if (query.empty()) return Ok();
+  for (std::string_view param : Split(query, '&')) {
+    if (!param.starts_with("versionId=")) continue;
+    std::optional<std::string> v = PercentDecode(param.substr(10));
+    if (!v || v->empty()) return Invalid("'" + std::string(shown) + "' has an empty versionId");
+    if (!loc.version_id.empty()) {
+      return Invalid("'" + std::string(shown) + "' has more than one versionId");
+    }
+    loc.version_id = std::move(*v);
+  }
+  return Ok();
+}
+
+Result<S3Location> ParseHttps(std::string_view text) {
+  std::string shown = RedactUrl(text);
+  Result<HttpsParts> parts = SplitHttps(text, shown);
+  if (!parts.ok()) return std::move(parts).error();
+  std::string host = ToLower(parts->host);
+  std::optional<Domain> domain = DomainOf(host);
+  if (!domain) return Invalid("'" + shown + "' is not an S3 URL (host '" + host + "')");
+  std::vector<std::string_view> labels =
+      Split(std::string_view(host).substr(0, host.size() - domain->suffix.size()), '.');
+
+  // The service label is the right-most one that looks like S3: bucket names may contain
+  // "s3" labels, but at most "dualstack" and a region follow the service label.
+  size_t svc = labels.size();
+  ServiceLabel service;
+  for (size_t i = labels.size(); i-- > 0 && labels.size() - i <= 3;) {
+    service = ClassifyServiceLabel(labels[i]);
+    if (!service.unsupported.empty()) {
+      return Unsupported("'" + shown + "': " + service.unsupported +
+                         " endpoints are not supported; use s3://bucket/key");
+    }
+    if (service.ok) {
+      svc = i;
+      break;
+    }
+  }
+  if (svc == labels.size())
+    return Invalid("'" + shown + "' is not an S3 URL (host '" + host + "')");
+
+  S3Location loc;
+  loc.fips = service.fips;
+  loc.region = service.region;
+  for (size_t i = svc + 1; i < labels.size(); ++i) {
+    if (labels[i] == "dualstack" && i == svc + 1) {
+      loc.dualstack = true;
+    } else if (IsRegion(labels[i]) && i + 1 == labels.size() && loc.region.empty()) {
+      loc.region = std::string(labels[i]);
+    } else {
+      return Invalid("'" + shown + "' has an unexpected host '" + host + "'");
+    }
+  }
+  loc.partition =
+      loc.region.empty() ? std::string(domain->partition) : PartitionOfRegion(loc.region);
+  if (domain->partition != "aws") loc.partition = std::string(domain->partition);
+
+  std::string_view path = parts->path;
+  if (path.starts_with("/")) path.remove_prefix(1);
+  std::string bucket_label;
+  for (size_t i = 0; i < svc; ++i) {
+    if (i > 0) bucket_label += '.';
+    bucket_label += labels[i];
+  }
+  std::string_view raw_key = path;
+  if (bucket_label.empty()) {
+    if (service.access_point) return Invalid("'" + shown + "' names no access point");
+    size_t slash = path.find('/');
+    std::optional<std::string> b = PercentDecode(path.substr(0, slash));
+    if (!b) return Invalid("'" + shown + "' has an invalid percent-escape");
+    if (b->empty()) return Invalid("'" + shown + "' names no bucket (path-style URL)");
+    bucket_label = std::move(*b);
+    raw_key = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  std::optional<std::string> key = PercentDecode(raw_key);
+  if (!key) return Invalid("'" + shown + "' has an invalid percent-escape");
+  loc.key = std::move(*key);
+  Status query = ParseQuery(parts->query, loc, shown);
+  if (!query.ok()) return std::move(query).error();
+
+  if (service.access_point) {
+    // NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com
+    size_t dash = bucket_label.rfind('-');
+    std::string account = dash == std::string::npos ? "" : bucket_label.substr(dash + 1);
+    if (account.size() != 12 || !AllDigits(account) || loc.region.empty()) {
+      return Invalid("'" + shown + "': expected NAME-ACCOUNT.s3-accesspoint.REGION host");
+    }
+    loc.account_id = account;
+    std::string resource = "accesspoint/" + bucket_label.substr(0, dash);
+    return ParseAccessPointResource(std::move(loc), resource, shown);
+  }
+  loc.bucket = std::move(bucket_label);
+  return Finish(std::move(loc), shown);
+}
+
+bool HasControlChar(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string S3Location::ToS3Url() const {
+  if (!access_point_arn.empty()) {
+    return key.empty() ? access_point_arn : access_point_arn + "/object/" + key;
+  }
+  return "s3://" + bucket + "/" + key;
+}
+
+Status ValidateBucketName(std::string_view b) {
+  auto bad = [&](std::string_view why) {
+    return Invalid("invalid bucket name '" + std::string(b) + "': " + std::string(why));
+  };
+  if (b.size() < 3 || b.size() > 63) return bad("must be 3-63 characters long");
+  for (char c : b) {
+    if (c >= 'A' && c <= 'Z') return bad("upper-case letters are not allowed");
+    if (!IsLowerAlnum(c) && c != '.' && c != '-') {
+      return bad("only a-z, 0-9, '.' and '-' are allowed");
+    }
+  }
+  if (!IsLowerAlnum(b.front()) || !IsLowerAlnum(b.back())) {
+    return bad("must start and end with a letter or digit");
+  }
+  if (b.find("..") != std::string_view::npos) return bad("must not contain '..'");
+  if (IsIpv4(b)) return bad("must not look like an IP address");
+  if (EndsWith(b, "--x-s3")) {
+    return Unsupported("bucket '" + std::string(b) +
+                       "' is an S3 Express directory bucket, which is not supported");
+  }
+  return Ok();
+}
+
+bool LooksLikeS3(std::string_view text) {
+  if (IStartsWith(text, "s3://")) return true;
+  if (IStartsWith(text, "arn:")) {
+    std::vector<std::string_view> f = Split(text, ':');
+    return f.size() >= 6 && f[2].starts_with("s3");
+  }
+  if (IStartsWith(text, "https://") || IStartsWith(text, "http://")) {
+    Result<S3Location> loc = ParseHttps(text);
+    return loc.ok() || loc.error().code() == ErrorCode::kUnsupported;
+  }
+  return ValidateBucketName(text).ok();
+}
+
+Result<S3Location> ParseS3Location(std::string_view text) {
+  if (text.empty()) return Invalid("empty S3 location");
+  if (HasControlChar(text)) {
+    return Invalid("S3 location '" + RedactUrl(text) + "' contains a control character");
+  }
+  if (IStartsWith(text, "s3://")) return ParseS3Scheme(text);
+  if (IStartsWith(text, "arn:")) return ParseArn(text);
+  if (IStartsWith(text, "https://") || IStartsWith(text, "http://")) return ParseHttps(text);
+  if (text.find("://") != std::string_view::npos) {
+    return Invalid("'" + RedactUrl(text) + "' is not an S3 location (use s3://bucket/key)");
+  }
+  if (text.find('/') != std::string_view::npos) {
+    return Invalid("'" + std::string(text) +
+                   "' is not an S3 location: a bare name must be a bucket (use "
+                   "s3://bucket/key)");
+  }
+  S3Location loc;
+  loc.bucket = std::string(text);
+  Status bucket = ValidateBucketName(loc.bucket);
+  if (!bucket.ok()) return std::move(bucket).error();
+  return loc;
+}
+
+}  // namespace s3us::aws

@@ -1,0 +1,39 @@
+#include "expand/include_once_cache.h"
+
+#include "core/crypto.h"
+#include "core/files.h"
+
+namespace s3us::expand {
+
+std::string IncludeOnceCache::PathFor(std::string_view url) const {
+  return dir_ + "/" + Sha256Hex(url);
+}
+
+Result<std::optional<std::string>> IncludeOnceCache::Lookup(std::string_view url,
+                                                            uint64_t max_bytes) const {
+  if (!enabled()) return std::optional<std::string>();
+  Result<std::string> body = ReadFile(PathFor(url), max_bytes);
+  if (!body.ok()) {
+    if (body.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+    return std::move(body.error()).WithContext("reading the include-once cache");
+  }
+  return std::optional<std::string>(std::move(*body));
+}
+
+Status IncludeOnceCache::Store(std::string_view url, std::string_view body) {
+  if (!enabled()) return Ok();
+  if (Status s = MakePrivateDir(dir_, 0700); !s.ok()) {
+    return std::move(s.error()).WithContext("writing the include-once cache");
+  }
+  Result<AtomicFile> file = AtomicFile::Create(PathFor(url), 0600);
+  if (!file.ok()) return std::move(file.error()).WithContext("writing the include-once cache");
+  if (Status s = file->Write(body); !s.ok()) {
+    return std::move(s.error()).WithContext("writing the include-once cache");
+  }
+  if (Status s = file->Commit(); !s.ok()) {
+    return std::move(s.error()).WithContext("writing the include-once cache");
+  }
+  return Ok();
+}
+
+}  // namespace s3us::expand

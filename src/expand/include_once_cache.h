@@ -1,0 +1,38 @@
+// IncludeOnceCache: the bodies of #include-once URLs, kept so later runs on the same
+// instance reuse them instead of fetching again (cloud-init's urlcache; it is what lets an
+// expiring pre-signed URL keep working on later boots). The caller passes a per-instance
+// directory. Files are named by the SHA-256 of the URL as written, created 0600 in a 0700
+// directory and replaced atomically, so a crash never leaves a truncated body behind.
+// Not thread-safe: the expander uses it from its coordinating thread only.
+#ifndef S3US_EXPAND_INCLUDE_ONCE_CACHE_H_
+#define S3US_EXPAND_INCLUDE_ONCE_CACHE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace s3us::expand {
+
+class IncludeOnceCache {
+ public:
+  // dir empty: the cache is off (Lookup finds nothing, Store does nothing).
+  explicit IncludeOnceCache(std::string dir) : dir_(std::move(dir)) {}
+
+  bool enabled() const { return !dir_.empty(); }
+  // The cached body, nullopt when absent. Errors: kIo, kLimitExceeded (over max_bytes).
+  Result<std::optional<std::string>> Lookup(std::string_view url, uint64_t max_bytes) const;
+  // Errors: kIo, kUnsafePath (the directory is a symlink or not ours).
+  Status Store(std::string_view url, std::string_view body);
+  // Where the body of `url` lives.
+  std::string PathFor(std::string_view url) const;
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace s3us::expand
+
+#endif  // S3US_EXPAND_INCLUDE_ONCE_CACHE_H_

@@ -1,0 +1,37 @@
+// Which route a URL takes through the fetcher, and how a plain-HTTP redirect is resolved.
+// Pure string work: no I/O. The S3 spellings themselves are aws::LooksLikeS3's business.
+#ifndef S3US_FETCH_ROUTE_H_
+#define S3US_FETCH_ROUTE_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace s3us::fetch {
+
+enum class Route {
+  kS3,           // signed GetObject through aws::S3Client
+  kPlain,        // unauthenticated GET through net::Transport
+  kUnsupported,  // file://, ftp://, data:, anything else
+};
+
+// s3://, arn:…:s3:…, bare bucket names and https/http URLs on S3 hosts → kS3, except
+// pre-signed S3 URLs (X-Amz-Signature / Signature in the query), which already carry their
+// authorisation and go kPlain unchanged; other http(s) → kPlain; the rest → kUnsupported.
+Route RouteOf(std::string_view url);
+
+// True when the query string carries a SigV4 or SigV2 pre-signature.
+bool IsPresignedUrl(std::string_view url);
+
+// Lower-case scheme before "://", or empty.
+std::string SchemeOf(std::string_view url);
+
+// Resolves a Location header against the URL that answered (absolute, scheme-relative,
+// absolute-path and relative forms). kUnsupported for a target that is not http(s), or
+// that downgrades https to http.
+Result<std::string> ResolveRedirect(std::string_view from, std::string_view location);
+
+}  // namespace s3us::fetch
+
+#endif  // S3US_FETCH_ROUTE_H_

@@ -1,0 +1,58 @@
+// RoutingFetcher: the production Fetcher. Sends S3 locations in any spelling through the
+// signed S3 client and every other http(s) URL through the plain transport, and ends both
+// routes in the same verification tail (fetch/verify.h). Holds no per-call state.
+//
+// Plain http(s) is unauthenticated, as cloud-init's #include: no credentials or headers are
+// ever sent. Redirects (301, 302, 303, 307, 308) are followed manually, at most
+// max_redirects times, each with a fresh request; https → http downgrades and non-http
+// targets are refused. A redirect never switches to the signed route.
+// Thread-safe when the S3 client, the transport and the clock are.
+#ifndef S3US_FETCH_ROUTING_FETCHER_H_
+#define S3US_FETCH_ROUTING_FETCHER_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "aws/s3_client.h"
+#include "core/clock.h"
+#include "fetch/fetcher.h"
+#include "fetch/route.h"
+#include "fetch/verify.h"
+#include "net/transport.h"
+
+namespace s3us::fetch {
+
+struct RoutingFetcherOptions {
+  int max_redirects = 5;                         // plain http(s) only; 0: a redirect fails
+  std::chrono::milliseconds request_timeout{0};  // per attempt; 0: the transport's default
+};
+
+class RoutingFetcher : public Fetcher {
+ public:
+  // s3: signed GetObject (one client per run; it shares credentials and the IMDS token).
+  // http: the plain transport, retrying in production. All three must outlive this object.
+  RoutingFetcher(aws::S3Client& s3, net::Transport& http, Clock& clock,
+                 RoutingFetcherOptions options = {});
+
+  // Errors: the route's code with context "fetching <redacted url>"; kUnsupported for
+  // schemes other than s3/arn/http/https; kInvalidInput for a bucket without a key;
+  // kIntegrity, kLimitExceeded from the tail; kTimeout once options.deadline has passed.
+  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) override;
+
+ private:
+  Result<FetchedObject> FetchS3(std::string_view url, const FetchOptions& options);
+  Result<FetchedObject> FetchPlain(std::string_view url, const FetchOptions& options);
+  // Runs the shared tail and fills source.sha256, size, verified_by.
+  Status Finish(VerifyingSink& sink, ReceivedBody received, const FetchOptions& options,
+                FetchedObject& out);
+
+  aws::S3Client& s3_;
+  net::Transport& http_;
+  Clock& clock_;
+  RoutingFetcherOptions options_;
+};
+
+}  // namespace s3us::fetch
+
+#endif  // S3US_FETCH_ROUTING_FETCHER_H_

@@ -1,0 +1,161 @@
+#include "userdata/archive.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+
+#include "core/strings.h"
+#include "userdata/content_type.h"
+#include "userdata/part.h"
+#include "userdata/py_text.h"
+
+namespace s3us::userdata {
+namespace {
+
+enum class Kind { kNull, kBool, kNumber, kString, kBinary, kOther };
+
+// How PyYAML's safe_load (YAML 1.1) would type a scalar node.
+Kind ScalarKind(const YAML::Node& n) {
+  if (n.IsNull()) return Kind::kNull;
+  if (!n.IsScalar()) return Kind::kOther;
+  const std::string& tag = n.Tag();
+  if (tag == "tag:yaml.org,2002:binary" || tag == "!!binary") return Kind::kBinary;
+  if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!!str") return Kind::kString;
+  if (tag != "?") return Kind::kString;
+  static const std::regex kNull("~|null|Null|NULL|");
+  static const std::regex kBool(
+      "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
+  static const std::regex kNumber(
+      "[-+]?(0b[0-1_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*|"
+      "([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))");
+  const std::string& s = n.Scalar();
+  if (s.size() > 64) return Kind::kString;
+  if (std::regex_match(s, kNull)) return Kind::kNull;
+  if (std::regex_match(s, kBool)) return Kind::kBool;
+  if (std::regex_match(s, kNumber)) return Kind::kNumber;
+  return Kind::kString;
+}
+
+// str(value) as Python would print the loaded scalar (close enough for names and indexes).
+std::string PyStr(const YAML::Node& n) {
+  switch (ScalarKind(n)) {
+    case Kind::kNull:
+      return "None";
+    case Kind::kBool: {
+      char c = n.Scalar()[0];
+      return (c == 'y' || c == 'Y' || c == 't' || c == 'T' || n.Scalar() == "on" ||
+              n.Scalar() == "On" || n.Scalar() == "ON")
+                 ? "True"
+                 : "False";
+    }
+    case Kind::kNumber:
+      if (auto i = PyIntString(n.Scalar())) return *i;
+      return n.Scalar();
+    default:
+      return n.IsScalar() ? n.Scalar() : YAML::Dump(n);
+  }
+}
+
+Result<std::string> ContentOf(const YAML::Node& v, Kind* kind) {
+  *kind = ScalarKind(v);
+  if (*kind == Kind::kString) return v.Scalar();
+  if (*kind == Kind::kBinary) {
+    YAML::Binary b = v.as<YAML::Binary>();
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+  return Error(ErrorCode::kInvalidInput, "content is not text or !!binary");
+}
+
+// Message.get_content_type() of a header "maintype/subtype" built from `type`.
+std::string ReportedType(std::string_view type) {
+  std::string t = ToLower(PyStrip(type.substr(0, type.find(';'))));
+  size_t slashes = 0;
+  for (char c : t) slashes += (c == '/');
+  return slashes == 1 ? t : "text/plain";
+}
+
+Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
+  const std::string where = "archive entry " + std::to_string(n) + ": ";
+  ArchiveEntry out;
+  Kind kind = Kind::kString;
+  if (ent.IsScalar()) {
+    Kind k = ScalarKind(ent);
+    if (k != Kind::kString) {
+      return Error(ErrorCode::kInvalidInput,
+                   where + "is neither a mapping nor a string (cloud-init skips it)");
+    }
+    out.payload = ent.Scalar();
+  } else if (ent.IsMap()) {
+    if (YAML::Node c = ent["content"]; c) {
+      auto content = ContentOf(c, &kind);
+      if (!content.ok()) return Error(ErrorCode::kInvalidInput, where + content.error().message());
+      out.payload = std::move(*content);
+    }
+    if (YAML::Node t = ent["type"]; t && ScalarKind(t) != Kind::kNull) {
+      if (!t.IsScalar()) return Error(ErrorCode::kInvalidInput, where + "type is not a string");
+      out.declared_type = t.Scalar();
+    }
+    if (YAML::Node f = ent["filename"]; f) out.filename = std::string(PyStrip(PyStr(f)));
+    if (YAML::Node li = ent["launch-index"]; li) out.launch_index = PyStr(li);
+    for (const auto& kv : ent) {
+      if (!kv.first.IsScalar()) continue;
+      const std::string& key = kv.first.Scalar();
+      if (IStartsWith(key, "x-s3us-") && kv.second.IsScalar()) {
+        out.headers.emplace_back(key, kv.second.Scalar());
+      }
+    }
+  } else {
+    return Error(ErrorCode::kInvalidInput,
+                 where + "is neither a mapping nor a string (cloud-init skips it)");
+  }
+  bool binary = kind == Kind::kBinary;
+  std::string type = out.declared_type;
+  if (type.empty()) {
+    std::string fallback = binary ? "application/octet-stream" : kTypeCloudConfig;
+    type = TypeFromStartsWith(out.payload, binary).value_or(fallback);
+  }
+  size_t slash = type.find('/');
+  if (slash == std::string::npos) {
+    return Error(ErrorCode::kInvalidInput, where + "type '" + type + "' has no '/'");
+  }
+  if (binary && type.substr(0, slash) == "text" && !IsValidUtf8(out.payload)) {
+    return Error(ErrorCode::kInvalidInput, where + "binary content of a text type is not UTF-8");
+  }
+  out.content_type = ReportedType(type);
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(payload));
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInvalidInput,
+                 std::string("cloud-config-archive is not YAML: ") + e.what());
+  }
+  std::vector<ArchiveEntry> entries;
+  if (!root || root.IsNull()) return entries;
+  if (!root.IsSequence()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "cloud-config-archive is not a list (cloud-init would ignore it)");
+  }
+  try {
+    size_t n = 0;
+    for (const auto& ent : root) {
+      if (static_cast<int>(++n) > max_entries) {
+        return Error(ErrorCode::kLimitExceeded, "cloud-config-archive has more than " +
+                                                    std::to_string(max_entries) + " entries");
+      }
+      auto e = Entry(ent, n);
+      if (!e.ok()) return std::move(e).error();
+      entries.push_back(std::move(*e));
+    }
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInvalidInput, std::string("cloud-config-archive: ") + e.what());
+  }
+  return entries;
+}
+
+}  // namespace s3us::userdata

@@ -1,0 +1,33 @@
+// #cloud-config-archive: a YAML (or JSON) list of parts, exploded as cloud-init's
+// UserDataProcessor._explode_archive does. Produces entries only; numbering, launch index
+// normalisation and sniffing are the caller's.
+#ifndef S3US_USERDATA_ARCHIVE_H_
+#define S3US_USERDATA_ARCHIVE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace s3us::userdata {
+
+struct ArchiveEntry {
+  std::string declared_type;  // the entry's `type`, as written ("" when absent)
+  std::string content_type;   // what cloud-init's Message.get_content_type() reports
+  std::string payload;
+  std::optional<std::string> filename;                       // str(entry["filename"]), stripped
+  std::optional<std::string> launch_index;                   // str(entry["launch-index"])
+  std::vector<std::pair<std::string, std::string>> headers;  // X-S3us-* keys, as written
+};
+
+// Errors (kInvalidInput, message without the part prefix): not YAML, not a list, an
+// entry that is neither a mapping nor a string (cloud-init skips those silently), content
+// that is not text or !!binary, a type without '/'. kLimitExceeded past `max_entries`.
+Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries);
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_ARCHIVE_H_

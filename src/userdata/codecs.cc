@@ -1,0 +1,228 @@
+#include "userdata/codecs.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <optional>
+
+namespace s3us::userdata {
+namespace {
+
+constexpr std::array<int8_t, 256> MakeBase64Table() {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}
+constexpr std::array<int8_t, 256> kBase64 = MakeBase64Table();
+
+// binascii.a2b_base64(s, strict_mode) of CPython 3.11; nullopt where it raises.
+std::optional<std::string> A2bBase64(std::string_view s, bool strict) {
+  std::string out;
+  out.reserve(s.size() / 4 * 3 + 3);
+  if (strict && !s.empty() && s[0] == '=') return std::nullopt;
+  int quad_pos = 0, pads = 0;
+  bool padding_started = false;
+  unsigned leftchar = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '=') {
+      padding_started = true;
+      if (strict && quad_pos == 0) return std::nullopt;
+      if (quad_pos >= 2 && quad_pos + ++pads >= 4) {
+        if (strict && i + 1 < s.size()) return std::nullopt;
+        return out;
+      }
+      continue;
+    }
+    int v = kBase64[c];
+    if (v < 0) {
+      if (strict) return std::nullopt;
+      continue;
+    }
+    if (strict && padding_started) return std::nullopt;
+    pads = 0;
+    switch (quad_pos) {
+      case 0:
+        quad_pos = 1;
+        leftchar = static_cast<unsigned>(v);
+        break;
+      case 1:
+        quad_pos = 2;
+        out.push_back(static_cast<char>((leftchar << 2) | (static_cast<unsigned>(v) >> 4)));
+        leftchar = static_cast<unsigned>(v) & 0x0f;
+        break;
+      case 2:
+        quad_pos = 3;
+        out.push_back(static_cast<char>((leftchar << 4) | (static_cast<unsigned>(v) >> 2)));
+        leftchar = static_cast<unsigned>(v) & 0x03;
+        break;
+      default:
+        quad_pos = 0;
+        out.push_back(static_cast<char>((leftchar << 6) | static_cast<unsigned>(v)));
+        leftchar = 0;
+        break;
+    }
+  }
+  if (quad_pos != 0) return std::nullopt;
+  return out;
+}
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+uint32_t ReadLe32(std::string_view s, size_t at) {
+  uint32_t v = 0;
+  for (int k = 3; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(s[at + k]);
+  return v;
+}
+
+GunzipResult Fail(GunzipStatus status, std::string cause) {
+  GunzipResult r;
+  r.status = status;
+  r.cause = std::move(cause);
+  return r;
+}
+
+constexpr const char* kTruncated =
+    "compressed file ended before the end-of-stream marker was reached";
+
+// Skips the member header at `*pos`; returns a cause on failure.
+std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
+  size_t p = *pos;
+  if (in.size() - p < 2 || !HasGzipMagic(in.substr(p))) return "not a gzipped file";
+  if (in.size() - p < 10) return kTruncated;
+  if (static_cast<unsigned char>(in[p + 2]) != 8) return "unknown compression method";
+  unsigned flags = static_cast<unsigned char>(in[p + 3]);
+  p += 10;
+  if (flags & 4) {  // FEXTRA
+    if (in.size() - p < 2) return kTruncated;
+    size_t xlen = static_cast<unsigned char>(in[p]) | (static_cast<unsigned char>(in[p + 1]) << 8);
+    p += 2;
+    if (in.size() - p < xlen) return kTruncated;
+    p += xlen;
+  }
+  for (unsigned flag : {8u, 16u}) {  // FNAME, FCOMMENT: NUL-terminated
+    if (!(flags & flag)) continue;
+    size_t nul = in.find('\0', p);
+    if (nul == std::string_view::npos) return kTruncated;
+    p = nul + 1;
+  }
+  if (flags & 2) {  // FHCRC: read and ignored, as Python does
+    if (in.size() - p < 2) return kTruncated;
+    p += 2;
+  }
+  *pos = p;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string DecodeBase64Email(std::string_view body) {
+  std::string encoded;
+  encoded.reserve(body.size());
+  for (char c : body) {
+    if (c != '\r' && c != '\n') encoded.push_back(c);
+  }
+  size_t pad_err = encoded.size() % 4;
+  if (auto r = A2bBase64(encoded + std::string("===").substr(0, pad_err ? 4 - pad_err : 0), true)) {
+    return *r;
+  }
+  if (auto r = A2bBase64(encoded, false)) return *r;
+  if (auto r = A2bBase64(encoded + "==", false)) return *r;
+  return encoded;
+}
+
+std::string DecodeQuotedPrintable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t in = 0;
+  while (in < s.size()) {
+    if (s[in] != '=') {
+      out.push_back(s[in++]);
+      continue;
+    }
+    ++in;
+    if (in >= s.size()) break;
+    if (s[in] == '\n' || s[in] == '\r') {
+      if (s[in] != '\n') {
+        while (in < s.size() && s[in] != '\n') ++in;
+      }
+      if (in < s.size()) ++in;
+    } else if (s[in] == '=') {
+      out.push_back('=');
+      ++in;
+    } else if (in + 1 < s.size() && IsHex(s[in]) && IsHex(s[in + 1])) {
+      out.push_back(static_cast<char>(HexValue(s[in]) << 4 | HexValue(s[in + 1])));
+      in += 2;
+    } else {
+      out.push_back('=');
+    }
+  }
+  return out;
+}
+
+GunzipResult Gunzip(std::string_view in, uint64_t* budget) {
+  GunzipResult result;
+  size_t pos = 0;
+  std::array<unsigned char, 64 * 1024> buf;
+  while (pos < in.size()) {
+    if (auto cause = SkipHeader(in, &pos)) return Fail(GunzipStatus::kInvalid, *cause);
+    z_stream zs{};
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Fail(GunzipStatus::kInvalid, "zlib init");
+    uLong crc = crc32(0, nullptr, 0);
+    uint64_t produced = 0;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + pos));
+    // Feed at most 1 GiB per call; zlib's counters are 32-bit.
+    size_t remaining = in.size() - pos;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+      if (zs.avail_in == 0) {
+        if (remaining == 0) break;
+        zs.avail_in = static_cast<uInt>(std::min<size_t>(remaining, 1u << 30));
+        remaining -= zs.avail_in;
+      }
+      zs.next_out = buf.data();
+      zs.avail_out = buf.size();
+      rc = inflate(&zs, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+        std::string msg = zs.msg ? zs.msg : "invalid deflate data";
+        inflateEnd(&zs);
+        return Fail(GunzipStatus::kInvalid, "invalid deflate data: " + msg);
+      }
+      size_t n = buf.size() - zs.avail_out;
+      if (n > *budget) {
+        inflateEnd(&zs);
+        return Fail(GunzipStatus::kLimitExceeded, "decompressed size over the limit");
+      }
+      *budget -= n;
+      produced += n;
+      crc = crc32(crc, buf.data(), static_cast<uInt>(n));
+      result.data.append(reinterpret_cast<const char*>(buf.data()), n);
+      if (rc == Z_BUF_ERROR && zs.avail_in == 0 && remaining == 0) break;
+    }
+    size_t consumed = (in.size() - pos) - remaining - zs.avail_in;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END) return Fail(GunzipStatus::kInvalid, kTruncated);
+    pos += consumed;
+    if (in.size() - pos < 8) return Fail(GunzipStatus::kInvalid, kTruncated);
+    if (ReadLe32(in, pos) != static_cast<uint32_t>(crc)) {
+      return Fail(GunzipStatus::kInvalid, "crc check failed");
+    }
+    if (ReadLe32(in, pos + 4) != static_cast<uint32_t>(produced & 0xffffffffu)) {
+      return Fail(GunzipStatus::kInvalid, "incorrect length of data produced");
+    }
+    pos += 8;
+    while (pos < in.size() && in[pos] == '\0') ++pos;
+  }
+  return result;
+}
+
+}  // namespace s3us::userdata

@@ -1,0 +1,102 @@
+#include "userdata/content_type.h"
+
+#include <magic.h>
+
+#include <array>
+#include <utility>
+
+#include "core/strings.h"
+#include "userdata/part.h"
+#include "userdata/py_text.h"
+
+namespace s3us::userdata {
+namespace {
+
+// handlers.INCLUSION_TYPES_MAP sorted longest first (ties as Python's stable sort leaves
+// them), with ours inserted by length.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kStartsWith = {{
+    {"text/x-shellscript-per-instance", kTypeShellScriptPerInstance},
+    {"text/x-shellscript-per-boot", kTypeShellScriptPerBoot},
+    {"text/x-shellscript-per-once", kTypeShellScriptPerOnce},
+    {"#cloud-config-archive", kTypeCloudConfigArchive},
+    {"## template: jinja", kTypeJinja2},
+    {"#cloud-config-jsonp", kTypeCloudConfigJsonp},
+    {"#cloud-boothook", kTypeCloudBoothook},
+    {"#include-once", kTypeIncludeOnce},
+    {"#part-handler", kTypePartHandler},
+    {"#cloud-config", kTypeCloudConfig},
+    {"#s3-include", kTypeS3Include},
+    {"#include", kTypeInclude},
+    {"#!", kTypeShellScript},
+}};
+
+constexpr std::array<std::string_view, 8> kGzipTypes = {
+    "application/gzip",       "application/gzip-compressed",   "application/gzipped",
+    "application/x-compress", "application/x-compressed",      "application/x-gunzip",
+    "application/x-gzip",     "application/x-gzip-compressed",
+};
+
+class MagicHandle {
+ public:
+  MagicHandle() {
+    cookie_ = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+    if (cookie_ && magic_load(cookie_, nullptr) != 0) {
+      magic_close(cookie_);
+      cookie_ = nullptr;
+    }
+    if (cookie_) {
+      // The types we act on are decided by the first bytes; bound libmagic's work.
+      size_t bytes_max = 64 * 1024;
+      magic_setparam(cookie_, MAGIC_PARAM_BYTES_MAX, &bytes_max);
+    }
+  }
+  ~MagicHandle() {
+    if (cookie_) magic_close(cookie_);
+  }
+  MagicHandle(const MagicHandle&) = delete;
+  MagicHandle& operator=(const MagicHandle&) = delete;
+  magic_t get() const { return cookie_; }
+
+ private:
+  magic_t cookie_ = nullptr;
+};
+
+}  // namespace
+
+std::optional<std::string> TypeFromStartsWith(std::string_view payload, bool must_be_utf8) {
+  if (must_be_utf8 && !IsValidUtf8(payload)) return std::nullopt;
+  std::string_view s = PyLStrip(payload);
+  for (const auto& [prefix, type] : kStartsWith) {
+    if (IStartsWith(s, prefix)) return std::string(type);
+  }
+  return std::nullopt;
+}
+
+bool IsGzipType(std::string_view content_type) {
+  for (auto t : kGzipTypes) {
+    if (t == content_type) return true;
+  }
+  return false;
+}
+
+bool IsRetypedByFirstLine(std::string_view t) {
+  return t == kTypePlain || t == kTypeNotMultipart || t == kTypeShellScript;
+}
+
+bool IsSniffable(std::string_view t) {
+  return t == kTypePlain || t == kTypeNotMultipart || t == "application/octet-stream";
+}
+
+std::string MagicMimeType(std::string_view payload) {
+  thread_local MagicHandle handle;
+  if (!handle.get()) return "";
+  const char* r = magic_buffer(handle.get(), payload.data(), payload.size());
+  return r ? std::string(r) : std::string();
+}
+
+bool IsElfMagic(std::string_view m) {
+  return m == "application/x-executable" || m == "application/x-sharedlib" ||
+         m == "application/x-pie-executable";
+}
+
+}  // namespace s3us::userdata

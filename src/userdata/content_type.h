@@ -1,0 +1,33 @@
+// Content-type decisions cloud-init makes (first-line table, gzip types, which types are
+// re-typed) plus ours (#s3-include, libmagic sniffing of parts cloud-init leaves untyped).
+#ifndef S3US_USERDATA_CONTENT_TYPE_H_
+#define S3US_USERDATA_CONTENT_TYPE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace s3us::userdata {
+
+// handlers.type_from_starts_with on a payload: leading (Python) whitespace skipped,
+// case-insensitive, longest prefix first; cloud-init's table plus "#s3-include".
+// `must_be_utf8`: payloads cloud-init holds as bytes are decoded strictly first, and
+// a payload that is not UTF-8 has no type.
+std::optional<std::string> TypeFromStartsWith(std::string_view payload, bool must_be_utf8);
+
+// DECOMP_TYPES of cloudinit/user_data.py.
+bool IsGzipType(std::string_view content_type);
+// text/plain, text/x-not-multipart, text/x-shellscript: re-typed by their first line.
+bool IsRetypedByFirstLine(std::string_view content_type);
+// text/plain, text/x-not-multipart, application/octet-stream: worth asking libmagic.
+bool IsSniffable(std::string_view content_type);
+
+// libmagic's MIME type of `payload` ("" when libmagic is unavailable). One handle per
+// thread, created on first use.
+std::string MagicMimeType(std::string_view payload);
+// ELF types libmagic reports (executable, shared library, PIE).
+bool IsElfMagic(std::string_view magic);
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_CONTENT_TYPE_H_

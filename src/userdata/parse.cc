@@ -1,0 +1,242 @@
+// Parse(): the order of operations of cloud-init's convert_string and
+// UserDataProcessor._process_msg, with our decoders, splitter and limits.
+#include "userdata/parse.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+
+#include "core/strings.h"
+#include "userdata/archive.h"
+#include "userdata/codecs.h"
+#include "userdata/content_type.h"
+#include "userdata/mime.h"
+#include "userdata/py_text.h"
+
+namespace s3us::userdata {
+namespace {
+
+// One part as _process_msg sees it, before re-typing.
+struct Leaf {
+  std::string ctype;     // get_content_type()
+  std::string declared;  // the Content-Type value's type, lower-case ("" when absent)
+  std::string payload;   // transfer-decoded
+  std::optional<std::string> filename;          // get_filename()
+  std::optional<std::string> filename_no_name;  // Content-Disposition only
+  std::string charset;
+  std::optional<std::string> launch_index;  // first Launch-Index header
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+bool KeepHeader(std::string_view name) {
+  return IEquals(name, "content-type") || IEquals(name, "content-disposition") ||
+         IEquals(name, "launch-index") || IStartsWith(name, "x-s3us-");
+}
+
+// launch-index of a #cloud-config mapping, as _attach_launch_index reads it.
+std::optional<std::string> LaunchIndexFromYaml(std::string_view payload) {
+  if (payload.find("launch-index") == std::string_view::npos) return std::nullopt;
+  try {
+    YAML::Node root = YAML::Load(std::string(payload));
+    if (!root.IsMap()) return std::nullopt;
+    YAML::Node v = root["launch-index"];
+    if (!v || !v.IsScalar()) return std::nullopt;
+    const std::string& s = v.Scalar();
+    if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "on") return "1";
+    if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "off") return "0";
+    return s;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+class Builder {
+ public:
+  explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
+
+  uint64_t* budget() { return &budget_; }
+  std::vector<Part> Take() { return std::move(parts_); }
+
+  std::string Where() const { return "part " + std::to_string(parts_.size() + 1) + ": "; }
+
+  Status ProcessLeaf(Leaf leaf) {
+    std::string ctype_orig = leaf.ctype;
+    bool was_compressed = false;
+    if (IsGzipType(ctype_orig)) {
+      size_t in_size = leaf.payload.size();
+      GunzipResult r = Gunzip(leaf.payload, &budget_);
+      if (r.status == GunzipStatus::kLimitExceeded) return DecompressLimit();
+      if (r.status != GunzipStatus::kOk) {
+        return Error(ErrorCode::kInvalidInput, Where() + "cannot decompress " + ctype_orig +
+                                                   " payload of " + std::to_string(in_size) +
+                                                   " bytes: " + r.cause);
+      }
+      leaf.payload = std::move(r.data);
+      ctype_orig = kTypePlain;
+      was_compressed = true;
+    }
+    std::optional<std::string> ctype;
+    if (IsRetypedByFirstLine(ctype_orig)) ctype = TypeFromStartsWith(leaf.payload, false);
+    if (!ctype) ctype = ctype_orig;
+    // A re-typed part gets a fresh Content-Type header, losing its name= parameter.
+    std::optional<std::string> filename =
+        (!was_compressed && *ctype != ctype_orig) ? leaf.filename_no_name : leaf.filename;
+
+    if (*ctype == kTypeCloudConfigArchive) return Explode(leaf.payload);
+
+    Part p;
+    p.content_type = *ctype;
+    p.declared_type = leaf.declared;
+    p.filename = filename.value_or("");
+    p.payload = std::move(leaf.payload);
+    p.charset = leaf.charset;
+    p.headers = std::move(leaf.headers);
+    return Emit(std::move(p), leaf.launch_index);
+  }
+
+  Status DecompressLimit() const {
+    return Error(ErrorCode::kLimitExceeded,
+                 Where() + "decompressed user data is over the limit of " +
+                     std::to_string(opts_.limits.max_decompressed_bytes) + " bytes");
+  }
+
+ private:
+  Status Explode(std::string_view payload) {
+    auto entries = ExplodeArchive(payload, opts_.limits.max_parts);
+    if (!entries.ok()) {
+      Error e = std::move(entries).error();
+      return Error(e.code(), Where() + e.message());
+    }
+    for (ArchiveEntry& ent : *entries) {
+      Part p;
+      p.content_type = ent.content_type;
+      p.declared_type = ToLower(ent.declared_type);
+      p.filename = ent.filename.value_or("");
+      p.payload = std::move(ent.payload);
+      if (!ent.declared_type.empty()) p.headers.emplace_back("Content-Type", ent.declared_type);
+      if (ent.launch_index) p.headers.emplace_back("Launch-Index", *ent.launch_index);
+      for (auto& h : ent.headers) p.headers.push_back(std::move(h));
+      if (Status st = Emit(std::move(p), ent.launch_index); !st.ok()) return st;
+    }
+    return Ok();
+  }
+
+  Status Emit(Part p, const std::optional<std::string>& launch_header) {
+    if (static_cast<int>(parts_.size()) >= opts_.limits.max_parts) {
+      return Error(ErrorCode::kLimitExceeded,
+                   "user data has more than " + std::to_string(opts_.limits.max_parts) + " parts");
+    }
+    p.index = static_cast<int>(parts_.size()) + 1;
+    if (p.filename.empty()) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "part-%03d", p.index);
+      p.filename = buf;
+    }
+    std::optional<std::string> idx = launch_header;
+    if (!idx && p.content_type == kTypeCloudConfig) idx = LaunchIndexFromYaml(p.payload);
+    if (idx) p.launch_index = PyIntString(*idx);
+    if (opts_.sniff_with_libmagic && IsSniffable(p.content_type)) {
+      p.magic = MagicMimeType(p.payload);
+      if (IsElfMagic(p.magic)) p.content_type = kTypeExecutable;
+    }
+    parts_.push_back(std::move(p));
+    return Ok();
+  }
+
+  const ParseOptions& opts_;
+  uint64_t budget_;
+  std::vector<Part> parts_;
+};
+
+Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where) {
+  Leaf leaf;
+  leaf.ctype = ContentTypeOf(e);
+  if (const std::string* ct = FindHeader(e, "content-type")) {
+    leaf.declared = ToLower(PyStrip(std::string_view(*ct).substr(0, ct->find(';'))));
+  }
+  std::string cte;
+  if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
+  if (cte == "base64") {
+    leaf.payload = DecodeBase64Email(e.body);
+  } else if (cte == "quoted-printable") {
+    leaf.payload = DecodeQuotedPrintable(e.body);
+  } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
+    return Error(ErrorCode::kInvalidInput,
+                 where + "content-transfer-encoding " + cte + " is not supported");
+  } else {
+    leaf.payload = e.body;
+  }
+  leaf.filename = FilenameOf(e, true);
+  leaf.filename_no_name = FilenameOf(e, false);
+  leaf.charset = ToLower(ParamOf(e, "charset").value_or(""));
+  if (const std::string* li = FindHeader(e, "launch-index")) leaf.launch_index = *li;
+  for (const auto& h : e.headers) {
+    if (KeepHeader(h.name)) leaf.headers.emplace_back(h.name, h.value);
+  }
+  return leaf;
+}
+
+Status Walk(const MimeEntity& e, Builder* b) {
+  if (e.multipart) {
+    for (const auto& child : e.children) {
+      if (Status st = Walk(child, b); !st.ok()) return st;
+    }
+    return Ok();
+  }
+  auto leaf = LeafFromEntity(e, b->Where());
+  if (!leaf.ok()) return std::move(leaf).error();
+  return b->ProcessLeaf(std::move(*leaf));
+}
+
+bool LooksLikeMime(std::string_view data) {
+  return ToLower(data.substr(0, 4096)).find("mime-version:") != std::string::npos;
+}
+
+}  // namespace
+
+Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
+  const ParseLimits& limits = options.limits;
+  if (blob.size() > limits.max_input_bytes) {
+    return Error(ErrorCode::kLimitExceeded, "user data is " + std::to_string(blob.size()) +
+                                                " bytes, over the limit of " +
+                                                std::to_string(limits.max_input_bytes));
+  }
+  Builder b(options);
+  std::string inflated;
+  std::string_view data = blob;
+  if (HasGzipMagic(blob)) {
+    uint64_t before = *b.budget();
+    GunzipResult r = Gunzip(blob, b.budget());
+    if (r.status == GunzipStatus::kLimitExceeded) return b.DecompressLimit().error();
+    if (r.status == GunzipStatus::kOk) {
+      inflated = std::move(r.data);
+      data = inflated;
+    } else {
+      *b.budget() = before;  // cloud-init keeps the blob as it is
+    }
+  }
+  if (!LooksLikeMime(data)) {
+    Leaf leaf;
+    leaf.ctype = kTypeNotMultipart;
+    leaf.payload = std::string(data);
+    if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
+    return b.Take();
+  }
+  size_t bad = 0;
+  if (!IsValidUtf8(data, &bad)) {
+    return Error(ErrorCode::kInvalidInput, "MIME user data is not valid UTF-8 at byte " +
+                                               std::to_string(bad) +
+                                               " (cloud-init fails on it too)");
+  }
+  MimeLimits mime_limits;
+  mime_limits.max_depth = limits.max_depth;
+  mime_limits.max_header_bytes = limits.max_header_bytes;
+  mime_limits.max_leaves = limits.max_parts;
+  auto root = ParseMime(data, mime_limits);
+  if (!root.ok()) return std::move(root).error();
+  inflated.clear();
+  if (Status st = Walk(*root, &b); !st.ok()) return std::move(st).error();
+  return b.Take();
+}
+
+}  // namespace s3us::userdata

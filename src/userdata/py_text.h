@@ -1,0 +1,37 @@
+// Text rules of Python 3.11 that cloud-init's parsing inherits (str.strip's whitespace set,
+// universal line breaks, int()), applied to UTF-8 bytes. No parsing of MIME or YAML here.
+#ifndef S3US_USERDATA_PY_TEXT_H_
+#define S3US_USERDATA_PY_TEXT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace s3us::userdata {
+
+// Length in bytes of the Python whitespace character (str.isspace) starting at s[i], or 0.
+// Invalid UTF-8 is never whitespace.
+size_t PySpaceAt(std::string_view s, size_t i);
+std::string_view PyLStrip(std::string_view s);
+std::string_view PyRStrip(std::string_view s);
+std::string_view PyStrip(std::string_view s);
+
+// True when `s` is UTF-8 as Python's strict decoder accepts it (no surrogates, no overlongs).
+// On failure, *bad_offset is the first offending byte.
+bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
+
+// str.splitlines(): breaks at \n, \r\n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029;
+// line breaks are dropped.
+std::vector<std::string_view> PySplitLines(std::string_view s);
+
+// str(int(s)) for a str s, or nullopt when int() would raise (surrounding whitespace,
+// a sign and single underscores between ASCII digits are accepted as Python does).
+std::optional<std::string> PyIntString(std::string_view s);
+
+// Length of the line break (\r\n, \r or \n) ending `s`, or 0.
+size_t TrailingLineBreak(std::string_view s);
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_PY_TEXT_H_

@@ -1,0 +1,298 @@
+#include "aws/s3_location.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace s3us::aws {
+namespace {
+
+struct Good {
+  std::string text;
+  std::string bucket;
+  std::string key;
+  std::string region = "";
+  std::string version_id = "";
+  std::string partition = "";
+};
+
+TEST_CASE("ParseS3Location reads every accepted spelling exactly") {
+  const Good cases[] = {
+      // s3:// URLs: literal keys.
+      {"s3://my-bucket/key.txt", "my-bucket", "key.txt"},
+      {"s3://my-bucket/dir/sub/file", "my-bucket", "dir/sub/file"},
+      {"S3://my-bucket/k", "my-bucket", "k"},
+      {"s3://my-bucket", "my-bucket", ""},
+      {"s3://my-bucket/", "my-bucket", ""},
+      {"s3://my-bucket//", "my-bucket", "/"},
+      {"s3://my-bucket/a//b", "my-bucket", "a//b"},
+      {"s3://my-bucket/./x", "my-bucket", "./x"},
+      {"s3://my-bucket/../x", "my-bucket", "../x"},
+      {"s3://my-bucket/dir/", "my-bucket", "dir/"},
+      {"s3://my-bucket/with space.sh", "my-bucket", "with space.sh"},
+      {"s3://my-bucket/a+b", "my-bucket", "a+b"},
+      {"s3://my-bucket/a%20b", "my-bucket", "a%20b"},
+      {"s3://my-bucket/caf\xc3\xa9/\xe6\x97\xa5.sh", "my-bucket", "caf\xc3\xa9/\xe6\x97\xa5.sh"},
+      {"s3://my-bucket/q?x=1", "my-bucket", "q?x=1"},
+      {"s3://my-bucket/k?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", "my-bucket", "k", "",
+       "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"},
+      {"s3://my-bucket/k?versionId=null", "my-bucket", "k", "", "null"},
+      {"s3://my-bucket/k?versionId=a/b", "my-bucket", "k?versionId=a/b"},
+      {"s3://my.dotted.bucket/k", "my.dotted.bucket", "k"},
+      {"s3://abc/k", "abc", "k"},
+      {"s3://ap-alias-abcdefghijklmnopqrstuvwxyz-s3alias/k",
+       "ap-alias-abcdefghijklmnopqrstuvwxyz-s3alias", "k"},
+      // Bare buckets.
+      {"my-bucket", "my-bucket", ""},
+      {"123", "123", ""},
+      // Virtual-hosted https.
+      {"https://my-bucket.s3.us-west-2.amazonaws.com/key.txt", "my-bucket", "key.txt", "us-west-2",
+       "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/dir/key", "my-bucket", "dir/key", "", "", "aws"},
+      {"https://my-bucket.s3-us-west-2.amazonaws.com/k", "my-bucket", "k", "us-west-2", "", "aws"},
+      {"https://my-bucket.s3.dualstack.eu-west-1.amazonaws.com/k", "my-bucket", "k", "eu-west-1",
+       "", "aws"},
+      {"https://my-bucket.s3-fips.us-east-1.amazonaws.com/k", "my-bucket", "k", "us-east-1", "",
+       "aws"},
+      {"https://my-bucket.s3-fips.dualstack.us-east-2.amazonaws.com/k", "my-bucket", "k",
+       "us-east-2", "", "aws"},
+      {"https://my-bucket.s3-external-1.amazonaws.com/k", "my-bucket", "k", "us-east-1", "", "aws"},
+      {"https://my-bucket.s3-accelerate.amazonaws.com/k", "my-bucket", "k", "", "", "aws"},
+      {"https://my-bucket.s3.us-gov-west-1.amazonaws.com/k", "my-bucket", "k", "us-gov-west-1", "",
+       "aws-us-gov"},
+      {"https://my-bucket.s3.cn-north-1.amazonaws.com.cn/k", "my-bucket", "k", "cn-north-1", "",
+       "aws-cn"},
+      {"https://my-bucket.s3.amazonaws.com.cn/k", "my-bucket", "k", "", "", "aws-cn"},
+      {"https://my-bucket.s3.us-iso-east-1.c2s.ic.gov/k", "my-bucket", "k", "us-iso-east-1", "",
+       "aws-iso"},
+      {"HTTPS://My-Bucket.S3.US-WEST-2.AMAZONAWS.COM/Key", "my-bucket", "Key", "us-west-2", "",
+       "aws"},
+      {"https://my-bucket.s3.amazonaws.com:443/k", "my-bucket", "k", "", "", "aws"},
+      {"http://my-bucket.s3.amazonaws.com/k", "my-bucket", "k", "", "", "aws"},
+      {"https://s3.logs.s3.us-west-2.amazonaws.com/k", "s3.logs", "k", "us-west-2", "", "aws"},
+      {"https://s3-logs-2.s3.amazonaws.com/k", "s3-logs-2", "k", "", "", "aws"},
+      {"https://my.dotted.bucket.s3.us-west-2.amazonaws.com/k", "my.dotted.bucket", "k",
+       "us-west-2", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com", "my-bucket", "", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/", "my-bucket", "", "", "", "aws"},
+      // Percent-decoding happens once, in https paths only; '+' stays.
+      {"https://my-bucket.s3.amazonaws.com/a%20b", "my-bucket", "a b", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/a+b", "my-bucket", "a+b", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/a%2Bb", "my-bucket", "a+b", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/a%252Fb", "my-bucket", "a%2Fb", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/a%2Fb", "my-bucket", "a/b", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/caf%C3%A9", "my-bucket", "caf\xc3\xa9", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com//a/./../b", "my-bucket", "/a/./../b", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/k#frag", "my-bucket", "k", "", "", "aws"},
+      {"https://my-bucket.s3.amazonaws.com/k?versionId=abc%2Bdef", "my-bucket", "k", "", "abc+def",
+       "aws"},
+      {"https://my-bucket.s3.amazonaws.com/k?X-Amz-Expires=60&versionId=v1", "my-bucket", "k", "",
+       "v1", "aws"},
+      // Path-style https.
+      {"https://s3.us-west-2.amazonaws.com/my-bucket/key.txt", "my-bucket", "key.txt", "us-west-2",
+       "", "aws"},
+      {"https://s3.amazonaws.com/my-bucket/a/b", "my-bucket", "a/b", "", "", "aws"},
+      {"https://s3-us-west-2.amazonaws.com/my-bucket/k", "my-bucket", "k", "us-west-2", "", "aws"},
+      {"https://s3.dualstack.ap-south-1.amazonaws.com/my-bucket/k", "my-bucket", "k", "ap-south-1",
+       "", "aws"},
+      {"https://s3.cn-northwest-1.amazonaws.com.cn/my-bucket/k", "my-bucket", "k", "cn-northwest-1",
+       "", "aws-cn"},
+      {"https://s3.amazonaws.com/my.dotted.bucket/k", "my.dotted.bucket", "k", "", "", "aws"},
+      {"https://s3.amazonaws.com/my-bucket", "my-bucket", "", "", "", "aws"},
+      {"https://s3.amazonaws.com/my-bucket/", "my-bucket", "", "", "", "aws"},
+      {"https://s3.amazonaws.com/my-bucket/a%20b?versionId=v2", "my-bucket", "a b", "", "v2",
+       "aws"},
+      // Bucket ARNs: literal keys.
+      {"arn:aws:s3:::my-bucket/key.txt", "my-bucket", "key.txt", "", "", "aws"},
+      {"arn:aws:s3:::my-bucket", "my-bucket", "", "", "", "aws"},
+      {"arn:aws:s3:::my-bucket/", "my-bucket", "", "", "", "aws"},
+      {"arn:aws:s3:::my-bucket/a:b/c%20d", "my-bucket", "a:b/c%20d", "", "", "aws"},
+      {"arn:aws-cn:s3:::my-bucket/k", "my-bucket", "k", "", "", "aws-cn"},
+      {"arn:aws-us-gov:s3:::my-bucket/k", "my-bucket", "k", "", "", "aws-us-gov"},
+  };
+  for (const Good& c : cases) {
+    INFO(c.text);
+    Result<S3Location> loc = ParseS3Location(c.text);
+    REQUIRE(loc.ok());
+    CHECK(loc->bucket == c.bucket);
+    CHECK(loc->key == c.key);
+    CHECK(loc->has_key() == !c.key.empty());
+    CHECK(loc->region == c.region);
+    CHECK(loc->version_id == c.version_id);
+    CHECK(loc->partition == c.partition);
+    CHECK(loc->access_point_arn.empty());
+    CHECK(LooksLikeS3(c.text));
+  }
+}
+
+TEST_CASE("ParseS3Location keeps the region and account of access points") {
+  struct Ap {
+    std::string text, name, key, region, account, arn, partition;
+  };
+  const Ap cases[] = {
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/object/dir/key.txt", "my-ap",
+       "dir/key.txt", "us-west-2", "123456789012",
+       "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "aws"},
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "my-ap", "", "us-west-2",
+       "123456789012", "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "aws"},
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint:my-ap", "my-ap", "", "us-west-2",
+       "123456789012", "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "aws"},
+      {"arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/ap1/object/a//b", "ap1", "a//b",
+       "cn-north-1", "123456789012", "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/ap1",
+       "aws-cn"},
+      {"https://my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com/a%20b", "my-ap", "a b",
+       "us-west-2", "123456789012", "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap", "aws"},
+  };
+  for (const Ap& c : cases) {
+    INFO(c.text);
+    Result<S3Location> loc = ParseS3Location(c.text);
+    REQUIRE(loc.ok());
+    CHECK(loc->bucket == c.name);
+    CHECK(loc->key == c.key);
+    CHECK(loc->region == c.region);
+    CHECK(loc->account_id == c.account);
+    CHECK(loc->access_point_arn == c.arn);
+    CHECK(loc->partition == c.partition);
+    CHECK(LooksLikeS3(c.text));
+  }
+}
+
+TEST_CASE("ParseS3Location notes fips and dualstack hosts") {
+  Result<S3Location> loc =
+      ParseS3Location("https://b12.s3-fips.dualstack.us-east-1.amazonaws.com/k");
+  REQUIRE(loc.ok());
+  CHECK(loc->fips);
+  CHECK(loc->dualstack);
+  loc = ParseS3Location("https://b12.s3.us-east-1.amazonaws.com/k");
+  REQUIRE(loc.ok());
+  CHECK_FALSE(loc->fips);
+  CHECK_FALSE(loc->dualstack);
+}
+
+struct Bad {
+  std::string text;
+  ErrorCode code;
+  std::string fragment;
+};
+
+TEST_CASE("ParseS3Location rejects malformed locations with a message naming the cause") {
+  const Bad cases[] = {
+      {"", ErrorCode::kInvalidInput, "empty"},
+      {"s3://", ErrorCode::kInvalidInput, "names no bucket"},
+      {"s3:///key", ErrorCode::kInvalidInput, "names no bucket"},
+      {"s3://My_Bucket/k", ErrorCode::kInvalidInput,
+       "invalid bucket name 'My_Bucket': upper-case letters are not allowed"},
+      {"My_Bucket", ErrorCode::kInvalidInput, "invalid bucket name 'My_Bucket'"},
+      {"s3://my_bucket/k", ErrorCode::kInvalidInput, "only a-z, 0-9, '.' and '-' are allowed"},
+      {"s3://ab/k", ErrorCode::kInvalidInput, "3-63 characters"},
+      {"s3://" + std::string(64, 'a') + "/k", ErrorCode::kInvalidInput, "3-63 characters"},
+      {"s3://-bucket/k", ErrorCode::kInvalidInput, "start and end with a letter or digit"},
+      {"s3://bucket-/k", ErrorCode::kInvalidInput, "start and end with a letter or digit"},
+      {"s3://my..bucket/k", ErrorCode::kInvalidInput, "'..'"},
+      {"s3://192.168.5.4/k", ErrorCode::kInvalidInput, "IP address"},
+      {"s3://b\xc3\xa9ucket/k", ErrorCode::kInvalidInput, "only a-z"},
+      {"s3://my-bucket/" + std::string(1025, 'k'), ErrorCode::kInvalidInput, "1024 bytes"},
+      {"s3://my-bucket/a\nb", ErrorCode::kInvalidInput, "control character"},
+      {"s3://my-bucket/a\tb", ErrorCode::kInvalidInput, "control character"},
+      {"my-bucket/key", ErrorCode::kInvalidInput, "a bare name must be a bucket"},
+      {"ftp://my-bucket/key", ErrorCode::kInvalidInput, "not an S3 location"},
+      {"https://example.com/my-bucket/key", ErrorCode::kInvalidInput, "not an S3 URL"},
+      {"https://my-bucket.example.amazonaws.com/k", ErrorCode::kInvalidInput, "not an S3 URL"},
+      {"https://my-bucket.s3.us-west-2.extra.amazonaws.com/k", ErrorCode::kInvalidInput,
+       "unexpected host"},
+      {"https://my-bucket.s3.nowhere.amazonaws.com/k", ErrorCode::kInvalidInput, "unexpected host"},
+      {"https://s3.amazonaws.com/", ErrorCode::kInvalidInput, "names no bucket"},
+      {"https://s3.amazonaws.com", ErrorCode::kInvalidInput, "names no bucket"},
+      {"https://my-bucket.s3.amazonaws.com/a%2", ErrorCode::kInvalidInput, "percent-escape"},
+      {"https://my-bucket.s3.amazonaws.com/a%zz", ErrorCode::kInvalidInput, "percent-escape"},
+      {"https://my-bucket.s3.amazonaws.com/k?versionId=", ErrorCode::kInvalidInput,
+       "empty versionId"},
+      {"https://my-bucket.s3.amazonaws.com/k?versionId=a&versionId=b", ErrorCode::kInvalidInput,
+       "more than one versionId"},
+      {"https://user:pw@my-bucket.s3.amazonaws.com/k", ErrorCode::kInvalidInput, "user names"},
+      {"https://my-bucket.s3.amazonaws.com:x/k", ErrorCode::kInvalidInput, "invalid port"},
+      {"https://My_Bucket.s3.amazonaws.com/k", ErrorCode::kInvalidInput,
+       "invalid bucket name 'my_bucket'"},
+      {"https://my-bucket.s3-website-us-east-1.amazonaws.com/k", ErrorCode::kUnsupported,
+       "s3-website-us-east-1 endpoints are not supported"},
+      {"https://my-bucket.s3-website.eu-west-1.amazonaws.com/k", ErrorCode::kUnsupported,
+       "not supported"},
+      {"https://s3-accesspoint.us-west-2.amazonaws.com/k", ErrorCode::kInvalidInput,
+       "names no access point"},
+      {"https://my-ap.s3-accesspoint.us-west-2.amazonaws.com/k", ErrorCode::kInvalidInput,
+       "NAME-ACCOUNT"},
+      {"arn:aws:s3", ErrorCode::kInvalidInput, "not an ARN"},
+      {"arn:aws:ec2:::my-bucket/k", ErrorCode::kInvalidInput, "not an S3 ARN"},
+      {"arn:azure:s3:::my-bucket/k", ErrorCode::kInvalidInput, "unknown partition 'azure'"},
+      {"arn:aws:s3:us-west-2::my-bucket/k", ErrorCode::kInvalidInput, "no region or account"},
+      {"arn:aws:s3:::/k", ErrorCode::kInvalidInput, "names no bucket"},
+      {"arn:aws:s3:::Bad_Bucket/k", ErrorCode::kInvalidInput, "invalid bucket name"},
+      {"arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/object/k", ErrorCode::kUnsupported,
+       "multi-region access points"},
+      {"arn:aws:s3:us-west-2:1234:accesspoint/my-ap/object/k", ErrorCode::kInvalidInput,
+       "account id"},
+      {"arn:aws:s3:west:123456789012:accesspoint/my-ap/object/k", ErrorCode::kInvalidInput,
+       "invalid region"},
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/k", ErrorCode::kInvalidInput,
+       "accesspoint/NAME/object/KEY"},
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint/My_AP", ErrorCode::kInvalidInput,
+       "invalid access point name"},
+      {"arn:aws:s3:us-west-2:123456789012:accesspoint/", ErrorCode::kInvalidInput,
+       "names no access point"},
+      {"arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01/accesspoint/ap",
+       ErrorCode::kUnsupported, "s3-outposts"},
+      {"arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/ol", ErrorCode::kUnsupported,
+       "s3-object-lambda"},
+      {"s3://my-base--usw2-az1--x-s3/k", ErrorCode::kUnsupported, "directory bucket"},
+  };
+  for (const Bad& c : cases) {
+    INFO(c.text);
+    Result<S3Location> loc = ParseS3Location(c.text);
+    REQUIRE_FALSE(loc.ok());
+    CHECK(loc.error().code() == c.code);
+    CHECK_THAT(loc.error().ToString(), Catch::Contains(c.fragment));
+  }
+}
+
+TEST_CASE("ParseS3Location never puts a URL's query string in a message") {
+  Result<S3Location> loc = ParseS3Location(
+      "https://My_Bucket.s3.amazonaws.com/k?X-Amz-Signature=deadbeefcafe&versionId=v");
+  REQUIRE_FALSE(loc.ok());
+  CHECK_THAT(loc.error().ToString(), !Catch::Contains("deadbeefcafe"));
+  loc = ParseS3Location("https://example.com/k?X-Amz-Signature=deadbeefcafe");
+  REQUIRE_FALSE(loc.ok());
+  CHECK_THAT(loc.error().ToString(), !Catch::Contains("deadbeefcafe"));
+}
+
+TEST_CASE("LooksLikeS3 tells S3 locations from other include lines") {
+  CHECK(LooksLikeS3("s3://b/k"));
+  CHECK(LooksLikeS3("arn:aws:s3:::bucket/k"));
+  CHECK(LooksLikeS3("arn:aws:s3-outposts:us-west-2:123456789012:outpost/x"));
+  CHECK(LooksLikeS3("https://bucket.s3.amazonaws.com/k"));
+  CHECK(LooksLikeS3("https://bucket.s3-website-us-east-1.amazonaws.com/k"));
+  CHECK(LooksLikeS3("my-bucket"));
+  CHECK_FALSE(LooksLikeS3("https://example.com/user-data.sh"));
+  CHECK_FALSE(LooksLikeS3("http://169.254.169.254/latest/user-data"));
+  CHECK_FALSE(LooksLikeS3("arn:aws:ec2:us-west-2:123456789012:instance/i-1"));
+  CHECK_FALSE(LooksLikeS3("/etc/passwd"));
+  CHECK_FALSE(LooksLikeS3("My_Bucket"));
+  CHECK_FALSE(LooksLikeS3(""));
+}
+
+TEST_CASE("S3Location::ToS3Url names the object without version or query") {
+  CHECK(ParseS3Location("https://s3.amazonaws.com/b12/a%20b?versionId=v")->ToS3Url() ==
+        "s3://b12/a b");
+  CHECK(ParseS3Location("s3://b12")->ToS3Url() == "s3://b12/");
+  CHECK(ParseS3Location("arn:aws:s3:us-west-2:123456789012:accesspoint/ap1/object/k")->ToS3Url() ==
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/ap1/object/k");
+}
+
+TEST_CASE("ValidateBucketName accepts legal names at the length limits") {
+  CHECK(ValidateBucketName("abc").ok());
+  CHECK(ValidateBucketName(std::string(63, 'a')).ok());
+  CHECK(ValidateBucketName("a.b-c.1").ok());
+  CHECK(ValidateBucketName("1.2.3").ok());
+  CHECK_FALSE(ValidateBucketName("1.2.3.4").ok());
+}
+
+}  // namespace
+}  // namespace s3us::aws

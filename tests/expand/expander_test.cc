@@ -1,0 +1,411 @@
+#include "expand/expander.h"
+
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/crypto.h"
+#include "tests/expand/fake_fetcher.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace s3us::expand {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeFetcher;
+using userdata::Part;
+
+InstanceFacts Facts() {
+  InstanceFacts f;
+  f.role = "web";
+  f.instance_id = "i-0abc";
+  f.region = "eu-west-1";
+  return f;
+}
+
+Part MakePart(int index, const std::string& type, const std::string& payload) {
+  Part p;
+  p.index = index;
+  p.content_type = type;
+  p.payload = payload;
+  return p;
+}
+
+Part S3Include(int index, const std::string& lines) {
+  return MakePart(index, userdata::kTypeS3Include, "#s3-include\n" + lines);
+}
+
+std::string Script(const std::string& name) { return "#!/bin/sh\necho " + name + "\n"; }
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&z, data.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Multipart(const std::vector<std::pair<std::string, std::string>>& parts) {
+  std::string out = "Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\nMIME-Version: 1.0\n\n";
+  for (const auto& [type, body] : parts) {
+    out += "--BOUNDARY\nContent-Type: " + type + "\nMIME-Version: 1.0\n\n" + body + "\n";
+  }
+  return out + "--BOUNDARY--\n";
+}
+
+std::vector<std::string> Payloads(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Part& p : plan.parts) out.push_back(p.payload);
+  return out;
+}
+
+struct Rig {
+  FakeFetcher fetcher;
+  FakeClock clock;
+  ExpandOptions options;
+  ExpandResult Expand(std::vector<Part> parts) {
+    Expander expander(fetcher, clock, Facts(), options);
+    return expander.Expand(std::move(parts));
+  }
+};
+
+std::string Lines(const ExpandResult& r) {
+  std::string out;
+  for (const ExpandFailure& f : r.failures) out += f.ToString() + "\n";
+  return out;
+}
+
+TEST_CASE("Expander leaves user data without includes as it is, renumbered") {
+  Rig rig;
+  ExpandResult r = rig.Expand({MakePart(1, userdata::kTypeShellScript, Script("a")),
+                               MakePart(2, userdata::kTypeCloudConfig, "#cloud-config\n")});
+  REQUIRE(r.plan);
+  CHECK(r.failures.empty());
+  CHECK(r.plan->complete);
+  REQUIRE(r.plan->parts.size() == 2);
+  CHECK(r.plan->parts[1].index == 2);
+  CHECK_FALSE(r.plan->parts[0].origin.source);
+  CHECK(r.plan->objects_fetched == 0);
+  CHECK(rig.fetcher.started().empty());
+}
+
+TEST_CASE("Expander fetches the role-default key for a bucket-only #s3-include line") {
+  Rig rig;
+  rig.fetcher.Put("s3://boot-bucket/web/user-script", Script("role default"));
+  rig.fetcher.Put("s3://boot-bucket/eu-west-1/i-0abc", Script("templated"));
+  SECTION("default template") {
+    ExpandResult r = rig.Expand({S3Include(1, "boot-bucket\n")});
+    REQUIRE(r.plan);
+    CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("role default")});
+  }
+  SECTION("custom template, Go spelling") {
+    rig.options.key_template = "{{.Region}}/{{.InstanceId}}";
+    ExpandResult r = rig.Expand({S3Include(1, "s3://boot-bucket/\n")});
+    REQUIRE(r.plan);
+    CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("templated")});
+  }
+  SECTION("unknown variable fails the include") {
+    rig.options.key_template = "{hostname}";
+    ExpandResult r = rig.Expand({S3Include(1, "boot-bucket\n")});
+    REQUIRE_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kInvalidInput);
+    CHECK(r.failures[0].where == "part 1 line 2");
+    CHECK(rig.fetcher.started().empty());
+  }
+}
+
+TEST_CASE("Expander passes sha256 pins and the per-object limit to the fetcher") {
+  Rig rig;
+  const std::string body = Script("pinned");
+  rig.fetcher.Put("s3://b-1/k", body);
+  rig.options.limits.max_object_bytes = 4096;
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/k sha256=" + Sha256Hex(body) + "\n")});
+  REQUIRE(r.plan);
+  fetch::FetchOptions sent = rig.fetcher.options_for("s3://b-1/k");
+  REQUIRE(sent.expected_sha256);
+  CHECK(*sent.expected_sha256 == Sha256Hex(body));
+  CHECK(sent.max_bytes == 4096);
+}
+
+TEST_CASE("Expander expands recursively in place, in depth-first document order") {
+  Rig rig;
+  rig.fetcher.Put("s3://a-1/top",
+                  Multipart({{"text/x-shellscript", Script("top")},
+                             {"text/x-s3-include", "#s3-include\ns3://a-1/inner1\ns3://a-1/inner2"},
+                             {"text/cloud-config", "#cloud-config\nx: 1"}}));
+  rig.fetcher.Put("s3://a-1/inner1", Script("inner1"));
+  rig.fetcher.Put("s3://a-1/inner2", Gzip("#include\nhttps://example.com/deep.sh\n"));
+  rig.fetcher.Put("https://example.com/deep.sh", Script("deep"));
+
+  ExpandResult r = rig.Expand({MakePart(1, userdata::kTypeShellScript, Script("first")),
+                               S3Include(2, "s3://a-1/top\n"),
+                               MakePart(3, userdata::kTypeShellScript, Script("last"))});
+  INFO(Lines(r));
+  REQUIRE(r.plan);
+  const Plan& plan = *r.plan;
+  REQUIRE(plan.parts.size() == 6);
+  CHECK(plan.parts[0].payload == Script("first"));
+  CHECK(plan.parts[1].payload.find("echo top") != std::string::npos);
+  CHECK(plan.parts[2].payload == Script("inner1"));
+  CHECK(plan.parts[3].payload == Script("deep"));
+  CHECK(plan.parts[4].content_type == userdata::kTypeCloudConfig);
+  CHECK(plan.parts[5].payload == Script("last"));
+  for (size_t i = 0; i < plan.parts.size(); ++i) CHECK(plan.parts[i].index == int(i) + 1);
+  CHECK(plan.objects_fetched == 4);
+
+  // Origins: the chain of include steps and the nearest fetched object.
+  CHECK(plan.parts[0].origin.chain.empty());
+  REQUIRE(plan.parts[1].origin.source);
+  CHECK(plan.parts[1].origin.source->url == "s3://a-1/top");
+  REQUIRE(plan.parts[1].origin.chain.size() == 1);
+  CHECK(plan.parts[1].origin.chain[0].part_index == 2);
+  CHECK(plan.parts[1].origin.chain[0].line == 2);
+  const auto& deep = plan.parts[3].origin;
+  REQUIRE(deep.source);
+  CHECK(deep.source->url == "https://example.com/deep.sh");
+  REQUIRE(deep.chain.size() == 3);
+  CHECK(deep.chain[0].url == "s3://a-1/top");
+  CHECK(deep.chain[1].part_index == 2);
+  CHECK(deep.chain[1].line == 3);
+  CHECK(deep.chain[1].url == "s3://a-1/inner2");
+  CHECK(deep.chain[2].line == 2);
+  CHECK(deep.chain[2].url == "https://example.com/deep.sh");
+}
+
+TEST_CASE("Expander keeps document order when fetches complete in reverse") {
+  Rig rig;
+  for (const char* k : {"a", "b", "c"}) rig.fetcher.Put(std::string("s3://b-1/") + k, Script(k));
+  rig.fetcher.FinishAfter("s3://b-1/a", "s3://b-1/b");
+  rig.fetcher.FinishAfter("s3://b-1/b", "s3://b-1/c");
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/a\ns3://b-1/b\ns3://b-1/c\n")});
+  REQUIRE(r.plan);
+  CHECK(rig.fetcher.timeouts() == 0);
+  CHECK(rig.fetcher.finished() ==
+        std::vector<std::string>{"s3://b-1/c", "s3://b-1/b", "s3://b-1/a"});
+  CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("a"), Script("b"), Script("c")});
+}
+
+TEST_CASE("Expander fetches one level concurrently, never above max_parallel") {
+  for (int max_parallel : {1, 3, 16}) {
+    INFO(max_parallel);
+    Rig rig;
+    rig.options.max_parallel = max_parallel;
+    std::string lines;
+    for (int i = 0; i < 10; ++i) {
+      std::string url = "s3://b-1/k" + std::to_string(i);
+      rig.fetcher.Put(url, Script(std::to_string(i)));
+      lines += url + "\n";
+    }
+    rig.fetcher.HoldUntilInFlight(std::min(max_parallel, 10), 10);
+    ExpandResult r = rig.Expand({S3Include(1, lines.substr(0, lines.size() / 2)),
+                                 S3Include(2, lines.substr(lines.size() / 2))});
+    REQUIRE(r.plan);
+    CHECK(r.plan->parts.size() == 10);
+    CHECK(rig.fetcher.timeouts() == 0);
+    CHECK(rig.fetcher.max_in_flight() == std::min(max_parallel, 10));
+  }
+}
+
+TEST_CASE("Expander fails closed: one missing object among five means no Plan") {
+  Rig rig;
+  std::string lines;
+  for (int i = 1; i <= 5; ++i) {
+    std::string url = "s3://b-1/k" + std::to_string(i);
+    if (i != 3) rig.fetcher.Put(url, Script(std::to_string(i)));
+    lines += url + "\n";
+  }
+  SECTION("default") {
+    ExpandResult r = rig.Expand({S3Include(1, lines)});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kNotFound);
+    CHECK(r.failures[0].ToString() ==
+          "part 1 line 4 (s3://b-1/k3): fetching s3://b-1/k3: NoSuchKey: the specified key "
+          "does not exist");
+  }
+  SECTION("keep_going drops the failed include and marks the Plan incomplete") {
+    rig.options.keep_going = true;
+    ExpandResult r = rig.Expand({S3Include(1, lines)});
+    REQUIRE(r.plan);
+    CHECK_FALSE(r.plan->complete);
+    CHECK(Payloads(*r.plan) ==
+          std::vector<std::string>{Script("1"), Script("2"), Script("4"), Script("5")});
+    REQUIRE(r.plan->omitted.size() == 1);
+    CHECK(r.plan->omitted[0] == r.failures.at(0).ToString());
+  }
+}
+
+TEST_CASE("Expander reports every failure at a depth and fetches nothing deeper") {
+  Rig rig;
+  rig.fetcher.Put("s3://b-1/ok", "#s3-include\ns3://b-1/never-fetched\n");
+  ExpandResult r =
+      rig.Expand({S3Include(1, "s3://b-1/gone1\ns3://b-1/ok\n"), S3Include(2, "s3://b-1/gone2\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 2);
+  CHECK(r.failures[0].where == "part 1 line 2");
+  CHECK(r.failures[1].where == "part 2 line 2");
+  std::vector<std::string> started = rig.fetcher.started();
+  CHECK(std::find(started.begin(), started.end(), "s3://b-1/never-fetched") == started.end());
+}
+
+TEST_CASE("Expander stops an include cycle and names the chain") {
+  Rig rig;
+  rig.fetcher.Put("s3://a-1/x", "#s3-include\n\ns3://a-1/y\n");
+  rig.fetcher.Put("s3://a-1/y", "#s3-include\nhttps://a-1.s3.eu-west-1.amazonaws.com/x\n");
+  ExpandResult r = rig.Expand(
+      {MakePart(1, userdata::kTypeShellScript, Script("1")), S3Include(2, "s3://a-1/x\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kCycle);
+  CHECK(r.failures[0].error.message() ==
+        "include cycle: part 2 line 2 → s3://a-1/x line 3 → s3://a-1/y line 2 → "
+        "https://a-1.s3.eu-west-1.amazonaws.com/x");
+  CHECK(rig.fetcher.started().size() == 2);
+}
+
+TEST_CASE("Expander allows the same object twice side by side: only enclosing ones cycle") {
+  Rig rig;
+  rig.fetcher.Put("s3://a-1/common", Script("common"));
+  ExpandResult r = rig.Expand({S3Include(1, "s3://a-1/common\ns3://a-1/common\n")});
+  REQUIRE(r.plan);
+  CHECK(r.plan->parts.size() == 2);
+}
+
+TEST_CASE("Expander enforces each limit and names it") {
+  Rig rig;
+  rig.fetcher.Put("s3://b-1/d1", "#s3-include\ns3://b-1/d2\n");
+  rig.fetcher.Put("s3://b-1/d2", "#s3-include\ns3://b-1/d3\n");
+  rig.fetcher.Put("s3://b-1/d3", Script("d3"));
+  rig.fetcher.Put("s3://b-1/big", std::string(3000, '#'));
+  rig.fetcher.Put("s3://b-1/many", Multipart({{"text/x-shellscript", Script("1")},
+                                              {"text/x-shellscript", Script("2")},
+                                              {"text/x-shellscript", Script("3")}}));
+  SECTION("depth") {
+    rig.options.limits.max_depth = 2;
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/d1\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
+    CHECK(r.failures[0].ToString() ==
+          "part 1 line 2 → s3://b-1/d1 line 2 → s3://b-1/d2 line 2 (s3://b-1/d3): include depth "
+          "limit of 2 exceeded (max_depth)");
+    rig.options.limits.max_depth = 3;
+    CHECK(rig.Expand({S3Include(1, "s3://b-1/d1\n")}).plan);
+  }
+  SECTION("parts") {
+    rig.options.limits.max_parts = 3;
+    ExpandResult r = rig.Expand(
+        {MakePart(1, userdata::kTypeShellScript, Script("0")), S3Include(2, "s3://b-1/many\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
+    CHECK(r.failures[0].ToString() == "the plan exceeds the limit of 3 parts (max_parts)");
+  }
+  SECTION("total bytes, even with keep_going") {
+    rig.options.limits.max_total_bytes = 4000;
+    rig.options.keep_going = true;
+    rig.fetcher.Put("s3://b-1/big?versionId=2", std::string(3000, '#'));
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/big\ns3://b-1/big?versionId=2\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE_FALSE(r.failures.empty());
+    CHECK(r.failures.back().error.code() == ErrorCode::kLimitExceeded);
+    CHECK(r.failures.back().ToString().find("max_total_bytes") != std::string::npos);
+  }
+  SECTION("per object") {
+    rig.options.limits.max_object_bytes = 2999;
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/big\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
+    CHECK(r.failures[0].ToString().find("size limit of 2999") != std::string::npos);
+  }
+}
+
+TEST_CASE("Expander gives up when the deadline passes between depths") {
+  Rig rig;
+  rig.options.timeout = std::chrono::seconds(30);
+  rig.fetcher.Put("s3://b-1/slow", "#s3-include\ns3://b-1/next\n");
+  rig.fetcher.Put("s3://b-1/next", Script("next"));
+  rig.fetcher.OnFetch([&](const std::string&) { rig.clock.Advance(std::chrono::seconds(31)); });
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/slow\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kTimeout);
+  CHECK(rig.fetcher.started() == std::vector<std::string>{"s3://b-1/slow"});
+  CHECK(rig.fetcher.options_for("s3://b-1/slow").deadline.is_set());
+}
+
+TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "s3us-once-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  const std::string url = "https://b-1.s3.amazonaws.com/k?X-Amz-Signature=abc";
+  std::vector<Part> user_data = {
+      MakePart(1, userdata::kTypeIncludeOnce, "#include-once\n" + url + "\n")};
+  {
+    Rig first;
+    first.options.include_once_cache_dir = tmpl + "/urlcache";
+    first.fetcher.Put(url, Script("once"));
+    ExpandResult r = first.Expand(user_data);
+    REQUIRE(r.plan);
+    CHECK(r.plan->objects_fetched == 1);
+  }
+  Rig later;  // the pre-signed URL has expired: nothing to fetch any more
+  later.options.include_once_cache_dir = tmpl + "/urlcache";
+  ExpandResult r = later.Expand(user_data);
+  REQUIRE(r.plan);
+  CHECK(later.fetcher.started().empty());
+  CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("once")});
+  REQUIRE(r.plan->parts[0].origin.source);
+  CHECK(r.plan->parts[0].origin.source->url == "https://b-1.s3.amazonaws.com/k");
+  CHECK(r.plan->parts[0].origin.source->verified_by == "include-once cache");
+  CHECK(r.plan->objects_fetched == 0);
+
+  Rig uncached;  // without a cache directory every run fetches
+  uncached.fetcher.Put(url, Script("once"));
+  CHECK(uncached.Expand(user_data).plan);
+  CHECK(uncached.fetcher.started().size() == 1);
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST_CASE("Expander sends #include URLs to the fetcher as written") {
+  Rig rig;
+  rig.fetcher.Put("http://10.0.0.1/boot.sh", Script("plain"));
+  rig.fetcher.Put("s3://b-1/k", Script("s3"));
+  ExpandResult r = rig.Expand(
+      {MakePart(1, userdata::kTypeInclude, "#include\nhttp://10.0.0.1/boot.sh\ns3://b-1/k\n")});
+  REQUIRE(r.plan);
+  CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("plain"), Script("s3")});
+}
+
+TEST_CASE("Expander rejects lines of an #s3-include that are not S3 locations") {
+  Rig rig;
+  ExpandResult r = rig.Expand({S3Include(1, "https://example.com/x.sh\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kInvalidInput);
+  CHECK(rig.fetcher.started().empty());
+}
+
+TEST_CASE("Expander reports a fetched object it cannot parse as that include's failure") {
+  Rig rig;
+  rig.options.parse.limits.max_input_bytes = 100;
+  rig.fetcher.Put("s3://b-1/too-big", Script(std::string(200, 'x')));
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/too-big\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
+  CHECK(r.failures[0].ToString().rfind(
+            "part 1 line 2 (s3://b-1/too-big): parsing s3://b-1/too-big: ", 0) == 0);
+}
+
+}  // namespace
+}  // namespace s3us::expand

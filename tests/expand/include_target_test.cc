@@ -1,0 +1,79 @@
+#include "expand/include_target.h"
+
+#include <catch2/catch.hpp>
+
+#include "expand/key_template.h"
+
+namespace s3us::expand {
+namespace {
+
+InstanceFacts Facts() {
+  InstanceFacts f;
+  f.role = "web";
+  f.instance_id = "i-0abc";
+  return f;
+}
+
+TEST_CASE("ResolveS3IncludeUrl gives a bucket-only entry the role-default key in its spelling") {
+  struct Case {
+    const char* entry;
+    const char* url;
+  };
+  const Case cases[] = {
+      {"boot-bucket", "s3://boot-bucket/web/user-script"},
+      {"s3://boot-bucket", "s3://boot-bucket/web/user-script"},
+      {"s3://boot-bucket/", "s3://boot-bucket/web/user-script"},
+      {"arn:aws:s3:::boot-bucket", "arn:aws:s3:::boot-bucket/web/user-script"},
+      {"https://boot-bucket.s3.eu-west-1.amazonaws.com/",
+       "https://boot-bucket.s3.eu-west-1.amazonaws.com/web/user-script"},
+      {"https://s3.eu-west-1.amazonaws.com/boot-bucket",
+       "https://s3.eu-west-1.amazonaws.com/boot-bucket/web/user-script"},
+      {"arn:aws:s3:us-east-1:123456789012:accesspoint/boot-ap",
+       "arn:aws:s3:us-east-1:123456789012:accesspoint/boot-ap/object/web/user-script"},
+      {"s3://boot-bucket/explicit/key", "s3://boot-bucket/explicit/key"},
+      {"  s3://boot-bucket/padded  ", "s3://boot-bucket/padded"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.entry);
+    Result<std::string> url = ResolveS3IncludeUrl(c.entry, kDefaultKeyTemplate, Facts());
+    REQUIRE(url.ok());
+    CHECK(*url == c.url);
+  }
+}
+
+TEST_CASE("ResolveS3IncludeUrl encodes templated keys only where URLs are decoded") {
+  Result<std::string> s3 = ResolveS3IncludeUrl("s3://b-1", "{role}/a b?c", Facts());
+  REQUIRE(s3.ok());
+  CHECK(*s3 == "s3://b-1/web/a b?c");
+  Result<std::string> https =
+      ResolveS3IncludeUrl("https://b-1.s3.amazonaws.com/", "{role}/a b?c", Facts());
+  REQUIRE(https.ok());
+  CHECK(*https == "https://b-1.s3.amazonaws.com/web/a%20b%3Fc");
+}
+
+TEST_CASE("ResolveS3IncludeUrl fails for non-S3 lines and unusable templates") {
+  Result<std::string> plain = ResolveS3IncludeUrl("https://example.com/x", "{role}", Facts());
+  REQUIRE_FALSE(plain.ok());
+  CHECK(plain.error().code() == ErrorCode::kInvalidInput);
+  CHECK(plain.error().message().find("is not an S3 location") != std::string::npos);
+
+  Result<std::string> unknown = ResolveS3IncludeUrl("boot-bucket", "{nope}", Facts());
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code() == ErrorCode::kInvalidInput);
+
+  // A key given explicitly never touches the template.
+  CHECK(ResolveS3IncludeUrl("s3://boot-bucket/k", "{nope}", Facts()).ok());
+}
+
+TEST_CASE("IncludeIdentity is the same for every spelling of one object version") {
+  const std::string id = IncludeIdentity("s3://boot-bucket/a/b");
+  CHECK(id == "s3://boot-bucket/a/b");
+  CHECK(IncludeIdentity("https://boot-bucket.s3.eu-west-1.amazonaws.com/a/b") == id);
+  CHECK(IncludeIdentity("arn:aws:s3:::boot-bucket/a/b") == id);
+  CHECK(IncludeIdentity("s3://boot-bucket/a/b?versionId=v1") ==
+        "s3://boot-bucket/a/b?versionId=v1");
+  CHECK(IncludeIdentity(" https://example.com/x?y=1 ") == "https://example.com/x?y=1");
+}
+
+}  // namespace
+}  // namespace s3us::expand

@@ -1,0 +1,56 @@
+#include "userdata/parse.h"
+
+#include <catch2/catch.hpp>
+
+namespace s3us::userdata {
+namespace {
+
+std::vector<Part> MustParse(std::string_view blob, const ParseOptions& o = {}) {
+  auto r = Parse(blob, o);
+  if (!r.ok()) FAIL(r.error().ToString());
+  return std::move(*r);
+}
+
+TEST_CASE("Parse types a plain script blob by its first line") {
+  auto parts = MustParse("#!/bin/sh\necho hi\n");
+  REQUIRE(parts.size() == 1);
+  CHECK(parts[0].index == 1);
+  CHECK(parts[0].content_type == "text/x-shellscript");
+  CHECK(parts[0].filename == "part-001");
+  CHECK(parts[0].payload == "#!/bin/sh\necho hi\n");
+}
+
+TEST_CASE("Parse splits a multipart message into ordered parts") {
+  std::string blob =
+      "Content-Type: multipart/mixed; boundary=\"XX\"\r\nMIME-Version: 1.0\r\n\r\n"
+      "preamble\r\n--XX\r\nContent-Type: text/x-shellscript\r\n"
+      "Content-Disposition: attachment; filename=\"a.sh\"\r\n\r\n#!/bin/sh\r\necho a\r\n"
+      "--XX\r\nContent-Type: text/plain\r\n\r\n#s3-include\r\ns3://b/k\r\n--XX--\r\nepilogue\r\n";
+  auto parts = MustParse(blob);
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].filename == "a.sh");
+  CHECK(parts[0].payload == "#!/bin/sh\r\necho a");
+  CHECK(parts[1].content_type == "text/x-s3-include");
+  CHECK(parts[1].declared_type == "text/plain");
+  CHECK(parts[1].filename == "part-002");
+}
+
+TEST_CASE("ParseIncludeList reads s3-include lines with pins") {
+  Part p;
+  p.content_type = kTypeS3Include;
+  p.payload = "#s3-include\n\n# comment\ns3://b/k sha256=" + std::string(64, 'A') + "\n";
+  auto r = ParseIncludeList(p);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK((*r)[0].line == 4);
+  CHECK((*r)[0].url == "s3://b/k");
+  CHECK((*r)[0].sha256 == std::string(64, 'a'));
+  p.payload = "#s3-include\ns3://b/k\ns3://b/j md5=abc\n";
+  auto bad = ParseIncludeList(p);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message() ==
+        "line 3: unknown option 'md5=abc' (expected sha256=<64 hex digits>)");
+}
+
+}  // namespace
+}  // namespace s3us::userdata
