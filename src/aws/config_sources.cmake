@@ -1,4 +1,6 @@
 # aws: S3 locations, shared config/credentials files, credential providers.
 list(APPEND S3US_SOURCES
   src/aws/s3_location.cc
+  src/aws/environment.cc
+  src/aws/profile_file.cc
 )

@@ -1,4 +1,5 @@
 # Tests of aws configuration and credentials.
 list(APPEND S3US_TEST_SOURCES
   aws/s3_location_test.cc
+  aws/profile_file_test.cc
 )
