@@ -3,4 +3,6 @@ list(APPEND S3US_SOURCES
   src/aws/s3_location.cc
   src/aws/environment.cc
   src/aws/profile_file.cc
+  src/aws/shared_config.cc
+  src/aws/aws_config.cc
 )

@@ -2,4 +2,6 @@
 list(APPEND S3US_TEST_SOURCES
   aws/s3_location_test.cc
   aws/profile_file_test.cc
+  aws/shared_config_test.cc
+  aws/aws_config_test.cc
 )
