@@ -5,4 +5,6 @@ list(APPEND S3US_SOURCES
   src/aws/profile_file.cc
   src/aws/shared_config.cc
   src/aws/aws_config.cc
+  src/aws/credential_providers.cc
+  src/aws/credential_chain.cc
 )

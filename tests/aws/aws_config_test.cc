@@ -19,7 +19,7 @@ std::string Unquote(std::string s) {
 }
 
 TEST_CASE("ResolveImdsConfig passes every smithy-rs IMDS endpoint case") {
-  json suite = testing::LoadSmithyJson("imds-config/imds-endpoint-tests.json");
+  json suite = testdata::LoadSmithyJson("imds-config/imds-endpoint-tests.json");
   REQUIRE(suite["tests"].size() == 14);
   for (const json& t : suite["tests"]) {
     INFO(t["docs"].get<std::string>());

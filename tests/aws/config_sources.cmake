@@ -4,4 +4,6 @@ list(APPEND S3US_TEST_SOURCES
   aws/profile_file_test.cc
   aws/shared_config_test.cc
   aws/aws_config_test.cc
+  aws/credential_providers_test.cc
+  aws/credential_chain_test.cc
 )

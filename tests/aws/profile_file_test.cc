@@ -37,7 +37,7 @@ Result<ProfileSet> Parse(const json& input) {
 }
 
 TEST_CASE("MergeProfileFile passes every smithy-rs profile parser case") {
-  json suite = testing::LoadSmithyJson("profile-parser-tests.json");
+  json suite = testdata::LoadSmithyJson("profile-parser-tests.json");
   REQUIRE(suite["tests"].size() == 65);
   int checked = 0;
   for (const json& t : suite["tests"]) {

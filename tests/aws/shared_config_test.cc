@@ -17,7 +17,7 @@ std::map<std::string, std::string> Vars(const json& env) {
 }
 
 TEST_CASE("LocateSharedFiles follows every smithy-rs file location case for Linux") {
-  json suite = testing::LoadSmithyJson("file-location-tests.json");
+  json suite = testdata::LoadSmithyJson("file-location-tests.json");
   int checked = 0;
   for (const json& t : suite["tests"]) {
     if (t["platform"] != "linux") continue;

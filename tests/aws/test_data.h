@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-namespace s3us::aws::testing {
+namespace s3us::aws::testdata {
 
 inline std::string SmithyPath(const std::string& relative) {
   return std::string(S3US_TEST_DATA_DIR) + "/aws-config/smithy-rs/" + relative;
@@ -26,6 +26,6 @@ inline nlohmann::json LoadSmithyJson(const std::string& relative) {
   return nlohmann::json::parse(ReadTestFile(SmithyPath(relative)));
 }
 
-}  // namespace s3us::aws::testing
+}  // namespace s3us::aws::testdata
 
 #endif  // S3US_TESTS_AWS_TEST_DATA_H_
