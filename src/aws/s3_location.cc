@@ -1,9 +1,9 @@
 #include "aws/s3_location.h"
 
-#include <array>
 #include <optional>
 #include <vector>
 
+#include "aws/s3_host.h"
 #include "core/secret.h"
 #include "core/strings.h"
 
@@ -39,48 +39,6 @@ bool IsIpv4(std::string_view s) {
     if (!AllDigits(p) || p.size() > 3) return false;
   }
   return true;
-}
-
-// Region names: "us-east-1", "us-gov-west-1", "cn-north-1", "us-iso-east-1".
-bool IsRegion(std::string_view s) {
-  std::vector<std::string_view> parts = Split(s, '-');
-  if (parts.size() < 3 || !AllDigits(parts.back())) return false;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (parts[i].empty()) return false;
-    for (char c : parts[i]) {
-      if (c < 'a' || c > 'z') return false;
-    }
-  }
-  return true;
-}
-
-std::string PartitionOfRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  if (region.starts_with("us-isob-")) return "aws-iso-b";
-  if (region.starts_with("us-iso-")) return "aws-iso";
-  return "aws";
-}
-
-struct Domain {
-  std::string_view suffix;  // with the leading dot
-  std::string_view partition;
-};
-// Longest first, so ".amazonaws.com.cn" is tried before ".amazonaws.com".
-constexpr std::array<Domain, 6> kDomains{{
-    {".amazonaws.com.cn", "aws-cn"},
-    {".amazonaws.com", "aws"},
-    {".c2s.ic.gov", "aws-iso"},
-    {".sc2s.sgov.gov", "aws-iso-b"},
-    {".cloud.adc-e.uk", "aws-iso-e"},
-    {".csp.hci.ic.gov", "aws-iso-f"},
-}};
-
-std::optional<Domain> DomainOf(std::string_view host) {
-  for (const Domain& d : kDomains) {
-    if (EndsWith(host, d.suffix)) return d;
-  }
-  return std::nullopt;
 }
 
 bool IsPartition(std::string_view p) {
@@ -221,7 +179,7 @@ Result<S3Location> ParseArn(std::string_view text) {
       return Unsupported("'" + std::string(text) +
                          "': multi-region access points are not supported");
     }
-    if (!IsRegion(region)) {
+    if (!IsRegionName(region)) {
       return Invalid("'" + std::string(text) + "' has an invalid region '" + std::string(region) +
                      "'");
     }
@@ -241,42 +199,6 @@ Result<S3Location> ParseArn(std::string_view text) {
   if (slash != std::string_view::npos) loc.key = std::string(resource.substr(slash + 1));
   if (loc.bucket.empty()) return Invalid("'" + std::string(text) + "' names no bucket");
   return Finish(std::move(loc), text);
-}
-
-// The S3 label of a host, e.g. "s3", "s3-fips", "s3-us-west-2", "s3-accesspoint".
-struct ServiceLabel {
-  bool ok = false;
-  bool fips = false;
-  bool access_point = false;
-  std::string region;  // from a legacy dash form
-  std::string unsupported;
-};
-
-ServiceLabel ClassifyServiceLabel(std::string_view label) {
-  ServiceLabel s;
-  if (!label.starts_with("s3")) return s;
-  std::string_view rest = label.substr(2);
-  if (rest.empty() || rest == "-accelerate") {
-    s.ok = true;
-  } else if (rest == "-fips") {
-    s.ok = s.fips = true;
-  } else if (rest == "-accesspoint" || rest == "-accesspoint-fips") {
-    s.ok = s.access_point = true;
-    s.fips = rest.ends_with("-fips");
-  } else if (rest == "-external-1") {
-    s.ok = true;
-    s.region = "us-east-1";
-  } else if (rest.starts_with("-website") || rest == "-control" || rest == "-outposts" ||
-             rest == "-object-lambda" || rest.starts_with("express")) {
-    s.unsupported = std::string(label);
-  } else if (rest.starts_with("-fips-") && IsRegion(rest.substr(6))) {
-    s.ok = s.fips = true;
-    s.region = std::string(rest.substr(6));
-  } else if (rest.starts_with("-") && IsRegion(rest.substr(1))) {
-    s.ok = true;
-    s.region = std::string(rest.substr(1));
-  }
-  return s;
 }
 
 struct HttpsParts {
@@ -326,55 +248,25 @@ Result<S3Location> ParseHttps(std::string_view text) {
   Result<HttpsParts> parts = SplitHttps(text, shown);
   if (!parts.ok()) return std::move(parts).error();
   std::string host = ToLower(parts->host);
-  std::optional<Domain> domain = DomainOf(host);
-  if (!domain) return Invalid("'" + shown + "' is not an S3 URL (host '" + host + "')");
-  std::vector<std::string_view> labels =
-      Split(std::string_view(host).substr(0, host.size() - domain->suffix.size()), '.');
-
-  // The service label is the right-most one that looks like S3: bucket names may contain
-  // "s3" labels, but at most "dualstack" and a region follow the service label.
-  size_t svc = labels.size();
-  ServiceLabel service;
-  for (size_t i = labels.size(); i-- > 0 && labels.size() - i <= 3;) {
-    service = ClassifyServiceLabel(labels[i]);
-    if (!service.unsupported.empty()) {
-      return Unsupported("'" + shown + "': " + service.unsupported +
-                         " endpoints are not supported; use s3://bucket/key");
+  Result<S3Host> h = ParseS3Host(host);
+  if (!h.ok()) {
+    if (h.error().code() == ErrorCode::kInvalidInput) {
+      return Invalid("'" + shown + "' is not an S3 URL: " + h.error().message());
     }
-    if (service.ok) {
-      svc = i;
-      break;
-    }
+    return std::move(h).error().WithContext(shown);
   }
-  if (svc == labels.size())
-    return Invalid("'" + shown + "' is not an S3 URL (host '" + host + "')");
-
   S3Location loc;
-  loc.fips = service.fips;
-  loc.region = service.region;
-  for (size_t i = svc + 1; i < labels.size(); ++i) {
-    if (labels[i] == "dualstack" && i == svc + 1) {
-      loc.dualstack = true;
-    } else if (IsRegion(labels[i]) && i + 1 == labels.size() && loc.region.empty()) {
-      loc.region = std::string(labels[i]);
-    } else {
-      return Invalid("'" + shown + "' has an unexpected host '" + host + "'");
-    }
-  }
-  loc.partition =
-      loc.region.empty() ? std::string(domain->partition) : PartitionOfRegion(loc.region);
-  if (domain->partition != "aws") loc.partition = std::string(domain->partition);
+  loc.fips = h->fips;
+  loc.dualstack = h->dualstack;
+  loc.region = h->region;
+  loc.partition = h->partition;
 
   std::string_view path = parts->path;
   if (path.starts_with("/")) path.remove_prefix(1);
-  std::string bucket_label;
-  for (size_t i = 0; i < svc; ++i) {
-    if (i > 0) bucket_label += '.';
-    bucket_label += labels[i];
-  }
+  std::string bucket_label = h->bucket_label;
   std::string_view raw_key = path;
   if (bucket_label.empty()) {
-    if (service.access_point) return Invalid("'" + shown + "' names no access point");
+    if (h->access_point) return Invalid("'" + shown + "' names no access point");
     size_t slash = path.find('/');
     std::optional<std::string> b = PercentDecode(path.substr(0, slash));
     if (!b) return Invalid("'" + shown + "' has an invalid percent-escape");
@@ -388,7 +280,7 @@ Result<S3Location> ParseHttps(std::string_view text) {
   Status query = ParseQuery(parts->query, loc, shown);
   if (!query.ok()) return std::move(query).error();
 
-  if (service.access_point) {
+  if (h->access_point) {
     // NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com
     size_t dash = bucket_label.rfind('-');
     std::string account = dash == std::string::npos ? "" : bucket_label.substr(dash + 1);

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "aws/s3_host.h"
+
 namespace s3us::aws {
 namespace {
 
@@ -292,6 +294,46 @@ TEST_CASE("ValidateBucketName accepts legal names at the length limits") {
   CHECK(ValidateBucketName("a.b-c.1").ok());
   CHECK(ValidateBucketName("1.2.3").ok());
   CHECK_FALSE(ValidateBucketName("1.2.3.4").ok());
+}
+
+}  // namespace
+}  // namespace s3us::aws
+
+namespace s3us::aws {
+namespace {
+
+TEST_CASE("ParseS3Host splits bucket, service and region labels") {
+  Result<S3Host> h = ParseS3Host("s3.backup.s3-fips.dualstack.us-gov-west-1.amazonaws.com");
+  REQUIRE(h.ok());
+  CHECK(h->bucket_label == "s3.backup");
+  CHECK(h->region == "us-gov-west-1");
+  CHECK(h->partition == "aws-us-gov");
+  CHECK(h->fips);
+  CHECK(h->dualstack);
+  CHECK_FALSE(h->access_point);
+  h = ParseS3Host("s3.amazonaws.com");
+  REQUIRE(h.ok());
+  CHECK(h->bucket_label.empty());
+  CHECK(h->region.empty());
+  CHECK(h->partition == "aws");
+  CHECK(ParseS3Host("ec2.us-east-1.amazonaws.com").error().message() ==
+        "not an S3 host 'ec2.us-east-1.amazonaws.com'");
+  CHECK(ParseS3Host("b.s3-website-us-east-1.amazonaws.com").error().code() ==
+        ErrorCode::kUnsupported);
+}
+
+TEST_CASE("Region names and their partitions") {
+  CHECK(IsRegionName("us-east-1"));
+  CHECK(IsRegionName("us-gov-west-1"));
+  CHECK(IsRegionName("ap-southeast-10"));
+  CHECK_FALSE(IsRegionName("us-east"));
+  CHECK_FALSE(IsRegionName("dualstack"));
+  CHECK_FALSE(IsRegionName("US-EAST-1"));
+  CHECK(PartitionOfRegion("cn-northwest-1") == "aws-cn");
+  CHECK(PartitionOfRegion("us-gov-east-1") == "aws-us-gov");
+  CHECK(PartitionOfRegion("us-iso-east-1") == "aws-iso");
+  CHECK(PartitionOfRegion("us-isob-east-1") == "aws-iso-b");
+  CHECK(PartitionOfRegion("eu-central-2") == "aws");
 }
 
 }  // namespace

@@ -1,0 +1,86 @@
+// AwsConfig: every AWS setting s3-user-script honours, resolved once from explicit
+// overrides (command-line flags), the environment and the selected profile, in that order.
+//
+// Covers region, the S3 endpoint override, FIPS/dual-stack, and IMDS (disabled, endpoint
+// and mode, IMDSv1 policy, timeout and attempts). Not responsible for credentials
+// (credential_providers.h) or for using the settings. Pure apart from Environment reads.
+#ifndef S3US_AWS_AWS_CONFIG_H_
+#define S3US_AWS_AWS_CONFIG_H_
+
+#include <optional>
+#include <string>
+
+#include "aws/environment.h"
+#include "aws/shared_config.h"
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace s3us::aws {
+
+enum class ImdsEndpointMode { kIPv4, kIPv6 };
+
+inline constexpr std::string_view kImdsIPv4Endpoint = "http://169.254.169.254";
+inline constexpr std::string_view kImdsIPv6Endpoint = "http://[fd00:ec2::254]";
+
+struct ImdsConfig {
+  // AWS_EC2_METADATA_DISABLED=true (case-insensitive) or an override.
+  bool disabled = false;
+  std::string disabled_reason;  // "AWS_EC2_METADATA_DISABLED is true"
+  // Base URL without a trailing '/', e.g. "http://169.254.169.254" or "http://[::1]:1338".
+  std::string endpoint = std::string(kImdsIPv4Endpoint);
+  ImdsEndpointMode mode = ImdsEndpointMode::kIPv4;
+  // AWS_EC2_METADATA_V1_DISABLED / ec2_metadata_v1_disabled: never use IMDSv1.
+  bool v1_disabled = false;
+  // Our own opt-in (a command-line flag): IMDSv1 is used only when this is set.
+  bool allow_v1 = false;
+  // AWS_METADATA_SERVICE_TIMEOUT / metadata_service_timeout (seconds; botocore's default
+  // is 1 s) and AWS_METADATA_SERVICE_NUM_ATTEMPTS / metadata_service_num_attempts
+  // (botocore's default is 1). Unset: the IMDS client's own defaults apply.
+  std::optional<Clock::Duration> timeout;
+  std::optional<int> attempts;
+
+  bool V1FallbackAllowed() const { return allow_v1 && !v1_disabled; }
+  std::string TokenUrl() const { return endpoint + "/latest/api/token"; }
+};
+
+// Explicit settings (command-line flags); each wins over the environment and the files.
+struct AwsConfigOverrides {
+  std::optional<std::string> profile;
+  std::optional<std::string> region;
+  std::optional<std::string> s3_endpoint_url;
+  std::optional<std::string> imds_endpoint;
+  std::optional<std::string> imds_endpoint_mode;  // "IPv4" / "IPv6", case-insensitive
+  std::optional<bool> imds_disabled;
+  std::optional<bool> imds_allow_v1;
+};
+
+struct AwsConfig {
+  SharedConfig shared;        // files read and profile selected
+  std::string region;         // empty: not configured (ask IMDS, then the bucket)
+  std::string region_source;  // "AWS_REGION", "profile 'dev' region", "override"
+  // S3 endpoint override without a trailing '/' (empty: AWS endpoints), from the override,
+  // AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's services section "s3 =
+  // endpoint_url", the profile's "s3 = endpoint_url" sub-property, then its endpoint_url,
+  // unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls is true.
+  std::string s3_endpoint_url;
+  std::string s3_endpoint_source;
+  bool use_fips_endpoint = false;       // AWS_USE_FIPS_ENDPOINT / use_fips_endpoint
+  bool use_dualstack_endpoint = false;  // AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint
+  ImdsConfig imds;
+};
+
+// kInvalidInput naming the variable or profile property and the bad value's problem
+// (values of these settings are not secret); errors of LoadSharedConfig pass through.
+Result<AwsConfig> LoadAwsConfig(const Environment& env, const AwsConfigOverrides& overrides = {});
+
+// The IMDS part alone, given the loaded files and selected profile.
+Result<ImdsConfig> ResolveImdsConfig(const Environment& env, const SharedConfig& shared,
+                                     const AwsConfigOverrides& overrides = {});
+
+// Checks an http(s) base URL ("http://host[:port][/path]") and drops a trailing '/'.
+// kInvalidInput ("invalid uri character ' '") otherwise; `what` names the setting.
+Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view what);
+
+}  // namespace s3us::aws
+
+#endif  // S3US_AWS_AWS_CONFIG_H_

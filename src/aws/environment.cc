@@ -1,0 +1,75 @@
+#include "aws/environment.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "core/files.h"
+#include "core/strings.h"
+
+namespace s3us::aws {
+
+Environment Environment::Process() {
+  Environment env(
+      [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+      },
+      [](const std::string& path) -> Result<std::optional<std::string>> {
+        Result<std::string> text = s3us::ReadFile(path, kMaxSharedFileBytes);
+        if (text.ok()) return std::optional<std::string>(std::move(*text));
+        if (text.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+        return std::move(text).error();
+      });
+  env.process_ = true;
+  return env;
+}
+
+Environment Environment::Fake(std::map<std::string, std::string> vars,
+                              std::map<std::string, std::string> files) {
+  return Environment(
+      [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+        auto it = vars.find(std::string(name));
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+      },
+      [files = std::move(files)](const std::string& path) -> Result<std::optional<std::string>> {
+        auto it = files.find(path);
+        if (it == files.end()) return std::optional<std::string>();
+        return std::optional<std::string>(it->second);
+      });
+}
+
+std::optional<std::string> Environment::GetNonBlank(std::string_view name) const {
+  std::optional<std::string> v = Get(name);
+  if (!v) return std::nullopt;
+  std::string_view t = Trim(*v);
+  if (t.empty()) return std::nullopt;
+  return std::string(t);
+}
+
+std::optional<std::string> Environment::HomeDir() const {
+  if (std::optional<std::string> home = GetNonBlank("HOME")) return home;
+  if (!process_) return std::nullopt;
+  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(size > 0 ? static_cast<size_t>(size) : 16384);
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
+      found->pw_dir == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(found->pw_dir);
+}
+
+std::string Environment::ExpandHome(const std::string& path) const {
+  if (path != "~" && !path.starts_with("~/")) return path;
+  std::optional<std::string> home = HomeDir();
+  if (!home) return path;
+  return *home + path.substr(1);
+}
+
+}  // namespace s3us::aws

@@ -1,0 +1,333 @@
+#include "aws/credential_chain.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "aws/credential_providers.h"
+#include "aws/test_data.h"
+#include "core/log.h"
+#include "fakes/fake_clock.h"
+
+namespace s3us::aws {
+namespace {
+
+using nlohmann::json;
+using std::chrono::minutes;
+using std::chrono::seconds;
+namespace fs = std::filesystem;
+
+// A provider answering from a script, counting calls and remembering force_refresh.
+class ScriptedProvider : public CredentialProvider {
+ public:
+  explicit ScriptedProvider(std::string name) : name_(std::move(name)) {}
+  void Answer(Result<Credentials> r) {
+    std::lock_guard<std::mutex> l(mu_);
+    answer_ = std::move(r);
+  }
+  Result<Credentials> Get(bool force_refresh) override {
+    std::lock_guard<std::mutex> l(mu_);
+    ++calls_;
+    if (force_refresh) ++forced_;
+    return answer_;
+  }
+  std::string Name() const override { return name_; }
+  int calls() {
+    std::lock_guard<std::mutex> l(mu_);
+    return calls_;
+  }
+  int forced() {
+    std::lock_guard<std::mutex> l(mu_);
+    return forced_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string name_;
+  Result<Credentials> answer_ = Error(ErrorCode::kNoCredentials, "nothing configured");
+  int calls_ = 0;
+  int forced_ = 0;
+};
+
+// Captures log lines for the life of the object.
+class LogCapture {
+ public:
+  LogCapture() {
+    SetLogSink([this](LogLevel, std::string_view line) {
+      std::lock_guard<std::mutex> l(mu_);
+      lines_.emplace_back(line);
+    });
+  }
+  ~LogCapture() { SetLogSink(nullptr); }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> l(mu_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+Credentials Creds(std::string id, std::optional<Clock::WallTime> exp = {}) {
+  Credentials c;
+  c.access_key_id = std::move(id);
+  c.secret_access_key = Secret("chain-test-secret");
+  c.expiration = exp;
+  return c;
+}
+
+TEST_CASE("CredentialChain skips sources without credentials and caches the first answer") {
+  testing::FakeClock clock;
+  auto a = std::make_shared<ScriptedProvider>("a");
+  auto b = std::make_shared<ScriptedProvider>("b");
+  auto c = std::make_shared<ScriptedProvider>("c");
+  b->Answer(Creds("FROM_B"));
+  c->Answer(Creds("FROM_C"));
+  CredentialChain chain({a, b, c}, clock);
+  for (int i = 0; i < 3; ++i) {
+    Result<Credentials> got = chain.Get();
+    REQUIRE(got.ok());
+    CHECK(got->access_key_id == "FROM_B");
+  }
+  CHECK(a->calls() == 1);
+  CHECK(b->calls() == 1);
+  CHECK(c->calls() == 0);
+}
+
+TEST_CASE("CredentialChain stops at a source that fails for another reason than none") {
+  testing::FakeClock clock;
+  auto a = std::make_shared<ScriptedProvider>("profile 'x'");
+  auto b = std::make_shared<ScriptedProvider>("b");
+  a->Answer(Error(ErrorCode::kUnsupported, "profile 'x' uses sso_session"));
+  b->Answer(Creds("FROM_B"));
+  CredentialChain chain({a, b}, clock);
+  Result<Credentials> got = chain.Get();
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().code() == ErrorCode::kUnsupported);
+  CHECK(got.error().ToString() ==
+        "getting credentials from profile 'x': profile 'x' uses sso_session");
+  CHECK(b->calls() == 0);
+}
+
+TEST_CASE("CredentialChain says why every source had nothing") {
+  testing::FakeClock clock;
+  auto a = std::make_shared<ScriptedProvider>("environment");
+  CredentialChain chain({a}, clock);
+  chain.AddSkippedSource("instance role (IMDS): AWS_EC2_METADATA_DISABLED is true");
+  Result<Credentials> got = chain.Get();
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().code() == ErrorCode::kNoCredentials);
+  CHECK(got.error().ToString() ==
+        "no credentials found (environment: nothing configured; instance role (IMDS): "
+        "AWS_EC2_METADATA_DISABLED is true)");
+}
+
+TEST_CASE("CredentialChain refreshes 15 minutes before expiration, forcing the provider") {
+  testing::FakeClock clock;
+  auto imds = std::make_shared<ScriptedProvider>("imds");
+  imds->Answer(Creds("FIRST", clock.Now() + minutes(60)));
+  CredentialChain chain({imds}, clock);
+  REQUIRE(chain.Get()->access_key_id == "FIRST");
+  clock.Advance(minutes(44));
+  imds->Answer(Creds("SECOND", clock.Now() + minutes(60)));
+  CHECK(chain.Get()->access_key_id == "FIRST");
+  CHECK(imds->calls() == 1);
+  clock.Advance(minutes(1) + seconds(1));
+  CHECK(chain.Get()->access_key_id == "SECOND");
+  CHECK(imds->calls() == 2);
+  CHECK(imds->forced() == 1);
+}
+
+TEST_CASE("CredentialChain Get(true) fetches anew even when the cache is fresh") {
+  testing::FakeClock clock;
+  auto env = std::make_shared<ScriptedProvider>("environment");
+  env->Answer(Creds("STATIC"));
+  CredentialChain chain({env}, clock);
+  REQUIRE(chain.Get().ok());
+  env->Answer(Creds("ROTATED"));
+  CHECK(chain.Get()->access_key_id == "STATIC");
+  CHECK(chain.Get(true)->access_key_id == "ROTATED");
+  CHECK(env->forced() == 1);
+}
+
+TEST_CASE("CredentialChain keeps unexpired credentials when a refresh fails, retrying later") {
+  testing::FakeClock clock;
+  auto imds = std::make_shared<ScriptedProvider>("imds");
+  imds->Answer(Creds("OLD", clock.Now() + minutes(20)));
+  CredentialChain chain({imds}, clock);
+  REQUIRE(chain.Get().ok());
+  clock.Advance(minutes(6));
+  imds->Answer(Error(ErrorCode::kTimeout, "imds timed out"));
+  LogCapture log;
+  CHECK(chain.Get()->access_key_id == "OLD");
+  std::vector<std::string> warnings = log.lines();
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Contains("refreshing credentials from imds: imds timed out; "
+                                          "using the current credentials until they expire"));
+  CHECK_THAT(warnings[0], !Catch::Contains("chain-test-secret"));
+  CHECK(chain.Get()->access_key_id == "OLD");
+  CHECK(imds->calls() == 2);
+  clock.Advance(minutes(1));
+  CHECK(chain.Get()->access_key_id == "OLD");
+  CHECK(imds->calls() == 3);
+  CHECK(log.lines().size() == 2);
+  // Once they expire, the failure is the answer.
+  clock.Advance(minutes(14));
+  Result<Credentials> got = chain.Get();
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().code() == ErrorCode::kTimeout);
+  CHECK(got.error().ToString() == "refreshing credentials from imds: imds timed out");
+  // A forced refresh never falls back to the old credentials.
+  imds->Answer(Creds("NEW", clock.Now() + minutes(60)));
+  CHECK(chain.Get()->access_key_id == "NEW");
+  imds->Answer(Error(ErrorCode::kTimeout, "imds timed out"));
+  CHECK_FALSE(chain.Get(true).ok());
+}
+
+TEST_CASE("CredentialChain does not hammer a source handing out nearly expired credentials") {
+  testing::FakeClock clock;
+  auto imds = std::make_shared<ScriptedProvider>("imds");
+  imds->Answer(Creds("SHORT", clock.Now() + minutes(5)));
+  CredentialChain chain({imds}, clock);
+  for (int i = 0; i < 5; ++i) REQUIRE(chain.Get().ok());
+  CHECK(imds->calls() == 1);
+  clock.Advance(minutes(1));
+  REQUIRE(chain.Get().ok());
+  CHECK(imds->calls() == 2);
+}
+
+TEST_CASE("CredentialChain goes back to the start when its source stops answering") {
+  testing::FakeClock clock;
+  auto a = std::make_shared<ScriptedProvider>("a");
+  auto b = std::make_shared<ScriptedProvider>("b");
+  a->Answer(Creds("A"));
+  b->Answer(Creds("B"));
+  CredentialChain chain({a, b}, clock);
+  REQUIRE(chain.Get()->access_key_id == "A");
+  a->Answer(Error(ErrorCode::kNoCredentials, "gone"));
+  CHECK(chain.Get(true)->access_key_id == "B");
+}
+
+TEST_CASE("CredentialChain shares one fetch between concurrent callers") {
+  testing::FakeClock clock;
+  auto imds = std::make_shared<ScriptedProvider>("imds");
+  imds->Answer(Creds("SHARED", clock.Now() + minutes(60)));
+  CredentialChain chain({imds}, clock);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 50; ++j) {
+        if (chain.Get().ok()) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 400);
+  CHECK(imds->calls() == 1);
+}
+
+// --- smithy-rs default-credential-provider-chain cases, with a fake IMDS provider that
+// answers with the credentials body of the recorded traffic.
+
+class RecordedImds : public CredentialProvider {
+ public:
+  explicit RecordedImds(const json& traffic) {
+    for (const json& e : traffic["events"]) {
+      const json& action = e["action"];
+      if (!action.contains("Data") || action["Data"]["direction"] != "Response") continue;
+      const json& data = action["Data"]["data"];
+      if (!data.contains("Utf8")) continue;
+      json body = json::parse(data["Utf8"].get<std::string>(), nullptr, false);
+      if (body.is_object() && body.contains("AccessKeyId")) body_ = body;
+    }
+  }
+  Result<Credentials> Get(bool) override {
+    ++calls;
+    if (body_.is_null()) return Error(ErrorCode::kImdsUnavailable, "no recorded credentials");
+    Credentials c;
+    c.access_key_id = body_["AccessKeyId"];
+    c.secret_access_key = Secret(body_["SecretAccessKey"].get<std::string>());
+    c.session_token = Secret(body_["Token"].get<std::string>());
+    Result<Clock::WallTime> exp = ParseAwsTimestamp(body_["Expiration"].get<std::string>());
+    REQUIRE(exp.ok());
+    c.expiration = *exp;
+    c.provider = "imds role";
+    return c;
+  }
+  std::string Name() const override { return "instance role (IMDS)"; }
+  int calls = 0;
+
+ private:
+  json body_;
+};
+
+Environment CaseEnvironment(const std::string& dir) {
+  std::map<std::string, std::string> vars, files;
+  json env = json::parse(testdata::ReadTestFile(dir + "/env.json"));
+  for (const auto& [k, v] : env.items()) {
+    vars[k] = v.get<std::string>();
+  }
+  if (fs::exists(dir + "/fs")) {
+    for (const auto& entry : fs::recursive_directory_iterator(dir + "/fs")) {
+      if (!entry.is_regular_file()) continue;
+      std::string rel = fs::relative(entry.path(), dir + "/fs").string();
+      files["/" + rel] = testdata::ReadTestFile(entry.path().string());
+    }
+  }
+  return Environment::Fake(vars, files);
+}
+
+TEST_CASE("The default chain passes the smithy-rs cases for environment, profile and IMDS") {
+  const char* kCases[] = {"environment_variables",
+                          "environment_variables_blank",
+                          "prefer_environment",
+                          "profile_static_keys",
+                          "profile_static_keys_case_insensitive",
+                          "profile_name",
+                          "imds_disabled",
+                          "imds_config_with_no_creds",
+                          "imds_default_chain_success"};
+  for (const char* name : kCases) {
+    INFO(name);
+    std::string dir =
+        testdata::SmithyPath(std::string("default-credential-provider-chain/") + name);
+    json test_case = json::parse(testdata::ReadTestFile(dir + "/test-case.json"));
+    const json& expected = test_case["result"];
+    Environment env = CaseEnvironment(dir);
+    Result<AwsConfig> config = LoadAwsConfig(env);
+    REQUIRE(config.ok());
+    auto imds = std::make_shared<RecordedImds>(
+        json::parse(testdata::ReadTestFile(dir + "/http-traffic.json")));
+    testing::FakeClock clock;
+    std::unique_ptr<CredentialChain> chain = MakeDefaultCredentialChain(*config, env, imds, clock);
+    Result<Credentials> got = chain->Get();
+    if (expected.contains("Ok")) {
+      const json& ok = expected["Ok"];
+      REQUIRE(got.ok());
+      CHECK(got->access_key_id == ok["access_key_id"].get<std::string>());
+      CHECK(got->secret_access_key.reveal() == ok["secret_access_key"].get<std::string>());
+      CHECK(got->session_token.reveal() == ok.value("session_token", ""));
+      if (ok.contains("expiry")) {
+        CHECK(got->expiration == Clock::WallTime(seconds(ok["expiry"].get<int64_t>())));
+      } else {
+        CHECK_FALSE(got->expiration.has_value());
+      }
+      bool from_imds = std::string(name).starts_with("imds_");
+      CHECK(imds->calls == (from_imds ? 1 : 0));
+    } else {
+      // imds_disabled: Rust says "the credential provider was not enabled"; we name why.
+      REQUIRE_FALSE(got.ok());
+      CHECK(got.error().code() == ErrorCode::kNoCredentials);
+      CHECK_THAT(got.error().ToString(),
+                 Catch::Contains("instance role (IMDS): AWS_EC2_METADATA_DISABLED is true"));
+      CHECK(imds->calls == 0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace s3us::aws

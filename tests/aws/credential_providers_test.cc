@@ -1,0 +1,154 @@
+#include "aws/credential_providers.h"
+
+#include <catch2/catch.hpp>
+
+namespace s3us::aws {
+namespace {
+
+using Vars = std::map<std::string, std::string>;
+using std::chrono::seconds;
+
+Clock::WallTime Unix(int64_t s) { return Clock::WallTime(seconds(s)); }
+
+TEST_CASE("ParseAwsTimestamp reads the ISO 8601 forms AWS hands out") {
+  CHECK(ParseAwsTimestamp("2021-09-21T04:16:53Z").value() == Unix(1632197813));
+  CHECK(ParseAwsTimestamp("1970-01-01T00:00:00Z").value() == Unix(0));
+  CHECK(ParseAwsTimestamp("2024-02-29T12:00:00.250Z").value() ==
+        Unix(1709208000) + std::chrono::milliseconds(250));
+  CHECK(ParseAwsTimestamp("2021-09-21T06:16:53+02:00").value() == Unix(1632197813));
+  CHECK(ParseAwsTimestamp("2021-09-21T03:46:53-00:30").value() == Unix(1632197813));
+  for (const char* bad : {"", "2021-09-21", "2021-09-21T04:16:53", "2021-13-01T00:00:00Z",
+                          "2021-02-30T00:00:00Z", "2021-09-21T24:00:00Z", "2021-09-21T04:16:53.Z",
+                          "2021-09-21 04:16:53Z", "1632197813", "2021-09-21T04:16:53+0200"}) {
+    INFO(bad);
+    Result<Clock::WallTime> t = ParseAwsTimestamp(bad);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().code() == ErrorCode::kInvalidInput);
+  }
+}
+
+TEST_CASE("EnvironmentCredentialProvider reads keys, token and expiration") {
+  EnvironmentCredentialProvider p(
+      Environment::Fake({{"AWS_ACCESS_KEY_ID", "AKIDENV"},
+                         {"AWS_SECRET_ACCESS_KEY", "envsecret"},
+                         {"AWS_SESSION_TOKEN", "envtoken"},
+                         {"AWS_SECURITY_TOKEN", "legacy"},
+                         {"AWS_CREDENTIAL_EXPIRATION", "2021-09-21T04:16:53Z"}}));
+  Result<Credentials> c = p.Get();
+  REQUIRE(c.ok());
+  CHECK(c->access_key_id == "AKIDENV");
+  CHECK(c->secret_access_key.reveal() == "envsecret");
+  CHECK(c->session_token.reveal() == "envtoken");
+  CHECK(c->expiration == Unix(1632197813));
+  CHECK(c->provider == "environment");
+  CHECK(p.Name() == "environment");
+}
+
+TEST_CASE("EnvironmentCredentialProvider falls back to AWS_SECURITY_TOKEN") {
+  EnvironmentCredentialProvider p(Environment::Fake({{"AWS_ACCESS_KEY_ID", "A"},
+                                                     {"AWS_SECRET_ACCESS_KEY", "s"},
+                                                     {"AWS_SECURITY_TOKEN", "t"},
+                                                     {"AWS_SESSION_TOKEN", " "}}));
+  Result<Credentials> c = p.Get();
+  REQUIRE(c.ok());
+  CHECK(c->session_token.reveal() == "t");
+  CHECK_FALSE(c->expiration.has_value());
+}
+
+TEST_CASE("EnvironmentCredentialProvider treats blank values as unset and rejects half a pair") {
+  struct Case {
+    Vars vars;
+    ErrorCode code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{}, ErrorCode::kNoCredentials, "AWS_ACCESS_KEY_ID is not set"},
+      {{{"AWS_ACCESS_KEY_ID", " "}, {"AWS_SECRET_ACCESS_KEY", "\t"}},
+       ErrorCode::kNoCredentials,
+       "AWS_ACCESS_KEY_ID is not set"},
+      {{{"AWS_ACCESS_KEY_ID", "A"}},
+       ErrorCode::kInvalidInput,
+       "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"},
+      {{{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", "topsecret"}},
+       ErrorCode::kInvalidInput,
+       "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"},
+      {{{"AWS_ACCESS_KEY_ID", "A"},
+        {"AWS_SECRET_ACCESS_KEY", "topsecret"},
+        {"AWS_CREDENTIAL_EXPIRATION", "soon"}},
+       ErrorCode::kInvalidInput,
+       "AWS_CREDENTIAL_EXPIRATION: invalid timestamp 'soon': expected YYYY-MM-DDTHH:MM:SSZ"},
+  };
+  for (const Case& c : cases) {
+    EnvironmentCredentialProvider p(Environment::Fake(c.vars));
+    Result<Credentials> got = p.Get();
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == c.code);
+    CHECK(got.error().ToString() == c.message);
+  }
+}
+
+Result<SharedConfig> Shared(const std::string& config, const std::string& credentials = "",
+                            Vars vars = {}) {
+  vars["HOME"] = "/h";
+  return LoadSharedConfig(
+      Environment::Fake(vars, {{"/h/.aws/config", config}, {"/h/.aws/credentials", credentials}}));
+}
+
+TEST_CASE("ProfileCredentialProvider reads static keys of the selected profile") {
+  Result<SharedConfig> shared =
+      Shared("[profile dev]\nregion = us-east-2\n",
+             "[dev]\nAWS_Access_Key_Id = AKIDDEV\naws_secret_access_key = devsecret\n"
+             "aws_session_token = devtoken\n",
+             {{"AWS_PROFILE", "dev"}});
+  REQUIRE(shared.ok());
+  ProfileCredentialProvider p(*shared);
+  Result<Credentials> c = p.Get();
+  REQUIRE(c.ok());
+  CHECK(c->access_key_id == "AKIDDEV");
+  CHECK(c->secret_access_key.reveal() == "devsecret");
+  CHECK(c->session_token.reveal() == "devtoken");
+  CHECK_FALSE(c->expiration.has_value());
+  CHECK(c->provider == "profile dev");
+  CHECK(p.Name() == "profile 'dev'");
+}
+
+TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without values") {
+  struct Case {
+    std::string config;
+    ErrorCode code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"", ErrorCode::kNoCredentials, "profile 'default' is not defined in any shared file"},
+      {"[default]\nregion = us-east-1\n", ErrorCode::kNoCredentials,
+       "profile 'default' (/h/.aws/config) has no aws_access_key_id"},
+      {"[default]\nsso_session = corp\n", ErrorCode::kUnsupported,
+       "profile 'default' uses sso_session, which s3-user-script does not support; use static "
+       "keys (aws_access_key_id, aws_secret_access_key) or the instance role (/h/.aws/config)"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n"
+       "aws_access_key_id = A\naws_secret_access_key = topsecret\n",
+       ErrorCode::kUnsupported, "profile 'default' uses role_arn, which"},
+      {"[default]\ncredential_process = /bin/creds\n", ErrorCode::kUnsupported,
+       "uses credential_process"},
+      {"[default]\nweb_identity_token_file = /t\n", ErrorCode::kUnsupported,
+       "uses web_identity_token_file"},
+      {"[default]\nsso_start_url = https://x\n", ErrorCode::kUnsupported, "uses sso_start_url"},
+      {"[default]\naws_secret_access_key = topsecret\n", ErrorCode::kInvalidInput,
+       "has aws_secret_access_key but no aws_access_key_id"},
+      {"[default]\naws_access_key_id = A\naws_secret_access_key =\n", ErrorCode::kInvalidInput,
+       "has aws_access_key_id but no aws_secret_access_key"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.config);
+    Result<SharedConfig> shared = Shared(c.config);
+    REQUIRE(shared.ok());
+    Result<Credentials> got = ProfileCredentialProvider(*shared).Get();
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == c.code);
+    CHECK_THAT(got.error().ToString(), Catch::Contains(c.message));
+    CHECK_THAT(got.error().ToString(), !Catch::Contains("topsecret"));
+  }
+}
+
+}  // namespace
+}  // namespace s3us::aws
