@@ -174,17 +174,17 @@ size_t CurlTransfer::Body(std::string_view chunk) {
   if (!status_known_) {
     long status = 0;
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
-    to_sink_ = sink_ != nullptr && IsSuccess(static_cast<int>(status));
+    success_ = IsSuccess(static_cast<int>(status));
     status_known_ = true;
   }
   hasher_.Update(chunk.data(), chunk.size());
   response_.body_bytes += chunk.size();
-  if (to_sink_) {
+  if (success_ && sink_ != nullptr) {
     if (Status s = sink_->Write(chunk); !s.ok()) {
       callback_error_ = std::move(s).error();
       return CURL_WRITEFUNC_ERROR;
     }
-  } else if (sink_ != nullptr) {
+  } else if (!success_) {
     // A non-2xx body: keep the start of it for error parsing.
     size_t room =
         options_.max_error_body - std::min(options_.max_error_body, response_.body.size());

@@ -57,7 +57,7 @@ class CurlTransfer {
   Response response_;
   StreamHasher hasher_;
   bool status_known_ = false;
-  bool to_sink_ = false;
+  bool success_ = false;                 // 2xx: the body goes to the sink, if any, uncapped
   std::optional<Error> callback_error_;  // first error raised inside a callback
   CURLcode code_ = CURLE_OK;
   std::promise<void> done_;

@@ -2,12 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <cstdlib>
-#include <thread>
 #include <vector>
 
 #include "core/crypto.h"
+#include "net/curl_test_util.h"
 #include "net/loopback_server.h"
 #include "net/sinks.h"
 
@@ -18,25 +17,6 @@ using s3us::testing::Connection;
 using s3us::testing::HttpRequest;
 using s3us::testing::LoopbackServer;
 using std::chrono::milliseconds;
-
-// Options independent of the environment the tests run in.
-CurlTransportOptions TestOptions() {
-  CurlTransportOptions o;
-  o.connect_timeout = milliseconds(2000);
-  return o;
-}
-
-Request Get(std::string url) {
-  Request r;
-  r.url = std::move(url);
-  r.timeout = milliseconds(10000);
-  return r;
-}
-
-LoopbackServer::Handler Answer(int status, std::string body,
-                               std::vector<std::pair<std::string, std::string>> headers = {}) {
-  return [=](const HttpRequest&, Connection& c) { c.Respond(status, body, headers); };
-}
 
 TEST_CASE("CurlTransport returns a 200 body in memory with its length and SHA-256") {
   LoopbackServer server(Answer(200, "hello, world"));
@@ -304,112 +284,6 @@ TEST_CASE("CurlTransport rejects bad input before sending anything") {
     CHECK(r.error().code() == c.code);
   }
   CHECK(server.requests().empty());
-}
-
-TEST_CASE("CurlTransport runs 32 concurrent Send calls in parallel on one multi handle") {
-  LoopbackServer server([&server](const HttpRequest& req, Connection& c) {
-    server.WaitForInFlight(32, milliseconds(10000));
-    c.Respond(200, req.target);
-  });
-  CurlTransportOptions options = TestOptions();
-  options.max_host_connections = 32;
-  CurlTransport transport(options);
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 32; ++i) {
-    threads.emplace_back([&, i] {
-      std::string path = "/obj/" + std::to_string(i);
-      Result<Response> r = transport.Send(Get(server.Url(path)));
-      if (r.ok() && r->status == 200 && r->body == path) ++ok;
-    });
-  }
-  for (auto& t : threads) t.join();
-  CHECK(ok == 32);
-  CHECK(server.max_in_flight() == 32);
-  CHECK(server.connections_accepted() == 32);
-}
-
-TEST_CASE("CurlTransport queues transfers beyond max_host_connections and still completes") {
-  LoopbackServer server([&server](const HttpRequest&, Connection& c) {
-    server.WaitForInFlight(16, milliseconds(500));
-    c.Respond(200, "ok");
-  });
-  CurlTransport transport(TestOptions());  // default: 16 per host
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 32; ++i) {
-    threads.emplace_back([&] {
-      Result<Response> r = transport.Send(Get(server.Url("/q")));
-      if (r.ok() && r->status == 200) ++ok;
-    });
-  }
-  for (auto& t : threads) t.join();
-  CHECK(ok == 32);
-  CHECK(server.max_in_flight() == 16);
-  CHECK(server.connections_accepted() <= 16);
-}
-
-TEST_CASE("CurlTransport honours proxy variables but never proxies loopback or IMDS") {
-  // The "proxy" records what reaches it; IMDS must not, loopback must not, others do.
-  LoopbackServer proxy(Answer(200, "via proxy"));
-  LoopbackServer direct(Answer(200, "direct"));
-  setenv("http_proxy", proxy.Url("").c_str(), 1);
-  CurlTransportOptions options = TestOptions();
-  options.no_proxy = "";
-  CurlTransport transport(options);
-
-  Result<Response> d = transport.Send(Get(direct.Url("/x")));
-  Result<Response> p = transport.Send(Get("http://bucket.s3.example.test/key"));
-  Request imds = Get("http://169.254.169.254/latest/api/token");
-  imds.timeout = milliseconds(300);
-  Result<Response> i = transport.Send(imds);
-  unsetenv("http_proxy");
-
-  REQUIRE(d.ok());
-  CHECK(d->body == "direct");
-  REQUIRE(p.ok());
-  CHECK(p->body == "via proxy");
-  auto seen = proxy.requests();
-  REQUIRE(seen.size() == 1);
-  CHECK(seen[0].target == "http://bucket.s3.example.test/key");
-  // Whatever happened to the direct IMDS attempt here, it did not go through the proxy.
-  if (i.ok()) CHECK(i->body != "via proxy");
-}
-
-TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
-  CHECK(MergeNoProxy("") == kNeverProxied);
-  CHECK(MergeNoProxy(" example.com,.internal ") ==
-        std::string(kNeverProxied) + ",example.com,.internal");
-  CHECK(MergeNoProxy("*") == "*");
-  CHECK(std::string(kNeverProxied).find("169.254.169.254") != std::string::npos);
-  CHECK(std::string(kNeverProxied).find("fd00:ec2::254") != std::string::npos);
-}
-
-TEST_CASE("CurlTransportOptions reads the CA bundle and no_proxy from the environment once") {
-  setenv("AWS_CA_BUNDLE", "/etc/ssl/custom.pem", 1);
-  setenv("no_proxy", "a.example", 1);
-  setenv("NO_PROXY", "b.example", 1);
-  CurlTransportOptions o = CurlTransportOptions::FromEnvironment();
-  unsetenv("no_proxy");
-  CurlTransportOptions upper = CurlTransportOptions::FromEnvironment();
-  unsetenv("NO_PROXY");
-  unsetenv("AWS_CA_BUNDLE");
-  CHECK(o.ca_bundle == "/etc/ssl/custom.pem");
-  CHECK(o.no_proxy == "a.example");
-  CHECK(upper.no_proxy == "b.example");
-  CHECK(CurlTransportOptions::FromEnvironment().ca_bundle.empty());
-}
-
-TEST_CASE("CurlTransport fails TLS verification against an unknown CA without retrying") {
-  CurlTransportOptions options = TestOptions();
-  options.ca_bundle = "/nonexistent/ca-bundle.pem";
-  LoopbackServer server(Answer(200, ""));
-  CurlTransport transport(options);
-  Result<Response> r =
-      transport.Send(Get("https://127.0.0.1:" + std::to_string(server.port()) + "/x"));
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code() == ErrorCode::kTransport);
-  CHECK_FALSE(r.error().retryable());
 }
 
 }  // namespace

@@ -6,4 +6,5 @@ list(APPEND S3US_TEST_SOURCES
   net/sinks_test.cc
   net/retry_test.cc
   net/curl_transport_test.cc
+  net/curl_transport_shared_test.cc
 )
