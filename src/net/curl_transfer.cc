@@ -213,6 +213,9 @@ Error CurlTransfer::MapFailure(CURLcode code) {
 
 Result<Response> CurlTransfer::TakeResult() {
   if (callback_error_) return std::move(*callback_error_);
+  if (code_ == kShutdownCode) {
+    return Error(ErrorCode::kInternal, "request to " + endpoint_ + ": transport shut down");
+  }
   if (code_ != CURLE_OK) return MapFailure(code_);
 
   long status = 0;

@@ -18,6 +18,9 @@
 
 namespace s3us::net {
 
+// The code a transfer is finished with when the transport shuts down under it.
+inline constexpr CURLcode kShutdownCode = CURLE_ABORTED_BY_CALLBACK;
+
 class CurlTransfer {
  public:
   CurlTransfer(const Request& request, BodySink* sink, const CurlTransportOptions& options);

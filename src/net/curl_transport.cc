@@ -1,5 +1,6 @@
 #include "net/curl_transport.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_set>
@@ -93,7 +94,7 @@ void CurlTransport::RunOnLoop(CurlTransfer& transfer) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) {
-      transfer.Finish(CURLE_ABORTED_BY_CALLBACK);
+      transfer.Finish(kShutdownCode);
       return;
     }
     pending_.push_back(&transfer);
@@ -119,9 +120,9 @@ void CurlTransport::Loop() {
     if (stop) {
       for (CurlTransfer* t : active) {
         curl_multi_remove_handle(m, t->easy());
-        t->Finish(CURLE_ABORTED_BY_CALLBACK);
+        t->Finish(kShutdownCode);
       }
-      for (CurlTransfer* t : incoming) t->Finish(CURLE_ABORTED_BY_CALLBACK);
+      for (CurlTransfer* t : incoming) t->Finish(kShutdownCode);
       return;
     }
     for (CurlTransfer* t : incoming) {
@@ -147,7 +148,10 @@ void CurlTransport::Loop() {
       t->Finish(code);
     }
     // Returns early on socket activity, libcurl's own timers, or curl_multi_wakeup().
-    curl_multi_poll(m, nullptr, 0, 1000, nullptr);
+    if (curl_multi_poll(m, nullptr, 0, 1000, nullptr) != CURLM_OK) {
+      // Only on resource exhaustion; do not spin a CPU the booting instance needs.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 }
 

@@ -10,14 +10,11 @@
 #define S3US_NET_CURL_TRANSPORT_H_
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "core/clock.h"
 #include "net/transport.h"
