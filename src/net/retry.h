@@ -16,20 +16,39 @@
 
 namespace s3us::net {
 
+// The sleep before retry i (0-based) is random() * min(cap, base * 2^i) ("full jitter"),
+// or min(Retry-After, cap) when the response names a delay in seconds.
 struct RetryPolicy {
-  int max_attempts = 4;  // total, first attempt included
+  // Total attempts, the first included. 0 = unlimited within Request::deadline (IMDS at
+  // boot waits for the service to come up); 0 without a deadline is refused.
+  int max_attempts = 4;
+  // AWS standard mode uses a 1 s base. We start at 100 ms because every retry here delays
+  // the instance's boot, and the failures we meet (IMDS not up yet, one reset connection,
+  // a 503 SlowDown burst) usually clear within a few hundred ms; the jitter and the
+  // doubling still spread a fleet out, and the cap bounds a long outage's polling rate.
   Clock::Duration base{100};
   Clock::Duration cap{20000};
-  // Uniform in [0, 1); replaceable for deterministic tests.
+  // Uniform in [0, 1); replaceable for deterministic tests. Empty means a thread-local
+  // std::mt19937_64 seeded from std::random_device.
   std::function<double()> random;
 };
+
+// Whether RetryingTransport retries this outcome (exposed for tests and for logs).
+bool IsRetryableStatus(int status);
+bool IsRetryableError(const Error& error);
 
 class RetryingTransport : public Transport {
  public:
   RetryingTransport(Transport& inner, Clock& clock, RetryPolicy policy = {});
+  // Returns the last attempt's outcome: a Response (any status, including a 5xx that was
+  // retried until max_attempts) or the last Error, with context "giving up after N
+  // attempts" (": deadline" when the next sleep would cross the deadline). A failing
+  // sink Reset() is returned as is. kInvalidInput for max_attempts 0 without a deadline.
   Result<Response> Send(const Request& request, BodySink* sink = nullptr) override;
 
  private:
+  Clock::Duration Backoff(int retry_index, const Result<Response>& last);
+
   Transport& inner_;
   Clock& clock_;
   RetryPolicy policy_;

@@ -35,7 +35,9 @@ struct Request {
 };
 
 // Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept
-// in Response::body (capped) so errors can be parsed.
+// in Response::body (capped) so errors can be parsed. A transport may call the sink from
+// its own thread (CurlTransport does, while Send() blocks): a sink must not call Send()
+// and should not block for long, since other transfers wait meanwhile.
 class BodySink {
  public:
   virtual ~BodySink() = default;

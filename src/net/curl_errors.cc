@@ -1,0 +1,124 @@
+#include "net/curl_errors.h"
+
+#include <cstring>
+
+#include "core/strings.h"
+
+namespace s3us::net {
+namespace {
+
+enum class Kind { kResolve, kConnect, kExchange, kTimeout, kTls, kProtocol, kUrl, kMemory, kOther };
+
+Kind Classify(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return Kind::kResolve;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PROXY:
+      return Kind::kConnect;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+      return Kind::kExchange;
+    case CURLE_OPERATION_TIMEDOUT:
+      return Kind::kTimeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+      return Kind::kTls;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return Kind::kProtocol;
+    case CURLE_URL_MALFORMAT:
+      return Kind::kUrl;
+    case CURLE_OUT_OF_MEMORY:
+      return Kind::kMemory;
+    default:
+      return Kind::kOther;
+  }
+}
+
+// "Failed to connect..." → "failed to connect...": our messages start lower-case.
+std::string LowerFirst(std::string s) {
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  return s;
+}
+
+std::string Cause(const CurlFailure& f) {
+  // The OS error is the most precise cause of connect/reset failures ("connection refused").
+  if (f.os_errno != 0 && (Classify(f.code) == Kind::kConnect || f.code == CURLE_SEND_ERROR ||
+                          f.code == CURLE_RECV_ERROR)) {
+    return ToLower(std::strerror(static_cast<int>(f.os_errno)));
+  }
+  return ToLower(curl_easy_strerror(f.code));
+}
+
+}  // namespace
+
+Error MapCurlFailure(const CurlFailure& f) {
+  Kind kind = Classify(f.code);
+  std::string what;
+  ErrorCode code = ErrorCode::kTransport;
+  bool retryable = false;
+  switch (kind) {
+    case Kind::kResolve:
+      what = "resolving " + f.endpoint;
+      retryable = true;
+      break;
+    case Kind::kConnect:
+      what = "connecting to " + f.endpoint;
+      retryable = true;
+      break;
+    case Kind::kExchange:
+      what = f.code == CURLE_PARTIAL_FILE ? "short body from " + f.endpoint
+                                          : "exchanging with " + f.endpoint;
+      retryable = true;
+      break;
+    case Kind::kTimeout:
+      code = ErrorCode::kTimeout;
+      what = "request to " + f.endpoint;
+      if (f.timeout.count() > 0) {
+        what += " (timeout " + std::to_string(f.timeout.count()) + " ms)";
+      }
+      retryable = !f.deadline_expired;
+      break;
+    case Kind::kTls:
+      what = "tls with " + f.endpoint;
+      break;
+    case Kind::kProtocol:
+      code = ErrorCode::kUnsupported;
+      what = "request to " + f.endpoint;
+      break;
+    case Kind::kUrl:
+      code = ErrorCode::kInvalidInput;
+      what = "request to " + f.endpoint;
+      break;
+    case Kind::kMemory:
+      code = ErrorCode::kInternal;
+      what = "request to " + f.endpoint;
+      break;
+    case Kind::kOther:
+      what = "request to " + f.endpoint;
+      break;
+  }
+  std::string message = what + ": " + Cause(f);
+  if (!f.error_buffer.empty()) message += " (" + LowerFirst(f.error_buffer) + ")";
+  return Error(code, std::move(message)).set_retryable(retryable);
+}
+
+}  // namespace s3us::net

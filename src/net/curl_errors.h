@@ -1,0 +1,33 @@
+// Turns a failed libcurl transfer (CURLcode plus what libcurl told us) into an Error with
+// the code callers branch on and whether a retry may help. Pure: no handles, no I/O.
+#ifndef S3US_NET_CURL_ERRORS_H_
+#define S3US_NET_CURL_ERRORS_H_
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <string>
+
+#include "core/error.h"
+
+namespace s3us::net {
+
+struct CurlFailure {
+  CURLcode code = CURLE_OK;
+  std::string endpoint;                  // "host:port", never the path or query
+  std::string error_buffer;              // libcurl's CURLOPT_ERRORBUFFER text, may be empty
+  long os_errno = 0;                     // CURLINFO_OS_ERRNO
+  std::chrono::milliseconds timeout{0};  // the attempt's total timeout, 0 if none
+  bool deadline_expired = false;
+};
+
+// kTransport (retryable: resolve, connect, send/receive, reset, partial body, empty reply;
+// not retryable: TLS and anything unrecognised), kTimeout (retryable unless the deadline
+// expired), kInvalidInput (malformed URL), kUnsupported (protocol), kInternal (memory).
+// The message is lower-case, names the endpoint and ends with libcurl's own text:
+// "connecting to 127.0.0.1:8080: connection refused (failed to connect to ...)".
+Error MapCurlFailure(const CurlFailure& failure);
+
+}  // namespace s3us::net
+
+#endif  // S3US_NET_CURL_ERRORS_H_

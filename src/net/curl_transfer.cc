@@ -1,0 +1,239 @@
+#include "net/curl_transfer.h"
+
+#include <algorithm>
+#include <new>
+
+#include "core/strings.h"
+#include "net/curl_errors.h"
+
+namespace s3us::net {
+namespace {
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+// "host:port" for messages, from libcurl's own URL parser so it agrees with what libcurl
+// connects to. Never includes the path, query or user info.
+Result<std::string> Endpoint(const std::string& url) {
+  UrlHandle u(curl_url());
+  if (!u) return Error(ErrorCode::kInternal, "out of memory parsing a url");
+  if (curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return Error(ErrorCode::kInvalidInput, "malformed url");
+  }
+  char* scheme = nullptr;
+  bool web = curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+             (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
+  curl_free(scheme);
+  if (!web) return Error(ErrorCode::kUnsupported, "only http and https urls are supported");
+  char* host = nullptr;
+  char* port = nullptr;
+  std::string out;
+  if (curl_url_get(u.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    out = std::string(host) + ":" + port;
+  }
+  curl_free(host);
+  curl_free(port);
+  if (out.empty()) return Error(ErrorCode::kInvalidInput, "url without a host");
+  return out;
+}
+
+}  // namespace
+
+CurlTransfer::CurlTransfer(const Request& request, BodySink* sink,
+                           const CurlTransportOptions& options)
+    : request_(request), sink_(sink), options_(options) {}
+
+Status CurlTransfer::Prepare(const std::string& no_proxy) {
+  Result<std::string> endpoint = Endpoint(request_.url);
+  if (!endpoint.ok()) return std::move(endpoint).error();
+  endpoint_ = std::move(endpoint).value();
+
+  // Per-attempt cap: the request's timeout (or the default), never past the deadline.
+  std::chrono::milliseconds timeout =
+      request_.timeout.count() > 0 ? request_.timeout : options_.default_timeout;
+  if (request_.deadline.is_set()) {
+    Clock::Duration remaining = request_.deadline.Remaining(*options_.clock);
+    if (remaining.count() <= 0) {
+      return Error(ErrorCode::kTimeout, "request to " + endpoint_ + ": deadline already passed");
+    }
+    timeout = timeout.count() > 0 ? std::min(timeout, remaining) : remaining;
+  }
+  attempt_timeout_ = timeout;
+
+  easy_.reset(curl_easy_init());
+  if (!easy_) return Error(ErrorCode::kInternal, "cannot create a libcurl handle");
+  CURL* h = easy_.get();
+  bool ok = true;
+  auto set = [&ok](CURLcode c) { ok = ok && c == CURLE_OK; };
+
+  set(curl_easy_setopt(h, CURLOPT_URL, request_.url.c_str()));
+  set(curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L));
+  set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
+  set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
+  set(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer_.data()));
+  set(curl_easy_setopt(h, CURLOPT_PRIVATE, static_cast<void*>(this)));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
+  set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
+  if (!options_.ca_bundle.empty()) {
+    set(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
+  }
+  set(curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy.c_str()));
+  std::string agent = UserAgent();
+  set(curl_easy_setopt(h, CURLOPT_USERAGENT, agent.c_str()));  // libcurl copies strings
+  set(curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L));
+  set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(options_.connect_timeout.count())));
+  set(curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit));
+  set(curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                       static_cast<long>(options_.low_speed_time.count())));
+  if (timeout.count() > 0) {
+    set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count())));
+  }
+  set(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransfer::OnHeader));
+  set(curl_easy_setopt(h, CURLOPT_HEADERDATA, static_cast<void*>(this)));
+  set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransfer::OnBody));
+  set(curl_easy_setopt(h, CURLOPT_WRITEDATA, static_cast<void*>(this)));
+
+  bool has_body = request_.method != "GET" && request_.method != "HEAD";
+  if (request_.method == "HEAD") {
+    set(curl_easy_setopt(h, CURLOPT_NOBODY, 1L));
+  } else if (has_body) {
+    // POSTFIELDS gives an exact Content-Length (0 for a bodyless PUT such as the IMDS
+    // token request); CUSTOMREQUEST then names the real method.
+    set(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request_.body.size())));
+    set(curl_easy_setopt(h, CURLOPT_POSTFIELDS, request_.body.data()));
+    set(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request_.method.c_str()));
+  } else {
+    set(curl_easy_setopt(h, CURLOPT_HTTPGET, 1L));
+  }
+
+  bool has_content_type = false;
+  for (const auto& [name, value] : request_.headers) {
+    if (name.empty() || HasLineBreak(name) || HasLineBreak(value) ||
+        name.find(':') != std::string::npos) {
+      return Error(ErrorCode::kInvalidInput, "invalid request header name or value");
+    }
+    has_content_type = has_content_type || IEquals(name, "content-type");
+    // "Name;" is libcurl's way to send a header with an empty value.
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    if (!headers_.Append(line.c_str())) return Error(ErrorCode::kInternal, "out of memory");
+  }
+  // No 100-continue round trip; no form content type that the caller did not ask for.
+  if (!headers_.Append("Expect:")) return Error(ErrorCode::kInternal, "out of memory");
+  if (has_body && !has_content_type && !headers_.Append("Content-Type:")) {
+    return Error(ErrorCode::kInternal, "out of memory");
+  }
+  set(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_.get()));
+  if (!ok) return Error(ErrorCode::kInternal, "cannot configure a libcurl handle");
+  return Ok();
+}
+
+size_t CurlTransfer::OnHeader(char* data, size_t size, size_t count, void* self) noexcept {
+  auto* t = static_cast<CurlTransfer*>(self);
+  try {
+    return t->Header(std::string_view(data, size * count));
+  } catch (const std::bad_alloc&) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "out of memory receiving headers");
+  } catch (...) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "unexpected exception receiving headers");
+  }
+  return 0;  // any other count aborts the transfer with CURLE_WRITE_ERROR
+}
+
+size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) noexcept {
+  auto* t = static_cast<CurlTransfer*>(self);
+  try {
+    return t->Body(std::string_view(data, size * count));
+  } catch (const std::bad_alloc&) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "out of memory receiving a body");
+  } catch (...) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "unexpected exception receiving a body");
+  }
+  return CURL_WRITEFUNC_ERROR;
+}
+
+size_t CurlTransfer::Header(std::string_view line) {
+  std::string_view trimmed = Trim(line);
+  if (IStartsWith(trimmed, "HTTP/")) {
+    // A new status line (after 100 Continue or a proxy's CONNECT): start over.
+    response_.headers.clear();
+    return line.size();
+  }
+  size_t colon = trimmed.find(':');
+  if (colon == std::string_view::npos || colon == 0) return line.size();
+  response_.headers.emplace_back(ToLower(Trim(trimmed.substr(0, colon))),
+                                 std::string(Trim(trimmed.substr(colon + 1))));
+  return line.size();
+}
+
+size_t CurlTransfer::Body(std::string_view chunk) {
+  if (!status_known_) {
+    long status = 0;
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    success_ = IsSuccess(static_cast<int>(status));
+    status_known_ = true;
+  }
+  hasher_.Update(chunk.data(), chunk.size());
+  response_.body_bytes += chunk.size();
+  if (success_ && sink_ != nullptr) {
+    if (Status s = sink_->Write(chunk); !s.ok()) {
+      callback_error_ = std::move(s).error();
+      return CURL_WRITEFUNC_ERROR;
+    }
+  } else if (!success_) {
+    // A non-2xx body: keep the start of it for error parsing.
+    size_t room =
+        options_.max_error_body - std::min(options_.max_error_body, response_.body.size());
+    response_.body.append(chunk.substr(0, std::min(room, chunk.size())));
+  } else {
+    response_.body.append(chunk);
+  }
+  return chunk.size();
+}
+
+void CurlTransfer::Finish(CURLcode code) noexcept {
+  code_ = code;
+  done_.set_value();
+}
+
+Error CurlTransfer::MapFailure(CURLcode code) {
+  CurlFailure f;
+  f.code = code;
+  f.endpoint = endpoint_;
+  f.error_buffer = error_buffer_.data();
+  f.timeout = attempt_timeout_;
+  f.deadline_expired = request_.deadline.Expired(*options_.clock);
+  if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);
+  return MapCurlFailure(f);
+}
+
+Result<Response> CurlTransfer::TakeResult() {
+  if (callback_error_) return std::move(*callback_error_);
+  if (code_ == kShutdownCode) {
+    return Error(ErrorCode::kInternal, "request to " + endpoint_ + ": transport shut down");
+  }
+  if (code_ != CURLE_OK) return MapFailure(code_);
+
+  long status = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+  response_.status = static_cast<int>(status);
+  response_.body_sha256 = Hex(hasher_.FinishSha256());
+
+  // libcurl reports most short bodies as CURLE_PARTIAL_FILE; this catches the rest.
+  curl_off_t expected = -1;
+  curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+  bool bodyless = request_.method == "HEAD" || status == 204 || status == 304;
+  if (!bodyless && expected >= 0 && response_.body_bytes < static_cast<uint64_t>(expected)) {
+    return Error(ErrorCode::kTransport, "short body from " + endpoint_ + ": received " +
+                                            std::to_string(response_.body_bytes) + " of " +
+                                            std::to_string(expected) + " bytes")
+        .set_retryable(true);
+  }
+  return std::move(response_);
+}
+
+}  // namespace s3us::net

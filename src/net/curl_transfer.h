@@ -1,0 +1,71 @@
+// CurlTransfer: one HTTP exchange on one libcurl easy handle — setting the options,
+// receiving headers and body (noexcept C callbacks), and turning the outcome into a
+// Result<Response>. Knows nothing about threads or the multi handle (curl_transport.cc).
+#ifndef S3US_NET_CURL_TRANSFER_H_
+#define S3US_NET_CURL_TRANSFER_H_
+
+#include <curl/curl.h>
+
+#include <array>
+#include <future>
+#include <optional>
+#include <string>
+
+#include "core/crypto.h"
+#include "net/curl_handles.h"
+#include "net/curl_transport.h"
+#include "net/transport.h"
+
+namespace s3us::net {
+
+// The code a transfer is finished with when the transport shuts down under it.
+inline constexpr CURLcode kShutdownCode = CURLE_ABORTED_BY_CALLBACK;
+
+class CurlTransfer {
+ public:
+  CurlTransfer(const Request& request, BodySink* sink, const CurlTransportOptions& options);
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+
+  // Creates and configures the easy handle. `no_proxy` is the merged CURLOPT_NOPROXY.
+  // Errors: kInvalidInput (URL, header), kTimeout (deadline already passed), kInternal.
+  Status Prepare(const std::string& no_proxy);
+
+  CURL* easy() const { return easy_.get(); }
+
+  // Called by the loop thread when libcurl finished the transfer (or could not start it).
+  void Finish(CURLcode code) noexcept;
+  // Blocks until Finish() has been called.
+  void Wait() { done_.get_future().wait(); }
+
+  // REQUIRES: Finish() happened. Consumes the transfer's response.
+  Result<Response> TakeResult();
+
+ private:
+  static size_t OnHeader(char* data, size_t size, size_t count, void* self) noexcept;
+  static size_t OnBody(char* data, size_t size, size_t count, void* self) noexcept;
+  size_t Header(std::string_view line);
+  size_t Body(std::string_view chunk);
+  Error MapFailure(CURLcode code);
+
+  const Request& request_;
+  BodySink* sink_;
+  const CurlTransportOptions& options_;
+  EasyHandle easy_;
+  SList headers_;
+  std::array<char, CURL_ERROR_SIZE> error_buffer_{};
+  std::string endpoint_;  // "host:port" for messages
+  std::chrono::milliseconds attempt_timeout_{0};
+
+  Response response_;
+  StreamHasher hasher_;
+  bool status_known_ = false;
+  bool success_ = false;                 // 2xx: the body goes to the sink, if any, uncapped
+  std::optional<Error> callback_error_;  // first error raised inside a callback
+  CURLcode code_ = CURLE_OK;
+  std::promise<void> done_;
+};
+
+}  // namespace s3us::net
+
+#endif  // S3US_NET_CURL_TRANSFER_H_

@@ -1,0 +1,101 @@
+// CurlTransport: the Transport over libcurl, one multi handle driven by one event-loop
+// thread, shared by every caller.
+//
+// Send() is thread-safe and blocking: the caller's thread prepares an easy handle, hands
+// it to the loop thread (curl_multi_wakeup) and waits for the result, so N concurrent
+// requests cost about one round trip and connections are reused. Not responsible for
+// retries (net/retry.h), signing (aws/) or deciding what an HTTP status means.
+// TLS is always verified; there is no option to turn that off.
+#ifndef S3US_NET_CURL_TRANSPORT_H_
+#define S3US_NET_CURL_TRANSPORT_H_
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "net/transport.h"
+
+namespace s3us::net {
+
+class CurlTransfer;
+
+struct CurlTransportOptions {
+  // Time to establish TCP (and TLS). IMDS is on-link and S3 in-region: a healthy connect
+  // takes milliseconds, so 3 s covers one lost SYN (1 s initial RTO) and leaves the rest
+  // to the retry policy.
+  std::chrono::milliseconds connect_timeout{3000};
+  // A transfer slower than low_speed_limit bytes/s for low_speed_time is a kTimeout: this,
+  // not a total cap, is what catches a stalled 1 GiB download.
+  long low_speed_limit = 1024;
+  std::chrono::seconds low_speed_time{30};
+  // Per-attempt cap when Request::timeout is zero; zero means none (only the deadline
+  // and the low-speed check bound the attempt), since large objects take what they take.
+  std::chrono::milliseconds default_timeout{0};
+  // Parallel connections per host (CURLMOPT_MAX_HOST_CONNECTIONS) and in total
+  // (CURLMOPT_MAX_TOTAL_CONNECTIONS); further transfers queue inside libcurl.
+  long max_host_connections = 16;
+  long max_total_connections = 64;
+  // Non-2xx bodies are kept in Response::body up to this size (S3 error documents are
+  // well under 1 KiB); the rest is counted and hashed but dropped.
+  size_t max_error_body = 64 * 1024;
+  // CA bundle file for TLS (CURLOPT_CAINFO); empty means libcurl's default store.
+  std::string ca_bundle;
+  // The user's no_proxy list. libcurl reads the proxy variables itself, but setting
+  // CURLOPT_NOPROXY replaces its reading of no_proxy, so ours is merged with the hosts
+  // that must never be proxied (IMDS and loopback).
+  std::string no_proxy;
+  // The clock Request::deadline is measured on.
+  Clock* clock = &SystemClock::Get();
+
+  // Defaults plus AWS_CA_BUNDLE, no_proxy / NO_PROXY read from the environment (once,
+  // here, so nothing later depends on the environment changing).
+  static CurlTransportOptions FromEnvironment();
+};
+
+// Hosts never sent through a proxy, whatever the environment says.
+inline constexpr const char* kNeverProxied =
+    "169.254.169.254,fd00:ec2::254,127.0.0.1,localhost,::1";
+
+// The CURLOPT_NOPROXY value: kNeverProxied plus the user's list ("*" stays "*").
+std::string MergeNoProxy(const std::string& user_no_proxy);
+
+// "s3-user-script/<version>".
+std::string UserAgent();
+
+class CurlTransport : public Transport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options = CurlTransportOptions::FromEnvironment());
+  // Joins the loop thread. REQUIRES: no Send() is still running.
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  // Errors: kTransport (retryable for resolve/connect/reset/short body; not for TLS),
+  // kTimeout (retryable unless the deadline has passed), kInvalidInput (bad URL or
+  // header), kUnsupported (scheme other than http/https), the sink's own error, kInternal.
+  Result<Response> Send(const Request& request, BodySink* sink = nullptr) override;
+
+  const CurlTransportOptions& options() const { return options_; }
+
+ private:
+  void Loop();
+  // Hands a prepared transfer to the loop and waits until it is done.
+  void RunOnLoop(CurlTransfer& transfer);
+
+  CurlTransportOptions options_;
+  std::string no_proxy_;
+  struct Multi;
+  std::unique_ptr<Multi> multi_;
+  std::mutex mu_;
+  std::deque<CurlTransfer*> pending_;  // guarded by mu_
+  bool stopping_ = false;              // guarded by mu_
+  std::thread loop_;
+};
+
+}  // namespace s3us::net
+
+#endif  // S3US_NET_CURL_TRANSPORT_H_

@@ -1,0 +1,98 @@
+#include "net/retry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "core/log.h"
+#include "core/secret.h"
+#include "core/strings.h"
+
+namespace s3us::net {
+namespace {
+
+double DefaultRandom() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+// Retry-After in seconds ("120"); the HTTP-date form is not used by S3 or IMDS.
+std::optional<Clock::Duration> RetryAfter(const Response& r) {
+  std::string_view v = Trim(r.Header("retry-after"));
+  if (v.empty() || v.size() > 9) return std::nullopt;
+  long seconds = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return std::chrono::seconds(seconds);
+}
+
+std::string Outcome(const Result<Response>& r) {
+  if (r.ok()) return std::to_string(r->status);
+  return r.error().ToString();
+}
+
+}  // namespace
+
+bool IsRetryableStatus(int status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+bool IsRetryableError(const Error& error) {
+  return error.retryable() &&
+         (error.code() == ErrorCode::kTransport || error.code() == ErrorCode::kTimeout);
+}
+
+RetryingTransport::RetryingTransport(Transport& inner, Clock& clock, RetryPolicy policy)
+    : inner_(inner), clock_(clock), policy_(std::move(policy)) {
+  if (!policy_.random) policy_.random = DefaultRandom;
+}
+
+Clock::Duration RetryingTransport::Backoff(int retry_index, const Result<Response>& last) {
+  if (last.ok()) {
+    if (auto after = RetryAfter(*last)) return std::min(*after, policy_.cap);
+  }
+  double ceiling =
+      static_cast<double>(policy_.base.count()) * std::ldexp(1.0, std::min(retry_index, 62));
+  ceiling = std::min(ceiling, static_cast<double>(policy_.cap.count()));
+  double r = std::clamp(policy_.random(), 0.0, 1.0);
+  return Clock::Duration(static_cast<Clock::Duration::rep>(r * ceiling));
+}
+
+Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink) {
+  const int max = policy_.max_attempts;
+  if (max <= 0 && !request.deadline.is_set()) {
+    return Error(ErrorCode::kInvalidInput, "unlimited retries need a deadline");
+  }
+  const std::string what = request.method + " " + RedactUrl(request.url);
+  for (int attempt = 1;; ++attempt) {
+    if (attempt > 1 && sink != nullptr) {
+      if (Status s = sink->Reset(); !s.ok()) return std::move(s).error();
+    }
+    Result<Response> result = inner_.Send(request, sink);
+    bool retry = result.ok() ? IsRetryableStatus(result->status) : IsRetryableError(result.error());
+    if (!retry) return result;
+
+    const std::string attempts = "giving up after " + std::to_string(attempt) + " attempts";
+    if (max > 0 && attempt >= max) {
+      LogDebug(what + ": " + attempts + " after " + Outcome(result));
+      if (!result.ok()) result.error().WithContext(attempts);
+      return result;
+    }
+    Clock::Duration delay = Backoff(attempt - 1, result);
+    if (request.deadline.is_set() && delay >= request.deadline.Remaining(clock_)) {
+      LogDebug(what + ": " + attempts + ": deadline, after " + Outcome(result));
+      if (!result.ok()) result.error().WithContext(attempts + ": deadline");
+      return result;
+    }
+    std::string of = max > 0 ? " of " + std::to_string(max) : "";
+    LogDebug(what + ": attempt " + std::to_string(attempt + 1) + of + " after " + Outcome(result) +
+             " (sleeping " + std::to_string(delay.count()) + " ms)");
+    clock_.SleepFor(delay);
+  }
+}
+
+}  // namespace s3us::net

@@ -1,0 +1,77 @@
+#include "net/curl_errors.h"
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <vector>
+
+namespace s3us::net {
+namespace {
+
+CurlFailure Failure(CURLcode code, long os_errno = 0, std::string buffer = "") {
+  CurlFailure f;
+  f.code = code;
+  f.endpoint = "127.0.0.1:8080";
+  f.os_errno = os_errno;
+  f.error_buffer = std::move(buffer);
+  return f;
+}
+
+TEST_CASE("MapCurlFailure classifies libcurl codes into error codes and retryability") {
+  struct Case {
+    CURLcode curl;
+    ErrorCode code;
+    bool retryable;
+  };
+  std::vector<Case> cases = {
+      {CURLE_COULDNT_RESOLVE_HOST, ErrorCode::kTransport, true},
+      {CURLE_COULDNT_RESOLVE_PROXY, ErrorCode::kTransport, true},
+      {CURLE_COULDNT_CONNECT, ErrorCode::kTransport, true},
+      {CURLE_SEND_ERROR, ErrorCode::kTransport, true},
+      {CURLE_RECV_ERROR, ErrorCode::kTransport, true},
+      {CURLE_GOT_NOTHING, ErrorCode::kTransport, true},
+      {CURLE_PARTIAL_FILE, ErrorCode::kTransport, true},
+      {CURLE_HTTP2_STREAM, ErrorCode::kTransport, true},
+      {CURLE_OPERATION_TIMEDOUT, ErrorCode::kTimeout, true},
+      {CURLE_SSL_CONNECT_ERROR, ErrorCode::kTransport, false},
+      {CURLE_PEER_FAILED_VERIFICATION, ErrorCode::kTransport, false},
+      {CURLE_SSL_CACERT_BADFILE, ErrorCode::kTransport, false},
+      {CURLE_WEIRD_SERVER_REPLY, ErrorCode::kTransport, false},
+      {CURLE_UNSUPPORTED_PROTOCOL, ErrorCode::kUnsupported, false},
+      {CURLE_URL_MALFORMAT, ErrorCode::kInvalidInput, false},
+      {CURLE_OUT_OF_MEMORY, ErrorCode::kInternal, false},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(curl_easy_strerror(c.curl));
+    Error e = MapCurlFailure(Failure(c.curl));
+    CHECK(e.code() == c.code);
+    CHECK(e.retryable() == c.retryable);
+    CHECK(e.message().find("127.0.0.1:8080") != std::string::npos);
+  }
+}
+
+TEST_CASE("MapCurlFailure names the OS cause of a refused connection in lower case") {
+  Error e = MapCurlFailure(Failure(CURLE_COULDNT_CONNECT, ECONNREFUSED,
+                                   "Failed to connect to 127.0.0.1 port 8080 after 0 ms"));
+  CHECK(e.message() ==
+        "connecting to 127.0.0.1:8080: connection refused "
+        "(failed to connect to 127.0.0.1 port 8080 after 0 ms)");
+}
+
+TEST_CASE("MapCurlFailure makes a timeout final once the deadline has passed") {
+  CurlFailure f = Failure(CURLE_OPERATION_TIMEDOUT);
+  f.timeout = std::chrono::milliseconds(250);
+  Error open = MapCurlFailure(f);
+  CHECK(open.retryable());
+  CHECK(open.message().find("request to 127.0.0.1:8080 (timeout 250 ms): ") == 0);
+  f.deadline_expired = true;
+  CHECK_FALSE(MapCurlFailure(f).retryable());
+}
+
+TEST_CASE("MapCurlFailure calls a partial transfer a short body") {
+  Error e = MapCurlFailure(Failure(CURLE_PARTIAL_FILE));
+  CHECK(e.message().find("short body from 127.0.0.1:8080: ") == 0);
+}
+
+}  // namespace
+}  // namespace s3us::net

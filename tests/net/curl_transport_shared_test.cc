@@ -1,0 +1,202 @@
+// CurlTransport as shared infrastructure: many callers on one multi handle, connection
+// limits, memory use for large bodies, and what it takes from the environment.
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "net/curl_test_util.h"
+#include "net/curl_transport.h"
+#include "net/loopback_server.h"
+#include "net/sinks.h"
+
+namespace s3us::net {
+namespace {
+
+using s3us::testing::Connection;
+using s3us::testing::HttpRequest;
+using s3us::testing::LoopbackServer;
+using std::chrono::milliseconds;
+
+TEST_CASE("CurlTransport runs 32 concurrent Send calls in parallel on one multi handle") {
+  LoopbackServer server([&server](const HttpRequest& req, Connection& c) {
+    server.WaitForInFlight(32, milliseconds(10000));
+    c.Respond(200, req.target);
+  });
+  CurlTransportOptions options = TestOptions();
+  options.max_host_connections = 32;
+  CurlTransport transport(options);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&, i] {
+      std::string path = "/obj/" + std::to_string(i);
+      Result<Response> r = transport.Send(Get(server.Url(path)));
+      if (r.ok() && r->status == 200 && r->body == path) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 32);
+  CHECK(server.max_in_flight() == 32);
+  CHECK(server.connections_accepted() == 32);
+}
+
+TEST_CASE("CurlTransport queues transfers beyond max_host_connections and still completes") {
+  LoopbackServer server([&server](const HttpRequest&, Connection& c) {
+    server.WaitForInFlight(16, milliseconds(500));
+    c.Respond(200, "ok");
+  });
+  CurlTransport transport(TestOptions());  // default: 16 per host
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&] {
+      Result<Response> r = transport.Send(Get(server.Url("/q")));
+      if (r.ok() && r->status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 32);
+  CHECK(server.max_in_flight() == 16);
+  CHECK(server.connections_accepted() <= 16);
+}
+
+TEST_CASE("CurlTransport honours proxy variables but never proxies loopback or IMDS") {
+  // The "proxy" records what reaches it; IMDS must not, loopback must not, others do.
+  LoopbackServer proxy(Answer(200, "via proxy"));
+  LoopbackServer direct(Answer(200, "direct"));
+  setenv("http_proxy", proxy.Url("").c_str(), 1);
+  CurlTransportOptions options = TestOptions();
+  options.no_proxy = "";
+  CurlTransport transport(options);
+
+  Result<Response> d = transport.Send(Get(direct.Url("/x")));
+  Result<Response> p = transport.Send(Get("http://bucket.s3.example.test/key"));
+  Request imds = Get("http://169.254.169.254/latest/api/token");
+  imds.timeout = milliseconds(300);
+  Result<Response> i = transport.Send(imds);
+  unsetenv("http_proxy");
+
+  REQUIRE(d.ok());
+  CHECK(d->body == "direct");
+  REQUIRE(p.ok());
+  CHECK(p->body == "via proxy");
+  auto seen = proxy.requests();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].target == "http://bucket.s3.example.test/key");
+  // Whatever happened to the direct IMDS attempt here, it did not go through the proxy.
+  if (i.ok()) CHECK(i->body != "via proxy");
+}
+
+TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
+  CHECK(MergeNoProxy("") == kNeverProxied);
+  CHECK(MergeNoProxy(" example.com,.internal ") ==
+        std::string(kNeverProxied) + ",example.com,.internal");
+  CHECK(MergeNoProxy("*") == "*");
+  CHECK(std::string(kNeverProxied).find("169.254.169.254") != std::string::npos);
+  CHECK(std::string(kNeverProxied).find("fd00:ec2::254") != std::string::npos);
+}
+
+TEST_CASE("CurlTransportOptions reads the CA bundle and no_proxy from the environment once") {
+  setenv("AWS_CA_BUNDLE", "/etc/ssl/custom.pem", 1);
+  setenv("no_proxy", "a.example", 1);
+  setenv("NO_PROXY", "b.example", 1);
+  CurlTransportOptions o = CurlTransportOptions::FromEnvironment();
+  unsetenv("no_proxy");
+  CurlTransportOptions upper = CurlTransportOptions::FromEnvironment();
+  unsetenv("NO_PROXY");
+  unsetenv("AWS_CA_BUNDLE");
+  CHECK(o.ca_bundle == "/etc/ssl/custom.pem");
+  CHECK(o.no_proxy == "a.example");
+  CHECK(upper.no_proxy == "b.example");
+  CHECK(CurlTransportOptions::FromEnvironment().ca_bundle.empty());
+}
+
+TEST_CASE("CurlTransport fails TLS verification against an unknown CA without retrying") {
+  CurlTransportOptions options = TestOptions();
+  options.ca_bundle = "/nonexistent/ca-bundle.pem";
+  LoopbackServer server(Answer(200, ""));
+  CurlTransport transport(options);
+  Result<Response> r =
+      transport.Send(Get("https://127.0.0.1:" + std::to_string(server.port()) + "/x"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTransport);
+  CHECK_FALSE(r.error().retryable());
+}
+
+// Counts and discards: stands for a sink that writes to disk.
+class DiscardSink : public BodySink {
+ public:
+  Status Write(std::string_view chunk) override {
+    bytes += chunk.size();
+    return Ok();
+  }
+  Status Reset() override {
+    bytes = 0;
+    return Ok();
+  }
+  uint64_t bytes = 0;
+};
+
+long MaxRssKiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+TEST_CASE("CurlTransport streams a 256 MiB body to a sink with flat memory use") {
+  constexpr uint64_t kSize = 256ull * 1024 * 1024;
+  LoopbackServer server([](const HttpRequest&, Connection& c) {
+    c.Write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n");
+    std::string chunk(256 * 1024, 'm');
+    for (uint64_t sent = 0; sent < kSize; sent += chunk.size()) {
+      if (!c.Write(chunk)) return;
+    }
+  });
+  CurlTransport transport(TestOptions());
+  long before = MaxRssKiB();
+  DiscardSink sink;
+  Request req = Get(server.Url("/huge"));
+  req.timeout = milliseconds(120000);
+  Result<Response> r = transport.Send(req, &sink);
+  REQUIRE(r.ok());
+  CHECK(sink.bytes == kSize);
+  CHECK(r->body_bytes == kSize);
+  CHECK(r->body.empty());
+  CHECK(MaxRssKiB() - before < 32 * 1024);
+}
+
+TEST_CASE("CurlTransport caps a non-2xx body even without a sink") {
+  LoopbackServer server(Answer(503, std::string(200 * 1024, 's')));
+  CurlTransport transport(TestOptions());
+  Result<Response> r = transport.Send(Get(server.Url("/busy")));
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(r->body.size() == transport.options().max_error_body);
+  CHECK(r->body_bytes == 200 * 1024);
+}
+
+TEST_CASE("CurlTransport finishes in-flight work before its destructor returns") {
+  LoopbackServer server(Answer(200, "bye"));
+  std::atomic<int> ok{0};
+  {
+    CurlTransport transport(TestOptions());
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        if (transport.Send(Get(server.Url("/x"))).ok()) ++ok;
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  CHECK(ok == 8);
+  CurlTransport second(TestOptions());  // global init happened once; a new one still works
+  CHECK(second.Send(Get(server.Url("/y"))).ok());
+}
+
+}  // namespace
+}  // namespace s3us::net
