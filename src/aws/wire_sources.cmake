@@ -1,3 +1,5 @@
 # aws: SigV4 signer, IMDS client, S3 client.
 list(APPEND S3US_SOURCES
+  src/aws/aws_time.cc
+  src/aws/sigv4.cc
 )

@@ -1,3 +1,4 @@
 # Tests of the aws wire side.
 list(APPEND S3US_TEST_SOURCES
+  aws/sigv4_vectors_test.cc
 )
