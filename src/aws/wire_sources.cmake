@@ -2,4 +2,7 @@
 list(APPEND S3US_SOURCES
   src/aws/aws_time.cc
   src/aws/sigv4.cc
+  src/aws/imds_client.cc
+  src/aws/imds_instance_facts.cc
+  src/aws/imds_credentials.cc
 )

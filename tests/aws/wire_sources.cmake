@@ -1,4 +1,6 @@
 # Tests of the aws wire side.
 list(APPEND S3US_TEST_SOURCES
   aws/sigv4_vectors_test.cc
+  aws/imds_client_test.cc
+  aws/imds_credentials_test.cc
 )
