@@ -5,4 +5,8 @@ list(APPEND S3US_SOURCES
   src/aws/imds_client.cc
   src/aws/imds_instance_facts.cc
   src/aws/imds_credentials.cc
+  src/aws/s3_endpoint.cc
+  src/aws/s3_errors.cc
+  src/aws/s3_integrity.cc
+  src/aws/s3_client_impl.cc
 )
