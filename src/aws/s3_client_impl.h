@@ -8,8 +8,9 @@
 // InvalidToken, TokenRefreshRequired). It never follows a Location header and never retries
 // 5xx or transport errors (the RetryingTransport under it does). Signs
 // host;[x-amz-checksum-mode;]x-amz-content-sha256;x-amz-date;[x-amz-security-token] with the
-// empty-body SHA-256 as payload hash; User-Agent is sent unsigned. Errors carry no location:
-// callers add "fetching s3://b/k". Thread-safe.
+// empty-body SHA-256 as payload hash; User-Agent is sent unsigned; Host is sent explicitly.
+// Signing region: the one learned for the bucket, else the location's, else the default.
+// Errors carry no location: callers add "fetching s3://b/k". Thread-safe.
 #ifndef S3US_AWS_S3_CLIENT_IMPL_H_
 #define S3US_AWS_S3_CLIENT_IMPL_H_
 
