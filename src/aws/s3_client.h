@@ -10,6 +10,8 @@
 #define S3US_AWS_S3_CLIENT_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/s3_location.h"
 #include "core/clock.h"
@@ -33,6 +35,11 @@ struct GetObjectResult {
   std::string version_id;
   std::string region;       // the region the successful request was signed for
   std::string verified_by;  // "content-length, x-amz-checksum-sha256, etag-md5"
+  std::string content_type;
+  std::string last_modified;           // as S3 sent it (RFC 1123)
+  std::string server_side_encryption;  // "AES256", "aws:kms", … or empty
+  // Every x-amz-checksum-* header ("sha256" → base64 value), verified or only recorded.
+  std::vector<std::pair<std::string, std::string>> checksums;
 };
 
 class S3Client {

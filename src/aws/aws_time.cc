@@ -1,0 +1,102 @@
+#include "aws/aws_time.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "core/strings.h"
+
+namespace s3us::aws {
+namespace {
+
+std::tm ToTm(Clock::WallTime time) {
+  std::time_t t = std::chrono::system_clock::to_time_t(
+      std::chrono::time_point_cast<std::chrono::seconds>(time));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+// Reads exactly `n` digits at `pos`; -1 when they are not all digits.
+int Digits(std::string_view s, size_t pos, size_t n) {
+  if (pos + n > s.size()) return -1;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+std::optional<Clock::WallTime> FromFields(int year, int month, int day, int hour, int minute,
+                                          int second) {
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  std::time_t t = timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(t);
+}
+
+}  // namespace
+
+std::string FormatAmzDate(Clock::WallTime time) {
+  std::tm tm = ToTm(time);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::string FormatIso8601(Clock::WallTime time) {
+  std::tm tm = ToTm(time);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::optional<Clock::WallTime> ParseIso8601(std::string_view text) {
+  text = Trim(text);
+  if (text.size() == 16 && text[8] == 'T' && text[15] == 'Z') {
+    return FromFields(Digits(text, 0, 4), Digits(text, 4, 2), Digits(text, 6, 2),
+                      Digits(text, 9, 2), Digits(text, 11, 2), Digits(text, 13, 2));
+  }
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  }
+  std::string_view zone = text.substr(pos);
+  if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "-00:00") return std::nullopt;
+  return FromFields(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2), Digits(text, 11, 2),
+                    Digits(text, 14, 2), Digits(text, 17, 2));
+}
+
+std::optional<Clock::WallTime> ParseHttpDate(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  text = Trim(text);
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  if (text.size() != 29 || text[3] != ',' || text.substr(26) != "GMT") return std::nullopt;
+  int month = 0;
+  for (int i = 0; i < 12; ++i) {
+    if (text.substr(8, 3) == kMonths[i]) month = i + 1;
+  }
+  if (month == 0 || text[19] != ':' || text[22] != ':') return std::nullopt;
+  return FromFields(Digits(text, 12, 4), month, Digits(text, 5, 2), Digits(text, 17, 2),
+                    Digits(text, 20, 2), Digits(text, 23, 2));
+}
+
+}  // namespace s3us::aws

@@ -1,0 +1,341 @@
+#include "aws/imds_client.h"
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "aws/aws_time.h"
+#include "core/log.h"
+#include "core/strings.h"
+
+namespace s3us::aws {
+namespace {
+
+constexpr std::string_view kTokenPath = "/latest/api/token";
+constexpr std::string_view kTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
+constexpr std::string_view kTokenHeader = "X-aws-ec2-metadata-token";
+constexpr std::string_view kCredentialsPath = "/latest/meta-data/iam/security-credentials/";
+constexpr std::string_view kIdentityPath = "/latest/dynamic/instance-identity/document";
+
+std::string Seconds(Clock::Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+bool IsRetryableStatus(int status) { return status >= 500 || status == 429; }
+
+std::string JsonString(const nlohmann::json& doc, const char* field) {
+  if (!doc.is_object()) return {};
+  auto it = doc.find(field);
+  if (it == doc.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::string FirstLine(std::string_view body) {
+  for (std::string_view line : SplitLines(body)) {
+    if (!Trim(line).empty()) return std::string(Trim(line));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string RegionFromAvailabilityZone(std::string_view zone) {
+  // The region ends with the first number that follows a '-': "us-east-1a", "us-west-2-lax-1a".
+  for (size_t i = 1; i < zone.size(); ++i) {
+    if (zone[i - 1] == '-' && zone[i] >= '0' && zone[i] <= '9') {
+      size_t end = i;
+      while (end < zone.size() && zone[end] >= '0' && zone[end] <= '9') ++end;
+      return std::string(zone.substr(0, end));
+    }
+  }
+  return {};
+}
+
+std::string DomainForRegion(std::string_view region) {
+  if (region.starts_with("cn-")) return "amazonaws.com.cn";
+  if (region.starts_with("us-isob-")) return "sc2s.sgov.gov";
+  if (region.starts_with("us-iso-")) return "c2s.ic.gov";
+  return "amazonaws.com";
+}
+
+std::string PartitionForRegion(std::string_view region) {
+  if (region.starts_with("cn-")) return "aws-cn";
+  if (region.starts_with("us-gov-")) return "aws-us-gov";
+  if (region.starts_with("us-isob-")) return "aws-iso-b";
+  if (region.starts_with("us-iso-")) return "aws-iso";
+  return "aws";
+}
+
+ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
+                       ImdsOptions options)
+    : endpoint_(std::move(endpoint)), transport_(transport), clock_(clock), options_(options) {
+  while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+}
+
+bool ImdsClient::using_imdsv1() {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  return v1_;
+}
+
+Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadline& deadline,
+                                               std::string_view what) {
+  Clock::Duration backoff = options_.retry_base;
+  for (;;) {
+    request.deadline = deadline;
+    request.timeout = options_.request_timeout;
+    Result<net::Response> r = transport_.Send(request);
+    std::string cause;
+    if (r.ok()) {
+      if (!IsRetryableStatus(r->status)) return r;
+      cause = "HTTP " + std::to_string(r->status);
+    } else {
+      ErrorCode code = r.error().code();
+      if (code != ErrorCode::kTransport && code != ErrorCode::kTimeout) {
+        return std::move(r).error().WithContext("IMDS " + std::string(what));
+      }
+      cause = r.error().ToString();
+    }
+    Clock::Duration remaining = deadline.Remaining(clock_);
+    if (remaining <= Clock::Duration::zero()) {
+      return Error(ErrorCode::kImdsUnavailable,
+                   "IMDS at " + endpoint_ + " did not answer " + std::string(what) + " within " +
+                       Seconds(options_.wait_for_imds) + " (last attempt: " + cause + ")");
+    }
+    LogDebug("IMDS " + std::string(what) + ": " + cause + "; retrying");
+    clock_.SleepFor(std::min(backoff, remaining));
+    backoff = std::min(backoff * 2, options_.retry_cap);
+  }
+}
+
+Result<std::string> ImdsClient::Token(const Deadline& deadline) {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  if (v1_) return std::string();
+  Clock::MonoTime now = clock_.Monotonic();
+  if (token_ && now < token_refresh_at_) return token_->reveal();
+  token_.reset();
+
+  net::Request put;
+  put.method = "PUT";
+  put.url = endpoint_ + std::string(kTokenPath);
+  put.headers.emplace_back(kTtlHeader, std::to_string(options_.token_ttl.count()));
+  Result<net::Response> r = SendWithWait(std::move(put), deadline, "the token request");
+  if (!r.ok()) return std::move(r).error();
+  int status = r->status;
+  if (status == 200) {
+    std::string token(Trim(r->body));
+    if (token.empty()) {
+      return Error(ErrorCode::kImdsUnavailable, "IMDS answered the token request with no token");
+    }
+    token_ = Secret(std::move(token));
+    // Renew a little early so a token never expires between check and use.
+    Clock::Duration ttl = options_.token_ttl;
+    Clock::Duration margin = std::clamp(ttl / 4, Clock::Duration(1000), Clock::Duration(60000));
+    token_refresh_at_ = now + ttl - margin;
+    return token_->reveal();
+  }
+  std::string code = "HTTP " + std::to_string(status);
+  if (status == 403 || status == 404 || status == 405) {
+    if (options_.allow_imdsv1) {
+      LogWarning("IMDSv2 token refused (" + code +
+                 "); falling back to IMDSv1 because IMDSv1 is explicitly allowed");
+      v1_ = true;
+      return std::string();
+    }
+    return Error(ErrorCode::kImdsUnavailable,
+                 "IMDSv2 token refused (" + code +
+                     "): IMDS is disabled or IMDSv2 is not allowed on this instance "
+                     "(IMDSv1 fallback is off)")
+        .set_http_status(status);
+  }
+  if (status == 400) {
+    return Error(ErrorCode::kImdsUnavailable,
+                 "IMDS rejected the token request (HTTP 400): token TTL " +
+                     std::to_string(options_.token_ttl.count()) + " s not accepted")
+        .set_http_status(status);
+  }
+  return Error(ErrorCode::kHttp, "IMDS answered the token request with " + code)
+      .set_http_status(status);
+}
+
+void ImdsClient::InvalidateToken(const std::string& token) {
+  std::lock_guard<std::mutex> lock(token_mu_);
+  if (token.empty()) {
+    // A 401 to an IMDSv1 request: IMDSv2 has become required.
+    v1_ = false;
+  } else if (token_ && token_->reveal() == token) {
+    token_.reset();
+  }
+}
+
+Result<std::string> ImdsClient::Get(std::string_view path) {
+  Deadline deadline = Deadline::After(clock_, options_.wait_for_imds);
+  std::string what = "GET " + std::string(path);
+  for (int attempt = 0;; ++attempt) {
+    Result<std::string> token = Token(deadline);
+    if (!token.ok()) return std::move(token).error().WithContext(what);
+    net::Request get;
+    get.url = endpoint_ + std::string(path);
+    if (!token->empty()) get.headers.emplace_back(kTokenHeader, *token);
+    Result<net::Response> r = SendWithWait(std::move(get), deadline, what);
+    if (!r.ok()) return std::move(r).error();
+    int status = r->status;
+    if (status == 200) return std::move(r->body);
+    std::string code = "HTTP " + std::to_string(status);
+    if (status == 401 && attempt == 0) {
+      LogDebug("IMDS " + what + ": HTTP 401, taking a new token");
+      InvalidateToken(*token);
+      continue;
+    }
+    if (status == 401) {
+      return Error(ErrorCode::kImdsUnavailable,
+                   "IMDS rejected a fresh token for " + what + " (" + code + ")")
+          .set_http_status(status);
+    }
+    if (status == 404) {
+      return Error(ErrorCode::kNotFound, "IMDS has no " + std::string(path) + " (" + code + ")")
+          .set_http_status(status);
+    }
+    if (status == 403) {
+      return Error(ErrorCode::kImdsUnavailable,
+                   "IMDS refused " + what + " (" + code + "): instance metadata access is off")
+          .set_http_status(status);
+    }
+    return Error(ErrorCode::kHttp, "IMDS answered " + what + " with " + code)
+        .set_http_status(status);
+  }
+}
+
+Result<std::string> ImdsClient::GetRoleName() {
+  Result<std::string> listing = Get(kCredentialsPath);
+  const std::string no_role =
+      "the instance has no IAM role (instance profile); attach an instance profile whose role "
+      "may s3:GetObject the objects";
+  if (!listing.ok()) {
+    if (listing.error().code() == ErrorCode::kNotFound) {
+      return Error(ErrorCode::kNoCredentials, no_role);
+    }
+    return std::move(listing).error();
+  }
+  std::string role = FirstLine(*listing);
+  if (role.empty()) return Error(ErrorCode::kNoCredentials, no_role);
+  return role;
+}
+
+Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
+  std::string context = "instance role " + std::string(role) + " credentials from IMDS";
+  Result<std::string> body = Get(std::string(kCredentialsPath) + std::string(role));
+  if (!body.ok()) {
+    if (body.error().code() == ErrorCode::kNotFound) {
+      return Error(ErrorCode::kNoCredentials, "IMDS has no credentials for instance role " +
+                                                  std::string(role) + " (HTTP 404)");
+    }
+    return std::move(body).error();
+  }
+  // The document holds the secret: it never goes into an error, not even in part.
+  nlohmann::json doc = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Error(ErrorCode::kInvalidInput, "malformed JSON").WithContext(context);
+  }
+  std::string code = JsonString(doc, "Code");
+  if (!code.empty() && code != "Success") {
+    std::string message = JsonString(doc, "Message");
+    return Error(ErrorCode::kNoCredentials, "IMDS could not provide credentials (Code " + code +
+                                                (message.empty() ? std::string() : ": " + message) +
+                                                ")")
+        .WithContext(context);
+  }
+  Credentials creds;
+  creds.access_key_id = JsonString(doc, "AccessKeyId");
+  std::string secret = JsonString(doc, "SecretAccessKey");
+  std::string token = JsonString(doc, "Token");
+  std::string expiration = JsonString(doc, "Expiration");
+  for (auto [field, value] : std::array<std::pair<const char*, const std::string*>, 4>{
+           {{"AccessKeyId", &creds.access_key_id},
+            {"SecretAccessKey", &secret},
+            {"Token", &token},
+            {"Expiration", &expiration}}}) {
+    if (value->empty()) {
+      return Error(ErrorCode::kInvalidInput, std::string("no ") + field + " field")
+          .WithContext(context);
+    }
+  }
+  creds.secret_access_key = Secret(std::move(secret));
+  creds.session_token = Secret(std::move(token));
+  creds.expiration = ParseIso8601(expiration);
+  if (!creds.expiration) {
+    return Error(ErrorCode::kInvalidInput, "unreadable Expiration \"" + expiration + "\"")
+        .WithContext(context);
+  }
+  creds.provider = "imds role " + std::string(role);
+  return creds;
+}
+
+Result<std::string> ImdsClient::GetInstanceId() {
+  Result<std::string> r = Get("/latest/meta-data/instance-id");
+  if (!r.ok()) return r;
+  return std::string(Trim(*r));
+}
+
+Result<std::string> ImdsClient::GetAvailabilityZone() {
+  Result<std::string> r = Get("/latest/meta-data/placement/availability-zone");
+  if (!r.ok()) return r;
+  return std::string(Trim(*r));
+}
+
+Result<std::string> ImdsClient::GetInstanceType() {
+  Result<std::string> r = Get("/latest/meta-data/instance-type");
+  if (!r.ok()) return r;
+  return std::string(Trim(*r));
+}
+
+Result<std::string> ImdsClient::GetDomain() {
+  Result<std::string> r = Get("/latest/meta-data/services/domain");
+  if (!r.ok()) return r;
+  return std::string(Trim(*r));
+}
+
+Result<std::string> ImdsClient::GetPartition() {
+  Result<std::string> r = Get("/latest/meta-data/services/partition");
+  if (!r.ok()) return r;
+  return std::string(Trim(*r));
+}
+
+Result<std::string> ImdsClient::GetAccountId() {
+  Result<std::string> r = Get(kIdentityPath);
+  if (!r.ok()) return r;
+  std::string account =
+      JsonString(nlohmann::json::parse(*r, nullptr, /*allow_exceptions=*/false), "accountId");
+  if (account.empty()) {
+    return Error(ErrorCode::kInvalidInput, "the instance identity document has no accountId");
+  }
+  return account;
+}
+
+Result<std::string> ImdsClient::GetRegion() {
+  Result<std::string> region = Get("/latest/meta-data/placement/region");
+  if (region.ok() && !Trim(*region).empty()) return std::string(Trim(*region));
+  if (!region.ok() && region.error().code() != ErrorCode::kNotFound) return region;
+  Result<std::string> doc = Get(kIdentityPath);
+  if (doc.ok()) {
+    std::string r =
+        JsonString(nlohmann::json::parse(*doc, nullptr, /*allow_exceptions=*/false), "region");
+    if (!r.empty()) return r;
+  }
+  Result<std::string> zone = GetAvailabilityZone();
+  if (!zone.ok()) return zone;
+  std::string r = RegionFromAvailabilityZone(*zone);
+  if (r.empty()) {
+    return Error(ErrorCode::kNotFound, "IMDS names no region (zone \"" + *zone + "\")");
+  }
+  return r;
+}
+
+Result<std::string> ImdsClient::GetUserData() {
+  Result<std::string> r = Get("/latest/user-data");
+  if (!r.ok() && r.error().code() == ErrorCode::kNotFound) return std::string();
+  return r;
+}
+
+}  // namespace s3us::aws

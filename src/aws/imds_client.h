@@ -1,0 +1,116 @@
+// ImdsClient: the EC2 instance metadata service, IMDSv2 (session token) first.
+//
+// Gets a token (PUT /latest/api/token), reuses it until shortly before it expires, takes one
+// new token on a 401, and falls back to IMDSv1 only when the options allow it. At boot IMDS
+// may not answer yet: connection failures, time-outs and 5xx are retried (with capped
+// backoff on the Clock) until `wait_for_imds` has passed. It does not resolve the endpoint
+// (the caller passes it) and does not retry anything else. Tokens and credentials are never
+// logged nor put in errors. Thread-safe; one token request at a time.
+#ifndef S3US_AWS_IMDS_CLIENT_H_
+#define S3US_AWS_IMDS_CLIENT_H_
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/credentials.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/instance.h"
+#include "core/secret.h"
+#include "net/transport.h"
+
+namespace s3us::aws {
+
+inline constexpr std::string_view kDefaultImdsEndpoint = "http://169.254.169.254";
+
+struct ImdsOptions {
+  // X-aws-ec2-metadata-token-ttl-seconds, 1…21600.
+  std::chrono::seconds token_ttl{21600};
+  // Use IMDSv1 when the token PUT is refused (403/404/405). Off: that is an error.
+  bool allow_imdsv1 = false;
+  // Cap for one exchange.
+  Clock::Duration request_timeout{2000};
+  // How long one call keeps retrying while IMDS does not answer (connection refused,
+  // time-out, 5xx): the boot-time wait.
+  Clock::Duration wait_for_imds{std::chrono::seconds(60)};
+  // Backoff between those retries: doubles from `retry_base` up to `retry_cap`.
+  Clock::Duration retry_base{100};
+  Clock::Duration retry_cap{2000};
+};
+
+// What IMDS hands out for the instance role.
+struct ImdsRoleCredentials {
+  Credentials credentials;
+  std::string role;
+};
+
+class ImdsClient {
+ public:
+  // `endpoint`: base URL without trailing path ("http://169.254.169.254",
+  // "http://[fd00:ec2::254]", "http://127.0.0.1:1338").
+  ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
+             ImdsOptions options = {});
+
+  // The body of GET `path` ("/latest/meta-data/instance-id"). kNotFound on 404,
+  // kImdsUnavailable when IMDS did not answer in time or refused tokens, kHttp otherwise.
+  Result<std::string> Get(std::string_view path);
+
+  // The instance profile's role name. kNoCredentials when the instance has none.
+  Result<std::string> GetRoleName();
+  // The role's current credentials (all four fields required, Expiration parsed).
+  // kNoCredentials when IMDS reports a failure Code, kInvalidInput for a malformed document.
+  Result<Credentials> GetRoleCredentials(std::string_view role);
+  Result<std::string> GetInstanceId();
+  // placement/region; else the identity document's region; else the zone minus its letter.
+  Result<std::string> GetRegion();
+  Result<std::string> GetAvailabilityZone();
+  Result<std::string> GetInstanceType();
+  // accountId from the instance identity document.
+  Result<std::string> GetAccountId();
+  // services/domain and services/partition ("amazonaws.com", "aws").
+  Result<std::string> GetDomain();
+  Result<std::string> GetPartition();
+  // The raw user data; empty (not an error) when the instance has none (404).
+  Result<std::string> GetUserData();
+
+  // Everything in InstanceFacts, the paths fetched concurrently. A missing role, account,
+  // type, domain or partition leaves the field empty or at its default; a missing instance
+  // id or region, or IMDS not answering, is an error.
+  Result<InstanceFacts> FetchInstanceFacts();
+
+  const std::string& endpoint() const { return endpoint_; }
+  // True once the client has switched to IMDSv1 (only with allow_imdsv1).
+  bool using_imdsv1();
+
+ private:
+  // One exchange, retried while IMDS is unreachable or answers 5xx, until `deadline`.
+  Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
+                                     std::string_view what);
+  // Empty token in IMDSv1 mode.
+  Result<std::string> Token(const Deadline& deadline);
+  void InvalidateToken(const std::string& token);
+
+  std::string endpoint_;
+  net::Transport& transport_;
+  Clock& clock_;
+  ImdsOptions options_;
+
+  std::mutex token_mu_;  // held while a token is fetched: one PUT at a time
+  std::optional<Secret> token_;
+  Clock::MonoTime token_refresh_at_{};
+  bool v1_ = false;
+};
+
+// The region part of an availability zone ("us-east-1a" → "us-east-1").
+std::string RegionFromAvailabilityZone(std::string_view zone);
+// "amazonaws.com.cn" for cn-* regions, else "amazonaws.com".
+std::string DomainForRegion(std::string_view region);
+// "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", or "aws".
+std::string PartitionForRegion(std::string_view region);
+
+}  // namespace s3us::aws
+
+#endif  // S3US_AWS_IMDS_CLIENT_H_

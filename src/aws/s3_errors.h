@@ -1,0 +1,42 @@
+// S3 error responses: the <Error> XML body and headers, and their mapping to a typed Error.
+//
+// Only the fields a client acts on are read (Code, Message, RequestId, Region, Endpoint,
+// ServerTime). The debugging echoes S3 adds to signature errors (StringToSign,
+// CanonicalRequest, SignatureProvided, AWSAccessKeyId, …) are never read, so they cannot
+// reach a message. Pure.
+#ifndef S3US_AWS_S3_ERRORS_H_
+#define S3US_AWS_S3_ERRORS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/transport.h"
+
+namespace s3us::aws {
+
+struct S3ErrorInfo {
+  int status = 0;
+  std::string code;        // "NoSuchKey"; empty for a body-less response
+  std::string message;     // S3's Message, unescaped
+  std::string request_id;  // <RequestId>, else x-amz-request-id
+  std::string region;      // x-amz-bucket-region, else <Region>, else from <Endpoint>
+  std::optional<Clock::WallTime> server_time;  // <ServerTime>, else x-amz-date, else Date
+};
+
+// Reads status, headers and (if any) the XML body of a non-2xx response.
+S3ErrorInfo ParseS3Error(const net::Response& response);
+
+// The text of the first <tag>…</tag> in `xml`, entities decoded; empty when absent.
+std::string XmlElement(std::string_view xml, std::string_view tag);
+
+// The typed error for a failed GetObject: code by S3 error code (else by status),
+// aws_code, http status, request id, retryable for throttling and 5xx. Message lower-case
+// and free of anything request-specific; context "HTTP 404 NoSuchKey (request id …)".
+Error MakeS3Error(const S3ErrorInfo& info);
+
+}  // namespace s3us::aws
+
+#endif  // S3US_AWS_S3_ERRORS_H_
