@@ -211,7 +211,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   report.finished_at = clock_.Now();
   report.status = options.dry_run ? "dry-run" : (report.failed() ? "failed" : "ok");
   if (!options.dry_run) {
-    Status written = state->WriteReport(ReportToJson(report).dump(2) + "\n");
+    Status written = state->WriteReport(DumpJson(ReportToJson(report)));
     if (!written.ok()) LogError(written.error().ToString());
   }
   return report;

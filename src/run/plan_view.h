@@ -7,7 +7,8 @@
 //             source: {url, bucket, key, version_id, etag, region, verified_by} | null,
 //             origin: [{part, line, url}]}],        (Plan order; origin outermost first)
 //    run_order: [index...], objects_fetched, bytes_fetched}
-// handler is "" when no handler (not even a fallback) takes the type.
+// handler is "" when no handler (not even a fallback) takes the type. Serialise with
+// DumpJson (run/report.h): filenames need not be UTF-8.
 #ifndef S3US_RUN_PLAN_VIEW_H_
 #define S3US_RUN_PLAN_VIEW_H_
 

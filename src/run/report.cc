@@ -89,6 +89,9 @@ std::string Str(const json& j, const char* key) {
 
 }  // namespace
 
+// RenderReport without the guard against malformed reports.
+std::string RenderReportOrThrow(const json& report);
+
 int Report::Count(OutcomeKind kind) const {
   return static_cast<int>(std::count_if(
       parts.begin(), parts.end(), [kind](const PartRecord& r) { return r.outcome.kind == kind; }));
@@ -122,6 +125,10 @@ std::string FormatStamp(Clock::WallTime time) {
   std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", p.tm_year + 1900, p.tm_mon + 1,
                 p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec);
   return buf;
+}
+
+std::string DumpJson(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 json ReportToJson(const Report& report) {
@@ -171,6 +178,14 @@ Result<json> LoadLastReport(const std::string& state_dir, const std::string& ins
 }
 
 std::string RenderReport(const json& report) {
+  try {
+    return RenderReportOrThrow(report);
+  } catch (const json::exception&) {
+    return "last run: the report is malformed\n";
+  }
+}
+
+std::string RenderReportOrThrow(const json& report) {
   const json& totals = report.value("totals", json::object());
   std::string out =
       "last run: " + Str(report, "status") + " at " + Str(report, "started_at") + " on instance " +
@@ -203,7 +218,8 @@ int StatusExitCode(const Result<json>& loaded) {
   if (!loaded.ok()) {
     return loaded.error().code() == ErrorCode::kNotFound ? kStatusNeverRan : kStatusFailed;
   }
-  return loaded->value("status", "") == "ok" ? kStatusOk : kStatusFailed;
+  const json& status = loaded->value("status", json());
+  return status.is_string() && status.get<std::string>() == "ok" ? kStatusOk : kStatusFailed;
 }
 
 }  // namespace s3us::run

@@ -77,6 +77,10 @@ std::string FormatStamp(Clock::WallTime time);
 
 nlohmann::json ReportToJson(const Report& report);
 
+// Serialises report and plan JSON (indented, trailing newline). Filenames and messages come
+// from user data and may not be UTF-8: invalid bytes become U+FFFD instead of throwing.
+std::string DumpJson(const nlohmann::json& j);
+
 inline constexpr int kStatusOk = 0;
 inline constexpr int kStatusFailed = 1;
 inline constexpr int kStatusNeverRan = 3;

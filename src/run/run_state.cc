@@ -171,7 +171,8 @@ Status RunState::MarkRan(Frequency frequency, const std::string& key, nlohmann::
   record["boot_id"] = boot_id_;
   record["frequency"] = std::string(FrequencyName(frequency));
   std::string path = MarkerPath(frequency, key);
-  Status written = WriteNewFile(path, record.dump(2) + "\n", 0600);
+  Status written = WriteNewFile(
+      path, record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
   if (!written.ok()) return std::move(written.error()).WithContext("recording that the part ran");
   return Ok();
 }

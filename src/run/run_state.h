@@ -17,6 +17,10 @@
 // script (same name, new bytes) is a new part and runs again; the same bytes under another
 // name also run; moving a part within the user data does not make it run again. A marker
 // is written only after the part succeeded, so a failed or not-run part is tried again.
+// (cloud-init marks a module as done before it runs; we do not, because with stop-at-first-
+// failure that would let later parts run on the next boot without the one that failed.)
+// Two parts with the same filename and bytes in one Plan are one part: the second is
+// reported "already-ran", as cloud-init's scripts folder would hold that file only once.
 // Errors: kUnsafePath (symlink, foreign owner), kInvalidInput (unsafe instance id), kIo.
 #ifndef S3US_RUN_RUN_STATE_H_
 #define S3US_RUN_RUN_STATE_H_

@@ -61,6 +61,23 @@ TEST_CASE("Status treats an unreadable report as failed and a symlinked one as u
   CHECK(loaded.error().code() == ErrorCode::kUnsafePath);
 }
 
+TEST_CASE("Status survives a report whose fields have the wrong types") {
+  nlohmann::json odd = {{"status", 7}, {"totals", 3}, {"parts", {{{"run_order", "x"}}}}};
+  CHECK(RenderReport(odd) == "last run: the report is malformed\n");
+  CHECK(StatusExitCode(Result<nlohmann::json>(odd)) == kStatusFailed);
+}
+
+TEST_CASE("Dispatcher writes report.json even for filenames that are not UTF-8") {
+  DispatchFixture f;
+  userdata::Part part = f.Traced("bad\xff\xfename");
+  Result<Report> report = f.Run(MakePlan({part}));
+  REQUIRE(report.ok());
+  Result<nlohmann::json> loaded = LoadLastReport(f.options.state_dir);
+  REQUIRE(loaded.ok());
+  CHECK((*loaded)["parts"][0]["filename"] == "bad\xef\xbf\xbd\xef\xbf\xbdname");
+  CHECK(StatusExitCode(loaded) == kStatusOk);
+}
+
 TEST_CASE("FormatRfc3339 and FormatStamp print UTC with milliseconds") {
   Clock::WallTime t{std::chrono::milliseconds(1440936960123)};
   CHECK(FormatRfc3339(t) == "2015-08-30T12:16:00.123Z");
