@@ -86,6 +86,14 @@ TEST_CASE("Dispatcher runs per-instance and per-once parts with their own scope"
   CHECK(f.Trace() == "inst\nonce\ninst\n");
 }
 
+TEST_CASE("Dispatcher runs a part repeated with the same filename and bytes once") {
+  DispatchFixture f;
+  Result<Report> report = f.Run(MakePlan({f.Traced("a"), f.Traced("a"), f.Traced("b")}));
+  REQUIRE(report.ok());
+  CHECK(Outcomes(*report) == Strings{"ok", "already-ran", "ok"});
+  CHECK(f.Trace() == "a\nb\n");
+}
+
 TEST_CASE("Dispatcher tries a failed part again on the next run") {
   DispatchFixture f;
   expand::Plan plan = MakePlan({f.Traced("ok"), f.Traced("bad", 1), f.Traced("later")});
