@@ -1,0 +1,120 @@
+#include "handlers/cloud_config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/files.h"
+#include "core/strings.h"
+#include "run/names.h"
+
+namespace s3us::handlers {
+namespace {
+
+Status CheckConfigDir(const std::string& dir) {
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return MakePrivateDir(dir, 0755);
+    return Error(ErrorCode::kIo, "cannot inspect " + dir + ": " + std::strerror(errno));
+  }
+  if (S_ISLNK(st.st_mode)) return Error(ErrorCode::kUnsafePath, dir + " is a symbolic link");
+  if (!S_ISDIR(st.st_mode)) return Error(ErrorCode::kUnsafePath, dir + " is not a directory");
+  if (st.st_uid != geteuid()) {
+    return Error(ErrorCode::kUnsafePath, dir + " is owned by another user");
+  }
+  if (st.st_mode & 022) {
+    return Error(ErrorCode::kUnsafePath, dir + " is writable by group or others");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::string JinjaTemplateKind(std::string_view payload) {
+  size_t nl = payload.find('\n');
+  std::string_view body = nl == std::string_view::npos ? "" : payload.substr(nl + 1);
+  size_t start = body.find_first_not_of(" \t\r\n\v\f");
+  body = start == std::string_view::npos ? "" : body.substr(start);
+  if (IStartsWith(body, "#cloud-config-jsonp")) return "jsonp";
+  if (IStartsWith(body, "#cloud-config-archive")) return "";
+  if (IStartsWith(body, "#cloud-config")) return "cloud-config";
+  return "";
+}
+
+std::vector<std::string> CloudConfigHandler::content_types() const {
+  return {userdata::kTypeCloudConfig, userdata::kTypeCloudConfigJsonp, userdata::kTypeJinja2};
+}
+
+Status CloudConfigHandler::Begin(run::HandlerContext&) {
+  written_.clear();
+  return Ok();
+}
+
+Result<run::Outcome> CloudConfigHandler::Handle(const userdata::Part& part,
+                                                run::HandlerContext& ctx) {
+  const std::string& dir = ctx.paths.cloud_config_dir;
+  std::string base = kCloudConfigPrefix + run::PadIndex(part.index, ctx.part_count);
+  run::Outcome outcome;
+  std::string extension = ".cfg";
+  if (IEquals(part.content_type, userdata::kTypeCloudConfigJsonp)) {
+    extension = ".jsonp";
+    outcome.warnings.push_back("cloud-init reads only *.cfg files in " + dir +
+                               ", as YAML: this jsonp patch is written as " + base + extension +
+                               " and will not be applied by cloud-init");
+  } else if (IEquals(part.content_type, userdata::kTypeJinja2)) {
+    std::string kind = JinjaTemplateKind(part.payload);
+    if (kind.empty()) {
+      outcome.kind = run::OutcomeKind::kSkipped;
+      outcome.message = "jinja template is not cloud-config; s3-user-script does not render jinja";
+      return outcome;
+    }
+    extension = ".jinja";
+    outcome.warnings.push_back("cloud-init reads only *.cfg files in " + dir +
+                               ": this jinja-templated " + kind + " is written as " + base +
+                               extension + " and will not be read by cloud-init");
+  }
+  std::string path = dir + "/" + base + extension;
+  if (ctx.dry_run) {
+    outcome.kind = run::OutcomeKind::kDryRun;
+    outcome.message = "would write " + std::to_string(part.payload.size()) + " bytes to " + path;
+    return outcome;
+  }
+  Status st = CheckConfigDir(dir);
+  if (st.ok()) st = WriteNewFile(path, part.payload, 0600);
+  if (!st.ok()) return std::move(st.error()).WithContext("writing " + path);
+  written_.insert(base + extension);
+  outcome.kind = run::OutcomeKind::kOk;
+  outcome.message = "wrote " + std::to_string(part.payload.size()) + " bytes to " + path;
+  return outcome;
+}
+
+Status CloudConfigHandler::End(run::HandlerContext& ctx, bool completed) {
+  if (ctx.dry_run || !completed) return Ok();
+  const std::string& dir = ctx.paths.cloud_config_dir;
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) return Ok();  // nothing of ours can be there
+  DIR* d = fdopendir(dfd);
+  if (d == nullptr) {
+    close(dfd);
+    return Ok();
+  }
+  Status status;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.rfind(kCloudConfigPrefix, 0) != 0 || written_.count(name) > 0) continue;
+    struct stat st;
+    if (fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode)) continue;
+    if (unlinkat(dfd, name.c_str(), 0) != 0 && status.ok()) {
+      status = Error(ErrorCode::kIo,
+                     "cannot remove stale " + dir + "/" + name + ": " + std::strerror(errno));
+    }
+  }
+  closedir(d);
+  return status;
+}
+
+}  // namespace s3us::handlers

@@ -1,0 +1,116 @@
+#include "run/plan_view.h"
+
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/strings.h"
+#include "run/dispatcher.h"
+
+namespace s3us::run {
+namespace {
+
+using nlohmann::json;
+
+std::string Printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::vector<int> RunPositions(const expand::Plan& plan, const Registry& registry) {
+  std::vector<int> position(plan.parts.size(), 0);
+  std::vector<int> order = RunOrder(plan, registry);
+  for (size_t i = 0; i < order.size(); ++i) {
+    position[static_cast<size_t>(order[i]) - 1] = static_cast<int>(i) + 1;
+  }
+  return position;
+}
+
+std::string HandlerName(const Registry& registry, const std::string& type) {
+  Handler* h = registry.Find(type);
+  return h ? std::string(h->name()) : std::string();
+}
+
+bool SameStep(const userdata::IncludeStep& a, const userdata::IncludeStep& b) {
+  return a.part_index == b.part_index && a.line == b.line && a.url == b.url;
+}
+
+}  // namespace
+
+std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
+  std::vector<int> position = RunPositions(plan, registry);
+  std::string out = std::to_string(plan.parts.size()) + " parts";
+  if (plan.objects_fetched > 0) {
+    out += ", " + std::to_string(plan.objects_fetched) + " objects fetched (" +
+           HumanBytes(plan.bytes_fetched) + ")";
+  }
+  out += "\n";
+  const std::vector<userdata::IncludeStep>* previous = nullptr;
+  static const std::vector<userdata::IncludeStep> kNone;
+  for (size_t i = 0; i < plan.parts.size(); ++i) {
+    const userdata::Part& part = plan.parts[i];
+    const auto& chain = part.origin.chain;
+    const auto& prev = previous ? *previous : kNone;
+    // Headings for the include steps this part does not share with the one before it.
+    size_t shared = 0;
+    while (shared < chain.size() && shared < prev.size() && SameStep(chain[shared], prev[shared])) {
+      ++shared;
+    }
+    for (size_t d = shared; d < chain.size(); ++d) {
+      out += std::string(2 * d, ' ') + "include at line " + std::to_string(chain[d].line) +
+             " of part " + std::to_string(chain[d].part_index) + ": " + chain[d].url + "\n";
+    }
+    previous = &chain;
+    std::string indent(2 * chain.size(), ' ');
+    std::string source = part.origin.source.has_value() ? part.origin.source->url : "user data";
+    out += indent + "part " + std::to_string(part.index) + " (runs " + std::to_string(position[i]) +
+           "): " + part.content_type + "  " + Printable(part.filename) + "  " +
+           HumanBytes(part.payload.size()) + "  sha256 " + Sha256Hex(part.payload).substr(0, 12) +
+           "  handler " +
+           (HandlerName(registry, part.content_type).empty()
+                ? std::string("none")
+                : HandlerName(registry, part.content_type)) +
+           "  from " + source + "\n";
+  }
+  return out;
+}
+
+json PlanToJson(const expand::Plan& plan, const Registry& registry) {
+  std::vector<int> position = RunPositions(plan, registry);
+  json parts = json::array();
+  for (size_t i = 0; i < plan.parts.size(); ++i) {
+    const userdata::Part& part = plan.parts[i];
+    json source = nullptr;
+    if (part.origin.source.has_value()) {
+      const userdata::Source& s = *part.origin.source;
+      source = {{"url", s.url},
+                {"bucket", s.bucket},
+                {"key", s.key},
+                {"version_id", s.version_id},
+                {"etag", s.etag},
+                {"region", s.region},
+                {"verified_by", s.verified_by}};
+    }
+    json origin = json::array();
+    for (const auto& step : part.origin.chain) {
+      origin.push_back({{"part", step.part_index}, {"line", step.line}, {"url", step.url}});
+    }
+    parts.push_back({{"index", part.index},
+                     {"run_order", position[i]},
+                     {"content_type", part.content_type},
+                     {"filename", part.filename},
+                     {"handler", HandlerName(registry, part.content_type)},
+                     {"size", part.payload.size()},
+                     {"sha256", Sha256Hex(part.payload)},
+                     {"source", source},
+                     {"origin", origin}});
+  }
+  return {{"parts", parts},
+          {"run_order", RunOrder(plan, registry)},
+          {"objects_fetched", plan.objects_fetched},
+          {"bytes_fetched", plan.bytes_fetched}};
+}
+
+}  // namespace s3us::run

@@ -1,0 +1,225 @@
+#include "run/report.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+
+#include "core/files.h"
+#include "run/run_state.h"
+
+namespace s3us::run {
+namespace {
+
+using nlohmann::json;
+
+std::tm UtcParts(Clock::WallTime time, int64_t* millis) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  *millis = ms - secs * 1000;
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm parts{};
+  gmtime_r(&t, &parts);
+  return parts;
+}
+
+json SourceToJson(const std::optional<userdata::Source>& source) {
+  if (!source.has_value()) return nullptr;
+  return json{{"url", source->url},
+              {"bucket", source->bucket},
+              {"key", source->key},
+              {"version_id", source->version_id},
+              {"region", source->region},
+              {"etag", source->etag},
+              {"sha256", source->sha256},
+              {"size", source->size},
+              {"verified_by", source->verified_by}};
+}
+
+json OriginToJson(const std::vector<userdata::IncludeStep>& chain) {
+  json out = json::array();
+  for (const auto& step : chain) {
+    out.push_back({{"part", step.part_index}, {"line", step.line}, {"url", step.url}});
+  }
+  return out;
+}
+
+json PartToJson(const PartRecord& r) {
+  json j{{"index", r.index},
+         {"run_order", r.run_order},
+         {"content_type", r.content_type},
+         {"filename", r.filename},
+         {"handler", r.handler},
+         {"frequency", r.frequency},
+         {"size", r.size},
+         {"sha256", r.sha256},
+         {"source", SourceToJson(r.source)},
+         {"origin", OriginToJson(r.chain)},
+         {"description", r.description},
+         {"outcome", std::string(OutcomeName(r.outcome.kind))},
+         {"exit_status", nullptr},
+         {"signal", nullptr},
+         {"timed_out", r.outcome.timed_out},
+         {"started_at", nullptr},
+         {"duration_ms", r.duration_ms},
+         {"message", r.outcome.message},
+         {"warnings", r.outcome.warnings}};
+  if (r.outcome.exit_status.has_value()) j["exit_status"] = *r.outcome.exit_status;
+  if (r.outcome.signal.has_value()) j["signal"] = *r.outcome.signal;
+  if (r.started_at.has_value()) j["started_at"] = FormatRfc3339(*r.started_at);
+  return j;
+}
+
+// Printable, single-line, at most `width` bytes.
+std::string Cell(const std::string& s, size_t width) {
+  std::string out;
+  for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  if (out.size() > width) out = out.substr(0, width - 3) + "...";
+  return out;
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+// RenderReport without the guard against malformed reports.
+std::string RenderReportOrThrow(const json& report);
+
+int Report::Count(OutcomeKind kind) const {
+  return static_cast<int>(std::count_if(
+      parts.begin(), parts.end(), [kind](const PartRecord& r) { return r.outcome.kind == kind; }));
+}
+
+std::vector<std::string> Report::FailureLines() const {
+  std::vector<const PartRecord*> failed;
+  for (const PartRecord& r : parts) {
+    if (r.outcome.kind == OutcomeKind::kFailed) failed.push_back(&r);
+  }
+  std::sort(failed.begin(), failed.end(),
+            [](const PartRecord* a, const PartRecord* b) { return a->run_order < b->run_order; });
+  std::vector<std::string> lines;
+  for (const PartRecord* r : failed) lines.push_back(r->description + ": " + r->outcome.message);
+  return lines;
+}
+
+std::string FormatRfc3339(Clock::WallTime time) {
+  int64_t ms = 0;
+  std::tm p = UtcParts(time, &ms);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", p.tm_year + 1900,
+                p.tm_mon + 1, p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+std::string FormatStamp(Clock::WallTime time) {
+  int64_t ms = 0;
+  std::tm p = UtcParts(time, &ms);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", p.tm_year + 1900, p.tm_mon + 1,
+                p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec);
+  return buf;
+}
+
+std::string DumpJson(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+json ReportToJson(const Report& report) {
+  json parts = json::array();
+  for (const PartRecord& r : report.parts) parts.push_back(PartToJson(r));
+  return json{{"format", 1},
+              {"tool_version", S3US_VERSION},
+              {"status", report.status},
+              {"dry_run", report.dry_run},
+              {"keep_going", report.keep_going},
+              {"force", report.force},
+              {"instance_id", report.instance_id},
+              {"region", report.region},
+              {"boot_id", report.boot_id},
+              {"state_dir", report.state_dir},
+              {"log_path", report.log_path},
+              {"started_at", FormatRfc3339(report.started_at)},
+              {"finished_at", FormatRfc3339(report.finished_at)},
+              {"totals",
+               {{"parts", report.parts.size()},
+                {"ok", report.Count(OutcomeKind::kOk)},
+                {"failed", report.Count(OutcomeKind::kFailed)},
+                {"skipped", report.Count(OutcomeKind::kSkipped)},
+                {"not_run", report.Count(OutcomeKind::kNotRun)},
+                {"already_ran", report.Count(OutcomeKind::kAlreadyRan)},
+                {"dry_run", report.Count(OutcomeKind::kDryRun)}}},
+              {"parts", parts}};
+}
+
+Result<json> LoadLastReport(const std::string& state_dir, const std::string& instance_id) {
+  Result<StateLayout> layout = LayoutFor(state_dir, instance_id);
+  if (!layout.ok()) return std::move(layout.error());
+  std::string path = instance_id.empty() ? layout->last_report : layout->instance_report;
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Error(ErrorCode::kNotFound, "no run recorded in " + state_dir);
+    return Error(ErrorCode::kIo, "cannot inspect " + path);
+  }
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kUnsafePath, path + " is not a regular file");
+  Result<std::string> text = ReadFile(path, 64 << 20);
+  if (!text.ok()) return std::move(text.error());
+  json report = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!report.is_object() || !report.contains("parts") || !report["parts"].is_array()) {
+    return Error(ErrorCode::kInvalidInput, path + " is not a report");
+  }
+  return report;
+}
+
+std::string RenderReport(const json& report) {
+  try {
+    return RenderReportOrThrow(report);
+  } catch (const json::exception&) {
+    return "last run: the report is malformed\n";
+  }
+}
+
+std::string RenderReportOrThrow(const json& report) {
+  const json& totals = report.value("totals", json::object());
+  std::string out =
+      "last run: " + Str(report, "status") + " at " + Str(report, "started_at") + " on instance " +
+      Str(report, "instance_id") + ": " + std::to_string(totals.value("parts", 0)) + " parts, " +
+      std::to_string(totals.value("ok", 0)) + " ok, " + std::to_string(totals.value("failed", 0)) +
+      " failed, " + std::to_string(totals.value("skipped", 0)) + " skipped, " +
+      std::to_string(totals.value("not_run", 0)) + " not run, " +
+      std::to_string(totals.value("already_ran", 0)) + " already ran\n";
+  if (!Str(report, "log_path").empty()) out += "log: " + Str(report, "log_path") + "\n";
+  const json all = report.value("parts", json::array());
+  std::vector<json> parts(all.begin(), all.end());
+  std::stable_sort(parts.begin(), parts.end(), [](const json& a, const json& b) {
+    return a.value("run_order", 0) < b.value("run_order", 0);
+  });
+  char line[512];
+  std::snprintf(line, sizeof line, "%5s %5s  %-11s  %-12s  %-26s  %-24s  %s\n", "order", "part",
+                "outcome", "handler", "type", "filename", "message");
+  out += line;
+  for (const json& p : parts) {
+    std::snprintf(line, sizeof line, "%5d %5d  %-11s  %-12s  %-26s  %-24s  %s\n",
+                  p.value("run_order", 0), p.value("index", 0), Cell(Str(p, "outcome"), 11).c_str(),
+                  Cell(Str(p, "handler"), 12).c_str(), Cell(Str(p, "content_type"), 26).c_str(),
+                  Cell(Str(p, "filename"), 24).c_str(), Cell(Str(p, "message"), 200).c_str());
+    out += line;
+  }
+  return out;
+}
+
+int StatusExitCode(const Result<json>& loaded) {
+  if (!loaded.ok()) {
+    return loaded.error().code() == ErrorCode::kNotFound ? kStatusNeverRan : kStatusFailed;
+  }
+  const json& status = loaded->value("status", json());
+  return status.is_string() && status.get<std::string>() == "ok" ? kStatusOk : kStatusFailed;
+}
+
+}  // namespace s3us::run

@@ -1,0 +1,100 @@
+// Report: one record per part of a run (what ran, how it ended, where it came from), its
+// JSON form (report.json) and the `status` view of the last one. Not responsible for
+// running anything or for where report.json lives (run/run_state.h).
+//
+// report.json (0600), field names stable:
+//   {format: 1, tool_version, status: "ok"|"failed"|"dry-run", dry_run, keep_going, force,
+//    instance_id, region, boot_id, state_dir, log_path, started_at, finished_at (RFC 3339),
+//    totals: {parts, ok, failed, skipped, not_run, already_ran, dry_run},
+//    parts: [{index, run_order, content_type, filename, handler, frequency, size, sha256,
+//             source: {url, bucket, key, version_id, region, etag, sha256, size,
+//                      verified_by} | null,
+//             origin: [{part, line, url}], description,
+//             outcome: "ok"|"failed"|"skipped"|"not-run"|"already-ran"|"dry-run",
+//             exit_status: int|null, signal: int|null, timed_out, started_at: str|null,
+//             duration_ms, message, warnings: [str]}]}   (parts in Plan order)
+//
+// `status` exit codes: 0 the last run succeeded; 1 it failed (or its report is unreadable);
+// 3 nothing ever ran (no report.json).
+#ifndef S3US_RUN_REPORT_H_
+#define S3US_RUN_REPORT_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "run/handler.h"
+#include "userdata/part.h"
+
+namespace s3us::run {
+
+struct PartRecord {
+  int index = 0;      // 1-based position in the Plan
+  int run_order = 0;  // 1-based position in which it was (or would be) dispatched
+  std::string content_type;
+  std::string filename;
+  std::string handler;    // handler name; "" when none took it
+  std::string frequency;  // FrequencyName
+  uint64_t size = 0;
+  std::string sha256;  // of the payload
+  std::optional<userdata::Source> source;
+  std::vector<userdata::IncludeStep> chain;
+  std::string description;  // DescribePart
+  Outcome outcome;
+  std::optional<Clock::WallTime> started_at;  // unset for parts not dispatched
+  int64_t duration_ms = 0;
+};
+
+struct Report {
+  std::string status;  // "ok", "failed", "dry-run"
+  bool dry_run = false;
+  bool keep_going = false;
+  bool force = false;
+  std::string instance_id;
+  std::string region;
+  std::string boot_id;
+  std::string state_dir;
+  std::string log_path;  // empty in dry runs
+  Clock::WallTime started_at{};
+  Clock::WallTime finished_at{};
+  std::vector<PartRecord> parts;  // Plan order
+
+  int Count(OutcomeKind kind) const;
+  bool failed() const { return Count(OutcomeKind::kFailed) > 0; }
+  // "part 3 of 7 (text/x-shellscript from s3://b/k, line 2 of part 1): exited with status 2",
+  // one per failed part, in run order: what the CLI prints as errors.
+  std::vector<std::string> FailureLines() const;
+};
+
+// 2015-08-30T12:16:00.123Z
+std::string FormatRfc3339(Clock::WallTime time);
+// 20150830T121600Z (file names)
+std::string FormatStamp(Clock::WallTime time);
+
+nlohmann::json ReportToJson(const Report& report);
+
+// Serialises report and plan JSON (indented, trailing newline). Filenames and messages come
+// from user data and may not be UTF-8: invalid bytes become U+FFFD instead of throwing.
+std::string DumpJson(const nlohmann::json& j);
+
+inline constexpr int kStatusOk = 0;
+inline constexpr int kStatusFailed = 1;
+inline constexpr int kStatusNeverRan = 3;
+
+// The last report under `state_dir` (of `instance_id` if given, else of any instance).
+// kNotFound when nothing ever ran; kInvalidInput when report.json is not a report;
+// kUnsafePath when it is a symlink.
+Result<nlohmann::json> LoadLastReport(const std::string& state_dir,
+                                      const std::string& instance_id = "");
+// Lines for people: a summary line, the log path, then one line per part in run order.
+std::string RenderReport(const nlohmann::json& report);
+// kStatusOk / kStatusFailed / kStatusNeverRan for what LoadLastReport returned.
+int StatusExitCode(const Result<nlohmann::json>& loaded);
+
+}  // namespace s3us::run
+
+#endif  // S3US_RUN_REPORT_H_

@@ -1,0 +1,209 @@
+#include "run/run_state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "core/crypto.h"
+#include "core/files.h"
+#include "core/strings.h"
+#include "run/names.h"
+
+namespace s3us::run {
+namespace {
+
+bool SafeInstanceId(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id == "." || id == "..") return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Reads a small regular file without following a symlink at its name.
+std::optional<std::string> ReadNoFollow(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536) {
+    close(fd);
+    return std::nullopt;
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+// Removes the files (and symlinks, never their targets) directly inside a private directory.
+Status ClearFiles(const std::string& dir) {
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) return Error(ErrorCode::kIo, "cannot open " + dir + ": " + std::strerror(errno));
+  DIR* d = fdopendir(dfd);
+  if (d == nullptr) {
+    close(dfd);
+    return Error(ErrorCode::kIo, "cannot list " + dir + ": " + std::strerror(errno));
+  }
+  Status status;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) continue;
+    if (unlinkat(dfd, name.c_str(), 0) != 0 && status.ok()) {
+      status =
+          Error(ErrorCode::kIo, "cannot remove " + dir + "/" + name + ": " + std::strerror(errno));
+    }
+  }
+  closedir(d);
+  return status;
+}
+
+}  // namespace
+
+Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& instance_id) {
+  if (state_dir.empty()) return Error(ErrorCode::kInvalidInput, "state directory is empty");
+  std::string id = instance_id.empty() ? std::string(kNoInstanceId) : instance_id;
+  if (!SafeInstanceId(id)) {
+    return Error(ErrorCode::kInvalidInput,
+                 "instance id " + SafeFileName(id) + " cannot name a directory");
+  }
+  StateLayout l;
+  l.state_dir = state_dir;
+  while (l.state_dir.size() > 1 && l.state_dir.back() == '/') l.state_dir.pop_back();
+  l.instance_dir = l.state_dir + "/instances/" + id;
+  l.scripts_dir = l.instance_dir + "/scripts";
+  l.boothooks_dir = l.instance_dir + "/boothooks";
+  l.logs_dir = l.instance_dir + "/logs";
+  l.per_instance_dir = l.instance_dir + "/markers/per-instance";
+  l.per_boot_dir = l.instance_dir + "/markers/per-boot";
+  l.once_dir = l.state_dir + "/once";
+  l.instance_report = l.instance_dir + "/report.json";
+  l.last_report = l.state_dir + "/report.json";
+  return l;
+}
+
+std::string MarkerKey(const userdata::Part& part) {
+  std::string digest = Sha256Hex(part.filename + "\n" + Sha256Hex(part.payload));
+  std::string name = SafeFileName(part.filename);
+  if (name.size() > 64) name.resize(64);
+  return name + "-" + digest.substr(0, 32);
+}
+
+Result<std::string> ReadBootId(const std::string& path) {
+  Result<std::string> text = ReadFile(path, 4096);
+  if (!text.ok()) return std::move(text.error()).WithContext("reading the boot id");
+  std::string id(Trim(*text));
+  if (id.empty()) return Error(ErrorCode::kIo, path + " is empty");
+  return id;
+}
+
+Result<RunState> RunState::Inspect(const std::string& state_dir, const std::string& instance_id,
+                                   std::string boot_id) {
+  Result<StateLayout> layout = LayoutFor(state_dir, instance_id);
+  if (!layout.ok()) return std::move(layout.error());
+  RunState state;
+  state.layout_ = std::move(*layout);
+  state.boot_id_ = std::move(boot_id);
+  return state;
+}
+
+Result<RunState> RunState::Open(const std::string& state_dir, const std::string& instance_id,
+                                std::string boot_id) {
+  Result<RunState> state = Inspect(state_dir, instance_id, std::move(boot_id));
+  if (!state.ok()) return state;
+  const StateLayout& l = state->layout_;
+  // Parents first, so that none of them is created with MakePrivateDir's 0755 for parents.
+  const std::string dirs[] = {
+      l.state_dir, l.state_dir + "/instances",  l.instance_dir,     l.scripts_dir,  l.boothooks_dir,
+      l.logs_dir,  l.instance_dir + "/markers", l.per_instance_dir, l.per_boot_dir, l.once_dir};
+  for (const std::string& dir : dirs) {
+    Status made = MakePrivateDir(dir);
+    if (!made.ok()) return std::move(made.error()).WithContext("preparing the state directory");
+  }
+  for (const std::string* dir : {&l.scripts_dir, &l.boothooks_dir}) {
+    Status cleared = ClearFiles(*dir);
+    if (!cleared.ok())
+      return std::move(cleared.error()).WithContext("preparing the state directory");
+  }
+  return state;
+}
+
+std::string RunState::MarkerPath(Frequency frequency, const std::string& key) const {
+  switch (frequency) {
+    case Frequency::kPerBoot:
+      return layout_.per_boot_dir + "/" + key;
+    case Frequency::kPerInstance:
+      return layout_.per_instance_dir + "/" + key;
+    case Frequency::kPerOnce:
+      return layout_.once_dir + "/" + key;
+    case Frequency::kAlways:
+      break;
+  }
+  return "";
+}
+
+bool RunState::HasRun(Frequency frequency, const std::string& key) const {
+  if (frequency == Frequency::kAlways) return false;
+  std::optional<std::string> text = ReadNoFollow(MarkerPath(frequency, key));
+  if (!text.has_value()) return false;
+  if (frequency != Frequency::kPerBoot) return true;
+  nlohmann::json record = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  return record.is_object() && record.value("boot_id", "") == boot_id_ && !boot_id_.empty();
+}
+
+Status RunState::MarkRan(Frequency frequency, const std::string& key, nlohmann::json record) {
+  if (frequency == Frequency::kAlways) return Ok();
+  record["boot_id"] = boot_id_;
+  record["frequency"] = std::string(FrequencyName(frequency));
+  std::string path = MarkerPath(frequency, key);
+  Status written = WriteNewFile(
+      path, record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0600);
+  if (!written.ok()) return std::move(written.error()).WithContext("recording that the part ran");
+  return Ok();
+}
+
+Result<int> RunState::CreateLogFile(const std::string& stamp, std::string* path) {
+  for (int attempt = 1; attempt <= 100; ++attempt) {
+    std::string candidate = layout_.logs_dir + "/run-" + stamp +
+                            (attempt == 1 ? "" : "-" + std::to_string(attempt)) + ".log";
+    int fd = open(candidate.c_str(),
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      fchmod(fd, 0600);
+      *path = candidate;
+      return fd;
+    }
+    if (errno != EEXIST) {
+      return Error(ErrorCode::kIo, "cannot create " + candidate + ": " + std::strerror(errno));
+    }
+  }
+  return Error(ErrorCode::kIo, "cannot find a free log file name in " + layout_.logs_dir);
+}
+
+Status RunState::WriteReport(const std::string& json_text) {
+  for (const std::string* path : {&layout_.instance_report, &layout_.last_report}) {
+    Result<AtomicFile> file = AtomicFile::Create(*path, 0600);
+    if (!file.ok()) return std::move(file.error()).WithContext("writing the report");
+    Status st = file->Write(json_text);
+    if (st.ok()) st = file->Commit();
+    if (!st.ok()) return std::move(st.error()).WithContext("writing the report");
+  }
+  return Ok();
+}
+
+}  // namespace s3us::run

@@ -1,0 +1,219 @@
+// Dispatcher and the run state: frequencies across runs, report.json, unsafe state paths.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "run/dispatcher.h"
+#include "tests/run/dispatcher_test_util.h"
+
+namespace s3us::run {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::DispatchFixture;
+using testing::MakePart;
+using testing::MakePlan;
+using testing::Outcomes;
+using testing::Slurp;
+using Strings = std::vector<std::string>;
+
+TEST_CASE("Dispatcher runs a plain script once per instance and says so on a rerun") {
+  DispatchFixture f;
+  expand::Plan plan = MakePlan({f.Traced("a")});
+  REQUIRE(f.Run(plan).ok());
+  Result<Report> again = f.Run(plan);
+  REQUIRE(again.ok());
+  CHECK(f.Trace() == "a\n");
+  CHECK(Outcomes(*again) == Strings{"already-ran"});
+  CHECK(again->parts[0].outcome.message == "already ran on this instance");
+  CHECK(again->status == "ok");
+
+  SECTION("force runs it again") {
+    f.options.force = true;
+    REQUIRE(f.Run(plan).ok());
+    CHECK(f.Trace() == "a\na\n");
+  }
+  SECTION("a new boot does not run it again") {
+    f.options.boot_id = "boot-2";
+    REQUIRE(f.Run(plan).ok());
+    CHECK(f.Trace() == "a\n");
+  }
+  SECTION("another instance runs it") {
+    f.facts.instance_id = "i-0def";
+    REQUIRE(f.Run(plan).ok());
+    CHECK(f.Trace() == "a\na\n");
+  }
+  SECTION("an edited script runs again") {
+    userdata::Part edited = plan.parts[0];
+    edited.payload += "# edited\n";
+    REQUIRE(f.Run(MakePlan({edited})).ok());
+    CHECK(f.Trace() == "a\na\n");
+  }
+}
+
+TEST_CASE("Dispatcher runs per-boot parts and boothooks once per boot") {
+  DispatchFixture f;
+  userdata::Part hook =
+      MakePart(0, userdata::kTypeCloudBoothook, "hook",
+               "#cloud-boothook\n#!/bin/sh\necho hook >> " + f.t.path + "/trace\n");
+  expand::Plan plan = MakePlan({f.Traced("boot", 0, userdata::kTypeShellScriptPerBoot), hook});
+  REQUIRE(f.Run(plan).ok());
+  Result<Report> same_boot = f.Run(plan);
+  REQUIRE(same_boot.ok());
+  CHECK(f.Trace() == "hook\nboot\n");
+  CHECK(Outcomes(*same_boot) == Strings{"already-ran", "already-ran"});
+  CHECK(same_boot->parts[0].outcome.message == "already ran this boot");
+  f.options.boot_id = "boot-2";
+  REQUIRE(f.Run(plan).ok());
+  CHECK(f.Trace() == "hook\nboot\nhook\nboot\n");
+}
+
+TEST_CASE("Dispatcher runs per-instance and per-once parts with their own scope") {
+  DispatchFixture f;
+  expand::Plan plan = MakePlan({f.Traced("inst", 0, userdata::kTypeShellScriptPerInstance),
+                                f.Traced("once", 0, userdata::kTypeShellScriptPerOnce)});
+  REQUIRE(f.Run(plan).ok());
+  f.options.boot_id = "boot-2";
+  Result<Report> second = f.Run(plan);
+  REQUIRE(second.ok());
+  CHECK(Outcomes(*second) == Strings{"already-ran", "already-ran"});
+  CHECK(second->parts[1].outcome.message == "already ran once on this machine (per-once)");
+  f.facts.instance_id = "i-0new";
+  Result<Report> third = f.Run(plan);
+  REQUIRE(third.ok());
+  CHECK(Outcomes(*third) == Strings{"ok", "already-ran"});
+  CHECK(f.Trace() == "inst\nonce\ninst\n");
+}
+
+TEST_CASE("Dispatcher runs a part repeated with the same filename and bytes once") {
+  DispatchFixture f;
+  Result<Report> report = f.Run(MakePlan({f.Traced("a"), f.Traced("a"), f.Traced("b")}));
+  REQUIRE(report.ok());
+  CHECK(Outcomes(*report) == Strings{"ok", "already-ran", "ok"});
+  CHECK(f.Trace() == "a\nb\n");
+}
+
+TEST_CASE("Dispatcher tries a failed part again on the next run") {
+  DispatchFixture f;
+  expand::Plan plan = MakePlan({f.Traced("ok"), f.Traced("bad", 1), f.Traced("later")});
+  REQUIRE(f.Run(plan).ok());
+  Result<Report> again = f.Run(plan);
+  REQUIRE(again.ok());
+  CHECK(Outcomes(*again) == Strings{"already-ran", "failed", "not-run"});
+  CHECK(f.Trace() == "ok\nbad\nbad\n");
+}
+
+TEST_CASE("Dispatcher dry run after a real run shows what already ran") {
+  DispatchFixture f;
+  expand::Plan plan =
+      MakePlan({f.Traced("a"), f.Traced("b", 0, userdata::kTypeShellScriptPerBoot)});
+  REQUIRE(f.Run(plan).ok());
+  f.options.dry_run = true;
+  f.options.boot_id = "boot-2";
+  Result<Report> dry = f.Run(plan);
+  REQUIRE(dry.ok());
+  CHECK(Outcomes(*dry) == Strings{"already-ran", "dry-run"});
+  CHECK(f.Trace() == "a\nb\n");
+}
+
+TEST_CASE("Dispatcher writes report.json with one record per part") {
+  DispatchFixture f;
+  f.options.keep_going = true;
+  userdata::Part fetched =
+      testing::FetchedPart(0, userdata::kTypeShellScript, "s3://b/dir/x.sh", "#!/bin/sh\nexit 4\n");
+  Result<Report> report =
+      f.Run(MakePlan({f.Traced("a"), fetched, MakePart(0, "text/x-foo", "x", "")}));
+  REQUIRE(report.ok());
+  std::string path = f.t / "state/report.json";
+  CHECK(testing::ModeOf(path) == 0600);
+  CHECK(Slurp(path) == Slurp(f.t / "state/instances/i-0abc/report.json"));
+  json j = json::parse(Slurp(path));
+  CHECK(j["status"] == "failed");
+  CHECK(j["instance_id"] == "i-0abc");
+  CHECK(j["region"] == "eu-west-1");
+  CHECK(j["boot_id"] == "boot-1");
+  CHECK(j["started_at"] == "2015-08-30T12:16:00.000Z");
+  CHECK(j["log_path"] == report->log_path);
+  CHECK(j["totals"] == json{{"parts", 3},
+                            {"ok", 1},
+                            {"failed", 1},
+                            {"skipped", 1},
+                            {"not_run", 0},
+                            {"already_ran", 0},
+                            {"dry_run", 0}});
+  REQUIRE(j["parts"].size() == 3);
+  const json& a = j["parts"][0];
+  CHECK(a["index"] == 1);
+  CHECK(a["run_order"] == 1);
+  CHECK(a["content_type"] == "text/x-shellscript");
+  CHECK(a["filename"] == "a");
+  CHECK(a["handler"] == "shell-script");
+  CHECK(a["frequency"] == "per-instance");
+  CHECK(a["outcome"] == "ok");
+  CHECK(a["exit_status"] == 0);
+  CHECK(a["signal"].is_null());
+  CHECK(a["source"].is_null());
+  CHECK(a["started_at"] == "2015-08-30T12:16:00.000Z");
+  CHECK(a["duration_ms"] == 0);
+  CHECK(a["message"] == "exited with status 0");
+  CHECK(a["sha256"].get<std::string>().size() == 64);
+  const json& x = j["parts"][1];
+  CHECK(x["outcome"] == "failed");
+  CHECK(x["exit_status"] == 4);
+  CHECK(x["source"]["url"] == "s3://b/dir/x.sh");
+  CHECK(x["source"]["bucket"] == "b");
+  CHECK(x["source"]["key"] == "dir/x.sh");
+  CHECK(x["source"]["version_id"] == "v1");
+  CHECK(x["source"]["etag"] == "\"abc\"");
+  CHECK(x["source"]["sha256"] == "feed");
+  CHECK(x["origin"] == json::array({{{"part", 1}, {"line", 2}, {"url", "s3://b/dir/x.sh"}}}));
+  CHECK(x["description"] ==
+        "part 2 of 3 (text/x-shellscript from s3://b/dir/x.sh, line 2 of part 1)");
+  CHECK(j["parts"][2]["outcome"] == "skipped");
+  CHECK(j["parts"][2]["started_at"].is_string());
+}
+
+TEST_CASE("Dispatcher refuses a symlinked state directory and runs nothing") {
+  DispatchFixture f;
+  fs::create_directories(f.t / "victim");
+  fs::create_directory_symlink(f.t / "victim", f.t / "state");
+  Result<Report> report = f.Run(MakePlan({f.Traced("a")}));
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.error().code() == ErrorCode::kUnsafePath);
+  CHECK_FALSE(fs::exists(f.t / "trace"));
+  CHECK(fs::is_empty(f.t / "victim"));
+}
+
+TEST_CASE("Dispatcher never writes a script through a symlink swapped in during the run") {
+  DispatchFixture f;
+  fs::create_directories(f.t / "victim");
+  std::string scripts = f.t / "state/instances/i-0abc/scripts";
+  // The boothook runs first and replaces the scripts directory with a symlink.
+  userdata::Part hook = MakePart(0, userdata::kTypeCloudBoothook, "evil",
+                                 "#cloud-boothook\n#!/bin/sh\nrm -rf " + scripts + "\nln -s " +
+                                     f.t.path + "/victim " + scripts + "\n");
+  Result<Report> report = f.Run(MakePlan({f.Traced("a"), hook}));
+  REQUIRE(report.ok());
+  CHECK(Outcomes(*report) == Strings{"failed", "ok"});
+  CHECK(report->parts[0].outcome.message.find("is a symbolic link") != std::string::npos);
+  CHECK(fs::is_empty(f.t / "victim"));
+  CHECK_FALSE(fs::exists(f.t / "trace"));
+}
+
+TEST_CASE("Dispatcher refuses a symlink planted at a script's file name") {
+  DispatchFixture f;
+  // A boothook plants the symlink where part 1 will be written.
+  std::string target = f.t / "state/instances/i-0abc/scripts/001-a";
+  userdata::Part hook =
+      MakePart(0, userdata::kTypeCloudBoothook, "evil",
+               "#cloud-boothook\n#!/bin/sh\nln -s " + f.t.path + "/victim " + target + "\n");
+  Result<Report> report = f.Run(MakePlan({f.Traced("a"), hook}));
+  REQUIRE(report.ok());
+  CHECK(Outcomes(*report) == Strings{"failed", "ok"});
+  CHECK(report->parts[0].outcome.message.find("not a regular file") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.t / "victim"));
+}
+
+}  // namespace
+}  // namespace s3us::run

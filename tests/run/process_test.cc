@@ -1,0 +1,147 @@
+#include "run/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "core/files.h"
+#include "tests/run/run_test_util.h"
+
+namespace s3us::run {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Console;
+using testing::Slurp;
+using testing::TempDir;
+
+std::string Script(const TempDir& t, const std::string& name, const std::string& body) {
+  std::string path = t / name;
+  REQUIRE(WriteNewFile(path, body, 0700).ok());
+  return path;
+}
+
+ProcessSpec Spec(const std::string& path, const TempDir& t, Console& console) {
+  ProcessSpec spec;
+  spec.path = path;
+  spec.cwd = t.path;
+  spec.env = {"PATH=/usr/bin:/bin", "GREETING=hello"};
+  spec.console = [&console](int s, std::string_view b) { console(s, b); };
+  return spec;
+}
+
+TEST_CASE("RunProcess reports the exit status and copies output to console and log") {
+  TempDir t;
+  Console console;
+  std::string path =
+      Script(t, "a.sh", "#!/bin/sh\necho \"out $GREETING $#\"\necho err >&2\npwd\nexit 3\n");
+  ProcessSpec spec = Spec(path, t, console);
+  int log = open((t / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  spec.log_fd = log;
+  Result<ExitInfo> info = RunProcess(spec);
+  close(log);
+  REQUIRE(info.ok());
+  CHECK(info->exited);
+  CHECK(info->status == 3);
+  CHECK(console.out == "out hello 0\n" + t.path + "\n");
+  CHECK(console.err == "err\n");
+  std::string logged = Slurp(t / "log");
+  CHECK(logged.find("out hello 0\n") != std::string::npos);
+  CHECK(logged.find("err\n") != std::string::npos);
+  CHECK(OutcomeFromExit(*info).message == "exited with status 3");
+  CHECK(OutcomeFromExit(*info).kind == OutcomeKind::kFailed);
+}
+
+TEST_CASE("RunProcess reports a signal death") {
+  TempDir t;
+  Console console;
+  Result<ExitInfo> info =
+      RunProcess(Spec(Script(t, "k.sh", "#!/bin/sh\nkill -9 $$\n"), t, console));
+  REQUIRE(info.ok());
+  CHECK_FALSE(info->exited);
+  CHECK(info->signal == 9);
+  CHECK(OutcomeFromExit(*info).message == "killed by signal 9");
+}
+
+TEST_CASE("RunProcess kills the process group after the timeout") {
+  TempDir t;
+  Console console;
+  // The child and its background grandchild both ignore nothing; SIGTERM ends them.
+  std::string path = Script(t, "slow.sh", "#!/bin/sh\nsleep 30 &\necho started\nsleep 30\n");
+  ProcessSpec spec = Spec(path, t, console);
+  spec.timeout = 300ms;
+  spec.kill_grace = 200ms;
+  auto start = std::chrono::steady_clock::now();
+  Result<ExitInfo> info = RunProcess(spec);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE(info.ok());
+  CHECK(info->timed_out);
+  CHECK(elapsed < 3s);
+  CHECK(console.out == "started\n");
+  CHECK(OutcomeFromExit(*info).message == "timed out after 0.3 s");
+}
+
+TEST_CASE("RunProcess escalates to SIGKILL when the child ignores SIGTERM") {
+  TempDir t;
+  Console console;
+  std::string path =
+      Script(t, "stubborn.sh", "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n");
+  ProcessSpec spec = Spec(path, t, console);
+  spec.timeout = 200ms;
+  spec.kill_grace = 200ms;
+  Result<ExitInfo> info = RunProcess(spec);
+  REQUIRE(info.ok());
+  CHECK(info->timed_out);
+  CHECK(info->signal == SIGKILL);
+}
+
+TEST_CASE("RunProcess does not wait for background children that keep the pipes open") {
+  TempDir t;
+  Console console;
+  std::string path = Script(t, "daemon.sh", "#!/bin/sh\n(sleep 5; echo late) &\necho done\n");
+  ProcessSpec spec = Spec(path, t, console);
+  spec.drain_grace = 100ms;
+  auto start = std::chrono::steady_clock::now();
+  Result<ExitInfo> info = RunProcess(spec);
+  REQUIRE(info.ok());
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+  CHECK(info->exited);
+  CHECK(info->status == 0);
+  CHECK(console.out == "done\n");
+}
+
+TEST_CASE("RunProcess reports an exec failure without running anything") {
+  TempDir t;
+  Console console;
+  Result<ExitInfo> info = RunProcess(Spec(Script(t, "noshebang", "echo hi\n"), t, console));
+  REQUIRE(info.ok());
+  CHECK(info->exec_errno == ENOEXEC);
+  CHECK(OutcomeFromExit(*info).message ==
+        "cannot execute: Exec format error (no #! line and not a binary)");
+
+  Result<ExitInfo> missing =
+      RunProcess(Spec(Script(t, "badinterp", "#!/nonexistent/sh\n"), t, console));
+  REQUIRE(missing.ok());
+  CHECK(missing->exec_errno == ENOENT);
+  CHECK(console.out.empty());
+}
+
+TEST_CASE("RunProcess gives the child no arguments, stdin from /dev/null and no leaked fds") {
+  TempDir t;
+  Console console;
+  int leaked = open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
+  std::string path = Script(t, "probe.sh",
+                            "#!/bin/sh\necho \"args=$#\"\nread line || echo stdin-empty\n"
+                            "[ -e /proc/self/fd/" +
+                                std::to_string(leaked) + " ] && echo leaked || echo clean\n");
+  Result<ExitInfo> info = RunProcess(Spec(path, t, console));
+  close(leaked);
+  REQUIRE(info.ok());
+  CHECK(console.out == "args=0\nstdin-empty\nclean\n");
+}
+
+}  // namespace
+}  // namespace s3us::run

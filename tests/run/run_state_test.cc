@@ -1,0 +1,171 @@
+#include "run/run_state.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/files.h"
+#include "tests/run/run_test_util.h"
+
+namespace s3us::run {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::MakePart;
+using testing::ModeOf;
+using testing::Slurp;
+using testing::TempDir;
+
+TEST_CASE("RunState::Open creates the documented layout, every directory 0700") {
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "boot-a");
+  REQUIRE(state.ok());
+  const StateLayout& l = state->layout();
+  CHECK(l.instance_dir == t / "state/instances/i-1");
+  CHECK(l.once_dir == t / "state/once");
+  for (const std::string& dir :
+       {l.state_dir, t / "state/instances", l.instance_dir, l.scripts_dir, l.boothooks_dir,
+        l.logs_dir, l.instance_dir + "/markers", l.per_instance_dir, l.per_boot_dir, l.once_dir}) {
+    INFO(dir);
+    CHECK(ModeOf(dir) == 0700);
+  }
+}
+
+TEST_CASE("RunState refuses instance ids that could leave the instances directory") {
+  TempDir t;
+  for (const char* id : {"..", ".", "../x", "i-1/..", "a b", "i-\n"}) {
+    INFO(id);
+    Result<RunState> state = RunState::Open(t / "state", id, "b");
+    REQUIRE_FALSE(state.ok());
+    CHECK(state.error().code() == ErrorCode::kInvalidInput);
+  }
+  Result<RunState> unknown = RunState::Open(t / "state", "", "b");
+  REQUIRE(unknown.ok());
+  CHECK(unknown->layout().instance_dir == t / "state/instances/no-instance-id");
+}
+
+TEST_CASE("RunState fails safely on a symlink planted anywhere in the state directory") {
+  const char* planted[] = {"state",
+                           "state/instances",
+                           "state/instances/i-1",
+                           "state/instances/i-1/scripts",
+                           "state/instances/i-1/markers",
+                           "state/once",
+                           "state/instances/i-1/logs"};
+  for (const char* where : planted) {
+    INFO(where);
+    TempDir t;
+    fs::create_directories(t / "victim");
+    fs::path link = t / where;
+    fs::create_directories(link.parent_path());
+    fs::create_directory_symlink(t / "victim", link);
+    Result<RunState> state = RunState::Open(t / "state", "i-1", "b");
+    REQUIRE_FALSE(state.ok());
+    CHECK(state.error().code() == ErrorCode::kUnsafePath);
+    CHECK(fs::is_empty(t / "victim"));
+  }
+}
+
+TEST_CASE("RunState::Open removes files an earlier run left, but not symlink targets") {
+  TempDir t;
+  REQUIRE(RunState::Open(t / "state", "i-1", "b").ok());
+  std::string scripts = t / "state/instances/i-1/scripts";
+  REQUIRE(WriteNewFile(scripts + "/001-old", "x", 0700).ok());
+  REQUIRE(WriteNewFile(t / "precious", "keep", 0600).ok());
+  fs::create_symlink(t / "precious", scripts + "/002-link");
+  REQUIRE(RunState::Open(t / "state", "i-1", "b").ok());
+  CHECK(fs::is_empty(scripts));
+  CHECK(Slurp(t / "precious") == "keep");
+}
+
+TEST_CASE("RunState::Inspect creates nothing") {
+  TempDir t;
+  Result<RunState> state = RunState::Inspect(t / "state", "i-1", "b");
+  REQUIRE(state.ok());
+  CHECK_FALSE(fs::exists(t / "state"));
+  CHECK_FALSE(state->HasRun(Frequency::kPerInstance, "k"));
+}
+
+TEST_CASE("RunState markers follow each frequency") {
+  TempDir t;
+  userdata::Part part = MakePart(1, "text/x-shellscript", "a.sh", "#!/bin/sh\n");
+  std::string key = MarkerKey(part);
+  {
+    Result<RunState> state = RunState::Open(t / "state", "i-1", "boot-a");
+    REQUIRE(state.ok());
+    for (Frequency f : {Frequency::kPerBoot, Frequency::kPerInstance, Frequency::kPerOnce}) {
+      CHECK_FALSE(state->HasRun(f, key));
+      REQUIRE(state->MarkRan(f, key, {{"filename", "a.sh"}}).ok());
+      CHECK(state->HasRun(f, key));
+    }
+    REQUIRE(state->MarkRan(Frequency::kAlways, key, {}).ok());
+    CHECK_FALSE(state->HasRun(Frequency::kAlways, key));
+    CHECK(ModeOf(state->layout().per_instance_dir + "/" + key) == 0600);
+  }
+  SECTION("a new boot runs per-boot parts again, nothing else") {
+    Result<RunState> state = RunState::Open(t / "state", "i-1", "boot-b");
+    REQUIRE(state.ok());
+    CHECK_FALSE(state->HasRun(Frequency::kPerBoot, key));
+    CHECK(state->HasRun(Frequency::kPerInstance, key));
+    CHECK(state->HasRun(Frequency::kPerOnce, key));
+  }
+  SECTION("a new instance runs per-boot and per-instance parts again, not per-once") {
+    Result<RunState> state = RunState::Open(t / "state", "i-2", "boot-a");
+    REQUIRE(state.ok());
+    CHECK_FALSE(state->HasRun(Frequency::kPerBoot, key));
+    CHECK_FALSE(state->HasRun(Frequency::kPerInstance, key));
+    CHECK(state->HasRun(Frequency::kPerOnce, key));
+  }
+}
+
+TEST_CASE("MarkerKey depends on filename and payload, not on position") {
+  userdata::Part a = MakePart(1, "text/x-shellscript", "a.sh", "one");
+  userdata::Part moved = MakePart(7, "text/x-shellscript", "a.sh", "one");
+  userdata::Part edited = MakePart(1, "text/x-shellscript", "a.sh", "two");
+  userdata::Part renamed = MakePart(1, "text/x-shellscript", "b.sh", "one");
+  userdata::Part hostile = MakePart(1, "text/x-shellscript", "../../x", "one");
+  CHECK(MarkerKey(a) == MarkerKey(moved));
+  CHECK(MarkerKey(a) != MarkerKey(edited));
+  CHECK(MarkerKey(a) != MarkerKey(renamed));
+  CHECK(MarkerKey(a).rfind("a.sh-", 0) == 0);
+  CHECK(MarkerKey(hostile).find('/') == std::string::npos);
+}
+
+TEST_CASE("RunState log files are 0600 and never overwritten") {
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "b");
+  REQUIRE(state.ok());
+  std::string first, second;
+  Result<int> a = state->CreateLogFile("20150830T121600Z", &first);
+  Result<int> b = state->CreateLogFile("20150830T121600Z", &second);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  close(*a);
+  close(*b);
+  CHECK(first == t / "state/instances/i-1/logs/run-20150830T121600Z.log");
+  CHECK(second == t / "state/instances/i-1/logs/run-20150830T121600Z-2.log");
+  CHECK(ModeOf(first) == 0600);
+}
+
+TEST_CASE("RunState writes report.json 0600 for the instance and the state directory") {
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "b");
+  REQUIRE(state.ok());
+  REQUIRE(state->WriteReport("{}\n").ok());
+  CHECK(Slurp(t / "state/report.json") == "{}\n");
+  CHECK(Slurp(t / "state/instances/i-1/report.json") == "{}\n");
+  CHECK(ModeOf(t / "state/report.json") == 0600);
+}
+
+TEST_CASE("ReadBootId trims the kernel's boot id") {
+  TempDir t;
+  REQUIRE(WriteNewFile(t / "boot_id", "6f1e2c3a-aaaa-bbbb-cccc-0123456789ab\n", 0600).ok());
+  Result<std::string> id = ReadBootId(t / "boot_id");
+  REQUIRE(id.ok());
+  CHECK(*id == "6f1e2c3a-aaaa-bbbb-cccc-0123456789ab");
+  CHECK_FALSE(ReadBootId(t / "missing").ok());
+}
+
+}  // namespace
+}  // namespace s3us::run
