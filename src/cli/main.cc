@@ -1,11 +1,31 @@
-// s3-user-script entry point. Wiring grows with the CLI issue; for now: version and help.
-#include <CLI/CLI.hpp>
-#include <iostream>
+// s3-user-script entry point: parse the command line, run the command, exit with its code.
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+#include "cli/options.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"s3-user-script: boot EC2 instances from private S3 (cloud-init style)"};
-  app.set_version_flag("--version", std::string("s3-user-script ") + S3US_VERSION);
-  CLI11_PARSE(app, argc, argv);
-  std::cout << app.help();
-  return 0;
+  // A closed stdout pipe must not kill us while we copy a child's output.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    std::vector<std::string> args(argv, argv + argc);
+    s3us::cli::ParsedCommandLine parsed = s3us::cli::ParseCommandLine(args);
+    if (!parsed.options) {
+      std::FILE* out = parsed.exit_code == s3us::cli::kExitOk ? stdout : stderr;
+      std::fputs(parsed.output.c_str(), out);
+      if (!parsed.output.empty() && parsed.output.back() != '\n') std::fputc('\n', out);
+      return parsed.exit_code;
+    }
+    return s3us::cli::RunApp(*parsed.options);
+  } catch (const std::bad_alloc&) {
+    std::fputs("s3-user-script: error: out of memory\n", stderr);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "s3-user-script: internal error: %s\n", e.what());
+  }
+  return s3us::cli::kExitFailed;
 }

@@ -1,4 +1,7 @@
 # Sources of src/cli (main.cc is the executable's own file and not listed here).
 list(APPEND S3US_SOURCES
   src/cli/options.cc
+  src/cli/services.cc
+  src/cli/get_command.cc
+  src/cli/app.cc
 )

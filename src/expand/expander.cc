@@ -23,6 +23,19 @@ std::string ExpandFailure::ToString() const {
 
 namespace {
 
+// A fetched object that is not MIME is one part that cloud-init would call "part-001";
+// the object's own name ("setup.sh") says more in plans, reports and the scripts folder.
+void NameSinglePartObject(std::vector<userdata::Part>& parts, const userdata::Source& source) {
+  if (parts.size() != 1) return;
+  userdata::Part& part = parts.front();
+  bool single = part.declared_type.empty() || part.declared_type == userdata::kTypeNotMultipart;
+  if (!single) return;
+  std::string_view path = source.key.empty() ? std::string_view(source.url) : source.key;
+  path = path.substr(0, path.find_first_of("?#"));
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  if (!name.empty()) part.filename = std::string(name);
+}
+
 using userdata::IncludeStep;
 using userdata::Part;
 
@@ -255,6 +268,7 @@ void Expansion::Settle(EntryNode& entry) {
   entry.body = std::string();
   if (!parts.ok())
     return Fail(entry, std::move(parts.error()).WithContext("parsing " + entry.shown));
+  NameSinglePartObject(*parts, entry.source);
   DocContext doc;
   doc.chain = entry.chain;
   doc.identities = entry.identities;

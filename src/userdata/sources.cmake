@@ -8,4 +8,5 @@ list(APPEND S3US_SOURCES
   src/userdata/content_type.cc
   src/userdata/archive.cc
   src/userdata/py_text.cc
+  src/userdata/serialize.cc
 )

@@ -1,0 +1,275 @@
+#include "cli/app.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/get_command.h"
+#include "cli/services.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "expand/expander.h"
+#include "expand/key_template.h"
+#include "handlers/builtin.h"
+#include "run/dispatcher.h"
+#include "run/plan_view.h"
+#include "run/report.h"
+#include "userdata/parse.h"
+#include "userdata/serialize.h"
+
+namespace s3us::cli {
+namespace {
+
+void PrintError(const std::string& line) {
+  std::fprintf(stderr, "%s\n", RedactSecrets("s3-user-script: error: " + line).c_str());
+}
+
+int SetupFailure(const Error& e) {
+  PrintError(e.ToString());
+  return kExitSetup;
+}
+
+void ConfigureLogging(const Options& o) {
+  if (o.quiet) {
+    SetLogLevel(LogLevel::kError);
+  } else if (o.verbosity >= 2) {
+    SetLogLevel(LogLevel::kDebug);
+  } else if (o.verbosity == 1) {
+    SetLogLevel(LogLevel::kInfo);
+  } else {
+    SetLogLevel(LogLevel::kWarning);
+  }
+}
+
+std::string SelfPath() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+Where WhereFor(const Options& o) {
+  switch (o.command) {
+    case Command::kRun:
+    case Command::kLegacy:
+      return Where::kInstance;
+    case Command::kPlan:
+    case Command::kResolve:
+      return o.input.empty() ? Where::kInstance : Where::kWorkstation;
+    default:
+      return Where::kWorkstation;
+  }
+}
+
+struct Planned {
+  std::unique_ptr<Services> services;
+  expand::Plan plan;
+};
+
+// Everything up to the Plan: services, user data, parse, expand. On failure the error
+// lines are printed and the exit code is returned instead.
+std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override = "") {
+  if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
+    PrintError("--key-template: " + st.error().ToString());
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<Services>> built = BuildServices(o, WhereFor(o));
+  if (!built.ok()) return SetupFailure(built.error());
+  Planned p{std::move(built).value(), {}};
+  Services& s = *p.services;
+
+  std::string blob = std::move(user_data_override);
+  if (blob.empty()) {
+    Result<std::string> data = ReadUserData(o, s);
+    if (!data.ok()) return SetupFailure(data.error());
+    blob = std::move(data).value();
+  }
+  if (blob.empty()) {
+    PrintError("no user data" + std::string(o.input.empty() ? " (IMDS has none for this instance)"
+                                                            : " in " + o.input));
+    return kExitSetup;
+  }
+
+  Result<std::vector<userdata::Part>> parts = userdata::Parse(blob);
+  if (!parts.ok()) {
+    PrintError("user data: " + parts.error().ToString());
+    return kExitFetch;
+  }
+
+  expand::ExpandOptions eo;
+  eo.limits.max_depth = o.max_depth;
+  eo.limits.max_parts = o.max_parts;
+  eo.limits.max_total_bytes = o.max_total_bytes;
+  eo.limits.max_object_bytes = o.max_object_bytes;
+  eo.max_parallel = o.max_parallel;
+  eo.key_template = o.key_template;
+  eo.keep_going = o.keep_going;
+  eo.timeout = std::chrono::seconds(o.deadline_seconds);
+  expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
+  expand::ExpandResult result = expander.Expand(std::move(parts).value());
+  for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
+  if (!result.plan) return kExitFetch;
+  p.plan = std::move(*result.plan);
+  LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
+          std::to_string(p.plan.objects_fetched) + " objects fetched (" +
+          std::to_string(p.plan.bytes_fetched) + " bytes) in " +
+          std::to_string(static_cast<int>(p.plan.fetch_ms)) + " ms");
+  return p;
+}
+
+Result<run::Registry> MakeRegistry() {
+  run::Registry registry;
+  if (Status st = handlers::RegisterBuiltinHandlers(registry); !st.ok()) return st.error();
+  return registry;
+}
+
+void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& registry) {
+  if (o.json) {
+    std::cout << run::DumpJson(run::PlanToJson(plan, registry)) << "\n";
+  } else if (!o.quiet) {
+    std::cout << run::RenderPlanText(plan, registry);
+  }
+  std::cout.flush();
+}
+
+std::string ReplayStateDir(const Options& o) {
+  if (!o.state_dir.empty()) return o.state_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/s3-user-script-replay-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return "";
+  return pattern;
+}
+
+// Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
+int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
+             const std::string& state_dir, bool force) {
+  run::DispatchOptions d;
+  d.state_dir = state_dir;
+  if (!o.cloud_config_dir.empty()) d.cloud_config_dir = o.cloud_config_dir;
+  d.self_path = SelfPath();
+  d.dry_run = o.dry_run;
+  d.keep_going = o.keep_going;
+  d.force = force;
+  d.part_timeout = std::chrono::seconds(o.part_timeout_seconds);
+  run::Dispatcher dispatcher(registry, *p.services->clock);
+  Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
+  if (!report.ok()) return SetupFailure(report.error());
+  nlohmann::json j = run::ReportToJson(*report);
+  if (o.json) {
+    std::cout << run::DumpJson(j) << "\n";
+  } else if (!o.quiet) {
+    std::cout << run::RenderReport(j);
+  }
+  std::cout.flush();
+  if (report->failed() || !p.plan.complete) return kExitFailed;
+  return kExitOk;
+}
+
+int RunPlanLike(const Options& o) {
+  auto built = BuildPlan(o);
+  if (auto* code = std::get_if<int>(&built)) return *code;
+  Planned& p = std::get<Planned>(built);
+  Result<run::Registry> registry = MakeRegistry();
+  if (!registry.ok()) return SetupFailure(registry.error());
+
+  switch (o.command) {
+    case Command::kPlan:
+      PrintPlan(o, p.plan, *registry);
+      return p.plan.complete ? kExitOk : kExitFetch;
+    case Command::kResolve: {
+      if (!p.plan.complete) return kExitFetch;
+      std::string doc = userdata::SerializeMime(p.plan.parts);
+      std::fwrite(doc.data(), 1, doc.size(), stdout);
+      return std::fflush(stdout) == 0 ? kExitOk : kExitSetup;
+    }
+    case Command::kReplay: {
+      if (o.dry_run) PrintPlan(o, p.plan, *registry);
+      std::string state = ReplayStateDir(o);
+      if (state.empty()) {
+        PrintError("cannot create a private state directory for the replay");
+        return kExitSetup;
+      }
+      if (!o.dry_run && !o.quiet) std::cerr << "s3-user-script: replay state in " << state << "\n";
+      return Dispatch(o, p, *registry, state, o.force);
+    }
+    case Command::kRun:
+      if (o.dry_run) {
+        PrintPlan(o, p.plan, *registry);
+        return kExitOk;
+      }
+      return Dispatch(o, p, *registry, o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir,
+                      o.force);
+    default:
+      return kExitUsage;
+  }
+}
+
+// The predecessor's `-b BUCKET [-k TEMPLATE] [-u URL]`: the role-default object, run every
+// time it is called (the user data that calls it decides when), exit status = the script's.
+int RunLegacy(const Options& o) {
+  std::string blob = "#s3-include\ns3://" + o.bucket + "\n";
+  auto built = BuildPlan(o, blob);
+  if (auto* code = std::get_if<int>(&built)) return *code;
+  Planned& p = std::get<Planned>(built);
+  Result<run::Registry> registry = MakeRegistry();
+  if (!registry.ok()) return SetupFailure(registry.error());
+  std::string state = ReplayStateDir(Options{});
+  if (state.empty()) {
+    PrintError("cannot create a private work directory");
+    return kExitSetup;
+  }
+  run::DispatchOptions d;
+  d.state_dir = state;
+  d.self_path = SelfPath();
+  d.force = true;
+  run::Dispatcher dispatcher(*registry, *p.services->clock);
+  Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
+  if (!report.ok()) return SetupFailure(report.error());
+  for (const run::PartRecord& r : report->parts) {
+    if (r.outcome.kind == run::OutcomeKind::kFailed) {
+      if (r.outcome.exit_status) return *r.outcome.exit_status;
+      return r.outcome.signal ? 128 + *r.outcome.signal : kExitFailed;
+    }
+  }
+  return kExitOk;
+}
+
+int RunStatus(const Options& o) {
+  std::string dir = o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir;
+  Result<nlohmann::json> loaded = run::LoadLastReport(dir);
+  if (loaded.ok()) {
+    std::cout << (o.json ? run::DumpJson(*loaded) + "\n" : run::RenderReport(*loaded));
+  } else {
+    PrintError(loaded.error().ToString());
+  }
+  return run::StatusExitCode(loaded);
+}
+
+int RunGetCommand(const Options& o) {
+  Result<std::unique_ptr<Services>> built = BuildServices(o, Where::kWorkstation);
+  if (!built.ok()) return SetupFailure(built.error());
+  return RunGet(o, **built);
+}
+
+}  // namespace
+
+int RunApp(const Options& options) {
+  ConfigureLogging(options);
+  switch (options.command) {
+    case Command::kRun:
+    case Command::kPlan:
+    case Command::kReplay:
+    case Command::kResolve:
+      return RunPlanLike(options);
+    case Command::kStatus:
+      return RunStatus(options);
+    case Command::kGet:
+      return RunGetCommand(options);
+    case Command::kLegacy:
+      return RunLegacy(options);
+  }
+  return kExitUsage;
+}
+
+}  // namespace s3us::cli

@@ -1,0 +1,123 @@
+#include "cli/services.h"
+
+#include "aws/credential_chain.h"
+#include "aws/imds_credentials.h"
+#include "core/files.h"
+#include "core/log.h"
+
+namespace s3us::cli {
+namespace {
+
+// A user-data blob is at most 16 KiB on EC2; replayed files may be larger, within reason.
+constexpr uint64_t kMaxUserDataBytes = 16u << 20;
+
+aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& config,
+                                Where where) {
+  aws::ImdsOptions o;
+  o.allow_imdsv1 = config.V1FallbackAllowed();
+  if (config.timeout) o.request_timeout = *config.timeout;
+  if (where == Where::kWorkstation) {
+    // Off EC2, 169.254.169.254 never answers: give up quickly instead of waiting for boot.
+    o.request_timeout = std::min(o.request_timeout, Clock::Duration(1000));
+    o.wait_for_imds = Clock::Duration(1500);
+  } else {
+    o.wait_for_imds = std::chrono::seconds(options.deadline_seconds);
+  }
+  return o;
+}
+
+// Facts given on the command line win; IMDS fills the rest when it is reachable.
+Status ResolveFacts(const Options& options, Where where, Services& s) {
+  InstanceFacts& f = s.facts;
+  bool need_imds = where == Where::kInstance || options.role.empty() || options.instance_id.empty();
+  if (s.imds && need_imds) {
+    Result<InstanceFacts> got = s.imds->FetchInstanceFacts();
+    if (got.ok()) {
+      f = std::move(got).value();
+      s.facts_from_imds = true;
+    } else if (where == Where::kInstance) {
+      return std::move(got).error().WithContext("reading instance metadata");
+    } else {
+      LogInfo("no instance metadata (" + got.error().ToString() + "); using flags and defaults");
+    }
+  }
+  if (!options.role.empty()) f.role = options.role;
+  if (!options.instance_id.empty()) f.instance_id = options.instance_id;
+  if (!s.config.region.empty()) f.region = s.config.region;
+  if (f.instance_id.empty()) f.instance_id = "i-replay";
+  if (f.domain.empty()) f.domain = aws::DomainForRegion(f.region);
+  return Ok();
+}
+
+}  // namespace
+
+Services::~Services() {
+  // Users of the transport go first; the member order already ensures it, this makes it
+  // explicit for the loop thread's sake.
+  fetcher.reset();
+  s3.reset();
+  credentials.reset();
+  imds_credentials.reset();
+  imds.reset();
+  transport.reset();
+  curl.reset();
+}
+
+Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where where) {
+  auto s = std::make_unique<Services>();
+  s->deadline = Deadline::After(*s->clock, std::chrono::seconds(options.deadline_seconds));
+
+  aws::Environment env = aws::Environment::Process();
+  aws::AwsConfigOverrides overrides;
+  if (!options.region.empty()) overrides.region = options.region;
+  if (!options.endpoint_url.empty()) overrides.s3_endpoint_url = options.endpoint_url;
+  if (options.allow_imdsv1) overrides.imds_allow_v1 = true;
+  Result<aws::AwsConfig> config = aws::LoadAwsConfig(env, overrides);
+  if (!config.ok()) return std::move(config).error().WithContext("reading AWS configuration");
+  s->config = std::move(config).value();
+
+  s->curl = std::make_unique<net::CurlTransport>();
+  s->transport = std::make_unique<net::RetryingTransport>(*s->curl, *s->clock);
+
+  if (!s->config.imds.disabled) {
+    s->imds = std::make_unique<aws::ImdsClient>(s->config.imds.endpoint, *s->curl, *s->clock,
+                                                ImdsOptionsFor(options, s->config.imds, where));
+    s->imds_credentials = std::make_shared<aws::ImdsCredentialProvider>(*s->imds, *s->clock);
+  } else if (where == Where::kInstance) {
+    return Error(ErrorCode::kImdsUnavailable,
+                 "instance metadata is disabled (" + s->config.imds.disabled_reason + ")");
+  }
+  if (Status st = ResolveFacts(options, where, *s); !st.ok()) return st.error();
+
+  s->credentials = aws::MakeDefaultCredentialChain(s->config, env, s->imds_credentials, *s->clock);
+
+  aws::S3ClientOptions s3o;
+  s3o.endpoint_override = s->config.s3_endpoint_url;
+  if (!s->facts.region.empty()) s3o.default_region = s->facts.region;
+  s3o.domain = s->facts.domain;
+  s3o.use_fips = s->config.use_fips_endpoint;
+  s3o.use_dualstack = s->config.use_dualstack_endpoint;
+  s->s3 = std::make_unique<aws::S3ClientImpl>(*s->transport, *s->credentials, *s->clock, s3o);
+  s->fetcher = std::make_unique<fetch::RoutingFetcher>(*s->s3, *s->transport, *s->clock);
+  return s;
+}
+
+Result<std::string> ReadUserData(const Options& options, Services& services) {
+  if (!options.input.empty()) {
+    Result<std::string> data = ReadFile(options.input, kMaxUserDataBytes);
+    if (!data.ok()) {
+      return std::move(data).error().WithContext(
+          "reading user data from " + (options.input == "-" ? "standard input" : options.input));
+    }
+    return data;
+  }
+  if (!services.imds) {
+    return Error(ErrorCode::kImdsUnavailable,
+                 "no user data: give a file, or enable instance metadata");
+  }
+  Result<std::string> data = services.imds->GetUserData();
+  if (!data.ok()) return std::move(data).error().WithContext("reading user data from IMDS");
+  return data;
+}
+
+}  // namespace s3us::cli
