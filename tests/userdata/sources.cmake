@@ -1,4 +1,5 @@
 # Tests of userdata.
 list(APPEND S3US_TEST_SOURCES
   userdata/parse_test.cc
+  userdata/differential_test.cc
 )
