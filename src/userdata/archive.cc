@@ -2,9 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "core/strings.h"
+#include "userdata/codecs.h"
 #include "userdata/content_type.h"
 #include "userdata/part.h"
 #include "userdata/py_text.h"
@@ -60,8 +62,13 @@ Result<std::string> ContentOf(const YAML::Node& v, Kind* kind) {
   *kind = ScalarKind(v);
   if (*kind == Kind::kString) return v.Scalar();
   if (*kind == Kind::kBinary) {
-    YAML::Binary b = v.as<YAML::Binary>();
-    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+    // Not YAML::Binary: yaml-cpp 0.7's decoder reads outside its table on non-ASCII input
+    // (found by fuzz/parse_fuzzer). PyYAML: base64.decodebytes(value.encode('ascii')).
+    const std::string& s = v.Scalar();
+    bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+    std::optional<std::string> bytes = ascii ? DecodeBase64Lenient(s) : std::nullopt;
+    if (!bytes) return Error(ErrorCode::kInvalidInput, "!!binary content is not base64");
+    return *bytes;
   }
   return Error(ErrorCode::kInvalidInput, "content is not text or !!binary");
 }

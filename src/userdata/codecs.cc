@@ -26,6 +26,20 @@ std::optional<std::string> A2bBase64(std::string_view s, bool strict) {
   bool padding_started = false;
   unsigned leftchar = 0;
   for (size_t i = 0; i < s.size(); ++i) {
+    // Fast path: whole quads of alphabet characters, no padding seen yet.
+    while (quad_pos == 0 && !padding_started && i + 4 <= s.size()) {
+      int a = kBase64[static_cast<unsigned char>(s[i])];
+      int b = kBase64[static_cast<unsigned char>(s[i + 1])];
+      int c = kBase64[static_cast<unsigned char>(s[i + 2])];
+      int d = kBase64[static_cast<unsigned char>(s[i + 3])];
+      if ((a | b | c | d) < 0) break;
+      unsigned v = static_cast<unsigned>(a << 18 | b << 12 | c << 6 | d);
+      char bytes[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+      out.append(bytes, 3);
+      pads = 0;
+      i += 4;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '=') {
       padding_started = true;
@@ -128,8 +142,12 @@ std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
 std::string DecodeBase64Email(std::string_view body) {
   std::string encoded;
   encoded.reserve(body.size());
-  for (char c : body) {
-    if (c != '\r' && c != '\n') encoded.push_back(c);
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t brk = body.find_first_of("\r\n", start);
+    if (brk == std::string_view::npos) brk = body.size();
+    encoded.append(body.substr(start, brk - start));
+    start = brk + 1;
   }
   size_t pad_err = encoded.size() % 4;
   if (auto r = A2bBase64(encoded + std::string("===").substr(0, pad_err ? 4 - pad_err : 0), true)) {
@@ -139,6 +157,8 @@ std::string DecodeBase64Email(std::string_view body) {
   if (auto r = A2bBase64(encoded + "==", false)) return *r;
   return encoded;
 }
+
+std::optional<std::string> DecodeBase64Lenient(std::string_view s) { return A2bBase64(s, false); }
 
 std::string DecodeQuotedPrintable(std::string_view s) {
   std::string out;

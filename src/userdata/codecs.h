@@ -4,6 +4,7 @@
 #define S3US_USERDATA_CODECS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@ namespace s3us::userdata {
 // like Python, undecodable input (length 1 mod 4 after dropping junk) comes back as is,
 // minus its line breaks.
 std::string DecodeBase64Email(std::string_view body);
+
+// binascii.a2b_base64 (non-strict, as base64.decodebytes and YAML !!binary use it):
+// junk characters skipped; nullopt on bad padding or a dangling character.
+std::optional<std::string> DecodeBase64Lenient(std::string_view s);
 
 // binascii.a2b_qp(header=False): soft line breaks removed, =XX decoded, anything else kept.
 std::string DecodeQuotedPrintable(std::string_view body);

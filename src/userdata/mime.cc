@@ -1,5 +1,6 @@
 #include "userdata/mime.h"
 
+#include <cstring>
 #include <string>
 
 #include "core/strings.h"
@@ -55,9 +56,17 @@ class LineReader {
       return false;
     }
     if (pos_ >= text_.size()) return false;
-    size_t end = pos_;
     const char* p = text_.data();
-    while (end < text_.size() && p[end] != '\n' && p[end] != '\r') ++end;
+    size_t size = text_.size();
+    // The next LF is cached: CR-only input would otherwise rescan to the end per line.
+    if (next_lf_ == kUnknown || next_lf_ < pos_) {
+      const void* lf = std::memchr(p + pos_, '\n', size - pos_);
+      next_lf_ = lf ? static_cast<size_t>(static_cast<const char*>(lf) - p) : size;
+    }
+    size_t end = next_lf_;
+    if (const void* cr = std::memchr(p + pos_, '\r', end - pos_)) {
+      end = static_cast<const char*>(cr) - p;
+    }
     if (end < text_.size()) {
       end += (p[end] == '\r' && end + 1 < text_.size() && p[end + 1] == '\n') ? 2 : 1;
     }
@@ -81,6 +90,8 @@ class LineReader {
  private:
   std::string_view text_;
   size_t pos_ = 0;
+  static constexpr size_t kUnknown = static_cast<size_t>(-1);
+  size_t next_lf_ = kUnknown;  // position of the next LF at or after pos_, or the end
   bool eof_token_ = false;
   std::vector<std::string> stack_;
 };

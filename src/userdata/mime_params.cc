@@ -21,7 +21,8 @@ size_t CountOf(std::string_view s, std::string_view needle) {
 
 // email.message._parseparam.
 std::vector<std::string> SplitParams(std::string_view value) {
-  std::string s = ";" + std::string(value);
+  std::string s(1, ';');
+  s.append(value);
   std::vector<std::string> out;
   std::string_view rest = s;
   while (!rest.empty() && rest[0] == ';') {

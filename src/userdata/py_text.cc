@@ -1,6 +1,7 @@
 #include "userdata/py_text.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace s3us::userdata {
 namespace {
@@ -92,6 +93,14 @@ std::string_view PyStrip(std::string_view s) { return PyRStrip(PyLStrip(s)); }
 bool IsValidUtf8(std::string_view s, size_t* bad_offset) {
   size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
@@ -153,7 +162,9 @@ std::optional<std::string> PyIntString(std::string_view s) {
   if (!prev_digit) return std::nullopt;
   size_t nz = digits.find_first_not_of('0');
   if (nz == std::string::npos) return std::string("0");
-  return (negative ? "-" : "") + digits.substr(nz);
+  std::string out(negative ? "-" : "");
+  out.append(digits, nz, std::string::npos);
+  return out;
 }
 
 size_t TrailingLineBreak(std::string_view s) {

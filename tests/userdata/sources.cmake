@@ -1,4 +1,7 @@
 # Tests of userdata.
 list(APPEND S3US_TEST_SOURCES
   userdata/parse_test.cc
+  userdata/differential_test.cc
+  userdata/rules_test.cc
+  userdata/codecs_test.cc
 )

@@ -1,0 +1,70 @@
+#include "userdata/codecs.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+namespace s3us::userdata {
+namespace {
+
+TEST_CASE("DecodeBase64Email follows Python's decode_b") {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  // Expected values are what Python 3.11's email package returns.
+  const Case cases[] = {
+      {"aGVsbG8=", "hello"},        {"aGVsbG8", "hello"},       // missing padding is added
+      {"aGVs\r\nbG8=", "hello"},    {"aGVsbG8=aGk=", "hello"},  // stops at padding
+      {"a G V s b G 8 =", "hello"}, {"*aGVsbG8=", "hello"},     // junk skipped
+      {"abcde", "abcde"},                                       // length 1 mod 4: returned as is
+  };
+  for (const auto& c : cases) {
+    INFO(c.in);
+    CHECK(DecodeBase64Email(c.in) == c.out);
+  }
+}
+
+TEST_CASE("DecodeQuotedPrintable follows binascii.a2b_qp") {
+  CHECK(DecodeQuotedPrintable("a=3Db") == "a=b");
+  CHECK(DecodeQuotedPrintable("soft=\nbreak") == "softbreak");
+  CHECK(DecodeQuotedPrintable("soft=\r\nbreak") == "softbreak");
+  CHECK(DecodeQuotedPrintable("keep  \nspaces") == "keep  \nspaces");
+  CHECK(DecodeQuotedPrintable("bad=ZZ") == "bad=ZZ");
+  CHECK(DecodeQuotedPrintable("double==") == "double=");
+  CHECK(DecodeQuotedPrintable("end=") == "end");
+  CHECK(DecodeQuotedPrintable("crlf\r\nkept") == "crlf\r\nkept");
+}
+
+std::string GzipOf(const char* file) {
+  std::ifstream in(std::string(S3US_TEST_DATA_DIR) + "/userdata/" + file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_CASE("Gunzip accepts what gzip.GzipFile accepts and nothing else") {
+  uint64_t budget = 1 << 20;
+  CHECK(Gunzip(GzipOf("gzip-script"), &budget).data == "#!/bin/sh\necho hello\n");
+  CHECK(Gunzip(GzipOf("gzip-multimember"), &budget).data == "#!/bin/sh\necho a\necho b\n");
+  CHECK(Gunzip(GzipOf("gzip-zero-padded"), &budget).status == GunzipStatus::kOk);
+  CHECK(Gunzip("", &budget).status == GunzipStatus::kOk);
+  auto garbage = Gunzip(GzipOf("gzip-trailing-garbage"), &budget);
+  CHECK(garbage.status == GunzipStatus::kInvalid);
+  CHECK(garbage.cause == "not a gzipped file");
+  auto truncated = Gunzip(GzipOf("gzip-truncated"), &budget);
+  CHECK(truncated.cause == "compressed file ended before the end-of-stream marker was reached");
+  std::string bad_crc = GzipOf("gzip-script");
+  bad_crc[bad_crc.size() - 8] ^= 1;
+  CHECK(Gunzip(bad_crc, &budget).cause == "crc check failed");
+}
+
+TEST_CASE("Gunzip stops at its budget") {
+  uint64_t budget = 10;
+  auto r = Gunzip(GzipOf("gzip-script"), &budget);
+  CHECK(r.status == GunzipStatus::kLimitExceeded);
+  CHECK(r.data.size() <= 10);
+}
+
+}  // namespace
+}  // namespace s3us::userdata

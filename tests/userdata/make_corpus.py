@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Writes the differential corpus tests/data/userdata/ (deterministic; re-run to refresh).
+
+Usage: /usr/bin/python3 tests/userdata/make_corpus.py [OUTDIR]
+Each file is one user-data blob; tests/userdata/cloudinit_parts.py and our Parse() must
+agree on it, except where differential_test.cc lists a deliberate difference.
+"""
+import base64
+import gzip
+import os
+import struct
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "data", "userdata")
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+def elf():
+    ident = b"\x7fELF\x02\x01\x01" + b"\x00" * 9
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, 0x401000, 64, 0, 0, 64, 56, 0,
+                                 64, 0, 0)
+    return header + b"\x00" * 192
+
+
+def mime(parts, boundary="XX", nl="\n", top_headers="", preamble="", epilogue=""):
+    """parts: list of (headers list, body str) or raw str nested bodies."""
+    out = ("Content-Type: multipart/mixed; boundary=\"%s\"%sMIME-Version: 1.0%s%s%s" %
+           (boundary, nl, nl, top_headers, nl))
+    out += preamble
+    for headers, body in parts:
+        out += "--%s%s" % (boundary, nl)
+        for h in headers:
+            out += h + nl
+        out += nl + body + nl
+    out += "--%s--%s%s" % (boundary, nl, epilogue)
+    return out.encode("utf-8")
+
+
+SCRIPT = "#!/bin/sh\necho hello\n"
+CONFIG = "#cloud-config\npackages: [curl]\n"
+
+CASES = {
+    "plain-shell-lf": b"#!/bin/bash\necho hi\n",
+    "plain-shell-crlf": b"#!/bin/sh\r\necho hi\r\n",
+    "plain-cloud-config": CONFIG.encode(),
+    "plain-cloud-config-leading-space": b"\n  \t#Cloud-Config\nruncmd: [ls]\n",
+    "plain-include": b"#include\nhttps://example.com/a\n# c\n  https://example.com/b  \n",
+    "plain-include-once": b"#include-once\nhttps://example.com/a\n",
+    "plain-s3-include": b"#s3-include\ns3://bucket/key.sh\n",
+    "plain-boothook": b"#cloud-boothook\n#!/bin/sh\necho boot\n",
+    "plain-part-handler": b"#part-handler\ndef list_types():\n    return []\n",
+    "plain-jinja": b"## template: jinja\n#cloud-config\nhostname: {{ v1.local_hostname }}\n",
+    "plain-jsonp": b'#cloud-config-jsonp\n[{"op": "add", "path": "/a", "value": 1}]\n',
+    "plain-unknown-text": b"hello world\nnot a script\n",
+    "plain-base64-as-imds": base64.b64encode(SCRIPT.encode()),
+    "plain-empty": b"",
+    "plain-nonutf8-binary": bytes(range(256)) * 2,
+    "plain-elf": elf(),
+    "plain-per-boot-prefix": b"text/x-shellscript-per-boot\necho odd\n",
+    "gzip-script": gz(SCRIPT.encode()),
+    "gzip-mime": gz(mime([(["Content-Type: text/x-shellscript"], SCRIPT)])),
+    "gzip-trailing-garbage": gz(SCRIPT.encode()) + b"junk",
+    "gzip-truncated": gz(SCRIPT.encode() * 20)[:-12],
+    "gzip-zero-padded": gz(SCRIPT.encode()) + b"\x00\x00\x00",
+    "gzip-multimember": gz(b"#!/bin/sh\necho a\n") + gz(b"echo b\n"),
+    "archive-yaml": b"""#cloud-config-archive
+- type: text/x-shellscript
+  content: |
+    #!/bin/sh
+    echo from archive
+  filename: arch.sh
+- content: "#cloud-config\\nruncmd: [ls]\\n"
+  launch-index: 2
+- "#!/bin/sh\\necho string entry\\n"
+- type: text/x-s3-include
+  content: "s3://b/k"
+  filename: "  spaced.txt  "
+- content: "plain text becomes cloud-config"
+- type: application/x-custom
+  content: "custom payload"
+  X-S3us-Origin: "top"
+""",
+    "archive-json": b'#cloud-config-archive\n[{"type": "text/cloud-config", "content": "a: 1\\n"},'
+                    b' {"content": "#!/bin/sh\\necho json\\n", "filename": "j.sh"}]\n',
+    "archive-binary": b"#cloud-config-archive\n- content: !!binary |\n    " +
+                      base64.b64encode(b"#!/bin/sh\necho bin\n") + b"\n- content: !!binary " +
+                      base64.b64encode(b"\x00\x01\x02\xff") + b"\n",
+    "archive-bad-yaml": b"#cloud-config-archive\n- [unclosed\n",
+    "archive-not-list": b"#cloud-config-archive\ntype: text/x-shellscript\n",
+    "archive-s3-include-untyped": b"#cloud-config-archive\n- content: \"#s3-include\\ns3://b/k\\n\"\n",
+    "archive-empty": b"#cloud-config-archive\n",
+    "mime-basic-lf": mime([(["Content-Type: text/cloud-config"], CONFIG),
+                           (["Content-Type: text/x-shellscript"], SCRIPT)]),
+    "mime-basic-crlf": mime([(["Content-Type: text/cloud-config; charset=\"us-ascii\""],
+                              CONFIG.replace("\n", "\r\n")),
+                             (["Content-Type: text/x-shellscript"],
+                              SCRIPT.replace("\n", "\r\n"))], nl="\r\n"),
+    "mime-cr-only": mime([(["Content-Type: text/x-shellscript"], "#!/bin/sh\recho cr\r")],
+                         nl="\r"),
+    "mime-nested": mime([
+        (["Content-Type: multipart/alternative; boundary=YY"],
+         "--YY\nContent-Type: text/plain\n\n#!/bin/sh\necho inner1\n--YY\n"
+         "Content-Type: text/cloud-config\n\nruncmd: [a]\n--YY--\n"),
+        (["Content-Type: text/x-shellscript"], "#!/bin/sh\necho outer\n")]),
+    "mime-base64-part": mime([(["Content-Type: text/x-shellscript",
+                                "Content-Transfer-Encoding: base64"],
+                               base64.encodebytes(SCRIPT.encode() * 8).decode())]),
+    "mime-qp-part": mime([(["Content-Type: text/x-shellscript",
+                            "Content-Transfer-Encoding: quoted-printable"],
+                           "#!/bin/sh\necho a=3Db  \necho long=\n line\necho =E2=82=AC =ZZ =\n")]),
+    "mime-gzip-part": mime([(["Content-Type: application/x-gzip",
+                              "Content-Transfer-Encoding: base64",
+                              "Content-Disposition: attachment; filename=\"z.sh\"",
+                              "Launch-Index: 3"],
+                             base64.b64encode(gz(SCRIPT.encode())).decode())]),
+    "mime-gzip-part-config": mime([(["Content-Type: application/gzip",
+                                     "Content-Transfer-Encoding: base64"],
+                                    base64.b64encode(gz(CONFIG.encode())).decode())]),
+    "mime-gzip-empty-part": mime([(["Content-Type: application/gzip"], "")]),
+    "mime-bad-gzip-part": mime([(["Content-Type: application/gzip",
+                                  "Content-Transfer-Encoding: base64"],
+                                 base64.b64encode(b"not gzip at all").decode())]),
+    "mime-odd-filenames": mime([
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename=\"semi;colon.sh\""], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename*=utf-8''%C3%A9t%C3%A9.sh"], SCRIPT),
+        (["Content-Type: text/cloud-config; name=\"by-name.yaml\""], CONFIG),
+        (["Content-Type: text/plain; name=\"lost.txt\""], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename=\"  padded.sh \""], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename=\"\""], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename=\"a\\\"q.sh\""], SCRIPT),
+    ]),
+    "mime-unknown-types": mime([(["Content-Type: application/x-foo"], "foo\n"),
+                                (["Content-Type: text/x-whatever"], "#!/bin/sh\n"),
+                                (["Content-Type: bogus"], "#cloud-config\na: 1\n")]),
+    "mime-no-content-type-part": mime([([], CONFIG), (["X-Other: 1"], SCRIPT)]),
+    "mime-shellscript-retyped": mime([(["Content-Type: text/x-shellscript"], CONFIG),
+                                      (["Content-Type: text/x-shellscript"], "echo no shebang\n")]),
+    "mime-launch-index": mime([
+        (["Content-Type: text/cloud-config", "Launch-Index: 1"], CONFIG),
+        (["Content-Type: text/cloud-config"], "#cloud-config\nlaunch-index: 4\n"),
+        (["Content-Type: text/x-shellscript", "Launch-Index:  +07 "], SCRIPT),
+        (["Content-Type: text/x-shellscript", "Launch-Index: abc"], SCRIPT)]),
+    "mime-missing-close": mime([(["Content-Type: text/x-shellscript"], SCRIPT)])[:-len("--XX--\n")],
+    "mime-inner-missing-close": (
+        b"Content-Type: multipart/mixed; boundary=XX\nMIME-Version: 1.0\n\n--XX\n"
+        b"Content-Type: multipart/mixed; boundary=YY\n\n--YY\nContent-Type: text/plain\n\n"
+        b"#!/bin/sh\necho inner\n--XX\nContent-Type: text/cloud-config\n\nruncmd: [b]\n--XX--\n"),
+    "mime-boundary-mid-line": mime([(["Content-Type: text/x-shellscript"],
+                                     "#!/bin/sh\necho abc --XX def\n  --XX\n--XXnot\n")],
+                                   preamble="This is a preamble\n--XXX\n",
+                                   epilogue="epilogue --XX\n--XX\ntext\n"),
+    "mime-duplicate-boundary": (
+        b"Content-Type: multipart/mixed; boundary=XX\nMIME-Version: 1.0\n\n--XX\n--XX  \n"
+        b"Content-Type: text/x-shellscript\n\n#!/bin/sh\necho dup\n--XX\n--XX--\n"
+        b"Content-Type: text/cloud-config\n\nafter: close\n"),
+    "mime-s3-include-explicit": mime([(["Content-Type: text/x-s3-include"],
+                                       "s3://bucket/a.sh sha256=" + "ab" * 32 + "\n")]),
+    "mime-s3-include-as-plain": mime([(["Content-Type: text/plain"], "#s3-include\ns3://b/k\n")]),
+    "mime-8bit-utf8": mime([(["Content-Type: text/x-shellscript; charset=utf-8",
+                              "Content-Transfer-Encoding: 8bit"],
+                             "#!/bin/sh\necho caf\u00e9 \u20ac\n")]),
+    "mime-invalid-utf8": mime([(["Content-Type: text/x-shellscript"], SCRIPT)]).replace(
+        b"hello", b"h\xffllo"),
+    "mime-no-boundary-param": b"Content-Type: multipart/mixed\nMIME-Version: 1.0\n\n--XX\n\n#!/bin/sh\n",
+    "mime-single-part": b"MIME-Version: 1.0\nContent-Type: text/x-shellscript\n\n#!/bin/sh\necho one\n",
+    "mime-header-folding": (
+        b"Content-Type: multipart/mixed;\n boundary=\"==Fold==\"\nMIME-Version: 1.0\n\n"
+        b"--==Fold==\nContent-Type:\n\ttext/x-shellscript;\n charset=us-ascii\n"
+        b"Content-Disposition: attachment;\n\tfilename=\"folded.sh\"\n\n#!/bin/sh\necho f\n"
+        b"--==Fold==--\n"),
+    "mime-elf-octet": mime([(["Content-Type: application/octet-stream",
+                              "Content-Transfer-Encoding: base64"],
+                             base64.encodebytes(elf()).decode())]),
+    "mime-archive-part": mime([(["Content-Type: text/cloud-config-archive"],
+                                "- type: text/x-shellscript\n  content: \"#!/bin/sh\\n\"\n"
+                                "- \"#cloud-config\\na: 2\\n\"\n"),
+                               (["Content-Type: text/x-shellscript"], SCRIPT)]),
+    "mime-base64-sloppy": mime([
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"],
+         base64.b64encode(b"#!/bin/sh\necho pad\n").decode().rstrip("=")),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"],
+         "IyEv YmluL3No\n*CmVj aG8g\n"),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"], "aGVsbG8=aGk="),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"], "abcde")]),
+    "mime-version-late": b"#!/bin/sh\n" + b"#" * 5000 + b"\nMIME-Version: 1.0\n",
+    "mime-deep-nesting": (b"MIME-Version: 1.0\n" + b"".join(
+        b"Content-Type: multipart/mixed; boundary=B%d\n\n--B%d\n" % (i, i) for i in range(10)) +
+        b"Content-Type: text/x-shellscript\n\n#!/bin/sh\necho deep\n" +
+        b"".join(b"--B%d--\n" % i for i in reversed(range(10)))),
+    "mime-include-part": mime([(["Content-Type: text/x-include-url"],
+                                "https://example.com/x\n"),
+                               ([], "#include-once\nhttps://example.com/y\n")]),
+    "mime-cte-variants": mime([
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: BASE64"],
+         base64.b64encode(b"#!/bin/sh\necho upper\n").decode()),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64 "],
+         base64.b64encode(b"#!/bin/sh\necho space\n").decode()),
+        (["Content-Type: text/x-shellscript", "Content-Transfer-Encoding: 7bit"], SCRIPT)]),
+    "mime-from-line": (b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+                       b"Content-Type: text/x-shellscript\nFrom nobody\n\n#!/bin/sh\n--XX--\n"),
+    "mime-x-s3us-headers": mime([(["Content-Type: text/x-shellscript",
+                                   "X-S3us-Origin: s3://b/k", "X-Ignored: 1"], SCRIPT)]),
+}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, data in CASES.items():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+    print("wrote %d files to %s" % (len(CASES), os.path.normpath(OUT)))
+
+
+if __name__ == "__main__":
+    main()
