@@ -268,7 +268,7 @@ void Expansion::Settle(EntryNode& entry) {
   entry.body = std::string();
   if (!parts.ok())
     return Fail(entry, std::move(parts.error()).WithContext("parsing " + entry.shown));
-  NameSinglePartObject(*parts, entry.source);
+  if (entry.source) NameSinglePartObject(*parts, *entry.source);
   DocContext doc;
   doc.chain = entry.chain;
   doc.identities = entry.identities;
