@@ -4,4 +4,5 @@ list(APPEND S3US_TEST_SOURCES
   userdata/differential_test.cc
   userdata/rules_test.cc
   userdata/codecs_test.cc
+  userdata/serialize_test.cc
 )
