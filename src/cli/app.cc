@@ -108,8 +108,14 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   eo.timeout = std::chrono::seconds(o.deadline_seconds);
   expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
-  for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
-  if (!result.plan) return kExitFetch;
+  bool setup_failure = false;
+  for (const expand::ExpandFailure& f : result.failures) {
+    PrintError(f.ToString());
+    ErrorCode code = f.error.code();
+    setup_failure |= code == ErrorCode::kNoCredentials || code == ErrorCode::kImdsUnavailable;
+  }
+  // Without credentials nothing could be fetched: that is set-up, not a bad object.
+  if (!result.plan) return setup_failure ? kExitSetup : kExitFetch;
   p.plan = std::move(*result.plan);
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +

@@ -90,7 +90,8 @@ Result<std::string> ExpandKeyTemplate(std::string_view key_template, const Insta
         const std::string& value = facts.*(v.field);
         if (value.empty()) {
           return TemplateError(key_template, "needs " + std::string(spelled) +
-                                                 ", which this instance does not have");
+                                                 ", which is not known (no instance metadata; "
+                                                 "give --role, --instance-id or --region)");
         }
         key += value;
         return Ok();

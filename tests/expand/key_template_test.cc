@@ -71,7 +71,8 @@ TEST_CASE("ExpandKeyTemplate refuses a variable the instance does not have") {
   REQUIRE_FALSE(key.ok());
   CHECK(key.error().code() == ErrorCode::kInvalidInput);
   CHECK(key.error().message() ==
-        "key template \"{role}/user-script\": needs {role}, which this instance does not have");
+        "key template \"{role}/user-script\": needs {role}, which is not known (no instance "
+        "metadata; give --role, --instance-id or --region)");
   CHECK(ValidateKeyTemplate(kDefaultKeyTemplate).ok());
 }
 
