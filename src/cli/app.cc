@@ -262,6 +262,13 @@ int RunGetCommand(const Options& o) {
 
 int RunApp(const Options& options) {
   ConfigureLogging(options);
+  // A part we run that calls `run` again would read the same user data from IMDS and run
+  // itself forever. The dispatcher sets S3US_PART_INDEX for every part it starts.
+  if (options.command == Command::kRun && options.input.empty() &&
+      std::getenv("S3US_PART_INDEX") != nullptr) {
+    PrintError("run: refusing to run this instance's user data from inside a part it is running");
+    return kExitUsage;
+  }
   switch (options.command) {
     case Command::kRun:
     case Command::kPlan:
