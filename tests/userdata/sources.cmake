@@ -5,4 +5,5 @@ list(APPEND S3US_TEST_SOURCES
   userdata/rules_test.cc
   userdata/codecs_test.cc
   userdata/serialize_test.cc
+  userdata/serialize_mimetic_test.cc
 )
