@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/progress.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "net/sinks.h"
@@ -51,10 +52,12 @@ Status FetchOne(const Options& options, Services& s, const Target& t) {
   Status result = [&]() -> Status {
     Result<net::FileSink> sink = net::FileSink::Create(destination, options.mode);
     if (!sink.ok()) return sink.error();
+    ProgressSink progress(sink.value(), DestinationName(t.url), stderr,
+                          ShowProgress(options.quiet));
     fetch::FetchOptions fo;
     if (!options.sha256.empty()) fo.expected_sha256 = options.sha256;
     fo.version_id = options.version_id;
-    fo.sink = &sink.value();
+    fo.sink = &progress;
     fo.deadline = s.deadline;
     Result<fetch::FetchedObject> got = s.fetcher->Fetch(t.url, fo);
     if (!got.ok()) return got.error();

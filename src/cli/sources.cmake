@@ -2,6 +2,7 @@
 list(APPEND S3US_SOURCES
   src/cli/options.cc
   src/cli/services.cc
+  src/cli/progress.cc
   src/cli/get_command.cc
   src/cli/app.cc
 )

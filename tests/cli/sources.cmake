@@ -2,4 +2,5 @@
 list(APPEND S3US_TEST_SOURCES
   cli/options_test.cc
   cli/get_command_test.cc
+  cli/progress_test.cc
 )
