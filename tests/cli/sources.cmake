@@ -4,3 +4,5 @@ list(APPEND S3US_TEST_SOURCES
   cli/get_command_test.cc
   cli/progress_test.cc
 )
+
+s3us_add_e2e(progress progress_test.py)
