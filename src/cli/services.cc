@@ -106,8 +106,8 @@ Result<std::string> ReadUserData(const Options& options, Services& services) {
   if (!options.input.empty()) {
     Result<std::string> data = ReadFile(options.input, kMaxUserDataBytes);
     if (!data.ok()) {
-      return std::move(data).error().WithContext(
-          "reading user data from " + (options.input == "-" ? "standard input" : options.input));
+      // ReadFile's message already names the file.
+      return std::move(data).error().WithContext("reading user data");
     }
     return data;
   }

@@ -37,7 +37,7 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
-    return IoError("cannot open", path, err);
+    return IoError("cannot open", path == "-" ? "standard input" : path, err);
   }
   std::string out;
   char buf[65536];
@@ -47,7 +47,7 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
       if (errno == EINTR) continue;
       int err = errno;
       close(fd);
-      return IoError("cannot read", path, err);
+      return IoError("cannot read", path == "-" ? "standard input" : path, err);
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_bytes) {

@@ -41,7 +41,8 @@ bool SameStep(const userdata::IncludeStep& a, const userdata::IncludeStep& b) {
 
 std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
   std::vector<int> position = RunPositions(plan, registry);
-  std::string out = std::to_string(plan.parts.size()) + " parts";
+  std::string out =
+      std::to_string(plan.parts.size()) + (plan.parts.size() == 1 ? " part" : " parts");
   if (plan.objects_fetched > 0) {
     out += ", " + std::to_string(plan.objects_fetched) + " objects fetched (" +
            HumanBytes(plan.bytes_fetched) + ")";
