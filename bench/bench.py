@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""Benchmarks against what users run today: times IMDSv2 token + role credentials + fetching N
+small objects from S3 (loopback emulators with 20 ms per response) with aws s3 cp, curl
+--aws-sigv4, curl --parallel and s3-user-script, and writes a Markdown table.
+
+    bench/run.sh [--quick] [--binary PATH] [--out FILE] [--reps K]
+
+Wall clock of whole commands (time.perf_counter around fork..wait); peak RSS from GNU time's
+%M on the first run of each cell (the largest process of the job's tree). Not responsible for
+the commands themselves (bench_jobs.py) or the emulators (scripts/emulators).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, 'scripts', 'emulators'))
+from harness import Emulators  # noqa: E402
+import bench_jobs as bj  # noqa: E402
+import bench_report as br  # noqa: E402
+
+LATENCY_MS = 20
+GNU_TIME = '/usr/bin/time'
+DEPTH = 1  # one level of includes: the blob names the objects directly
+
+
+class RunFailed(Exception):
+    pass
+
+
+def run_once(job, log_path, rss=False):
+    """(seconds, peak RSS KiB or 0) of one whole run; RunFailed when it did not do the job.
+    rss: run under GNU time, whose %M is the largest process of the tree. (ru_maxrss from our
+    own wait4 would not do: a child forked from this Python process starts with its RSS.)"""
+    job.prepare()
+    argv = job.argv
+    rss_file = log_path + '.rss'
+    if rss and os.path.exists(GNU_TIME):
+        argv = [GNU_TIME, '-f', '%M', '-o', rss_file] + argv
+    with open(log_path, 'wb') as log:
+        t0 = time.perf_counter()
+        rc = subprocess.call(argv, env=job.env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=log)
+        elapsed = time.perf_counter() - t0
+    if rc != 0:
+        with open(log_path, 'rb') as f:
+            lines = f.read().decode('utf-8', 'replace').strip().splitlines()
+        raise RunFailed(f'exit {rc}' + (f': {lines[-1][:160]}' if lines else ''))
+    problem = job.check()
+    if problem:
+        raise RunFailed(problem)
+    peak = 0
+    if argv is not job.argv:
+        with open(rss_file, encoding='ascii') as f:
+            peak = int(f.read().split()[-1])
+    return elapsed, peak
+
+
+def request_count(emu):
+    return emu.stats('imds')['total'], emu.stats('s3')['total']
+
+
+def measure(jobs, emu, log_path):
+    """Runs each (row, job, reps) interleaved, rep by rep, so machine load drifts evenly.
+    Returns {row: Measurement}."""
+    out = {row: br.Measurement() for row, _, _ in jobs}
+    for rep in range(max(r for _, _, r in jobs)):
+        for row, job, reps in jobs:
+            m = out[row]
+            if rep >= reps or m.failure:
+                continue
+            before = request_count(emu)
+            try:
+                t, rss = run_once(job, log_path, rss=rep == 0)
+            except RunFailed as e:
+                m.failure = str(e)
+                continue
+            if rep == 0:
+                after = request_count(emu)
+                m.requests = (after[0] - before[0], after[1] - before[1])
+            m.times.append(t)
+            m.rss_kib = max(m.rss_kib, rss)
+    return out
+
+
+def aws_reps(n, reps):
+    """aws s3 cp costs about a second of CPU per object: fewer repetitions at large N."""
+    return reps if n <= 8 else min(reps, 3) if n <= 32 else 1
+
+
+def hyperfine(argv, runs, env, work):
+    """Measurement of a short command with hyperfine (Python loop when it is missing)."""
+    m = br.Measurement()
+    exe = shutil.which('hyperfine')
+    if exe is None:
+        job = bj.Job(' '.join(argv), argv, env)
+        for i in range(runs):
+            t, rss = run_once(job, os.path.join(work, 'hf.log'), rss=i == 0)
+            m.times.append(t)
+            m.rss_kib = max(m.rss_kib, rss)
+        return m
+    export = os.path.join(work, 'hyperfine.json')
+    cmd = ' '.join(argv)
+    subprocess.run([exe, '-N', '--style', 'none', '--warmup', '3', '--runs', str(runs),
+                    '--export-json', export, cmd], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(export, encoding='utf-8') as f:
+        m.times = json.load(f)['results'][0]['times']
+    m.rss_kib = run_once(bj.Job(cmd, argv, env), os.path.join(work, 'hf.log'), rss=True)[1]
+    return m
+
+
+def vm_hwm_kib(pid):
+    try:
+        with open(f'/proc/{pid}/status', encoding='ascii') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def big_object(emu, work, binary, available, size, env_curl):
+    """Peak RSS fetching one large object (sparse file served as a plain file by the emulator)."""
+    rows, notes = {}, []
+    bucket_dir = os.path.join(emu.root, bj.BUCKET)
+    os.makedirs(bucket_dir, exist_ok=True)
+    path = os.path.join(bucket_dir, 'big.bin')
+    with open(path, 'wb') as f:
+        f.truncate(size)
+    url = f's3://{bj.BUCKET}/big.bin'
+    log = os.path.join(work, 'big.log')
+
+    def size_check(out):
+        return lambda: None if os.path.getsize(out) == size else f'{out}: wrong size'
+
+    curl_job = bj.big_curl_job(work, env_curl, 'big.bin')
+    curl_job.check = size_check(curl_job.out)
+    rows['curl (credentials + one GET)'] = measure([('c', curl_job, 1)], emu, log)['c']
+    if available['get']:
+        rows['s3-user-script get'] = br.Measurement(failure='not available: ' + available['get'])
+    else:
+        extra = []
+        if '--max-object-size' in bj.get_help(binary):
+            extra = ['--max-object-size', str(size * 2)]
+        job = bj.get_job(work, binary, emu.env, None, url, extra)
+        out = job.out
+        job.check = size_check(out)
+        rows['s3-user-script get'] = measure([('g', job, 1)], emu, log)['g']
+        if os.path.exists(out):
+            os.unlink(out)
+    if os.path.exists(curl_job.out):
+        os.unlink(curl_job.out)
+    hwm = vm_hwm_kib(emu._s3.proc.pid)  # noqa: SLF001 (the harness offers no accessor)
+    if hwm:
+        notes.append(f'S3 emulator peak RSS after this: {hwm // 1024} MiB (it reads whole '
+                     'objects into memory: s3_store._plain_file/read_bytes, one write()).')
+    os.unlink(path)
+    return rows, notes
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--quick', action='store_true', help='N in 1, 8; fewer repetitions')
+    p.add_argument('--binary', default=os.path.join(ROOT, 'build', 'release', 's3-user-script'))
+    p.add_argument('--out', default=os.path.join(HERE, 'results.md'))
+    p.add_argument('--reps', type=int, help='repetitions per cell (default 5, quick 2)')
+    p.add_argument('--big-mib', type=int, help='large object size (default 1024, quick 64)')
+    args = p.parse_args(argv)
+    args.sizes = [1, 8] if args.quick else [1, 8, 32, 128]
+    args.reps = args.reps or (2 if args.quick else 5)
+    args.big_mib = args.big_mib or (64 if args.quick else 1024)
+    args.binary = os.path.abspath(args.binary)
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    start = time.monotonic()
+    available = bj.our_commands(args.binary)
+    report = br.Report(args, LATENCY_MS, DEPTH)
+    report.context = br.machine_context(args.binary)
+    with tempfile.TemporaryDirectory(prefix='s3us-bench-') as tmp:
+        work = os.path.join(tmp, 'work')
+        os.makedirs(work)
+        log = os.path.join(work, 'run.log')
+        with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+            bodies = [bj.object_body(i) for i in range(max(args.sizes))]
+            for i, body in enumerate(bodies):
+                emu.put(bj.BUCKET, bj.key(i), body)
+            for n in args.sizes:
+                print(f'bench: N={n}', file=sys.stderr, flush=True)
+                comp = bj.competitor_jobs(work, n, emu.env, emu.imds_url, emu.s3_url, bodies)
+                jobs = [(comp[0].name, comp[0], aws_reps(n, args.reps))]
+                jobs += [(j.name, j, args.reps) for j in comp[1:]]
+                ours = bj.our_jobs(work, n, args.binary, emu.env)
+                for cmd, job in ours.items():
+                    if available[cmd]:
+                        report.unavailable[job.name] = available[cmd]
+                    else:
+                        jobs.append((job.name, job, args.reps))
+                if n == 1 and not available['get']:
+                    job = bj.get_job(work, args.binary, emu.env, bodies[0])
+                    jobs.append((job.name, job, args.reps))
+                elif n == 1:
+                    report.unavailable['s3-user-script get'] = available['get']
+                report.fetch[n] = measure(jobs, emu, log)
+            print('bench: start-up, dry run, large object', file=sys.stderr, flush=True)
+            runs = 30 if args.quick else 200
+            report.startup['curl --version'] = hyperfine([bj.CURL, '--version'], runs,
+                                                         emu.env, work)
+            report.startup['aws --version'] = hyperfine([bj.AWS, '--version'],
+                                                        2 if args.quick else 5, emu.env, work)
+            if os.access(args.binary, os.X_OK):
+                report.startup['s3-user-script --version'] = hyperfine(
+                    [args.binary, '--version'], runs, emu.env, work)
+            else:
+                report.startup['s3-user-script --version'] = br.Measurement(
+                    failure=f'not available: no executable at {args.binary}')
+            if available['replay']:
+                report.dry_run = br.Measurement(failure='not available: ' + available['replay'])
+            else:
+                blob = os.path.join(work, 'typical.txt')
+                with open(blob, 'wb') as f:
+                    f.write(bj.typical_blob())
+                job = bj.dry_run_job(work, args.binary, emu.env, blob)
+                report.dry_run = measure([('d', job, 5 if args.quick else 20)], emu, log)['d']
+            env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
+            report.big, notes = big_object(emu, work, args.binary, available,
+                                           args.big_mib << 20, env_curl)
+            report.notes += notes
+    report.elapsed = time.monotonic() - start
+    text = report.markdown()
+    print(text)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w', encoding='utf-8') as f:
+        f.write(text)
+    print(f'bench: wrote {args.out} in {report.elapsed:.0f} s', file=sys.stderr)
+    return 1 if report.failures() else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,207 @@
+"""Benchmark results and their Markdown rendering: medians, spreads (min–max), ratios to
+`curl --parallel`, peak RSS and the physical limit (3 + depth)·L. Not responsible for running
+anything but the version probes of the machine context.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+PARALLEL_ROW = 'curl --parallel (one process)'
+ROW_ORDER = ['aws s3 cp, once per object', 'curl --aws-sigv4, once per object', PARALLEL_ROW,
+             's3-user-script plan', 's3-user-script replay', 's3-user-script get']
+
+
+@dataclass
+class Measurement:
+    times: List[float] = field(default_factory=list)  # seconds, one per run
+    rss_kib: int = 0  # peak RSS of the largest process (first run)
+    requests: Optional[Tuple[int, int]] = None  # (IMDS, S3) requests of the first run
+    failure: Optional[str] = None
+
+    @property
+    def median_ms(self):
+        return statistics.median(self.times) * 1000
+
+    def spread_ms(self):
+        return min(self.times) * 1000, max(self.times) * 1000
+
+
+def _version(argv):
+    try:
+        p = subprocess.run(argv, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        text = (p.stdout or p.stderr).decode('utf-8', 'replace').strip().splitlines()
+        return text[0] if text else f'exit {p.returncode}'
+    except OSError as e:
+        return f'not runnable ({e.strerror})'
+
+
+def machine_context(binary):
+    load = ', '.join(f'{x:.2f}' for x in os.getloadavg())
+    return [
+        f'date: {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; '
+        f'{os.cpu_count()} CPUs; load average at start {load}; '
+        f'{platform.system()} {platform.release()}',
+        f'aws: `{_version(["/usr/bin/aws", "--version"])}`',
+        f'curl: `{_version(["/usr/bin/curl", "--version"])}`',
+        f's3-user-script: `{binary}`: `{_version([binary, "--version"])}`',
+    ]
+
+
+def _failure(text):
+    text = text.replace('|', '\\|')
+    return text if text.startswith('not available') else f'FAILED: {text}'
+
+
+def _ms(x):
+    return f'{x:.0f}' if x >= 10 else f'{x:.1f}'
+
+
+def _cell(m, reference_ms, default_runs):
+    if m is None:
+        return '—'
+    if m.failure:
+        return _failure(m.failure)
+    if not m.times:
+        return '—'
+    med = m.median_ms
+    text = _ms(med)
+    if len(m.times) > 1:
+        lo, hi = m.spread_ms()
+        text += f' ({_ms(lo)}–{_ms(hi)})'
+    if reference_ms:
+        text += f' ×{med / reference_ms:.1f}'
+    if len(m.times) != default_runs:
+        text += f' [{len(m.times)} run{"s" if len(m.times) > 1 else ""}]'
+    return text
+
+
+class Report:
+    def __init__(self, args, latency_ms, depth):
+        self.args = args
+        self.latency_ms = latency_ms
+        self.depth = depth
+        self.context = []
+        self.fetch = {}  # N -> {row: Measurement}
+        self.unavailable = {}  # row -> reason
+        self.startup = {}  # name -> Measurement
+        self.dry_run = None
+        self.big = {}  # row -> Measurement
+        self.notes = []
+        self.elapsed = 0.0
+
+    @property
+    def limit_ms(self):
+        return (3 + self.depth) * self.latency_ms
+
+    def failures(self):
+        found = []
+        dry = {'dry run': self.dry_run} if self.dry_run else {}
+        for table in list(self.fetch.values()) + [self.big, self.startup, dry]:
+            found += [f'{row}: {m.failure}' for row, m in table.items()
+                      if m.failure and not m.failure.startswith('not available')]
+        return found
+
+    def _fetch_table(self):
+        sizes = sorted(self.fetch)
+        top = sizes[-1]
+        lines = ['| job | ' + ' | '.join(f'N={n}' for n in sizes) +
+                 f' | requests IMDS+S3 (N={top}) |',
+                 '|---|' + '---|' * len(sizes) + '---|']
+        rows = [r for r in ROW_ORDER if any(r in self.fetch[n] for n in sizes) or
+                r in self.unavailable]
+        for row in rows:
+            if row in self.unavailable and not any(row in self.fetch[n] for n in sizes):
+                lines.append(f'| {row} | not available: {self.unavailable[row]} |' +
+                             ' |' * len(sizes))
+                continue
+            cells = []
+            for n in sizes:
+                ref = self.fetch[n].get(PARALLEL_ROW)
+                ref_ms = ref.median_ms if ref and ref.times and row != PARALLEL_ROW else None
+                cells.append(_cell(self.fetch[n].get(row), ref_ms, self.args.reps))
+            m = self.fetch[top].get(row) or self.fetch[sizes[0]].get(row)
+            req = f'{m.requests[0]}+{m.requests[1]}' if m and m.requests else '—'
+            if row == 's3-user-script get':
+                req += ' (N=1)'
+            lines.append(f'| {row} | ' + ' | '.join(cells) + f' | {req} |')
+        cells = []
+        for n in sizes:
+            ref = self.fetch[n].get(PARALLEL_ROW)
+            ratio = f' ×{self.limit_ms / ref.median_ms:.1f}' if ref and ref.times else ''
+            cells.append(f'{self.limit_ms}{ratio}')
+        lines.append(f'| physical limit (3 + depth)·L, depth {self.depth}, L = '
+                     f'{self.latency_ms} ms | ' + ' | '.join(cells) + ' | 3+1 |')
+        return lines
+
+    def _rss_table(self):
+        n = 32 if 32 in self.fetch else max(self.fetch)
+        lines = [f'## Peak RSS at N={n} (largest process of the job)', '',
+                 '| job | peak RSS MiB |', '|---|---|']
+        for row in ROW_ORDER:
+            m = self.fetch[n].get(row) or (self.fetch[1].get(row) if row.endswith('get')
+                                           and 1 in self.fetch else None)
+            if m and m.times:
+                suffix = ' (N=1)' if row.endswith('get') else ''
+                lines.append(f'| {row}{suffix} | {m.rss_kib / 1024:.1f} |')
+        return lines
+
+    def _simple_table(self, title, table, head):
+        lines = [title, '', f'| {head} | ms: median (min–max) | runs | peak RSS MiB |',
+                 '|---|---|---|---|']
+        for row, m in table.items():
+            if m.failure:
+                lines.append(f'| {row} | {_failure(m.failure)} | | |')
+            else:
+                lo, hi = m.spread_ms()
+                rss = f'{m.rss_kib / 1024:.1f}' if m.rss_kib else '—'
+                lines.append(f'| {row} | {_ms(m.median_ms)} ({_ms(lo)}–{_ms(hi)}) | '
+                             f'{len(m.times)} | {rss} |')
+        return lines
+
+    def markdown(self):
+        a = self.args
+        out = ['# s3-user-script benchmarks' + (' (quick mode)' if a.quick else ''), '']
+        out += [f'- {c}' for c in self.context]
+        out += [f'- loopback IMDS and S3 emulators (scripts/emulators) answering every request '
+                f'after {self.latency_ms} ms; objects: 1 KiB `#!/bin/sh` scripts in bucket '
+                f'`bench`; {a.reps} runs per cell unless marked', '',
+                '## Fetch N objects: IMDSv2 token + role credentials + N signed GETs', '',
+                'Wall clock of the whole command, ms: median (min–max), ×ratio to '
+                '`curl --parallel` at the same N.', '']
+        out += self._fetch_table() + ['']
+        out += self._rss_table() + ['']
+        out += self._simple_table('## Start-up (hyperfine -N, --warmup 3)', self.startup,
+                                  'command') + ['']
+        if self.dry_run is not None:
+            out += self._simple_table(
+                '## Dry-run replay of a 16 KB, 10-part MIME blob (no includes)',
+                {'s3-user-script replay --dry-run': self.dry_run}, 'command') + ['']
+        out += self._simple_table(f'## One {a.big_mib} MiB object (sparse file on the emulator)',
+                                  self.big, 'job') + ['']
+        out += ['## Notes', ''] + [f'- {n}' for n in NOTES + self.notes]
+        out += ['', f'Run took {self.elapsed:.0f} s.', '']
+        return '\n'.join(out)
+
+
+NOTES = [
+    'aws s3 cp: awscli 2.9 ignores `AWS_ENDPOINT_URL_S3` (only 2.13+ reads it): each call '
+    'passes `--endpoint-url`. `AWS_EC2_METADATA_SERVICE_ENDPOINT` is honoured but must end in '
+    '`/` (2.9 appends `latest/api/token` without a separator: "Invalid endpoint"). No region is '
+    'configured: awscli asks IMDS for the availability zone, with its own token, on every call.',
+    'aws s3 cp runs are capped (N ≤ 8: all; N = 32: 3; N = 128: 1) because each call costs '
+    'about a second of CPU on this machine.',
+    'curl rows: `curl -X PUT` token, GET role, GET credentials, JSON through /usr/bin/python3 '
+    '(jq is not a project dependency); curl 7.88 `--aws-sigv4 aws:amz:us-east-1:s3` with '
+    '`x-amz-security-token` and `x-amz-content-sha256` added by hand. The parallel row is one '
+    '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`.',
+    'Physical limit: 3 IMDS round trips (token, role, credentials) + one round trip per '
+    'include level, each at least L.',
+    'Peak RSS: GNU time `%M` on the first run of each cell (that run is timed too; time adds '
+    'about a millisecond): the largest single process of the job, not the sum. In the curl '
+    'rows that may be python3 parsing the credentials (about 10 MiB) rather than curl.',
+]
