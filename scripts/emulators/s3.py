@@ -51,6 +51,10 @@ class S3:
     def now(self):
         return time.time() + self.args.clock_skew_seconds
 
+    def pending(self, counter):
+        with self.lock:
+            return getattr(self, counter) > 0
+
     def take(self, counter):
         with self.lock:
             n = getattr(self, counter)
@@ -252,8 +256,30 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             self.stats_counters.append('signatures_seen')
             emu_state.record_signature(self.s3.args.state_dir, sig)
 
+    def _streamed_object(self, record, headers):
+        """Plain GET/HEAD of a large object: headers from cached digests, body in chunks."""
+        if (self.headers.get('x-amz-checksum-mode') or '').upper() == 'ENABLED':
+            digest = base64.b64encode(s3_store.file_digests(record['path'])[1]).decode()
+            headers.append(('x-amz-checksum-sha256', digest))
+        self._start(200, headers + [('Content-Length', str(record['size']))])
+        self.end_headers()
+        if self.command == 'HEAD':
+            return
+        with open(record['path'], 'rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''):
+                self.wfile.write(chunk)
+
     def _object(self, key, record):
         s3 = self.s3
+        if (record['size'] > s3_store.STREAM_THRESHOLD and not self.headers.get('Range') and
+                key not in s3.args.corrupt and not s3.pending('reset_mid_body')):
+            return self._streamed_object(record, [
+                ('Last-Modified', email.utils.formatdate(record['last_modified'], usegmt=True)),
+                ('ETag', f'"{record["etag"]}"'),
+                ('Accept-Ranges', 'bytes'),
+                ('Content-Type', record.get('content_type') or s3_store.DEFAULT_CONTENT_TYPE),
+            ] + ([('x-amz-version-id', record['version_id'])]
+                 if record['version_id'] is not None else []))
         data = s3_store.read_bytes(record)
         headers = [
             ('Last-Modified', email.utils.formatdate(record['last_modified'], usegmt=True)),
