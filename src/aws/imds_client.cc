@@ -169,6 +169,12 @@ void ImdsClient::InvalidateToken(const std::string& token) {
   }
 }
 
+Status ImdsClient::AcquireToken() {
+  Result<std::string> token = Token(Deadline::After(clock_, options_.wait_for_imds));
+  if (!token.ok()) return std::move(token).error();
+  return Ok();
+}
+
 Result<std::string> ImdsClient::Get(std::string_view path) {
   Deadline deadline = Deadline::After(clock_, options_.wait_for_imds);
   std::string what = "GET " + std::string(path);

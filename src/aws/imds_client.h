@@ -76,10 +76,15 @@ class ImdsClient {
   // The raw user data; empty (not an error) when the instance has none (404).
   Result<std::string> GetUserData();
 
-  // Everything in InstanceFacts, the paths fetched concurrently. A missing role, account,
-  // type, domain or partition leaves the field empty or at its default; a missing instance
-  // id or region, or IMDS not answering, is an error.
+  // Everything in InstanceFacts in two round trips: the token, then the identity document
+  // (instance id, region, zone, type, account), the role list and services/domain at once.
+  // Individual paths are read only if the identity document is missing. A missing role,
+  // account, type, domain or partition leaves the field empty or at its default; a missing
+  // instance id or region, or IMDS not answering, is an error.
   Result<InstanceFacts> FetchInstanceFacts();
+
+  // Obtains (or reuses) the session token, so concurrent GETs that follow share it.
+  Status AcquireToken();
 
   const std::string& endpoint() const { return endpoint_; }
   // True once the client has switched to IMDSv1 (only with allow_imdsv1).

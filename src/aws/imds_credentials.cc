@@ -9,7 +9,13 @@ ImdsCredentialProvider::ImdsCredentialProvider(ImdsClient& imds, Clock& clock,
                                                ImdsCredentialOptions options)
     : imds_(imds), clock_(clock), options_(options) {}
 
+void ImdsCredentialProvider::SetRole(std::string role) {
+  std::lock_guard<std::mutex> lock(mu_);
+  role_ = std::move(role);
+}
+
 Result<Credentials> ImdsCredentialProvider::Fetch() {
+  if (!role_.empty()) return imds_.GetRoleCredentials(role_);
   Result<std::string> role = imds_.GetRoleName();
   if (!role.ok()) return std::move(role).error();
   return imds_.GetRoleCredentials(*role);

@@ -32,34 +32,44 @@ std::string Field(const nlohmann::json& doc, const char* name) {
 }  // namespace
 
 Result<InstanceFacts> ImdsClient::FetchInstanceFacts() {
-  // Take the token first, so the concurrent GETs share it instead of queueing for it.
+  if (Status st = AcquireToken(); !st.ok()) {
+    return std::move(st).error().WithContext("reading instance metadata");
+  }
+  // One parallel round for what the identity document holds plus what it does not.
   std::vector<std::optional<Result<std::string>>> results(kCount);
-  results[kInstanceId].emplace(Get(kPaths[kInstanceId]));
-  if (!results[kInstanceId]->ok()) {
-    return std::move(*results[kInstanceId]).error().WithContext("reading instance metadata");
+  auto fetch = [this, &results](const std::vector<int>& which) {
+    std::vector<std::thread> threads;
+    for (int i : which) {
+      threads.emplace_back([this, i, &results] { results[i].emplace(Get(kPaths[i])); });
+    }
+    for (std::thread& t : threads) t.join();
+  };
+  fetch({kIdentity, kRole, kDomain, kPartition});
+  nlohmann::json identity;
+  if (results[kIdentity]->ok()) {
+    identity = nlohmann::json::parse(results[kIdentity]->value(), nullptr, false);
   }
-  std::vector<std::thread> threads;
-  threads.reserve(kCount);
-  for (int i = 0; i < kCount; ++i) {
-    if (i == kInstanceId) continue;
-    threads.emplace_back([this, i, &results] { results[i].emplace(Get(kPaths[i])); });
-  }
-  for (std::thread& t : threads) t.join();
+  // Read individually only what the identity document did not say.
+  std::vector<int> missing;
+  if (Field(identity, "instanceId").empty()) missing.push_back(kInstanceId);
+  if (Field(identity, "region").empty()) missing.push_back(kRegion);
+  if (Field(identity, "availabilityZone").empty()) missing.push_back(kZone);
+  if (Field(identity, "instanceType").empty()) missing.push_back(kType);
+  fetch(missing);
 
-  // Values by path; "" for a 404; any other failure ends the whole fetch.
+  // Values by path; "" for a 404 or a path not asked; any other failure ends the fetch.
   std::string values[kCount];
   for (int i = 0; i < kCount; ++i) {
+    if (!results[i]) continue;
     Result<std::string>& r = *results[i];
     if (r.ok()) {
       values[i] = r.value();
-    } else if (r.error().code() != ErrorCode::kNotFound || i == kInstanceId) {
+    } else if (r.error().code() != ErrorCode::kNotFound) {
       return std::move(r).error().WithContext("reading instance metadata");
     }
   }
 
   InstanceFacts facts;
-  nlohmann::json identity =
-      nlohmann::json::parse(values[kIdentity], nullptr, /*allow_exceptions=*/false);
   for (std::string_view line : SplitLines(values[kRole])) {
     if (!Trim(line).empty()) {
       facts.role = std::string(Trim(line));
@@ -67,7 +77,14 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts() {
     }
   }
   facts.instance_id = std::string(Trim(values[kInstanceId]));
+  if (facts.instance_id.empty()) facts.instance_id = Field(identity, "instanceId");
+  if (facts.instance_id.empty()) {
+    return Error(ErrorCode::kNotFound, "IMDS names no instance id for this instance")
+        .WithContext("reading instance metadata");
+  }
   facts.availability_zone = std::string(Trim(values[kZone]));
+  if (facts.availability_zone.empty())
+    facts.availability_zone = Field(identity, "availabilityZone");
   facts.region = std::string(Trim(values[kRegion]));
   if (facts.region.empty()) facts.region = Field(identity, "region");
   if (facts.region.empty()) facts.region = RegionFromAvailabilityZone(facts.availability_zone);

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "cli/get_command.h"
 #include "cli/services.h"
@@ -79,12 +82,29 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   Planned p{std::move(built).value(), {}};
   Services& s = *p.services;
 
+  // On an instance the facts are needed whatever the user data says: read them in the same
+  // round trip as the user data itself.
+  Where where = WhereFor(o);
+  std::optional<Status> connected;
+  std::thread connect;
+  if (where == Where::kInstance) {
+    connect = std::thread([&] { connected = ConnectServices(o, where, true, s); });
+  }
   std::string blob = std::move(user_data_override);
+  Status read = Ok();
   if (blob.empty()) {
     Result<std::string> data = ReadUserData(o, s);
-    if (!data.ok()) return SetupFailure(data.error());
-    blob = std::move(data).value();
+    if (data.ok()) {
+      blob = std::move(data).value();
+    } else {
+      read = std::move(data).error();
+    }
   }
+  if (connect.joinable()) connect.join();
+  if (connected && !connected->ok()) {
+    return SetupFailure(connected->error().WithContext("reading instance metadata"));
+  }
+  if (!read.ok()) return SetupFailure(read.error());
   if (blob.empty()) {
     PrintError("no user data" + std::string(o.input.empty() ? " (IMDS has none for this instance)"
                                                             : " in " + o.input));
@@ -95,6 +115,17 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   if (!parts.ok()) {
     PrintError("user data: " + parts.error().ToString());
     return kExitFetch;
+  }
+  // Off EC2, IMDS is consulted only when something must be fetched.
+  bool has_includes = std::any_of(parts->begin(), parts->end(), [](const userdata::Part& part) {
+    return part.content_type == userdata::kTypeS3Include ||
+           part.content_type == userdata::kTypeInclude ||
+           part.content_type == userdata::kTypeIncludeOnce;
+  });
+  if (!connected) {
+    if (Status st = ConnectServices(o, where, has_includes, s); !st.ok()) {
+      return SetupFailure(st.error().WithContext("reading instance metadata"));
+    }
   }
 
   expand::ExpandOptions eo;
@@ -255,7 +286,12 @@ int RunStatus(const Options& o) {
 int RunGetCommand(const Options& o) {
   Result<std::unique_ptr<Services>> built = BuildServices(o, Where::kWorkstation);
   if (!built.ok()) return SetupFailure(built.error());
-  return RunGet(o, **built);
+  // Only the region is needed from IMDS, and only when nothing configures it.
+  Services& s = **built;
+  if (Status st = ConnectServices(o, Where::kWorkstation, s.config.region.empty(), s); !st.ok()) {
+    return SetupFailure(st.error());
+  }
+  return RunGet(o, s);
 }
 
 }  // namespace

@@ -26,29 +26,6 @@ aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& c
   return o;
 }
 
-// Facts given on the command line win; IMDS fills the rest when it is reachable.
-Status ResolveFacts(const Options& options, Where where, Services& s) {
-  InstanceFacts& f = s.facts;
-  bool need_imds = where == Where::kInstance || options.role.empty() || options.instance_id.empty();
-  if (s.imds && need_imds) {
-    Result<InstanceFacts> got = s.imds->FetchInstanceFacts();
-    if (got.ok()) {
-      f = std::move(got).value();
-      s.facts_from_imds = true;
-    } else if (where == Where::kInstance) {
-      return std::move(got).error().WithContext("reading instance metadata");
-    } else {
-      LogInfo("no instance metadata (" + got.error().ToString() + "); using flags and defaults");
-    }
-  }
-  if (!options.role.empty()) f.role = options.role;
-  if (!options.instance_id.empty()) f.instance_id = options.instance_id;
-  if (!s.config.region.empty()) f.region = s.config.region;
-  if (f.instance_id.empty()) f.instance_id = "i-replay";
-  if (f.domain.empty()) f.domain = aws::DomainForRegion(f.region);
-  return Ok();
-}
-
 }  // namespace
 
 Services::~Services() {
@@ -87,19 +64,40 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
     return Error(ErrorCode::kImdsUnavailable,
                  "instance metadata is disabled (" + s->config.imds.disabled_reason + ")");
   }
-  if (Status st = ResolveFacts(options, where, *s); !st.ok()) return st.error();
-
   s->credentials = aws::MakeDefaultCredentialChain(s->config, env, s->imds_credentials, *s->clock);
+  return s;
+}
+
+Status ConnectServices(const Options& options, Where where, bool consult_imds, Services& s) {
+  InstanceFacts& f = s.facts;
+  bool flags_suffice = !options.role.empty() && !options.instance_id.empty();
+  if (s.imds && (where == Where::kInstance || (consult_imds && !flags_suffice))) {
+    Result<InstanceFacts> got = s.imds->FetchInstanceFacts();
+    if (got.ok()) {
+      f = std::move(got).value();
+      s.facts_from_imds = true;
+      if (!f.role.empty()) s.imds_credentials->SetRole(f.role);
+    } else if (where == Where::kInstance) {
+      return std::move(got).error();
+    } else {
+      LogInfo("no instance metadata (" + got.error().ToString() + "); using flags and defaults");
+    }
+  }
+  if (!options.role.empty()) f.role = options.role;
+  if (!options.instance_id.empty()) f.instance_id = options.instance_id;
+  if (!s.config.region.empty()) f.region = s.config.region;
+  if (f.instance_id.empty()) f.instance_id = "i-replay";
+  if (f.domain.empty()) f.domain = aws::DomainForRegion(f.region);
 
   aws::S3ClientOptions s3o;
-  s3o.endpoint_override = s->config.s3_endpoint_url;
-  if (!s->facts.region.empty()) s3o.default_region = s->facts.region;
-  s3o.domain = s->facts.domain;
-  s3o.use_fips = s->config.use_fips_endpoint;
-  s3o.use_dualstack = s->config.use_dualstack_endpoint;
-  s->s3 = std::make_unique<aws::S3ClientImpl>(*s->transport, *s->credentials, *s->clock, s3o);
-  s->fetcher = std::make_unique<fetch::RoutingFetcher>(*s->s3, *s->transport, *s->clock);
-  return s;
+  s3o.endpoint_override = s.config.s3_endpoint_url;
+  if (!f.region.empty()) s3o.default_region = f.region;
+  s3o.domain = f.domain;
+  s3o.use_fips = s.config.use_fips_endpoint;
+  s3o.use_dualstack = s.config.use_dualstack_endpoint;
+  s.s3 = std::make_unique<aws::S3ClientImpl>(*s.transport, *s.credentials, *s.clock, s3o);
+  s.fetcher = std::make_unique<fetch::RoutingFetcher>(*s.s3, *s.transport, *s.clock);
+  return Ok();
 }
 
 Result<std::string> ReadUserData(const Options& options, Services& services) {

@@ -12,6 +12,7 @@
 #include "aws/credentials.h"
 #include "aws/environment.h"
 #include "aws/imds_client.h"
+#include "aws/imds_credentials.h"
 #include "aws/s3_client_impl.h"
 #include "cli/options.h"
 #include "core/clock.h"
@@ -33,7 +34,7 @@ struct Services {
   std::unique_ptr<net::CurlTransport> curl;
   std::unique_ptr<net::RetryingTransport> transport;
   std::unique_ptr<aws::ImdsClient> imds;  // null when IMDS is disabled
-  std::shared_ptr<aws::CredentialProvider> imds_credentials;
+  std::shared_ptr<aws::ImdsCredentialProvider> imds_credentials;
   std::unique_ptr<aws::CredentialProvider> credentials;
   std::unique_ptr<aws::S3ClientImpl> s3;
   std::unique_ptr<fetch::RoutingFetcher> fetcher;
@@ -43,8 +44,13 @@ struct Services {
   ~Services();
 };
 
-// Errors are setup failures (exit 3): bad configuration, or on an instance no IMDS.
+// Builds everything up to the S3 client without touching the network. Errors are setup
+// failures (exit 3): bad configuration, or IMDS disabled on an instance.
 Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where where);
+
+// Fills the instance facts (flags first; IMDS when `consult_imds`, required on an
+// instance) and creates the S3 client and the fetcher. Call once, before fetching.
+Status ConnectServices(const Options& options, Where where, bool consult_imds, Services& s);
 
 // User data from options.input ("-" stdin, a file) or, when empty, from IMDS.
 Result<std::string> ReadUserData(const Options& options, Services& services);

@@ -317,7 +317,7 @@ TEST_CASE("ImdsClient instance facts tolerate missing optional paths") {
 
 TEST_CASE("ImdsClient instance facts fail when IMDS answers an error") {
   Fixture f;
-  f.imds.Set("/latest/meta-data/instance-type", 403, "");
+  f.imds.Set("/latest/dynamic/instance-identity/document", 403, "");
   auto facts = f.Client().FetchInstanceFacts();
   REQUIRE(!facts.ok());
   CHECK(facts.error().code() == ErrorCode::kImdsUnavailable);
