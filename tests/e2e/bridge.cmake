@@ -3,3 +3,5 @@
 s3us_add_e2e(bridge.system_wide bridge_system_wide.py LABELS bridge TIMEOUT 120)
 s3us_add_e2e(bridge.raw bridge_raw.py LABELS bridge TIMEOUT 120)
 s3us_add_e2e(bridge.part_handler bridge_part_handler.py LABELS bridge TIMEOUT 120)
+s3us_add_e2e(bridge.failure bridge_failure.py LABELS bridge TIMEOUT 120)
+s3us_add_e2e(bridge.boothook bridge_boothook.py LABELS bridge TIMEOUT 120)

@@ -102,7 +102,8 @@ class CloudRoot:
         os.environ['CLOUD_CFG'] = self.cfg_file
         from cloudinit import sources, stages, util
         from cloudinit.settings import PER_INSTANCE
-        logging.basicConfig(filename=self.log_file, level=logging.DEBUG, force=True)
+        logging.basicConfig(filename=self.log_file, level=logging.DEBUG, force=True,
+                            format='%(asctime)s %(levelname)s %(name)s: %(message)s')
         console = self.console_file
 
         def write_to_console(_conpath, text):  # never the host's /dev/console
