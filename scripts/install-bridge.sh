@@ -7,8 +7,10 @@ set -eu
 usage() {
   cat <<'EOF'
 usage: install-bridge.sh [--cloud-dir DIR] [--source FILE]
-  --cloud-dir DIR  cloud-init's cloud_dir (default /var/lib/cloud); installs DIR/handlers/s3_user_script.py
-  --source FILE    the module to install (default: handlers/cloudinit/s3_user_script.py beside this script)
+  --cloud-dir DIR  cloud-init's cloud_dir (default /var/lib/cloud);
+                   installs DIR/handlers/s3_user_script.py
+  --source FILE    the module to install (default: ../handlers/cloudinit/s3_user_script.py
+                   from this script, else /usr/share/s3-user-script/cloudinit/)
 EOF
 }
 

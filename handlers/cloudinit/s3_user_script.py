@@ -130,6 +130,8 @@ def _is_part_data(value, cloud):
 
 
 def _find_walker_part_data(cloud):
+    if not callable(getattr(handlers, "walker_callback", None)):
+        return None
     frame = inspect.currentframe()
     try:
         caller = frame.f_back if frame is not None else None
