@@ -151,6 +151,12 @@ def run(root):
               'a raw #s3-include document is passed unchanged')
     check(env.listing()[2:] == ['s3-include-0003-b.sh', 's3-include-0004-a.sh'],
           'a second include part of the same run continues the numbering', env.listing())
+    os.unlink(calls)
+    env.part('text/plain', '  #s3-include\ns3://bkt/y\n', 'plain.txt')
+    with open(calls) as f:
+        check(f.read() == 'argv: resolve -\n  #s3-include\ns3://bkt/y\n' and
+              env.listing()[4:] == ['s3-include-0005-b.sh', 's3-include-0006-a.sh'],
+              'a text/plain part starting #s3-include is resolved too', env.listing())
     env.clear()
     env.begin()
     env.part('text/x-s3-include', '#s3-include\ns3://bkt/x\n')
