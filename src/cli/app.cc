@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -109,7 +110,7 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
   for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
-  if (!result.plan) return kExitFetch;
+  if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   p.plan = std::move(*result.plan);
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +
@@ -253,6 +254,13 @@ int RunGetCommand(const Options& o) {
 }
 
 }  // namespace
+
+int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures) {
+  bool no_credentials = std::any_of(failures.begin(), failures.end(), [](const auto& f) {
+    return f.error.code() == ErrorCode::kNoCredentials;
+  });
+  return no_credentials ? kExitSetup : kExitFetch;
+}
 
 int RunApp(const Options& options) {
   ConfigureLogging(options);
