@@ -96,6 +96,21 @@ class RepairTest(E2ETest):
             self.assertEqual(s3['by_status'], {'400': 1, '200': 1})
             self.assertEqual(s3['by_request'], {'GET /far-bucket/obj': 2})
 
+    def test_region_learnt_once_serves_the_nested_include_in_the_same_bucket(self):
+        with self.emulators(s3_args=['--bucket-region', 'far-bucket=eu-west-2']) as emu:
+            emu.put('far-bucket', 'outer', b'#s3-include\ns3://far-bucket/inner.sh\n')
+            emu.put('far-bucket', 'inner.sh', b'#!/bin/sh\necho inner\n')
+            blob = self.write('ud', b'#s3-include\ns3://far-bucket/outer\n')
+            run = self.run_bin(emu, ['plan', '--json', blob])
+            self.assertEqual(run.code, EXIT_OK, run)
+            parts = json.loads(run.stdout)['parts']
+            self.assertEqual([(p['source']['key'], p['source']['region']) for p in parts],
+                             [('inner.sh', 'eu-west-2')])
+            s3 = emu.stats('s3')
+            self.assertEqual(s3['error:AuthorizationHeaderMalformed'], 1)
+            self.assertEqual(s3['by_request'], {'GET /far-bucket/outer': 2,
+                                                'GET /far-bucket/inner.sh': 1})
+
     def test_skewed_server_clock_succeeds_after_one_request_time_too_skewed(self):
         with self.emulators(s3_args=['--clock-skew-seconds', '1800']) as emu:
             data = os.urandom(3000)
@@ -125,6 +140,24 @@ class RepairTest(E2ETest):
             self.assertEqual(len(emu.credentials()), 2)
             imds = emu.stats('imds')['by_request']
             self.assertEqual(imds['GET /latest/meta-data/iam/security-credentials/web-role'], 2)
+
+    def test_expired_token_during_a_parallel_expansion_resigns_each_request_once(self):
+        n = 8
+        with self.emulators(s3_args=['--latency-ms', '700']) as emu:
+            for i in range(n):
+                emu.put('bkt', f'par/{i}.sh', f'#!/bin/sh\necho {i}\n'.encode())
+            blob = self.write('ud', ('#s3-include\n' + ''.join(
+                f's3://bkt/par/{i}.sh\n' for i in range(n))).encode())
+            proc = self.start_bin(emu, ['plan', '-vv', '--json', blob])
+            wait_for(lambda: emu.credentials(), proc)
+            emu.expire_credentials()
+            run = self.finish_bin(emu, proc)
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual(len(json.loads(run.stdout)['parts']), n)
+            s3 = emu.stats('s3')
+            self.assertEqual(s3['error:ExpiredToken'], n)
+            self.assertEqual(s3['by_status'], {'400': n, '200': n})
+            self.assertEqual(len(emu.credentials()), 2)
 
     def test_token_that_keeps_expiring_fails_with_one_line_and_no_token(self):
         with self.emulators(s3_args=['--latency-ms', '400']) as emu:

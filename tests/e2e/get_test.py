@@ -37,6 +37,20 @@ class ManyTest(E2ETest):
             self.timing(f'get -d of {n} objects at 20 ms latency', run.seconds)
 
 
+class UrlFormTest(E2ETest):
+    def test_every_url_spelling_fetches_the_exact_key(self):
+        with self.emulators() as emu:
+            emu.put('bkt', 'dir/a b+c.txt', b'spelled\n')
+            emu.put('bkt', 'dir/a b c.txt', b'decoy\n')
+            for url in ('s3://bkt/dir/a b+c.txt', 'arn:aws:s3:::bkt/dir/a b+c.txt',
+                        'https://bkt.s3.amazonaws.com/dir/a%20b%2Bc.txt',
+                        'https://s3.us-east-1.amazonaws.com/bkt/dir/a%20b%2Bc.txt'):
+                run = self.run_bin(emu, ['get', '-o', '-', url])
+                self.assertEqual(run.code, EXIT_OK, run)
+                self.assertEqual(run.stdout, b'spelled\n', url)
+            self.assertEqual(emu.stats('s3')['by_request'], {'GET /bkt/dir/a%20b%2Bc.txt': 4})
+
+
 class ModeAndStdoutTest(E2ETest):
     def test_mode_is_exact_whatever_the_umask(self):
         with self.emulators() as emu:
