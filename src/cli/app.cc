@@ -139,14 +139,8 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   eo.timeout = std::chrono::seconds(o.deadline_seconds);
   expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
-  bool setup_failure = false;
-  for (const expand::ExpandFailure& f : result.failures) {
-    PrintError(f.ToString());
-    ErrorCode code = f.error.code();
-    setup_failure |= code == ErrorCode::kNoCredentials || code == ErrorCode::kImdsUnavailable;
-  }
-  // Without credentials nothing could be fetched: that is set-up, not a bad object.
-  if (!result.plan) return setup_failure ? kExitSetup : kExitFetch;
+  for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
+  if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   p.plan = std::move(*result.plan);
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +
@@ -295,6 +289,15 @@ int RunGetCommand(const Options& o) {
 }
 
 }  // namespace
+
+int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures) {
+  // Without credentials or instance metadata nothing could be fetched: that is set-up.
+  bool no_credentials = std::any_of(failures.begin(), failures.end(), [](const auto& f) {
+    return f.error.code() == ErrorCode::kNoCredentials ||
+           f.error.code() == ErrorCode::kImdsUnavailable;
+  });
+  return no_credentials ? kExitSetup : kExitFetch;
+}
 
 int RunApp(const Options& options) {
   ConfigureLogging(options);

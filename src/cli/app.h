@@ -4,11 +4,18 @@
 #ifndef S3US_CLI_APP_H_
 #define S3US_CLI_APP_H_
 
+#include <vector>
+
 #include "cli/options.h"
+#include "expand/expander.h"
 
 namespace s3us::cli {
 
 int RunApp(const Options& options);
+
+// Exit code when expansion left no plan: kExitSetup when credentials are missing (as for
+// `get`), kExitFetch for every other failure.
+int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures);
 
 }  // namespace s3us::cli
 
