@@ -120,6 +120,13 @@ class LoopbackServer(ThreadingHTTPServer):
     request_queue_size = 256
     allow_reuse_address = True
 
+    def get_request(self):
+        # Headers and body go out in separate writes; without TCP_NODELAY the body waits for
+        # the client's delayed ACK (~40 ms) on every reused connection, unlike a real server.
+        conn, addr = super().get_request()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn, addr
+
 
 def serve(handler_class, port_file, delay_listen_seconds=0.0, port=0):
     """Binds 127.0.0.1:port (0: any), writes the port file, listens (after an optional delay
