@@ -57,6 +57,10 @@ Result<Credentials> CredentialChain::Get(bool force_refresh) {
   std::lock_guard<std::mutex> lock(mu_);
   Clock::WallTime now = clock_.Now();
   if (!force_refresh && Fresh(now)) return *cached_;
+  Clock::MonoTime mono = clock_.Monotonic();
+  if (force_refresh && cached_ && forced_at_ && mono < *forced_at_ + kForcedRefreshCoalesce) {
+    return *cached_;
+  }
 
   bool refreshing = source_ != kNone;
   Result<Credentials> got = Error(ErrorCode::kNoCredentials, "");
@@ -70,6 +74,7 @@ Result<Credentials> CredentialChain::Get(bool force_refresh) {
   if (source_ == kNone) got = Walk(force_refresh || refreshing);
   if (got.ok()) {
     Store(*got, now);
+    if (force_refresh) forced_at_ = mono;
     return got;
   }
   if (!force_refresh && cached_ && cached_->expiration && now < *cached_->expiration) {

@@ -39,8 +39,11 @@ class CredentialChain : public CredentialProvider {
   void AddSkippedSource(std::string note);
 
   // kNoCredentials listing why each source had none; other errors as the provider gave
-  // them, with context naming the provider.
+  // them, with context naming the provider. Forced refreshes within kForcedRefreshCoalesce
+  // of a successful one return it: when S3 rejects a token, every request in flight asks
+  // at once, and one fetch serves them all.
   Result<Credentials> Get(bool force_refresh = false) override;
+  static constexpr Clock::Duration kForcedRefreshCoalesce{2000};
   std::string Name() const override { return "credential chain"; }
 
  private:
@@ -55,6 +58,7 @@ class CredentialChain : public CredentialProvider {
   std::optional<Credentials> cached_;
   size_t source_ = kNone;  // index of the provider that answered
   Clock::WallTime refresh_at_{};
+  std::optional<Clock::MonoTime> forced_at_;  // last successful forced refresh
   static constexpr size_t kNone = static_cast<size_t>(-1);
 };
 

@@ -153,6 +153,22 @@ TEST_CASE("CredentialChain Get(true) fetches anew even when the cache is fresh")
   CHECK(env->forced() == 1);
 }
 
+TEST_CASE("CredentialChain serves a burst of forced refreshes with one fetch") {
+  testing::FakeClock clock;
+  auto imds = std::make_shared<ScriptedProvider>("imds");
+  imds->Answer(Creds("OLD"));
+  CredentialChain chain({imds}, clock);
+  REQUIRE(chain.Get().ok());
+  imds->Answer(Creds("NEW"));
+  // Every request in flight saw ExpiredToken and asks at once.
+  for (int i = 0; i < 8; ++i) CHECK(chain.Get(true)->access_key_id == "NEW");
+  CHECK(imds->forced() == 1);
+  clock.Advance(CredentialChain::kForcedRefreshCoalesce + std::chrono::milliseconds(1));
+  imds->Answer(Creds("NEWER"));
+  CHECK(chain.Get(true)->access_key_id == "NEWER");
+  CHECK(imds->forced() == 2);
+}
+
 TEST_CASE("CredentialChain keeps unexpired credentials when a refresh fails, retrying later") {
   testing::FakeClock clock;
   auto imds = std::make_shared<ScriptedProvider>("imds");
