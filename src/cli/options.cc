@@ -25,6 +25,12 @@ void AddAwsFlags(CLI::App* app, Options& o) {
       ->check(CLI::PositiveNumber);
 }
 
+// Instance facts for a replay off EC2 (IMDS answers them on an instance).
+void AddInstanceFlags(CLI::App* app, Options& o) {
+  app->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
+  app->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+}
+
 void AddExpandFlags(CLI::App* app, Options& o) {
   AddAwsFlags(app, o);
   app->add_option("--key-template", o.key_template,
@@ -107,8 +113,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
-  plan->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
-  plan->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddInstanceFlags(plan, o);
   AddExpandFlags(plan, o);
   AddOutputFlags(plan, o);
 
@@ -117,8 +122,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   replay->add_option("file", o.input, "User data file ('-' for stdin)")->required();
   replay->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
   replay->add_flag("--json", o.json, "Print the report (or plan) as JSON");
-  replay->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
-  replay->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddInstanceFlags(replay, o);
   AddExpandFlags(replay, o);
   AddRunFlags(replay, o);
   AddOutputFlags(replay, o);
@@ -126,8 +130,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   CLI::App* resolve =
       app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
   resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
-  resolve->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
-  resolve->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  AddInstanceFlags(resolve, o);
   AddExpandFlags(resolve, o);
   AddOutputFlags(resolve, o);
 

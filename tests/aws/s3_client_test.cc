@@ -12,6 +12,7 @@
 #include "core/strings.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_transport.h"
+#include "fakes/recording_sink.h"
 
 namespace s3us::aws {
 namespace {
@@ -45,21 +46,7 @@ class TestCredentials : public CredentialProvider {
   bool fail = false;
 };
 
-// Records what reaches the caller's sink.
-class RecordingSink : public net::BodySink {
- public:
-  Status Write(std::string_view chunk) override {
-    data += chunk;
-    return Ok();
-  }
-  Status Reset() override {
-    data.clear();
-    ++resets;
-    return Ok();
-  }
-  std::string data;
-  int resets = 0;
-};
+using testing::RecordingSink;
 
 std::string HeaderOf(const net::Request& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {

@@ -6,6 +6,7 @@
 #include "fetch/verify.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_transport.h"
+#include "tests/fakes/recording_sink.h"
 #include "tests/fetch/fake_s3_client.h"
 
 namespace s3us::fetch {
@@ -317,20 +318,7 @@ TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the
   }
 }
 
-class RecordingSink : public net::BodySink {
- public:
-  Status Write(std::string_view chunk) override {
-    data += chunk;
-    return Ok();
-  }
-  Status Reset() override {
-    data.clear();
-    ++resets;
-    return Ok();
-  }
-  std::string data;
-  int resets = 0;
-};
+using testing::RecordingSink;
 
 TEST_CASE("RoutingFetcher streams to the caller's sink and still verifies") {
   Rig rig;

@@ -2,23 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "fakes/recording_sink.h"
+
 #include "core/crypto.h"
 
 namespace s3us::fetch {
 namespace {
 
-class Collect : public net::BodySink {
- public:
-  Status Write(std::string_view chunk) override {
-    data += chunk;
-    return Ok();
-  }
-  Status Reset() override {
-    data.clear();
-    return Ok();
-  }
-  std::string data;
-};
+using Collect = testing::RecordingSink;
 
 TEST_CASE("VerifyingSink counts and hashes only what follows the last Reset") {
   VerifyingSink sink(0, nullptr);
