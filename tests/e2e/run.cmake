@@ -1,1 +1,2 @@
 # End-to-end tests: run.
+s3us_add_e2e(examples examples_test.py TIMEOUT 120)
