@@ -1,2 +1,3 @@
 # End-to-end tests: run.
 s3us_add_e2e(examples examples_test.py TIMEOUT 120)
+s3us_add_e2e(run_mixed run_mixed_test.py TIMEOUT 120)
