@@ -35,14 +35,14 @@ def main():
     unittest.main(verbosity=2)
 
 
-def run(args, emu=None, env=None, input=None, timeout=45, check_secrets=True):
+def run(args, emu=None, env=None, input=None, timeout=45, check_secrets=True, cwd=None):
     """Runs the binary with args; returns CompletedProcess (text). env defaults to emu.env;
     stdout and stderr are scanned for the emulators' secrets."""
     if env is None:
         env = dict(emu.env) if emu is not None else {'PATH': os.environ.get('PATH', '/bin:/usr/bin'),
                                                      'LANG': 'C.UTF-8'}
     proc = subprocess.run([BINARY] + list(args), env=env, input=input, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=cwd)
     if emu is not None and check_secrets:
         assert_no_secrets(proc.stdout, emu)
         assert_no_secrets(proc.stderr, emu)
@@ -93,7 +93,9 @@ def mime(parts, boundary='==e2e-boundary=='):
             out.append(b'Content-Transfer-Encoding: base64\n\n')
             out.append(base64.encodebytes(payload))
         else:
-            out.append(b'\n' + payload + (b'' if payload.endswith(b'\n') else b'\n'))
+            # The line break before a boundary belongs to the boundary: add one so the
+            # payload keeps its own last newline.
+            out.append(b'\n' + payload + b'\n')
     out.append(f'--{boundary}--\n'.encode())
     return b''.join(out)
 
