@@ -126,6 +126,13 @@ class Cli(unittest.TestCase):
         self.assertEqual(ru.load_report(state)['parts'], printed['parts'])
         self.assertGreaterEqual(self.emu.stats('imds')['by_request'].get(
             'GET /latest/user-data', 0), 1)
+        # plan and resolve without a file read IMDS too.
+        plan = ru.run(['plan'], self.emu)
+        self.assertEqual(plan.returncode, 0, plan.stderr)
+        self.assertTrue(plan.stdout.startswith('5 parts, 2 objects fetched'), plan.stdout)
+        resolved = ru.run(['resolve'], self.emu)
+        self.assertEqual(resolved.returncode, 0, resolved.stderr)
+        self.assertIn('filename="inner.sh"', resolved.stdout)
 
     def test_run_dry_run_runs_and_writes_nothing(self):
         state, cc = self.path('state'), self.path('cfg')

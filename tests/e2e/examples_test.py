@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,7 +187,6 @@ class Examples(unittest.TestCase):
         log = ru.read(report['log_path'])
         self.assertIn('web-role/user-script: configuring the web tier', log)
         self.assertTrue(re.search(r'exited with status 0', log))
-        shutil.rmtree(work_tmp)
 
 
 if __name__ == '__main__':

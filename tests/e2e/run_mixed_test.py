@@ -6,7 +6,6 @@ error line, --part-timeout, and `status` exit codes."""
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile

@@ -21,7 +21,7 @@ SOURCE_DIR = os.environ.get('S3US_SOURCE_DIR') or os.path.abspath(os.path.join(H
 EXAMPLES = os.path.join(SOURCE_DIR, 'examples')
 sys.path.insert(0, os.path.join(SOURCE_DIR, 'scripts/emulators'))
 
-from harness import Emulators, assert_no_secrets  # noqa: E402,F401
+from harness import Emulators, assert_no_secrets  # noqa: E402,F401  (Emulators re-exported)
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 and not sys.argv[1].startswith('-') \
     else os.path.join(SOURCE_DIR, 'build', 's3-user-script')
