@@ -38,9 +38,10 @@ def main():
 def run(args, emu=None, env=None, input=None, timeout=45, check_secrets=True, cwd=None):
     """Runs the binary with args; returns CompletedProcess (text). env defaults to emu.env;
     stdout and stderr are scanned for the emulators' secrets."""
-    if env is None:
-        env = dict(emu.env) if emu is not None else {'PATH': os.environ.get('PATH', '/bin:/usr/bin'),
-                                                     'LANG': 'C.UTF-8'}
+    if env is None and emu is not None:
+        env = dict(emu.env)
+    elif env is None:
+        env = {'PATH': os.environ.get('PATH', '/bin:/usr/bin'), 'LANG': 'C.UTF-8'}
     proc = subprocess.run([BINARY] + list(args), env=env, input=input, capture_output=True,
                           text=True, timeout=timeout, cwd=cwd)
     if emu is not None and check_secrets:
