@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -116,14 +117,17 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     PrintError("user data: " + parts.error().ToString());
     return kExitFetch;
   }
-  // Off EC2, IMDS is consulted only when something must be fetched.
+  // Off EC2, IMDS is consulted when something must be fetched, or, for a real run, when
+  // the user pointed us at one; a dry run of a local blob never touches the network.
   bool has_includes = std::any_of(parts->begin(), parts->end(), [](const userdata::Part& part) {
     return part.content_type == userdata::kTypeS3Include ||
            part.content_type == userdata::kTypeInclude ||
            part.content_type == userdata::kTypeIncludeOnce;
   });
+  bool imds_named = s.config.imds.endpoint != aws::kImdsIPv4Endpoint;
+  bool consult_imds = has_includes || (imds_named && !o.dry_run && o.command != Command::kPlan);
   if (!connected) {
-    if (Status st = ConnectServices(o, where, has_includes, s); !st.ok()) {
+    if (Status st = ConnectServices(o, where, consult_imds, s); !st.ok()) {
       return SetupFailure(st.error().WithContext("reading instance metadata"));
     }
   }
@@ -164,20 +168,29 @@ void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& 
   std::cout.flush();
 }
 
+// Scripts run with their own directory as cwd and see S3US_STATE_DIR: a relative state or
+// cloud-config directory would name the wrong place (or nothing) for them.
+std::string AbsolutePath(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
 std::string ReplayStateDir(const Options& o) {
-  if (!o.state_dir.empty()) return o.state_dir;
+  if (!o.state_dir.empty()) return AbsolutePath(o.state_dir);
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/s3-user-script-replay-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) return "";
-  return pattern;
+  return AbsolutePath(pattern);
 }
 
 // Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
              const std::string& state_dir, bool force) {
   run::DispatchOptions d;
-  d.state_dir = state_dir;
-  if (!o.cloud_config_dir.empty()) d.cloud_config_dir = o.cloud_config_dir;
+  d.state_dir = AbsolutePath(state_dir);
+  if (!o.cloud_config_dir.empty()) d.cloud_config_dir = AbsolutePath(o.cloud_config_dir);
   d.self_path = SelfPath();
   d.dry_run = o.dry_run;
   d.keep_going = o.keep_going;

@@ -58,7 +58,9 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
     if (remaining.count() <= 0) {
       return Error(ErrorCode::kTimeout, "request to " + endpoint_ + ": deadline already passed");
     }
-    timeout = timeout.count() > 0 ? std::min(timeout, remaining) : remaining;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);
+    timeout_is_deadline_ = timeout.count() <= 0 || left <= timeout;
+    timeout = timeout_is_deadline_ ? left : timeout;
   }
   attempt_timeout_ = timeout;
 
@@ -206,7 +208,7 @@ Error CurlTransfer::MapFailure(CURLcode code) {
   f.endpoint = endpoint_;
   f.error_buffer = error_buffer_.data();
   f.timeout = attempt_timeout_;
-  f.deadline_expired = request_.deadline.Expired(*options_.clock);
+  f.deadline_expired = timeout_is_deadline_ || request_.deadline.Expired(*options_.clock);
   if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);
   return MapCurlFailure(f);
 }

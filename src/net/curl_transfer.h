@@ -56,6 +56,9 @@ class CurlTransfer {
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};
   std::string endpoint_;  // "host:port" for messages
   std::chrono::milliseconds attempt_timeout_{0};
+  // The attempt's timeout is the rest of the deadline: when it fires, the deadline is spent
+  // (curl may fire a fraction of a millisecond before Deadline::Expired() agrees).
+  bool timeout_is_deadline_ = false;
 
   Response response_;
   StreamHasher hasher_;

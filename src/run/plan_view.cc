@@ -37,14 +37,18 @@ bool SameStep(const userdata::IncludeStep& a, const userdata::IncludeStep& b) {
   return a.part_index == b.part_index && a.line == b.line && a.url == b.url;
 }
 
+// "1 part", "2 parts".
+std::string Count(uint64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 }  // namespace
 
 std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
   std::vector<int> position = RunPositions(plan, registry);
-  std::string out =
-      std::to_string(plan.parts.size()) + (plan.parts.size() == 1 ? " part" : " parts");
+  std::string out = Count(plan.parts.size(), "part");
   if (plan.objects_fetched > 0) {
-    out += ", " + std::to_string(plan.objects_fetched) + " objects fetched (" +
+    out += ", " + Count(plan.objects_fetched, "object") + " fetched (" +
            HumanBytes(plan.bytes_fetched) + ")";
   }
   out += "\n";

@@ -189,7 +189,8 @@ std::string RenderReportOrThrow(const json& report) {
   const json& totals = report.value("totals", json::object());
   std::string out =
       "last run: " + Str(report, "status") + " at " + Str(report, "started_at") + " on instance " +
-      Str(report, "instance_id") + ": " + std::to_string(totals.value("parts", 0)) + " parts, " +
+      Str(report, "instance_id") + ": " + std::to_string(totals.value("parts", 0)) +
+      (totals.value("parts", 0) == 1 ? " part, " : " parts, ") +
       std::to_string(totals.value("ok", 0)) + " ok, " + std::to_string(totals.value("failed", 0)) +
       " failed, " + std::to_string(totals.value("skipped", 0)) + " skipped, " +
       std::to_string(totals.value("not_run", 0)) + " not run, " +

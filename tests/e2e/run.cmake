@@ -1,1 +1,4 @@
 # End-to-end tests: run.
+s3us_add_e2e(examples examples_test.py TIMEOUT 120)
+s3us_add_e2e(run_mixed run_mixed_test.py TIMEOUT 120)
+s3us_add_e2e(cli cli_test.py TIMEOUT 120)

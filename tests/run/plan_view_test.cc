@@ -85,5 +85,17 @@ TEST_CASE("RenderPlanText draws include chains as an indented tree") {
             Sha256Hex("").substr(0, 12) + "  handler unhandled  from user data\n");
 }
 
+TEST_CASE("RenderPlanText counts one part and one object in the singular") {
+  Registry registry;
+  REQUIRE(handlers::RegisterBuiltinHandlers(registry).ok());
+  expand::Plan plan =
+      MakePlan({FetchedPart(0, userdata::kTypeShellScript, "s3://b/one.sh", "echo\n")});
+  plan.objects_fetched = 1;
+  plan.bytes_fetched = 5;
+  CHECK(RenderPlanText(plan, registry).rfind("1 part, 1 object fetched (5 B)\n", 0) == 0);
+  plan.objects_fetched = 0;
+  CHECK(RenderPlanText(plan, registry).rfind("1 part\n", 0) == 0);
+}
+
 }  // namespace
 }  // namespace s3us::run

@@ -78,6 +78,17 @@ TEST_CASE("Dispatcher writes report.json even for filenames that are not UTF-8")
   CHECK(StatusExitCode(loaded) == kStatusOk);
 }
 
+TEST_CASE("RenderReport says 1 part in the singular") {
+  nlohmann::json one = {{"status", "ok"},
+                        {"started_at", "2015-08-30T12:16:00.000Z"},
+                        {"instance_id", "i-0abc"},
+                        {"totals", {{"parts", 1}, {"ok", 1}}},
+                        {"parts", nlohmann::json::array()}};
+  CHECK(RenderReport(one).rfind("last run: ok at 2015-08-30T12:16:00.000Z on instance i-0abc: "
+                                "1 part, 1 ok, 0 failed",
+                                0) == 0);
+}
+
 TEST_CASE("FormatRfc3339 and FormatStamp print UTC with milliseconds") {
   Clock::WallTime t{std::chrono::milliseconds(1440936960123)};
   CHECK(FormatRfc3339(t) == "2015-08-30T12:16:00.123Z");
