@@ -12,6 +12,7 @@
 
 #include "cli/get_command.h"
 #include "cli/services.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "expand/expander.h"
@@ -177,12 +178,11 @@ std::string AbsolutePath(const std::string& path) {
   return ec ? path : absolute.lexically_normal().string();
 }
 
-std::string ReplayStateDir(const Options& o) {
+Result<std::string> ReplayStateDir(const Options& o) {
   if (!o.state_dir.empty()) return AbsolutePath(o.state_dir);
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/s3-user-script-replay-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) return "";
-  return AbsolutePath(pattern);
+  Result<std::string> dir = MakePrivateTempDir("s3-user-script-replay-");
+  if (!dir.ok()) return dir;
+  return AbsolutePath(*dir);
 }
 
 // Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
@@ -229,13 +229,10 @@ int RunPlanLike(const Options& o) {
     }
     case Command::kReplay: {
       if (o.dry_run) PrintPlan(o, p.plan, *registry);
-      std::string state = ReplayStateDir(o);
-      if (state.empty()) {
-        PrintError("cannot create a private state directory for the replay");
-        return kExitSetup;
-      }
-      if (!o.dry_run && !o.quiet) std::cerr << "s3-user-script: replay state in " << state << "\n";
-      return Dispatch(o, p, *registry, state, o.force);
+      Result<std::string> state = ReplayStateDir(o);
+      if (!state.ok()) return SetupFailure(state.error().WithContext("replay state"));
+      if (!o.dry_run && !o.quiet) std::cerr << "s3-user-script: replay state in " << *state << "\n";
+      return Dispatch(o, p, *registry, *state, o.force);
     }
     case Command::kRun:
       if (o.dry_run) {
@@ -258,13 +255,10 @@ int RunLegacy(const Options& o) {
   Planned& p = std::get<Planned>(built);
   Result<run::Registry> registry = MakeRegistry();
   if (!registry.ok()) return SetupFailure(registry.error());
-  std::string state = ReplayStateDir(Options{});
-  if (state.empty()) {
-    PrintError("cannot create a private work directory");
-    return kExitSetup;
-  }
+  Result<std::string> state = ReplayStateDir(Options{});
+  if (!state.ok()) return SetupFailure(state.error().WithContext("work directory"));
   run::DispatchOptions d;
-  d.state_dir = state;
+  d.state_dir = *state;
   d.self_path = SelfPath();
   d.force = true;
   run::Dispatcher dispatcher(*registry, *p.services->clock);

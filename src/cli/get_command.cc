@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/progress.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "net/sinks.h"
@@ -41,12 +42,9 @@ Status FetchOne(const Options& options, Services& s, const Target& t) {
   std::string temp_dir;
   std::string destination = t.destination;
   if (destination.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/s3-user-script-get-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      return Error(ErrorCode::kIo, "cannot create a temporary directory in " + pattern);
-    }
-    temp_dir = pattern;
+    Result<std::string> dir = MakePrivateTempDir("s3-user-script-get-");
+    if (!dir.ok()) return dir.error();
+    temp_dir = *dir;
     destination = temp_dir + "/object";
   }
   Status result = [&]() -> Status {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -101,6 +102,15 @@ Status MakePrivateDir(const std::string& path, mode_t mode) {
     prefix += '/';
   }
   return Ok();
+}
+
+Result<std::string> MakePrivateTempDir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return IoError("cannot create a temporary directory like", pattern, errno);
+  }
+  return pattern;
 }
 
 Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {

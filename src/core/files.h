@@ -26,6 +26,10 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 // exists but is not a directory owned by us with no group/other write bit.
 Status MakePrivateDir(const std::string& path, mode_t mode = 0700);
 
+// Creates a new 0700 directory "$TMPDIR/<prefix>XXXXXX" (TMPDIR defaults to /tmp) and
+// returns its path. kIo when it cannot.
+Result<std::string> MakePrivateTempDir(const std::string& prefix);
+
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after
 // removing a previous regular file of that name. Never follows a symlink at the name.
 Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode);

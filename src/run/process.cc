@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,9 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
     return info;
   }
 
+  // The child's exit wakes the poll below through a pidfd; without one (kernels before
+  // 5.3) the loop notices it within the poll timeout.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   const auto start = SteadyClock::now();
   SteadyClock::time_point drain_until{}, kill_at{};
   bool child_done = false, term_sent = false, kill_sent = false;
@@ -136,7 +140,7 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
       kill(-pid, SIGKILL);
       kill_sent = true;
     }
-    struct pollfd pfds[2];
+    struct pollfd pfds[3];
     nfds_t n = 0;
     int streams[2];
     for (int i = 0; i < 2; ++i) {
@@ -144,9 +148,11 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
       pfds[n] = {fds[i], POLLIN, 0};
       streams[n++] = i + 1;
     }
+    nfds_t stream_count = n;
+    if (pidfd >= 0 && !child_done) pfds[n++] = {pidfd, POLLIN, 0};
     int ready = poll(n > 0 ? pfds : nullptr, n, 20);
     if (ready <= 0) continue;
-    for (nfds_t i = 0; i < n; ++i) {
+    for (nfds_t i = 0; i < stream_count; ++i) {
       if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       int& fd = fds[streams[i] - 1];
       ssize_t r = read(fd, buf, sizeof buf);
@@ -166,6 +172,7 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
   }
   CloseFd(fds[0]);
   CloseFd(fds[1]);
+  CloseFd(pidfd);
   if (WIFEXITED(wstatus)) {
     info.exited = true;
     info.status = WEXITSTATUS(wstatus);
