@@ -54,7 +54,11 @@ struct CurlTransport::Multi {
 CurlTransport::CurlTransport(CurlTransportOptions options)
     : options_(std::move(options)),
       no_proxy_(MergeNoProxy(options_.no_proxy)),
-      multi_(std::make_unique<Multi>()) {
+      multi_(std::make_unique<Multi>()) {}
+
+// libcurl (and with it OpenSSL) is initialised and the loop thread started on the first
+// exchange, so commands that fetch nothing never pay for them.
+void CurlTransport::Start() {
   if (!EnsureCurlGlobalInit()) {
     multi_->init_error = "cannot initialise libcurl";
     return;
@@ -83,6 +87,7 @@ CurlTransport::~CurlTransport() {
 }
 
 Result<Response> CurlTransport::Send(const Request& request, BodySink* sink) {
+  std::call_once(started_, [this] { Start(); });
   if (!multi_->init_error.empty()) return Error(ErrorCode::kInternal, multi_->init_error);
   CurlTransfer transfer(request, sink, options_);
   if (Status s = transfer.Prepare(no_proxy_); !s.ok()) return std::move(s).error();

@@ -68,6 +68,7 @@ std::string UserAgent();
 
 class CurlTransport : public Transport {
  public:
+  // Cheap: libcurl is initialised and the loop thread started on the first Send().
   explicit CurlTransport(CurlTransportOptions options = CurlTransportOptions::FromEnvironment());
   // Joins the loop thread. REQUIRES: no Send() is still running.
   ~CurlTransport() override;
@@ -82,6 +83,7 @@ class CurlTransport : public Transport {
   const CurlTransportOptions& options() const { return options_; }
 
  private:
+  void Start();
   void Loop();
   // Hands a prepared transfer to the loop and waits until it is done.
   void RunOnLoop(CurlTransfer& transfer);
@@ -93,6 +95,7 @@ class CurlTransport : public Transport {
   std::mutex mu_;
   std::deque<CurlTransfer*> pending_;  // guarded by mu_
   bool stopping_ = false;              // guarded by mu_
+  std::once_flag started_;
   std::thread loop_;
 };
 
