@@ -21,6 +21,7 @@
 #include "run/dispatcher.h"
 #include "run/plan_view.h"
 #include "run/report.h"
+#include "run/run_state.h"
 #include "userdata/parse.h"
 #include "userdata/serialize.h"
 
@@ -74,7 +75,10 @@ struct Planned {
 
 // Everything up to the Plan: services, user data, parse, expand. On failure the error
 // lines are printed and the exit code is returned instead.
-std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override = "") {
+// `state_dir`, when given, holds the per-instance #include-once cache (not in dry runs,
+// which write nothing).
+std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override = "",
+                                     const std::string& state_dir = "") {
   if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
     PrintError("--key-template: " + st.error().ToString());
     return kExitUsage;
@@ -142,6 +146,11 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   eo.key_template = o.key_template;
   eo.keep_going = o.keep_going;
   eo.timeout = std::chrono::seconds(o.deadline_seconds);
+  if (!state_dir.empty() && !o.dry_run) {
+    Result<run::StateLayout> layout = run::LayoutFor(state_dir, s.facts.instance_id);
+    if (!layout.ok()) return SetupFailure(layout.error());
+    eo.include_once_cache_dir = layout->instance_dir + "/include-once";
+  }
   expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
   for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
@@ -211,7 +220,15 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
 }
 
 int RunPlanLike(const Options& o) {
-  auto built = BuildPlan(o);
+  std::string state_dir;
+  if (o.command == Command::kReplay) {
+    Result<std::string> state = ReplayStateDir(o);
+    if (!state.ok()) return SetupFailure(state.error().WithContext("replay state"));
+    state_dir = *state;
+  } else if (o.command == Command::kRun) {
+    state_dir = AbsolutePath(o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir);
+  }
+  auto built = BuildPlan(o, "", state_dir);
   if (auto* code = std::get_if<int>(&built)) return *code;
   Planned& p = std::get<Planned>(built);
   Result<run::Registry> registry = MakeRegistry();
@@ -229,18 +246,16 @@ int RunPlanLike(const Options& o) {
     }
     case Command::kReplay: {
       if (o.dry_run) PrintPlan(o, p.plan, *registry);
-      Result<std::string> state = ReplayStateDir(o);
-      if (!state.ok()) return SetupFailure(state.error().WithContext("replay state"));
-      if (!o.dry_run && !o.quiet) std::cerr << "s3-user-script: replay state in " << *state << "\n";
-      return Dispatch(o, p, *registry, *state, o.force);
+      if (!o.dry_run && !o.quiet)
+        std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
+      return Dispatch(o, p, *registry, state_dir, o.force);
     }
     case Command::kRun:
       if (o.dry_run) {
         PrintPlan(o, p.plan, *registry);
         return kExitOk;
       }
-      return Dispatch(o, p, *registry, o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir,
-                      o.force);
+      return Dispatch(o, p, *registry, state_dir, o.force);
     default:
       return kExitUsage;
   }

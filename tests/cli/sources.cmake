@@ -7,3 +7,4 @@ list(APPEND S3US_TEST_SOURCES
 )
 
 s3us_add_e2e(progress progress_test.py)
+s3us_add_e2e(include_once include_once_test.py)

@@ -1,0 +1,49 @@
+"""#include-once bodies are cached per instance, so a later run works even when the URL no
+longer serves them (pre-signed URLs expire), as cloud-init documents (issue 6)."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ['S3US_SOURCE_DIR'], 'scripts/emulators'))
+from harness import Emulators, assert_no_secrets  # noqa: E402
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else 'build/s3-user-script'
+
+
+class IncludeOnce(unittest.TestCase):
+    def test_second_run_uses_the_cached_body_and_does_not_fetch(self):
+        with tempfile.TemporaryDirectory() as tmp, \
+                Emulators(tmp, s3_args=['--unsigned-prefix', 'public/']) as emu:
+            out = os.path.join(tmp, 'out.txt')
+            emu.put('web', 'public/step.sh', f'#!/bin/sh\necho v1 >> {out}\n'.encode())
+            url = f'{emu.s3_url}/web/public/step.sh?X-Amz-Expires=60'
+            blob = os.path.join(tmp, 'user-data')
+            with open(blob, 'w') as f:
+                f.write(f'#include-once\n{url}\n')
+            state = os.path.join(tmp, 'state')
+            cmd = [BINARY, 'replay', blob, '--state-dir', state, '--force']
+
+            first = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+            self.assertEqual(first.returncode, 0, first.stderr)
+            fetched = emu.stats('s3')['total']
+
+            # The object changes (or the pre-signed URL expires): the cached body still runs.
+            emu.put('web', 'public/step.sh', f'#!/bin/sh\necho v2 >> {out}\n'.encode())
+            second = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+            self.assertEqual(second.returncode, 0, second.stderr)
+            self.assertEqual(emu.stats('s3')['total'], fetched)
+            with open(out) as f:
+                self.assertEqual(f.read(), 'v1\nv1\n')
+
+            cache = [os.path.join(dp, n) for dp, _, names in os.walk(state) for n in names
+                     if 'include-once' in dp]
+            self.assertEqual(len(cache), 1, cache)
+            self.assertEqual(os.stat(cache[0]).st_mode & 0o777, 0o600)
+            for proc in (first, second):
+                assert_no_secrets(proc.stdout + proc.stderr, emu)
+
+
+if __name__ == '__main__':
+    unittest.main(argv=[sys.argv[0], '-v'])
