@@ -216,7 +216,9 @@ class ParallelTest(E2ETest):
                              [f'many/{i:02}.sh' for i in range(n)])
             s3 = emu.stats('s3')
             self.assertEqual(s3['by_status'], {'200': n})
-            self.assertGreaterEqual(s3['max_in_flight'], 16)
+            # 16 at once on an idle machine; a loaded 2-core CI box may stagger the starts,
+            # but serial fetching would never exceed 1.
+            self.assertGreaterEqual(s3['max_in_flight'], 8)
             self.timing(f'plan of {n} includes at 20 ms latency (default --max-parallel), '
                         f'whole process', run.seconds)
             self.timing('of which expansion (fetches)', fetch_ms(run) / 1000)
