@@ -47,7 +47,7 @@ TEST_CASE("CurlTransport runs 32 concurrent Send calls in parallel on one multi 
 
 TEST_CASE("CurlTransport queues transfers beyond max_host_connections and still completes") {
   LoopbackServer server([&server](const HttpRequest&, Connection& c) {
-    server.WaitForInFlight(16, milliseconds(500));
+    server.WaitForInFlight(16, milliseconds(10000));
     c.Respond(200, "ok");
   });
   CurlTransport transport(TestOptions());  // default: 16 per host
