@@ -172,7 +172,7 @@ def _error_lines(stderr):
 
 
 def _resolve(cloud, part_data, filename, document):
-    """Runs `s3-user-script resolve -`; returns [(ctype, filename, payload, headers)]."""
+    """Runs `s3-user-script resolve - --on-instance`; returns [(ctype, filename, payload, headers)]."""
     exe = _binary()
     if not exe:
         _fail(cloud, part_data, filename,
@@ -180,7 +180,9 @@ def _resolve(cloud, part_data, filename, document):
                DEFAULT_BINARY])
     timeout = _timeout()
     try:
-        proc = subprocess.run([exe, "resolve", "-"], input=document.encode("utf-8"),
+        # --on-instance: at boot IMDS may be slow; wait for it as `run` does.
+        proc = subprocess.run([exe, "resolve", "-", "--on-instance"],
+                              input=document.encode("utf-8"),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
                               check=False, close_fds=True)
     except subprocess.TimeoutExpired:

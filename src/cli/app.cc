@@ -56,6 +56,7 @@ std::string SelfPath() {
 }
 
 Where WhereFor(const Options& o) {
+  if (o.on_instance) return Where::kInstance;
   switch (o.command) {
     case Command::kRun:
     case Command::kLegacy:

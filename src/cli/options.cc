@@ -31,6 +31,12 @@ void AddInstanceFlags(CLI::App* app, Options& o) {
   app->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
 }
 
+// For callers on an instance that pass the user data themselves (the cloud-init bridge).
+void AddOnInstanceFlag(CLI::App* app, Options& o) {
+  app->add_flag("--on-instance", o.on_instance,
+                "Running on EC2: instance metadata is required and waited for, as by run");
+}
+
 void AddExpandFlags(CLI::App* app, Options& o) {
   AddAwsFlags(app, o);
   app->add_option("--key-template", o.key_template,
@@ -114,6 +120,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
   AddInstanceFlags(plan, o);
+  AddOnInstanceFlag(plan, o);
   AddExpandFlags(plan, o);
   AddOutputFlags(plan, o);
 
@@ -131,6 +138,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
   resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   AddInstanceFlags(resolve, o);
+  AddOnInstanceFlag(resolve, o);
   AddExpandFlags(resolve, o);
   AddOutputFlags(resolve, o);
 

@@ -41,6 +41,7 @@ struct Options {
   std::string role;         // replay: role name when there is no IMDS
   std::string instance_id;  // replay: instance id when there is no IMDS
   bool allow_imdsv1 = false;
+  bool on_instance = false;  // plan/resolve: IMDS required and waited for, as for run
   std::string key_template = "{role}/user-script";
 
   // Expansion.

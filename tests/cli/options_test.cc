@@ -81,6 +81,14 @@ TEST_CASE("out-of-range values are usage errors") {
   CHECK(Parse({"run", "--bogus"}).exit_code == kExitUsage);
 }
 
+TEST_CASE("resolve and plan accept --on-instance; replay does not") {
+  auto r = Parse({"resolve", "-", "--on-instance"});
+  REQUIRE(r.options);
+  CHECK(r.options->on_instance);
+  CHECK(Parse({"plan", "x", "--on-instance"}).options->on_instance);
+  CHECK(Parse({"replay", "x", "--on-instance"}).exit_code == kExitUsage);
+}
+
 TEST_CASE("the predecessor's flags select the legacy command") {
   auto r = Parse({"-b", "my-bucket"});
   REQUIRE(r.options);

@@ -133,8 +133,9 @@ def run(root):
     env.begin()
     env.part('text/x-s3-include', 's3://bkt/b.sh\ns3://bkt/a.sh\n', 'objects.s3')
     with open(calls) as f:
-        check(f.read() == 'argv: resolve -\n#s3-include\ns3://bkt/b.sh\ns3://bkt/a.sh\n',
-              'binary run as `resolve -` with raw lines wrapped into an #s3-include document')
+        check(f.read() ==
+              'argv: resolve - --on-instance\n#s3-include\ns3://bkt/b.sh\ns3://bkt/a.sh\n',
+              'binary run as `resolve - --on-instance` with raw lines wrapped into an #s3-include document')
     check(env.listing() == ['s3-include-0001-b.sh', 's3-include-0002-a.sh'],
           'fallback wrote the scripts to <instance>/scripts/', env.listing())
     with open(os.path.join(env.scripts, 's3-include-0001-b.sh')) as f:
@@ -147,14 +148,14 @@ def run(root):
     os.unlink(calls)
     env.part('text/x-not-multipart', '#S3-Include\ns3://bkt/x\n', 'part-002')
     with open(calls) as f:
-        check(f.read() == 'argv: resolve -\n#S3-Include\ns3://bkt/x\n',
+        check(f.read() == 'argv: resolve - --on-instance\n#S3-Include\ns3://bkt/x\n',
               'a raw #s3-include document is passed unchanged')
     check(env.listing()[2:] == ['s3-include-0003-b.sh', 's3-include-0004-a.sh'],
           'a second include part of the same run continues the numbering', env.listing())
     os.unlink(calls)
     env.part('text/plain', '  #s3-include\ns3://bkt/y\n', 'plain.txt')
     with open(calls) as f:
-        check(f.read() == 'argv: resolve -\n  #s3-include\ns3://bkt/y\n' and
+        check(f.read() == 'argv: resolve - --on-instance\n  #s3-include\ns3://bkt/y\n' and
               env.listing()[4:] == ['s3-include-0005-b.sh', 's3-include-0006-a.sh'],
               'a text/plain part starting #s3-include is resolved too', env.listing())
     env.clear()
