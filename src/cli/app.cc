@@ -69,6 +69,27 @@ Where WhereFor(const Options& o) {
   }
 }
 
+bool HasIncludes(const std::vector<userdata::Part>& parts) {
+  return std::any_of(parts.begin(), parts.end(), [](const userdata::Part& part) {
+    return part.content_type == userdata::kTypeS3Include ||
+           part.content_type == userdata::kTypeInclude ||
+           part.content_type == userdata::kTypeIncludeOnce;
+  });
+}
+
+expand::ExpandOptions ExpandOptionsFor(const Options& o) {
+  expand::ExpandOptions eo;
+  eo.limits.max_depth = o.max_depth;
+  eo.limits.max_parts = o.max_parts;
+  eo.limits.max_total_bytes = o.max_total_bytes;
+  eo.limits.max_object_bytes = o.max_object_bytes;
+  eo.max_parallel = o.max_parallel;
+  eo.key_template = o.key_template;
+  eo.keep_going = o.keep_going;
+  eo.timeout = std::chrono::seconds(o.deadline_seconds);
+  return eo;
+}
+
 struct Planned {
   std::unique_ptr<Services> services;
   expand::Plan plan;
@@ -125,28 +146,16 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   }
   // Off EC2, IMDS is consulted when something must be fetched, or, for a real run, when
   // the user pointed us at one; a dry run of a local blob never touches the network.
-  bool has_includes = std::any_of(parts->begin(), parts->end(), [](const userdata::Part& part) {
-    return part.content_type == userdata::kTypeS3Include ||
-           part.content_type == userdata::kTypeInclude ||
-           part.content_type == userdata::kTypeIncludeOnce;
-  });
   bool imds_named = s.config.imds.endpoint != aws::kImdsIPv4Endpoint;
-  bool consult_imds = has_includes || (imds_named && !o.dry_run && o.command != Command::kPlan);
+  bool consult_imds =
+      HasIncludes(*parts) || (imds_named && !o.dry_run && o.command != Command::kPlan);
   if (!connected) {
     if (Status st = ConnectServices(o, where, consult_imds, s); !st.ok()) {
       return SetupFailure(st.error().WithContext("reading instance metadata"));
     }
   }
 
-  expand::ExpandOptions eo;
-  eo.limits.max_depth = o.max_depth;
-  eo.limits.max_parts = o.max_parts;
-  eo.limits.max_total_bytes = o.max_total_bytes;
-  eo.limits.max_object_bytes = o.max_object_bytes;
-  eo.max_parallel = o.max_parallel;
-  eo.key_template = o.key_template;
-  eo.keep_going = o.keep_going;
-  eo.timeout = std::chrono::seconds(o.deadline_seconds);
+  expand::ExpandOptions eo = ExpandOptionsFor(o);
   if (!state_dir.empty() && !o.dry_run) {
     Result<run::StateLayout> layout = run::LayoutFor(state_dir, s.facts.instance_id);
     if (!layout.ok()) return SetupFailure(layout.error());
