@@ -5,35 +5,23 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bridge_common import (BUCKET, INSTANCE_ID, CloudRoot, binary_from_argv,  # noqa: E402
-                           check, module_env)
-from harness import Emulators  # noqa: E402
+from bridge_common import BUCKET, INSTANCE_ID, check, run_case  # noqa: E402
 
 
-def main():
-    binary = binary_from_argv()
-    with CloudRoot() as root:
-        run(binary, root)
-    print('PASS')
-
-
-def run(binary, root):
-    root.install_system_wide()
-    with Emulators(root.path('emu')) as emu:
-        out = root.path('boothook.out')
-        emu.put(BUCKET, 'hooks/early.sh',
-                ('#cloud-boothook\n#!/bin/sh\necho "hook $INSTANCE_ID" >> %s\n' % out).encode())
-        emu.put(BUCKET, 'late.sh', ('#!/bin/sh\necho late >> %s\n' % out).encode())
-        env = module_env(binary, emu)
-        root.consume(('#s3-include\ns3://%s/hooks/early.sh\ns3://%s/late.sh\n' %
-                      (BUCKET, BUCKET)).encode(), env)
-        check(root.read('boothook.out') == 'hook %s\n' % INSTANCE_ID,
-              'the fetched boothook ran during consume_data with INSTANCE_ID')
-        check(os.listdir(os.path.join(root.idir, 'boothooks')) == ['s3-include-0001-early.sh'],
-              "cloud-init's boothook handler wrote it under the bridge's name")
-        check(os.listdir(root.scripts) == ['s3-include-0002-late.sh'],
-              'the following script went to the scripts folder (not run yet)')
+def case(root, emu, env):
+    out = root.path('boothook.out')
+    emu.put(BUCKET, 'hooks/early.sh',
+            ('#cloud-boothook\n#!/bin/sh\necho "hook $INSTANCE_ID" >> %s\n' % out).encode())
+    emu.put(BUCKET, 'late.sh', ('#!/bin/sh\necho late >> %s\n' % out).encode())
+    root.consume(('#s3-include\ns3://%s/hooks/early.sh\ns3://%s/late.sh\n' %
+                  (BUCKET, BUCKET)).encode(), env)
+    check(root.read('boothook.out') == 'hook %s\n' % INSTANCE_ID,
+          'the fetched boothook ran during consume_data with INSTANCE_ID')
+    check(os.listdir(os.path.join(root.idir, 'boothooks')) == ['s3-include-0001-early.sh'],
+          "cloud-init's boothook handler wrote it under the bridge's name")
+    check(os.listdir(root.scripts) == ['s3-include-0002-late.sh'],
+          'the following script went to the scripts folder (not run yet)')
 
 
 if __name__ == '__main__':
-    main()
+    run_case(case, standard_objects=False)

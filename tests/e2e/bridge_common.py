@@ -29,6 +29,8 @@ CLOUD_INIT = '/usr/bin/cloud-init'
 PYTHON = '/usr/bin/python3'
 INSTANCE_ID = 'i-0bridge0000000001'
 
+from harness import Emulators  # noqa: E402
+
 
 def binary_from_argv():
     if len(sys.argv) < 2 or not os.access(sys.argv[1], os.X_OK):
@@ -224,3 +226,18 @@ def verify_standard_effect(root, env, emu, extra_scripts=()):
         with open(f, 'rb') as fh:
             assert_no_secrets(fh.read(), emu)
     check(True, 'no credential in any file of the temp root')
+
+
+def run_case(case, system_wide=True, standard_objects=True):
+    """Runs one bridge case in its own temp cloud root: optionally installs the module
+    system-wide, starts the emulators (optionally with the standard objects) and calls
+    case(root, emu, env) with the environment cloud-init's module sees."""
+    binary = binary_from_argv()
+    with CloudRoot() as root:
+        if system_wide:
+            root.install_system_wide()
+        with Emulators(root.path('emu')) as emu:
+            if standard_objects:
+                put_standard_objects(emu, root)
+            case(root, emu, module_env(binary, emu))
+    print('PASS')

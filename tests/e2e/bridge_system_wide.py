@@ -7,37 +7,25 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bridge_common import (CloudRoot, binary_from_argv, check, mime, module_env,  # noqa: E402
-                           put_standard_objects, standard_include, verify_standard_effect)
-from harness import Emulators  # noqa: E402
+from bridge_common import (check, mime, run_case, standard_include,  # noqa: E402
+                           verify_standard_effect)
 
 
-def main():
-    binary = binary_from_argv()
-    with CloudRoot() as root:
-        run(binary, root)
-    print('PASS')
-
-
-def run(binary, root):
-    root.install_system_wide()
-    with Emulators(root.path('emu')) as emu:
-        put_standard_objects(emu, root)
-        env = module_env(binary, emu)
-        user_data = mime(
-            ('#cloud-config\nfinal_message: bridge test\n', 'text/cloud-config', 'user.yaml'),
-            ('#!/bin/sh\necho user >> %s\n' % root.path('order.log'), 'text/x-shellscript',
-             'user.sh'),
-            (standard_include(), 'text/x-s3-include', 'objects.s3'))
-        root.consume(user_data, env)
-        check('s3_user_script' in root.log() and 'Added custom handler' in root.log(),
-              'cloud-init registered the system-wide module')
-        check(not os.path.exists(os.path.join(root.idir, 'handlers', 'part-handler-000.py')),
-              'no part handler came from user data')
-        cc = root.read(root.idir, 'cloud-config.txt')
-        check('final_message: bridge test' in cc, "the user's own cloud-config is merged too")
-        verify_standard_effect(root, env, emu, extra_scripts=['user.sh'])
+def case(root, emu, env):
+    user_data = mime(
+        ('#cloud-config\nfinal_message: bridge test\n', 'text/cloud-config', 'user.yaml'),
+        ('#!/bin/sh\necho user >> %s\n' % root.path('order.log'), 'text/x-shellscript',
+         'user.sh'),
+        (standard_include(), 'text/x-s3-include', 'objects.s3'))
+    root.consume(user_data, env)
+    check('s3_user_script' in root.log() and 'Added custom handler' in root.log(),
+          'cloud-init registered the system-wide module')
+    check(not os.path.exists(os.path.join(root.idir, 'handlers', 'part-handler-000.py')),
+          'no part handler came from user data')
+    cc = root.read(root.idir, 'cloud-config.txt')
+    check('final_message: bridge test' in cc, "the user's own cloud-config is merged too")
+    verify_standard_effect(root, env, emu, extra_scripts=['user.sh'])
 
 
 if __name__ == '__main__':
-    main()
+    run_case(case)
