@@ -10,8 +10,6 @@ import json
 import os
 import re
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
@@ -37,27 +35,16 @@ NESTED = ru.mime([('text/x-shellscript', 'inner.sh',
                   ('text/plain', 'notes.txt', b'just words\n')], boundary='inner')
 
 
-class Cli(unittest.TestCase):
+class Cli(ru.EmulatorTestCase):
+    USER_DATA = BLOB
+
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.runs = os.path.join(cls.tmp.name, 'runs')
-        os.makedirs(cls.runs)
-        cls.emu = ru.Emulators(cls.tmp.name, user_data=BLOB)
-        cls.emu.__enter__()
-        cls.emu.put('cli-bucket', 'a.sh', b'#!/bin/sh\necho a >> "$S3US_STATE_DIR/order.log"\n')
-        cls.emu.put('cli-bucket', 'nested.mime', NESTED)
+    def load(cls, emu):
+        emu.put('cli-bucket', 'a.sh', b'#!/bin/sh\necho a >> "$S3US_STATE_DIR/order.log"\n')
+        emu.put('cli-bucket', 'nested.mime', NESTED)
         cls.blob = os.path.join(cls.runs, 'user-data.mime')
         with open(cls.blob, 'wb') as f:
             f.write(BLOB)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            ru.scan_tree(cls.runs, cls.emu)
-        finally:
-            cls.emu.__exit__(None, None, None)
-            cls.tmp.cleanup()
 
     def path(self, *names):
         return os.path.join(self.runs, self._testMethodName, *names)

@@ -10,8 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
@@ -33,23 +31,10 @@ def load_objects(emu):
                     emu.put(bucket, os.path.relpath(path, bdir), f.read())
 
 
-class Examples(unittest.TestCase):
+class Examples(ru.EmulatorTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.runs = os.path.join(cls.tmp.name, 'runs')
-        os.makedirs(cls.runs)
-        cls.emu = ru.Emulators(cls.tmp.name)
-        cls.emu.__enter__()
-        load_objects(cls.emu)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            ru.scan_tree(cls.runs, cls.emu)
-        finally:
-            cls.emu.__exit__(None, None, None)
-            cls.tmp.cleanup()
+    def load(cls, emu):
+        load_objects(emu)
 
     def replay(self, name, *extra, env=None):
         state = os.path.join(self.runs, self._testMethodName)

@@ -8,9 +8,7 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
@@ -38,24 +36,11 @@ MIXED = ru.mime([
 RFC3339 = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
 
 
-class MixedRun(unittest.TestCase):
+class MixedRun(ru.EmulatorTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.runs = os.path.join(cls.tmp.name, 'runs')
-        os.makedirs(cls.runs)
-        cls.emu = ru.Emulators(cls.tmp.name)
-        cls.emu.__enter__()
-        cls.emu.put('ops-bucket', 'steps/fail.sh', script('fail', 2))
-        cls.emu.put('ops-bucket', 'steps/after.sh', script('after'))
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            ru.scan_tree(cls.runs, cls.emu)
-        finally:
-            cls.emu.__exit__(None, None, None)
-            cls.tmp.cleanup()
+    def load(cls, emu):
+        emu.put('ops-bucket', 'steps/fail.sh', script('fail', 2))
+        emu.put('ops-bucket', 'steps/after.sh', script('after'))
 
     def blob(self, name, data):
         path = os.path.join(self.runs, name)

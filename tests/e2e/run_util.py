@@ -14,6 +14,7 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -121,3 +122,31 @@ def outcomes(report):
 def read(path):
     with open(path, encoding='utf-8') as f:
         return f.read()
+
+
+class EmulatorTestCase(unittest.TestCase):
+    """One pair of emulators per test class, a runs/ directory for the tests' state, and a
+    secret scan of everything written there when the class ends. Subclasses may set
+    USER_DATA and override load(emu) to put their objects."""
+    USER_DATA = None
+
+    @classmethod
+    def load(cls, emu):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.runs = os.path.join(cls.tmp.name, 'runs')
+        os.makedirs(cls.runs)
+        cls.emu = Emulators(cls.tmp.name, user_data=cls.USER_DATA)
+        cls.emu.__enter__()
+        cls.load(cls.emu)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            scan_tree(cls.runs, cls.emu)
+        finally:
+            cls.emu.__exit__(None, None, None)
+            cls.tmp.cleanup()
