@@ -7,4 +7,5 @@ list(APPEND S3US_TEST_SOURCES
   aws/s3_endpoint_test.cc
   aws/s3_errors_test.cc
   aws/s3_client_test.cc
+  aws/s3_client_repairs_test.cc
 )
