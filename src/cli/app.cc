@@ -105,14 +105,14 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     PrintError("--key-template: " + st.error().ToString());
     return kExitUsage;
   }
-  Result<std::unique_ptr<Services>> built = BuildServices(o, WhereFor(o));
+  Where where = WhereFor(o);
+  Result<std::unique_ptr<Services>> built = BuildServices(o, where);
   if (!built.ok()) return SetupFailure(built.error());
   Planned p{std::move(built).value(), {}};
   Services& s = *p.services;
 
   // On an instance the facts are needed whatever the user data says: read them in the same
   // round trip as the user data itself.
-  Where where = WhereFor(o);
   std::optional<Status> connected;
   std::thread connect;
   if (where == Where::kInstance) {
@@ -205,10 +205,11 @@ Result<std::string> ReplayStateDir(const Options& o) {
 }
 
 // Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
+// REQUIRES: state_dir is absolute (RunPlanLike makes it so).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
              const std::string& state_dir, bool force) {
   run::DispatchOptions d;
-  d.state_dir = AbsolutePath(state_dir);
+  d.state_dir = state_dir;
   if (!o.cloud_config_dir.empty()) d.cloud_config_dir = AbsolutePath(o.cloud_config_dir);
   d.self_path = SelfPath();
   d.dry_run = o.dry_run;
