@@ -3,12 +3,11 @@
 // (get_content_type, get_param, get_filename, get_boundary). Structure only: no
 // transfer decoding, no re-typing.
 //
-// Why not mimetic: on our corpus it differs from Python's email where it matters for
-// parity — it splits on "--boundary" in the middle of a line, drops the following outer
-// part when an inner closing boundary is missing, loses the last header line at end of
-// input, cuts `filename="semi;colon.sh"` at the semicolon, ignores RFC 2231 filenames,
-// and is quadratic on long header lines. Porting the feed parser's line rules (about 300
-// lines) is smaller and safer than guarding each of those.
+// mimetic reads every blob a second time (mime_crosscheck.h) and must agree; it cannot be
+// the only reader: it takes any line starting with "--boundary" for a boundary, drops the
+// following outer part when an inner closing boundary is missing, cuts
+// `filename="semi;colon.sh"` at the semicolon and ignores RFC 2231 filenames, so the tree,
+// parameters and filenames cloud-init would see come from here.
 #ifndef S3US_USERDATA_MIME_H_
 #define S3US_USERDATA_MIME_H_
 

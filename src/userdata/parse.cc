@@ -11,6 +11,7 @@
 #include "userdata/codecs.h"
 #include "userdata/content_type.h"
 #include "userdata/mime.h"
+#include "userdata/mime_crosscheck.h"
 #include "userdata/py_text.h"
 
 namespace s3us::userdata {
@@ -234,6 +235,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   mime_limits.max_leaves = limits.max_parts;
   auto root = ParseMime(data, mime_limits);
   if (!root.ok()) return std::move(root).error();
+  if (Status st = CrossCheckMime(data, *root); !st.ok()) return std::move(st).error();
   inflated.clear();
   if (Status st = Walk(*root, &b); !st.ok()) return std::move(st).error();
   return b.Take();

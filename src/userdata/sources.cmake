@@ -4,6 +4,7 @@ list(APPEND S3US_SOURCES
   src/userdata/include_list.cc
   src/userdata/mime.cc
   src/userdata/mime_params.cc
+  src/userdata/mime_crosscheck.cc
   src/userdata/codecs.cc
   src/userdata/content_type.cc
   src/userdata/archive.cc

@@ -39,7 +39,8 @@ const TypeDifference kTypeDifferences[] = {
      "libmagic recognises ELF in parts cloud-init leaves untyped"},
 };
 
-// Inputs where cloud-init silently produces nothing (or less) and we refuse instead.
+// Inputs we refuse: cloud-init silently drops content, or reads a structure that an
+// RFC 2046 reader (mimetic, see src/userdata/mime_crosscheck.h) reads differently.
 struct ErrorDifference {
   const char* file;
   size_t cloud_init_parts;
@@ -56,6 +57,25 @@ const ErrorDifference kErrorDifferences[] = {
      "cloud-init logs a warning and drops the whole archive"},
     {"mime-no-boundary-param", 0, "mime part 1: multipart/mixed has no boundary parameter",
      "cloud-init keeps the multipart as an opaque container and drops its content"},
+    {"mime-boundary-mid-line", 1,
+     "mime part 1: ambiguous MIME: cloud-init reads 1 part in this multipart, an RFC 2046 "
+     "reader 2 parts (check the lines that start with its boundary)",
+     "'--XXX' and '--XXnot' start with the boundary: mimetic splits there, Python does not"},
+    {"mime-duplicate-boundary", 2,
+     "mime part 1: ambiguous MIME: cloud-init reads content type 'text/x-shellscript', an "
+     "RFC 2046 reader 'none'",
+     "two boundary lines in a row: Python opens one part after them, mimetic reads the second "
+     "as the first body line of a part without headers"},
+    {"mime-from-line", 1,
+     "mime part 1: ambiguous MIME: the body differs at byte 12: cloud-init reads '#!/bin/sh', "
+     "an RFC 2046 reader '\\n#!/bin/sh'",
+     "a 'From ' line inside a part's headers: each reader puts a different line break in the "
+     "body"},
+    {"mime-inner-missing-close", 2,
+     "mime part 1: ambiguous MIME: cloud-init reads 2 parts in this multipart, an RFC 2046 "
+     "reader 1 part (check the lines that start with its boundary)",
+     "an inner multipart never closes: Python ends it at the outer boundary, mimetic swallows "
+     "the following outer part"},
 };
 
 // Payload bytes we keep where cloud-init's email compat32 path mangles them.

@@ -1,0 +1,42 @@
+// The second reading of MIME user data. ParseMime reads a blob exactly as cloud-init
+// (Python's email) does; mimetic, an independent RFC 2046 parser, reads it again here and
+// the two trees must agree on structure, content types, transfer encodings and bodies.
+// Where they differ the blob is ambiguous (a boundary-like line that is not a boundary, a
+// nested multipart that never closes, ...): tools and people reading it with a mail
+// library would see other parts than cloud-init runs, so we refuse it instead of picking
+// one reading.
+//
+// mimetic only runs behind guards (see ../shared notes, reproduced in
+// tests/userdata/mime_crosscheck_test.cc): MIME detection, UTF-8, depth, part and header
+// limits are ParseMime's and come first; its quadratic header-field parser and unbounded
+// recursion are bounded by a linear pre-scan; its exceptions are caught; entities are
+// never copied. Filenames and other parameters are not compared: mimetic cuts quoted
+// values at ';' and does not decode RFC 2231, so ParseMime's reading of them stands.
+#ifndef S3US_USERDATA_MIME_CROSSCHECK_H_
+#define S3US_USERDATA_MIME_CROSSCHECK_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/error.h"
+#include "userdata/mime.h"
+
+namespace s3us::userdata {
+
+struct CrossCheckLimits {
+  // One header field as mimetic could read it (a line and its folded continuations); its
+  // parser copies a field once per 128 bytes, so cost grows with the square of this.
+  uint64_t max_field_bytes = 256u << 10;
+  // Content-Type headers in the whole blob: mimetic recurses once per nested entity.
+  int max_content_types = 4000;
+};
+
+// REQUIRES: `tree` is ParseMime(text) and succeeded.
+// Errors: kInvalidInput "mime part N: ambiguous MIME: ..." when the readings differ (N is
+// the first leaf part where they do), kLimitExceeded when a guard refuses to run mimetic.
+Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
+                      const CrossCheckLimits& limits = {});
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_MIME_CROSSCHECK_H_

@@ -1,0 +1,131 @@
+// The second reading: what mimetic must agree on, what makes a blob ambiguous, and the
+// guards that keep mimetic's known failure modes (quadratic header fields, unbounded
+// recursion) from being reached.
+#include "userdata/mime_crosscheck.h"
+
+#include <catch2/catch.hpp>
+
+#include "userdata/parse.h"
+
+namespace s3us::userdata {
+namespace {
+
+const std::string kHead = "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n";
+
+Status Check(const std::string& text, const CrossCheckLimits& limits = {}) {
+  auto tree = ParseMime(text, {});
+  if (!tree.ok()) FAIL(tree.error().ToString());
+  return CrossCheckMime(text, *tree, limits);
+}
+
+TEST_CASE("CrossCheckMime accepts what both readers read the same") {
+  auto same = GENERATE(
+      kHead + "--XX\nContent-Type: text/x-shellscript\n\n#!/bin/sh\necho a\n--XX--\n",
+      // CRLF, preamble, epilogue, a folded header, base64 and a part without Content-Type.
+      std::string("MIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=\"B\"\r\n\r\n"
+                  "pre\r\n--B\r\nContent-Type:\r\n\ttext/cloud-config\r\n\r\n#cloud-config\r\n"
+                  "--B\r\nContent-Transfer-Encoding: BASE64\r\n\r\nIyEvYmluL3NoCg==\r\n"
+                  "--B--\r\nepilogue\r\n"),
+      // Nested, and a last part with no closing boundary (a common hand-written slip).
+      kHead + "--XX\nContent-Type: multipart/alternative; boundary=YY\n\n--YY\n\nin\n--YY--\n" +
+          "--XX\nContent-Type: text/plain\n\n#!/bin/sh\n\n",
+      // Boundary-like text in the middle of a line is text to both.
+      kHead + "--XX\n\necho --XX and --XX--\n--XX--\n",
+      // A type cloud-init replaces with its default is not compared; comments and odd
+      // blanks are read alike.
+      kHead + "--XX\nContent-Type: bogus\n\nx\n--XX--\n",
+      kHead +
+          "--XX\nContent-Type: text/ plain (x)\nContent-Transfer-Encoding: base64 \n\nx\n"
+          "--XX--\n");
+  INFO(same);
+  Status st = Check(same);
+  CHECK(st.ok());
+}
+
+TEST_CASE("CrossCheckMime refuses blobs the readers split differently, naming the part") {
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  auto c = GENERATE(
+      Case{kHead + "--XX\n\na\n--XXX\nb\n--XX--\n",
+           "mime part 1: ambiguous MIME: cloud-init reads 1 part in this multipart, an RFC 2046 "
+           "reader 2 parts (check the lines that start with its boundary)"},
+      // Two boundary lines in a row: Python opens one part, mimetic an empty one and then a
+      // part whose body starts with the second boundary line.
+      Case{kHead + "--XX\n\na\n--XX\n--XX\nContent-Type: text/x-shellscript\n\nb\n--XX--\n",
+           "mime part 2: ambiguous MIME: cloud-init reads content type 'text/x-shellscript', an "
+           "RFC 2046 reader 'none'"},
+      // A folded encoding: Python keeps the fold, mimetic unfolds it.
+      Case{kHead + "--XX\nContent-Transfer-Encoding:\n base64\n\naGk=\n--XX--\n",
+           "mime part 1: ambiguous MIME: cloud-init reads transfer encoding '\\n base64', an RFC "
+           "2046 reader ' base64'"},
+      Case{kHead + "--XX\nContent-Type: multipart\n\nx\n--XX--\n",
+           "mime part 1: ambiguous MIME: cloud-init reads a single part, an RFC 2046 reader a "
+           "multipart"});
+  Status st = Check(c.text);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code() == ErrorCode::kInvalidInput);
+  CHECK(st.error().message() == c.error);
+}
+
+TEST_CASE("Parse refuses an ambiguous blob with one line naming the part") {
+  auto r = Parse(kHead + "--XX\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n--XX-\n--XX--\n");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().ToString() ==
+        "mime part 1: ambiguous MIME: cloud-init reads 1 part in this multipart, an RFC 2046 "
+        "reader 2 parts (check the lines that start with its boundary)");
+}
+
+TEST_CASE("CrossCheckMime bounds header fields before mimetic reads them") {
+  CrossCheckLimits small;
+  small.max_field_bytes = 1000;
+  // mimetic copies a header field once per 128 bytes: a 16 MiB field would take minutes.
+  std::string folded = kHead + "--XX\nX-Long: a\n";
+  for (int i = 0; i < 20; ++i) folded += " " + std::string(99, 'b') + "\n";
+  folded += "\nbody\n--XX--\n";
+  Status st = Check(folded, small);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(st.error().message() ==
+        "mime: a header field ending on line 15 is over the limit of 1000 bytes");
+
+  // Any line starting with "--" may open a header block for mimetic, boundary or not.
+  std::string after_dashes =
+      kHead + "--XX\n\n--not-a-boundary\n" + std::string(2000, 'c') + "\n--XX--\n";
+  CHECK(Check(after_dashes, small).error().code() == ErrorCode::kLimitExceeded);
+
+  // Long lines in bodies are not header fields: an unwrapped base64 body passes.
+  std::string body =
+      kHead + "--XX\nContent-Transfer-Encoding: base64\n\n" + std::string(4000, 'Q') + "\n--XX--\n";
+  CHECK(Check(body, small).ok());
+}
+
+TEST_CASE("CrossCheckMime bounds how deep mimetic may recurse") {
+  CrossCheckLimits small;
+  small.max_content_types = 3;
+  std::string text = kHead;
+  for (int i = 0; i < 3; ++i) text += "--XX\nContent-Type: text/plain\n\nx\n";
+  text += "--XX--\n";
+  Status st = Check(text, small);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(st.error().message() == "mime: 4 content-type headers, over the limit of 3");
+}
+
+TEST_CASE("Parse refuses nesting deep enough to overflow mimetic's stack before it runs") {
+  // About 60k nested multiparts overflowed mimetic's recursive parser when it ran alone.
+  std::string text = "MIME-Version: 1.0\n";
+  for (int i = 0; i < 60000; ++i) {
+    text += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
+            std::to_string(i) + "\n";
+  }
+  ParseOptions o;
+  o.limits.max_input_bytes = 8u << 20;
+  auto r = Parse(text, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kLimitExceeded);
+}
+
+}  // namespace
+}  // namespace s3us::userdata
