@@ -6,12 +6,14 @@
 // library would see other parts than cloud-init runs, so we refuse it instead of picking
 // one reading.
 //
-// mimetic only runs behind guards (see ../shared notes, reproduced in
-// tests/userdata/mime_crosscheck_test.cc): MIME detection, UTF-8, depth, part and header
-// limits are ParseMime's and come first; its quadratic header-field parser and unbounded
-// recursion are bounded by a linear pre-scan; its exceptions are caught; entities are
-// never copied. Filenames and other parameters are not compared: mimetic cuts quoted
-// values at ';' and does not decode RFC 2231, so ParseMime's reading of them stands.
+// mimetic only runs behind guards. Measured on 0.9.8: it eats YAML that looks like a
+// header (so MIME detection comes first, in Parse), its header-field parser copies a field
+// every 128 bytes (a 1 MiB field takes 170 ms, 4 MiB 2.4 s), it recurses once per nested
+// entity (about 60k nested multiparts overflow the stack), it may throw, and a copied
+// MimeEntity double-frees. So: ParseMime's depth, part, header and UTF-8 limits come first;
+// a linear pre-scan bounds field length and Content-Type count; exceptions are caught;
+// entities are never copied. Filenames and other parameters are not compared: mimetic
+// cuts quoted values at ';' and does not decode RFC 2231, so ParseMime's reading stands.
 #ifndef S3US_USERDATA_MIME_CROSSCHECK_H_
 #define S3US_USERDATA_MIME_CROSSCHECK_H_
 

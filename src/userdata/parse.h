@@ -34,7 +34,8 @@ struct ParseOptions {
 // Success: the parts in cloud-init's attach order, numbered from 1; include parts
 // (#include, #include-once, #s3-include) are returned as parts, not fetched; archives are
 // exploded in place. Errors: kInvalidInput (malformed, "part 3: cause" or "mime part 2:
-// cause"), kLimitExceeded (naming the limit). Fallbacks and deliberate differences from
+// cause", or ambiguous MIME that mimetic splits differently: mime_crosscheck.h),
+// kLimitExceeded (naming the limit). Fallbacks and deliberate differences from
 // cloud-init are listed in tests/userdata/differential_test.cc.
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options = {});
 
