@@ -44,16 +44,18 @@ size_t LineNumberAt(std::string_view text, size_t at) {
   return n;
 }
 
-// What mimetic could read as headers: a block at the start and after each line it takes
-// for a boundary, up to an empty line. Every boundary line starts with "--", so treating
-// all such lines as boundaries over-estimates it; between blocks only those are looked
-// for, so bodies cost a substring search.
+// What mimetic could read as headers: a block at the start, after each line it takes for a
+// boundary, and after a block declaring an embedded message (message/*), each up to an
+// empty line. Every boundary line starts with "--", so treating all such lines as
+// boundaries, and any block mentioning "message" as a message, over-estimates it; between
+// blocks only "--" lines are looked for, so bodies cost a substring search.
 Status PreScan(std::string_view text, const CrossCheckLimits& limits) {
   auto at_line_start = [&](size_t i) {
     return i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r';
   };
   size_t content_types = 0;
   bool in_header = true;
+  bool embeds_message = false;
   uint64_t field = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -67,10 +69,14 @@ Status PreScan(std::string_view text, const CrossCheckLimits& limits) {
     std::string_view line = text.substr(pos, LineEnd(text, pos, &next) - pos);
     if (line.starts_with("--")) {
       in_header = true;
+      embeds_message = false;
       field = 0;
     } else if (line.empty()) {
-      in_header = false;
+      in_header = embeds_message;
+      embeds_message = false;
+      field = 0;
     } else {
+      embeds_message = embeds_message || ToLower(line).find("message") != std::string::npos;
       bool folded = line[0] == ' ' || line[0] == '\t';
       field = (folded ? field : 0) + (next - pos);
       if (field > limits.max_field_bytes) {

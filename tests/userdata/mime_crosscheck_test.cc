@@ -95,6 +95,16 @@ TEST_CASE("CrossCheckMime bounds header fields before mimetic reads them") {
       kHead + "--XX\n\n--not-a-boundary\n" + std::string(2000, 'c') + "\n--XX--\n";
   CHECK(Check(after_dashes, small).error().code() == ErrorCode::kLimitExceeded);
 
+  // An embedded message's headers follow its part's headers: mimetic reads them too. The
+  // guard runs before any comparison, so an empty tree is enough here.
+  std::string embedded =
+      kHead + "--XX\nContent-Type: message/rfc822\n\nSubject: " + std::string(2000, 'd') +
+      "\n\nbody\n--XX--\n";
+  st = CrossCheckMime(embedded, MimeEntity{}, small);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message() ==
+        "mime: a header field ending on line 7 is over the limit of 1000 bytes");
+
   // Long lines in bodies are not header fields: an unwrapped base64 body passes.
   std::string body =
       kHead + "--XX\nContent-Transfer-Encoding: base64\n\n" + std::string(4000, 'Q') + "\n--XX--\n";
