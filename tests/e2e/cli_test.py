@@ -165,6 +165,20 @@ class Cli(ru.EmulatorTestCase):
         proc = ru.run(['plan', missing], self.emu)
         self.assertEqual(proc.returncode, 4, proc.stderr)
 
+        # Ambiguous MIME (mimetic and cloud-init's reader split it differently): one line
+        # naming the part, nothing runs, exit 4.
+        ambiguous = self.path('ambiguous.mime')
+        with open(ambiguous, 'wb') as f:
+            f.write(b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n'
+                    b'--XX\nContent-Type: text/x-shellscript\n\n'
+                    b'#!/bin/sh\necho local >> "$S3US_STATE_DIR/order.log"\n--XXX\n--XX--\n')
+        amb_state = self.path('ambiguous-state')
+        proc = ru.run(['run', '--user-data', ambiguous, '--state-dir', amb_state], self.emu)
+        self.assertEqual(proc.returncode, 4, proc.stderr)
+        self.assertRegex(proc.stderr, r'^s3-user-script: error: user data: mime part 1: '
+                                      r'ambiguous MIME: .*\n$')
+        self.assertFalse(os.path.exists(os.path.join(amb_state, 'order.log')))
+
     def test_relative_state_dir_is_made_absolute_for_scripts(self):
         work = self.path()
         os.makedirs(work)
