@@ -107,7 +107,7 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
     for (const auto& kv : ent) {
       if (!kv.first.IsScalar()) continue;
       const std::string& key = kv.first.Scalar();
-      if (IStartsWith(key, "x-s3us-") && kv.second.IsScalar()) {
+      if ((IStartsWith(key, "x-s3us-") || IsMergeHeader(key)) && kv.second.IsScalar()) {
         out.headers.emplace_back(key, kv.second.Scalar());
       }
     }

@@ -87,6 +87,10 @@ bool IsSniffable(std::string_view t) {
   return t == kTypePlain || t == kTypeNotMultipart || t == "application/octet-stream";
 }
 
+bool IsMergeHeader(std::string_view name) {
+  return IEquals(name, "merge-type") || IEquals(name, "x-merge-type");
+}
+
 std::string MagicMimeType(std::string_view payload) {
   thread_local MagicHandle handle;
   if (!handle.get()) return "";

@@ -22,6 +22,10 @@ bool IsRetypedByFirstLine(std::string_view content_type);
 // text/plain, text/x-not-multipart, application/octet-stream: worth asking libmagic.
 bool IsSniffable(std::string_view content_type);
 
+// Merge-Type / X-Merge-Type: how cloud-init's cloud-config handler merges a part into the
+// ones before it; kept with the part so resolve can hand it on.
+bool IsMergeHeader(std::string_view name);
+
 // libmagic's MIME type of `payload` ("" when libmagic is unavailable). One handle per
 // thread, created on first use.
 std::string MagicMimeType(std::string_view payload);

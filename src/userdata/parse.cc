@@ -31,7 +31,7 @@ struct Leaf {
 
 bool KeepHeader(std::string_view name) {
   return IEquals(name, "content-type") || IEquals(name, "content-disposition") ||
-         IEquals(name, "launch-index") || IStartsWith(name, "x-s3us-");
+         IEquals(name, "launch-index") || IStartsWith(name, "x-s3us-") || IsMergeHeader(name);
 }
 
 // launch-index of a #cloud-config mapping, as _attach_launch_index reads it.

@@ -1,6 +1,7 @@
 #include "userdata/serialize.h"
 
 #include "core/crypto.h"
+#include "userdata/content_type.h"
 
 namespace s3us::userdata {
 namespace {
@@ -16,6 +17,20 @@ std::string HeaderSafe(const std::string& value) {
       out += kHex[c & 0xf];
     } else {
       out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// A folded header value on one line: line breaks dropped, tabs as spaces (RFC 5322
+// unfolding, and what cloud-init's merger syntax tolerates).
+std::string Unfolded(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\t') {
+      out += ' ';
+    } else if (c != '\r' && c != '\n') {
+      out += c;
     }
   }
   return out;
@@ -81,6 +96,9 @@ std::string SerializeMime(const std::vector<Part>& parts) {
     out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n";
     out += "Content-Disposition: attachment; " + FilenameParam(p.filename) + "\n";
     if (p.launch_index) out += "Launch-Index: " + HeaderSafe(*p.launch_index) + "\n";
+    for (const auto& [name, value] : p.headers) {
+      if (IsMergeHeader(name)) out += name + ": " + HeaderSafe(Unfolded(value)) + "\n";
+    }
     if (p.origin.source) {
       const Source& s = *p.origin.source;
       out += "X-S3us-Source: " + HeaderSafe(s.url) + "\n";

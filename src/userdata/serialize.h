@@ -2,10 +2,10 @@
 // parser) reads back as the same parts, byte-exact. Used by `resolve`.
 //
 // Every payload is base64-encoded (so any bytes survive), each part keeps its content type,
-// filename and Launch-Index, and the origin of fetched parts is recorded in X-S3us-*
-// headers (source URL without query, version, ETag, SHA-256, include chain), with non-ASCII
-// and control bytes percent-encoded. The boundary is derived from the payloads, so the same
-// parts always give the same document. Pure.
+// filename, Launch-Index and Merge-Type (unfolded), and the origin of fetched parts is recorded in
+// X-S3us-* headers (source URL without query, version, ETag, SHA-256, include chain), with
+// non-ASCII and control bytes percent-encoded. The boundary is derived from the payloads, so the
+// same parts always give the same document. Pure.
 #ifndef S3US_USERDATA_SERIALIZE_H_
 #define S3US_USERDATA_SERIALIZE_H_
 

@@ -1,5 +1,6 @@
 #include "userdata/serialize.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "userdata/parse.h"
@@ -56,6 +57,28 @@ TEST_CASE("SerializeMime records the origin in ASCII headers on one line each") 
   CHECK(doc.find("X-S3us-Version-Id: v1\n") != std::string::npos);
   CHECK(doc.find("X-S3us-Object-Sha256: " + std::string(64, 'f') + "\n") != std::string::npos);
   for (unsigned char c : doc) CHECK((c == '\n' || (c >= 0x20 && c < 0x7f)));
+}
+
+TEST_CASE("SerializeMime hands Merge-Type on to cloud-init, unfolded") {
+  auto parts = Parse(
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+      "Content-Type: text/cloud-config\nMerge-Type: list(append)+\n\tdict(recurse_array)+str()\n"
+      "X-Other: dropped\n\n#cloud-config\na: [1]\n--B\n\n#cloud-config-archive\n"
+      "- {content: '#cloud-config', x-merge-type: 'dict(replace)', other: x}\n--B--\n");
+  REQUIRE(parts.ok());
+  REQUIRE(parts->size() == 2);
+  std::string doc = SerializeMime(*parts);
+  CHECK(doc.find("Merge-Type: list(append)+ dict(recurse_array)+str()\n") != std::string::npos);
+  CHECK(doc.find("x-merge-type: dict(replace)\n") != std::string::npos);
+  CHECK(doc.find("X-Other") == std::string::npos);
+  CHECK(doc.find("other:") == std::string::npos);
+
+  auto back = Parse(doc);
+  REQUIRE(back.ok());
+  REQUIRE(back->size() == 2);
+  CHECK(std::count((*back)[0].headers.begin(), (*back)[0].headers.end(),
+                   std::pair<std::string, std::string>(
+                       "Merge-Type", "list(append)+ dict(recurse_array)+str()")) == 1);
 }
 
 TEST_CASE("SerializeMime is deterministic") {
