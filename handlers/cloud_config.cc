@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "core/strings.h"
 #include "run/names.h"
+#include "userdata/content_type.h"
 
 namespace s3us::handlers {
 namespace {
@@ -76,6 +77,12 @@ Result<run::Outcome> CloudConfigHandler::Handle(const userdata::Part& part,
     outcome.warnings.push_back("cloud-init reads only *.cfg files in " + dir +
                                ": this jinja-templated " + kind + " is written as " + base +
                                extension + " and will not be read by cloud-init");
+  }
+  for (const auto& [name, value] : part.headers) {
+    if (userdata::IsMergeHeader(name)) {
+      outcome.warnings.push_back(name + " is not applied: cloud-init merges the files in " + dir +
+                                 " by its own rules (the cloud-init bridge keeps it)");
+    }
   }
   std::string path = dir + "/" + base + extension;
   if (ctx.dry_run) {

@@ -47,6 +47,22 @@ TEST_CASE("CloudConfigHandler passes cloud-config through byte-exact") {
   }
 }
 
+TEST_CASE("CloudConfigHandler warns that a Merge-Type header does not apply in cloud.cfg.d") {
+  TempDir t;
+  CloudConfigHandler h;
+  run::HandlerContext ctx = Ctx(t, 1);
+  REQUIRE(h.Begin(ctx).ok());
+  userdata::Part part = MakePart(1, "text/cloud-config", "m", "#cloud-config\na: [1]\n");
+  part.headers.emplace_back("Merge-Type", "list(append)");
+  Result<run::Outcome> out = h.Handle(part, ctx);
+  REQUIRE(out.ok());
+  CHECK(out->kind == run::OutcomeKind::kOk);
+  REQUIRE(out->warnings.size() == 1);
+  CHECK(out->warnings[0] == "Merge-Type is not applied: cloud-init merges the files in " +
+                                ctx.paths.cloud_config_dir +
+                                " by its own rules (the cloud-init bridge keeps it)");
+}
+
 TEST_CASE("CloudConfigHandler writes jsonp and templated cloud-config beside, with a warning") {
   TempDir t;
   CloudConfigHandler h;
