@@ -1,5 +1,6 @@
 #include "expand/expander.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <utility>
@@ -385,7 +386,10 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
 
 Expander::Expander(fetch::Fetcher& fetcher, Clock& clock, InstanceFacts facts,
                    ExpandOptions options)
-    : fetcher_(fetcher), clock_(clock), facts_(std::move(facts)), options_(std::move(options)) {}
+    : fetcher_(fetcher), clock_(clock), facts_(std::move(facts)), options_(std::move(options)) {
+  uint64_t& parse_input = options_.parse.limits.max_input_bytes;
+  parse_input = std::max(parse_input, options_.limits.max_object_bytes);
+}
 
 ExpandResult Expander::Expand(std::vector<userdata::Part> parts) {
   Expansion expansion(fetcher_, clock_, facts_, options_);

@@ -47,7 +47,8 @@ struct ExpandOptions {
   bool keep_going = false;
   // Bounds the whole expansion, every fetch included; zero: no bound.
   Clock::Duration timeout = std::chrono::minutes(10);
-  // How fetched objects are parsed (gzip, MIME, starts-with typing).
+  // How fetched objects are parsed (gzip, MIME, starts-with typing). Its input limit is
+  // raised to limits.max_object_bytes: an object the fetch accepted is parsed whole.
   userdata::ParseOptions parse;
 };
 
