@@ -3,6 +3,8 @@
 // purpose is listed below, per file and part, with what each side produces and why.
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@ namespace {
 
 const std::string kCorpus = std::string(S3US_TEST_DATA_DIR) + "/userdata";
 const std::string kScript = std::string(S3US_TEST_DATA_DIR) + "/../userdata/cloudinit_parts.py";
+const std::string kGenerator = std::string(S3US_TEST_DATA_DIR) + "/../userdata/generate_mime.py";
 
 // Our type for a part cloud-init types otherwise.
 struct TypeDifference {
@@ -99,20 +102,44 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-nlohmann::json RunCloudInit() {
-  std::string cmd = "/usr/bin/python3 '" + kScript + "' '" + kCorpus + "' 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
+// Output of a command (stderr dropped); it must exit 0.
+std::string Capture(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
   char buf[65536];
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   REQUIRE(pclose(p) == 0);
-  return nlohmann::json::parse(out);
+  return out;
+}
+
+nlohmann::json RunCloudInit(const std::string& dir) {
+  return nlohmann::json::parse(Capture("/usr/bin/python3 '" + kScript + "' '" + dir + "'"));
 }
 
 std::string B64(const std::string& s) {
   return Base64Encode(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+// Python's str.encode("raw-unicode-escape") of UTF-8 text: Latin-1 bytes, \\uXXXX above.
+std::string RawUnicodeEscape(std::string_view utf8) {
+  std::string out;
+  for (size_t i = 0; i < utf8.size();) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    uint32_t cp = len == 1 ? c : c & (0xff >> (len + 1));
+    for (int k = 1; k < len && i + k < utf8.size(); ++k) cp = (cp << 6) | (utf8[i + k] & 0x3f);
+    i += len;
+    char buf[16];
+    if (cp < 0x100) {
+      out += static_cast<char>(cp);
+    } else {
+      std::snprintf(buf, sizeof buf, cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 template <typename T, size_t N>
@@ -128,9 +155,12 @@ const T* Find(const T (&table)[N], const std::string& file, int part = 0) {
   return nullptr;
 }
 
-void CompareFile(const std::string& file, const nlohmann::json& outcome) {
+// `escaped_text_ok`: count parts whose payload differs from cloud-init's only by Python's
+// raw-unicode-escape of non-ASCII text instead of failing.
+void CompareFile(const std::string& dir, const std::string& file, const nlohmann::json& outcome,
+                 int* escaped_text_ok = nullptr) {
   INFO("file " << file);
-  auto ours = Parse(ReadAll(kCorpus + "/" + file));
+  auto ours = Parse(ReadAll(dir + "/" + file));
   if (const ErrorDifference* d = Find(kErrorDifferences, file)) {
     INFO(d->why);
     CHECK(outcome.value("parts", nlohmann::json::array()).size() == d->cloud_init_parts);
@@ -172,6 +202,12 @@ void CompareFile(const std::string& file, const nlohmann::json& outcome) {
       std::string their_payload = DecodeBase64Email(t["payload_b64"].get<std::string>());
       CHECK(their_payload.find(d->cloud_init_contains) != std::string::npos);
       CHECK(p.payload.find(d->ours_contains) != std::string::npos);
+    } else if (escaped_text_ok && B64(p.payload) != t["payload_b64"].get<std::string>()) {
+      INFO(
+          "cloud-init re-encodes non-ASCII text it holds as a string (8bit and gunzipped "
+          "text parts) as raw-unicode-escape; we keep the UTF-8 bytes");
+      CHECK(B64(RawUnicodeEscape(p.payload)) == t["payload_b64"].get<std::string>());
+      ++*escaped_text_ok;
     } else {
       CHECK(B64(p.payload) == t["payload_b64"].get<std::string>());
     }
@@ -184,9 +220,31 @@ void CompareFile(const std::string& file, const nlohmann::json& outcome) {
 }
 
 TEST_CASE("Parse agrees with cloud-init on the corpus, except where listed") {
-  nlohmann::json ci = RunCloudInit();
+  nlohmann::json ci = RunCloudInit(kCorpus);
   REQUIRE(ci.size() >= 40);
-  for (const auto& [file, outcome] : ci.items()) CompareFile(file, outcome);
+  for (const auto& [file, outcome] : ci.items()) CompareFile(kCorpus, file, outcome);
+}
+
+// Well-formed MIME as Python's email package writes it (generate_mime.py): both of our
+// readers accept every document, and the parts are cloud-init's.
+TEST_CASE("Parse agrees with cloud-init on 300 generated MIME documents") {
+  struct ScratchDir {
+    std::string path;
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+  } scratch;
+  char tmpl[] = "/tmp/s3us-generated-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  scratch.path = tmpl;
+  const std::string& dir = scratch.path;
+  Capture("/usr/bin/python3 '" + kGenerator + "' '" + dir + "' 2026 300");
+  nlohmann::json ci = RunCloudInit(dir);
+  REQUIRE(ci.size() == 300);
+  int escaped = 0;
+  for (const auto& [file, outcome] : ci.items()) {
+    REQUIRE(outcome.contains("parts"));
+    CompareFile(dir, file, outcome, &escaped);
+  }
+  CHECK(escaped < 300);  // a handful of gzip and 8bit parts with non-ASCII text, not the norm
 }
 
 }  // namespace
