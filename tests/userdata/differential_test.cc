@@ -70,8 +70,8 @@ const ErrorDifference kErrorDifferences[] = {
      "two boundary lines in a row: Python opens one part after them, mimetic reads the second "
      "as the first body line of a part without headers"},
     {"mime-from-line", 1,
-     "mime part 1: ambiguous MIME: the body differs at byte 12: cloud-init reads '#!/bin/sh', "
-     "an RFC 2046 reader '\\n#!/bin/sh'",
+     "mime part 1: ambiguous MIME: the body differs from byte 12: cloud-init reads 21 bytes, "
+     "an RFC 2046 reader 22",
      "a 'From ' line inside a part's headers: each reader puts a different line break in the "
      "body"},
     {"mime-inner-missing-close", 2,
