@@ -1,5 +1,6 @@
 #include "userdata/mime.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -261,15 +262,20 @@ const std::string* FindHeader(const MimeEntity& e, std::string_view name) {
   return nullptr;
 }
 
-std::string ContentTypeOf(const MimeEntity& e) {
+std::optional<std::string> DeclaredTypeOf(const MimeEntity& e) {
   const std::string* v = FindHeader(e, "content-type");
-  if (!v) return e.default_type;
-  std::string_view s = *v;
-  s = PyStrip(s.substr(0, s.find(';')));
-  std::string ctype = ToLower(s);
-  size_t slashes = 0;
-  for (char c : ctype) slashes += (c == '/');
-  return slashes == 1 ? ctype : "text/plain";
+  if (!v) return std::nullopt;
+  return ToLower(PyStrip(std::string_view(*v).substr(0, v->find(';'))));
+}
+
+bool IsWellFormedType(std::string_view declared) {
+  return std::count(declared.begin(), declared.end(), '/') == 1;
+}
+
+std::string ContentTypeOf(const MimeEntity& e) {
+  std::optional<std::string> declared = DeclaredTypeOf(e);
+  if (!declared) return e.default_type;
+  return IsWellFormedType(*declared) ? *declared : "text/plain";
 }
 
 }  // namespace s3us::userdata

@@ -49,8 +49,13 @@ Result<MimeEntity> ParseMime(std::string_view text, const MimeLimits& limits);
 
 // Message.get(name): the first header of that name, or nullptr.
 const std::string* FindHeader(const MimeEntity& e, std::string_view name);
+// The Content-Type value before ';', stripped and lower-case, as written (maybe
+// malformed); nullopt when there is no Content-Type header.
+std::optional<std::string> DeclaredTypeOf(const MimeEntity& e);
 // Message.get_content_type(): lower-case, default type when missing or malformed.
 std::string ContentTypeOf(const MimeEntity& e);
+// True for a declared type cloud-init takes as it is: exactly one '/'.
+bool IsWellFormedType(std::string_view declared);
 // Message.get_param(param, header=...) followed by utils.collapse_rfc2231_value.
 std::optional<std::string> ParamOf(const MimeEntity& e, std::string_view param,
                                    std::string_view header = "content-type");

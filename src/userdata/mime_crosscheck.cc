@@ -2,11 +2,11 @@
 
 #include <mimetic/mimetic.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <streambuf>
 #include <string>
 
@@ -170,17 +170,15 @@ class Comparer {
   }
 
   Status Headers(const MimeEntity& ours, const mimetic::Header& h) {
-    if (const std::string* ct = FindHeader(ours, "content-type")) {
-      std::string declared = ToLower(PyStrip(std::string_view(*ct).substr(0, ct->find(';'))));
-      // cloud-init falls back to its default for anything but type/subtype; so may we.
-      if (std::count(declared.begin(), declared.end(), '/') == 1) {
-        std::string joined = Lower(h.contentType().type()) + "/" + Lower(h.contentType().subtype());
-        std::string theirs(PyStrip(joined));
-        if (theirs == "/") theirs = "none";
-        if (theirs != declared) {
-          return Differ("cloud-init reads content type " + Shown(declared) +
-                        ", an RFC 2046 reader " + Shown(theirs));
-        }
+    // cloud-init falls back to its default for anything but type/subtype; so may we.
+    if (std::optional<std::string> declared = DeclaredTypeOf(ours);
+        declared && IsWellFormedType(*declared)) {
+      std::string joined = Lower(h.contentType().type()) + "/" + Lower(h.contentType().subtype());
+      std::string theirs(PyStrip(joined));
+      if (theirs == "/") theirs = "none";
+      if (theirs != *declared) {
+        return Differ("cloud-init reads content type " + Shown(*declared) +
+                      ", an RFC 2046 reader " + Shown(theirs));
       }
     }
     if (const std::string* cte = FindHeader(ours, "content-transfer-encoding")) {

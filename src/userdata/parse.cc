@@ -152,9 +152,7 @@ class Builder {
 Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where) {
   Leaf leaf;
   leaf.ctype = ContentTypeOf(e);
-  if (const std::string* ct = FindHeader(e, "content-type")) {
-    leaf.declared = ToLower(PyStrip(std::string_view(*ct).substr(0, ct->find(';'))));
-  }
+  leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
   if (cte == "base64") {
