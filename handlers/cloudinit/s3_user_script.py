@@ -39,14 +39,12 @@ S3_INCLUDE_PREFIX = "#s3-include"
 DEFAULT_BINARY = "/usr/bin/s3-user-script"
 DEFAULT_TIMEOUT_SECONDS = 360  # the binary's own --deadline defaults to 300 s
 FAILED_MARKER = "00-s3-user-script-failed"
-NAME_TEMPLATE = "s3-include-%04d-%s"  # fixed width: sorted order == document order
-MAX_INDEX = 9999
+MIN_INDEX_DIGITS = 3  # part-002.001-b.sh; wider only for an include of more than 999 parts
 MAX_ERROR_LINES = 20
 MAX_ERROR_LINE_CHARS = 1000
 
-# Per run of cloud-init's handlers (reset by __begin__): the next fetched part's index, and
-# the failures seen so far (the marker script lists them all).
-_next_index = 1
+# Per run of cloud-init's handlers (reset by __begin__): the failures seen so far (the marker
+# script lists them all).
 _failures = []
 
 
@@ -62,9 +60,8 @@ def list_types():
 
 
 def handle_part(data, ctype, filename, payload, frequency):  # pylint: disable=W0621
-    global _next_index, _failures
+    global _failures
     if ctype == handlers.CONTENT_START:
-        _next_index = 1
         _failures = []
         return
     if ctype in handlers.CONTENT_SIGNALS:
@@ -239,15 +236,24 @@ def _parse_resolved(blob):
 
 
 # --- handing the parts to cloud-init ------------------------------------------------------
+def fetched_part_names(include_name, fetched_names):
+    """The names fetched parts are handed over under, in document order.
+
+    cloud-init writes parts under util.clean_filename(name) and scripts_user runs the scripts
+    folder sorted by name, so the include part's place in that order is its cleaned name.
+    "<cleaned include name>.<NNN>-<cleaned fetched name>" sorts right after it (and before
+    the next part-NNN), with NNN the 1-based position among this include's parts, zero-padded
+    to one width (at least 3 digits) so that sorted order is document order."""
+    prefix = util.clean_filename(include_name or "")
+    width = max(MIN_INDEX_DIGITS, len(str(len(fetched_names))))
+    return ["%s.%0*d-%s" % (prefix, width, i, util.clean_filename(name or "") or "part")
+            for i, name in enumerate(fetched_names, 1)]
+
+
 def _hand_over(cloud, part_data, filename, resolved):
-    global _next_index
-    if _next_index + len(resolved) - 1 > MAX_INDEX:
-        _fail(cloud, part_data, filename,
-              ["%d fetched parts exceed the %d this bridge can order" %
-               (_next_index - 1 + len(resolved), MAX_INDEX)])
-    named = []
-    for i, (ctype, name, payload, headers) in enumerate(resolved):
-        named.append((ctype, NAME_TEMPLATE % (_next_index + i, name), payload, headers))
+    names = fetched_part_names(filename, [name for _, name, _, _ in resolved])
+    named = [(ctype, new_name, payload, headers)
+             for (ctype, _, payload, headers), new_name in zip(resolved, names)]
     if part_data is None:
         _write_scripts_directly(cloud, filename, named)
     else:
@@ -256,7 +262,6 @@ def _hand_over(cloud, part_data, filename, resolved):
             _remove_stale_marker(_scripts_dir(cloud, part_data))
         for ctype, name, payload, headers in named:
             handlers.walker_callback(part_data, name, payload, headers)
-    _next_index += len(named)
 
 
 def _write_scripts_directly(cloud, filename, named):
@@ -271,8 +276,7 @@ def _write_scripts_directly(cloud, filename, named):
     if not _failures:
         _remove_stale_marker(scripts)
     for _, name, payload, _ in named:
-        util.write_file(os.path.join(scripts, util.clean_filename(name)), util.dos2unix(payload),
-                        0o700)
+        util.write_file(os.path.join(scripts, name), util.dos2unix(payload), 0o700)
 
 
 def _scripts_dir(cloud, part_data):

@@ -17,9 +17,9 @@ def case(root, emu, env):
                   (BUCKET, BUCKET)).encode(), env)
     check(root.read('boothook.out') == 'hook %s\n' % INSTANCE_ID,
           'the fetched boothook ran during consume_data with INSTANCE_ID')
-    check(os.listdir(os.path.join(root.idir, 'boothooks')) == ['s3-include-0001-early.sh'],
-          "cloud-init's boothook handler wrote it under the bridge's name")
-    check(os.listdir(root.scripts) == ['s3-include-0002-late.sh'],
+    check(os.listdir(os.path.join(root.idir, 'boothooks')) == ['part-001.001-early.sh'],
+          "cloud-init's boothook handler wrote it named from the include part's name")
+    check(os.listdir(root.scripts) == ['part-001.002-late.sh'],
           'the following script went to the scripts folder (not run yet)')
 
 

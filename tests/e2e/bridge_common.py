@@ -39,7 +39,7 @@ def binary_from_argv():
 
 
 def mime(*parts):
-    """parts: (body str|bytes, content type 'text/x-foo', filename)."""
+    """parts: (body str|bytes, content type 'text/x-foo', filename or None for none)."""
     msg = MIMEMultipart()
     for body, ctype, name in parts:
         main, sub = ctype.split('/', 1)
@@ -49,7 +49,8 @@ def mime(*parts):
             encoders.encode_base64(part)
         else:
             part = MIMEText(body, sub)
-        part.add_header('Content-Disposition', 'attachment', filename=name)
+        if name is not None:
+            part.add_header('Content-Disposition', 'attachment', filename=name)
         msg.attach(part)
     return msg.as_bytes()
 
@@ -182,22 +183,25 @@ def standard_include():
             's3://%s/app/aa-second.sh\n' % (BUCKET, BUCKET, BUCKET))
 
 
-def verify_standard_effect(root, env, emu, extra_scripts=()):
-    """After consume_data: fetched parts were handed to cloud-init's own handlers."""
+def verify_standard_effect(root, env, emu, include='objects.s3', extra_scripts=()):
+    """After consume_data: fetched parts were handed to cloud-init's own handlers, named from
+    the include part's own name `include`."""
     from harness import assert_no_secrets
     names = sorted(os.listdir(root.scripts))
-    fetched = [n for n in names if n.startswith('s3-include-')]
-    check(fetched == ['s3-include-0001-zz-first.sh', 's3-include-0003-aa-second.sh'],
-          'fetched scripts in the scripts folder, named by document index: %s' % fetched)
+    fetched = [n for n in names if n.startswith(include + '.')]
+    first, second = include + '.001-zz-first.sh', include + '.003-aa-second.sh'
+    check(fetched == [first, second],
+          "fetched scripts in the scripts folder, named from the include part's name: %s"
+          % fetched)
     check(sorted(set(names) - set(fetched)) == sorted(extra_scripts),
           'no other scripts in the folder: %s' % names)
     for n in fetched:
         check(os.stat(os.path.join(root.scripts, n)).st_mode & 0o777 == 0o700,
               '%s is 0700 as cloud-init writes scripts' % n)
-    check('echo first' in root.read(root.scripts, 's3-include-0001-zz-first.sh'),
+    check('echo first' in root.read(root.scripts, first),
           'script content is the fetched object')
     cc = root.read(root.idir, 'cloud-config.txt')
-    check('# s3-include-0002-config.yaml' in cc and 'write_files' in cc,
+    check('# %s.002-config.yaml' % include in cc and 'write_files' in cc,
           'fetched cloud-config merged into cloud-config.txt by cloud-init')
     check(not os.path.exists(root.path('order.log')), 'nothing ran during consume_data')
     check(not os.path.exists(os.path.join(root.scripts, '00-s3-user-script-failed')),

@@ -2,7 +2,7 @@
 """The bridge module called directly (no cloud-init walker above it, so no registry: the
 fallback path), with stand-in binaries for the failure modes: fallback writes scripts only,
 every failure hands nothing over and installs the marker, raw lines are wrapped, foreign
-payloads get cloud-init's unhandled warning, numbering spans include parts of one run."""
+payloads get cloud-init's unhandled warning, each include part names its parts from its own name."""
 import importlib.util
 import logging
 import os
@@ -136,33 +136,39 @@ def run(root):
         check(f.read() ==
               'argv: resolve - --on-instance\n#s3-include\ns3://bkt/b.sh\ns3://bkt/a.sh\n',
               'binary run as `resolve - --on-instance` with raw lines wrapped into an #s3-include document')
-    check(env.listing() == ['s3-include-0001-b.sh', 's3-include-0002-a.sh'],
-          'fallback wrote the scripts to <instance>/scripts/', env.listing())
-    with open(os.path.join(env.scripts, 's3-include-0001-b.sh')) as f:
+    check(env.listing() == ['objects.s3.001-b.sh', 'objects.s3.002-a.sh'],
+          "fallback wrote the scripts to <instance>/scripts/, named from the include's name",
+          env.listing())
+    with open(os.path.join(env.scripts, 'objects.s3.001-b.sh')) as f:
         check(f.read() == '#!/bin/sh\necho b\n', 'with dos2unix, as cloud-init does')
-    check(os.stat(os.path.join(env.scripts, 's3-include-0002-a.sh')).st_mode & 0o777 == 0o700,
+    check(os.stat(os.path.join(env.scripts, 'objects.s3.002-a.sh')).st_mode & 0o777 == 0o700,
           'mode 0700')
     check('registry was not found' in cap.text('WARNING'), 'and said so in a warning')
 
-    # Numbering continues over the include parts of one run; __begin__ restarts it.
+    # Each include part names its own parts; names are cleaned as cloud-init cleans them.
     os.unlink(calls)
     env.part('text/x-not-multipart', '#S3-Include\ns3://bkt/x\n', 'part-002')
     with open(calls) as f:
         check(f.read() == 'argv: resolve - --on-instance\n#S3-Include\ns3://bkt/x\n',
               'a raw #s3-include document is passed unchanged')
-    check(env.listing()[2:] == ['s3-include-0003-b.sh', 's3-include-0004-a.sh'],
-          'a second include part of the same run continues the numbering', env.listing())
+    check(env.listing()[2:] == ['part-002.001-b.sh', 'part-002.002-a.sh'],
+          'a second include part names its parts from its own name', env.listing())
     os.unlink(calls)
-    env.part('text/plain', '  #s3-include\ns3://bkt/y\n', 'plain.txt')
+    env.part('text/plain', '  #s3-include\ns3://bkt/y\n', '../p l\u00e4in.txt')
     with open(calls) as f:
         check(f.read() == 'argv: resolve - --on-instance\n  #s3-include\ns3://bkt/y\n' and
-              env.listing()[4:] == ['s3-include-0005-b.sh', 's3-include-0006-a.sh'],
-              'a text/plain part starting #s3-include is resolved too', env.listing())
+              env.listing() == ['.._plin.txt.001-b.sh', '.._plin.txt.002-a.sh',
+                                'objects.s3.001-b.sh', 'objects.s3.002-a.sh',
+                                'part-002.001-b.sh', 'part-002.002-a.sh'],
+              'a text/plain part starting #s3-include is resolved too, its name cleaned',
+              env.listing())
     env.clear()
-    env.begin()
-    env.part('text/x-s3-include', '#s3-include\ns3://bkt/x\n')
-    check(env.listing()[0] == 's3-include-0001-b.sh', '__begin__ restarts the numbering')
-    env.clear()
+    check(mod.fetched_part_names('part-007', ['a/b.sh', '\u00fc', '', 'x y']) ==
+          ['part-007.001-a_b.sh', 'part-007.002-part', 'part-007.003-part', 'part-007.004-xy'],
+          'fetched names cleaned; an empty cleaned name becomes "part"')
+    wide = mod.fetched_part_names('inc', ['s'] * 1000)
+    check(wide[0] == 'inc.0001-s' and wide[-1] == 'inc.1000-s' and wide == sorted(wide),
+          'more than 999 parts: one wider width, sorted order still document order')
 
     # Fallback cannot apply other types: fail closed.
     set_doc(mime_doc(('text/x-shellscript', 'a.sh', b'#!/bin/sh\necho a\n'),

@@ -12,7 +12,7 @@ def case(root, emu, env):
     root.consume(standard_include().encode(), env)
     check("Calling handler" in root.log() and 'text/x-not-multipart, part-001' in root.log(),
           'cloud-init handed the raw blob to the module as text/x-not-multipart')
-    verify_standard_effect(root, env, emu)
+    verify_standard_effect(root, env, emu, include='part-001')
 
 
 if __name__ == '__main__':
