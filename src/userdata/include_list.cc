@@ -36,20 +36,40 @@ Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload) {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
-std::vector<std::string_view> Tokens(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && IsBlank(s[i])) ++i;
-    size_t start = i;
-    while (i < s.size() && !IsBlank(s[i])) ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
 Error LineError(int n, const std::string& cause) {
   return Error(ErrorCode::kInvalidInput, "line " + std::to_string(n) + ": " + cause);
+}
+
+// The last blank-separated token of `line` (already trimmed), or "" if it has only one.
+std::string_view LastToken(std::string_view line) {
+  size_t i = line.size();
+  while (i > 0 && !IsBlank(line[i - 1])) --i;
+  return i == 0 ? std::string_view() : line.substr(i);
+}
+
+Result<std::string> Sha256Option(int n, std::string_view token) {
+  std::string hex = ToLower(token.substr(7));
+  bool ok = hex.size() == 64;
+  for (char c : hex) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) return LineError(n, "sha256 must be 64 hex digits");
+  return hex;
+}
+
+// One entry: options are peeled off the end while the last token is a known option not yet
+// seen (today only sha256=); everything before them is the URL, inner blanks and all, so S3
+// keys with spaces or '=' need no quoting.
+Result<IncludeEntry> S3Entry(int n, std::string_view line) {
+  IncludeEntry e;
+  e.line = n;
+  for (std::string_view t = LastToken(line); IStartsWith(t, "sha256=") && !e.sha256;
+       t = LastToken(line)) {
+    Result<std::string> hex = Sha256Option(n, t);
+    if (!hex.ok()) return hex.error();
+    e.sha256 = std::move(*hex);
+    line = Trim(line.substr(0, line.size() - t.size()));
+  }
+  e.url = std::string(line);
+  return e;
 }
 
 Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
@@ -63,25 +83,10 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
     } else if (line.starts_with("#")) {
       continue;
     }
-    std::vector<std::string_view> tokens = Tokens(line);
-    if (tokens.empty()) continue;
-    IncludeEntry e;
-    e.line = n;
-    e.url = std::string(tokens[0]);
-    for (size_t k = 1; k < tokens.size(); ++k) {
-      std::string_view t = tokens[k];
-      if (!IStartsWith(t, "sha256=")) {
-        std::string shown(t.substr(0, 80));
-        return LineError(n, "unknown option '" + shown + "' (expected sha256=<64 hex digits>)");
-      }
-      if (e.sha256) return LineError(n, "sha256 given twice");
-      std::string hex = ToLower(t.substr(7));
-      bool ok = hex.size() == 64;
-      for (char c : hex) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-      if (!ok) return LineError(n, "sha256 must be 64 hex digits");
-      e.sha256 = hex;
-    }
-    out.push_back(std::move(e));
+    if (line.empty()) continue;
+    Result<IncludeEntry> e = S3Entry(n, line);
+    if (!e.ok()) return e.error();
+    out.push_back(std::move(*e));
   }
   return out;
 }

@@ -41,15 +41,19 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
 
 // One entry of an #include, #include-once or #s3-include body.
 //
-// #s3-include grammar (lines split at LF, one CR before it dropped, blanks trimmed):
+// #s3-include grammar (lines split at LF, one CR before it dropped, blanks trimmed; full
+// description with examples in docs/include-lines.md):
 //   line    := blank | comment | header | entry
 //   header  := "#s3-include" (any case) [entry]   -- the prefix is dropped, the rest is parsed
 //   comment := "#" anything                        -- skipped
-//   entry   := URL { SP option }                   -- tokens separated by spaces or tabs
+//   entry   := URL { blanks option }
 //   option  := "sha256=" 64 hex digits (any case; stored lower-case)
-// Anything else after the URL, a second sha256 or bad hex is kInvalidInput naming the line:
-// "line 3: unknown option 'md5=…' (expected sha256=<64 hex digits>)". URLs are not checked
-// here (the fetch layer owns schemes and syntax).
+// Options are taken from the end of the line, last token first, while the last blank-separated
+// token is a known option not taken yet; the rest of the line is the URL, byte for byte (inner
+// spaces, '=', '+', '%' … belong to it: `s3://b/with space.sh` is key "with space.sh").
+// A trailing "sha256=" token with bad hex is kInvalidInput naming the line:
+// "line 3: sha256 must be 64 hex digits". URLs are not checked here (the fetch layer owns
+// schemes and syntax).
 //
 // #include / #include-once: exactly cloud-init's _do_include: lines split as Python's
 // str.splitlines; a line starting "#include-once" (any case) drops that prefix and turns

@@ -63,8 +63,8 @@ class AwkwardKeyTest(E2ETest):
             for key, data in expected.items():
                 emu.put('bkt', key, data)
                 if ' ' in key or '#' in key or '?' in key:
-                    # Blanks separate tokens on an #s3-include line: such keys are written
-                    # percent-encoded in an S3 https URL.
+                    # Some keys written percent-encoded in an S3 https URL (the literal
+                    # s3:// and arn: spellings: include_keys_test.py).
                     lines.append('https://bkt.s3.us-east-1.amazonaws.com/' +
                                  quote(key.encode(), safe='/'))
                 else:

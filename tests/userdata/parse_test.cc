@@ -1,3 +1,5 @@
+#include <optional>
+
 #include "userdata/parse.h"
 
 #include <catch2/catch.hpp>
@@ -45,11 +47,42 @@ TEST_CASE("ParseIncludeList reads s3-include lines with pins") {
   CHECK((*r)[0].line == 4);
   CHECK((*r)[0].url == "s3://b/k");
   CHECK((*r)[0].sha256 == std::string(64, 'a'));
-  p.payload = "#s3-include\ns3://b/k\ns3://b/j md5=abc\n";
+  p.payload = "#s3-include\ns3://b/k\ns3://b/j sha256=xyz\n";
   auto bad = ParseIncludeList(p);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message() ==
-        "line 3: unknown option 'md5=abc' (expected sha256=<64 hex digits>)");
+  CHECK(bad.error().message() == "line 3: sha256 must be 64 hex digits");
+}
+
+TEST_CASE("ParseIncludeList keeps everything but trailing known options as the URL") {
+  const std::string pin(64, 'c');
+  const std::string pin2(64, 'd');
+  struct Case {
+    std::string line, url;
+    std::optional<std::string> sha256;
+  };
+  const Case cases[] = {
+      {"s3://b/dir/with space.sh", "s3://b/dir/with space.sh", {}},
+      {"s3://b/two  spaces\tand tab.sh  ", "s3://b/two  spaces\tand tab.sh", {}},
+      {"s3://b/with space.sh sha256=" + pin, "s3://b/with space.sh", pin},
+      {"s3://b/a+b%20c=d&e~f.sh", "s3://b/a+b%20c=d&e~f.sh", {}},
+      {"s3://b/k md5=abc", "s3://b/k md5=abc", {}},
+      {"s3://b/k x=1 sha256=" + pin, "s3://b/k x=1", pin},
+      {"arn:aws:s3:::b/\xc3\xbc ni/./../x//y", "arn:aws:s3:::b/\xc3\xbc ni/./../x//y", {}},
+      // A key that itself ends in " sha256=<hex>": give a pin after it.
+      {"s3://b/k sha256=" + pin + " SHA256=" + pin2, "s3://b/k sha256=" + pin, pin2},
+      {"#s3-include s3://b/k 1.sh", "s3://b/k 1.sh", {}},
+  };
+  for (const Case& c : cases) {
+    Part p;
+    p.content_type = kTypeS3Include;
+    p.payload = "#s3-include\n" + c.line + "\n";
+    auto r = ParseIncludeList(p);
+    INFO(c.line);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 1);
+    CHECK((*r)[0].url == c.url);
+    CHECK((*r)[0].sha256 == c.sha256);
+  }
 }
 
 }  // namespace
