@@ -25,16 +25,38 @@ cmd() { printf '%s$ %s%s\n' "$d" "$*" "$n"; }
 indent() { sed 's/^/    /'; }
 
 # --- 1. set-up and build -----------------------------------------------------------------
-title "Setting up (apt-get only if a package is missing) and building build/release"
-./scripts/setup.sh
-mkdir -p build/release
-build_log=build/release/demo-build.log
-if ! { cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release &&
-       cmake --build build/release -j"$(nproc)" --target s3-user-script; } >"$build_log" 2>&1; then
+# A cold build takes minutes on a small machine: say what is happening, with elapsed time.
+started=$SECONDS
+stage() { printf '%s[%4ds]%s %s\n' "$d" $((SECONDS - started)) "$n" "$*"; }
+# build_step CMD...: runs CMD into the build log, showing each compile and link as it starts.
+build_step() {
+  "$@" 2>&1 | tee -a "$build_log" | while IFS= read -r line; do
+    case $line in
+      *"Building CXX object"* | *"Linking CXX"*)
+        line=${line/Building CXX object CMakeFiles\/*.dir\//compiling }
+        stage "  ${line%.o}"
+        ;;
+    esac
+  done
+  return "${PIPESTATUS[0]}"
+}
+build_failed() {
   tail -n 40 "$build_log" >&2
   say "${r}demo: the build failed (full log: $build_log)${n}" >&2
   exit 1
-fi
+}
+
+title "Setting up (apt-get only if a package is missing) and building build/release"
+stage "checking Debian packages (scripts/setup.sh)"
+./scripts/setup.sh
+mkdir -p build/release
+build_log=build/release/demo-build.log
+: >"$build_log"
+stage "configuring (cmake, Release; full log in $build_log)"
+build_step cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release || build_failed
+stage "building s3-user-script on $(nproc) cores (unchanged files are skipped)"
+build_step cmake --build build/release -j"$(nproc)" --target s3-user-script || build_failed
+stage "built"
 export PATH="$root/build/release:$PATH"
 say "built $(s3-user-script --version) at build/release/s3-user-script"
 

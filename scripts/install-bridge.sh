@@ -46,6 +46,12 @@ esac
 
 handlers_dir=$cloud_dir/handlers
 target=$handlers_dir/s3_user_script.py
+# The Debian package installs the handler as a link to its own copy: nothing to do there.
+packaged=/usr/share/s3-user-script/cloudinit/s3_user_script.py
+if [ -L "$target" ] && [ "$(readlink "$target")" = "$packaged" ] && [ -f "$packaged" ]; then
+  echo "install-bridge.sh: $target is installed by the s3-user-script package"
+  exit 0
+fi
 mkdir -p "$handlers_dir"
 
 if [ -f "$target" ] && cmp -s "$source_file" "$target"; then

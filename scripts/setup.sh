@@ -12,6 +12,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # emulators, differential tests, benchmarks
   python3 python3-botocore cloud-init awscli curl hyperfine time file valgrind
+  # the Debian package and its test (tests/package)
+  dpkg-dev lintian man-db bash-completion systemd
 )
 
 missing=()

@@ -133,6 +133,12 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     return SetupFailure(connected->error().WithContext("reading instance metadata"));
   }
   if (!read.ok()) return SetupFailure(read.error());
+  if (blob.empty() && o.command == Command::kRun && o.input.empty()) {
+    // As cloud-init: an instance launched without user data has nothing to run.
+    if (!o.quiet)
+      std::fprintf(stderr, "s3-user-script: no user data for this instance: nothing to run\n");
+    return kExitOk;
+  }
   if (blob.empty()) {
     PrintError("no user data" + std::string(o.input.empty() ? " (IMDS has none for this instance)"
                                                             : " in " + o.input));

@@ -148,10 +148,34 @@ class Cli(ru.EmulatorTestCase):
         self.assertEqual(proc.returncode, 3, proc.stderr)
         self.assertIn('reading user data: no such file', proc.stderr)
 
+        # No user data (IMDS 404) is not a failure for `run`: one line, exit 0, nothing
+        # written. `plan` has nothing to show and stays a set-up error.
         with ru.Emulators(os.path.join(self.tmp.name, 'no-user-data')) as bare:
-            proc = ru.run(['run', '--state-dir', state], bare)
+            empty_state = self.path('empty-state')
+            proc = ru.run(['run', '--state-dir', empty_state], bare)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stdout, '')
+            self.assertEqual(proc.stderr,
+                             's3-user-script: no user data for this instance: nothing to run\n')
+            self.assertFalse(os.path.exists(empty_state))
+            proc = ru.run(['run', '-q', '--state-dir', empty_state], bare)
+            self.assertEqual((proc.returncode, proc.stderr), (0, ''))
+            proc = ru.run(['plan'], bare)
             self.assertEqual(proc.returncode, 3, proc.stderr)
             self.assertRegex(proc.stderr, r'^s3-user-script: error: .*user data')
+            # Missing credentials stay a set-up failure (exit 3) when something must be
+            # fetched, and so does a state directory that cannot be one.
+            bare.set_user_data(b'#s3-include\ns3://cli-bucket/a.sh\n')
+            bare.put('cli-bucket', 'a.sh', b'#!/bin/sh\ntrue\n')
+            not_a_dir = self.path('state-is-a-file')
+            with open(not_a_dir, 'wb'):
+                pass
+            proc = ru.run(['run', '--state-dir', not_a_dir], bare)
+            self.assertEqual(proc.returncode, 3, proc.stderr)
+        with ru.Emulators(os.path.join(self.tmp.name, 'no-role'), imds_args=['--no-role'],
+                          user_data=b'#s3-include\ns3://cli-bucket/a.sh\n') as no_role:
+            proc = ru.run(['run', '--state-dir', self.path('no-role-state')], no_role)
+            self.assertEqual(proc.returncode, 3, proc.stderr)
 
         missing = self.path('missing-object.txt')
         with open(missing, 'wb') as f:

@@ -1,0 +1,43 @@
+# The Debian package, by CPack's DEB generator: `cpack -G DEB` in a build configured with
+# CMAKE_INSTALL_PREFIX=/usr (docs/packaging.md). Dependencies come from dpkg-shlibdeps.
+# The distributed binary is built as Debian builds its packages (dpkg-buildflags on bookworm:
+# -O2, fortify, stack protector, relro/bindnow), with unused sections dropped (-Qn: no
+# compiler ident section) to stay small.
+option(S3US_DEBIAN_FLAGS "Build with Debian's package flags and unused-section removal" OFF)
+if(S3US_DEBIAN_FLAGS)
+  target_compile_options(s3us PUBLIC -O2 -fstack-protector-strong -fstack-clash-protection
+                         -Wformat -Werror=format-security -ffunction-sections -fdata-sections -Qn)
+  target_compile_definitions(s3us PUBLIC _FORTIFY_SOURCE=2)
+  target_link_options(s3-user-script PRIVATE -Wl,-z,relro -Wl,-z,now -Wl,--gc-sections
+                      -Wl,--as-needed)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_VERBATIM_VARIABLES ON)
+set(CPACK_PACKAGE_NAME s3-user-script)
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_CONTACT
+    "s3-user-script maintainers <maintainers@users.noreply.h-seed-6e08ebc0.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "run EC2 user data with #s3-include from private S3")
+# Absolute destinations (/var/lib/cloud/handlers) go below the staging root, not into /.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS cloud-init)
+set(CPACK_PACKAGE_DESCRIPTION [=[User data written as "#s3-include" names objects in private S3
+buckets instead of carrying the boot material itself. s3-user-script
+fetches them with the instance role's credentials (IMDSv2, SigV4),
+verifies every object, and runs the parts in document order as
+cloud-init would: scripts, cloud-config, boothooks, MIME multipart,
+gzip and nested includes.
+
+The package installs a cloud-init part handler, so instances whose AMI
+has the package handle "#s3-include" parts with no change to user
+data, and a disabled systemd unit for instances without cloud-init.]=])
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/packaging/prerm")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)

@@ -1,0 +1,66 @@
+"""The man page and the bash completion (packaging/) against the real binary's --help: every
+command, every option of every command, every exit code. A command or option added to the
+binary and not to them fails here with one line naming it.
+
+usage: docs_drift_test.py BINARY"""
+
+import os
+import sys
+import tempfile
+import unittest
+
+import help_util
+
+SOURCE_DIR = os.environ.get('S3US_SOURCE_DIR') or os.path.abspath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+MAN = os.path.join(SOURCE_DIR, 'packaging', 's3-user-script.1')
+COMPLETION = os.path.join(SOURCE_DIR, 'packaging', 's3-user-script.bash-completion')
+BINARY = None
+
+
+class DocsDrift(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.help = help_util.Help(BINARY)
+
+    def test_man_page_documents_every_command_option_and_exit_code(self):
+        problems = help_util.man_problems(self.help, help_util.read_man(MAN))
+        self.assertEqual(problems, [], '\n' + '\n'.join(problems))
+
+    def test_completion_offers_every_command_and_option(self):
+        problems = help_util.completion_problems(self.help, COMPLETION)
+        self.assertEqual(problems, [], '\n' + '\n'.join(problems))
+
+    def test_the_checks_name_what_is_missing(self):
+        # A command and an option the documents do not know are each reported by name.
+        self.help.commands['sign'] = {'-h', '--help', '--key-file'}
+        self.help.commands['run'] = self.help.commands['run'] | {'--brand-new'}
+        try:
+            man = help_util.man_problems(self.help, help_util.read_man(MAN))
+            completion = help_util.completion_problems(self.help, COMPLETION)
+        finally:
+            del self.help.commands['sign']
+            self.help.commands['run'] = self.help.commands['run'] - {'--brand-new'}
+        self.assertIn('man page: command "sign" has no .SS sign under COMMANDS', man)
+        self.assertIn('man page: option --brand-new of "run" is documented neither in .SS run '
+                      'nor in a SHARED OPTIONS group it names', man)
+        self.assertIn('completion: command "sign" is not offered', completion)
+        self.assertIn('completion: option --key-file of "sign" is not offered', completion)
+        self.assertIn('completion: option --brand-new of "run" is not offered', completion)
+
+    def test_completion_completes_paths_for_path_options(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.mkdir(os.path.join(tmp, 'state-here'))
+            with open(os.path.join(tmp, 'user-data.txt'), 'w'):
+                pass
+            prefix = os.path.join(tmp, '')
+            self.assertEqual(help_util.complete(COMPLETION, 'run', '--state-dir', prefix),
+                             {prefix + 'state-here'})
+            self.assertEqual(help_util.complete(COMPLETION, 'plan', prefix + 'user'),
+                             {prefix + 'user-data.txt'})
+            self.assertEqual(help_util.complete(COMPLETION, 'get', '--region', ''), set())
+
+
+if __name__ == '__main__':
+    BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
