@@ -4,6 +4,7 @@
 
 #include "handlers/boothook.h"
 #include "handlers/cloud_config.h"
+#include "handlers/jinja.h"
 #include "handlers/shell_script.h"
 #include "handlers/unhandled.h"
 
@@ -14,6 +15,7 @@ Status RegisterBuiltinHandlers(run::Registry& registry) {
       std::make_unique<ShellScriptHandler>(),
       std::make_unique<BoothookHandler>(),
       std::make_unique<CloudConfigHandler>(),
+      std::make_unique<JinjaHandler>(),
       std::make_unique<UnhandledHandler>(std::vector<std::string>{
           userdata::kTypePartHandler, userdata::kTypeUpstartJob, userdata::kTypeInclude,
           userdata::kTypeIncludeOnce, userdata::kTypeS3Include, userdata::kTypeCloudConfigArchive,

@@ -9,7 +9,7 @@ namespace s3us::handlers {
 
 // Registers, in this order: shell-script (text/x-shellscript, application/x-executable,
 // text/x-shellscript-per-{boot,instance,once}), boothook (text/cloud-boothook),
-// cloud-config (text/cloud-config, text/cloud-config-jsonp, text/jinja2), unhandled
+// cloud-config (text/cloud-config, text/cloud-config-jsonp), jinja (text/jinja2), unhandled
 // (text/part-handler, text/upstart-job, include/archive types, text/plain,
 // text/x-not-multipart) and the unhandled fallback for every other type.
 // Errors: kInternal if the registry already holds one of these types.

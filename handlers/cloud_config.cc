@@ -35,19 +35,8 @@ Status CheckConfigDir(const std::string& dir) {
 
 }  // namespace
 
-std::string JinjaTemplateKind(std::string_view payload) {
-  size_t nl = payload.find('\n');
-  std::string_view body = nl == std::string_view::npos ? "" : payload.substr(nl + 1);
-  size_t start = body.find_first_not_of(" \t\r\n\v\f");
-  body = start == std::string_view::npos ? "" : body.substr(start);
-  if (IStartsWith(body, "#cloud-config-jsonp")) return "jsonp";
-  if (IStartsWith(body, "#cloud-config-archive")) return "";
-  if (IStartsWith(body, "#cloud-config")) return "cloud-config";
-  return "";
-}
-
 std::vector<std::string> CloudConfigHandler::content_types() const {
-  return {userdata::kTypeCloudConfig, userdata::kTypeCloudConfigJsonp, userdata::kTypeJinja2};
+  return {userdata::kTypeCloudConfig, userdata::kTypeCloudConfigJsonp};
 }
 
 Status CloudConfigHandler::Begin(run::HandlerContext&) {
@@ -66,17 +55,6 @@ Result<run::Outcome> CloudConfigHandler::Handle(const userdata::Part& part,
     outcome.warnings.push_back("cloud-init reads only *.cfg files in " + dir +
                                ", as YAML: this jsonp patch is written as " + base + extension +
                                " and will not be applied by cloud-init");
-  } else if (IEquals(part.content_type, userdata::kTypeJinja2)) {
-    std::string kind = JinjaTemplateKind(part.payload);
-    if (kind.empty()) {
-      outcome.kind = run::OutcomeKind::kSkipped;
-      outcome.message = "jinja template is not cloud-config; s3-user-script does not render jinja";
-      return outcome;
-    }
-    extension = ".jinja";
-    outcome.warnings.push_back("cloud-init reads only *.cfg files in " + dir +
-                               ": this jinja-templated " + kind + " is written as " + base +
-                               extension + " and will not be read by cloud-init");
   }
   for (const auto& [name, value] : part.headers) {
     if (userdata::IsMergeHeader(name)) {

@@ -4,9 +4,8 @@
 // cloud-init's sorted read follows document order. Files are 0600, O_EXCL|O_NOFOLLOW.
 //
 // cloud-init reads only *.cfg there, as YAML. So text/cloud-config-jsonp parts are written
-// beside as 90-s3-user-script-NNN.jsonp and text/jinja2 parts whose template is cloud-config
-// as 90-s3-user-script-NNN.jinja, each with a warning that cloud-init does not read them
-// there. A jinja template of anything else (a script) is skipped: we do not render jinja.
+// beside as 90-s3-user-script-NNN.jsonp with a warning that cloud-init does not read them
+// there. Jinja templates are not ours (handlers/jinja.h).
 //
 // Every run rewrites the files (frequency "always"); after a run that processed every part,
 // files with our prefix that this run did not write are removed, so a part removed from
@@ -38,10 +37,6 @@ class CloudConfigHandler : public run::Handler {
  private:
   std::set<std::string> written_;
 };
-
-// "cloud-config", "jsonp" or "" for a jinja template body (after its "## template: jinja"
-// line), by cloud-init's starts-with rule on the unrendered text.
-std::string JinjaTemplateKind(std::string_view payload);
 
 }  // namespace s3us::handlers
 

@@ -4,6 +4,7 @@ list(APPEND S3US_SOURCES
   handlers/shell_script.cc
   handlers/boothook.cc
   handlers/cloud_config.cc
+  handlers/jinja.cc
   handlers/unhandled.cc
   handlers/builtin.cc
 )

@@ -205,6 +205,8 @@ def _parse_resolved(blob):
     if not blob:
         raise ValueError("empty output")
     msg = email.message_from_bytes(blob, policy=email.policy.compat32)
+    if _is_empty_document(msg, blob):
+        return []  # an include with no lines: nothing to hand over, as for an empty #include
     if not msg.is_multipart() or msg.get_content_type() != "multipart/mixed":
         raise ValueError("not a multipart/mixed document")
     if msg.defects:
@@ -233,6 +235,15 @@ def _parse_resolved(blob):
         headers["Content-Type"] = ctype
         parts.append((ctype, name, payload, headers))
     return parts
+
+
+def _is_empty_document(msg, blob):
+    """`resolve` of zero parts: the headers, a blank line and only the close delimiter."""
+    boundary = msg.get_boundary()
+    if msg.get_content_type() != "multipart/mixed" or not boundary:
+        return False
+    _, sep, body = blob.partition(b"\n\n")
+    return bool(sep) and body == b"--" + boundary.encode("ascii", "replace") + b"--\n"
 
 
 # --- handing the parts to cloud-init ------------------------------------------------------

@@ -139,13 +139,17 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
       std::fprintf(stderr, "s3-user-script: no user data for this instance: nothing to run\n");
     return kExitOk;
   }
-  if (blob.empty()) {
+  // cloud-init gives empty user data one empty part and does nothing with it: looking at an
+  // empty file is not an error (an empty plan: "no parts"); running one still is.
+  bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
+  if (blob.empty() && !(inspecting && !o.input.empty())) {
     PrintError("no user data" + std::string(o.input.empty() ? " (IMDS has none for this instance)"
                                                             : " in " + o.input));
     return kExitSetup;
   }
 
-  Result<std::vector<userdata::Part>> parts = userdata::Parse(blob);
+  Result<std::vector<userdata::Part>> parts =
+      blob.empty() ? std::vector<userdata::Part>{} : userdata::Parse(blob);
   if (!parts.ok()) {
     PrintError("user data: " + parts.error().ToString());
     return kExitFetch;

@@ -46,7 +46,7 @@ std::string Count(uint64_t n, const std::string& noun) {
 
 std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
   std::vector<int> position = RunPositions(plan, registry);
-  std::string out = Count(plan.parts.size(), "part");
+  std::string out = plan.parts.empty() ? "no parts" : Count(plan.parts.size(), "part");
   if (plan.objects_fetched > 0) {
     out += ", " + Count(plan.objects_fetched, "object") + " fetched (" +
            HumanBytes(plan.bytes_fetched) + ")";

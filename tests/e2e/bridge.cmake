@@ -8,3 +8,7 @@ s3us_add_e2e(bridge.boothook bridge_boothook.py LABELS bridge TIMEOUT 120)
 s3us_add_e2e(bridge.module bridge_module.py LABELS bridge TIMEOUT 120)
 s3us_add_e2e(bridge.install bridge_install.py LABELS bridge TIMEOUT 60)
 s3us_add_e2e(bridge.order bridge_order.py LABELS bridge TIMEOUT 120)
+# Differential: 22 documents, each through cloud-init bridged and inlined (two halves run in
+# parallel; each cloud-init run is a process of its own).
+s3us_add_e2e(bridge.differential_a bridge_differential.py ARGS --docs 1-11 LABELS bridge TIMEOUT 600)
+s3us_add_e2e(bridge.differential_b bridge_differential.py ARGS --docs 12-22 LABELS bridge TIMEOUT 600)

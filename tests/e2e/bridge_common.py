@@ -58,14 +58,19 @@ def mime(*parts):
 class CloudRoot:
     """A temp root with cloud_dir, run_dir, NoCloud seed and the $CLOUD_CFG file."""
 
-    def __init__(self, prefix='s3us-bridge-'):
-        self.root = tempfile.mkdtemp(prefix=prefix)
+    def __init__(self, prefix='s3us-bridge-', root=None):
+        """root: an existing root made by CloudRoot (for a child process), else a new one."""
+        self.root = root or tempfile.mkdtemp(prefix=prefix)
         self.cloud_dir = os.path.join(self.root, 'var/lib/cloud')
         self.seed = os.path.join(self.cloud_dir, 'seed/nocloud')
         self.log_file = os.path.join(self.root, 'cloud-init.log')
         self.out_file = os.path.join(self.root, 'out.log')
         self.console_file = os.path.join(self.root, 'console.log')
         self.cfg_file = os.path.join(self.root, 'test.cfg')
+        self.idir = os.path.join(self.cloud_dir, 'instances', INSTANCE_ID)
+        self.scripts = os.path.join(self.idir, 'scripts')
+        if root:
+            return
         os.makedirs(self.seed)
         with open(self.cfg_file, 'w') as f:
             json.dump({'system_info': {'paths': {'cloud_dir': self.cloud_dir,
@@ -75,8 +80,6 @@ class CloudRoot:
                        'def_log_file': '',
                        'log_cfgs': [],
                        'output': {'all': '| tee -a %s' % self.out_file}}, f)
-        self.idir = os.path.join(self.cloud_dir, 'instances', INSTANCE_ID)
-        self.scripts = os.path.join(self.idir, 'scripts')
 
     def __enter__(self):
         return self

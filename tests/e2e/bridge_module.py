@@ -170,6 +170,18 @@ def run(root):
     check(wide[0] == 'inc.0001-s' and wide[-1] == 'inc.1000-s' and wide == sorted(wide),
           'more than 999 parts: one wider width, sorted order still document order')
 
+    # An include with no lines resolves to a document of no parts: nothing handed over, no
+    # failure (cloud-init does nothing with an empty #include either).
+    set_doc('Content-Type: multipart/mixed; boundary="E"\nMIME-Version: 1.0\n\n--E--\n')
+    env.begin()
+    env.part('text/x-s3-include', '#s3-include\n# nothing yet\n', 'empty.s3')
+    check(env.listing() == [] and not cap.text('ERROR'), 'an empty resolved document is no error',
+          env.listing())
+    set_doc('Content-Type: multipart/mixed; boundary="E"\nMIME-Version: 1.0\n\n--E--\nx\n')
+    msg = env.failing_part('text/x-s3-include', '#s3-include\n', 'empty.s3')
+    check('not a multipart/mixed' in msg, 'anything after the close delimiter still fails', msg)
+    env.clear()
+
     # Fallback cannot apply other types: fail closed.
     set_doc(mime_doc(('text/x-shellscript', 'a.sh', b'#!/bin/sh\necho a\n'),
                      ('text/cloud-config', 'c.yaml', b'#cloud-config\n{}\n')))

@@ -2,3 +2,4 @@
 s3us_add_e2e(examples examples_test.py TIMEOUT 120)
 s3us_add_e2e(run_mixed run_mixed_test.py TIMEOUT 120)
 s3us_add_e2e(cli cli_test.py TIMEOUT 120)
+s3us_add_e2e(parity parity_test.py TIMEOUT 120)

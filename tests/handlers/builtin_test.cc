@@ -26,7 +26,7 @@ TEST_CASE("RegisterBuiltinHandlers maps every content type to its handler and fr
       {"text/cloud-boothook", "boothook", run::Frequency::kPerBoot},
       {"text/cloud-config", "cloud-config", run::Frequency::kAlways},
       {"text/cloud-config-jsonp", "cloud-config", run::Frequency::kAlways},
-      {"text/jinja2", "cloud-config", run::Frequency::kAlways},
+      {"text/jinja2", "jinja", run::Frequency::kAlways},
       {"text/part-handler", "unhandled", run::Frequency::kAlways},
       {"text/upstart-job", "unhandled", run::Frequency::kAlways},
       {"text/x-include-url", "unhandled", run::Frequency::kAlways},

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""cloud-init parity of the standalone commands (issue 18): empty user data is no error for
+`plan` / `resolve` of a file (cloud-init makes one empty part of it and does nothing), and a
+`## template: jinja` part is never run unrendered: one warning line, a `skipped` report
+entry, nothing written or executed."""
+
+import email
+import email.policy
+import json
+import os
+
+import e2e_util
+from e2e_util import EXIT_OK, EXIT_SETUP, E2ETest
+
+
+class EmptyUserDataTest(E2ETest):
+    def emulators_with_a_credential(self):
+        """The secret scan needs a credential the emulators handed out: one `get` first."""
+        emu = self.emulators()
+        emu.__enter__()
+        emu.put('bkt', 'k', b'x')
+        self.assertEqual(self.run_bin(emu, ['get', '-o', '-', 's3://bkt/k']).code, EXIT_OK)
+        self.addCleanup(emu.__exit__, None, None, None)
+        return emu
+
+    def test_plan_and_resolve_of_an_empty_file_report_no_parts(self):
+        emu = self.emulators_with_a_credential()
+        if True:
+            empty = self.write('empty', b'')
+            run = self.run_bin(emu, ['plan', empty])
+            self.assertEqual((run.code, run.out, run.err), (EXIT_OK, 'no parts\n', ''))
+            run = self.run_bin(emu, ['plan', '--json', empty])
+            self.assertEqual(run.code, EXIT_OK, run)
+            plan = json.loads(run.stdout)
+            self.assertEqual((plan['parts'], plan['run_order'], plan['objects_fetched']),
+                             ([], [], 0))
+            run = self.run_bin(emu, ['resolve', empty])
+            self.assertEqual((run.code, run.err), (EXIT_OK, ''))
+            msg = email.message_from_bytes(run.stdout, policy=email.policy.compat32)
+            self.assertEqual(msg.get_content_type(), 'multipart/mixed')
+            body = run.stdout.split(b'\n\n', 1)[1]
+            self.assertEqual(body, b'--%s--\n' % msg.get_boundary().encode())
+            self.assertEqual(emu.stats('s3')['total'], 1)  # the first `get` only
+
+    def test_plan_of_empty_stdin_reports_no_parts(self):
+        emu = self.emulators_with_a_credential()
+        if True:
+            proc = self.start_bin(emu, ['plan', '-'])
+            run = self.finish_bin(emu, proc)
+            self.assertEqual((run.code, run.out), (EXIT_OK, 'no parts\n'))
+
+    def test_running_empty_user_data_is_still_a_setup_error(self):
+        with self.emulators() as emu:
+            empty = self.write('empty', b'')
+            run = self.run_bin(emu, ['replay', empty, '--state-dir',
+                                     os.path.join(self.tmp, 'state')])
+            self.assertEqual(run.code, EXIT_SETUP, run)
+            self.assertEqual(run.error_lines(),
+                             ['s3-user-script: error: no user data in ' + empty])
+
+
+class JinjaTest(E2ETest):
+    def test_a_fetched_jinja_script_is_skipped_unrendered_with_one_line(self):
+        with self.emulators() as emu:
+            marker = os.path.join(self.tmp, 'ran')
+            emu.put('bkt', 'tpl.sh', ('## template: jinja\n#!/bin/sh\ntouch %s\n'
+                                      'echo {{ v1.instance_id }}\n' % marker).encode())
+            emu.put('bkt', 'tpl.yaml', b'## template: jinja\n#cloud-config\n'
+                                       b'hostname: {{ v1.instance_id }}\n')
+            emu.put('bkt', 'after.sh', ('#!/bin/sh\necho after > %s.after\n' % marker).encode())
+            blob = self.write('ud', b'#s3-include\ns3://bkt/tpl.sh\ns3://bkt/tpl.yaml\n'
+                                    b's3://bkt/after.sh\n')
+            state, cfg = os.path.join(self.tmp, 'state'), os.path.join(self.tmp, 'cfg.d')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', state,
+                                     '--cloud-config-dir', cfg, '--json'])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertFalse(os.path.exists(marker), 'the unrendered template ran')
+            self.assertTrue(os.path.exists(marker + '.after'), 'the next part did not run')
+            self.assertFalse(os.path.exists(cfg) and os.listdir(cfg), 'a template was written')
+            warnings = [ln for ln in run.err.splitlines() if 'jinja' in ln]
+            tail = (' not rendered: s3-user-script does not render jinja; cloud-init does, '
+                    'through the bridge')
+            self.assertEqual(warnings, [
+                's3-user-script: warning: part 1 of 3 (text/jinja2 from s3://bkt/tpl.sh, '
+                'line 2 of part 1): skipped: jinja template '
+                '(text/x-shellscript)' + tail,
+                's3-user-script: warning: part 2 of 3 (text/jinja2 from s3://bkt/tpl.yaml, '
+                'line 3 of part 1): skipped: jinja template '
+                '(text/cloud-config)' + tail])
+            report = json.loads(run.stdout)
+            outcomes = [(p['handler'], p['outcome']) for p in report['parts']]
+            self.assertEqual(outcomes, [('jinja', 'skipped'), ('jinja', 'skipped'),
+                                        ('shell-script', 'ok')])
+
+
+if __name__ == '__main__':
+    e2e_util.main()
