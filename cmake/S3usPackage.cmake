@@ -38,6 +38,7 @@ gzip and nested includes.
 The package installs a cloud-init part handler, so instances whose AMI
 has the package handle "#s3-include" parts with no change to user
 data, and a disabled systemd unit for instances without cloud-init.]=])
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/packaging/prerm")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/packaging/prerm"
+                                        "${PROJECT_SOURCE_DIR}/packaging/postrm")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)
