@@ -12,6 +12,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # emulators, differential tests, benchmarks
   python3 python3-botocore cloud-init awscli curl hyperfine time file valgrind
+  # signed boot material: real ssh-keygen for sign/verify and the differential test
+  openssh-client python3-cryptography
 )
 
 missing=()
