@@ -14,6 +14,8 @@ packages=(
   python3 python3-botocore cloud-init awscli curl hyperfine time file valgrind
   # the Debian package and its test (tests/package)
   dpkg-dev lintian man-db bash-completion systemd
+  # signed boot material: real ssh-keygen for sign/verify and the differential test
+  openssh-client python3-cryptography
 )
 
 missing=()

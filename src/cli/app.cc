@@ -12,6 +12,7 @@
 
 #include "cli/get_command.h"
 #include "cli/services.h"
+#include "cli/signing_command.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -363,6 +364,10 @@ int RunApp(const Options& options) {
       return RunGetCommand(options);
     case Command::kLegacy:
       return RunLegacy(options);
+    case Command::kSign:
+      return RunSign(options);
+    case Command::kVerify:
+      return RunVerify(options);
   }
   return kExitUsage;
 }

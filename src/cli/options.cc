@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "cli/signing_command.h"
+
 namespace s3us::cli {
 namespace {
 
@@ -157,6 +159,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   get->add_option("--version-id", o.version_id, "Object version to fetch");
   AddAwsFlags(get, o);
   AddOutputFlags(get, o);
+  SigningCommands signing = AddSigningCommands(app, o);
 
   ParsedCommandLine result;
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -192,6 +195,8 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   if (resolve->parsed()) o.command = Command::kResolve;
   if (status->parsed()) o.command = Command::kStatus;
   if (get->parsed()) o.command = Command::kGet;
+  if (signing.sign->parsed()) o.command = Command::kSign;
+  if (signing.verify->parsed()) o.command = Command::kVerify;
   bool any_command = app.get_subcommands().size() == 1;
 
   if (!any_command) {

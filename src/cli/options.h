@@ -1,6 +1,6 @@
 // Command-line parsing: argv → Options, pure (no I/O), so every flag is unit-tested.
 //
-// Commands: run, plan, replay, resolve, status, get; and the predecessor's interface
+// Commands: run, plan, replay, resolve, status, get, sign, verify; and the predecessor's interface
 // (`s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v]`) when no command is given.
 // --help and --version produce text to print and exit code 0; bad usage produces one
 // error line and exit code 2 (kExitUsage).
@@ -23,7 +23,7 @@ inline constexpr int kExitUsage = 2;   // bad command line
 inline constexpr int kExitSetup = 3;   // no user data, no credentials, state dir unusable
 inline constexpr int kExitFetch = 4;   // fetch or verification failed before anything ran
 
-enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy };
+enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy, kSign, kVerify };
 
 struct Options {
   Command command = Command::kRun;
@@ -66,6 +66,12 @@ struct Options {
   mode_t mode = 0600;
   std::string sha256;
   std::string version_id;
+
+  // sign / verify (src/cli/signing_command.h)
+  std::string signing_key;
+  std::string allowed_signers;
+  std::string signature_file;
+  std::string principal;
 
   // legacy -b/-k/-u
   std::string bucket;

@@ -4,5 +4,6 @@ list(APPEND S3US_SOURCES
   src/cli/services.cc
   src/cli/progress.cc
   src/cli/get_command.cc
+  src/cli/signing_command.cc
   src/cli/app.cc
 )

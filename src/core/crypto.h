@@ -1,4 +1,4 @@
-// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP: the only OpenSSL user in the tree.
+// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP (src/trust adds signature checks).
 #ifndef S3US_CORE_CRYPTO_H_
 #define S3US_CORE_CRYPTO_H_
 

@@ -4,6 +4,7 @@ list(APPEND S3US_TEST_SOURCES
   cli/get_command_test.cc
   cli/progress_test.cc
   cli/app_test.cc
+  cli/signing_command_test.cc
 )
 
 s3us_add_e2e(progress progress_test.py)

@@ -2,3 +2,4 @@
 include(${CMAKE_CURRENT_LIST_DIR}/fetch.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/run.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/bridge.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/signing.cmake)

