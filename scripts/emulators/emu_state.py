@@ -4,7 +4,8 @@ Files (all under one flock'ed `lock` file):
   credentials.json  {"credentials": [{AccessKeyId, SecretAccessKey, Token, Expiration,
                     LastUpdated, issued_at, expired, source}]} - every set ever issued
   imds-tokens.json  {"tokens": [{"token", "expires_at"}]} - every IMDSv2 token issued
-  signatures.log    one SigV4 signature per line, as seen by the S3 emulator
+  signatures.log    one SigV4 signature per line, as seen by the S3 and STS emulators
+  secrets.log       web identity and SSO access tokens the STS/SSO emulators accept
 Not responsible for HTTP: the emulators serve, this module only keeps the records.
 """
 
@@ -110,4 +111,34 @@ def all_secrets(state_dir):
             out += [line.strip() for line in f if line.strip()]
     except FileNotFoundError:
         pass
-    return out
+    return out + recorded_secrets(state_dir)
+
+
+SECRETS = 'secrets.log'
+
+
+def record_secret(state_dir, value):
+    """A secret that is neither a credential nor a signature (web identity token, SSO access
+    token): the harness checks output for it like the others."""
+    with _lock(state_dir):
+        with open(os.path.join(state_dir, SECRETS), 'a', encoding='utf-8') as f:
+            f.write(value + '\n')
+
+
+def issue(state_dir, record):
+    """Appends an issued credential set (STS, SSO portal) to credentials.json, where the S3
+    and STS emulators look keys up."""
+    path = os.path.join(state_dir, CREDENTIALS)
+    with _lock(state_dir):
+        data = read_json(path, {'credentials': []})
+        data['credentials'].append(record)
+        write_json_atomic(path, data)
+    return record
+
+
+def recorded_secrets(state_dir):
+    try:
+        with open(os.path.join(state_dir, SECRETS), encoding='utf-8') as f:
+            return [line.strip() for line in f if line.strip()]
+    except FileNotFoundError:
+        return []

@@ -36,7 +36,8 @@ _STRIPPED = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
              'AWS_SECURITY_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE',
              'AWS_DEFAULT_PROFILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_ENDPOINT_URL',
              'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-             'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN')
+             'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN', 'AWS_ROLE_SESSION_NAME',
+             'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_SSO', 'AWS_STS_REGIONAL_ENDPOINTS')
 
 
 class _Process:
@@ -102,9 +103,12 @@ class _Process:
 class Emulators:
     """IMDS + S3 emulators for one test. user_data: bytes (content) or a path (str/PathLike) or
     None (IMDS answers 404). imds_args/s3_args: extra command-line flags. latency_ms: added to
-    every answer of both."""
+    every answer of both. sts_args/sso_args: when not None, also start the STS (sts.py) and
+    IAM Identity Center portal (sso.py) emulators with these flags; env then points
+    AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SSO at them."""
 
-    def __init__(self, tmpdir, user_data=None, imds_args=(), s3_args=(), latency_ms=0):
+    def __init__(self, tmpdir, user_data=None, imds_args=(), s3_args=(), latency_ms=0,
+                 sts_args=None, sso_args=None):
         self.tmpdir = os.path.abspath(tmpdir)
         self.workdir = os.path.join(self.tmpdir, 'emulators')
         self.state_dir = os.path.join(self.workdir, 'state')
@@ -124,6 +128,11 @@ class Emulators:
             list(s3_args)
         self._imds = _Process('imds', self.workdir)
         self._s3 = _Process('s3', self.workdir)
+        self._extra = {}  # name -> (_Process, script, args)
+        for name, args in (('sts', sts_args), ('sso', sso_args)):
+            if args is not None:
+                self._extra[name] = (_Process(name, self.workdir), f'{name}.py',
+                                     ['--state-dir', self.state_dir] + list(args))
 
     def __enter__(self):
         try:
@@ -142,8 +151,12 @@ class Emulators:
                    for a in self.imds_args)
         self._imds.start('imds.py', self.imds_args, wait_listening=not down)
         self._s3.start('s3.py', self.s3_args)
+        for proc, script, args in self._extra.values():
+            proc.start(script, args)
 
     def stop(self):
+        for proc, _, _ in self._extra.values():
+            proc.stop()
         self._s3.stop()
         self._imds.stop()
 
@@ -160,9 +173,19 @@ class Emulators:
     def s3_url(self):
         return f'http://127.0.0.1:{self._s3.port}'
 
+    def url(self, which):
+        """Base URL of an emulator: 'imds', 's3', 'sts' or 'sso'."""
+        return f'http://127.0.0.1:{self._process(which).port}'
+
+    def _process(self, which):
+        if which in self._extra:
+            return self._extra[which][0]
+        return {'imds': self._imds, 's3': self._s3}[which]
+
     @property
     def env(self):
-        return {
+        extra = {f'AWS_ENDPOINT_URL_{name.upper()}': self.url(name) for name in self._extra}
+        return extra | {
             'PATH': os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin'),
             'HOME': self.home,
             'LANG': 'C.UTF-8',
@@ -184,7 +207,7 @@ class Emulators:
         s3_store.make_bucket(self.root, bucket)
 
     def stats(self, which):
-        return {'imds': self._imds, 's3': self._s3}[which].stats()
+        return self._process(which).stats()
 
     def credentials(self):
         """Every credential set issued so far (AccessKeyId, SecretAccessKey, Token, ...)."""
@@ -197,7 +220,7 @@ class Emulators:
         return sorted(set(emu_state.all_secrets(self.state_dir)))
 
     def log(self, which):
-        with open({'imds': self._imds, 's3': self._s3}[which].log_file, encoding='utf-8',
+        with open(self._process(which).log_file, encoding='utf-8',
                   errors='replace') as f:
             return f.read()
 

@@ -106,31 +106,51 @@ Result<std::string> ResolveRegion(const Environment& env, const ProfileRef& p,
   return s->value;
 }
 
-// The S3 endpoint from the environment or the profile (see AwsConfig::s3_endpoint_url).
-Result<std::optional<Setting>> ConfiguredS3Endpoint(const Environment& env, const ProfileRef& p,
-                                                    const SharedConfig& shared) {
+// A service's endpoint from the environment or the profile (see AwsConfig::s3_endpoint_url):
+// `env_suffix` completes AWS_ENDPOINT_URL_ ("S3"), `key` names the services-section
+// sub-section ("s3").
+Result<std::optional<Setting>> ConfiguredEndpoint(const Environment& env, const ProfileRef& p,
+                                                  const SharedConfig& shared,
+                                                  std::string_view env_suffix,
+                                                  std::string_view key) {
   Result<bool> ignore =
       LookupBool(env, p, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls");
   if (!ignore.ok()) return std::move(ignore).error();
   if (*ignore) return std::optional<Setting>();
-  if (auto s = FromEnv(env, "AWS_ENDPOINT_URL_S3")) return s;
+  if (auto s = FromEnv(env, "AWS_ENDPOINT_URL_" + std::string(env_suffix))) return s;
   if (auto s = FromEnv(env, "AWS_ENDPOINT_URL")) return s;
   if (p.profile == nullptr) return std::optional<Setting>();
   if (const std::string* services = p.profile->Get("services")) {
     if (const Profile* section = shared.profiles.FindServices(Trim(*services))) {
-      auto sub = section->SubProperties("s3");
+      auto sub = section->SubProperties(key);
       auto it = sub.find("endpoint_url");
       if (it != sub.end() && !it->second.empty()) {
-        return std::optional<Setting>(
-            Setting{it->second, "services '" + std::string(Trim(*services)) + "' s3 endpoint_url"});
+        return std::optional<Setting>(Setting{it->second, "services '" +
+                                                              std::string(Trim(*services)) + "' " +
+                                                              std::string(key) + " endpoint_url"});
       }
     }
   }
-  auto sub = p.profile->SubProperties("s3");
+  auto sub = p.profile->SubProperties(key);
   if (auto it = sub.find("endpoint_url"); it != sub.end() && !it->second.empty()) {
-    return std::optional<Setting>(Setting{it->second, "profile '" + p.name + "' s3 endpoint_url"});
+    return std::optional<Setting>(
+        Setting{it->second, "profile '" + p.name + "' " + std::string(key) + " endpoint_url"});
   }
   return FromProfile(p, "endpoint_url");
+}
+
+// The endpoint override for one service, normalised; empty when none is configured.
+Status ResolveServiceEndpoint(const Environment& env, const ProfileRef& p,
+                              const SharedConfig& shared, std::string_view env_suffix,
+                              std::string_view key, std::string& url, std::string& source) {
+  Result<std::optional<Setting>> configured = ConfiguredEndpoint(env, p, shared, env_suffix, key);
+  if (!configured.ok()) return std::move(configured).error();
+  if (!*configured) return Ok();
+  Result<std::string> normal = NormalizeEndpointUrl((*configured)->value, (*configured)->source);
+  if (!normal.ok()) return std::move(normal).error();
+  url = std::move(*normal);
+  source = (*configured)->source;
+  return Ok();
 }
 
 }  // namespace
@@ -238,7 +258,7 @@ Result<AwsConfig> LoadAwsConfig(const Environment& env, const AwsConfigOverrides
   if (o.s3_endpoint_url && !o.s3_endpoint_url->empty()) {
     endpoint = Setting{*o.s3_endpoint_url, "override"};
   } else {
-    Result<std::optional<Setting>> configured = ConfiguredS3Endpoint(env, p, cfg.shared);
+    Result<std::optional<Setting>> configured = ConfiguredEndpoint(env, p, cfg.shared, "S3", "s3");
     if (!configured.ok()) return std::move(configured).error();
     endpoint = std::move(*configured);
   }
@@ -255,6 +275,24 @@ Result<AwsConfig> LoadAwsConfig(const Environment& env, const AwsConfigOverrides
   Result<bool> dual = LookupBool(env, p, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
   if (!dual.ok()) return std::move(dual).error();
   cfg.use_dualstack_endpoint = *dual;
+
+  if (Status st = ResolveServiceEndpoint(env, p, cfg.shared, "STS", "sts", cfg.sts_endpoint_url,
+                                         cfg.sts_endpoint_source);
+      !st.ok()) {
+    return std::move(st).error();
+  }
+  if (Status st = ResolveServiceEndpoint(env, p, cfg.shared, "SSO", "sso", cfg.sso_endpoint_url,
+                                         cfg.sso_endpoint_source);
+      !st.ok()) {
+    return std::move(st).error();
+  }
+  if (auto s = Lookup(env, p, "AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints")) {
+    if (IEquals(s->value, "legacy")) {
+      cfg.sts_regional = false;
+    } else if (!IEquals(s->value, "regional")) {
+      return BadSetting(*s, "expected regional or legacy");
+    }
+  }
 
   Result<ImdsConfig> imds = ResolveImdsConfig(env, cfg.shared, o);
   if (!imds.ok()) return std::move(imds).error();

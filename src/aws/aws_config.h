@@ -1,8 +1,8 @@
 // AwsConfig: every AWS setting s3-user-script honours, resolved once from explicit
 // overrides (command-line flags), the environment and the selected profile, in that order.
 //
-// Covers region, the S3 endpoint override, FIPS/dual-stack, and IMDS (disabled, endpoint
-// and mode, IMDSv1 policy, timeout and attempts). Not responsible for credentials
+// Covers region, the S3, STS and SSO endpoint overrides, FIPS/dual-stack, and IMDS (disabled,
+// endpoint and mode, IMDSv1 policy, timeout and attempts). Not responsible for credentials
 // (credential_providers.h) or for using the settings. Pure apart from Environment reads.
 #ifndef S3US_AWS_AWS_CONFIG_H_
 #define S3US_AWS_AWS_CONFIG_H_
@@ -64,6 +64,15 @@ struct AwsConfig {
   // unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls is true.
   std::string s3_endpoint_url;
   std::string s3_endpoint_source;
+  // The same overrides for STS (AWS_ENDPOINT_URL_STS, services "sts = endpoint_url") and the
+  // IAM Identity Center portal (AWS_ENDPOINT_URL_SSO, "sso = …"); empty: AWS's endpoints.
+  std::string sts_endpoint_url;
+  std::string sts_endpoint_source;
+  std::string sso_endpoint_url;
+  std::string sso_endpoint_source;
+  // AWS_STS_REGIONAL_ENDPOINTS / sts_regional_endpoints: "legacy" sends the old global
+  // regions to sts.amazonaws.com; "regional" (the default) always uses sts.REGION.
+  bool sts_regional = true;
   bool use_fips_endpoint = false;       // AWS_USE_FIPS_ENDPOINT / use_fips_endpoint
   bool use_dualstack_endpoint = false;  // AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint
   ImdsConfig imds;

@@ -7,5 +7,11 @@ list(APPEND S3US_SOURCES
   src/aws/shared_config.cc
   src/aws/aws_config.cc
   src/aws/credential_providers.cc
+  src/aws/sts_client.cc
+  src/aws/profile_sources.cc
+  src/aws/role_providers.cc
+  src/aws/sso_credentials.cc
+  src/aws/process_credentials.cc
+  src/aws/profile_provider.cc
   src/aws/credential_chain.cc
 )

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "aws/credential_providers.h"
+#include "aws/profile_provider.h"
 #include "core/log.h"
 
 namespace s3us::aws {
@@ -32,25 +33,45 @@ void CredentialChain::Store(const Credentials& c, Clock::WallTime now) {
   }
 }
 
+namespace {
+
+std::string ListTried(const std::vector<std::string>& reasons) {
+  std::string out;
+  for (size_t i = 0; i < reasons.size(); ++i) out += (i == 0 ? " (" : "; ") + reasons[i];
+  if (!reasons.empty()) out += ")";
+  return out;
+}
+
+// Every way of not getting credentials is one kNoCredentials error (a setup failure for the
+// command line), naming the source that failed and what was tried before it.
+Error CouldNotGet(const std::string& provider, const Error& cause,
+                  const std::vector<std::string>& tried, std::string_view verb = "get") {
+  std::string before = tried.empty() ? "" : "; tried before it" + ListTried(tried);
+  Error e(ErrorCode::kNoCredentials, "could not " + std::string(verb) + " credentials from " +
+                                         provider + ": " + cause.ToString() + before);
+  if (cause.http_status() != 0) e.set_http_status(cause.http_status());
+  if (!cause.aws_code().empty()) e.set_aws_code(cause.aws_code());
+  return e;
+}
+
+}  // namespace
+
 Result<Credentials> CredentialChain::Walk(bool force_refresh) {
   std::vector<std::string> reasons;
   for (size_t i = 0; i < providers_.size(); ++i) {
     Result<Credentials> got = providers_[i]->Get(force_refresh);
     if (got.ok()) {
+      if (source_ != i) LogInfo("credentials from " + got->provider);
       source_ = i;
       return got;
     }
     if (got.error().code() != ErrorCode::kNoCredentials) {
-      return std::move(got).error().WithContext("getting credentials from " +
-                                                providers_[i]->Name());
+      return CouldNotGet(providers_[i]->Name(), got.error(), reasons);
     }
     reasons.push_back(providers_[i]->Name() + ": " + got.error().message());
   }
   reasons.insert(reasons.end(), skipped_.begin(), skipped_.end());
-  std::string message = "no credentials found";
-  for (size_t i = 0; i < reasons.size(); ++i) message += (i == 0 ? " (" : "; ") + reasons[i];
-  if (!reasons.empty()) message += ")";
-  return Error(ErrorCode::kNoCredentials, message);
+  return Error(ErrorCode::kNoCredentials, "no credentials found" + ListTried(reasons));
 }
 
 Result<Credentials> CredentialChain::Get(bool force_refresh) {
@@ -66,10 +87,11 @@ Result<Credentials> CredentialChain::Get(bool force_refresh) {
   Result<Credentials> got = Error(ErrorCode::kNoCredentials, "");
   if (refreshing) {
     got = providers_[source_]->Get(/*force_refresh=*/true);
-    if (!got.ok()) {
-      got.error().WithContext("refreshing credentials from " + providers_[source_]->Name());
+    if (!got.ok() && got.error().code() == ErrorCode::kNoCredentials) {
+      source_ = kNone;
+    } else if (!got.ok()) {
+      got = CouldNotGet(providers_[source_]->Name(), got.error(), {}, "refresh");
     }
-    if (!got.ok() && got.error().code() == ErrorCode::kNoCredentials) source_ = kNone;
   }
   if (source_ == kNone) got = Walk(force_refresh || refreshing);
   if (got.ok()) {
@@ -87,10 +109,11 @@ Result<Credentials> CredentialChain::Get(bool force_refresh) {
 
 std::unique_ptr<CredentialChain> MakeDefaultCredentialChain(
     const AwsConfig& config, const Environment& env, std::shared_ptr<CredentialProvider> imds,
-    Clock& clock) {
+    Clock& clock, net::Transport* transport, Deadline deadline) {
+  CredentialNetwork network{transport, deadline, config.imds.disabled ? nullptr : imds};
   std::vector<std::shared_ptr<CredentialProvider>> providers = {
       std::make_shared<EnvironmentCredentialProvider>(env),
-      std::make_shared<ProfileCredentialProvider>(config.shared)};
+      std::make_shared<ProfileCredentialProvider>(config, env, clock, network)};
   std::string skipped;
   if (config.imds.disabled) {
     skipped = "instance role (IMDS): " + config.imds.disabled_reason;

@@ -2,12 +2,14 @@
 // refreshes it before it expires.
 //
 // A provider answering kNoCredentials passes to the next; any other error stops the chain
-// (a misconfigured source is reported, not skipped). Once one answers, the chain sticks to
-// it: Get() returns the cached credentials until they are within kCredentialRefreshWindow
-// of their expiration, then asks that provider again with force_refresh. If that refresh
-// fails while the old credentials have not expired yet, they are kept (logged) and the
-// refresh is retried a minute later. Get(true) always fetches anew. Thread-safe: one
-// mutex, held across provider calls, so concurrent callers share one refresh.
+// (a misconfigured source is reported, not skipped). Either way the chain's error is
+// kNoCredentials, naming the failing source and the ones tried before it. The first answer
+// (and a change of source) is logged at info level, naming the provider. Once one answers, the
+// chain sticks to it: Get() returns the cached credentials until they are within
+// kCredentialRefreshWindow of their expiration, then asks that provider again with force_refresh.
+// If that refresh fails while the old credentials have not expired yet, they are kept (logged) and
+// the refresh is retried a minute later. Get(true) always fetches anew. Thread-safe: one mutex,
+// held across provider calls, so concurrent callers share one refresh.
 #ifndef S3US_AWS_CREDENTIAL_CHAIN_H_
 #define S3US_AWS_CREDENTIAL_CHAIN_H_
 
@@ -22,6 +24,7 @@
 #include "aws/credentials.h"
 #include "aws/environment.h"
 #include "core/clock.h"
+#include "net/transport.h"
 
 namespace s3us::aws {
 
@@ -62,11 +65,13 @@ class CredentialChain : public CredentialProvider {
   static constexpr size_t kNone = static_cast<size_t>(-1);
 };
 
-// The chain s3-user-script uses: environment, then the selected profile, then `imds`
-// (the instance role provider; may be null) unless config.imds.disabled.
+// The chain s3-user-script uses: environment, then the selected profile with every source
+// it can name and web identity from the environment (profile_provider.h), then `imds` (the
+// instance role provider; may be null) unless config.imds.disabled. STS, the SSO portal
+// and credential_process use `transport` (null: those sources fail) and `deadline`.
 std::unique_ptr<CredentialChain> MakeDefaultCredentialChain(
     const AwsConfig& config, const Environment& env, std::shared_ptr<CredentialProvider> imds,
-    Clock& clock);
+    Clock& clock, net::Transport* transport = nullptr, Deadline deadline = {});
 
 }  // namespace s3us::aws
 

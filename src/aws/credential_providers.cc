@@ -3,8 +3,6 @@
 #include <charconv>
 #include <chrono>
 
-#include "core/strings.h"
-
 namespace s3us::aws {
 namespace {
 
@@ -15,15 +13,6 @@ bool ReadInt(std::string_view s, size_t pos, size_t len, int& out) {
   }
   std::from_chars(s.data() + pos, s.data() + pos + len, out);
   return true;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
 }
 
 }  // namespace
@@ -93,47 +82,6 @@ Result<Credentials> EnvironmentCredentialProvider::Get(bool) {
     c.expiration = *t;
   }
   c.provider = "environment";
-  return c;
-}
-
-Result<Credentials> ProfileCredentialProvider::Get(bool) {
-  const Profile* p = shared_.Selected();
-  std::string name = shared_.Describe();
-  if (p == nullptr) {
-    return Error(ErrorCode::kNoCredentials, name + " is not defined in any shared file");
-  }
-  std::string where = " (" + Join(p->files, ", ") + ")";
-  static constexpr std::string_view kOther[] = {
-      "role_arn", "web_identity_token_file", "sso_session", "sso_start_url", "credential_process"};
-  for (std::string_view key : kOther) {
-    if (p->Get(key) != nullptr) {
-      return Error(ErrorCode::kUnsupported,
-                   name + " uses " + std::string(key) +
-                       ", which s3-user-script does not support; use static keys "
-                       "(aws_access_key_id, aws_secret_access_key) or the instance role" +
-                       where);
-    }
-  }
-  const std::string* id = p->Get("aws_access_key_id");
-  const std::string* secret = p->Get("aws_secret_access_key");
-  bool has_id = id != nullptr && !Trim(*id).empty();
-  bool has_secret = secret != nullptr && !Trim(*secret).empty();
-  if (!has_id && !has_secret) {
-    return Error(ErrorCode::kNoCredentials, name + where + " has no aws_access_key_id");
-  }
-  if (!has_id || !has_secret) {
-    return Error(ErrorCode::kInvalidInput,
-                 name + where + " has " +
-                     (has_id ? "aws_access_key_id but no aws_secret_access_key"
-                             : "aws_secret_access_key but no aws_access_key_id"));
-  }
-  Credentials c;
-  c.access_key_id = std::string(Trim(*id));
-  c.secret_access_key = Secret(std::string(Trim(*secret)));
-  if (const std::string* token = p->Get("aws_session_token"); token && !Trim(*token).empty()) {
-    c.session_token = Secret(std::string(Trim(*token)));
-  }
-  c.provider = "profile " + shared_.profile_name;
   return c;
 }
 

@@ -1,10 +1,8 @@
-// The credential sources that need no network: the environment and the shared
-// config/credentials files (static keys only).
+// The environment's credentials, and the AWS timestamp form credentials expire in.
 //
-// Not responsible for IMDS (the wire side's provider) or for caching and refresh
-// (credential_chain.h). Profiles that need another mechanism (assume role, SSO, web
-// identity, credential_process) give kUnsupported with a message saying so. Messages name
-// variables, files and profiles, never values. Both providers are thread-safe.
+// Not responsible for profiles (profile_provider.h), IMDS (imds_credentials.h) or for
+// caching and refresh (credential_chain.h). Messages name variables, never values.
+// Thread-safe.
 #ifndef S3US_AWS_CREDENTIAL_PROVIDERS_H_
 #define S3US_AWS_CREDENTIAL_PROVIDERS_H_
 
@@ -13,7 +11,6 @@
 
 #include "aws/credentials.h"
 #include "aws/environment.h"
-#include "aws/shared_config.h"
 
 namespace s3us::aws {
 
@@ -29,21 +26,6 @@ class EnvironmentCredentialProvider : public CredentialProvider {
 
  private:
   Environment env_;
-};
-
-// aws_access_key_id + aws_secret_access_key (+ aws_session_token) of the selected profile;
-// property names are case-insensitive and credentials-file values win (shared_config.h).
-// kNoCredentials when the profile is not defined or has no keys; kUnsupported for
-// role_arn, web_identity_token_file, sso_session, sso_start_url, credential_process;
-// kInvalidInput when only one of the two keys is set.
-class ProfileCredentialProvider : public CredentialProvider {
- public:
-  explicit ProfileCredentialProvider(SharedConfig shared) : shared_(std::move(shared)) {}
-  Result<Credentials> Get(bool force_refresh = false) override;
-  std::string Name() const override { return shared_.Describe(); }
-
- private:
-  SharedConfig shared_;
 };
 
 // "2021-09-21T04:16:53Z", with optional fractional seconds and a "+hh:mm"/"-hh:mm" offset

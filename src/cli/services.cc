@@ -64,7 +64,8 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
     return Error(ErrorCode::kImdsUnavailable,
                  "instance metadata is disabled (" + s->config.imds.disabled_reason + ")");
   }
-  s->credentials = aws::MakeDefaultCredentialChain(s->config, env, s->imds_credentials, *s->clock);
+  s->credentials = aws::MakeDefaultCredentialChain(s->config, env, s->imds_credentials, *s->clock,
+                                                   s->transport.get(), s->deadline);
   return s;
 }
 

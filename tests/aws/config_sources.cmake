@@ -6,4 +6,5 @@ list(APPEND S3US_TEST_SOURCES
   aws/aws_config_test.cc
   aws/credential_providers_test.cc
   aws/credential_chain_test.cc
+  aws/credential_conformance_test.cc
 )

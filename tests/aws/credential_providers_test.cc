@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "aws/aws_config.h"
+#include "aws/profile_provider.h"
+#include "fakes/fake_clock.h"
+
 namespace s3us::aws {
 namespace {
 
@@ -87,21 +91,27 @@ TEST_CASE("EnvironmentCredentialProvider treats blank values as unset and reject
   }
 }
 
-Result<SharedConfig> Shared(const std::string& config, const std::string& credentials = "",
-                            Vars vars = {}) {
+Result<AwsConfig> Config(const std::string& config, const std::string& credentials = "",
+                         Vars vars = {}) {
   vars["HOME"] = "/h";
-  return LoadSharedConfig(
+  return LoadAwsConfig(
       Environment::Fake(vars, {{"/h/.aws/config", config}, {"/h/.aws/credentials", credentials}}));
 }
 
+Result<Credentials> ProfileGet(const AwsConfig& config) {
+  testing::FakeClock clock;
+  return ProfileCredentialProvider(config, Environment::Fake({{"HOME", "/h"}}), clock).Get();
+}
+
 TEST_CASE("ProfileCredentialProvider reads static keys of the selected profile") {
-  Result<SharedConfig> shared =
-      Shared("[profile dev]\nregion = us-east-2\n",
+  Result<AwsConfig> config =
+      Config("[profile dev]\nregion = us-east-2\n",
              "[dev]\nAWS_Access_Key_Id = AKIDDEV\naws_secret_access_key = devsecret\n"
              "aws_session_token = devtoken\n",
              {{"AWS_PROFILE", "dev"}});
-  REQUIRE(shared.ok());
-  ProfileCredentialProvider p(*shared);
+  REQUIRE(config.ok());
+  testing::FakeClock clock;
+  ProfileCredentialProvider p(*config, Environment::Fake({}), clock);
   Result<Credentials> c = p.Get();
   REQUIRE(c.ok());
   CHECK(c->access_key_id == "AKIDDEV");
@@ -121,18 +131,38 @@ TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without va
   const Case cases[] = {
       {"", ErrorCode::kNoCredentials, "profile 'default' is not defined in any shared file"},
       {"[default]\nregion = us-east-1\n", ErrorCode::kNoCredentials,
-       "profile 'default' (/h/.aws/config) has no aws_access_key_id"},
-      {"[default]\nsso_session = corp\n", ErrorCode::kUnsupported,
-       "profile 'default' uses sso_session, which s3-user-script does not support; use static "
-       "keys (aws_access_key_id, aws_secret_access_key) or the instance role (/h/.aws/config)"},
+       "profile 'default' (/h/.aws/config) has no credentials"},
+      {"[default]\nsso_session = corp\nsso_account_id = 1\n", ErrorCode::kInvalidInput,
+       "profile 'default' names sso_session 'corp', which no [sso-session] section defines"},
+      {"[default]\nsso_account_id = 1\nsso_role_name = r\n", ErrorCode::kInvalidInput,
+       "profile 'default' is set up for IAM Identity Center but lacks sso_start_url, sso_region"},
       {"[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n"
        "aws_access_key_id = A\naws_secret_access_key = topsecret\n",
-       ErrorCode::kUnsupported, "profile 'default' uses role_arn, which"},
-      {"[default]\ncredential_process = /bin/creds\n", ErrorCode::kUnsupported,
-       "uses credential_process"},
-      {"[default]\nweb_identity_token_file = /t\n", ErrorCode::kUnsupported,
-       "uses web_identity_token_file"},
-      {"[default]\nsso_start_url = https://x\n", ErrorCode::kUnsupported, "uses sso_start_url"},
+       ErrorCode::kInvalidInput, "source_profile 'b' is not defined in any shared file"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\n", ErrorCode::kInvalidInput,
+       "profile 'default' sets role_arn but neither source_profile nor credential_source"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = a\n[profile a]\n"
+       "role_arn = arn:aws:iam::1:role/a\nsource_profile = default\n",
+       ErrorCode::kInvalidInput,
+       "profile 'default' has a source_profile cycle: default -> a -> default"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\n",
+       ErrorCode::kInvalidInput, "has a source_profile cycle"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"
+       "mfa_serial = arn:aws:iam::1:mfa/me\n",
+       ErrorCode::kUnsupported, "sets mfa_serial: an MFA code cannot be entered non-interactively"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n",
+       ErrorCode::kUnsupported, "credential_source EcsContainer"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Nowhere\n",
+       ErrorCode::kInvalidInput, "has credential_source 'Nowhere'"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"
+       "source_profile = x\n",
+       ErrorCode::kInvalidInput, "sets both source_profile and credential_source"},
+      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"
+       "duration_seconds = 60\n",
+       ErrorCode::kInvalidInput, "has duration_seconds '60'"},
+      {"[default]\nweb_identity_token_file = /t\n", ErrorCode::kInvalidInput,
+       "names a web identity token file but neither AWS_ROLE_ARN nor profile 'default' role_arn"},
+      {"[default]\nsso_start_url = https://x\n", ErrorCode::kNoCredentials, "has no credentials"},
       {"[default]\naws_secret_access_key = topsecret\n", ErrorCode::kInvalidInput,
        "has aws_secret_access_key but no aws_access_key_id"},
       {"[default]\naws_access_key_id = A\naws_secret_access_key =\n", ErrorCode::kInvalidInput,
@@ -140,9 +170,9 @@ TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without va
   };
   for (const Case& c : cases) {
     INFO(c.config);
-    Result<SharedConfig> shared = Shared(c.config);
-    REQUIRE(shared.ok());
-    Result<Credentials> got = ProfileCredentialProvider(*shared).Get();
+    Result<AwsConfig> config = Config(c.config);
+    REQUIRE(config.ok());
+    Result<Credentials> got = ProfileGet(*config);
     REQUIRE_FALSE(got.ok());
     CHECK(got.error().code() == c.code);
     CHECK_THAT(got.error().ToString(), Catch::Contains(c.message));
