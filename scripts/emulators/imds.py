@@ -87,8 +87,10 @@ class Imds:
             expires = self.tokens.get(token)
         if expires is None:
             return None
-        remaining = int(expires - time.time())
-        return remaining if remaining > 0 else None
+        # A token is valid for its whole TTL: a 1 s token used 0.3 s later still works (int()
+        # alone would round its last second down to an immediate 401).
+        remaining = expires - time.time()
+        return max(1, int(remaining)) if remaining > 0 else None
 
     def metadata(self):
         a = self.args

@@ -1,5 +1,6 @@
 // ParseIncludeList(): the URL lists of #include, #include-once (as cloud-init's
 // _do_include reads them) and #s3-include (our grammar, see parse.h).
+#include <algorithm>
 #include <string>
 
 #include "core/strings.h"
@@ -13,7 +14,8 @@ Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload) {
   std::vector<IncludeEntry> out;
   bool once = false;
   int n = 0;
-  for (std::string_view line : PySplitLines(payload)) {
+  size_t pos = 0;
+  for (std::string_view line; PyNextLine(payload, pos, line);) {
     ++n;
     if (IStartsWith(line, "#include-once")) {
       line = PyLStrip(line.substr(13));
@@ -75,7 +77,11 @@ Result<IncludeEntry> S3Entry(int n, std::string_view line) {
 Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
   std::vector<IncludeEntry> out;
   int n = 0;
-  for (std::string_view line : SplitLines(payload)) {
+  // Line by line in place: a vector of every line would cost 16 bytes per line of input.
+  for (size_t pos = 0; pos < payload.size();) {
+    size_t end = std::min(payload.find('\n', pos), payload.size());
+    std::string_view line = payload.substr(pos, end - pos);
+    pos = end + 1;
     ++n;
     line = Trim(line);
     if (IStartsWith(line, "#s3-include")) {

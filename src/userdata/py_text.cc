@@ -116,9 +116,9 @@ bool IsValidUtf8(std::string_view s, size_t* bad_offset) {
   return true;
 }
 
-std::vector<std::string_view> PySplitLines(std::string_view s) {
-  std::vector<std::string_view> lines;
-  size_t start = 0, i = 0;
+bool PyNextLine(std::string_view s, size_t& pos, std::string_view& line) {
+  if (pos >= s.size()) return false;
+  size_t start = pos, i = pos;
   while (i < s.size()) {
     uint32_t cp = 0;
     size_t n = DecodeUtf8(s, i, &cp);
@@ -127,15 +127,22 @@ std::vector<std::string_view> PySplitLines(std::string_view s) {
       continue;
     }
     if (IsPyLineBreak(cp)) {
-      lines.push_back(s.substr(start, i - start));
+      line = s.substr(start, i - start);
       if (cp == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++n;
-      i += n;
-      start = i;
-      continue;
+      pos = i + n;
+      return true;
     }
     i += n;
   }
-  if (start < s.size()) lines.push_back(s.substr(start));
+  line = s.substr(start);
+  pos = s.size();
+  return true;
+}
+
+std::vector<std::string_view> PySplitLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  size_t pos = 0;
+  for (std::string_view line; PyNextLine(s, pos, line);) lines.push_back(line);
   return lines;
 }
 

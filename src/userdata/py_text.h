@@ -24,6 +24,10 @@ bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
 // str.splitlines(): breaks at \n, \r\n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029;
 // line breaks are dropped.
 std::vector<std::string_view> PySplitLines(std::string_view s);
+// The same lines one at a time, without a vector of them (a 40 MiB list of one-byte lines is
+// 20 million views): sets `line` to the line starting at `pos`, moves `pos` past its break.
+// False when `pos` is at the end.
+bool PyNextLine(std::string_view s, size_t& pos, std::string_view& line);
 
 // str(int(s)) for a str s, or nullopt when int() would raise (surrounding whitespace,
 // a sign and single underscores between ASCII digits are accepted as Python does).

@@ -7,3 +7,7 @@ s3us_add_e2e(fetch_expand fetch_expand_test.py TIMEOUT 120)
 s3us_add_e2e(get get_test.py TIMEOUT 120)
 s3us_add_e2e(include_keys include_keys_test.py TIMEOUT 120)
 s3us_add_e2e(credentials credentials_test.py TIMEOUT 300)
+# Issue 14: the fault matrix (IMDS, S3 and a fault proxy in front of either).
+s3us_add_e2e(fault_matrix fault_matrix_test.py TIMEOUT 300)
+# Issue 14: the bad-input corpus of tests/data/bad/ through `plan`, time- and memory-bounded.
+s3us_add_e2e(bad_input bad_input_test.py TIMEOUT 400)

@@ -85,5 +85,36 @@ TEST_CASE("ParseIncludeList keeps everything but trailing known options as the U
   }
 }
 
+TEST_CASE(
+    "ParseIncludeList numbers lines across CRLF, a last line without a break and a big list") {
+  Part p;
+  p.content_type = kTypeS3Include;
+  p.payload = "#s3-include\r\n\r\n  s3://b/one  \r\n#\ns3://b/two";
+  auto r = ParseIncludeList(p);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 2);
+  CHECK((*r)[0].line == 3);
+  CHECK((*r)[0].url == "s3://b/one");
+  CHECK((*r)[1].line == 5);
+  CHECK((*r)[1].url == "s3://b/two");
+  // A million comment lines then one entry: read in place, the entry keeps its number.
+  std::string big = "#s3-include\n";
+  for (int i = 0; i < 1000000; ++i) big += "#\n";
+  p.payload = big + "s3://b/last\n";
+  r = ParseIncludeList(p);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 1);
+  CHECK((*r)[0].line == 1000002);
+  p.content_type = kTypeInclude;
+  p.payload =
+      "#include\rhttps://a/x\x0bhttps://a/y\r\n#include-once\n" + big.substr(12) + "https://a/z";
+  r = ParseIncludeList(p);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[1].line == 3);
+  CHECK((*r)[2].line == 1000005);
+  CHECK((*r)[2].once);
+}
+
 }  // namespace
 }  // namespace s3us::userdata

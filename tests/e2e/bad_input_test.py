@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""Issue 14, bad-input corpus: every blob of tests/data/bad/ (plus the large ones its
+generate.py writes into a temporary directory) goes through `plan` of the real binary against
+the emulators, which serve tests/data/bad/objects/. Each run must end with the exit code and
+the one error line (a fragment of it) that manifest.json names, within a CPU-time limit and a
+peak-RSS bound; a crash, a hang or a second error line fails the test.
+
+    bad_input_test.py BINARY            the test (ctest e2e.bad_input)
+    S3US_BAD_PRINT=1 bad_input_test.py BINARY   one line per blob: exit, seconds, MiB, error
+"""
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import e2e_util
+from e2e_util import ERROR_PREFIX, E2ETest
+from harness import _load_objects
+
+BAD = os.path.join(e2e_util.SOURCE_DIR, 'tests', 'data', 'bad')
+CPU_SECONDS = 30  # RLIMIT_CPU: a runaway is killed by SIGXCPU, far above any honest run
+WALL_SECONDS = 60
+MAX_RSS_MIB = 256  # generous: the largest limit is 64 MiB of decompressed document
+
+
+def run_bounded(args, env, cwd):
+    """Runs the binary with a CPU-time limit; returns (exit code or -signal, stdout, stderr,
+    wall seconds, peak RSS in MiB) measured by wait4 on this very child."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        return _run_bounded(args, env, cwd, out, err)
+
+
+def _run_bounded(args, env, cwd, out, err):
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    start = time.monotonic()
+    proc = subprocess.Popen([e2e_util.BINARY] + args, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=out, stderr=err, preexec_fn=limits)
+    timer = threading.Timer(WALL_SECONDS, lambda: os.kill(proc.pid, signal.SIGKILL))
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - start
+    out.seek(0)
+    err.seek(0)
+    return proc.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024
+
+
+class BadInputCorpus(E2ETest):
+    def test_every_blob_fails_as_the_manifest_says(self):
+        printing = os.environ.get('S3US_BAD_PRINT') == '1'
+        with open(os.path.join(BAD, 'manifest.json'), encoding='utf-8') as f:
+            manifest = json.load(f)
+        large = os.path.join(self.tmp, 'large')
+        subprocess.run([sys.executable, os.path.join(BAD, 'generate.py'), '--large', '--out',
+                        large], check=True)
+        blobs = {name: os.path.join(BAD, 'blobs', name)
+                 for name in os.listdir(os.path.join(BAD, 'blobs'))}
+        blobs.update({name: os.path.join(large, 'blobs', name)
+                      for name in os.listdir(os.path.join(large, 'blobs'))})
+        if not printing:
+            self.assertEqual(sorted(blobs), sorted(manifest), 'manifest and corpus differ')
+        self.assertGreaterEqual(len(blobs), 100)
+        failures, worst = [], (0.0, 0.0)
+        with self.emulators() as emu:
+            _load_objects(emu, os.path.join(BAD, 'objects'))
+            env = self.env(emu)
+            for name in sorted(blobs):
+                expect = manifest.get(name, {})
+                args = ['plan', blobs[name]] + expect.get('args', [])
+                code, stdout, stderr, seconds, rss = run_bounded(args, env, self.out_dir)
+                worst = (max(worst[0], seconds), max(worst[1], rss))
+                text = stderr.decode('utf-8', 'replace')
+                lines = [ln for ln in text.splitlines() if ln.startswith(ERROR_PREFIX)]
+                if printing:
+                    print(f'{name}\t{code}\t{seconds:.2f}s\t{rss:.0f}MiB\t'
+                          f'{lines[0][len(ERROR_PREFIX):][:200] if lines else ""}'
+                          f'{" (+%d)" % (len(lines) - 1) if len(lines) > 1 else ""}')
+                    continue
+                problems = []
+                if code != expect['exit']:
+                    problems.append(f'exit {code}, expected {expect["exit"]}')
+                if expect['exit'] == 0:
+                    if lines:
+                        problems.append(f'error lines {lines}')
+                elif len(lines) != 1:
+                    problems.append(f'{len(lines)} error lines')
+                elif expect['error'] not in lines[0]:
+                    problems.append(f'error line lacks {expect["error"]!r}')
+                # What a blob names is shown escaped: no terminal control bytes in the plan.
+                raw = [c for c in stdout if c < 0x20 and c not in (0x09, 0x0a)] + \
+                    [c for c in stdout if c == 0x7f]
+                if raw:
+                    problems.append(f'raw control bytes {sorted(set(raw))} on stdout')
+                if rss > MAX_RSS_MIB:
+                    problems.append(f'peak RSS {rss:.0f} MiB')
+                try:
+                    e2e_util.assert_no_secrets(stdout + stderr, emu)
+                except AssertionError as e:
+                    problems.append(str(e))
+                if problems:
+                    failures.append(f'{name}: {"; ".join(problems)}: {text[-500:]!r}')
+        self.timing(f'{len(blobs)} blobs, slowest run', worst[0])
+        print(f'PEAK {self.id()}: largest RSS {worst[1]:.0f} MiB', file=sys.stderr)
+        self.assertEqual(failures, [], '\n'.join(failures))
+
+
+if __name__ == '__main__':
+    e2e_util.main()
