@@ -5,3 +5,4 @@
 s3us_add_e2e(fetch_aws fetch_aws_test.py TIMEOUT 120)
 s3us_add_e2e(fetch_expand fetch_expand_test.py TIMEOUT 120)
 s3us_add_e2e(get get_test.py TIMEOUT 120)
+s3us_add_e2e(failclosed failclosed_test.py TIMEOUT 120)
