@@ -3,7 +3,10 @@
 loopback emulators — bounded include fan-out, evidence of completeness, ... Request counts
 come from the emulators' own stats."""
 
+import contextlib
 import json
+import socket
+import threading
 
 import e2e_util
 from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest
@@ -66,6 +69,52 @@ class FanOutTest(E2ETest):
             self.assertIn('missing-0', errors[0])
             self.assertTrue(errors[-1].endswith('and 30 more failed includes'), run)
             self.assertEqual(s3_requests(emu), 40)
+
+
+@contextlib.contextmanager
+def http10_server(body):
+    """An HTTP/1.0 server that answers every request with `body`, no Content-Length, the end
+    of the body marked only by closing the connection."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    listener.settimeout(0.1)  # lets serve() see `stop` without a connection arriving
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n' + body)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{listener.getsockname()[1]}'
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+class EvidenceTest(E2ETest):
+    """#include lines take no pin: a server that sends no length cannot be trusted at all."""
+    FULL = b'#!/bin/sh\necho one\necho two\n'
+
+    def plan(self, body):
+        with http10_server(body) as url, self.emulators() as emu:
+            blob = self.write('ud', f'#include\n{url}/boot.sh\n'.encode())
+            return self.run_bin(emu, ['plan', '--json', blob])
+
+    def test_close_delimited_body_without_a_pin_is_refused(self):
+        run = self.plan(self.FULL[:len(self.FULL) // 2])
+        self.assert_one_error(run, EXIT_FETCH, '/boot.sh', 'no evidence the body is complete')
+        self.assertEqual(run.stdout, b'')
 
 
 if __name__ == '__main__':
