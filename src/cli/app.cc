@@ -82,6 +82,7 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o) {
   expand::ExpandOptions eo;
   eo.limits.max_depth = o.max_depth;
   eo.limits.max_parts = o.max_parts;
+  eo.limits.max_objects = o.max_objects;
   eo.limits.max_total_bytes = o.max_total_bytes;
   eo.limits.max_object_bytes = o.max_object_bytes;
   eo.max_parallel = o.max_parallel;
@@ -174,7 +175,7 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   }
   expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
-  for (const expand::ExpandFailure& f : result.failures) PrintError(f.ToString());
+  for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   p.plan = std::move(*result.plan);
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +

@@ -49,6 +49,8 @@ void AddExpandFlags(CLI::App* app, Options& o) {
   app->add_option("--max-depth", o.max_depth, "Include nesting limit")->check(CLI::Range(1, 64));
   app->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")
       ->check(CLI::PositiveNumber);
+  app->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
+      ->check(CLI::PositiveNumber);
   app->add_option("--max-total-bytes", o.max_total_bytes, "Limit on bytes fetched in all")
       ->transform(CLI::AsSizeValue(false));
   app->add_option("--max-object-size", o.max_object_bytes, "Limit on one object's size")

@@ -49,6 +49,7 @@ struct Options {
   int max_parallel = 16;
   int max_depth = 8;
   int max_parts = 1000;
+  int max_objects = 256;
   uint64_t max_total_bytes = 256ull << 20;
   uint64_t max_object_bytes = 64ull << 20;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <utility>
 
@@ -20,6 +21,17 @@ namespace s3us::expand {
 std::string ExpandFailure::ToString() const {
   if (where.empty()) return error.ToString();
   return where + (url.empty() ? "" : " (" + url + ")") + ": " + error.ToString();
+}
+
+std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures, size_t shown) {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < failures.size() && i < shown; ++i) {
+    lines.push_back(failures[i].ToString());
+  }
+  if (failures.size() > shown) {
+    lines.push_back("and " + std::to_string(failures.size() - shown) + " more failed includes");
+  }
+  return lines;
 }
 
 namespace {
@@ -54,6 +66,7 @@ struct DocContext {
 };
 
 struct EntryNode;
+struct ObjectSlot;
 
 struct PartNode {
   Part part;
@@ -73,11 +86,23 @@ struct EntryNode {
   bool once = false;
 
   bool pending = false;
+  ObjectSlot* slot = nullptr;  // while pending: the object this position waits for
+  std::optional<Error> error;
+  std::vector<PartNode> children;
+};
+
+// One object (URL + version, pin, #include-once or not) of this run: fetched or read from
+// the include-once cache once, parsed once, reused at every position that names it.
+struct ObjectSlot {
+  std::string url;
+  std::string shown;
+  std::optional<std::string> sha256;
+  bool once = false;
   bool fetched = false;  // over the network, as opposed to from the include-once cache
   std::optional<Error> error;
   std::optional<userdata::Source> source;
   std::string body;
-  std::vector<PartNode> children;
+  std::optional<Result<std::vector<Part>>> parsed;
 };
 
 // The state of one Expand() call.
@@ -98,13 +123,16 @@ class Expansion {
   void MakeEntry(const Part& part, int part_index, const userdata::IncludeEntry& entry,
                  const DocContext& doc, EntryNode& out);
   void Fail(EntryNode& entry, Error error);
-  void ReadCache(EntryNode& entry);
-  void FetchOne(EntryNode& entry);
-  void Settle(EntryNode& entry);
+  ObjectSlot& SlotFor(const EntryNode& entry, bool& is_new);
+  void ReadCache(ObjectSlot& slot);
+  void FetchOne(ObjectSlot& slot);
+  const Result<std::vector<Part>>& Parsed(ObjectSlot& slot);
+  void Settle(EntryNode& entry, ObjectSlot& slot);
   static void CollectPending(std::vector<PartNode>& nodes, std::vector<EntryNode*>& out);
   static void Flatten(std::vector<PartNode>& nodes, Plan& plan,
                       std::vector<ExpandFailure>& failures);
-  ExpandResult Fatal(std::vector<PartNode>& roots, Error error);
+  static ExpandResult Fatal(Error error);
+  Error PartsLimitError() const;
   Error DeadlineError() const {
     return Error(ErrorCode::kTimeout, "includes not expanded within the deadline of " +
                                           std::to_string(options_.timeout.count()) + " ms");
@@ -119,9 +147,12 @@ class Expansion {
   int leaf_parts_ = 0;
   bool any_failure_ = false;
   int objects_fetched_ = 0;
-  uint64_t bytes_fetched_ = 0;  // over the network
-  std::atomic<uint64_t> total_bytes_{0};
+  size_t objects_requested_ = 0;          // distinct objects sent to the fetcher, failed ones too
+  uint64_t bytes_fetched_ = 0;            // over the network
+  uint64_t plan_bytes_ = 0;               // bytes at every position that uses them
+  std::atomic<uint64_t> total_bytes_{0};  // fetched this depth, while fetching
   std::atomic<bool> over_total_{false};
+  std::map<std::string, std::unique_ptr<ObjectSlot>> slots_;
 };
 
 std::string DocPartLabel(const DocContext& doc, int part_index) {
@@ -204,10 +235,29 @@ void Expansion::Fail(EntryNode& entry, Error error) {
   any_failure_ = true;
 }
 
-void Expansion::ReadCache(EntryNode& entry) {
+// Positions that name the same object with the same pin share one fetch; #include-once
+// positions read the cache first, so they never share a slot with plain ones.
+ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
+  std::string key = (entry.once ? "once " : "") + entry.identity + " " + entry.sha256.value_or("");
+  std::unique_ptr<ObjectSlot>& slot = slots_[key];
+  is_new = slot == nullptr;
+  if (is_new) {
+    slot = std::make_unique<ObjectSlot>();
+    slot->url = entry.url;
+    slot->shown = entry.shown;
+    slot->sha256 = entry.sha256;
+    slot->once = entry.once;
+  }
+  return *slot;
+}
+
+void Expansion::ReadCache(ObjectSlot& slot) {
   Result<std::optional<std::string>> cached =
-      cache_.Lookup(entry.url, options_.limits.max_object_bytes);
-  if (!cached.ok()) return Fail(entry, std::move(cached.error()));
+      cache_.Lookup(slot.url, options_.limits.max_object_bytes);
+  if (!cached.ok()) {
+    slot.error = std::move(cached.error());
+    return;
+  }
   if (!cached->has_value()) return;
   std::string body = std::move(**cached);
   fetch::ReceivedBody received;
@@ -215,68 +265,78 @@ void Expansion::ReadCache(EntryNode& entry) {
   received.sha256 = Sha256Hex(body);
   received.upstream_verified_by = "include-once cache";
   fetch::FetchOptions pin;
-  pin.expected_sha256 = entry.sha256;
+  pin.expected_sha256 = slot.sha256;
   Result<std::string> verified_by = fetch::VerifyBody(received, pin);
   if (!verified_by.ok()) {
-    return Fail(entry, std::move(verified_by.error())
-                           .WithContext("reading " + entry.shown + " from the include-once cache"));
+    slot.error = std::move(verified_by.error())
+                     .WithContext("reading " + slot.shown + " from the include-once cache");
+    return;
   }
   userdata::Source source;
-  source.url = entry.shown;
+  source.url = slot.shown;
   source.size = received.bytes;
   source.sha256 = received.sha256;
   source.verified_by = *verified_by;
-  entry.source = std::move(source);
-  entry.body = std::move(body);
-  total_bytes_ += entry.body.size();
-  if (total_bytes_ > options_.limits.max_total_bytes) over_total_ = true;
+  slot.source = std::move(source);
+  slot.body = std::move(body);
 }
 
-// Runs on a pool thread: touches only `entry` and the atomics.
-void Expansion::FetchOne(EntryNode& entry) {
-  // Left pending: the whole expansion is about to fail on the total size limit.
+// Runs on a pool thread: touches only `slot` and the atomics.
+void Expansion::FetchOne(ObjectSlot& slot) {
+  // Left unfetched: the whole expansion is about to fail on the total size limit.
   if (over_total_) return;
   fetch::FetchOptions fetch_options;
-  fetch_options.expected_sha256 = entry.sha256;
+  fetch_options.expected_sha256 = slot.sha256;
   fetch_options.max_bytes = options_.limits.max_object_bytes;
   fetch_options.deadline = deadline_;
-  Result<fetch::FetchedObject> object = fetcher_.Fetch(entry.url, fetch_options);
+  Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.url, fetch_options);
   if (!object.ok()) {
-    entry.error = std::move(object.error());
+    slot.error = std::move(object.error());
     return;
   }
-  entry.fetched = true;
-  entry.body = std::move(object->body);
-  entry.source = std::move(object->source);
-  uint64_t total = total_bytes_.fetch_add(entry.body.size()) + entry.body.size();
+  slot.fetched = true;
+  slot.body = std::move(object->body);
+  slot.source = std::move(object->source);
+  uint64_t total = total_bytes_.fetch_add(slot.body.size()) + slot.body.size();
   if (total > options_.limits.max_total_bytes) over_total_ = true;
 }
 
-// Back on the coordinating thread: account, cache and parse what one entry fetched.
-void Expansion::Settle(EntryNode& entry) {
-  if (entry.error) return Fail(entry, std::move(*entry.error));
-  entry.pending = false;
-  if (entry.fetched) {
-    ++objects_fetched_;
-    bytes_fetched_ += entry.body.size();
-    if (entry.once && cache_.enabled()) {
-      if (Status s = cache_.Store(entry.url, entry.body); !s.ok()) {
-        LogWarning(entry.shown + ": " + s.error().ToString());
+// Parsed once per object, on the coordinating thread; the body is dropped afterwards.
+const Result<std::vector<Part>>& Expansion::Parsed(ObjectSlot& slot) {
+  if (!slot.parsed) {
+    if (slot.fetched) {
+      ++objects_fetched_;
+      bytes_fetched_ += slot.body.size();
+      if (slot.once && cache_.enabled()) {
+        if (Status s = cache_.Store(slot.url, slot.body); !s.ok()) {
+          LogWarning(slot.shown + ": " + s.error().ToString());
+        }
       }
     }
+    Result<std::vector<Part>> parts = userdata::Parse(slot.body, options_.parse);
+    if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
+    if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
+    slot.parsed = std::move(parts);
+    slot.body = std::string();
   }
-  Result<std::vector<Part>> parts = userdata::Parse(entry.body, options_.parse);
-  entry.body = std::string();
-  if (!parts.ok())
-    return Fail(entry, std::move(parts.error()).WithContext("parsing " + entry.shown));
-  if (entry.source) NameSinglePartObject(*parts, *entry.source);
+  return *slot.parsed;
+}
+
+// Back on the coordinating thread: one position takes its copy of a settled object.
+void Expansion::Settle(EntryNode& entry, ObjectSlot& slot) {
+  entry.slot = nullptr;
+  if (slot.error) return Fail(entry, *slot.error);
+  entry.pending = false;
+  plan_bytes_ += slot.source ? slot.source->size : 0;
+  const Result<std::vector<Part>>& parts = Parsed(slot);
+  if (!parts.ok()) return Fail(entry, parts.error());
   DocContext doc;
   doc.chain = entry.chain;
   doc.identities = entry.identities;
   doc.identities.push_back(entry.identity);
-  doc.source = entry.source;
+  doc.source = slot.source;
   doc.depth = entry.depth;
-  entry.children = MakeNodes(std::move(*parts), doc);
+  entry.children = MakeNodes(*parts, doc);
 }
 
 void Expansion::CollectPending(std::vector<PartNode>& nodes, std::vector<EntryNode*>& out) {
@@ -307,64 +367,75 @@ void Expansion::Flatten(std::vector<PartNode>& nodes, Plan& plan,
   }
 }
 
-ExpandResult Expansion::Fatal(std::vector<PartNode>& roots, Error error) {
+// A whole-expansion limit or the deadline: the run ends here with that one failure;
+// include failures found so far would only bury it.
+ExpandResult Expansion::Fatal(Error error) {
   ExpandResult result;
-  Plan discarded;
-  Flatten(roots, discarded, result.failures);
   result.failures.push_back(ExpandFailure{"", "", std::move(error)});
   return result;
+}
+
+Error Expansion::PartsLimitError() const {
+  return Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
+                                              std::to_string(options_.limits.max_parts) +
+                                              " parts (max_parts)");
 }
 
 ExpandResult Expansion::Run(std::vector<Part> parts) {
   Clock::MonoTime start = clock_.Monotonic();
   if (options_.timeout.count() > 0) deadline_ = Deadline::After(clock_, options_.timeout);
   const ExpandLimits& limits = options_.limits;
+  // Every include position still to expand will be at least one part of the plan: the
+  // limits are checked on that lower bound before anything more is fetched.
+  auto over_parts = [&](size_t pending) {
+    return static_cast<uint64_t>(leaf_parts_) + pending > static_cast<uint64_t>(limits.max_parts);
+  };
 
   std::vector<PartNode> roots = MakeNodes(std::move(parts), DocContext{});
   std::vector<EntryNode*> level;
   CollectPending(roots, level);
   while (!level.empty()) {
-    if (deadline_.Expired(clock_)) {
-      return Fatal(roots, DeadlineError());
-    }
-    std::vector<EntryNode*> to_fetch;
+    if (deadline_.Expired(clock_)) return Fatal(DeadlineError());
+    if (over_parts(level.size())) return Fatal(PartsLimitError());
+    std::vector<ObjectSlot*> to_fetch;
     for (EntryNode* entry : level) {
-      if (entry->once && cache_.enabled()) ReadCache(*entry);
-      if (entry->pending && !entry->error && !entry->source) to_fetch.push_back(entry);
+      bool is_new = false;
+      ObjectSlot& slot = SlotFor(*entry, is_new);
+      entry->slot = &slot;
+      if (!is_new) continue;
+      if (slot.once && cache_.enabled()) ReadCache(slot);
+      if (!slot.error && !slot.source) to_fetch.push_back(&slot);
     }
-    LogDebug("fetching " + std::to_string(to_fetch.size()) + " include(s) at depth " +
+    objects_requested_ += to_fetch.size();
+    if (objects_requested_ > static_cast<size_t>(limits.max_objects)) {
+      return Fatal(Error(ErrorCode::kLimitExceeded, "the includes name more than " +
+                                                        std::to_string(limits.max_objects) +
+                                                        " objects (max_objects)"));
+    }
+    LogDebug("fetching " + std::to_string(to_fetch.size()) + " object(s) for " +
+             std::to_string(level.size()) + " include(s) at depth " +
              std::to_string(level.front()->depth));
+    total_bytes_ = plan_bytes_;
     ParallelFor(to_fetch.size(), options_.max_parallel, [&](size_t i) { FetchOne(*to_fetch[i]); });
-    for (EntryNode* entry : to_fetch) {
-      if (entry->error && entry->error->code() == ErrorCode::kTimeout &&
-          deadline_.Expired(clock_)) {
-        return Fatal(roots, DeadlineError());
+    for (ObjectSlot* slot : to_fetch) {
+      if (slot->error && slot->error->code() == ErrorCode::kTimeout && deadline_.Expired(clock_)) {
+        return Fatal(DeadlineError());
       }
     }
-    if (over_total_) {
-      return Fatal(roots, Error(ErrorCode::kLimitExceeded,
-                                "includes exceed the total size limit of " +
-                                    HumanBytes(limits.max_total_bytes) + " (max_total_bytes)"));
-    }
+    Error over_total(ErrorCode::kLimitExceeded, "includes exceed the total size limit of " +
+                                                    HumanBytes(limits.max_total_bytes) +
+                                                    " (max_total_bytes)");
+    if (over_total_) return Fatal(over_total);
     std::vector<EntryNode*> next;
-    for (EntryNode* entry : level) {
-      if (!entry->pending) continue;  // failed while reading the cache
-      Settle(*entry);
-      CollectPending(entry->children, next);
-    }
-    if (leaf_parts_ > limits.max_parts) {
-      return Fatal(roots, Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
-                                                               std::to_string(limits.max_parts) +
-                                                               " parts (max_parts)"));
+    for (size_t i = 0; i < level.size(); ++i) {
+      Settle(*level[i], *level[i]->slot);
+      CollectPending(level[i]->children, next);
+      if (plan_bytes_ > limits.max_total_bytes) return Fatal(over_total);
+      if (over_parts(next.size() + (level.size() - i - 1))) return Fatal(PartsLimitError());
     }
     level = std::move(next);
     // Fail closed: every failure at this depth is reported, nothing deeper is fetched.
     if (!options_.keep_going && any_failure_) break;
-  }
-  if (leaf_parts_ > limits.max_parts) {
-    return Fatal(roots, Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
-                                                             std::to_string(limits.max_parts) +
-                                                             " parts (max_parts)"));
   }
 
   ExpandResult result;

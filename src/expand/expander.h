@@ -30,9 +30,11 @@ namespace s3us::expand {
 
 // Each limit, when hit, is a kLimitExceeded failure naming it.
 struct ExpandLimits {
-  int max_depth = 8;                        // nested includes; a top-level include is depth 1
-  int max_parts = 1000;                     // parts in the Plan
-  uint64_t max_total_bytes = 256ull << 20;  // fetched + read from the include-once cache
+  int max_depth = 8;      // nested includes; a top-level include is depth 1
+  int max_parts = 1000;   // parts in the Plan
+  int max_objects = 256;  // distinct objects fetched (URL + version)
+  // Fetched + read from the include-once cache, counted at every position that uses them.
+  uint64_t max_total_bytes = 256ull << 20;
   uint64_t max_object_bytes = 64ull << 20;  // one fetched object
 };
 
@@ -60,6 +62,11 @@ struct ExpandFailure {
   // "part 2 line 3 (s3://b/missing): fetching s3://b/missing: NoSuchKey: …"
   std::string ToString() const;
 };
+
+// The lines to print for `failures`: the first `shown` in full, then one
+// "and N more failed includes" line, so that no input can flood a boot log.
+std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures,
+                                      size_t shown = 10);
 
 struct ExpandResult {
   // Absent when anything failed (fail closed). With keep_going it is present even after

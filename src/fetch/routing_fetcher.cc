@@ -101,8 +101,13 @@ Result<FetchedObject> RoutingFetcher::FetchS3(std::string_view url, const FetchO
   source.version_id = got->version_id.empty() ? location->version_id : got->version_id;
   source.region = got->region;
   source.etag = got->etag;
+  // The client's size is what it received: evidence only through the checks it names.
+  if (got->size != sink.bytes()) {
+    return Error(ErrorCode::kIntegrity, "incomplete body: expected " + std::to_string(got->size) +
+                                            " bytes, received " + std::to_string(sink.bytes()))
+        .set_retryable(true);
+  }
   ReceivedBody received;
-  received.declared_size = got->size;
   received.upstream_verified_by = got->verified_by;
   if (Status s = Finish(sink, std::move(received), options, out); !s.ok()) return s.error();
   return out;

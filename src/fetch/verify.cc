@@ -83,6 +83,12 @@ Result<std::string> VerifyBody(const ReceivedBody& body, const FetchOptions& opt
     }
     AddCheck(checks, "sha256 pin");
   }
+  // The received size alone proves nothing: a close-delimited body cut short looks whole.
+  if (checks.empty()) {
+    return Error(ErrorCode::kIntegrity,
+                 "no evidence the body is complete (no Content-Length, checksum or single-part "
+                 "ETag from the server, and no sha256= pin)");
+  }
   std::string joined;
   for (const std::string& c : checks) {
     if (!joined.empty()) joined += ", ";

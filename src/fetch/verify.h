@@ -44,12 +44,14 @@ class VerifyingSink : public net::BodySink {
 struct ReceivedBody {
   uint64_t bytes = 0;
   std::string sha256;                     // hex, computed by VerifyingSink
-  std::optional<uint64_t> declared_size;  // Content-Length or S3's object size
+  std::optional<uint64_t> declared_size;  // a Content-Length the server sent, nothing else
   std::string upstream_verified_by;       // checks the S3 client already made
 };
 
-// Returns the verified_by list ("content-length, x-amz-checksum-sha256, sha256 pin").
-// Errors: kIntegrity (short or long body; "sha256 mismatch: expected …, got …"),
+// Returns the verified_by list ("content-length, x-amz-checksum-sha256, sha256 pin"), never
+// empty: a body is whole only on evidence (a length the server declared, a check the client
+// made, or the pin). Errors: kIntegrity (short or long body; "sha256 mismatch: expected …,
+// got …"; no evidence at all),
 // kLimitExceeded (over options.max_bytes), kInvalidInput (a pin that is not 64 hex digits).
 Result<std::string> VerifyBody(const ReceivedBody& body, const FetchOptions& options);
 

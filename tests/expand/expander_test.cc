@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "core/crypto.h"
 #include "tests/expand/fake_fetcher.h"
@@ -425,6 +426,103 @@ TEST_CASE("Expander reports a fetched object it cannot parse as that include's f
         "part 1 line 2 (s3://b-1/ambiguous): parsing s3://b-1/ambiguous: mime part 1: ambiguous "
         "MIME: cloud-init reads 1 part in this multipart, an RFC 2046 reader 2 parts (check the "
         "lines that start with its boundary)");
+}
+
+// Two top-level lines; every object names `fanout` objects of the next level, distinct
+// ones ("s3://f-1/1.3.0") or, with `same`, one shared object per level.
+void PutFanOut(FakeFetcher& fetcher, int levels, int fanout, bool same) {
+  std::function<void(const std::string&, int)> put = [&](const std::string& name, int level) {
+    std::string body = "#s3-include\n";
+    std::vector<std::string> children;
+    for (int i = 0; i < fanout; ++i) {
+      std::string child =
+          same ? "s3://f-1/L" + std::to_string(level + 1) : name + "." + std::to_string(i);
+      body += child + "\n";
+      if (!same || i == 0) children.push_back(child);
+    }
+    fetcher.Put(name, level == levels ? Script(name) : body);
+    if (level < levels) {
+      for (const std::string& child : children) put(child, level + 1);
+    }
+  };
+  if (same) {
+    put("s3://f-1/L1", 1);
+  } else {
+    put("s3://f-1/0", 1);
+    put("s3://f-1/1", 1);
+  }
+}
+
+TEST_CASE("Expander fetches an object named at many positions once and uses it at each") {
+  Rig rig;
+  rig.fetcher.Put("s3://a-1/common", Script("common"));
+  rig.fetcher.Put("s3://a-1/nest", "#s3-include\ns3://a-1/common\n");
+  ExpandResult r = rig.Expand({S3Include(1, "s3://a-1/common\ns3://a-1/nest\ns3://a-1/common\n")});
+  REQUIRE(r.plan);
+  CHECK(Payloads(*r.plan) ==
+        std::vector<std::string>{Script("common"), Script("common"), Script("common")});
+  CHECK(rig.fetcher.started() == std::vector<std::string>{"s3://a-1/common", "s3://a-1/nest"});
+  CHECK(r.plan->objects_fetched == 2);
+}
+
+TEST_CASE("Expander stops a fan-out of distinct objects before the level over max_objects") {
+  Rig rig;
+  PutFanOut(rig.fetcher, 4, 16, false);  // 2, 32, 512, 8192 objects
+  ExpandResult r = rig.Expand({S3Include(1, "s3://f-1/0\ns3://f-1/1\n")});
+  CHECK_FALSE(r.plan);
+  CHECK(Lines(r) == "the includes name more than 256 objects (max_objects)\n");
+  CHECK(rig.fetcher.started().size() == 34);
+}
+
+TEST_CASE("Expander stops a fan-out of one shared object per level on the parts bound") {
+  Rig rig;
+  PutFanOut(rig.fetcher, 5, 16, true);  // 2, 32, 512, 8192 positions of L1, L2, L3, L4
+  ExpandResult r = rig.Expand({S3Include(1, "s3://f-1/L1\ns3://f-1/L1\n")});
+  CHECK_FALSE(r.plan);
+  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (max_parts)\n");
+  CHECK(rig.fetcher.started() ==
+        std::vector<std::string>{"s3://f-1/L1", "s3://f-1/L2", "s3://f-1/L3"});
+}
+
+TEST_CASE("Expander refuses more include lines than max_parts before fetching anything") {
+  Rig rig;
+  rig.fetcher.Put("s3://a-1/same", Script("same"));
+  std::string lines;
+  for (int i = 0; i < 10000; ++i) lines += "s3://a-1/same\n";
+  ExpandResult r = rig.Expand({S3Include(1, lines)});
+  CHECK_FALSE(r.plan);
+  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (max_parts)\n");
+  CHECK(rig.fetcher.started().empty());
+
+  rig.options.limits.max_parts = 10000;  // allowed: one fetch, 10,000 positions
+  ExpandResult allowed = rig.Expand({S3Include(1, lines)});
+  REQUIRE(allowed.plan);
+  CHECK(allowed.plan->parts.size() == 10000);
+  CHECK(rig.fetcher.started().size() == 1);
+}
+
+TEST_CASE("Expander counts the total size limit at every position of a reused object") {
+  Rig rig;
+  rig.options.limits.max_total_bytes = 5000;
+  rig.fetcher.Put("s3://a-1/big", "#!/bin/sh\n" + std::string(2000, '#'));
+  CHECK(rig.Expand({S3Include(1, "s3://a-1/big\ns3://a-1/big\n")}).plan);
+  ExpandResult r = rig.Expand({S3Include(1, "s3://a-1/big\ns3://a-1/big\ns3://a-1/big\n")});
+  CHECK_FALSE(r.plan);
+  CHECK(Lines(r) == "includes exceed the total size limit of 4.9 KiB (max_total_bytes)\n");
+}
+
+TEST_CASE("FailureLines shows the first failures and counts the rest") {
+  std::vector<ExpandFailure> failures;
+  for (int i = 1; i <= 12; ++i) {
+    failures.push_back(
+        ExpandFailure{"part " + std::to_string(i), "", Error(ErrorCode::kNotFound, "x")});
+  }
+  std::vector<std::string> lines = FailureLines(failures, 3);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "part 1: x");
+  CHECK(lines[3] == "and 9 more failed includes");
+  failures.erase(failures.begin() + 3, failures.end());
+  CHECK(FailureLines(failures, 3).size() == 3);
 }
 
 }  // namespace

@@ -102,7 +102,7 @@ TEST_CASE("RoutingFetcher keeps query strings out of Source.url and errors") {
   Rig rig;
   const std::string presigned =
       "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIDSECRET&X-Amz-Signature=s1gnature";
-  rig.http.Push(MakeResponse(200, "ok"));
+  rig.http.Push(MakeResponse(200, "ok", {{"content-length", "2"}}));
   Result<FetchedObject> got = rig.fetcher.Fetch(presigned, {});
   REQUIRE(got.ok());
   CHECK(got->source.url == "https://b.s3.amazonaws.com/k");
@@ -216,7 +216,7 @@ TEST_CASE("RoutingFetcher enforces max_bytes on every route") {
   }
   SECTION("exactly at the limit passes") {
     Rig rig;
-    rig.http.Push(MakeResponse(200, big));
+    rig.http.Push(MakeResponse(200, big, {{"content-length", "1000"}}));
     FetchOptions options;
     options.max_bytes = 1000;
     CHECK(rig.fetcher.Fetch("https://example.com/big", options).ok());
@@ -278,7 +278,7 @@ TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the
   SECTION("relative redirect is followed and Source keeps the URL asked for") {
     Rig rig;
     rig.http.Push(MakeResponse(302, "", {{"location", "/moved/boot.sh"}}));
-    rig.http.Push(MakeResponse(200, "moved"));
+    rig.http.Push(MakeResponse(200, "moved", {{"content-length", "5"}}));
     Result<FetchedObject> got = rig.fetcher.Fetch("https://example.com/boot.sh?token=t0k", {});
     REQUIRE(got.ok());
     CHECK(got->body == "moved");
@@ -310,7 +310,7 @@ TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the
   SECTION("a redirect to an S3 host stays unsigned") {
     Rig rig;
     rig.http.Push(MakeResponse(302, "", {{"location", "https://b.s3.amazonaws.com/k"}}));
-    rig.http.Push(MakeResponse(200, "public"));
+    rig.http.Push(MakeResponse(200, "public", {{"content-length", "6"}}));
     Result<FetchedObject> got = rig.fetcher.Fetch("https://example.com/k", {});
     REQUIRE(got.ok());
     CHECK(rig.s3.requests().empty());
@@ -350,11 +350,47 @@ TEST_CASE("RoutingFetcher records how long the fetch took on the injected clock"
   Rig rig;
   rig.http.SetHandler([&](const net::Request&) -> Result<net::Response> {
     rig.clock.Advance(std::chrono::milliseconds(42));
-    return MakeResponse(200, "x");
+    return MakeResponse(200, "x", {{"content-length", "1"}});
   });
   Result<FetchedObject> got = rig.fetcher.Fetch("https://example.com/k", {});
   REQUIRE(got.ok());
   CHECK(got->source.fetch_ms == Approx(42.0));
+}
+
+TEST_CASE("RoutingFetcher refuses a body with no evidence of completeness unless pinned") {
+  SECTION("plain, close-delimited: no Content-Length") {
+    Rig rig;
+    rig.http.Push(MakeResponse(200, "#!/bin/sh\necho half"));
+    Result<FetchedObject> got = rig.fetcher.Fetch("http://10.0.0.1/boot.sh", {});
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == ErrorCode::kIntegrity);
+    CHECK(Contains(got.error().ToString(),
+                   "fetching http://10.0.0.1/boot.sh: no evidence the body is complete"));
+    rig.http.Push(MakeResponse(200, "#!/bin/sh\necho half"));
+    FetchOptions pinned;
+    pinned.expected_sha256 = Sha256Hex("#!/bin/sh\necho half");
+    Result<FetchedObject> ok = rig.fetcher.Fetch("http://10.0.0.1/boot.sh", pinned);
+    REQUIRE(ok.ok());
+    CHECK(ok->source.verified_by == "sha256 pin");
+  }
+  SECTION("S3 with neither a length nor a checksum checked by the client") {
+    Rig rig;
+    FakeS3Object object("0123456789");
+    object.verified_by = "";
+    rig.s3.Put("bkt", "k", object);
+    Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/k", {});
+    REQUIRE_FALSE(got.ok());
+    CHECK(Contains(got.error().message(), "no evidence the body is complete"));
+  }
+  SECTION("S3: the received size is never reported as a content-length check") {
+    Rig rig;
+    FakeS3Object object("0123456789");
+    object.verified_by = "etag-md5";
+    rig.s3.Put("bkt", "k", object);
+    Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/k", {});
+    REQUIRE(got.ok());
+    CHECK(got->source.verified_by == "etag-md5");
+  }
 }
 
 }  // namespace

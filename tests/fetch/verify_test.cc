@@ -56,8 +56,14 @@ TEST_CASE("VerifyBody lists what it checked and merges the client's checks") {
   undeclared.bytes = 3;
   undeclared.sha256 = Sha256Hex("abc");
   Result<std::string> none = VerifyBody(undeclared, {});
-  REQUIRE(none.ok());
-  CHECK(none->empty());
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().code() == ErrorCode::kIntegrity);
+  CHECK(none.error().message().starts_with("no evidence the body is complete"));
+  FetchOptions pinned;
+  pinned.expected_sha256 = Sha256Hex("abc");
+  Result<std::string> pin = VerifyBody(undeclared, pinned);
+  REQUIRE(pin.ok());
+  CHECK(*pin == "sha256 pin");
 }
 
 TEST_CASE("VerifyBody fails long and short bodies alike") {

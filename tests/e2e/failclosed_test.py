@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""End-to-end: the fail-closed promises of issue 14, each against the real binary and the
+loopback emulators — bounded include fan-out, evidence of completeness, ... Request counts
+come from the emulators' own stats."""
+
+import contextlib
+import json
+import socket
+import threading
+
+import e2e_util
+from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest
+
+SCRIPT = b'#!/bin/sh\necho leaf\n'
+
+
+def s3_requests(emu):
+    return sum(n for name, n in emu.stats('s3')['by_request'].items() if name.startswith('GET'))
+
+
+class FanOutTest(E2ETest):
+    def test_distinct_fan_out_stops_before_the_level_over_the_object_limit(self):
+        # Two lines; each object names 16 distinct objects of the next level: 2, 32, 512, ...
+        with self.emulators(user_data=b'#s3-include\ns3://bkt/0\ns3://bkt/1\n') as emu:
+            names = ['0', '1']
+            for _ in range(3):
+                children = []
+                for name in names:
+                    kids = [f'{name}.{i}' for i in range(16)]
+                    emu.put('bkt', name, ('#s3-include\n' + ''.join(
+                        f's3://bkt/{k}\n' for k in kids)).encode())
+                    children += kids
+                names = children
+            run = self.run_bin(emu, ['plan'])
+            self.assert_one_error(run, EXIT_FETCH, 'more than 256 objects (max_objects)')
+            self.assertEqual(s3_requests(emu), 2 + 32)
+
+    def test_shared_fan_out_fetches_each_object_once_and_stops_on_the_parts_limit(self):
+        # Two lines; each level names the next level's one object 16 times: positions grow
+        # 2, 32, 512, 8192 while there are only four objects.
+        with self.emulators(user_data=b'#s3-include\ns3://bkt/L1\ns3://bkt/L1\n') as emu:
+            for level in range(1, 5):
+                emu.put('bkt', f'L{level}', b'#s3-include\n' + f's3://bkt/L{level + 1}\n'.encode() * 16)
+            emu.put('bkt', 'L5', SCRIPT)
+            run = self.run_bin(emu, ['plan'])
+            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (max_parts)')
+            self.assertEqual(s3_requests(emu), 3)
+
+    def test_ten_thousand_identical_lines(self):
+        lines = b'#s3-include\n' + b's3://bkt/same.sh\n' * 10000
+        with self.emulators(user_data=lines) as emu:
+            emu.put('bkt', 'same.sh', SCRIPT)
+            run = self.run_bin(emu, ['plan'])
+            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (max_parts)')
+            self.assertEqual(s3_requests(emu), 0)
+            run = self.run_bin(emu, ['plan', '--json', '--max-parts', '10000'])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual(len(json.loads(run.stdout)['parts']), 10000)
+            self.assertEqual(s3_requests(emu), 1)
+
+    def test_failure_lines_are_bounded(self):
+        lines = b'#s3-include\n' + b''.join(f's3://bkt/missing-{i}\n'.encode() for i in range(40))
+        with self.emulators(user_data=lines) as emu:
+            emu.make_bucket('bkt')
+            run = self.run_bin(emu, ['plan'])
+            self.assertEqual(run.code, EXIT_FETCH, run)
+            errors = run.error_lines()
+            self.assertEqual(len(errors), 11, run)
+            self.assertIn('missing-0', errors[0])
+            self.assertTrue(errors[-1].endswith('and 30 more failed includes'), run)
+            self.assertEqual(s3_requests(emu), 40)
+
+
+@contextlib.contextmanager
+def http10_server(body):
+    """An HTTP/1.0 server that answers every request with `body`, no Content-Length, the end
+    of the body marked only by closing the connection."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    listener.settimeout(0.1)  # lets serve() see `stop` without a connection arriving
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n' + body)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{listener.getsockname()[1]}'
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+class EvidenceTest(E2ETest):
+    """#include lines take no pin: a server that sends no length cannot be trusted at all."""
+    FULL = b'#!/bin/sh\necho one\necho two\n'
+
+    def plan(self, body):
+        with http10_server(body) as url, self.emulators() as emu:
+            blob = self.write('ud', f'#include\n{url}/boot.sh\n'.encode())
+            return self.run_bin(emu, ['plan', '--json', blob])
+
+    def test_close_delimited_body_without_a_pin_is_refused(self):
+        run = self.plan(self.FULL[:len(self.FULL) // 2])
+        self.assert_one_error(run, EXIT_FETCH, '/boot.sh', 'no evidence the body is complete')
+        self.assertEqual(run.stdout, b'')
+
+
+if __name__ == '__main__':
+    e2e_util.main()
