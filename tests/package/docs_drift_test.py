@@ -33,19 +33,19 @@ class DocsDrift(unittest.TestCase):
 
     def test_the_checks_name_what_is_missing(self):
         # A command and an option the documents do not know are each reported by name.
-        self.help.commands['sign'] = {'-h', '--help', '--key-file'}
-        self.help.commands['run'] = self.help.commands['run'] | {'--brand-new'}
+        commands = dict(self.help.commands)
+        self.help.commands['attest'] = {'-h', '--help', '--key-file'}
+        self.help.commands['run'] = commands['run'] | {'--brand-new'}
         try:
             man = help_util.man_problems(self.help, help_util.read_man(MAN))
             completion = help_util.completion_problems(self.help, COMPLETION)
         finally:
-            del self.help.commands['sign']
-            self.help.commands['run'] = self.help.commands['run'] - {'--brand-new'}
-        self.assertIn('man page: command "sign" has no .SS sign under COMMANDS', man)
+            self.help.commands = commands
+        self.assertIn('man page: command "attest" has no .SS attest under COMMANDS', man)
         self.assertIn('man page: option --brand-new of "run" is documented neither in .SS run '
                       'nor in a SHARED OPTIONS group it names', man)
-        self.assertIn('completion: command "sign" is not offered', completion)
-        self.assertIn('completion: option --key-file of "sign" is not offered', completion)
+        self.assertIn('completion: command "attest" is not offered', completion)
+        self.assertIn('completion: option --key-file of "attest" is not offered', completion)
         self.assertIn('completion: option --brand-new of "run" is not offered', completion)
 
     def test_completion_completes_paths_for_path_options(self):
@@ -59,6 +59,10 @@ class DocsDrift(unittest.TestCase):
             self.assertEqual(help_util.complete(COMPLETION, 'plan', prefix + 'user'),
                              {prefix + 'user-data.txt'})
             self.assertEqual(help_util.complete(COMPLETION, 'get', '--region', ''), set())
+            # sign's --key is a file; the predecessor's --key is a key template.
+            self.assertEqual(help_util.complete(COMPLETION, 'sign', '--key', prefix + 'user'),
+                             {prefix + 'user-data.txt'})
+            self.assertEqual(help_util.complete(COMPLETION, '--key', prefix), set())
 
 
 if __name__ == '__main__':
