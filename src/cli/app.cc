@@ -13,11 +13,13 @@
 #include "cli/get_command.h"
 #include "cli/services.h"
 #include "cli/signing_command.h"
+#include "cli/trust_config.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "expand/expander.h"
 #include "expand/key_template.h"
+#include "fetch/signed_fetcher.h"
 #include "handlers/builtin.h"
 #include "run/dispatcher.h"
 #include "run/plan_view.h"
@@ -173,7 +175,13 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     if (!layout.ok()) return SetupFailure(layout.error());
     eo.include_once_cache_dir = layout->instance_dir + "/include-once";
   }
-  expand::Expander expander(*s.fetcher, *s.clock, s.facts, eo);
+  auto trust = LoadTrust(o, kSystemAllowedSigners);
+  if (!trust.ok()) return SetupFailure(trust.error());
+  std::optional<fetch::SignedFetcher> signed_fetcher;
+  if (*trust) signed_fetcher.emplace(*s.fetcher, **trust, *s.clock);
+  fetch::Fetcher& fetcher =
+      signed_fetcher ? static_cast<fetch::Fetcher&>(*signed_fetcher) : *s.fetcher;
+  expand::Expander expander(fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
   for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);

@@ -44,6 +44,8 @@ void AddExpandFlags(CLI::App* app, Options& o) {
   app->add_option("--key-template", o.key_template,
                   "Key for bucket-only #s3-include lines ({role}, {instance_id}, {region}, "
                   "{availability_zone}, {account_id}, {instance_type}; {{.Role}} accepted)");
+  app->add_option("--allowed-signers", o.allowed_signers,
+                  "Require an SSH signature (KEY.sig) by these signers on every fetched object");
   app->add_option("--max-parallel", o.max_parallel, "Objects fetched at once")
       ->check(CLI::Range(1, 256));
   app->add_option("--max-depth", o.max_depth, "Include nesting limit")->check(CLI::Range(1, 64));

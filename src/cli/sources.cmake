@@ -5,5 +5,6 @@ list(APPEND S3US_SOURCES
   src/cli/progress.cc
   src/cli/get_command.cc
   src/cli/signing_command.cc
+  src/cli/trust_config.cc
   src/cli/app.cc
 )

@@ -3,4 +3,5 @@ list(APPEND S3US_SOURCES
   src/fetch/route.cc
   src/fetch/verify.cc
   src/fetch/routing_fetcher.cc
+  src/fetch/signed_fetcher.cc
 )

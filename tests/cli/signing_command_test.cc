@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "cli/options.h"
+#include "cli/trust_config.h"
 #include "tests/trust/test_keys.h"
 
 namespace s3us::cli {
@@ -64,6 +65,24 @@ TEST_CASE("verify exits 0 on a good signature, 4 on a refused one, 3 on a bad tr
   o.allowed_signers =
       f.Write("bad", "deploy@example.com cert-authority " + std::string(kEd25519Pub) + "\n");
   CHECK(RunVerify(o) == kExitSetup);
+}
+
+TEST_CASE("LoadTrust: the named file, else the system file when present, else no trust") {
+  using namespace trust::testing;
+  Files f;
+  Options o;
+  std::string system = (f.dir / "system").string();
+  auto none = LoadTrust(o, system);
+  REQUIRE(none.ok());
+  CHECK_FALSE(*none);
+  f.Write("system", std::string("ops@example.com ") + kEd25519Pub + "\n");
+  auto sys = LoadTrust(o, system);
+  REQUIRE((sys.ok() && *sys));
+  CHECK((*sys)->entries().size() == 1);
+  o.allowed_signers = f.Write("empty", "# nobody\n");
+  CHECK(LoadTrust(o, system).error().message() == o.allowed_signers + " lists no signer");
+  o.allowed_signers = (f.dir / "missing").string();
+  CHECK_FALSE(LoadTrust(o, system).ok());
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+#include "fetch/signed_fetcher.h"
+
+#include <chrono>
+#include <future>
+
+#include "core/secret.h"
+#include "trust/sshsig.h"
+#include "trust/verify.h"
+
+namespace s3us::fetch {
+
+std::string SignatureUrl(std::string_view url) {
+  return std::string(url.substr(0, url.find('?'))) + ".sig";
+}
+
+Result<FetchedObject> SignedFetcher::Fetch(std::string_view url, const FetchOptions& options) {
+  if (options.sink != nullptr) {
+    return Error(ErrorCode::kUnsupported, "signed objects are verified in memory")
+        .WithContext("fetching " + RedactUrl(url));
+  }
+  FetchOptions sig_options;
+  sig_options.max_bytes = trust::kMaxArmoredSignatureBytes;
+  sig_options.deadline = options.deadline;
+  std::string sig_url = SignatureUrl(url);
+  auto signature = std::async(std::launch::async, [this, &sig_url, &sig_options] {
+    return inner_.Fetch(sig_url, sig_options);
+  });
+  Result<FetchedObject> fetched = inner_.Fetch(url, options);
+  Result<FetchedObject> sig = signature.get();
+  if (!fetched.ok()) return fetched;
+  if (!sig.ok()) {
+    return Error(ErrorCode::kIntegrity, "no usable signature: " + sig.error().ToString());
+  }
+  trust::VerifyRequest req;
+  req.message = fetched->body;
+  req.armored_signature = sig->body;
+  req.now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  Result<trust::Signer> signer = trust::VerifySignature(signers_, req);
+  if (!signer.ok()) {
+    return std::move(signer).error().WithContext("signature " + RedactUrl(sig_url));
+  }
+  std::string& evidence = fetched->source.verified_by;
+  evidence += (evidence.empty() ? "" : ", ") + std::string("ssh signature by ") +
+              signer->principal + " (" + signer->fingerprint + " " + signer->key_type + ")";
+  return fetched;
+}
+
+}  // namespace s3us::fetch

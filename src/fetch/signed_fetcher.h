@@ -1,0 +1,43 @@
+// SignedFetcher: when trust is configured (docs/signing.md), every object needs a detached
+// SSH signature beside it, KEY.sig in the same bucket, namespace "s3-user-script", by a key
+// the allowed_signers list trusts. Wraps the real Fetcher; the .sig is fetched at the same
+// time as the object (its latest version: a version id names one object, not its
+// signature, and a signature that verifies over the pinned bytes is what matters).
+//
+// Errors: kIntegrity for a missing, malformed, wrong-namespace or bad signature,
+// kAccessDenied for a key the list does not trust now (the caller names the object); the
+// object's own fetch errors pass through unchanged. On success the signer ("ssh
+// signature by PRINCIPAL (SHA256:... TYPE)") is added to Source::verified_by, which plans
+// and reports show. Thread-safe when the inner fetcher is.
+#ifndef S3US_FETCH_SIGNED_FETCHER_H_
+#define S3US_FETCH_SIGNED_FETCHER_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "fetch/fetcher.h"
+#include "trust/allowed_signers.h"
+
+namespace s3us::fetch {
+
+// "s3://b/k?versionId=v" → "s3://b/k.sig": the query is dropped (see above).
+std::string SignatureUrl(std::string_view url);
+
+class SignedFetcher : public Fetcher {
+ public:
+  // Both references must outlive the fetcher.
+  SignedFetcher(Fetcher& inner, const trust::AllowedSigners& signers, Clock& clock)
+      : inner_(inner), signers_(signers), clock_(clock) {}
+
+  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) override;
+
+ private:
+  Fetcher& inner_;
+  const trust::AllowedSigners& signers_;
+  Clock& clock_;
+};
+
+}  // namespace s3us::fetch
+
+#endif  // S3US_FETCH_SIGNED_FETCHER_H_
