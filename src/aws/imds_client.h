@@ -76,12 +76,21 @@ class ImdsClient {
   // The raw user data; empty (not an error) when the instance has none (404).
   Result<std::string> GetUserData();
 
-  // Everything in InstanceFacts in two round trips: the token, then the identity document
-  // (instance id, region, zone, type, account), the role list and services/domain at once.
-  // Individual paths are read only if the identity document is missing. A missing role,
-  // account, type, domain or partition leaves the field empty or at its default; a missing
-  // instance id or region, or IMDS not answering, is an error.
-  Result<InstanceFacts> FetchInstanceFacts();
+  // What a caller needs beyond the role, instance id, region, zone and account. Each is a
+  // request; leaving it out keeps it off the wire (the field keeps its default).
+  struct FactsWanted {
+    bool instance_type = true;  // a key template names {instance_type}
+    bool domain = true;         // services/domain and /partition: the S3 endpoint is derived
+  };
+
+  // InstanceFacts in two round trips: the token, then the identity document (instance id,
+  // region, zone, type, account), the role list and, if wanted, services/domain and
+  // /partition at once. Individual paths are read only if the identity document lacks
+  // them (the type only if wanted). A missing role, account, type, domain or partition
+  // leaves the field empty or at its default; a missing instance id or region, or IMDS not
+  // answering, is an error.
+  Result<InstanceFacts> FetchInstanceFacts(const FactsWanted& wanted);
+  Result<InstanceFacts> FetchInstanceFacts() { return FetchInstanceFacts(FactsWanted{}); }
 
   // Obtains (or reuses) the session token, so concurrent GETs that follow share it.
   Status AcquireToken();

@@ -31,7 +31,7 @@ std::string Field(const nlohmann::json& doc, const char* name) {
 
 }  // namespace
 
-Result<InstanceFacts> ImdsClient::FetchInstanceFacts() {
+Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) {
   if (Status st = AcquireToken(); !st.ok()) {
     return std::move(st).error().WithContext("reading instance metadata");
   }
@@ -44,7 +44,9 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts() {
     }
     for (std::thread& t : threads) t.join();
   };
-  fetch({kIdentity, kRole, kDomain, kPartition});
+  std::vector<int> first = {kIdentity, kRole};
+  if (wanted.domain) first.insert(first.end(), {kDomain, kPartition});
+  fetch(first);
   nlohmann::json identity;
   if (results[kIdentity]->ok()) {
     identity = nlohmann::json::parse(results[kIdentity]->value(), nullptr, false);
@@ -54,7 +56,7 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts() {
   if (Field(identity, "instanceId").empty()) missing.push_back(kInstanceId);
   if (Field(identity, "region").empty()) missing.push_back(kRegion);
   if (Field(identity, "availabilityZone").empty()) missing.push_back(kZone);
-  if (Field(identity, "instanceType").empty()) missing.push_back(kType);
+  if (wanted.instance_type && Field(identity, "instanceType").empty()) missing.push_back(kType);
   fetch(missing);
 
   // Values by path; "" for a 404 or a path not asked; any other failure ends the fetch.

@@ -1,9 +1,12 @@
 #include "cli/services.h"
 
+#include <algorithm>
+
 #include "aws/credential_chain.h"
 #include "aws/imds_credentials.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "expand/key_template.h"
 
 namespace s3us::cli {
 namespace {
@@ -53,7 +56,14 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   if (!config.ok()) return std::move(config).error().WithContext("reading AWS configuration");
   s->config = std::move(config).value();
 
-  s->curl = std::make_unique<net::CurlTransport>();
+  // --max-parallel is the one knob for requests in flight: libcurl's per-host cap follows
+  // it (a lower cap would queue transfers inside libcurl, one round trip per cap), and the
+  // total leaves room for the IMDS connections beside the S3 ones.
+  net::CurlTransportOptions transport_options = net::CurlTransportOptions::FromEnvironment();
+  transport_options.max_host_connections = options.max_parallel;
+  transport_options.max_total_connections =
+      std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);
+  s->curl = std::make_unique<net::CurlTransport>(std::move(transport_options));
   s->transport = std::make_unique<net::RetryingTransport>(*s->curl, *s->clock);
 
   if (!s->config.imds.disabled) {
@@ -73,7 +83,12 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
   InstanceFacts& f = s.facts;
   bool flags_suffice = !options.role.empty() && !options.instance_id.empty();
   if (s.imds && (where == Where::kInstance || (consult_imds && !flags_suffice))) {
-    Result<InstanceFacts> got = s.imds->FetchInstanceFacts();
+    // Only what this run can use: the type for a key template naming it, the domain when
+    // the S3 endpoint is derived rather than given.
+    aws::ImdsClient::FactsWanted wanted;
+    wanted.instance_type = expand::KeyTemplateUses(options.key_template, "instance_type");
+    wanted.domain = s.config.s3_endpoint_url.empty();
+    Result<InstanceFacts> got = s.imds->FetchInstanceFacts(wanted);
     if (got.ok()) {
       f = std::move(got).value();
       s.facts_from_imds = true;

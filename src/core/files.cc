@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,10 +41,26 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
     if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
     return IoError("cannot open", path == "-" ? "standard input" : path, err);
   }
+  // A regular file is read into one allocation of its size (plus one byte to see EOF);
+  // pipes and files that grow while read fall back to doubling.
   std::string out;
-  char buf[65536];
+  struct stat st;
+  size_t capacity = 64 * 1024;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0) {
+    capacity =
+        static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes)) + 1;
+    capacity = std::max<size_t>(capacity, 4096);
+  }
+  out.resize(capacity);
+  // Reading one byte past max_bytes is how an over-long input is seen.
+  const uint64_t read_limit = max_bytes < SIZE_MAX - 1 ? max_bytes + 1 : SIZE_MAX - 1;
+  size_t used = 0;
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
+    if (used == out.size()) {
+      if (used >= read_limit) break;
+      out.resize(static_cast<size_t>(std::min<uint64_t>(uint64_t{out.size()} * 2, read_limit)));
+    }
+    ssize_t n = read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -51,15 +68,15 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
       return IoError("cannot read", path == "-" ? "standard input" : path, err);
     }
     if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      close(fd);
-      return Error(ErrorCode::kLimitExceeded, (path == "-" ? std::string("standard input") : path) +
-                                                  " is larger than " + std::to_string(max_bytes) +
-                                                  " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   close(fd);
+  if (used > max_bytes) {
+    return Error(ErrorCode::kLimitExceeded, (path == "-" ? std::string("standard input") : path) +
+                                                " is larger than " + std::to_string(max_bytes) +
+                                                " bytes");
+  }
+  out.resize(used);
   return out;
 }
 

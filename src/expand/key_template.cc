@@ -82,6 +82,17 @@ Status ValidateKeyTemplate(std::string_view key_template) {
       [](const Variable&, std::string_view) { return Ok(); });
 }
 
+bool KeyTemplateUses(std::string_view key_template, std::string_view variable) {
+  bool uses = false;
+  Status st = Walk(
+      key_template, [](std::string_view) {},
+      [&](const Variable& v, std::string_view) {
+        uses = uses || v.name == variable;
+        return Ok();
+      });
+  return st.ok() && uses;
+}
+
 Result<std::string> ExpandKeyTemplate(std::string_view key_template, const InstanceFacts& facts) {
   std::string key;
   Status s = Walk(

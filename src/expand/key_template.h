@@ -20,6 +20,9 @@ inline constexpr const char* kDefaultKeyTemplate = "{role}/user-script";
 // kInvalidInput for an unknown variable, an unclosed brace or an empty template.
 Status ValidateKeyTemplate(std::string_view key_template);
 
+// Whether a valid template names `variable` ("instance_type"), in either spelling.
+bool KeyTemplateUses(std::string_view key_template, std::string_view variable);
+
 // The key, or kInvalidInput: the template is invalid, a variable it uses is unknown on this
 // instance (e.g. no role attached), or the key would be empty.
 Result<std::string> ExpandKeyTemplate(std::string_view key_template, const InstanceFacts& facts);

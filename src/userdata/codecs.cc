@@ -140,21 +140,23 @@ std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
 }  // namespace
 
 std::string DecodeBase64Email(std::string_view body) {
-  std::string encoded;
-  encoded.reserve(body.size());
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t brk = body.find_first_of("\r\n", start);
-    if (brk == std::string_view::npos) brk = body.size();
-    encoded.append(body.substr(start, brk - start));
-    start = brk + 1;
+  // The body without its line breaks, plus room for the padding tried below: one buffer,
+  // written branch-free (a byte is kept by advancing past it).
+  std::string encoded(body.size() + 3, '\0');
+  size_t n = 0;
+  for (char c : body) {
+    encoded[n] = c;
+    n += (c != '\r' && c != '\n');
   }
-  size_t pad_err = encoded.size() % 4;
-  if (auto r = A2bBase64(encoded + std::string("===").substr(0, pad_err ? 4 - pad_err : 0), true)) {
-    return *r;
-  }
-  if (auto r = A2bBase64(encoded, false)) return *r;
-  if (auto r = A2bBase64(encoded + "==", false)) return *r;
+  size_t pad_err = n % 4;
+  encoded.resize(n);
+  encoded.append(pad_err ? 4 - pad_err : 0, '=');
+  if (auto r = A2bBase64(encoded, true)) return std::move(*r);
+  encoded.resize(n);
+  if (auto r = A2bBase64(encoded, false)) return std::move(*r);
+  encoded.append("==");
+  if (auto r = A2bBase64(encoded, false)) return std::move(*r);
+  encoded.resize(n);
   return encoded;
 }
 

@@ -2,12 +2,12 @@
 
 #include <mimetic/mimetic.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <exception>
-#include <istream>
+#include <iterator>
 #include <memory>
 #include <optional>
-#include <streambuf>
 #include <string>
 
 #include "core/strings.h"
@@ -16,13 +16,31 @@
 namespace s3us::userdata {
 namespace {
 
-// Reads a string_view without copying it (std::ispanstream is C++23).
-class ViewBuf : public std::streambuf {
+// A pointer seen as an input iterator. mimetic's istream constructor runs its
+// input-iterator parser over istreambuf_iterator; the same template over this iterator is
+// the same algorithm (it only ever advances one iterator, compares it with the end and
+// reads the current byte) without a stream buffer call per byte. A raw pointer would
+// select mimetic's random-access parser instead, which reads boundaries differently.
+class ByteIterator {
  public:
-  explicit ViewBuf(std::string_view s) {
-    char* p = const_cast<char*>(s.data());  // an input-only buffer never writes
-    setg(p, p, p + s.size());
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  ByteIterator() = default;
+  explicit ByteIterator(const char* p) : p_(p) {}
+  reference operator*() const { return *p_; }
+  ByteIterator& operator++() {
+    ++p_;
+    return *this;
   }
+  ByteIterator operator++(int) { return ByteIterator(p_++); }
+  bool operator==(const ByteIterator& o) const { return p_ == o.p_; }
+
+ private:
+  const char* p_ = nullptr;
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
@@ -207,9 +225,8 @@ Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
   if (Status st = PreScan(text, limits); !st.ok()) return st;
   std::unique_ptr<mimetic::MimeEntity> theirs;
   try {
-    ViewBuf buf(text);
-    std::istream in(&buf);
-    theirs = std::make_unique<mimetic::MimeEntity>(in);
+    theirs = std::make_unique<mimetic::MimeEntity>(ByteIterator(text.data()),
+                                                   ByteIterator(text.data() + text.size()));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("mime: an RFC 2046 reader (mimetic) failed: ") + e.what());

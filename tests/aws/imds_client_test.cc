@@ -315,6 +315,33 @@ TEST_CASE("ImdsClient instance facts tolerate missing optional paths") {
   CHECK(facts->account_id.empty());
 }
 
+TEST_CASE("ImdsClient instance facts leave unwanted paths off the wire") {
+  Fixture f;
+  f.imds.Set("/latest/dynamic/instance-identity/document", 200,
+             R"({"instanceId":"i-0123456789abcdef0","region":"cn-north-1"})");
+  ImdsClient::FactsWanted wanted;
+  wanted.instance_type = false;
+  wanted.domain = false;
+  auto facts = f.Client().FetchInstanceFacts(wanted);
+  REQUIRE(facts.ok());
+  CHECK(facts->role == "web-role");
+  CHECK(facts->instance_type.empty());
+  CHECK(facts->domain == "amazonaws.com.cn");  // derived from the region instead
+  CHECK(facts->partition == "aws-cn");
+  CHECK(f.imds.gets("/latest/meta-data/instance-type") == 0);
+  CHECK(f.imds.gets("/latest/meta-data/services/domain") == 0);
+  CHECK(f.imds.gets("/latest/meta-data/services/partition") == 0);
+  // Wanted, the type is read on its own when the identity document lacks it.
+  Fixture g;
+  g.imds.Set("/latest/dynamic/instance-identity/document", 200,
+             R"({"instanceId":"i-0123456789abcdef0","region":"eu-west-1"})");
+  auto all = g.Client().FetchInstanceFacts();
+  REQUIRE(all.ok());
+  CHECK(all->instance_type == "m7g.large");
+  CHECK(g.imds.gets("/latest/meta-data/instance-type") == 1);
+  CHECK(g.imds.gets("/latest/meta-data/services/domain") == 1);
+}
+
 TEST_CASE("ImdsClient instance facts fail when IMDS answers an error") {
   Fixture f;
   f.imds.Set("/latest/dynamic/instance-identity/document", 403, "");

@@ -41,6 +41,13 @@ TEST_CASE("ExpandKeyTemplate fills every variable in both spellings") {
   }
 }
 
+TEST_CASE("KeyTemplateUses names the variables a valid template reads") {
+  CHECK(KeyTemplateUses("{role}/{instance_type}", "instance_type"));
+  CHECK(KeyTemplateUses("x/{{.InstanceType}}", "instance_type"));
+  CHECK_FALSE(KeyTemplateUses("{role}/user-script", "instance_type"));
+  CHECK_FALSE(KeyTemplateUses("{instance_type", "instance_type"));
+}
+
 TEST_CASE("ExpandKeyTemplate rejects unknown variables and broken braces with kInvalidInput") {
   struct Case {
     const char* tmpl;
