@@ -238,6 +238,12 @@ class Resolver {
     if (!missing.empty()) {
       return Invalid(name, "is set up for IAM Identity Center but lacks " + missing);
     }
+    // The region becomes part of the portal's host name.
+    if (!std::all_of(s.region.begin(), s.region.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        })) {
+      return Invalid(name, "has sso_region '" + s.region + "': a region has only a-z, 0-9 and '-'");
+    }
     return s;
   }
 
