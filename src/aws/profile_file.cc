@@ -238,7 +238,9 @@ Status MergeProfileFile(std::string_view text, ProfileFileKind kind, std::string
       profile.files.emplace_back(file_name);
     }
     for (const auto& [key, value] : raw->properties) {
-      if (IsIdentifier(key)) profile.properties[key] = value;
+      if (!IsIdentifier(key)) continue;
+      profile.properties[key] = value;
+      if (kind == ProfileFileKind::kCredentials) profile.from_credentials_file.insert(key);
     }
   }
   return Ok();

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ enum class ProfileFileKind {
 struct Profile {
   std::map<std::string, std::string> properties;
   std::vector<std::string> files;  // the files that contributed, for messages
+  // Names of the properties the credentials file set (botocore reads static keys from it
+  // before credential_process, and those of the config file after).
+  std::set<std::string> from_credentials_file;
 
   // The value, or nullptr when the property is not set.
   const std::string* Get(std::string_view name) const;

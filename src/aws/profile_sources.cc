@@ -147,14 +147,16 @@ class Resolver {
       plan.base.sso = std::move(*sso);
       return plan;
     }
-    if (HasKeys(p)) {
+    // Keys of the credentials file, then credential_process, then keys of the config file.
+    bool process = Has(p, "credential_process");
+    if (HasKeys(p) && (!process || p.from_credentials_file.count("aws_access_key_id") != 0)) {
       Result<Credentials> keys = StaticKeys(p, name);
       if (!keys.ok()) return std::move(keys).error();
       plan.base.kind = SourceKind::kStatic;
       plan.base.keys = std::move(*keys);
       return plan;
     }
-    if (Has(p, "credential_process")) {
+    if (process) {
       plan.base.kind = SourceKind::kProcess;
       plan.base.command = Value(p, "credential_process");
       return plan;
@@ -235,6 +237,12 @@ class Resolver {
     }
     if (!missing.empty()) {
       return Invalid(name, "is set up for IAM Identity Center but lacks " + missing);
+    }
+    // The region becomes part of the portal's host name.
+    if (!std::all_of(s.region.begin(), s.region.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        })) {
+      return Invalid(name, "has sso_region '" + s.region + "': a region has only a-z, 0-9 and '-'");
     }
     return s;
   }

@@ -7,4 +7,7 @@ list(APPEND S3US_TEST_SOURCES
   aws/credential_providers_test.cc
   aws/credential_chain_test.cc
   aws/credential_conformance_test.cc
+  aws/sts_client_test.cc
+  aws/process_credentials_test.cc
+  aws/role_providers_test.cc
 )

@@ -163,6 +163,9 @@ TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without va
       {"[default]\nweb_identity_token_file = /t\n", ErrorCode::kInvalidInput,
        "names a web identity token file but neither AWS_ROLE_ARN nor profile 'default' role_arn"},
       {"[default]\nsso_start_url = https://x\n", ErrorCode::kNoCredentials, "has no credentials"},
+      {"[default]\nsso_start_url = https://x\nsso_region = evil.com/x\nsso_account_id = 1\n"
+       "sso_role_name = r\n",
+       ErrorCode::kInvalidInput, "has sso_region 'evil.com/x'"},
       {"[default]\naws_secret_access_key = topsecret\n", ErrorCode::kInvalidInput,
        "has aws_secret_access_key but no aws_access_key_id"},
       {"[default]\naws_access_key_id = A\naws_secret_access_key =\n", ErrorCode::kInvalidInput,
