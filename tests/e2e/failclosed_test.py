@@ -117,5 +117,17 @@ class EvidenceTest(E2ETest):
         self.assertEqual(run.stdout, b'')
 
 
+class ObjectSizeTest(E2ETest):
+    def test_content_length_over_the_limit_is_refused_on_the_headers_without_retry(self):
+        big = b'#!/bin/sh\n' + b'#' * (8 << 20)
+        with self.emulators(user_data=b'#s3-include\ns3://bkt/big.sh\n') as emu:
+            emu.put('bkt', 'big.sh', big)
+            run = self.run_bin(emu, ['plan', '--max-object-size', '1M'])
+            self.assert_one_error(run, EXIT_FETCH, 's3://bkt/big.sh',
+                                  'exceeds the size limit of 1.0 MiB',
+                                  f'Content-Length is {len(big)}')
+            self.assertEqual(s3_requests(emu), 1)
+
+
 if __name__ == '__main__':
     e2e_util.main()
