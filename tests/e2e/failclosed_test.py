@@ -5,6 +5,7 @@ come from the emulators' own stats."""
 
 import contextlib
 import json
+import os
 import socket
 import threading
 
@@ -127,6 +128,30 @@ class ObjectSizeTest(E2ETest):
                                   'exceeds the size limit of 1.0 MiB',
                                   f'Content-Length is {len(big)}')
             self.assertEqual(s3_requests(emu), 1)
+
+
+class ReplayTest(E2ETest):
+    def replay(self, emu, blob, *extra):
+        state = os.path.join(self.tmp, 'state')
+        return self.run_bin(emu, ['replay', blob, '--state-dir', state] + list(extra))
+
+    def test_the_same_script_included_twice_runs_twice_then_never_again(self):
+        trace = os.path.join(self.tmp, 'trace')
+        with self.emulators() as emu:
+            emu.put('bkt', 'step.sh', f'#!/bin/sh\necho step >> {trace}\n'.encode())
+            blob = self.write('ud', b'#s3-include\ns3://bkt/step.sh\ns3://bkt/step.sh\n')
+            run = self.replay(emu, blob, '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual([p['outcome'] for p in json.loads(run.stdout)['parts']], ['ok', 'ok'])
+            with open(trace) as f:
+                self.assertEqual(f.read(), 'step\nstep\n')
+            self.assertEqual(s3_requests(emu), 1)
+            run = self.replay(emu, blob, '--json')  # a later run on the same instance
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual([p['outcome'] for p in json.loads(run.stdout)['parts']],
+                             ['already-ran', 'already-ran'])
+            with open(trace) as f:
+                self.assertEqual(f.read(), 'step\nstep\n')
 
 
 if __name__ == '__main__':
