@@ -10,7 +10,7 @@ import socket
 import threading
 
 import e2e_util
-from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest
+from e2e_util import EXIT_FAILED, EXIT_FETCH, EXIT_OK, E2ETest
 
 SCRIPT = b'#!/bin/sh\necho leaf\n'
 
@@ -152,6 +152,24 @@ class ReplayTest(E2ETest):
                              ['already-ran', 'already-ran'])
             with open(trace) as f:
                 self.assertEqual(f.read(), 'step\nstep\n')
+
+    def test_keep_going_drops_are_in_the_report_and_in_status(self):
+        with self.emulators() as emu:
+            emu.put('bkt', 'good.sh', SCRIPT)
+            blob = self.write('ud', b'#s3-include\ns3://bkt/missing.sh\ns3://bkt/good.sh\n')
+            run = self.replay(emu, blob, '--keep-going')
+            self.assertEqual(run.code, EXIT_FAILED, run)
+            self.assertTrue(any('s3://bkt/missing.sh' in line for line in run.error_lines()), run)
+            with open(os.path.join(self.tmp, 'state', 'report.json')) as f:
+                report = json.load(f)
+            self.assertEqual(report['status'], 'failed')
+            [omitted] = report['omitted']
+            self.assertIn('s3://bkt/missing.sh', omitted)
+            self.assertEqual([p['outcome'] for p in report['parts']], ['ok'])
+            status = self.run_bin(emu, ['status', '--state-dir', os.path.join(self.tmp, 'state')])
+            self.assertEqual(status.code, EXIT_FAILED, status)
+            self.assertIn('last run: failed', status.out)
+            self.assertIn('dropped include: part 1 line 2 (s3://bkt/missing.sh)', status.out)
 
 
 if __name__ == '__main__':
