@@ -171,6 +171,21 @@ class ReplayTest(E2ETest):
             self.assertIn('last run: failed', status.out)
             self.assertIn('dropped include: part 1 line 2 (s3://bkt/missing.sh)', status.out)
 
+    def test_replay_writes_cloud_config_only_inside_its_own_directory(self):
+        with self.emulators() as emu:
+            emu.put('bkt', 'cc.yaml', b'#cloud-config\nruncmd: [[true]]\n')
+            blob = self.write('ud', b'#s3-include\ns3://bkt/cc.yaml\n')
+            state = os.path.join(self.tmp, 'state')
+            run = self.replay(emu, blob, '--dry-run', '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertNotIn('/etc/cloud', run.out + run.err)
+            run = self.replay(emu, blob, '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            [part] = json.loads(run.stdout)['parts']
+            self.assertIn(f'{state}/cloud.cfg.d/90-s3-user-script-', part['message'])
+            self.assertEqual(len(os.listdir(os.path.join(state, 'cloud.cfg.d'))), 1)
+            self.assertNotIn('/etc/cloud', run.out + run.err)
+
 
 if __name__ == '__main__':
     e2e_util.main()
