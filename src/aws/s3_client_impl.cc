@@ -97,6 +97,7 @@ Result<GetObjectResult> S3ClientImpl::GetObject(const GetObjectRequest& request)
     http.headers = std::move(signed_request.headers);
     http.timeout = options_.request_timeout;
     http.deadline = request.deadline;
+    http.max_body_bytes = request.max_bytes;
     if (Status s = sink.Reset(); !s.ok()) return std::move(s).error();
     LogDebug("S3 GET " + RedactUrl(ep->url) + " signed for " + region);
     Result<net::Response> response = transport_.Send(http, &sink);

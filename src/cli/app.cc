@@ -230,7 +230,11 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
              const std::string& state_dir, bool force) {
   run::DispatchOptions d;
   d.state_dir = state_dir;
-  if (!o.cloud_config_dir.empty()) d.cloud_config_dir = AbsolutePath(o.cloud_config_dir);
+  if (!o.cloud_config_dir.empty()) {
+    d.cloud_config_dir = AbsolutePath(o.cloud_config_dir);
+  } else if (o.command == Command::kReplay) {
+    d.cloud_config_dir = state_dir + "/cloud.cfg.d";  // a replay writes only in its own place
+  }
   d.self_path = SelfPath();
   d.dry_run = o.dry_run;
   d.keep_going = o.keep_going;

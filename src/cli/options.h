@@ -55,9 +55,10 @@ struct Options {
 
   // Running.
   bool keep_going = false;
-  bool force = false;            // re-run per-instance parts
-  std::string state_dir;         // empty: the command's default
-  std::string cloud_config_dir;  // empty: the default (/etc/cloud/cloud.cfg.d)
+  bool force = false;     // re-run per-instance parts
+  std::string state_dir;  // empty: the command's default
+  // Empty: /etc/cloud/cloud.cfg.d for run, <state dir>/cloud.cfg.d for replay.
+  std::string cloud_config_dir;
   int part_timeout_seconds = 0;  // 0: none
 
   // get

@@ -126,6 +126,7 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     request.url = current;
     request.timeout = options_.request_timeout;
     request.deadline = options.deadline;
+    request.max_body_bytes = options.max_bytes;
     Result<net::Response> response = http_.Send(request, &sink);
     if (!response.ok()) return response.error();
     int status = response->status;

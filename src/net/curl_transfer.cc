@@ -178,6 +178,18 @@ size_t CurlTransfer::Body(std::string_view chunk) {
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     success_ = IsSuccess(static_cast<int>(status));
     status_known_ = true;
+    if (success_ && request_.max_body_bytes != 0) {
+      curl_off_t declared = -1;
+      curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+      if (declared > static_cast<curl_off_t>(request_.max_body_bytes)) {
+        uint64_t max = request_.max_body_bytes;
+        callback_error_ = Error(ErrorCode::kLimitExceeded,
+                                "object exceeds the size limit of " + HumanBytes(max) + " (" +
+                                    std::to_string(max) + " bytes): Content-Length is " +
+                                    std::to_string(declared));
+        return CURL_WRITEFUNC_ERROR;
+      }
+    }
   }
   hasher_.Update(chunk.data(), chunk.size());
   response_.body_bytes += chunk.size();

@@ -32,6 +32,10 @@ struct Request {
   std::chrono::milliseconds timeout{0};
   // The whole operation's deadline, retries included (see net/retry.h).
   Deadline deadline;
+  // Nonzero: a 2xx answer whose Content-Length is larger fails on its headers, before its
+  // body is read (kLimitExceeded, not retryable). Bodies without a length are the sink's
+  // to limit.
+  uint64_t max_body_bytes = 0;
 };
 
 // Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept

@@ -77,6 +77,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   report.instance_id = instance.instance_id;
   report.region = instance.region;
   report.state_dir = options.state_dir;
+  report.omitted = plan.omitted;
 
   std::string boot_id;
   if (options.boot_id.has_value()) {

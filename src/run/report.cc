@@ -140,6 +140,7 @@ json ReportToJson(const Report& report) {
               {"dry_run", report.dry_run},
               {"keep_going", report.keep_going},
               {"force", report.force},
+              {"omitted", report.omitted},
               {"instance_id", report.instance_id},
               {"region", report.region},
               {"boot_id", report.boot_id},
@@ -196,6 +197,9 @@ std::string RenderReportOrThrow(const json& report) {
       std::to_string(totals.value("not_run", 0)) + " not run, " +
       std::to_string(totals.value("already_ran", 0)) + " already ran\n";
   if (!Str(report, "log_path").empty()) out += "log: " + Str(report, "log_path") + "\n";
+  for (const json& omitted : report.value("omitted", json::array())) {
+    if (omitted.is_string()) out += "dropped include: " + omitted.get<std::string>() + "\n";
+  }
   const json all = report.value("parts", json::array());
   std::vector<json> parts(all.begin(), all.end());
   std::stable_sort(parts.begin(), parts.end(), [](const json& a, const json& b) {

@@ -4,6 +4,7 @@
 //
 // report.json (0600), field names stable:
 //   {format: 1, tool_version, status: "ok"|"failed"|"dry-run", dry_run, keep_going, force,
+//    omitted: [str] (includes dropped with --keep-going; any of them makes status "failed"),
 //    instance_id, region, boot_id, state_dir, log_path, started_at, finished_at (RFC 3339),
 //    totals: {parts, ok, failed, skipped, not_run, already_ran, dry_run},
 //    parts: [{index, run_order, content_type, filename, handler, frequency, size, sha256,
@@ -62,9 +63,11 @@ struct Report {
   Clock::WallTime started_at{};
   Clock::WallTime finished_at{};
   std::vector<PartRecord> parts;  // Plan order
+  // Includes the Plan dropped (keep_going): the run is incomplete, hence failed.
+  std::vector<std::string> omitted;
 
   int Count(OutcomeKind kind) const;
-  bool failed() const { return Count(OutcomeKind::kFailed) > 0; }
+  bool failed() const { return Count(OutcomeKind::kFailed) > 0 || !omitted.empty(); }
   // "part 3 of 7 (text/x-shellscript from s3://b/k, line 2 of part 1): exited with status 2",
   // one per failed part, in run order: what the CLI prints as errors.
   std::vector<std::string> FailureLines() const;

@@ -13,14 +13,15 @@
 //   <state>/once/<key>                              done once per state directory
 //   <state>/report.json                             last report of any instance (`status`)
 //
-// Marker key: the part's filename plus the SHA-256 of its payload (MarkerKey). A changed
-// script (same name, new bytes) is a new part and runs again; the same bytes under another
-// name also run; moving a part within the user data does not make it run again. A marker
+// Marker key: the part's place in the plan, its filename and the SHA-256 of its payload
+// (MarkerKey). A changed script (same name, new bytes) is a new part and runs again; the
+// same bytes under another name or at another place also run, as cloud-init runs every
+// part of the user data at its position. A marker
 // is written only after the part succeeded, so a failed or not-run part is tried again.
 // (cloud-init marks a module as done before it runs; we do not, because with stop-at-first-
 // failure that would let later parts run on the next boot without the one that failed.)
-// Two parts with the same filename and bytes in one Plan are one part: the second is
-// reported "already-ran", as cloud-init's scripts folder would hold that file only once.
+// Markers only ever match parts of earlier runs: within one run every part runs at its
+// position, the same script included twice included.
 // Errors: kUnsafePath (symlink, foreign owner), kInvalidInput (unsafe instance id), kIo.
 #ifndef S3US_RUN_RUN_STATE_H_
 #define S3US_RUN_RUN_STATE_H_
@@ -55,7 +56,8 @@ struct StateLayout {
 // Paths only; checks the instance id (kInvalidInput unless [A-Za-z0-9._-]{1,128}, not "."/"..").
 Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& instance_id);
 
-// "<SafeFileName(filename)>-<first 32 hex of SHA-256(filename + '\n' + hex SHA-256(payload))>".
+// "<SafeFileName(filename)>-<first 32 hex of SHA-256(index + '\n' + filename + '\n' +
+// hex SHA-256(payload))>".
 std::string MarkerKey(const userdata::Part& part);
 
 // Reads and trims the kernel's boot id. kNotFound/kIo when unreadable.

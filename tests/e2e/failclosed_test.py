@@ -5,11 +5,12 @@ come from the emulators' own stats."""
 
 import contextlib
 import json
+import os
 import socket
 import threading
 
 import e2e_util
-from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest
+from e2e_util import EXIT_FAILED, EXIT_FETCH, EXIT_OK, E2ETest
 
 SCRIPT = b'#!/bin/sh\necho leaf\n'
 
@@ -115,6 +116,75 @@ class EvidenceTest(E2ETest):
         run = self.plan(self.FULL[:len(self.FULL) // 2])
         self.assert_one_error(run, EXIT_FETCH, '/boot.sh', 'no evidence the body is complete')
         self.assertEqual(run.stdout, b'')
+
+
+class ObjectSizeTest(E2ETest):
+    def test_content_length_over_the_limit_is_refused_on_the_headers_without_retry(self):
+        big = b'#!/bin/sh\n' + b'#' * (8 << 20)
+        with self.emulators(user_data=b'#s3-include\ns3://bkt/big.sh\n') as emu:
+            emu.put('bkt', 'big.sh', big)
+            run = self.run_bin(emu, ['plan', '--max-object-size', '1M'])
+            self.assert_one_error(run, EXIT_FETCH, 's3://bkt/big.sh',
+                                  'exceeds the size limit of 1.0 MiB',
+                                  f'Content-Length is {len(big)}')
+            self.assertEqual(s3_requests(emu), 1)
+
+
+class ReplayTest(E2ETest):
+    def replay(self, emu, blob, *extra):
+        state = os.path.join(self.tmp, 'state')
+        return self.run_bin(emu, ['replay', blob, '--state-dir', state] + list(extra))
+
+    def test_the_same_script_included_twice_runs_twice_then_never_again(self):
+        trace = os.path.join(self.tmp, 'trace')
+        with self.emulators() as emu:
+            emu.put('bkt', 'step.sh', f'#!/bin/sh\necho step >> {trace}\n'.encode())
+            blob = self.write('ud', b'#s3-include\ns3://bkt/step.sh\ns3://bkt/step.sh\n')
+            run = self.replay(emu, blob, '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual([p['outcome'] for p in json.loads(run.stdout)['parts']], ['ok', 'ok'])
+            with open(trace) as f:
+                self.assertEqual(f.read(), 'step\nstep\n')
+            self.assertEqual(s3_requests(emu), 1)
+            run = self.replay(emu, blob, '--json')  # a later run on the same instance
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual([p['outcome'] for p in json.loads(run.stdout)['parts']],
+                             ['already-ran', 'already-ran'])
+            with open(trace) as f:
+                self.assertEqual(f.read(), 'step\nstep\n')
+
+    def test_keep_going_drops_are_in_the_report_and_in_status(self):
+        with self.emulators() as emu:
+            emu.put('bkt', 'good.sh', SCRIPT)
+            blob = self.write('ud', b'#s3-include\ns3://bkt/missing.sh\ns3://bkt/good.sh\n')
+            run = self.replay(emu, blob, '--keep-going')
+            self.assertEqual(run.code, EXIT_FAILED, run)
+            self.assertTrue(any('s3://bkt/missing.sh' in line for line in run.error_lines()), run)
+            with open(os.path.join(self.tmp, 'state', 'report.json')) as f:
+                report = json.load(f)
+            self.assertEqual(report['status'], 'failed')
+            [omitted] = report['omitted']
+            self.assertIn('s3://bkt/missing.sh', omitted)
+            self.assertEqual([p['outcome'] for p in report['parts']], ['ok'])
+            status = self.run_bin(emu, ['status', '--state-dir', os.path.join(self.tmp, 'state')])
+            self.assertEqual(status.code, EXIT_FAILED, status)
+            self.assertIn('last run: failed', status.out)
+            self.assertIn('dropped include: part 1 line 2 (s3://bkt/missing.sh)', status.out)
+
+    def test_replay_writes_cloud_config_only_inside_its_own_directory(self):
+        with self.emulators() as emu:
+            emu.put('bkt', 'cc.yaml', b'#cloud-config\nruncmd: [[true]]\n')
+            blob = self.write('ud', b'#s3-include\ns3://bkt/cc.yaml\n')
+            state = os.path.join(self.tmp, 'state')
+            run = self.replay(emu, blob, '--dry-run', '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertNotIn('/etc/cloud', run.out + run.err)
+            run = self.replay(emu, blob, '--json')
+            self.assertEqual(run.code, EXIT_OK, run)
+            [part] = json.loads(run.stdout)['parts']
+            self.assertIn(f'{state}/cloud.cfg.d/90-s3-user-script-', part['message'])
+            self.assertEqual(len(os.listdir(os.path.join(state, 'cloud.cfg.d'))), 1)
+            self.assertNotIn('/etc/cloud', run.out + run.err)
 
 
 if __name__ == '__main__':

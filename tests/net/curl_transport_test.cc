@@ -84,6 +84,24 @@ TEST_CASE("CurlTransport treats a body shorter than Content-Length as a retryabl
         0);
 }
 
+TEST_CASE("CurlTransport refuses a Content-Length over max_body_bytes before reading the body") {
+  LoopbackServer server([](const HttpRequest&, Connection& c) {
+    c.Write("HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n" + std::string(4096, 'x'));
+    c.Close();
+  });
+  CurlTransport transport(TestOptions());
+  MemorySink sink;
+  Request request = Get(server.Url("/huge"));
+  request.max_body_bytes = 1 << 20;
+  Result<Response> r = transport.Send(request, &sink);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kLimitExceeded);
+  CHECK_FALSE(r.error().retryable());
+  CHECK(r.error().message() ==
+        "object exceeds the size limit of 1.0 MiB (1048576 bytes): Content-Length is 1073741824");
+  CHECK(sink.data().empty());
+}
+
 TEST_CASE("CurlTransport reports a refused connection as a retryable transport error") {
   int port = LoopbackServer::UnusedPort();
   CurlTransport transport(TestOptions());

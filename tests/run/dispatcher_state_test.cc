@@ -86,12 +86,17 @@ TEST_CASE("Dispatcher runs per-instance and per-once parts with their own scope"
   CHECK(f.Trace() == "inst\nonce\ninst\n");
 }
 
-TEST_CASE("Dispatcher runs a part repeated with the same filename and bytes once") {
+TEST_CASE("Dispatcher runs a part repeated with the same filename and bytes at each position") {
   DispatchFixture f;
-  Result<Report> report = f.Run(MakePlan({f.Traced("a"), f.Traced("a"), f.Traced("b")}));
+  expand::Plan plan = MakePlan({f.Traced("a"), f.Traced("a"), f.Traced("b")});
+  Result<Report> report = f.Run(plan);
   REQUIRE(report.ok());
-  CHECK(Outcomes(*report) == Strings{"ok", "already-ran", "ok"});
-  CHECK(f.Trace() == "a\nb\n");
+  CHECK(Outcomes(*report) == Strings{"ok", "ok", "ok"});
+  CHECK(f.Trace() == "a\na\nb\n");
+  Result<Report> again = f.Run(plan);  // a later run on the same instance
+  REQUIRE(again.ok());
+  CHECK(Outcomes(*again) == Strings{"already-ran", "already-ran", "already-ran"});
+  CHECK(f.Trace() == "a\na\nb\n");
 }
 
 TEST_CASE("Dispatcher tries a failed part again on the next run") {

@@ -45,6 +45,23 @@ TEST_CASE("Status loads the last run and exits 0 when it succeeded, 1 when it fa
   CHECK(text.find("not run: part 1 failed") != std::string::npos);
 }
 
+TEST_CASE("Status shows includes dropped with --keep-going and exits 1") {
+  DispatchFixture f;
+  expand::Plan plan = MakePlan({f.Traced("good")});
+  plan.complete = false;
+  plan.omitted = {"part 1 line 2 (s3://b/missing): fetching s3://b/missing: HTTP 404"};
+  Result<Report> report = f.Run(plan);
+  REQUIRE(report.ok());
+  CHECK(report->status == "failed");
+  Result<nlohmann::json> loaded = LoadLastReport(f.options.state_dir);
+  REQUIRE(loaded.ok());
+  CHECK((*loaded)["status"] == "failed");
+  CHECK((*loaded)["omitted"] == nlohmann::json::array({plan.omitted[0]}));
+  CHECK(StatusExitCode(loaded) == kStatusFailed);
+  CHECK(RenderReport(*loaded).find("dropped include: " + plan.omitted[0] + "\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("Status treats an unreadable report as failed and a symlinked one as unsafe") {
   testing::TempDir t;
   REQUIRE(MakePrivateDir(t / "state").ok());

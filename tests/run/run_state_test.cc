@@ -119,13 +119,14 @@ TEST_CASE("RunState markers follow each frequency") {
   }
 }
 
-TEST_CASE("MarkerKey depends on filename and payload, not on position") {
+TEST_CASE("MarkerKey depends on position, filename and payload") {
   userdata::Part a = MakePart(1, "text/x-shellscript", "a.sh", "one");
   userdata::Part moved = MakePart(7, "text/x-shellscript", "a.sh", "one");
   userdata::Part edited = MakePart(1, "text/x-shellscript", "a.sh", "two");
   userdata::Part renamed = MakePart(1, "text/x-shellscript", "b.sh", "one");
   userdata::Part hostile = MakePart(1, "text/x-shellscript", "../../x", "one");
-  CHECK(MarkerKey(a) == MarkerKey(moved));
+  CHECK(MarkerKey(a) == MarkerKey(MakePart(1, "text/x-shellscript", "a.sh", "one")));
+  CHECK(MarkerKey(a) != MarkerKey(moved));
   CHECK(MarkerKey(a) != MarkerKey(edited));
   CHECK(MarkerKey(a) != MarkerKey(renamed));
   CHECK(MarkerKey(a).rfind("a.sh-", 0) == 0);
