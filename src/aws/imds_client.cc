@@ -82,11 +82,12 @@ bool ImdsClient::using_imdsv1() {
 Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadline& deadline,
                                                std::string_view what) {
   Clock::Duration backoff = options_.retry_base;
+  // The last informative cause: an attempt cut short by the deadline itself says nothing new.
+  std::string cause = "no attempt";
   for (;;) {
     request.deadline = deadline;
     request.timeout = options_.request_timeout;
     Result<net::Response> r = transport_.Send(request);
-    std::string cause;
     if (r.ok()) {
       if (!IsRetryableStatus(r->status)) return r;
       cause = "HTTP " + std::to_string(r->status);
@@ -95,7 +96,7 @@ Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadl
       if (code != ErrorCode::kTransport && code != ErrorCode::kTimeout) {
         return std::move(r).error().WithContext("IMDS " + std::string(what));
       }
-      cause = r.error().ToString();
+      if (!deadline.Expired(clock_) || cause == "no attempt") cause = r.error().ToString();
     }
     Clock::Duration remaining = deadline.Remaining(clock_);
     if (remaining <= Clock::Duration::zero()) {

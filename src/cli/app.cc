@@ -134,7 +134,7 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   }
   if (connect.joinable()) connect.join();
   if (connected && !connected->ok()) {
-    return SetupFailure(connected->error().WithContext("reading instance metadata"));
+    return SetupFailure(connected->error());
   }
   if (!read.ok()) return SetupFailure(read.error());
   if (blob.empty() && o.command == Command::kRun && o.input.empty()) {
@@ -165,7 +165,7 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
       HasIncludes(*parts) || (imds_named && !o.dry_run && o.command != Command::kPlan);
   if (!connected) {
     if (Status st = ConnectServices(o, where, consult_imds, s); !st.ok()) {
-      return SetupFailure(st.error().WithContext("reading instance metadata"));
+      return SetupFailure(st.error());
     }
   }
 

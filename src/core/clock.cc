@@ -15,7 +15,9 @@ Clock::Duration Deadline::Remaining(Clock& clock) const {
   if (!set_) return std::chrono::hours(24 * 365);
   auto now = clock.Monotonic();
   if (now >= at_) return Clock::Duration::zero();
-  return std::chrono::duration_cast<Clock::Duration>(at_ - now);
+  // Rounded up: time left is never reported as none (nor as libcurl's "no timeout", 0 ms)
+  // while the deadline has not passed.
+  return std::chrono::ceil<Clock::Duration>(at_ - now);
 }
 
 }  // namespace s3us

@@ -419,7 +419,8 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
     ParallelFor(to_fetch.size(), options_.max_parallel, [&](size_t i) { FetchOne(*to_fetch[i]); });
     for (ObjectSlot* slot : to_fetch) {
       if (slot->error && slot->error->code() == ErrorCode::kTimeout && deadline_.Expired(clock_)) {
-        return Fatal(DeadlineError());
+        // Name an object the deadline cut: the one line must say what was being fetched.
+        return Fatal(DeadlineError().WithContext(slot->shown));
       }
     }
     Error over_total(ErrorCode::kLimitExceeded, "includes exceed the total size limit of " +

@@ -26,8 +26,10 @@ IMDS_OK = {'PUT /latest/api/token': 1, 'GET /latest/meta-data/iam/security-crede
 
 class FaultMatrix(E2ETest):
     def replay(self, imds_args=(), s3_args=(), s3_proxy=None, imds_proxy=None, extra=(),
-               objects=(('outer', OUTER), ('run.sh', RUN_SH)), timeout=60):
-        """Runs the chain under one fault; returns (run, stats by server, script ran)."""
+               objects=(('outer', OUTER), ('run.sh', RUN_SH)), timeout=60, on_instance=False):
+        """Runs the chain under one fault; returns (run, stats by server, script ran).
+        on_instance: `run --user-data` (IMDS is waited for up to the deadline) instead of
+        `replay` (a workstation's short IMDS probe)."""
         emu = self.emulators(imds_args=list(imds_args), s3_args=list(s3_args))
         with emu:
             for key, data in objects:
@@ -47,7 +49,8 @@ class FaultMatrix(E2ETest):
             try:
                 ud = self.write('user-data', USER_DATA)
                 state = os.path.join(self.tmp, 'state')
-                run = self.run_bin(emu, ['replay', ud, '--state-dir', state,
+                command = ['run', '--user-data', ud] if on_instance else ['replay', ud]
+                run = self.run_bin(emu, command + ['--state-dir', state,
                                          '--cloud-config-dir', state + '.cfg.d'] + list(extra),
                                    extra_env=env, timeout=timeout)
                 stats = {'s3': emu.stats('s3'), 'imds': emu.stats('imds')}
@@ -76,12 +79,21 @@ class FaultMatrix(E2ETest):
         self.assertEqual(stats['imds']['by_request'], IMDS_OK)
 
     def test_imds_down_at_start_then_up_is_waited_for(self):
-        run, stats, ran = self.replay(imds_args=['--down-seconds', '2'])
+        run, stats, ran = self.replay(imds_args=['--down-seconds', '2'], on_instance=True)
         self.assert_ran(run, ran)
         self.assertEqual(stats['s3']['by_request'], S3_OK)
         self.assertEqual(stats['imds']['by_request'], IMDS_OK)
 
     def test_imds_down_past_the_deadline_is_a_setup_failure(self):
+        run, stats, ran = self.replay(imds_args=['--down-seconds', '60'],
+                                      extra=['--deadline', '4'], on_instance=True)
+        self.assert_refused(run, ran, EXIT_SETUP, 'IMDS', 'within 4 s', 'connect')
+        self.assertNotIn(b'reading instance metadata: reading', run.stderr)
+        self.assertLess(run.seconds, 10, run)
+        self.assertEqual(stats['s3']['total'], 0)
+        self.assertEqual(stats['imds']['total'], 0)
+
+    def test_imds_down_on_a_workstation_is_a_short_probe(self):
         run, stats, ran = self.replay(imds_args=['--down-seconds', '60'],
                                       extra=['--deadline', '4'])
         self.assert_refused(run, ran, EXIT_SETUP, 'outer', 'IMDS')
