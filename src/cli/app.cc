@@ -177,10 +177,9 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   }
   auto trust = LoadTrust(o, kSystemAllowedSigners);
   if (!trust.ok()) return SetupFailure(trust.error());
-  std::optional<fetch::SignedFetcher> signed_fetcher;
-  if (*trust) signed_fetcher.emplace(*s.fetcher, **trust, *s.clock);
-  fetch::Fetcher& fetcher =
-      signed_fetcher ? static_cast<fetch::Fetcher&>(*signed_fetcher) : *s.fetcher;
+  // Always in the path: an include part's own #s3-allowed-signer lines and signer= options
+  // need it even when no list is configured.
+  fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
   expand::Expander expander(fetcher, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
   for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);

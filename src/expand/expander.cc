@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "expand/include_target.h"
 #include "expand/parallel.h"
 #include "fetch/verify.h"
+#include "trust/allowed_signers.h"
 
 namespace s3us::expand {
 
@@ -58,11 +60,14 @@ bool IsIncludeType(const std::string& type) {
 }
 
 // Where a document sits: the user data itself (no chain) or one fetched object.
+using SignersPtr = std::shared_ptr<const trust::AllowedSigners>;
+
 struct DocContext {
   std::vector<IncludeStep> chain;       // the steps that led to this document
   std::vector<std::string> identities;  // objects enclosing it, outermost first
   std::optional<userdata::Source> source;
   int depth = 0;
+  SignersPtr signers;  // trust declared by the user-data include part above it, if any
 };
 
 struct EntryNode;
@@ -83,6 +88,8 @@ struct EntryNode {
   std::string shown;  // redacted, for messages and records
   std::string identity;
   std::optional<std::string> sha256;
+  SignersPtr signers;
+  std::optional<std::string> signer;
   bool once = false;
 
   bool pending = false;
@@ -97,6 +104,8 @@ struct ObjectSlot {
   std::string url;
   std::string shown;
   std::optional<std::string> sha256;
+  SignersPtr signers;
+  std::optional<std::string> signer;
   bool once = false;
   bool fetched = false;  // over the network, as opposed to from the include-once cache
   std::optional<Error> error;
@@ -121,7 +130,8 @@ class Expansion {
  private:
   std::vector<PartNode> MakeNodes(std::vector<Part> parts, const DocContext& doc);
   void MakeEntry(const Part& part, int part_index, const userdata::IncludeEntry& entry,
-                 const DocContext& doc, EntryNode& out);
+                 const DocContext& doc, const SignersPtr& signers, EntryNode& out);
+  static Result<SignersPtr> InlineSigners(const Part& part, int part_index, const DocContext& doc);
   void Fail(EntryNode& entry, Error error);
   ObjectSlot& SlotFor(const EntryNode& entry, bool& is_new);
   void ReadCache(ObjectSlot& slot);
@@ -183,19 +193,51 @@ std::vector<PartNode> Expansion::MakeNodes(std::vector<Part> parts, const DocCon
       any_failure_ = true;
       continue;
     }
+    Result<SignersPtr> signers = InlineSigners(node.part, part_index, doc);
+    if (!signers.ok()) {
+      node.failure = ExpandFailure{DocPartLabel(doc, part_index), "", std::move(signers.error())};
+      any_failure_ = true;
+      continue;
+    }
     node.entries.resize(entries->size());
     for (size_t e = 0; e < entries->size(); ++e) {
-      MakeEntry(node.part, part_index, (*entries)[e], doc, node.entries[e]);
+      MakeEntry(node.part, part_index, (*entries)[e], doc, *signers, node.entries[e]);
     }
   }
   return nodes;
 }
 
+// Trust an #s3-include part of the user data declares for what is fetched through it, on top
+// of what encloses it. Only the user data itself may declare trust: a fetched object that
+// tries would vouch for its own children, so it is refused.
+Result<SignersPtr> Expansion::InlineSigners(const Part& part, int part_index,
+                                            const DocContext& doc) {
+  std::vector<userdata::InlineSignerLine> lines = userdata::InlineSignerLines(part);
+  if (lines.empty()) return doc.signers;
+  if (!doc.chain.empty()) {
+    return Error(ErrorCode::kAccessDenied,
+                 "line " + std::to_string(lines.front().line) + ": " +
+                     std::string(userdata::kInlineSignerPrefix) +
+                     " is honoured only in user data, not in a fetched object");
+  }
+  trust::AllowedSigners signers;
+  for (const userdata::InlineSignerLine& line : lines) {
+    std::string where = "line " + std::to_string(line.line);
+    Result<trust::AllowedSigners> parsed =
+        trust::AllowedSigners::Parse(line.text, "part " + std::to_string(part_index) + " " + where);
+    if (!parsed.ok()) return Error(parsed.error().code(), where + ": " + parsed.error().message());
+    signers.Append(*parsed);
+  }
+  return SignersPtr(std::make_shared<const trust::AllowedSigners>(std::move(signers)));
+}
+
 void Expansion::MakeEntry(const Part& part, int part_index, const userdata::IncludeEntry& entry,
-                          const DocContext& doc, EntryNode& out) {
+                          const DocContext& doc, const SignersPtr& signers, EntryNode& out) {
   out.identities = doc.identities;
   out.depth = doc.depth + 1;
   out.sha256 = entry.sha256;
+  out.signers = signers;
+  out.signer = entry.signer;
   out.once = part.content_type == userdata::kTypeIncludeOnce;
   out.url = std::string(Trim(entry.url));
   Error error(ErrorCode::kInternal, "");
@@ -235,10 +277,12 @@ void Expansion::Fail(EntryNode& entry, Error error) {
   any_failure_ = true;
 }
 
-// Positions that name the same object with the same pin share one fetch; #include-once
-// positions read the cache first, so they never share a slot with plain ones.
+// Positions that name the same object with the same pin and the same trust share one fetch;
+// #include-once positions read the cache first, so they never share a slot with plain ones.
 ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
-  std::string key = (entry.once ? "once " : "") + entry.identity + " " + entry.sha256.value_or("");
+  std::string key = (entry.once ? "once " : "") + entry.identity + " " + entry.sha256.value_or("") +
+                    " " + entry.signer.value_or("") + " " +
+                    std::to_string(reinterpret_cast<uintptr_t>(entry.signers.get()));
   std::unique_ptr<ObjectSlot>& slot = slots_[key];
   is_new = slot == nullptr;
   if (is_new) {
@@ -246,6 +290,8 @@ ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
     slot->url = entry.url;
     slot->shown = entry.shown;
     slot->sha256 = entry.sha256;
+    slot->signers = entry.signers;
+    slot->signer = entry.signer;
     slot->once = entry.once;
   }
   return *slot;
@@ -289,6 +335,8 @@ void Expansion::FetchOne(ObjectSlot& slot) {
   fetch_options.expected_sha256 = slot.sha256;
   fetch_options.max_bytes = options_.limits.max_object_bytes;
   fetch_options.deadline = deadline_;
+  fetch_options.signers = slot.signers.get();
+  fetch_options.signer = slot.signer;
   Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.url, fetch_options);
   if (!object.ok()) {
     slot.error = std::move(object.error());
@@ -336,6 +384,7 @@ void Expansion::Settle(EntryNode& entry, ObjectSlot& slot) {
   doc.identities.push_back(entry.identity);
   doc.source = slot.source;
   doc.depth = entry.depth;
+  doc.signers = entry.signers;
   entry.children = MakeNodes(*parts, doc);
 }
 
@@ -403,7 +452,8 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
       ObjectSlot& slot = SlotFor(*entry, is_new);
       entry->slot = &slot;
       if (!is_new) continue;
-      if (slot.once && cache_.enabled()) ReadCache(slot);
+      // The cache keeps no signature: an object that must be signed is always fetched.
+      if (slot.once && cache_.enabled() && !slot.signers && !slot.signer) ReadCache(slot);
       if (!slot.error && !slot.source) to_fetch.push_back(&slot);
     }
     objects_requested_ += to_fetch.size();

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/transport.h"
+#include "trust/allowed_signers.h"
 #include "userdata/part.h"
 
 namespace s3us::fetch {
@@ -25,6 +26,11 @@ struct FetchOptions {
   uint64_t max_bytes = 0;                      // 0: no limit
   net::BodySink* sink = nullptr;               // null: body returned in memory
   Deadline deadline;
+  // Signatures (SignedFetcher): signers trusted for this object beside the configured ones
+  // (an include part's own #s3-allowed-signer lines), and the principal that must have
+  // signed it (signer= on the include line). Ignored by the other fetchers.
+  const trust::AllowedSigners* signers = nullptr;
+  std::optional<std::string> signer;
 };
 
 struct FetchedObject {

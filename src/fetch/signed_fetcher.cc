@@ -14,6 +14,21 @@ std::string SignatureUrl(std::string_view url) {
 }
 
 Result<FetchedObject> SignedFetcher::Fetch(std::string_view url, const FetchOptions& options) {
+  if (signers_ == nullptr && options.signers == nullptr) {
+    if (!options.signer) return inner_.Fetch(url, options);
+    return Error(ErrorCode::kInvalidInput,
+                 "signer=" + *options.signer +
+                     " asks for a signature, but no allowed signers are configured")
+        .WithContext("fetching " + RedactUrl(url));
+  }
+  // Either list may vouch for the object: they are alternatives, as lines of one file are.
+  trust::AllowedSigners both;
+  const trust::AllowedSigners* signers = signers_ ? signers_ : options.signers;
+  if (signers_ != nullptr && options.signers != nullptr) {
+    both.Append(*signers_);
+    both.Append(*options.signers);
+    signers = &both;
+  }
   if (options.sink != nullptr) {
     return Error(ErrorCode::kUnsupported, "signed objects are verified in memory")
         .WithContext("fetching " + RedactUrl(url));
@@ -34,9 +49,10 @@ Result<FetchedObject> SignedFetcher::Fetch(std::string_view url, const FetchOpti
   trust::VerifyRequest req;
   req.message = fetched->body;
   req.armored_signature = sig->body;
+  req.principal = options.signer;
   req.now =
       std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
-  Result<trust::Signer> signer = trust::VerifySignature(signers_, req);
+  Result<trust::Signer> signer = trust::VerifySignature(*signers, req);
   if (!signer.ok()) {
     return std::move(signer).error().WithContext("signature " + RedactUrl(sig_url));
   }

@@ -1,8 +1,11 @@
-// SignedFetcher: when trust is configured (docs/signing.md), every object needs a detached
-// SSH signature beside it, KEY.sig in the same bucket, namespace "s3-user-script", by a key
-// the allowed_signers list trusts. Wraps the real Fetcher; the .sig is fetched at the same
-// time as the object (its latest version: a version id names one object, not its
-// signature, and a signature that verifies over the pinned bytes is what matters).
+// SignedFetcher: when trust is configured (docs/signing.md) — an allowed_signers list given
+// to the constructor, or FetchOptions::signers for one object — every object needs a
+// detached SSH signature beside it, KEY.sig in the same bucket, namespace "s3-user-script",
+// by a key one of those lists trusts (and by FetchOptions::signer's principal when set).
+// Without trust the fetch passes through, unless a signer is asked for: that is refused
+// (kInvalidInput), as a demanded signature that nothing could check. Wraps the real Fetcher; the
+// .sig is fetched at the same time as the object (its latest version: a version id names one
+// object, not its signature, and a signature that verifies over the pinned bytes is what matters).
 //
 // Errors: kIntegrity for a missing, malformed, wrong-namespace or bad signature,
 // kAccessDenied for a key the list does not trust now (the caller names the object); the
@@ -26,15 +29,15 @@ std::string SignatureUrl(std::string_view url);
 
 class SignedFetcher : public Fetcher {
  public:
-  // Both references must outlive the fetcher.
-  SignedFetcher(Fetcher& inner, const trust::AllowedSigners& signers, Clock& clock)
+  // `signers` may be null (no configured trust); what is given must outlive the fetcher.
+  SignedFetcher(Fetcher& inner, const trust::AllowedSigners* signers, Clock& clock)
       : inner_(inner), signers_(signers), clock_(clock) {}
 
   Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) override;
 
  private:
   Fetcher& inner_;
-  const trust::AllowedSigners& signers_;
+  const trust::AllowedSigners* signers_;
   Clock& clock_;
 };
 

@@ -57,17 +57,35 @@ Result<std::string> Sha256Option(int n, std::string_view token) {
   return hex;
 }
 
+Result<std::string> SignerOption(int n, std::string_view token) {
+  std::string_view principal = token.substr(7);
+  if (principal.empty()) return LineError(n, "signer= needs a principal");
+  for (char c : principal) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+      return LineError(n, "signer= takes a principal without control characters");
+    }
+  }
+  return std::string(principal);
+}
+
 // One entry: options are peeled off the end while the last token is a known option not yet
-// seen (today only sha256=); everything before them is the URL, inner blanks and all, so S3
-// keys with spaces or '=' need no quoting.
+// seen (sha256=, signer=, in any order); everything before them is the URL, inner blanks and
+// all, so S3 keys with spaces or '=' need no quoting.
 Result<IncludeEntry> S3Entry(int n, std::string_view line) {
   IncludeEntry e;
   e.line = n;
-  for (std::string_view t = LastToken(line); IStartsWith(t, "sha256=") && !e.sha256;
-       t = LastToken(line)) {
-    Result<std::string> hex = Sha256Option(n, t);
-    if (!hex.ok()) return hex.error();
-    e.sha256 = std::move(*hex);
+  for (std::string_view t = LastToken(line);; t = LastToken(line)) {
+    Result<std::string> value = Error(ErrorCode::kInternal, "");
+    if (IStartsWith(t, "sha256=") && !e.sha256) {
+      value = Sha256Option(n, t);
+      if (value.ok()) e.sha256 = *value;
+    } else if (IStartsWith(t, "signer=") && !e.signer) {
+      value = SignerOption(n, t);
+      if (value.ok()) e.signer = *value;
+    } else {
+      break;
+    }
+    if (!value.ok()) return value.error();
     line = Trim(line.substr(0, line.size() - t.size()));
   }
   e.url = std::string(line);
@@ -98,6 +116,25 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
 }
 
 }  // namespace
+
+std::vector<InlineSignerLine> InlineSignerLines(const Part& part) {
+  std::vector<InlineSignerLine> out;
+  if (part.content_type != kTypeS3Include) return out;
+  std::string_view payload = part.payload;
+  int n = 0;
+  for (size_t pos = 0; pos < payload.size();) {
+    size_t end = std::min(payload.find('\n', pos), payload.size());
+    std::string_view line = Trim(payload.substr(pos, end - pos));
+    pos = end + 1;
+    ++n;
+    if (!IStartsWith(line, kInlineSignerPrefix)) continue;
+    std::string_view rest = line.substr(kInlineSignerPrefix.size());
+    // "#s3-allowed-signers" or "#s3-allowed-signer-x" is not this keyword.
+    if (!rest.empty() && !IsBlank(rest.front())) continue;
+    out.push_back(InlineSignerLine{n, std::string(Trim(rest))});
+  }
+  return out;
+}
 
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part) {
   if (part.content_type == kTypeInclude || part.content_type == kTypeIncludeOnce) {

@@ -63,12 +63,24 @@ struct IncludeEntry {
   int line = 0;  // 1-based line within the part's payload
   std::string url;
   std::optional<std::string> sha256;  // lower-case hex
+  std::optional<std::string> signer;  // signer=PRINCIPAL: who must have signed the object
   bool once = false;                  // #include-once semantics (cloud-init's urlcache)
 };
+
+// An "#s3-allowed-signer <allowed_signers line>" line of an #s3-include part: trust the
+// part itself carries for every object fetched through it (docs/signing.md).
+struct InlineSignerLine {
+  int line = 0;  // 1-based line within the part's payload
+  std::string text;
+};
+inline constexpr std::string_view kInlineSignerPrefix = "#s3-allowed-signer";
 
 // REQUIRES: part.content_type is text/x-include-url, text/x-include-once-url or
 // text/x-s3-include (otherwise kInvalidInput). kInvalidInput names the line.
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part);
+
+// The "#s3-allowed-signer" lines of an #s3-include part, in order (none for other types).
+std::vector<InlineSignerLine> InlineSignerLines(const Part& part);
 
 }  // namespace s3us::userdata
 

@@ -37,7 +37,8 @@ class SignedBoot(E2ETest):
 
     def setUp(self):
         super().setUp()
-        self.key, pub, self.fp = self.keygen('deploy')
+        self.key, self.pub, self.fp = self.keygen('deploy')
+        pub = self.pub
         self.attacker, _, self.attacker_fp = self.keygen('attacker')
         self.allowed = self.write('allowed_signers', f'{PRINCIPAL} {pub}\n')
         self.marker = os.path.join(self.tmp, 'ran.txt')
@@ -54,10 +55,11 @@ class SignedBoot(E2ETest):
         emu.put('boot', key, data)
         emu.put('boot', key + '.sig', self.sign(signer or self.key, data))
 
-    def replay(self, emu, *extra, blob=None):
+    def replay(self, emu, *extra, blob=None, configured=True):
         state = os.path.join(self.tmp, 'state')
+        trust = ['--allowed-signers', self.allowed] if configured else []
         return self.run_bin(emu, ['replay', blob or self.blob, '--state-dir', state, '--force',
-                                  '--allowed-signers', self.allowed, *extra])
+                                  *trust, *extra])
 
     def assert_refused(self, run, *fragments):
         self.assertEqual(run.code, EXIT_FETCH, run)
@@ -118,6 +120,64 @@ class SignedBoot(E2ETest):
             bad = self.write('badpin', f'#s3-include\ns3://boot/step.sh sha256={"0" * 64}\n')
             run = self.replay(emu, blob=bad)
             self.assertEqual(run.code, EXIT_FETCH, run)
+
+    # --- trust carried by the user data itself, and signer= -------------------------------
+
+    def inline(self, *lines):
+        trust = f'#s3-allowed-signer {PRINCIPAL} {self.pub}\n'
+        return self.write('inline', '#s3-include\n' + trust + ''.join(l + '\n' for l in lines))
+
+    def test_trust_in_the_user_data_needs_no_configured_list(self):
+        with self.emulators() as emu:
+            self.put_signed(emu, 'step.sh', self.script)
+            run = self.replay(emu, blob=self.inline('s3://boot/step.sh'), configured=False)
+            self.assertEqual(run.code, EXIT_OK, run)
+            with open(self.marker) as f:
+                self.assertEqual(f.read(), 'ran\n')
+            plan = self.run_bin(emu, ['plan', '--json', self.inline('s3://boot/step.sh')])
+            self.assertEqual(plan.code, EXIT_OK, plan)
+            self.assertIn(f'ssh signature by {PRINCIPAL} ({self.fp} ED25519)', plan.out)
+            # The same part's trust covers what its objects include, at any depth.
+            os.unlink(self.marker)
+            self.put_signed(emu, 'list', b'#s3-include\ns3://boot/extra.sh\n')
+            emu.put('boot', 'extra.sh', b'#!/bin/sh\necho extra\n')
+            self.assert_refused(self.replay(emu, blob=self.inline('s3://boot/list'),
+                                            configured=False),
+                                's3://boot/extra.sh', 'no usable signature')
+
+    def test_trust_in_the_user_data_refuses_the_attackers_object(self):
+        evil = f'#!/bin/sh\necho pwned >> {self.marker}\n'.encode()
+        with self.emulators() as emu:
+            self.put_signed(emu, 'step.sh', evil, signer=self.attacker)
+            self.assert_refused(self.replay(emu, blob=self.inline('s3://boot/step.sh'),
+                                            configured=False),
+                                's3://boot/step.sh',
+                                f'key {self.attacker_fp} is not in allowed_signers')
+
+    def test_a_fetched_object_cannot_declare_trust(self):
+        with self.emulators() as emu:
+            # The attacker writes a list that trusts their own key, and signs the payload.
+            _, attacker_pub, _ = self.keygen('attacker2')
+            evil = f'#!/bin/sh\necho pwned >> {self.marker}\n'.encode()
+            emu.put('boot', 'list', (f'#s3-include\n#s3-allowed-signer x {attacker_pub}\n'
+                                     's3://boot/evil.sh\n').encode())
+            emu.put('boot', 'evil.sh', evil)
+            run = self.replay(emu, blob=self.write('l', b'#s3-include\ns3://boot/list\n'),
+                              configured=False)
+            self.assert_refused(run, 's3://boot/list', 'honoured only in user data')
+
+    def test_signer_names_the_principal_that_must_have_signed(self):
+        with self.emulators() as emu:
+            self.put_signed(emu, 'step.sh', self.script)
+            ok = self.write('ok', f'#s3-include\ns3://boot/step.sh signer={PRINCIPAL}\n')
+            self.assertEqual(self.replay(emu, blob=ok).code, EXIT_OK)
+            os.unlink(self.marker)
+            wrong = self.write('wrong', '#s3-include\ns3://boot/step.sh signer=ops@example.com\n')
+            self.assert_refused(self.replay(emu, blob=wrong), 's3://boot/step.sh',
+                                'ops@example.com')
+            # A signature demanded with nothing to check it against: refused, not ignored.
+            self.assert_refused(self.replay(emu, blob=ok, configured=False),
+                                's3://boot/step.sh', 'no allowed signers are configured')
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "tests/expand/fake_fetcher.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/trust/test_keys.h"
 
 namespace s3us::expand {
 namespace {
@@ -523,6 +524,54 @@ TEST_CASE("FailureLines shows the first failures and counts the rest") {
   CHECK(lines[3] == "and 9 more failed includes");
   failures.erase(failures.begin() + 3, failures.end());
   CHECK(FailureLines(failures, 3).size() == 3);
+}
+
+TEST_CASE("Expander passes an include part's own signers and signer= down to every fetch") {
+  Rig rig;
+  rig.fetcher.Put("s3://b-1/outer", "#s3-include\ns3://b-1/inner\n");
+  rig.fetcher.Put("s3://b-1/inner", Script("inner"));
+  rig.fetcher.Put("s3://b-1/plain", Script("plain"));
+  std::string trust =
+      std::string("#s3-allowed-signer deploy@example.com ") + trust::testing::kEd25519Pub + "\n";
+  ExpandResult r = rig.Expand({S3Include(1, trust + "s3://b-1/outer signer=deploy@example.com\n"),
+                               S3Include(2, "s3://b-1/plain\n")});
+  REQUIRE(r.plan);
+  CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("inner"), Script("plain")});
+  // Pointers only: the lists live as long as the expansion.
+  CHECK(rig.fetcher.options_for("s3://b-1/outer").signers != nullptr);
+  CHECK(rig.fetcher.options_for("s3://b-1/outer").signer == "deploy@example.com");
+  CHECK(rig.fetcher.options_for("s3://b-1/inner").signers != nullptr);  // inherited
+  CHECK_FALSE(rig.fetcher.options_for("s3://b-1/inner").signer);        // per line
+  CHECK(rig.fetcher.options_for("s3://b-1/plain").signers == nullptr);  // another part
+}
+
+TEST_CASE("Expander refuses trust declared by a fetched object, and malformed trust lines") {
+  Rig rig;
+  std::string trust =
+      std::string("#s3-allowed-signer attacker@example.com ") + trust::testing::kEd25519Pub + "\n";
+  rig.fetcher.Put("s3://b-1/outer", "#s3-include\n" + trust + "s3://b-1/inner\n");
+  rig.fetcher.Put("s3://b-1/inner", Script("inner"));
+  SECTION("from a fetched object") {
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/outer\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].error.code() == ErrorCode::kAccessDenied);
+    CHECK(r.failures[0].ToString().find("line 2: #s3-allowed-signer is honoured only in user "
+                                        "data, not in a fetched object") != std::string::npos);
+    std::vector<std::string> started = rig.fetcher.started();
+    CHECK(std::find(started.begin(), started.end(), "s3://b-1/inner") == started.end());
+  }
+  SECTION("malformed") {
+    ExpandResult r = rig.Expand({S3Include(1,
+                                           "#s3-allowed-signer deploy@example.com\n"
+                                           "s3://b-1/inner\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].where.starts_with("part 1"));
+    INFO(r.failures[0].ToString());
+    CHECK(r.failures[0].ToString().find("line 2") != std::string::npos);
+    CHECK(rig.fetcher.started().empty());
+  }
 }
 
 }  // namespace

@@ -85,6 +85,50 @@ TEST_CASE("ParseIncludeList keeps everything but trailing known options as the U
   }
 }
 
+TEST_CASE("ParseIncludeList reads signer= beside sha256= in either order") {
+  const std::string pin(64, 'e');
+  Part p;
+  p.content_type = kTypeS3Include;
+  p.payload = "#s3-include\ns3://b/k signer=deploy@example.com sha256=" + pin +
+              "\ns3://b/j sha256=" + pin + " signer=ops\ns3://b/signer=x.sh\n";
+  auto r = ParseIncludeList(p);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0].url == "s3://b/k");
+  CHECK((*r)[0].signer == "deploy@example.com");
+  CHECK((*r)[0].sha256 == pin);
+  CHECK((*r)[1].url == "s3://b/j");
+  CHECK((*r)[1].signer == "ops");
+  // Only a blank-separated trailing token is an option.
+  CHECK((*r)[2].url == "s3://b/signer=x.sh");
+  CHECK_FALSE((*r)[2].signer);
+
+  p.payload = "#s3-include\ns3://b/k signer=\n";
+  auto empty = ParseIncludeList(p);
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().message() == "line 2: signer= needs a principal");
+}
+
+TEST_CASE("InlineSignerLines finds the #s3-allowed-signer lines of an #s3-include part") {
+  Part p;
+  p.content_type = kTypeS3Include;
+  p.payload =
+      "#s3-include\n#s3-allowed-signer deploy@example.com ssh-ed25519 AAAA\n"
+      "# a comment\n  #S3-Allowed-Signer\tops ssh-ed25519 BBBB  \n"
+      "#s3-allowed-signers not this\ns3://b/k\n";
+  auto lines = InlineSignerLines(p);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].line == 2);
+  CHECK(lines[0].text == "deploy@example.com ssh-ed25519 AAAA");
+  CHECK(lines[1].line == 4);
+  CHECK(lines[1].text == "ops ssh-ed25519 BBBB");
+  auto entries = ParseIncludeList(p);
+  REQUIRE(entries.ok());
+  CHECK(entries->size() == 1);  // the trust lines are comments to the URL list
+  p.content_type = kTypeInclude;
+  CHECK(InlineSignerLines(p).empty());
+}
+
 TEST_CASE(
     "ParseIncludeList numbers lines across CRLF, a last line without a break and a big list") {
   Part p;
