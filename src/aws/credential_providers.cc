@@ -1,5 +1,6 @@
 #include "aws/credential_providers.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -56,6 +57,11 @@ Result<Clock::WallTime> ParseAwsTimestamp(std::string_view text) {
     return bad();
   }
   sys_seconds t = sys_days(date) + hours(h) + minutes(mi) + seconds(s) - offset;
+  // WallTime counts nanoseconds from 1970 and spans 1678..2262: clamp (a far-future
+  // Expiration means never, a distant past one means expired) instead of overflowing.
+  constexpr sys_seconds kEarliest = sys_days(1970y / January / 1);
+  constexpr sys_seconds kLatest = sys_days(2200y / January / 1);
+  t = std::clamp(t, kEarliest, kLatest);
   return time_point_cast<Clock::WallTime::duration>(t + frac);
 }
 

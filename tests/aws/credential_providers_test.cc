@@ -14,6 +14,15 @@ using std::chrono::seconds;
 
 Clock::WallTime Unix(int64_t s) { return Clock::WallTime(seconds(s)); }
 
+TEST_CASE("ParseAwsTimestamp clamps times WallTime cannot hold instead of overflowing") {
+  // Found by fuzz/aws_config_fuzzer: a credential_process Expiration in 6040.
+  CHECK(ParseAwsTimestamp("6040-01-01T00:00:00Z").value() ==
+        ParseAwsTimestamp("2200-01-01T00:00:00Z").value());
+  CHECK(ParseAwsTimestamp("9999-12-31T23:59:59.999Z").value() >
+        ParseAwsTimestamp("2199-12-31T23:59:59Z").value());
+  CHECK(ParseAwsTimestamp("0001-01-01T00:00:00Z").value() == Unix(0));
+}
+
 TEST_CASE("ParseAwsTimestamp reads the ISO 8601 forms AWS hands out") {
   CHECK(ParseAwsTimestamp("2021-09-21T04:16:53Z").value() == Unix(1632197813));
   CHECK(ParseAwsTimestamp("1970-01-01T00:00:00Z").value() == Unix(0));

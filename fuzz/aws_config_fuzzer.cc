@@ -1,0 +1,103 @@
+// libFuzzer target for what the credential chain reads: shared config and credentials files,
+// credential_process output and command lines, and the IMDS role-credentials document. Each
+// must give a value or an error, never crash or hang; the secret of a credentials document
+// never appears in an error.
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "aws/imds_client.h"
+#include "aws/process_credentials.h"
+#include "aws/profile_file.h"
+#include "core/clock.h"
+#include "net/transport.h"
+
+namespace {
+
+void Check(bool ok) {
+  if (!ok) std::abort();
+}
+
+// IMDS that issues a token and answers every GET with the fuzzer's bytes.
+class DocumentTransport : public s3us::net::Transport {
+ public:
+  explicit DocumentTransport(std::string_view body) : body_(body) {}
+  s3us::Result<s3us::net::Response> Send(const s3us::net::Request& request,
+                                         s3us::net::BodySink*) override {
+    s3us::net::Response r;
+    r.status = 200;
+    r.body = request.method == "PUT" ? std::string("token") : std::string(body_);
+    r.body_bytes = r.body.size();
+    return r;
+  }
+
+ private:
+  std::string_view body_;
+};
+
+void FuzzProfiles(std::string_view text) {
+  using namespace s3us::aws;
+  ProfileSet set;
+  (void)MergeProfileFile(text, ProfileFileKind::kConfig, "config", set);
+  (void)MergeProfileFile(text, ProfileFileKind::kCredentials, "credentials", set);
+}
+
+void FuzzProcess(std::string_view text) {
+  using namespace s3us::aws;
+  auto argv = SplitCommandLine(text);
+  if (argv.ok()) Check(!argv->empty() || text.find_first_not_of(" \t") == std::string_view::npos);
+  auto creds = ParseProcessOutput(text);
+  if (!creds.ok()) Check(!creds.error().message().empty());
+}
+
+std::string ImdsError(const std::string& document) {
+  using namespace s3us;
+  DocumentTransport transport(document);
+  aws::ImdsOptions options;
+  options.wait_for_imds = Clock::Duration(0);
+  aws::ImdsClient imds("http://169.254.169.254", transport, SystemClock::Get(), options);
+  auto creds = imds.GetRoleCredentials("role");
+  return creds.ok() ? std::string() : creds.error().ToString();
+}
+
+// The outcome must not depend on the secret's value: the same document with another secret
+// of the same shape gives the same message (an echoed secret would make them differ).
+void FuzzImdsDocument(std::string_view text) {
+  (void)ImdsError(std::string(text));
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("SecretAccessKey") || !doc["SecretAccessKey"].is_string()) {
+    return;
+  }
+  std::string secret = doc["SecretAccessKey"].get<std::string>();
+  if (secret.size() < 8) return;
+  for (char c : secret) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return;
+  }
+  std::string other(secret.size(), secret[0] == 'Q' ? 'R' : 'Q');
+  std::string first = ImdsError(doc.dump());
+  doc["SecretAccessKey"] = other;
+  Check(first == ImdsError(doc.dump()));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  switch (data[0] % 3) {
+    case 0:
+      FuzzProfiles(text);
+      break;
+    case 1:
+      FuzzProcess(text);
+      break;
+    default:
+      FuzzImdsDocument(text);
+      break;
+  }
+  return 0;
+}
