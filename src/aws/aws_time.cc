@@ -33,9 +33,6 @@ std::optional<Clock::WallTime> FromFields(int year, int month, int day, int hour
       second > 60) {
     return std::nullopt;
   }
-  // system_clock counts nanoseconds and ends in 2262: a later time (a far-future credential
-  // Expiration such as 9999-12-31) is read as 2200-01-01, i.e. never, instead of overflowing.
-  if (year > 2200) return FromFields(2200, 1, 1, 0, 0, 0);
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
