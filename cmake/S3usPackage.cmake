@@ -5,9 +5,12 @@
 # compiler ident section) to stay small.
 option(S3US_DEBIAN_FLAGS "Build with Debian's package flags and unused-section removal" OFF)
 if(S3US_DEBIAN_FLAGS)
-  target_compile_options(s3us PUBLIC -O2 -fstack-protector-strong -fstack-clash-protection
-                         -Wformat -Werror=format-security -ffunction-sections -fdata-sections -Qn)
-  target_compile_definitions(s3us PUBLIC _FORTIFY_SOURCE=2)
+  foreach(target IN LISTS S3US_LAYER_TARGETS ITEMS s3-user-script)
+    target_compile_options(${target} PRIVATE -O2 -fstack-protector-strong
+                           -fstack-clash-protection -Wformat -Werror=format-security
+                           -ffunction-sections -fdata-sections -Qn)
+    target_compile_definitions(${target} PRIVATE _FORTIFY_SOURCE=2)
+  endforeach()
   target_link_options(s3-user-script PRIVATE -Wl,-z,relro -Wl,-z,now -Wl,--gc-sections
                       -Wl,--as-needed)
 endif()
