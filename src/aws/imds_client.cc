@@ -170,14 +170,18 @@ void ImdsClient::InvalidateToken(const std::string& token) {
   }
 }
 
+Deadline ImdsClient::CallDeadline() {
+  return Deadline::After(clock_, options_.wait_for_imds).EarlierOf(options_.deadline);
+}
+
 Status ImdsClient::AcquireToken() {
-  Result<std::string> token = Token(Deadline::After(clock_, options_.wait_for_imds));
+  Result<std::string> token = Token(CallDeadline());
   if (!token.ok()) return std::move(token).error();
   return Ok();
 }
 
 Result<std::string> ImdsClient::Get(std::string_view path) {
-  Deadline deadline = Deadline::After(clock_, options_.wait_for_imds);
+  Deadline deadline = CallDeadline();
   std::string what = "GET " + std::string(path);
   for (int attempt = 0;; ++attempt) {
     Result<std::string> token = Token(deadline);

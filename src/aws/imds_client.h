@@ -34,8 +34,10 @@ struct ImdsOptions {
   // Cap for one exchange.
   Clock::Duration request_timeout{2000};
   // How long one call keeps retrying while IMDS does not answer (connection refused,
-  // time-out, 5xx): the boot-time wait.
+  // time-out, 5xx): the boot-time wait, never past `deadline`.
   Clock::Duration wait_for_imds{std::chrono::seconds(60)};
+  // The command's one deadline (--deadline): no call, wait included, runs past it.
+  Deadline deadline;
   // Backoff between those retries: doubles from `retry_base` up to `retry_cap`.
   Clock::Duration retry_base{100};
   Clock::Duration retry_cap{2000};
@@ -103,6 +105,8 @@ class ImdsClient {
   // One exchange, retried while IMDS is unreachable or answers 5xx, until `deadline`.
   Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
                                      std::string_view what);
+  // Where the call that starts now gives up: the boot-time wait or the command's deadline.
+  Deadline CallDeadline();
   // Empty token in IMDSv1 mode.
   Result<std::string> Token(const Deadline& deadline);
   void InvalidateToken(const std::string& token);

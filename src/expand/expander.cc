@@ -134,8 +134,7 @@ class Expansion {
   static ExpandResult Fatal(Error error);
   Error PartsLimitError() const;
   Error DeadlineError() const {
-    return Error(ErrorCode::kTimeout, "includes not expanded within the deadline of " +
-                                          std::to_string(options_.timeout.count()) + " ms");
+    return Error(ErrorCode::kTimeout, "includes not expanded before the deadline");
   }
 
   fetch::Fetcher& fetcher_;
@@ -383,7 +382,7 @@ Error Expansion::PartsLimitError() const {
 
 ExpandResult Expansion::Run(std::vector<Part> parts) {
   Clock::MonoTime start = clock_.Monotonic();
-  if (options_.timeout.count() > 0) deadline_ = Deadline::After(clock_, options_.timeout);
+  deadline_ = options_.deadline;
   const ExpandLimits& limits = options_.limits;
   // Every include position still to expand will be at least one part of the plan: the
   // limits are checked on that lower bound before anything more is fetched.
