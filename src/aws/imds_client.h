@@ -2,8 +2,9 @@
 //
 // Gets a token (PUT /latest/api/token), reuses it until shortly before it expires, takes one
 // new token on a 401, and falls back to IMDSv1 only when the options allow it. At boot IMDS
-// may not answer yet: connection failures, time-outs and 5xx are retried (with capped
-// backoff on the Clock) until `wait_for_imds` has passed. It does not resolve the endpoint
+// may not answer yet: connection failures, time-outs and 5xx are retried by net's one retry
+// policy (doubling backoff on the Clock, no jitter: IMDS is the instance's own) until
+// `wait_for_imds` or the command's deadline has passed. It does not resolve the endpoint
 // (the caller passes it) and does not retry anything else. Tokens and credentials are never
 // logged nor put in errors. Thread-safe; one token request at a time.
 #ifndef S3US_AWS_IMDS_CLIENT_H_
@@ -20,6 +21,7 @@
 #include "core/error.h"
 #include "core/instance.h"
 #include "core/secret.h"
+#include "net/retry.h"
 #include "net/transport.h"
 
 namespace s3us::aws {
@@ -102,7 +104,8 @@ class ImdsClient {
   bool using_imdsv1();
 
  private:
-  // One exchange, retried while IMDS is unreachable or answers 5xx, until `deadline`.
+  // One exchange, retried while IMDS is unreachable or answers 5xx or 429, until
+  // `deadline`; an IMDS that never answered becomes kImdsUnavailable.
   Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
                                      std::string_view what);
   // Where the call that starts now gives up: the boot-time wait or the command's deadline.
@@ -112,9 +115,9 @@ class ImdsClient {
   void InvalidateToken(const std::string& token);
 
   std::string endpoint_;
-  net::Transport& transport_;
   Clock& clock_;
   ImdsOptions options_;
+  net::RetryingTransport transport_;
 
   std::mutex token_mu_;  // held while a token is fetched: one PUT at a time
   std::optional<Secret> token_;
