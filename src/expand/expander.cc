@@ -79,8 +79,8 @@ struct EntryNode {
   std::vector<IncludeStep> chain;  // up to and including this entry
   std::vector<std::string> identities;
   int depth = 0;
-  std::string url;    // what is fetched (unredacted: pre-signed URLs need their query)
-  std::string shown;  // redacted, for messages and records
+  fetch::Target target;  // what is fetched, resolved once
+  std::string shown;     // redacted, for messages and records
   std::string identity;
   std::optional<std::string> sha256;
   bool once = false;
@@ -94,7 +94,7 @@ struct EntryNode {
 // One object (URL + version, pin, #include-once or not) of this run: fetched or read from
 // the include-once cache once, parsed once, reused at every position that names it.
 struct ObjectSlot {
-  std::string url;
+  fetch::Target target;
   std::string shown;
   std::optional<std::string> sha256;
   bool once = false;
@@ -196,24 +196,25 @@ void Expansion::MakeEntry(const Part& part, int part_index, const userdata::Incl
   out.depth = doc.depth + 1;
   out.sha256 = entry.sha256;
   out.once = part.content_type == userdata::kTypeIncludeOnce;
-  out.url = std::string(Trim(entry.url));
+  std::string url(Trim(entry.url));
   Error error(ErrorCode::kInternal, "");
   bool ok = true;
   if (part.content_type == userdata::kTypeS3Include) {
-    Result<std::string> url = ResolveS3IncludeUrl(out.url, options_.key_template, facts_);
-    if (url.ok()) {
-      out.url = std::move(*url);
+    Result<std::string> resolved = ResolveS3IncludeUrl(url, options_.key_template, facts_);
+    if (resolved.ok()) {
+      url = std::move(*resolved);
     } else {
-      error = std::move(url.error());
+      error = std::move(resolved.error());
       ok = false;
     }
   }
-  out.shown = RedactUrl(out.url);
+  out.target = fetch::ResolveTarget(url);
+  out.shown = RedactUrl(url);
   out.chain = doc.chain;
   out.chain.push_back(IncludeStep{part_index, entry.line, out.shown});
   if (!ok) return Fail(out, std::move(error));
 
-  out.identity = IncludeIdentity(out.url);
+  out.identity = out.target.Identity();
   for (const std::string& enclosing : out.identities) {
     if (enclosing == out.identity) {
       return Fail(out, Error(ErrorCode::kCycle,
@@ -242,7 +243,7 @@ ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
   is_new = slot == nullptr;
   if (is_new) {
     slot = std::make_unique<ObjectSlot>();
-    slot->url = entry.url;
+    slot->target = entry.target;
     slot->shown = entry.shown;
     slot->sha256 = entry.sha256;
     slot->once = entry.once;
@@ -252,7 +253,7 @@ ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
 
 void Expansion::ReadCache(ObjectSlot& slot) {
   Result<std::optional<std::string>> cached =
-      cache_.Lookup(slot.url, options_.limits.max_object_bytes);
+      cache_.Lookup(slot.target.url, options_.limits.max_object_bytes);
   if (!cached.ok()) {
     slot.error = std::move(cached.error());
     return;
@@ -288,7 +289,7 @@ void Expansion::FetchOne(ObjectSlot& slot) {
   fetch_options.expected_sha256 = slot.sha256;
   fetch_options.max_bytes = options_.limits.max_object_bytes;
   fetch_options.deadline = deadline_;
-  Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.url, fetch_options);
+  Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.target, fetch_options);
   if (!object.ok()) {
     slot.error = std::move(object.error());
     return;
@@ -307,7 +308,7 @@ const Result<std::vector<Part>>& Expansion::Parsed(ObjectSlot& slot) {
       ++objects_fetched_;
       bytes_fetched_ += slot.body.size();
       if (slot.once && cache_.enabled()) {
-        if (Status s = cache_.Store(slot.url, slot.body); !s.ok()) {
+        if (Status s = cache_.Store(slot.target.url, slot.body); !s.ok()) {
           LogWarning(slot.shown + ": " + s.error().ToString());
         }
       }

@@ -1,34 +1,12 @@
 #include "expand/include_target.h"
 
 #include "aws/s3_location.h"
+#include "aws/sigv4.h"
 #include "core/strings.h"
 #include "expand/key_template.h"
+#include "fetch/target.h"
 
 namespace s3us::expand {
-namespace {
-
-// https S3 URLs are percent-decoded once by aws::ParseS3Location, so a templated key is
-// encoded for them; s3:// URLs and ARNs take keys literally.
-std::string EncodeKeyForHttps(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : key) {
-    unsigned char u = static_cast<unsigned char>(c);
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-    if (!unreserved) {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::string> ResolveS3IncludeUrl(std::string_view raw, std::string_view key_template,
                                         const InstanceFacts& facts) {
   std::string_view entry = Trim(raw);
@@ -55,7 +33,9 @@ Result<std::string> ResolveS3IncludeUrl(std::string_view raw, std::string_view k
   // Access-point ARNs name objects as …:accesspoint/NAME/object/KEY; their https hosts
   // take the key as the path, like buckets.
   url += location->access_point_arn.empty() || https ? "/" : "/object/";
-  url += https ? EncodeKeyForHttps(*key) : *key;
+  // https S3 URLs are percent-decoded once by aws::ParseS3Location, so a templated key is
+  // encoded for them; s3:// URLs and ARNs take keys literally.
+  url += https ? aws::UriEncode(*key, /*keep_slash=*/true) : *key;
   url += query;
 
   Result<aws::S3Location> check = aws::ParseS3Location(url);
@@ -66,17 +46,6 @@ Result<std::string> ResolveS3IncludeUrl(std::string_view raw, std::string_view k
   return url;
 }
 
-std::string IncludeIdentity(std::string_view raw) {
-  std::string_view url = Trim(raw);
-  if (aws::LooksLikeS3(url)) {
-    Result<aws::S3Location> location = aws::ParseS3Location(url);
-    if (location.ok() && location->has_key()) {
-      std::string id = location->ToS3Url();
-      if (!location->version_id.empty()) id += "?versionId=" + location->version_id;
-      return id;
-    }
-  }
-  return std::string(url);
-}
+std::string IncludeIdentity(std::string_view url) { return fetch::ResolveTarget(url).Identity(); }
 
 }  // namespace s3us::expand
