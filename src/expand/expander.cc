@@ -196,23 +196,17 @@ void Expansion::MakeEntry(const Part& part, int part_index, const userdata::Incl
   out.depth = doc.depth + 1;
   out.sha256 = entry.sha256;
   out.once = part.content_type == userdata::kTypeIncludeOnce;
-  std::string url(Trim(entry.url));
-  Error error(ErrorCode::kInternal, "");
-  bool ok = true;
-  if (part.content_type == userdata::kTypeS3Include) {
-    Result<std::string> resolved = ResolveS3IncludeUrl(url, options_.key_template, facts_);
-    if (resolved.ok()) {
-      url = std::move(*resolved);
-    } else {
-      error = std::move(resolved.error());
-      ok = false;
-    }
+  Result<fetch::Target> target = ResolveIncludeTarget(
+      entry.url, part.content_type == userdata::kTypeS3Include, options_.key_template, facts_);
+  if (target.ok()) {
+    out.target = std::move(*target);
+  } else {
+    out.target.url = std::string(Trim(entry.url));
   }
-  out.target = fetch::ResolveTarget(url);
-  out.shown = RedactUrl(url);
+  out.shown = RedactUrl(out.target.url);
   out.chain = doc.chain;
   out.chain.push_back(IncludeStep{part_index, entry.line, out.shown});
-  if (!ok) return Fail(out, std::move(error));
+  if (!target.ok()) return Fail(out, std::move(target.error()));
 
   out.identity = out.target.Identity();
   for (const std::string& enclosing : out.identities) {
