@@ -70,14 +70,6 @@ std::string DomainForRegion(std::string_view region) {
   return "amazonaws.com";
 }
 
-std::string PartitionForRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  if (region.starts_with("us-isob-")) return "aws-iso-b";
-  if (region.starts_with("us-iso-")) return "aws-iso";
-  return "aws";
-}
-
 ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
                        ImdsOptions options)
     : endpoint_(std::move(endpoint)),

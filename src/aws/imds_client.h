@@ -129,8 +129,6 @@ class ImdsClient {
 std::string RegionFromAvailabilityZone(std::string_view zone);
 // "amazonaws.com.cn" for cn-* regions, else "amazonaws.com".
 std::string DomainForRegion(std::string_view region);
-// "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", or "aws".
-std::string PartitionForRegion(std::string_view region);
 
 }  // namespace s3us::aws
 

@@ -146,11 +146,7 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     if (status < 200 || status > 299) return HttpStatusError(status);
 
     FetchedObject out;
-    out.source.etag = std::string(Trim(response->Header("etag")));
-    if (out.source.etag.size() >= 2 && out.source.etag.front() == '"' &&
-        out.source.etag.back() == '"') {
-      out.source.etag = out.source.etag.substr(1, out.source.etag.size() - 2);
-    }
+    out.source.etag = std::string(StripQuotes(Trim(response->Header("etag"))));
     ReceivedBody received;
     received.declared_size = ParseLength(response->Header("content-length"));
     if (Status s = Finish(sink, std::move(received), options, out); !s.ok()) return s.error();
