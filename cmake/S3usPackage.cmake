@@ -6,12 +6,16 @@
 # parsers, which read every byte of user data and are 1.6x slower at -Os.
 option(S3US_DEBIAN_FLAGS "Build with Debian's package flags and unused-section removal" OFF)
 if(S3US_DEBIAN_FLAGS)
-  set(s3us_hot_sources ${S3US_SOURCES})
-  list(FILTER s3us_hot_sources INCLUDE REGEX "^src/userdata/")
-  set_source_files_properties(${s3us_hot_sources} PROPERTIES COMPILE_OPTIONS -O2)
-  target_compile_options(s3us PUBLIC -Os -fstack-protector-strong -fstack-clash-protection
-                         -Wformat -Werror=format-security -ffunction-sections -fdata-sections -Qn)
-  target_compile_definitions(s3us PUBLIC _FORTIFY_SOURCE=2)
+  foreach(target IN LISTS S3US_LAYER_TARGETS ITEMS s3-user-script)
+    set(opt -Os)
+    if(target STREQUAL "s3us_userdata")
+      set(opt -O2)
+    endif()
+    target_compile_options(${target} PRIVATE ${opt} -fstack-protector-strong
+                           -fstack-clash-protection -Wformat -Werror=format-security
+                           -ffunction-sections -fdata-sections -Qn)
+    target_compile_definitions(${target} PRIVATE _FORTIFY_SOURCE=2)
+  endforeach()
   target_link_options(s3-user-script PRIVATE -Wl,-z,relro -Wl,-z,now -Wl,--gc-sections
                       -Wl,--as-needed)
 endif()

@@ -1,10 +1,6 @@
 # Built-in handlers, one file pair per content type (see handlers/builtin.h).
-list(APPEND S3US_SOURCES
-  handlers/script_text.cc
-  handlers/shell_script.cc
-  handlers/boothook.cc
-  handlers/cloud_config.cc
-  handlers/jinja.cc
-  handlers/unhandled.cc
-  handlers/builtin.cc
-)
+s3us_layer(handlers DIR handlers
+  SOURCES script_text.cc shell_script.cc boothook.cc cloud_config.cc jinja.cc unhandled.cc
+          builtin.cc
+  PUBLIC s3us_run
+  PRIVATE s3us_core s3us_userdata yaml-cpp)

@@ -23,13 +23,23 @@ std::string Seconds(Clock::Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
 
-bool IsRetryableStatus(int status) { return status >= 500 || status == 429; }
-
 std::string JsonString(const nlohmann::json& doc, const char* field) {
   if (!doc.is_object()) return {};
   auto it = doc.find(field);
   if (it == doc.end() || !it->is_string()) return {};
   return it->get<std::string>();
+}
+
+// Waiting for IMDS at boot: unlimited attempts within the deadline, the whole of it used,
+// doubling from retry_base to retry_cap without jitter (no fleet shares this endpoint).
+net::RetryPolicy WaitPolicy(const ImdsOptions& options) {
+  net::RetryPolicy policy;
+  policy.max_attempts = 0;
+  policy.base = options.retry_base;
+  policy.cap = options.retry_cap;
+  policy.random = [] { return 1.0; };
+  policy.use_whole_deadline = true;
+  return policy;
 }
 
 std::string FirstLine(std::string_view body) {
@@ -60,17 +70,12 @@ std::string DomainForRegion(std::string_view region) {
   return "amazonaws.com";
 }
 
-std::string PartitionForRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  if (region.starts_with("us-isob-")) return "aws-iso-b";
-  if (region.starts_with("us-iso-")) return "aws-iso";
-  return "aws";
-}
-
 ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
                        ImdsOptions options)
-    : endpoint_(std::move(endpoint)), transport_(transport), clock_(clock), options_(options) {
+    : endpoint_(std::move(endpoint)),
+      clock_(clock),
+      options_(options),
+      transport_(transport, clock, WaitPolicy(options)) {
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
 }
 
@@ -81,33 +86,18 @@ bool ImdsClient::using_imdsv1() {
 
 Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadline& deadline,
                                                std::string_view what) {
-  Clock::Duration backoff = options_.retry_base;
-  // The last informative cause: an attempt cut short by the deadline itself says nothing new.
-  std::string cause = "no attempt";
-  for (;;) {
-    request.deadline = deadline;
-    request.timeout = options_.request_timeout;
-    Result<net::Response> r = transport_.Send(request);
-    if (r.ok()) {
-      if (!IsRetryableStatus(r->status)) return r;
-      cause = "HTTP " + std::to_string(r->status);
-    } else {
-      ErrorCode code = r.error().code();
-      if (code != ErrorCode::kTransport && code != ErrorCode::kTimeout) {
-        return std::move(r).error().WithContext("IMDS " + std::string(what));
-      }
-      if (!deadline.Expired(clock_) || cause == "no attempt") cause = r.error().ToString();
-    }
-    Clock::Duration remaining = deadline.Remaining(clock_);
-    if (remaining <= Clock::Duration::zero()) {
-      return Error(ErrorCode::kImdsUnavailable,
-                   "IMDS at " + endpoint_ + " did not answer " + std::string(what) + " within " +
-                       Seconds(options_.wait_for_imds) + " (last attempt: " + cause + ")");
-    }
-    LogDebug("IMDS " + std::string(what) + ": " + cause + "; retrying");
-    clock_.SleepFor(std::min(backoff, remaining));
-    backoff = std::min(backoff * 2, options_.retry_cap);
+  request.deadline = deadline;
+  request.timeout = options_.request_timeout;
+  Result<net::Response> r = transport_.Send(request);
+  if (r.ok() && !net::IsRetryableStatus(r->status)) return r;
+  if (!r.ok() && r.error().code() != ErrorCode::kTransport &&
+      r.error().code() != ErrorCode::kTimeout) {
+    return std::move(r).error().WithContext("IMDS " + std::string(what));
   }
+  std::string cause = r.ok() ? "HTTP " + std::to_string(r->status) : r.error().ToString();
+  return Error(ErrorCode::kImdsUnavailable,
+               "IMDS at " + endpoint_ + " did not answer " + std::string(what) + " within " +
+                   Seconds(options_.wait_for_imds) + " (last attempt: " + cause + ")");
 }
 
 Result<std::string> ImdsClient::Token(const Deadline& deadline) {
@@ -170,14 +160,18 @@ void ImdsClient::InvalidateToken(const std::string& token) {
   }
 }
 
+Deadline ImdsClient::CallDeadline() {
+  return Deadline::After(clock_, options_.wait_for_imds).EarlierOf(options_.deadline);
+}
+
 Status ImdsClient::AcquireToken() {
-  Result<std::string> token = Token(Deadline::After(clock_, options_.wait_for_imds));
+  Result<std::string> token = Token(CallDeadline());
   if (!token.ok()) return std::move(token).error();
   return Ok();
 }
 
 Result<std::string> ImdsClient::Get(std::string_view path) {
-  Deadline deadline = Deadline::After(clock_, options_.wait_for_imds);
+  Deadline deadline = CallDeadline();
   std::string what = "GET " + std::string(path);
   for (int attempt = 0;; ++attempt) {
     Result<std::string> token = Token(deadline);

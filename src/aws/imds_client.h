@@ -2,8 +2,9 @@
 //
 // Gets a token (PUT /latest/api/token), reuses it until shortly before it expires, takes one
 // new token on a 401, and falls back to IMDSv1 only when the options allow it. At boot IMDS
-// may not answer yet: connection failures, time-outs and 5xx are retried (with capped
-// backoff on the Clock) until `wait_for_imds` has passed. It does not resolve the endpoint
+// may not answer yet: connection failures, time-outs and 5xx are retried by net's one retry
+// policy (doubling backoff on the Clock, no jitter: IMDS is the instance's own) until
+// `wait_for_imds` or the command's deadline has passed. It does not resolve the endpoint
 // (the caller passes it) and does not retry anything else. Tokens and credentials are never
 // logged nor put in errors. Thread-safe; one token request at a time.
 #ifndef S3US_AWS_IMDS_CLIENT_H_
@@ -20,6 +21,7 @@
 #include "core/error.h"
 #include "core/instance.h"
 #include "core/secret.h"
+#include "net/retry.h"
 #include "net/transport.h"
 
 namespace s3us::aws {
@@ -34,8 +36,10 @@ struct ImdsOptions {
   // Cap for one exchange.
   Clock::Duration request_timeout{2000};
   // How long one call keeps retrying while IMDS does not answer (connection refused,
-  // time-out, 5xx): the boot-time wait.
+  // time-out, 5xx): the boot-time wait, never past `deadline`.
   Clock::Duration wait_for_imds{std::chrono::seconds(60)};
+  // The command's one deadline (--deadline): no call, wait included, runs past it.
+  Deadline deadline;
   // Backoff between those retries: doubles from `retry_base` up to `retry_cap`.
   Clock::Duration retry_base{100};
   Clock::Duration retry_cap{2000};
@@ -100,17 +104,20 @@ class ImdsClient {
   bool using_imdsv1();
 
  private:
-  // One exchange, retried while IMDS is unreachable or answers 5xx, until `deadline`.
+  // One exchange, retried while IMDS is unreachable or answers 5xx or 429, until
+  // `deadline`; an IMDS that never answered becomes kImdsUnavailable.
   Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
                                      std::string_view what);
+  // Where the call that starts now gives up: the boot-time wait or the command's deadline.
+  Deadline CallDeadline();
   // Empty token in IMDSv1 mode.
   Result<std::string> Token(const Deadline& deadline);
   void InvalidateToken(const std::string& token);
 
   std::string endpoint_;
-  net::Transport& transport_;
   Clock& clock_;
   ImdsOptions options_;
+  net::RetryingTransport transport_;
 
   std::mutex token_mu_;  // held while a token is fetched: one PUT at a time
   std::optional<Secret> token_;
@@ -122,8 +129,6 @@ class ImdsClient {
 std::string RegionFromAvailabilityZone(std::string_view zone);
 // "amazonaws.com.cn" for cn-* regions, else "amazonaws.com".
 std::string DomainForRegion(std::string_view region);
-// "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", or "aws".
-std::string PartitionForRegion(std::string_view region);
 
 }  // namespace s3us::aws
 

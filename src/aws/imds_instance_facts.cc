@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "aws/imds_client.h"
+#include "aws/s3_host.h"
 #include "core/strings.h"
 
 namespace s3us::aws {
@@ -100,7 +101,7 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
   std::string domain(Trim(values[kDomain]));
   facts.domain = domain.empty() ? DomainForRegion(facts.region) : domain;
   std::string partition(Trim(values[kPartition]));
-  facts.partition = partition.empty() ? PartitionForRegion(facts.region) : partition;
+  facts.partition = partition.empty() ? PartitionOfRegion(facts.region) : partition;
   return facts;
 }
 

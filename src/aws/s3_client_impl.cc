@@ -118,11 +118,7 @@ Result<GetObjectResult> S3ClientImpl::GetObject(const GetObjectRequest& request)
       result.size = sink.bytes();
       result.sha256 = sink.sha256_hex();
       if (request.sink == nullptr) result.body = sink.TakeBody();
-      std::string_view etag = Trim(r.Header("etag"));
-      if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
-        etag = etag.substr(1, etag.size() - 2);
-      }
-      result.etag = std::string(etag);
+      result.etag = std::string(StripQuotes(Trim(r.Header("etag"))));
       result.version_id = std::string(r.Header("x-amz-version-id"));
       result.region = region;
       result.verified_by = std::move(report->verified_by);

@@ -106,9 +106,7 @@ Result<IntegrityReport> VerifyS3Body(const net::Response& response, const Hashin
   // The ETag is the MD5 of the bytes only for single-part uploads without SSE-KMS / SSE-C.
   std::string_view etag = Trim(response.Header("etag"));
   if (etag.starts_with("W/")) etag.remove_prefix(2);
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
-    etag = etag.substr(1, etag.size() - 2);
-  }
+  etag = StripQuotes(etag);
   std::string sse = ToLower(Trim(response.Header("x-amz-server-side-encryption")));
   bool kms = sse.starts_with("aws:kms");
   bool sse_c = !response.Header("x-amz-server-side-encryption-customer-algorithm").empty();

@@ -80,7 +80,7 @@ bool HasIncludes(const std::vector<userdata::Part>& parts) {
   });
 }
 
-expand::ExpandOptions ExpandOptionsFor(const Options& o) {
+expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {
   expand::ExpandOptions eo;
   eo.limits.max_depth = o.max_depth;
   eo.limits.max_parts = o.max_parts;
@@ -90,7 +90,7 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o) {
   eo.max_parallel = o.max_parallel;
   eo.key_template = o.key_template;
   eo.keep_going = o.keep_going;
-  eo.timeout = std::chrono::seconds(o.deadline_seconds);
+  eo.deadline = deadline;
   return eo;
 }
 
@@ -169,7 +169,7 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     }
   }
 
-  expand::ExpandOptions eo = ExpandOptionsFor(o);
+  expand::ExpandOptions eo = ExpandOptionsFor(o, s.deadline);
   if (!state_dir.empty() && !o.dry_run) {
     Result<run::StateLayout> layout = run::LayoutFor(state_dir, s.facts.instance_id);
     if (!layout.ok()) return SetupFailure(layout.error());

@@ -14,9 +14,10 @@ namespace {
 // A user-data blob is at most 16 KiB on EC2; replayed files may be larger, within reason.
 constexpr uint64_t kMaxUserDataBytes = 16u << 20;
 
-aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& config,
-                                Where where) {
+aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& config, Where where,
+                                Deadline deadline) {
   aws::ImdsOptions o;
+  o.deadline = deadline;
   o.allow_imdsv1 = config.V1FallbackAllowed();
   if (config.timeout) o.request_timeout = *config.timeout;
   if (where == Where::kWorkstation) {
@@ -67,8 +68,9 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   s->transport = std::make_unique<net::RetryingTransport>(*s->curl, *s->clock);
 
   if (!s->config.imds.disabled) {
-    s->imds = std::make_unique<aws::ImdsClient>(s->config.imds.endpoint, *s->curl, *s->clock,
-                                                ImdsOptionsFor(options, s->config.imds, where));
+    s->imds = std::make_unique<aws::ImdsClient>(
+        s->config.imds.endpoint, *s->curl, *s->clock,
+        ImdsOptionsFor(options, s->config.imds, where, s->deadline));
     s->imds_credentials = std::make_shared<aws::ImdsCredentialProvider>(*s->imds, *s->clock);
   } else if (where == Where::kInstance) {
     return Error(ErrorCode::kImdsUnavailable,

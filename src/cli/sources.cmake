@@ -1,10 +1,6 @@
-# Sources of src/cli (main.cc is the executable's own file and not listed here).
-list(APPEND S3US_SOURCES
-  src/cli/options.cc
-  src/cli/services.cc
-  src/cli/progress.cc
-  src/cli/get_command.cc
-  src/cli/signing_command.cc
-  src/cli/trust_config.cc
-  src/cli/app.cc
-)
+# cli: the command line over every layer (main.cc is the executable's own file).
+s3us_layer(cli DIR src/cli
+  SOURCES options.cc services.cc progress.cc get_command.cc signing_command.cc
+          trust_config.cc app.cc
+  PUBLIC s3us_core s3us_userdata s3us_trust s3us_net s3us_aws s3us_fetch s3us_expand
+         s3us_run s3us_handlers CLI11::CLI11)

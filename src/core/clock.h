@@ -37,6 +37,13 @@ class Deadline {
   Deadline(Clock::MonoTime at) : at_(at), set_(true) {}
   static Deadline After(Clock& clock, Clock::Duration d) { return Deadline(clock.Monotonic() + d); }
 
+  // The earlier of the two; an unset deadline never is.
+  Deadline EarlierOf(const Deadline& other) const {
+    if (!other.set_) return *this;
+    if (!set_) return other;
+    return at_ <= other.at_ ? *this : other;
+  }
+
   bool is_set() const { return set_; }
   bool Expired(Clock& clock) const { return set_ && clock.Monotonic() >= at_; }
   // Time left (zero when expired; a large value when unset).

@@ -1,10 +1,6 @@
-# Sources of src/core: errors, secrets and logging, crypto, clock, strings, safe files.
-list(APPEND S3US_SOURCES
-  src/core/error.cc
-  src/core/secret.cc
-  src/core/log.cc
-  src/core/crypto.cc
-  src/core/clock.cc
-  src/core/strings.cc
-  src/core/files.cc
-)
+# core: errors, secrets and logging, crypto, clock, strings, safe files.
+s3us_layer(core DIR src/core
+  SOURCES error.cc secret.cc log.cc crypto.cc clock.cc strings.cc files.cc
+  PUBLIC Threads::Threads
+  PRIVATE OpenSSL::Crypto)
+target_compile_definitions(s3us_core PUBLIC S3US_VERSION="${PROJECT_VERSION}")

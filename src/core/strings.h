@@ -13,6 +13,8 @@ bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
 // Strips spaces, tabs, CR and LF at both ends.
 std::string_view Trim(std::string_view s);
+// s without one pair of surrounding double quotes, when it has them (an ETag's "…").
+std::string_view StripQuotes(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 // Splits on LF and drops one trailing CR per line; the pieces point into `s`.
 std::vector<std::string_view> SplitLines(std::string_view s);

@@ -84,8 +84,8 @@ struct EntryNode {
   std::vector<IncludeStep> chain;  // up to and including this entry
   std::vector<std::string> identities;
   int depth = 0;
-  std::string url;    // what is fetched (unredacted: pre-signed URLs need their query)
-  std::string shown;  // redacted, for messages and records
+  fetch::Target target;  // what is fetched, resolved once
+  std::string shown;     // redacted, for messages and records
   std::string identity;
   std::optional<std::string> sha256;
   SignersPtr signers;
@@ -101,7 +101,7 @@ struct EntryNode {
 // One object (URL + version, pin, #include-once or not) of this run: fetched or read from
 // the include-once cache once, parsed once, reused at every position that names it.
 struct ObjectSlot {
-  std::string url;
+  fetch::Target target;
   std::string shown;
   std::optional<std::string> sha256;
   SignersPtr signers;
@@ -144,8 +144,7 @@ class Expansion {
   static ExpandResult Fatal(Error error);
   Error PartsLimitError() const;
   Error DeadlineError() const {
-    return Error(ErrorCode::kTimeout, "includes not expanded within the deadline of " +
-                                          std::to_string(options_.timeout.count()) + " ms");
+    return Error(ErrorCode::kTimeout, "includes not expanded before the deadline");
   }
 
   fetch::Fetcher& fetcher_;
@@ -239,24 +238,19 @@ void Expansion::MakeEntry(const Part& part, int part_index, const userdata::Incl
   out.signers = signers;
   out.signer = entry.signer;
   out.once = part.content_type == userdata::kTypeIncludeOnce;
-  out.url = std::string(Trim(entry.url));
-  Error error(ErrorCode::kInternal, "");
-  bool ok = true;
-  if (part.content_type == userdata::kTypeS3Include) {
-    Result<std::string> url = ResolveS3IncludeUrl(out.url, options_.key_template, facts_);
-    if (url.ok()) {
-      out.url = std::move(*url);
-    } else {
-      error = std::move(url.error());
-      ok = false;
-    }
+  Result<fetch::Target> target = ResolveIncludeTarget(
+      entry.url, part.content_type == userdata::kTypeS3Include, options_.key_template, facts_);
+  if (target.ok()) {
+    out.target = std::move(*target);
+  } else {
+    out.target.url = std::string(Trim(entry.url));
   }
-  out.shown = RedactUrl(out.url);
+  out.shown = RedactUrl(out.target.url);
   out.chain = doc.chain;
   out.chain.push_back(IncludeStep{part_index, entry.line, out.shown});
-  if (!ok) return Fail(out, std::move(error));
+  if (!target.ok()) return Fail(out, std::move(target.error()));
 
-  out.identity = IncludeIdentity(out.url);
+  out.identity = out.target.Identity();
   for (const std::string& enclosing : out.identities) {
     if (enclosing == out.identity) {
       return Fail(out, Error(ErrorCode::kCycle,
@@ -287,7 +281,7 @@ ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
   is_new = slot == nullptr;
   if (is_new) {
     slot = std::make_unique<ObjectSlot>();
-    slot->url = entry.url;
+    slot->target = entry.target;
     slot->shown = entry.shown;
     slot->sha256 = entry.sha256;
     slot->signers = entry.signers;
@@ -299,7 +293,7 @@ ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
 
 void Expansion::ReadCache(ObjectSlot& slot) {
   Result<std::optional<std::string>> cached =
-      cache_.Lookup(slot.url, options_.limits.max_object_bytes);
+      cache_.Lookup(slot.target.url, options_.limits.max_object_bytes);
   if (!cached.ok()) {
     slot.error = std::move(cached.error());
     return;
@@ -337,7 +331,7 @@ void Expansion::FetchOne(ObjectSlot& slot) {
   fetch_options.deadline = deadline_;
   fetch_options.signers = slot.signers.get();
   fetch_options.signer = slot.signer;
-  Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.url, fetch_options);
+  Result<fetch::FetchedObject> object = fetcher_.Fetch(slot.target, fetch_options);
   if (!object.ok()) {
     slot.error = std::move(object.error());
     return;
@@ -356,7 +350,7 @@ const Result<std::vector<Part>>& Expansion::Parsed(ObjectSlot& slot) {
       ++objects_fetched_;
       bytes_fetched_ += slot.body.size();
       if (slot.once && cache_.enabled()) {
-        if (Status s = cache_.Store(slot.url, slot.body); !s.ok()) {
+        if (Status s = cache_.Store(slot.target.url, slot.body); !s.ok()) {
           LogWarning(slot.shown + ": " + s.error().ToString());
         }
       }
@@ -432,7 +426,7 @@ Error Expansion::PartsLimitError() const {
 
 ExpandResult Expansion::Run(std::vector<Part> parts) {
   Clock::MonoTime start = clock_.Monotonic();
-  if (options_.timeout.count() > 0) deadline_ = Deadline::After(clock_, options_.timeout);
+  deadline_ = options_.deadline;
   const ExpandLimits& limits = options_.limits;
   // Every include position still to expand will be at least one part of the plan: the
   // limits are checked on that lower bound before anything more is fetched.

@@ -47,8 +47,9 @@ struct ExpandOptions {
   std::string include_once_cache_dir;
   // Drop failed includes instead of failing; the Plan is then marked incomplete.
   bool keep_going = false;
-  // Bounds the whole expansion, every fetch included; zero: no bound.
-  Clock::Duration timeout = std::chrono::minutes(10);
+  // The command's one deadline (--deadline): bounds the whole expansion, every fetch
+  // included; unset: no bound.
+  Deadline deadline;
   // How fetched objects are parsed (gzip, MIME, starts-with typing). Its input limit is
   // raised to limits.max_object_bytes: an object the fetch accepted is parsed whole.
   userdata::ParseOptions parse;

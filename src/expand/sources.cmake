@@ -1,9 +1,7 @@
-# Sources of src/expand (in the order a reader meets them).
-list(APPEND S3US_SOURCES
-  src/expand/key_template.cc
-  src/expand/include_target.cc
-  src/expand/include_chain.cc
-  src/expand/include_once_cache.cc
-  src/expand/parallel.cc
-  src/expand/expander.cc
-)
+# expand: include expansion (in the order a reader meets them). The plan it produces is
+# userdata; the fetcher it drives stays behind it.
+s3us_layer(expand DIR src/expand
+  SOURCES key_template.cc include_target.cc include_chain.cc include_once_cache.cc
+          parallel.cc expander.cc
+  PUBLIC s3us_core s3us_userdata
+  PRIVATE s3us_fetch s3us_aws s3us_trust)

@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "fetch/target.h"
 #include "net/transport.h"
 #include "trust/allowed_signers.h"
 #include "userdata/part.h"
@@ -43,7 +44,11 @@ class Fetcher {
   virtual ~Fetcher() = default;
   // Errors carry context "fetching <redacted url>" and the cause's code (kNotFound,
   // kAccessDenied, kIntegrity, kLimitExceeded, kTimeout, kTransport, kUnsupported…).
-  virtual Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) = 0;
+  virtual Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) = 0;
+  // The same for a URL not resolved yet.
+  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) {
+    return Fetch(ResolveTarget(url), options);
+  }
 };
 
 }  // namespace s3us::fetch

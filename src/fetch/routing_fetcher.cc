@@ -4,7 +4,6 @@
 #include <chrono>
 #include <optional>
 
-#include "aws/s3_location.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/strings.h"
@@ -38,17 +37,17 @@ RoutingFetcher::RoutingFetcher(aws::S3Client& s3, net::Transport& http, Clock& c
                                RoutingFetcherOptions options)
     : s3_(s3), http_(http), clock_(clock), options_(options) {}
 
-Result<FetchedObject> RoutingFetcher::Fetch(std::string_view raw_url, const FetchOptions& options) {
-  std::string_view url = Trim(raw_url);
+Result<FetchedObject> RoutingFetcher::Fetch(const Target& target, const FetchOptions& options) {
+  std::string_view url = target.url;
   std::string context = "fetching " + RedactUrl(url);
   Clock::MonoTime start = clock_.Monotonic();
   Result<FetchedObject> result = Error(ErrorCode::kInternal, "no route");
   if (options.deadline.Expired(clock_)) {
     result = Error(ErrorCode::kTimeout, "deadline passed before the request was sent");
   } else {
-    switch (RouteOf(url)) {
+    switch (target.route) {
       case Route::kS3:
-        result = FetchS3(url, options);
+        result = target.s3.ok() ? FetchS3(*target.s3, options) : target.s3.error();
         break;
       case Route::kPlain:
         result = FetchPlain(url, options);
@@ -72,18 +71,18 @@ Result<FetchedObject> RoutingFetcher::Fetch(std::string_view raw_url, const Fetc
   return result;
 }
 
-Result<FetchedObject> RoutingFetcher::FetchS3(std::string_view url, const FetchOptions& options) {
-  Result<aws::S3Location> location = aws::ParseS3Location(url);
-  if (!location.ok()) return location.error();
-  if (!location->has_key()) {
+Result<FetchedObject> RoutingFetcher::FetchS3(const aws::S3Location& resolved,
+                                              const FetchOptions& options) {
+  aws::S3Location location = resolved;
+  if (!location.has_key()) {
     return Error(ErrorCode::kInvalidInput,
-                 "names bucket \"" + location->bucket + "\" but no object key");
+                 "names bucket \"" + location.bucket + "\" but no object key");
   }
-  if (!options.version_id.empty()) location->version_id = options.version_id;
+  if (!options.version_id.empty()) location.version_id = options.version_id;
 
   VerifyingSink sink(options.max_bytes, options.sink);
   aws::GetObjectRequest request;
-  request.location = *location;
+  request.location = location;
   request.sink = &sink;
   request.max_bytes = options.max_bytes;
   request.deadline = options.deadline;
@@ -96,9 +95,9 @@ Result<FetchedObject> RoutingFetcher::FetchS3(std::string_view url, const FetchO
 
   FetchedObject out;
   userdata::Source& source = out.source;
-  source.bucket = location->bucket;
-  source.key = location->key;
-  source.version_id = got->version_id.empty() ? location->version_id : got->version_id;
+  source.bucket = location.bucket;
+  source.key = location.key;
+  source.version_id = got->version_id.empty() ? location.version_id : got->version_id;
   source.region = got->region;
   source.etag = got->etag;
   // The client's size is what it received: evidence only through the checks it names.
@@ -147,11 +146,7 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     if (status < 200 || status > 299) return HttpStatusError(status);
 
     FetchedObject out;
-    out.source.etag = std::string(Trim(response->Header("etag")));
-    if (out.source.etag.size() >= 2 && out.source.etag.front() == '"' &&
-        out.source.etag.back() == '"') {
-      out.source.etag = out.source.etag.substr(1, out.source.etag.size() - 2);
-    }
+    out.source.etag = std::string(StripQuotes(Trim(response->Header("etag"))));
     ReceivedBody received;
     received.declared_size = ParseLength(response->Header("content-length"));
     if (Status s = Finish(sink, std::move(received), options, out); !s.ok()) return s.error();

@@ -38,10 +38,11 @@ class RoutingFetcher : public Fetcher {
   // Errors: the route's code with context "fetching <redacted url>"; kUnsupported for
   // schemes other than s3/arn/http/https; kInvalidInput for a bucket without a key;
   // kIntegrity, kLimitExceeded from the tail; kTimeout once options.deadline has passed.
-  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) override;
+  Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override;
+  using Fetcher::Fetch;
 
  private:
-  Result<FetchedObject> FetchS3(std::string_view url, const FetchOptions& options);
+  Result<FetchedObject> FetchS3(const aws::S3Location& location, const FetchOptions& options);
   Result<FetchedObject> FetchPlain(std::string_view url, const FetchOptions& options);
   // Runs the shared tail and fills source.sha256, size, verified_by.
   Status Finish(VerifyingSink& sink, ReceivedBody received, const FetchOptions& options,

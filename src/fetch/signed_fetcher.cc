@@ -13,9 +13,10 @@ std::string SignatureUrl(std::string_view url) {
   return std::string(url.substr(0, url.find('?'))) + ".sig";
 }
 
-Result<FetchedObject> SignedFetcher::Fetch(std::string_view url, const FetchOptions& options) {
+Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOptions& options) {
+  std::string_view url = target.url;
   if (signers_ == nullptr && options.signers == nullptr) {
-    if (!options.signer) return inner_.Fetch(url, options);
+    if (!options.signer) return inner_.Fetch(target, options);
     return Error(ErrorCode::kInvalidInput,
                  "signer=" + *options.signer +
                      " asks for a signature, but no allowed signers are configured")
@@ -40,7 +41,7 @@ Result<FetchedObject> SignedFetcher::Fetch(std::string_view url, const FetchOpti
   auto signature = std::async(std::launch::async, [this, &sig_url, &sig_options] {
     return inner_.Fetch(sig_url, sig_options);
   });
-  Result<FetchedObject> fetched = inner_.Fetch(url, options);
+  Result<FetchedObject> fetched = inner_.Fetch(target, options);
   Result<FetchedObject> sig = signature.get();
   if (!fetched.ok()) return fetched;
   if (!sig.ok()) {

@@ -33,7 +33,8 @@ class SignedFetcher : public Fetcher {
   SignedFetcher(Fetcher& inner, const trust::AllowedSigners* signers, Clock& clock)
       : inner_(inner), signers_(signers), clock_(clock) {}
 
-  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) override;
+  Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override;
+  using Fetcher::Fetch;
 
  private:
   Fetcher& inner_;

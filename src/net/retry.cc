@@ -68,11 +68,17 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     return Error(ErrorCode::kInvalidInput, "unlimited retries need a deadline");
   }
   const std::string what = request.method + " " + RedactUrl(request.url);
+  std::optional<Result<Response>> previous;
   for (int attempt = 1;; ++attempt) {
     if (attempt > 1 && sink != nullptr) {
       if (Status s = sink->Reset(); !s.ok()) return std::move(s).error();
     }
     Result<Response> result = inner_.Send(request, sink);
+    if (policy_.use_whole_deadline && previous && !result.ok() &&
+        request.deadline.Expired(clock_)) {
+      result = std::move(*previous);
+      --attempt;
+    }
     bool retry = result.ok() ? IsRetryableStatus(result->status) : IsRetryableError(result.error());
     if (!retry) return result;
 
@@ -83,7 +89,10 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
       return result;
     }
     Clock::Duration delay = Backoff(attempt - 1, result);
-    if (request.deadline.is_set() && delay >= request.deadline.Remaining(clock_)) {
+    Clock::Duration remaining = request.deadline.Remaining(clock_);
+    if (policy_.use_whole_deadline && remaining > Clock::Duration::zero()) {
+      delay = std::min(delay, remaining);
+    } else if (request.deadline.is_set() && delay >= remaining) {
       LogDebug(what + ": " + attempts + ": deadline, after " + Outcome(result));
       if (!result.ok()) result.error().WithContext(attempts + ": deadline");
       return result;
@@ -92,6 +101,7 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     LogDebug(what + ": attempt " + std::to_string(attempt + 1) + of + " after " + Outcome(result) +
              " (sleeping " + std::to_string(delay.count()) + " ms)");
     clock_.SleepFor(delay);
+    previous = std::move(result);
   }
 }
 

@@ -31,6 +31,11 @@ struct RetryPolicy {
   // Uniform in [0, 1); replaceable for deterministic tests. Empty means a thread-local
   // std::mt19937_64 seeded from std::random_device.
   std::function<double()> random;
+  // When the next sleep would cross the deadline: false gives up at once; true sleeps what
+  // is left and tries once more at the deadline (IMDS at boot: every moment of the wait
+  // counts). An attempt that the deadline itself cut short says nothing new, so the one
+  // before it is returned.
+  bool use_whole_deadline = false;
 };
 
 // Whether RetryingTransport retries this outcome (exposed for tests and for logs).

@@ -1,13 +1,5 @@
-# Sources of src/run (in the order a reader meets them).
-list(APPEND S3US_SOURCES
-  src/run/handler.cc
-  src/run/names.cc
-  src/run/describe.cc
-  src/run/process.cc
-  src/run/script_env.cc
-  src/run/executor.cc
-  src/run/run_state.cc
-  src/run/report.cc
-  src/run/dispatcher.cc
-  src/run/plan_view.cc
-)
+# run: handlers, processes, run state and the report (in the order a reader meets them).
+s3us_layer(run DIR src/run
+  SOURCES handler.cc names.cc describe.cc process.cc script_env.cc executor.cc run_state.cc
+          report.cc dispatcher.cc plan_view.cc
+  PUBLIC s3us_core s3us_userdata s3us_expand nlohmann_json::nlohmann_json)

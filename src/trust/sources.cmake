@@ -1,8 +1,5 @@
-# Sources of src/trust: SSH signatures (SSHSIG) over boot material, allowed_signers.
-list(APPEND S3US_SOURCES
-  src/trust/wire.cc
-  src/trust/ssh_key.cc
-  src/trust/sshsig.cc
-  src/trust/allowed_signers.cc
-  src/trust/verify.cc
-)
+# trust: SSH signatures (SSHSIG) over boot material, allowed_signers.
+s3us_layer(trust DIR src/trust
+  SOURCES wire.cc ssh_key.cc sshsig.cc allowed_signers.cc verify.cc
+  PUBLIC s3us_core
+  PRIVATE OpenSSL::Crypto)

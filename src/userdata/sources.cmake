@@ -1,13 +1,6 @@
-# Sources of src/userdata (in the order a reader meets them).
-list(APPEND S3US_SOURCES
-  src/userdata/parse.cc
-  src/userdata/include_list.cc
-  src/userdata/mime.cc
-  src/userdata/mime_params.cc
-  src/userdata/mime_crosscheck.cc
-  src/userdata/codecs.cc
-  src/userdata/content_type.cc
-  src/userdata/archive.cc
-  src/userdata/py_text.cc
-  src/userdata/serialize.cc
-)
+# userdata: the user-data formats (in the order a reader meets them).
+s3us_layer(userdata DIR src/userdata
+  SOURCES parse.cc include_list.cc mime.cc mime_params.cc mime_crosscheck.cc codecs.cc
+          content_type.cc archive.cc py_text.cc serialize.cc
+  PUBLIC s3us_core
+  PRIVATE PkgConfig::MAGIC Mimetic::Mimetic yaml-cpp ZLIB::ZLIB)

@@ -4,6 +4,7 @@
 
 #include "aws/aws_time.h"
 #include "aws/fake_imds.h"
+#include "aws/s3_host.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "fakes/fake_clock.h"
@@ -278,9 +279,9 @@ TEST_CASE("Region, domain and partition helpers") {
   CHECK(RegionFromAvailabilityZone("bogus").empty());
   CHECK(DomainForRegion("cn-north-1") == "amazonaws.com.cn");
   CHECK(DomainForRegion("eu-central-1") == "amazonaws.com");
-  CHECK(PartitionForRegion("cn-northwest-1") == "aws-cn");
-  CHECK(PartitionForRegion("us-gov-east-1") == "aws-us-gov");
-  CHECK(PartitionForRegion("ap-south-1") == "aws");
+  CHECK(PartitionOfRegion("cn-northwest-1") == "aws-cn");
+  CHECK(PartitionOfRegion("us-gov-east-1") == "aws-us-gov");
+  CHECK(PartitionOfRegion("ap-south-1") == "aws");
 }
 
 TEST_CASE("ImdsClient fetches all instance facts with a single token") {

@@ -1,11 +1,8 @@
 # Tests of src/cli.
-list(APPEND S3US_TEST_SOURCES
-  cli/options_test.cc
-  cli/get_command_test.cc
-  cli/progress_test.cc
-  cli/app_test.cc
-  cli/signing_command_test.cc
-)
+s3us_layer_tests(cli
+  SOURCES cli/options_test.cc cli/get_command_test.cc cli/progress_test.cc cli/app_test.cc
+         cli/signing_command_test.cc
+  LINK s3us_cli)
 
 s3us_add_e2e(progress progress_test.py)
 s3us_add_e2e(include_once include_once_test.py)

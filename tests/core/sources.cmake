@@ -1,8 +1,5 @@
 # Tests of src/core.
-list(APPEND S3US_TEST_SOURCES
-  core/error_test.cc
-  core/secret_test.cc
-  core/crypto_test.cc
-  core/strings_test.cc
-  core/files_test.cc
-)
+s3us_layer_tests(core
+  SOURCES core/error_test.cc core/secret_test.cc core/crypto_test.cc core/strings_test.cc
+         core/files_test.cc
+  LINK s3us_core)

@@ -93,6 +93,17 @@ class FaultMatrix(E2ETest):
         self.assertEqual(stats['s3']['total'], 0)
         self.assertEqual(stats['imds']['total'], 0)
 
+    def test_one_deadline_bounds_the_imds_wait_and_the_fetches_together(self):
+        # IMDS takes most of the deadline to come up, then S3 drips the body: the fetch
+        # gets what is left of the one deadline, not a fresh one.
+        slow = b'#!/bin/sh\n' + b'#' * 200 + b'\n'
+        run, stats, ran = self.replay(imds_args=['--down-seconds', '2.5'],
+                                      s3_proxy=['--slow-body', '20'],
+                                      objects=(('outer', OUTER), ('run.sh', slow)),
+                                      extra=['--deadline', '4'], on_instance=True)
+        self.assert_refused(run, ran, EXIT_FETCH)
+        self.assertLess(run.seconds, 5, run)
+
     def test_imds_down_on_a_workstation_is_a_short_probe(self):
         run, stats, ran = self.replay(imds_args=['--down-seconds', '60'],
                                       extra=['--deadline', '4'])

@@ -351,7 +351,7 @@ TEST_CASE("Expander enforces each limit and names it") {
 
 TEST_CASE("Expander gives up when the deadline passes between depths") {
   Rig rig;
-  rig.options.timeout = std::chrono::seconds(30);
+  rig.options.deadline = Deadline::After(rig.clock, std::chrono::seconds(30));
   rig.fetcher.Put("s3://b-1/slow", "#s3-include\ns3://b-1/next\n");
   rig.fetcher.Put("s3://b-1/next", Script("next"));
   rig.fetcher.OnFetch([&](const std::string&) { rig.clock.Advance(std::chrono::seconds(31)); });

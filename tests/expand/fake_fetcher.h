@@ -21,6 +21,7 @@ namespace s3us::testing {
 
 class FakeFetcher : public fetch::Fetcher {
  public:
+  using fetch::Fetcher::Fetch;
   void Put(const std::string& url, std::string body) {
     std::lock_guard<std::mutex> l(mu_);
     objects_[url] = std::move(body);
@@ -42,9 +43,9 @@ class FakeFetcher : public fetch::Fetcher {
     on_fetch_ = std::move(hook);
   }
 
-  Result<fetch::FetchedObject> Fetch(std::string_view raw_url,
+  Result<fetch::FetchedObject> Fetch(const fetch::Target& target,
                                      const fetch::FetchOptions& options) override {
-    std::string url(raw_url);
+    std::string url(target.url);
     std::function<void(const std::string&)> hook;
     {
       std::unique_lock<std::mutex> l(mu_);

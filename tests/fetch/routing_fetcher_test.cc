@@ -214,6 +214,16 @@ TEST_CASE("RoutingFetcher enforces max_bytes on every route") {
     REQUIRE_FALSE(got.ok());
     CHECK(got.error().code() == ErrorCode::kLimitExceeded);
   }
+  SECTION("S3, when the client lets every byte through") {
+    Rig rig;
+    rig.s3.enforce_max_bytes = false;
+    rig.s3.Put("bkt", "big", FakeS3Object(big));
+    FetchOptions options;
+    options.max_bytes = 999;
+    Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/big", options);
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().ToString() == "fetching s3://bkt/big: " + SizeLimitError(999).message());
+  }
   SECTION("exactly at the limit passes") {
     Rig rig;
     rig.http.Push(MakeResponse(200, big, {{"content-length", "1000"}}));

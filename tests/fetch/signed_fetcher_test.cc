@@ -16,9 +16,11 @@ using s3us::testing::FakeClock;
 // Serves bodies by URL; records what was asked.
 class MapFetcher : public Fetcher {
  public:
+  using Fetcher::Fetch;
   std::map<std::string, std::string> bodies;
   std::vector<std::string> asked;
-  Result<FetchedObject> Fetch(std::string_view url, const FetchOptions&) override {
+  Result<FetchedObject> Fetch(const Target& target, const FetchOptions&) override {
+    const std::string& url = target.url;
     std::lock_guard<std::mutex> lock(mu_);
     asked.emplace_back(url);
     auto it = bodies.find(std::string(url));

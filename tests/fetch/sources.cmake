@@ -1,7 +1,5 @@
 # Tests of fetch.
-list(APPEND S3US_TEST_SOURCES
-  fetch/route_test.cc
-  fetch/verify_test.cc
-  fetch/routing_fetcher_test.cc
-  fetch/signed_fetcher_test.cc
-)
+s3us_layer_tests(fetch
+  SOURCES fetch/route_test.cc fetch/verify_test.cc fetch/routing_fetcher_test.cc
+         fetch/signed_fetcher_test.cc
+  LINK s3us_fetch s3us_aws s3us_trust)

@@ -1,8 +1,5 @@
 # Tests of handlers.
-list(APPEND S3US_TEST_SOURCES
-  handlers/script_text_test.cc
-  handlers/cloud_config_test.cc
-  handlers/jinja_test.cc
-  handlers/shell_script_test.cc
-  handlers/builtin_test.cc
-)
+s3us_layer_tests(handlers
+  SOURCES handlers/script_text_test.cc handlers/cloud_config_test.cc handlers/jinja_test.cc
+         handlers/shell_script_test.cc handlers/builtin_test.cc
+  LINK s3us_handlers)

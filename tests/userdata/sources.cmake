@@ -1,10 +1,6 @@
 # Tests of userdata.
-list(APPEND S3US_TEST_SOURCES
-  userdata/parse_test.cc
-  userdata/differential_test.cc
-  userdata/mime_crosscheck_test.cc
-  userdata/rules_test.cc
-  userdata/codecs_test.cc
-  userdata/serialize_test.cc
-  userdata/serialize_mimetic_test.cc
-)
+s3us_layer_tests(userdata
+  SOURCES userdata/parse_test.cc userdata/differential_test.cc userdata/mime_crosscheck_test.cc
+         userdata/rules_test.cc userdata/codecs_test.cc userdata/serialize_test.cc
+         userdata/serialize_mimetic_test.cc
+  LINK s3us_userdata Mimetic::Mimetic ZLIB::ZLIB)
