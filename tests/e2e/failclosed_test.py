@@ -187,5 +187,43 @@ class ReplayTest(E2ETest):
             self.assertNotIn('/etc/cloud', run.out + run.err)
 
 
+class StatePathTest(E2ETest):
+    """A symlink or a non-regular file where report.json goes: refused before any part runs
+    (exit 3), nothing written through it."""
+
+    def check_refused(self, emu, blob, state, trace, path, target):
+        run = self.run_bin(emu, ['replay', blob, '--state-dir', state, '--force'])
+        self.assert_one_error(run, e2e_util.EXIT_SETUP, path, 'not a regular file')
+        self.assertFalse(os.path.exists(trace), run)
+        if target is not None:
+            with open(target, 'rb') as f:
+                self.assertEqual(f.read(), b'precious\n')
+
+    def test_symlinked_or_odd_report_paths_are_refused_before_anything_runs(self):
+        state = os.path.join(self.tmp, 'state')
+        trace = os.path.join(self.tmp, 'trace')
+        target = self.write('precious', b'precious\n')
+        with self.emulators() as emu:
+            emu.put('bkt', 'step.sh', f'#!/bin/sh\necho step >> {trace}\n'.encode())
+            blob = self.write('ud', b'#s3-include\ns3://bkt/step.sh\n')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', state])
+            self.assertEqual(run.code, EXIT_OK, run)
+            os.unlink(trace)
+            [instance_report] = [os.path.join(d, 'report.json')
+                                 for d, _, files in os.walk(os.path.join(state, 'instances'))
+                                 if 'report.json' in files]
+            last_report = os.path.join(state, 'report.json')
+            for path in (last_report, instance_report):
+                saved = path + '.saved'
+                os.rename(path, saved)
+                os.symlink(target, path)
+                self.check_refused(emu, blob, state, trace, path, target)
+                os.unlink(path)
+                os.mkfifo(path, 0o600)
+                self.check_refused(emu, blob, state, trace, path, None)
+                os.unlink(path)
+                os.rename(saved, path)
+
+
 if __name__ == '__main__':
     e2e_util.main()
