@@ -19,8 +19,19 @@
 namespace s3us::expand {
 
 std::string ExpandFailure::ToString() const {
-  if (where.empty()) return error.ToString();
-  return where + (url.empty() ? "" : " (" + url + ")") + ": " + error.ToString();
+  std::string message = error.ToString();
+  if (where.empty()) return Printable(message, kMaxLogMessage);
+  // The entry is the include line's own text: quoted escaped and cut, here and wherever the
+  // cause quotes it again, so that a 4 MiB line with NULs makes one short printable line.
+  std::string quoted = Printable(url);
+  if (quoted != url) {
+    for (size_t at = message.find(url); !url.empty() && at != std::string::npos;
+         at = message.find(url, at + quoted.size())) {
+      message.replace(at, url.size(), quoted);
+    }
+  }
+  return Printable(where + (url.empty() ? "" : " (" + quoted + ")") + ": " + message,
+                   kMaxLogMessage);
 }
 
 std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures, size_t shown) {
