@@ -187,6 +187,32 @@ class ReplayTest(E2ETest):
             self.assertNotIn('/etc/cloud', run.out + run.err)
 
 
+class PartLogTest(E2ETest):
+    def test_a_part_printing_without_end_is_cut_in_the_log_and_the_run_says_so(self):
+        state = os.path.join(self.tmp, 'state')
+        with self.emulators() as emu:
+            emu.put('bkt', 'loud.sh', b'#!/bin/sh\nhead -c 70000000 /dev/zero\nexit 7\n')
+            blob = self.write('ud', b'#s3-include\ns3://bkt/loud.sh\n')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', state, '--json'])
+            self.assertEqual(run.code, EXIT_FAILED, run.err)
+            self.assertEqual(len(run.stdout) - len(run.stdout.lstrip(b'\0')), 70000000)
+            report = json.loads(run.stdout.lstrip(b'\0'))
+            [part] = report['parts']
+            self.assertEqual((part['outcome'], part['exit_status']), ('failed', 7))
+            cut = ('the log holds the first 64.0 MiB of the output; '
+                   f'{70000000 - (64 << 20)} bytes more were not logged')
+            self.assertEqual(part['warnings'], [cut])
+            self.assertTrue(any(cut in line for line in run.err.splitlines()), run.err)
+            size = os.path.getsize(report['log_path'])
+            self.assertGreater(size, 64 << 20)
+            self.assertLess(size, (64 << 20) + 4096)
+            with open(report['log_path'], 'rb') as f:
+                f.seek(64 << 20)
+                tail = f.read().decode()
+            self.assertIn('log cut: ' + cut, tail)
+            self.assertIn('exited with status 7', tail)
+
+
 class StatePathTest(E2ETest):
     """A symlink or a non-regular file where report.json goes: refused before any part runs
     (exit 3), nothing written through it."""
