@@ -324,7 +324,10 @@ const Result<std::vector<Part>>& Expansion::Parsed(ObjectSlot& slot) {
         }
       }
     }
-    Result<std::vector<Part>> parts = userdata::Parse(slot.body, options_.parse);
+    // A fetched object's encodings must decode: a broken one fails the plan, not a skip.
+    userdata::ParseOptions parse = options_.parse;
+    parse.strict_encodings = true;
+    Result<std::vector<Part>> parts = userdata::Parse(slot.body, parse);
     if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
     if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
     slot.parsed = std::move(parts);

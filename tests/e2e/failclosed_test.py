@@ -213,6 +213,44 @@ class PartLogTest(E2ETest):
             self.assertIn('exited with status 7', tail)
 
 
+def corrupt_objects():
+    """Fetched objects whose encoding is broken: what they hold cannot be known."""
+    whole = e2e_util.gz(SCRIPT * 40)
+    bad_crc = bytearray(whole)
+    bad_crc[-8] ^= 0xFF
+    bad_size = bytearray(whole)
+    bad_size[-1] ^= 0x01
+    mime_part = ('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n'
+                 'Content-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n{}\n'
+                 '--XX--\n')
+    return {
+        'bad-crc.gz': bytes(bad_crc),
+        'bad-size.gz': bytes(bad_size),
+        'truncated.gz': whole[:len(whole) // 2],
+        'header-only.gz': whole[:10],
+        'garbage.gz': whole[:10] + bytes(range(256)) + b'\0' * 8,
+        'bad-base64.mime': mime_part.format('IyEvYmluL3NoCmVjaG8gaGk').encode(),
+        'not-base64.mime': mime_part.format('!!!not*base64$$$').encode(),
+    }
+
+
+class CorruptObjectTest(E2ETest):
+    def test_a_fetched_object_with_broken_encoding_fails_closed_naming_it(self):
+        trace = os.path.join(self.tmp, 'trace')
+        with self.emulators() as emu:
+            emu.put('bkt', 'first.sh', f'#!/bin/sh\necho first >> {trace}\n'.encode())
+            for name, data in corrupt_objects().items():
+                emu.put('bkt', name, data)
+                blob = self.write('ud', f'#s3-include\ns3://bkt/first.sh\ns3://bkt/{name}\n'.encode())
+                run = self.run_bin(emu, ['replay', blob, '--state-dir',
+                                         os.path.join(self.tmp, 'state-' + name)])
+                with self.subTest(name):
+                    self.assert_one_error(run, EXIT_FETCH, f's3://bkt/{name}')
+                    self.assertFalse(os.path.exists(trace), run)
+                if os.path.exists(trace):
+                    os.unlink(trace)
+
+
 class StatePathTest(E2ETest):
     """A symlink or a non-regular file where report.json goes: refused before any part runs
     (exit 3), nothing written through it."""
