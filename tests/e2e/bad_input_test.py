@@ -27,6 +27,8 @@ BAD = os.path.join(e2e_util.SOURCE_DIR, 'tests', 'data', 'bad')
 CPU_SECONDS = 30  # RLIMIT_CPU: a runaway is killed by SIGXCPU, far above any honest run
 WALL_SECONDS = 60
 MAX_RSS_MIB = 256  # generous: the largest limit is 64 MiB of decompressed document
+if 'ASAN_OPTIONS' in os.environ:  # scripts/sanitize.sh: shadow memory and redzones
+    MAX_RSS_MIB *= 2
 MAX_ERROR_LINE = 1000  # a few quoted texts of at most 200 bytes each, escaped
 
 
