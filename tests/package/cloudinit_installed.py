@@ -34,7 +34,7 @@ def main():
             log = root.log()
             check('Added custom handler' in log and 's3_user_script' in log,
                   'cloud-init registered the installed handler', log[-3000:])
-            verify_standard_effect(root, env, emu)
+            verify_standard_effect(root, env, emu, include='part-001')  # raw user data
     print('PASS')
 
 
