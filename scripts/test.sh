@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one gate: set-up, clang-format check, a warnings-as-errors build, and every
-# test (unit + end-to-end against the loopback emulators) through ctest.
+# test (unit + end-to-end against the loopback emulators) through ctest; with CI=true also
+# scripts/sanitize.sh (sanitizers and fuzzing).
 #   ./scripts/test.sh                 everything
 #   ./scripts/test.sh -R userdata     pass arguments on to ctest
 set -euo pipefail
@@ -13,5 +14,10 @@ build=${S3US_BUILD_DIR:-build/test}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3US_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\] (Building|Linking)|^Consolidate|^Scanning|Built target' || true
 cmake --build "$build" -j "$(nproc)" >/dev/null  # fail here if the build failed
-cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE bench "$@"
+(cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE bench "$@")
+
+# In CI (CI=true, as CI services set it), also the ASan+UBSan tree: the unit tests, the
+# libFuzzer smoke tests and the hostile-input end-to-end tests (scripts/sanitize.sh).
+if [ "${CI:-}" = true ]; then
+  ./scripts/sanitize.sh
+fi

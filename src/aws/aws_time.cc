@@ -27,10 +27,14 @@ int Digits(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
+constexpr int kLastYear = 2200;
+
 std::optional<Clock::WallTime> FromFields(int year, int month, int day, int hour, int minute,
                                           int second) {
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+  // WallTime counts nanoseconds in 64 bits, which ends in 2262: a later year from a server
+  // (a skewed ServerTime, an Expiration) would overflow it.
+  if (year < 1970 || year > kLastYear || month < 1 || month > 12 || day < 1 || day > 31 ||
+      hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   std::tm tm{};

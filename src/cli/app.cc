@@ -17,6 +17,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "core/strings.h"
 #include "expand/expander.h"
 #include "expand/key_template.h"
 #include "fetch/signed_fetcher.h"
@@ -32,7 +33,9 @@ namespace s3us::cli {
 namespace {
 
 void PrintError(const std::string& line) {
-  std::fprintf(stderr, "%s\n", RedactSecrets("s3-user-script: error: " + line).c_str());
+  std::string text = Printable(RedactSecrets("s3-user-script: error: " + line), kMaxLogMessage);
+  text += '\n';
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 int SetupFailure(const Error& e) {

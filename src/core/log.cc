@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/secret.h"
+#include "core/strings.h"
 
 namespace s3us {
 namespace {
@@ -54,7 +55,8 @@ void Log(LogLevel level, std::string_view message) {
   line += LogLevelName(level);
   line += ": ";
   line += message;
-  line = RedactSecrets(std::move(line));
+  // Redacted before it is escaped: a secret is found in the bytes as they came.
+  line = Printable(RedactSecrets(std::move(line)), kMaxLogMessage);
   std::lock_guard<std::mutex> lock(SinkMutex());
   if (Sink()) {
     Sink()(level, line);

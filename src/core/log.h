@@ -16,6 +16,10 @@ enum class LogLevel { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3, kTrace = 
 
 std::string_view LogLevelName(LogLevel level);
 
+// Most bytes of one message in a line: every line is also escaped (Printable), so that one
+// message is one printable line whatever text it quotes.
+inline constexpr size_t kMaxLogMessage = 4096;
+
 // Lines above this level are dropped. Default kWarning.
 void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();

@@ -1,5 +1,6 @@
 #include "core/strings.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -77,6 +78,35 @@ std::string HumanBytes(uint64_t bytes) {
     std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
   }
   return buf;
+}
+
+std::string Printable(std::string_view raw, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(raw.size(), max_bytes) + 3);
+  size_t i = 0;
+  for (; i < raw.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    bool control = c < 0x20 || c == 0x7f;
+    // A UTF-8 sequence (lead byte 11xxxxxx, then 10xxxxxx) is kept whole or not at all.
+    size_t len = 1;
+    if (c >= 0xc0) {
+      while (i + len < raw.size() && len < 4 &&
+             (static_cast<unsigned char>(raw[i + len]) & 0xc0) == 0x80) {
+        ++len;
+      }
+    }
+    if (out.size() + (control ? 4 : len) > max_bytes) break;
+    if (control) {
+      char esc[5];
+      std::snprintf(esc, sizeof esc, "\\x%02x", c);
+      out += esc;
+    } else {
+      out.append(raw.substr(i, len));
+      i += len - 1;
+    }
+  }
+  if (i < raw.size()) out += "...";
+  return out;
 }
 
 }  // namespace s3us

@@ -21,6 +21,14 @@ std::vector<std::string_view> SplitLines(std::string_view s);
 // "1.5 KiB", "3 B": for people.
 std::string HumanBytes(uint64_t bytes);
 
+// Most bytes of one text from user data or the network as a message quotes it.
+inline constexpr size_t kMaxQuoted = 200;
+// `raw` for one line of output: control bytes (C0 and DEL: NUL, BEL, ESC, CR, LF...) become
+// \xNN, so that what a message quotes cannot end, hide or recolour its line; the result is
+// cut to at most `max_bytes` (never inside an escape or a UTF-8 sequence), then "...".
+// Other bytes above 0x7f pass through (names in UTF-8).
+std::string Printable(std::string_view raw, size_t max_bytes = kMaxQuoted);
+
 }  // namespace s3us
 
 #endif  // S3US_CORE_STRINGS_H_

@@ -21,8 +21,19 @@
 namespace s3us::expand {
 
 std::string ExpandFailure::ToString() const {
-  if (where.empty()) return error.ToString();
-  return where + (url.empty() ? "" : " (" + url + ")") + ": " + error.ToString();
+  std::string message = error.ToString();
+  if (where.empty()) return Printable(message, kMaxLogMessage);
+  // The entry is the include line's own text: quoted escaped and cut, here and wherever the
+  // cause quotes it again, so that a 4 MiB line with NULs makes one short printable line.
+  std::string quoted = Printable(url);
+  if (quoted != url) {
+    for (size_t at = message.find(url); !url.empty() && at != std::string::npos;
+         at = message.find(url, at + quoted.size())) {
+      message.replace(at, url.size(), quoted);
+    }
+  }
+  return Printable(where + (url.empty() ? "" : " (" + quoted + ")") + ": " + message,
+                   kMaxLogMessage);
 }
 
 std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures, size_t shown) {
@@ -355,7 +366,10 @@ const Result<std::vector<Part>>& Expansion::Parsed(ObjectSlot& slot) {
         }
       }
     }
-    Result<std::vector<Part>> parts = userdata::Parse(slot.body, options_.parse);
+    // A fetched object's encodings must decode: a broken one fails the plan, not a skip.
+    userdata::ParseOptions parse = options_.parse;
+    parse.strict_encodings = true;
+    Result<std::vector<Part>> parts = userdata::Parse(slot.body, parse);
     if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
     if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
     slot.parsed = std::move(parts);

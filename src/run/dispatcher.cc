@@ -212,8 +212,9 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   report.finished_at = clock_.Now();
   report.status = options.dry_run ? "dry-run" : (report.failed() ? "failed" : "ok");
   if (!options.dry_run) {
+    // Parts ran, but a run without its report must not look like a success.
     Status written = state->WriteReport(DumpJson(ReportToJson(report)));
-    if (!written.ok()) LogError(written.error().ToString());
+    if (!written.ok()) return std::move(written.error());
   }
   return report;
 }

@@ -54,8 +54,10 @@ class Dispatcher {
   Dispatcher(const Registry& registry, Clock& clock) : registry_(registry), clock_(clock) {}
 
   // Success: the Report (part failures are in it, status "failed"). report.json is written
-  // unless dry_run. Errors before any part ran: kUnsafePath (a symlink or foreign owner in
-  // the state directory: nothing is written through it), kInvalidInput (instance id), kIo.
+  // unless dry_run. Errors before any part ran: kUnsafePath (a symlink, a non-regular
+  // report.json or a foreign owner in the state directory: nothing is written through it),
+  // kInvalidInput (instance id), kIo. After parts ran: the error of writing report.json
+  // (a run without its report is not a success).
   Result<Report> Run(const expand::Plan& plan, const InstanceFacts& instance,
                      const DispatchOptions& options);
 

@@ -38,6 +38,7 @@ Result<ExitInfo> ProcessExecutor::Execute(const std::string& path, const userdat
   spec.timeout = options_.timeout;
   spec.kill_grace = options_.kill_grace;
   spec.log_fd = options_.log_fd;
+  spec.log_limit = options_.log_limit;
   spec.console = options_.console;
 
   std::string who = DescribePart(part, options_.part_count);
@@ -47,7 +48,11 @@ Result<ExitInfo> ProcessExecutor::Execute(const std::string& path, const userdat
     AppendLog(options_.log_fd, "==== " + who + ": " + info.error().ToString() + "\n");
     return info;
   }
-  AppendLog(options_.log_fd, "==== " + who + ": " + OutcomeFromExit(*info).message + "\n");
+  Outcome outcome = OutcomeFromExit(*info);
+  if (info->log_dropped > 0) {
+    AppendLog(options_.log_fd, "\n==== " + who + ": log cut: " + outcome.warnings.back() + "\n");
+  }
+  AppendLog(options_.log_fd, "==== " + who + ": " + outcome.message + "\n");
   return info;
 }
 

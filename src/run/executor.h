@@ -5,6 +5,7 @@
 #define S3US_RUN_EXECUTOR_H_
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "core/instance.h"
@@ -12,6 +13,10 @@
 #include "run/process.h"
 
 namespace s3us::run {
+
+// Most bytes of one part's output that go into the run's log (docs/limits.md); the console
+// still shows all of it and the part's outcome says how much the log left out.
+inline constexpr uint64_t kMaxPartLogBytes = uint64_t{64} << 20;
 
 struct ExecutorOptions {
   const InstanceFacts* instance = nullptr;
@@ -22,7 +27,8 @@ struct ExecutorOptions {
   std::chrono::milliseconds timeout{0};  // per part; 0: none
   std::chrono::milliseconds kill_grace{5000};
   int log_fd = -1;
-  ConsoleSink console;  // nullptr: our stdout/stderr
+  uint64_t log_limit = kMaxPartLogBytes;  // per part; 0: none
+  ConsoleSink console;                    // nullptr: our stdout/stderr
 };
 
 class ProcessExecutor : public Executor {

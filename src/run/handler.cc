@@ -42,6 +42,11 @@ std::string_view OutcomeName(OutcomeKind kind) {
 
 Outcome OutcomeFromExit(const ExitInfo& info) {
   Outcome out;
+  if (info.log_dropped > 0) {
+    out.warnings.push_back("the log holds the first " + HumanBytes(info.log_limit) +
+                           " of the output; " + std::to_string(info.log_dropped) +
+                           " bytes more were not logged");
+  }
   out.kind = OutcomeKind::kFailed;
   if (info.exec_errno != 0) {
     out.message = std::string("cannot execute: ") + std::strerror(info.exec_errno);

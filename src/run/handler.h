@@ -35,6 +35,7 @@
 #define S3US_RUN_HANDLER_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,9 +85,12 @@ struct ExitInfo {
   bool timed_out = false;  // we killed it after the timeout
   int exec_errno = 0;      // non-zero when execve failed (nothing ran)
   std::chrono::milliseconds timeout{0};
+  uint64_t log_limit = 0;    // bytes of output the log took at most (0: no limit)
+  uint64_t log_dropped = 0;  // bytes of output past log_limit, shown but not logged
 };
 
-// "exited with status 0" is kOk; everything else kFailed with the documented message.
+// "exited with status 0" is kOk; everything else kFailed with the documented message. Output
+// the log did not take is a warning.
 Outcome OutcomeFromExit(const ExitInfo& info);
 
 // Runs a file a handler has written, with the environment documented above. Implemented by

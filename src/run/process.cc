@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -92,6 +93,8 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
 
   ExitInfo info;
   info.timeout = spec.timeout;
+  info.log_limit = spec.log_limit;
+  uint64_t logged = 0;
   int exec_errno = 0;
   ssize_t got;
   do {
@@ -167,7 +170,14 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
       } else {
         WriteAll(streams[i], chunk.data(), chunk.size());
       }
-      if (spec.log_fd >= 0) WriteAll(spec.log_fd, chunk.data(), chunk.size());
+      if (spec.log_fd >= 0) {
+        size_t take = chunk.size();
+        if (spec.log_limit > 0)
+          take = static_cast<size_t>(std::min<uint64_t>(take, spec.log_limit - logged));
+        WriteAll(spec.log_fd, chunk.data(), take);
+        logged += take;
+        info.log_dropped += chunk.size() - take;
+      }
     }
   }
   CloseFd(fds[0]);

@@ -29,7 +29,10 @@ struct ProcessSpec {
   // After the child exits, how long to keep reading output that background children still
   // write to the inherited pipes before we stop waiting for them.
   std::chrono::milliseconds drain_grace{200};
-  int log_fd = -1;      // output is appended here too (not closed)
+  int log_fd = -1;  // output is appended here too (not closed)
+  // Most bytes of output appended to log_fd (0: no limit); the rest is only counted
+  // (ExitInfo::log_dropped), so that a part printing without end cannot fill the disk.
+  uint64_t log_limit = 0;
   ConsoleSink console;  // nullptr: our own stdout (1) and stderr (2)
 };
 

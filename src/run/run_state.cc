@@ -48,6 +48,20 @@ std::optional<std::string> ReadNoFollow(const std::string& path) {
   return out;
 }
 
+// A report is replaced by rename, which would not follow a symlink at its name, but the
+// run would then end with an error after its parts ran: refuse such a path before any runs.
+Status CheckReplaceable(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Ok();
+    return Error(ErrorCode::kIo, "cannot inspect " + path + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kUnsafePath, path + " exists and is not a regular file");
+  }
+  return Ok();
+}
+
 // Removes the files (and symlinks, never their targets) directly inside a private directory.
 Status ClearFiles(const std::string& dir) {
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -140,6 +154,11 @@ Result<RunState> RunState::Open(const std::string& state_dir, const std::string&
     Status cleared = ClearFiles(*dir);
     if (!cleared.ok())
       return std::move(cleared.error()).WithContext("preparing the state directory");
+  }
+  for (const std::string* report : {&l.instance_report, &l.last_report}) {
+    Status checked = CheckReplaceable(*report);
+    if (!checked.ok())
+      return std::move(checked.error()).WithContext("preparing the state directory");
   }
   return state;
 }

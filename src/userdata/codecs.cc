@@ -162,6 +162,16 @@ std::string DecodeBase64Email(std::string_view body) {
 
 std::optional<std::string> DecodeBase64Lenient(std::string_view s) { return A2bBase64(s, false); }
 
+std::optional<std::string> DecodeBase64Strict(std::string_view body) {
+  std::string encoded;
+  encoded.reserve(body.size());
+  for (char c : body) {
+    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') encoded += c;
+  }
+  if (encoded.size() % 4 != 0) return std::nullopt;
+  return A2bBase64(encoded, true);
+}
+
 std::string DecodeQuotedPrintable(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -19,6 +19,11 @@ std::string DecodeBase64Email(std::string_view body);
 // junk characters skipped; nullopt on bad padding or a dangling character.
 std::optional<std::string> DecodeBase64Lenient(std::string_view s);
 
+// A MIME body that must be whole base64: line breaks and blanks dropped, then a multiple of
+// 4 characters of the alphabet with padding only at the end (binascii strict mode);
+// nullopt otherwise (cut short, junk, bad padding).
+std::optional<std::string> DecodeBase64Strict(std::string_view body);
+
 // binascii.a2b_qp(header=False): soft line breaks removed, =XX decoded, anything else kept.
 std::string DecodeQuotedPrintable(std::string_view body);
 

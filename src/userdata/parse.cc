@@ -56,6 +56,7 @@ class Builder {
   explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
 
   uint64_t* budget() { return &budget_; }
+  bool strict_encodings() const { return opts_.strict_encodings; }
   std::vector<Part> Take() { return std::move(parts_); }
 
   std::string Where() const { return "part " + std::to_string(parts_.size() + 1) + ": "; }
@@ -149,13 +150,17 @@ class Builder {
   std::vector<Part> parts_;
 };
 
-Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where) {
+Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, bool strict) {
   Leaf leaf;
   leaf.ctype = ContentTypeOf(e);
   leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
-  if (cte == "base64") {
+  if (cte == "base64" && strict) {
+    std::optional<std::string> bytes = DecodeBase64Strict(e.body);
+    if (!bytes) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
+    leaf.payload = std::move(*bytes);
+  } else if (cte == "base64") {
     leaf.payload = DecodeBase64Email(e.body);
   } else if (cte == "quoted-printable") {
     leaf.payload = DecodeQuotedPrintable(e.body);
@@ -182,7 +187,7 @@ Status Walk(const MimeEntity& e, Builder* b) {
     }
     return Ok();
   }
-  auto leaf = LeafFromEntity(e, b->Where());
+  auto leaf = LeafFromEntity(e, b->Where(), b->strict_encodings());
   if (!leaf.ok()) return std::move(leaf).error();
   return b->ProcessLeaf(std::move(*leaf));
 }
@@ -210,6 +215,8 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
     if (r.status == GunzipStatus::kOk) {
       inflated = std::move(r.data);
       data = inflated;
+    } else if (options.strict_encodings) {
+      return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r.cause);
     } else {
       *b.budget() = before;  // cloud-init keeps the blob as it is
     }

@@ -29,6 +29,11 @@ struct ParseLimits {
 struct ParseOptions {
   ParseLimits limits;
   bool sniff_with_libmagic = true;  // type parts cloud-init leaves unknown (ELF, scripts)
+  // cloud-init keeps bytes it cannot decode as they are: a blob with the gzip magic that
+  // does not gunzip (bad CRC, cut short) becomes an unhandled part, a base64 body that is
+  // not base64 its raw text. For a fetched object that hides a broken object behind a
+  // skipped part, so strict makes both kInvalidInput naming the cause.
+  bool strict_encodings = false;
 };
 
 // Success: the parts in cloud-init's attach order, numbered from 1; include parts

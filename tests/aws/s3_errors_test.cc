@@ -138,6 +138,15 @@ TEST_CASE("AWS time formats round-trip") {
   CHECK_FALSE(ParseIso8601("2015-08-30 12:36").has_value());
   CHECK(ParseHttpDate("Sun, 30 Aug 2015 12:36:00 GMT") == t);
   CHECK_FALSE(ParseHttpDate("Sunday, 30-Aug-15 12:36:00 GMT").has_value());
+  // Past 2262 nanoseconds since 1970 overflow 64 bits (found by fuzz/aws_fuzzer under UBSan):
+  // a server's far-future time is no time, not undefined behaviour.
+  CHECK(ParseIso8601("2200-12-31T23:59:59Z").has_value());
+  CHECK_FALSE(ParseIso8601("6015-08-30T13:36:00Z").has_value());
+  CHECK_FALSE(ParseIso8601("99991231T235959Z").has_value());
+  CHECK_FALSE(ParseHttpDate("Sun, 30 Aug 9999 12:36:00 GMT").has_value());
+  auto far = MakeResponse(
+      403, ErrorXml("RequestTimeTooSkewed", "x", "<ServerTime>6015-08-30T13:36:00Z</ServerTime>"));
+  CHECK_FALSE(ParseS3Error(far).server_time.has_value());
 }
 
 }  // namespace

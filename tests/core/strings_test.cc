@@ -22,6 +22,22 @@ TEST_CASE("string helpers") {
   CHECK(HumanBytes(1536) == "1.5 KiB");
 }
 
+TEST_CASE("Printable escapes control bytes and bounds what a message quotes") {
+  using namespace std::string_literals;
+  CHECK(Printable("s3://b/a\0b\x07\x1b[31m\r\n\x7f.sh"s) ==
+        R"(s3://b/a\x00b\x07\x1b[31m\x0d\x0a\x7f.sh)");
+  CHECK(Printable("caf\xc3\xa9 \\ ok") == "caf\xc3\xa9 \\ ok");
+  CHECK(Printable(std::string(4 << 20, 'k')) == std::string(kMaxQuoted, 'k') + "...");
+  CHECK(Printable(std::string(300, '\0')) == [] {
+    std::string nuls;
+    for (size_t i = 0; i < kMaxQuoted / 4; ++i) nuls += "\\x00";
+    return nuls + "...";
+  }());
+  // A cut never splits a UTF-8 sequence: "é" is two bytes, the cut falls between them.
+  CHECK(Printable("ab\xc3\xa9", 3) == "ab...");
+  CHECK(Printable("abc", 3) == "abc");
+}
+
 TEST_CASE("Deadline expires on the fake clock without sleeping") {
   testing::FakeClock clock;
   Deadline none;

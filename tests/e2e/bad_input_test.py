@@ -27,6 +27,9 @@ BAD = os.path.join(e2e_util.SOURCE_DIR, 'tests', 'data', 'bad')
 CPU_SECONDS = 30  # RLIMIT_CPU: a runaway is killed by SIGXCPU, far above any honest run
 WALL_SECONDS = 60
 MAX_RSS_MIB = 256  # generous: the largest limit is 64 MiB of decompressed document
+if 'ASAN_OPTIONS' in os.environ:  # scripts/sanitize.sh: shadow memory and redzones
+    MAX_RSS_MIB *= 2
+MAX_ERROR_LINE = 1000  # a few quoted texts of at most 200 bytes each, escaped
 
 
 def run_bounded(args, env, cwd):
@@ -99,6 +102,14 @@ class BadInputCorpus(E2ETest):
                     problems.append(f'{len(lines)} error lines')
                 elif expect['error'] not in lines[0]:
                     problems.append(f'error line lacks {expect["error"]!r}')
+                # One failure is one printable, bounded line: bytes from the blob are escaped
+                # and what it quotes is cut (a 4 MiB include line is not a 4 MiB error line).
+                ctl = sorted({c for c in stderr if (c < 0x20 and c not in (0x09, 0x0a)) or c == 0x7f})
+                if ctl:
+                    problems.append(f'raw control bytes {ctl} on stderr')
+                long = [len(ln) for ln in lines if len(ln) > MAX_ERROR_LINE]
+                if long:
+                    problems.append(f'error lines of {long} characters')
                 # What a blob names is shown escaped: no terminal control bytes in the plan.
                 raw = [c for c in stdout if c < 0x20 and c not in (0x09, 0x0a)] + \
                     [c for c in stdout if c == 0x7f]

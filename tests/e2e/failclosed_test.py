@@ -187,5 +187,107 @@ class ReplayTest(E2ETest):
             self.assertNotIn('/etc/cloud', run.out + run.err)
 
 
+class PartLogTest(E2ETest):
+    def test_a_part_printing_without_end_is_cut_in_the_log_and_the_run_says_so(self):
+        state = os.path.join(self.tmp, 'state')
+        with self.emulators() as emu:
+            emu.put('bkt', 'loud.sh', b'#!/bin/sh\nhead -c 70000000 /dev/zero\nexit 7\n')
+            blob = self.write('ud', b'#s3-include\ns3://bkt/loud.sh\n')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', state, '--json'])
+            self.assertEqual(run.code, EXIT_FAILED, run.err)
+            self.assertEqual(len(run.stdout) - len(run.stdout.lstrip(b'\0')), 70000000)
+            report = json.loads(run.stdout.lstrip(b'\0'))
+            [part] = report['parts']
+            self.assertEqual((part['outcome'], part['exit_status']), ('failed', 7))
+            cut = ('the log holds the first 64.0 MiB of the output; '
+                   f'{70000000 - (64 << 20)} bytes more were not logged')
+            self.assertEqual(part['warnings'], [cut])
+            self.assertTrue(any(cut in line for line in run.err.splitlines()), run.err)
+            size = os.path.getsize(report['log_path'])
+            self.assertGreater(size, 64 << 20)
+            self.assertLess(size, (64 << 20) + 4096)
+            with open(report['log_path'], 'rb') as f:
+                f.seek(64 << 20)
+                tail = f.read().decode()
+            self.assertIn('log cut: ' + cut, tail)
+            self.assertIn('exited with status 7', tail)
+
+
+def corrupt_objects():
+    """Fetched objects whose encoding is broken: what they hold cannot be known."""
+    whole = e2e_util.gz(SCRIPT * 40)
+    bad_crc = bytearray(whole)
+    bad_crc[-8] ^= 0xFF
+    bad_size = bytearray(whole)
+    bad_size[-1] ^= 0x01
+    mime_part = ('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n'
+                 'Content-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n{}\n'
+                 '--XX--\n')
+    return {
+        'bad-crc.gz': bytes(bad_crc),
+        'bad-size.gz': bytes(bad_size),
+        'truncated.gz': whole[:len(whole) // 2],
+        'header-only.gz': whole[:10],
+        'garbage.gz': whole[:10] + bytes(range(256)) + b'\0' * 8,
+        'bad-base64.mime': mime_part.format('IyEvYmluL3NoCmVjaG8gaGk').encode(),
+        'not-base64.mime': mime_part.format('!!!not*base64$$$').encode(),
+    }
+
+
+class CorruptObjectTest(E2ETest):
+    def test_a_fetched_object_with_broken_encoding_fails_closed_naming_it(self):
+        trace = os.path.join(self.tmp, 'trace')
+        with self.emulators() as emu:
+            emu.put('bkt', 'first.sh', f'#!/bin/sh\necho first >> {trace}\n'.encode())
+            for name, data in corrupt_objects().items():
+                emu.put('bkt', name, data)
+                blob = self.write('ud', f'#s3-include\ns3://bkt/first.sh\ns3://bkt/{name}\n'.encode())
+                run = self.run_bin(emu, ['replay', blob, '--state-dir',
+                                         os.path.join(self.tmp, 'state-' + name)])
+                with self.subTest(name):
+                    self.assert_one_error(run, EXIT_FETCH, f's3://bkt/{name}')
+                    self.assertFalse(os.path.exists(trace), run)
+                if os.path.exists(trace):
+                    os.unlink(trace)
+
+
+class StatePathTest(E2ETest):
+    """A symlink or a non-regular file where report.json goes: refused before any part runs
+    (exit 3), nothing written through it."""
+
+    def check_refused(self, emu, blob, state, trace, path, target):
+        run = self.run_bin(emu, ['replay', blob, '--state-dir', state, '--force'])
+        self.assert_one_error(run, e2e_util.EXIT_SETUP, path, 'not a regular file')
+        self.assertFalse(os.path.exists(trace), run)
+        if target is not None:
+            with open(target, 'rb') as f:
+                self.assertEqual(f.read(), b'precious\n')
+
+    def test_symlinked_or_odd_report_paths_are_refused_before_anything_runs(self):
+        state = os.path.join(self.tmp, 'state')
+        trace = os.path.join(self.tmp, 'trace')
+        target = self.write('precious', b'precious\n')
+        with self.emulators() as emu:
+            emu.put('bkt', 'step.sh', f'#!/bin/sh\necho step >> {trace}\n'.encode())
+            blob = self.write('ud', b'#s3-include\ns3://bkt/step.sh\n')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', state])
+            self.assertEqual(run.code, EXIT_OK, run)
+            os.unlink(trace)
+            [instance_report] = [os.path.join(d, 'report.json')
+                                 for d, _, files in os.walk(os.path.join(state, 'instances'))
+                                 if 'report.json' in files]
+            last_report = os.path.join(state, 'report.json')
+            for path in (last_report, instance_report):
+                saved = path + '.saved'
+                os.rename(path, saved)
+                os.symlink(target, path)
+                self.check_refused(emu, blob, state, trace, path, target)
+                os.unlink(path)
+                os.mkfifo(path, 0o600)
+                self.check_refused(emu, blob, state, trace, path, None)
+                os.unlink(path)
+                os.rename(saved, path)
+
+
 if __name__ == '__main__':
     e2e_util.main()

@@ -55,6 +55,28 @@ TEST_CASE("RunProcess reports the exit status and copies output to console and l
   CHECK(OutcomeFromExit(*info).kind == OutcomeKind::kFailed);
 }
 
+TEST_CASE("RunProcess caps what it logs of a part, not what it shows, and says so") {
+  TempDir t;
+  Console console;
+  std::string path = Script(t, "loud.sh", "#!/bin/sh\nhead -c 100000 /dev/zero\nexit 5\n");
+  ProcessSpec spec = Spec(path, t, console);
+  int log = open((t / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  spec.log_fd = log;
+  spec.log_limit = 1000;
+  Result<ExitInfo> info = RunProcess(spec);
+  close(log);
+  REQUIRE(info.ok());
+  CHECK(info->status == 5);
+  CHECK(console.out.size() == 100000);
+  CHECK(Slurp(t / "log").size() == 1000);
+  CHECK(info->log_dropped == 99000);
+  Outcome outcome = OutcomeFromExit(*info);
+  CHECK(outcome.message == "exited with status 5");
+  REQUIRE(outcome.warnings.size() == 1);
+  CHECK(outcome.warnings[0] ==
+        "the log holds the first 1000 B of the output; 99000 bytes more were not logged");
+}
+
 TEST_CASE("RunProcess reports a signal death") {
   TempDir t;
   Console console;

@@ -37,6 +37,38 @@ TEST_CASE("Parse splits a multipart message into ordered parts") {
   CHECK(parts[1].filename == "part-002");
 }
 
+TEST_CASE("Parse with strict encodings refuses broken gzip and base64 that cloud-init keeps") {
+  // gzip of "#!/bin/sh\n" with its CRC flipped, and the same cut short.
+  const std::string gz(
+      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\x53\x56\xd4\x4f\xca\xcc"
+      "\xd3\x2f\xce\xe0\x02\x00\x1d\x9d\xfb\x04\x0a\x00\x00\x00",
+      30);
+  std::string bad_crc = gz;
+  bad_crc[gz.size() - 8] ^= 0x7f;
+  const std::string mime =
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+      "Content-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n";
+  ParseOptions strict;
+  strict.strict_encodings = true;
+  CHECK(MustParse(gz, strict)[0].payload == "#!/bin/sh\n");
+  CHECK(MustParse(mime + "IyEvYmluL3NoCg==\n--XX--\n", strict)[0].payload == "#!/bin/sh\n");
+  for (const std::string& blob : {bad_crc, gz.substr(0, 20)}) {
+    CHECK(MustParse(blob)[0].content_type == "text/x-not-multipart");
+    auto r = Parse(blob, strict);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kInvalidInput);
+    CHECK(r.error().message().starts_with("the gzip data is corrupt: "));
+  }
+  for (const char* body : {"IyEvYmluL3NoCg\n", "!!!not*base64$$$\n", "IyEv YmluL3NoCg==x\n"}) {
+    INFO(body);
+    std::string blob = mime + body + "--XX--\n";
+    CHECK(MustParse(blob).size() == 1);
+    auto r = Parse(blob, strict);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "part 1: the base64 content is corrupt");
+  }
+}
+
 TEST_CASE("ParseIncludeList reads s3-include lines with pins") {
   Part p;
   p.content_type = kTypeS3Include;

@@ -212,6 +212,7 @@ LARGE['huge-top-header'] = lambda: (b'Content-Type: multipart/mixed; boundary=XX
                                     b'q' * (2 << 20) + b'"\n\n--XX\n\nhi\n--XX--\n')
 LARGE['huge-user-data-over-16m'] = lambda: b'#!/bin/sh\n' + b'#' * (16 << 20)
 LARGE['huge-include-line'] = lambda: include('s3://bad/' + 'k' * (4 << 20))
+LARGE['huge-include-line-nul'] = lambda: include('s3://bad/' + '\x00' * (4 << 20))
 LARGE['huge-include-many-comments'] = lambda: b'#s3-include\n' + b'# c\n' * (3 << 20)
 LARGE['huge-parts-5000'] = lambda: mime([part(filename=f'p{i}.sh') for i in range(5000)])
 LARGE['huge-boundaries-only'] = lambda: mime([]).replace(b'--XX--\n', b'--XX\n' * 400000 +
@@ -238,6 +239,8 @@ BAD_LINES = {
     'url-crlf-injection': 's3://bad/ok.sh%0d%0aX-Evil:%201',
     'url-control-char': 's3://bad/ok\x07.sh',
     'url-del-char': 's3://bad/ok\x7f.sh',
+    'url-nul-esc-cr': 's3://bad/a\x00b\x1b[31mc\rd\x07.sh',
+    'url-control-long': 's3://bad/' + '\x01' * 5000,
     'url-space-in-scheme': 's 3://bad/ok.sh',
     'url-bad-percent': 'https://bad.s3.amazonaws.com/%zz',
     'url-port-garbage': 'https://bad.s3.amazonaws.com:99999/ok.sh',
