@@ -31,10 +31,6 @@
 namespace s3us::cli {
 namespace {
 
-void PrintError(const std::string& line) {
-  std::fprintf(stderr, "%s\n", RedactSecrets("s3-user-script: error: " + line).c_str());
-}
-
 int SetupFailure(const Error& e) {
   PrintError(e.ToString());
   return kExitSetup;
@@ -201,7 +197,7 @@ Result<run::Registry> MakeRegistry() {
 
 void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& registry) {
   if (o.json) {
-    std::cout << run::DumpJson(run::PlanToJson(plan, registry)) << "\n";
+    std::cout << run::DumpJson(run::PlanToJson(plan, registry));
   } else if (!o.quiet) {
     std::cout << run::RenderPlanText(plan, registry);
   }
@@ -224,6 +220,11 @@ Result<std::string> ReplayStateDir(const Options& o) {
   return AbsolutePath(*dir);
 }
 
+// Parts' output under --json: their logs keep it all; the terminal sees it on stderr.
+void OutputToStderr(int /*stream*/, std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stderr);
+}
+
 // Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
 // REQUIRES: state_dir is absolute (RunPlanLike makes it so).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
@@ -240,12 +241,13 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   d.keep_going = o.keep_going;
   d.force = force;
   d.part_timeout = std::chrono::seconds(o.part_timeout_seconds);
+  if (o.json) d.console = OutputToStderr;  // stdout carries the one JSON document
   run::Dispatcher dispatcher(registry, *p.services->clock);
   Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
   if (!report.ok()) return SetupFailure(report.error());
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
-    std::cout << run::DumpJson(j) << "\n";
+    std::cout << run::DumpJson(j);
   } else if (!o.quiet) {
     std::cout << run::RenderReport(j);
   }
@@ -280,7 +282,8 @@ int RunPlanLike(const Options& o) {
       return std::fflush(stdout) == 0 ? kExitOk : kExitSetup;
     }
     case Command::kReplay: {
-      if (o.dry_run) PrintPlan(o, p.plan, *registry);
+      // With --json the dry run's report is the one document (it lists the plan's parts).
+      if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
         std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
       return Dispatch(o, p, *registry, state_dir, o.force);
@@ -326,12 +329,24 @@ int RunLegacy(const Options& o) {
 int RunStatus(const Options& o) {
   std::string dir = o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir;
   Result<nlohmann::json> loaded = run::LoadLastReport(dir);
+  int code = run::StatusExitCode(loaded);
   if (loaded.ok()) {
-    std::cout << (o.json ? run::DumpJson(*loaded) + "\n" : run::RenderReport(*loaded));
-  } else {
-    PrintError(loaded.error().ToString());
+    std::cout << (o.json ? run::DumpJson(*loaded) : run::RenderReport(*loaded));
+    return code;
   }
-  return run::StatusExitCode(loaded);
+  bool never_ran = code == run::kStatusNeverRan;
+  if (!o.json) {
+    PrintError(loaded.error().ToString());
+    return code;
+  }
+  // As `cloud-init status --format json`: always one document, also before any run.
+  nlohmann::json j{{"format", 1}, {"status", never_ran ? "not run" : "error"}, {"state_dir", dir}};
+  if (!never_ran) {
+    PrintError(loaded.error().ToString());
+    j["error"] = RedactSecrets(loaded.error().ToString());
+  }
+  std::cout << run::DumpJson(j);
+  return code;
 }
 
 int RunGetCommand(const Options& o) {
@@ -348,12 +363,10 @@ int RunGetCommand(const Options& o) {
 }  // namespace
 
 int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures) {
-  // Without credentials or instance metadata nothing could be fetched: that is set-up.
-  bool no_credentials = std::any_of(failures.begin(), failures.end(), [](const auto& f) {
-    return f.error.code() == ErrorCode::kNoCredentials ||
-           f.error.code() == ErrorCode::kImdsUnavailable;
-  });
-  return no_credentials ? kExitSetup : kExitFetch;
+  int code = kExitFetch;
+  for (const expand::ExpandFailure& f : failures)
+    code = WorseExit(code, ExitCodeFor(f.error.code()));
+  return code;
 }
 
 int RunApp(const Options& options) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -96,8 +97,7 @@ int RunGet(const Options& options, Services& services) {
     } else {
       std::string name = DestinationName(url);
       if (name.empty()) {
-        std::fprintf(stderr, "s3-user-script: error: %s: no file name in the URL; use -o DEST\n",
-                     RedactUrl(url).c_str());
+        PrintError(RedactUrl(url) + ": no file name in the URL; use -o DEST");
         return kExitUsage;
       }
       t.destination = (options.output_dir.empty() ? "." : options.output_dir) + "/" + name;
@@ -129,13 +129,8 @@ int RunGet(const Options& options, Services& services) {
   for (size_t i = 0; i < targets.size(); ++i) {
     if (results[i].ok()) continue;
     const Error& e = results[i].error();
-    // The fetcher's context already names the URL.
-    std::string line = "s3-user-script: error: " + e.ToString();
-    std::fprintf(stderr, "%s\n", RedactSecrets(line).c_str());
-    exit_code = (e.code() == ErrorCode::kNoCredentials || e.code() == ErrorCode::kIo ||
-                 e.code() == ErrorCode::kUnsafePath)
-                    ? std::max(exit_code, kExitSetup)
-                    : std::max(exit_code, kExitFetch);
+    PrintError(e.ToString());  // the fetcher's context already names the URL
+    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
   }
   std::fflush(stdout);
   return exit_code;

@@ -182,13 +182,13 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     result.exit_code = kExitOk;
     return result;
   } catch (const CLI::ParseError& e) {
-    result.output = std::string("s3-user-script: error: ") + e.what() + " (see --help)";
+    result.output = ErrorLine(std::string(e.what()) + " (see --help)");
     result.exit_code = kExitUsage;
     return result;
   }
 
   auto usage = [&](const std::string& message) {
-    result.output = "s3-user-script: error: " + message + " (see --help)";
+    result.output = ErrorLine(message + " (see --help)");
     result.exit_code = kExitUsage;
     return result;
   };

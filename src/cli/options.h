@@ -14,14 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace s3us::cli {
+#include "cli/exit_codes.h"
 
-// Exit codes (documented in the README).
-inline constexpr int kExitOk = 0;      // every part ran (or the command did its job)
-inline constexpr int kExitFailed = 1;  // a part failed
-inline constexpr int kExitUsage = 2;   // bad command line
-inline constexpr int kExitSetup = 3;   // no user data, no credentials, state dir unusable
-inline constexpr int kExitFetch = 4;   // fetch or verification failed before anything ran
+namespace s3us::cli {
 
 enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy, kSign, kVerify };
 

@@ -1,5 +1,6 @@
 # Tests of src/cli.
 list(APPEND S3US_TEST_SOURCES
+  cli/exit_codes_test.cc
   cli/options_test.cc
   cli/get_command_test.cc
   cli/progress_test.cc
