@@ -90,6 +90,16 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o) {
   return eo;
 }
 
+// `plan` or `resolve` without a FILE reads IMDS; off EC2 that fails, and the way out is a FILE.
+int UserDataFailure(const Options& o, const Error& e) {
+  bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
+  if (!inspecting || !o.input.empty() || o.on_instance) return SetupFailure(e);
+  std::string name = o.command == Command::kPlan ? "plan" : "resolve";
+  PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " + name +
+             " FILE");
+  return kExitSetup;
+}
+
 struct Planned {
   std::unique_ptr<Services> services;
   expand::Plan plan;
@@ -129,10 +139,8 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     }
   }
   if (connect.joinable()) connect.join();
-  if (connected && !connected->ok()) {
-    return SetupFailure(connected->error());
-  }
-  if (!read.ok()) return SetupFailure(read.error());
+  if (connected && !connected->ok()) return UserDataFailure(o, connected->error());
+  if (!read.ok()) return UserDataFailure(o, read.error());
   if (blob.empty() && o.command == Command::kRun && o.input.empty()) {
     // As cloud-init: an instance launched without user data has nothing to run.
     if (!o.quiet)

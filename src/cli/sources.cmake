@@ -1,6 +1,7 @@
 # Sources of src/cli (main.cc is the executable's own file and not listed here).
 list(APPEND S3US_SOURCES
   src/cli/exit_codes.cc
+  src/cli/usage_errors.cc
   src/cli/options.cc
   src/cli/services.cc
   src/cli/progress.cc

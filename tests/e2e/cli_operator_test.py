@@ -55,6 +55,74 @@ class Operator(ru.EmulatorTestCase):
                          self.path('state')], env=env)
         self.assertEqual(replay.returncode, 3, replay.stderr)
 
+    # --- 3. errors people understand ---
+
+    def test_parse_errors_name_the_flag_and_what_it_accepts(self):
+        env = ru.offline_env(self.tmp.name)
+        cases = {
+            ('run', '--deadline', '0'):
+                "run: --deadline: '0' is not a whole number of seconds from 1 to 86400 "
+                "(see s3-user-script help run)",
+            ('pln', 'f'): "unknown command 'pln'; did you mean plan?",
+            ('plan', '--jsn'):
+                'plan: unknown option --jsn; did you mean --json? (see s3-user-script help plan)',
+            ('help', 'replya'): "help: unknown command 'replya'; did you mean replay?",
+            ('run', '--max-object-size', '1X'):
+                "run: --max-object-size: '1X' is not a size (bytes, or with a unit: 512K, 64M, "
+                "1G) (see s3-user-script help run)",
+        }
+        for args, expected in cases.items():
+            proc = ru.run(list(args), env=env)
+            self.assertEqual(self.one_error(proc, 2), expected)
+            self.assertEqual(proc.stdout, '')
+
+    def test_help_command_defaults_and_units(self):
+        env = ru.offline_env(self.tmp.name)
+        top = ru.run(['help'], env=env)
+        self.assertEqual((top.returncode, top.stderr), (0, ''))
+        self.assertEqual(top.stdout, ru.run(['--help'], env=env).stdout)
+        self.assertEqual(top.stdout.count("Predecessor's interface: s3-user-script -b"), 1)
+        plan = ru.run(['help', 'plan'], env=env)
+        self.assertEqual(plan.returncode, 0)
+        self.assertEqual(plan.stdout, ru.run(['plan', '--help'], env=env).stdout)
+        self.assertNotIn("Predecessor's interface: s3-user-script -b", plan.stdout)
+        for shown in ('--deadline SECONDS=300', '--max-parts INT=1000', '--max-total-bytes SIZE=256M',
+                      '--key-template TEXT={role}/user-script'):
+            self.assertIn(shown, plan.stdout)
+
+    def test_bad_values_are_usage_errors_before_any_request(self):
+        before = self.emu.stats('s3')['by_request'].get('GET /op-bucket/a.sh', 0)
+        proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('x'), '--sha256', 'abcd'],
+                      self.emu)
+        self.assertEqual(self.one_error(proc, 2),
+                         "get: --sha256: 'abcd' is not a SHA-256 (64 hexadecimal digits) "
+                         "(see s3-user-script help get)")
+        self.assertEqual(self.emu.stats('s3')['by_request'].get('GET /op-bucket/a.sh', 0), before)
+        self.assertFalse(os.path.exists(self.path('x')))
+
+    def test_limit_errors_name_the_flag(self):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\ns3://op-bucket/dir1/same.sh\n')
+        proc = ru.run(['plan', blob, '--max-parts', '1'], self.emu)
+        self.assertEqual(self.one_error(proc, 4),
+                         'the plan exceeds the limit of 1 parts (--max-parts)')
+
+    def test_plan_off_ec2_suggests_a_file_and_a_missing_role_suggests_role(self):
+        env = ru.offline_env(self.tmp.name)
+        env.pop('AWS_EC2_METADATA_DISABLED')
+        env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = 'http://127.0.0.1:9'
+        proc = ru.run(['plan', '--deadline', '1'], env=env)
+        self.assertTrue(self.one_error(proc, 3).endswith(
+            '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\nop-bucket\n')
+        env = dict(self.emu.env, AWS_EC2_METADATA_DISABLED='true')
+        proc = ru.run(['plan', blob, '--region', 'us-east-1'], env=env)
+        self.assertIn('needs {role}, which is not known (no instance metadata; give --role)',
+                      self.one_error(proc, 4))
+
 
 if __name__ == '__main__':
     ru.main()
