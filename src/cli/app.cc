@@ -358,6 +358,12 @@ int RunStatus(const Options& o) {
 }
 
 int RunGetCommand(const Options& o) {
+  Result<std::vector<GetTarget>> targets = PlanGet(o);
+  if (!targets.ok()) {
+    PrintError("get: " + targets.error().ToString());
+    return targets.error().code() == ErrorCode::kInvalidInput ? kExitUsage
+                                                              : ExitCodeFor(targets.error().code());
+  }
   Result<std::unique_ptr<Services>> built = BuildServices(o, Where::kWorkstation);
   if (!built.ok()) return SetupFailure(built.error());
   // Only the region is needed from IMDS, and only when nothing configures it.
@@ -365,7 +371,7 @@ int RunGetCommand(const Options& o) {
   if (Status st = ConnectServices(o, Where::kWorkstation, s.config.region.empty(), s); !st.ok()) {
     return SetupFailure(st.error());
   }
-  return RunGet(o, s);
+  return RunGet(o, *targets, s);
 }
 
 }  // namespace

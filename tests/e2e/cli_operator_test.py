@@ -123,6 +123,40 @@ class Operator(ru.EmulatorTestCase):
         self.assertIn('needs {role}, which is not known (no instance metadata; give --role)',
                       self.one_error(proc, 4))
 
+    # --- 4. get -d DIR: all or nothing ---
+
+    def test_get_into_a_directory_is_all_or_nothing(self):
+        out = os.path.dirname(self.path('x'))
+        with open(os.path.join(out, 'same.sh'), 'wb') as f:
+            f.write(b'old\n')
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/no-such.sh', '-d', out],
+                      self.emu)
+        self.assertEqual(proc.returncode, 4, proc.stderr)
+        self.assertEqual(proc.stderr.count(PREFIX), 1, proc.stderr)
+        self.assertIn('s3://op-bucket/no-such.sh', proc.stderr)
+        self.assertEqual(sorted(os.listdir(out)), ['same.sh'])  # no a.sh, no temporary files
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/dir1/same.sh', '-d', out],
+                      self.emu)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ''))
+        self.assertEqual(sorted(os.listdir(out)), ['a.sh', 'same.sh'])
+        self.assertEqual(ru.read(os.path.join(out, 'same.sh')), '#!/bin/sh\necho one\n')
+
+    def test_two_urls_with_one_destination_are_a_usage_error_before_any_request(self):
+        out = os.path.dirname(self.path('x'))
+        before = dict(self.emu.stats('s3')['by_request'])
+        proc = ru.run(['get', 's3://op-bucket/dir1/same.sh', 's3://op-bucket/dir2/same.sh', '-d',
+                       out], self.emu)
+        self.assertEqual(self.one_error(proc, 2),
+                         f'get: s3://op-bucket/dir1/same.sh and s3://op-bucket/dir2/same.sh would '
+                         f'both be written to {out}/same.sh; use -o DEST for each')
+        self.assertEqual(self.emu.stats('s3')['by_request'], before)
+        self.assertEqual(os.listdir(out), [])
+
+    def test_get_into_a_missing_directory_says_so_once(self):
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/dir1/same.sh', '-d',
+                       '/nonexistent'], self.emu)
+        self.assertEqual(self.one_error(proc, 3), 'get: -d /nonexistent: not a directory')
+
 
 if __name__ == '__main__':
     ru.main()
