@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "cli/get_command.h"
+#include "cli/run_lock.h"
 #include "cli/services.h"
 #include "cli/signing_command.h"
+#include "cli/status_command.h"
 #include "cli/trust_config.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -250,6 +252,17 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   d.force = force;
   d.part_timeout = std::chrono::seconds(o.part_timeout_seconds);
   if (o.json) d.console = OutputToStderr;  // stdout carries the one JSON document
+  // Two runs never both dispatch into one state dir; `status` sees this one in progress.
+  std::optional<RunLock> lock;
+  if (!o.dry_run) {
+    Result<RunLock> taken =
+        RunLock::Acquire(state_dir, run::FormatRfc3339(p.services->clock->Now()));
+    if (!taken.ok()) {
+      PrintError(taken.error().ToString());
+      return kExitSetup;
+    }
+    lock.emplace(std::move(taken).value());
+  }
   run::Dispatcher dispatcher(registry, *p.services->clock);
   Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
   if (!report.ok()) return SetupFailure(report.error());
@@ -332,29 +345,6 @@ int RunLegacy(const Options& o) {
     }
   }
   return kExitOk;
-}
-
-int RunStatus(const Options& o) {
-  std::string dir = o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir;
-  Result<nlohmann::json> loaded = run::LoadLastReport(dir);
-  int code = run::StatusExitCode(loaded);
-  if (loaded.ok()) {
-    std::cout << (o.json ? run::DumpJson(*loaded) : run::RenderReport(*loaded));
-    return code;
-  }
-  bool never_ran = code == run::kStatusNeverRan;
-  if (!o.json) {
-    PrintError(loaded.error().ToString());
-    return code;
-  }
-  // As `cloud-init status --format json`: always one document, also before any run.
-  nlohmann::json j{{"format", 1}, {"status", never_ran ? "not run" : "error"}, {"state_dir", dir}};
-  if (!never_ran) {
-    PrintError(loaded.error().ToString());
-    j["error"] = RedactSecrets(loaded.error().ToString());
-  }
-  std::cout << run::DumpJson(j);
-  return code;
 }
 
 int RunGetCommand(const Options& o) {

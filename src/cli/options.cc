@@ -161,6 +161,8 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   status->add_option("--state-dir", o.state_dir, "State directory of the run");
   status->add_flag("--json", o.json, "Print the report as JSON");
+  status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
+  status->add_flag("--long", o.long_format, "Show each part's outcome in detail");
 
   CLI::App* get = app.add_subcommand(
       "get", "Download S3 objects with the instance role (for the scripts we run)");

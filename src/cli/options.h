@@ -56,6 +56,10 @@ struct Options {
   std::string cloud_config_dir;
   int part_timeout_seconds = 0;  // 0: none
 
+  // status
+  bool wait = false;  // block while a run is in progress
+  bool long_format = false;
+
   // get
   std::vector<std::string> urls;
   std::string output;      // -o DEST or "-" for stdout

@@ -8,5 +8,7 @@ list(APPEND S3US_SOURCES
   src/cli/get_command.cc
   src/cli/signing_command.cc
   src/cli/trust_config.cc
+  src/cli/run_lock.cc
+  src/cli/status_command.cc
   src/cli/app.cc
 )

@@ -157,6 +157,78 @@ class Operator(ru.EmulatorTestCase):
                        '/nonexistent'], self.emu)
         self.assertEqual(self.one_error(proc, 3), 'get: -d /nonexistent: not a directory')
 
+    # --- 5. status --wait, --long; one run at a time ---
+
+    def wait_for(self, predicate, what):
+        deadline = time.monotonic() + 30
+        while not predicate():
+            self.assertLess(time.monotonic(), deadline, f'gave up waiting for {what}')
+            time.sleep(0.02)
+
+    def test_a_run_in_progress_is_visible_waited_for_and_exclusive(self):
+        state = os.path.dirname(self.path('x'))
+        started, go = os.path.join(state, 'started'), os.path.join(state, 'go')
+        blob = self.path('ud.sh')
+        with open(blob, 'w', encoding='utf-8') as f:
+            f.write(f'#!/bin/sh\necho run >> {started}\n'
+                    f'while [ ! -e {go} ]; do sleep 0.02; done\n')
+        env = dict(self.emu.env)
+        first = ru.subprocess.Popen([ru.BINARY, 'replay', blob, '--state-dir', state], env=env,
+                                    stdout=ru.subprocess.PIPE, stderr=ru.subprocess.PIPE, text=True)
+        try:
+            self.wait_for(lambda: os.path.exists(started), 'the first run to start its part')
+            status = ru.run(['status', '--state-dir', state], self.emu)
+            self.assertEqual(status.returncode, 0, status.stderr)
+            self.assertRegex(status.stdout, rf'^running: pid {first.pid} since \S+Z in {state} '
+                                            r'\(status --wait waits for the end\)\n$')
+            status = ru.run(['status', '--json', '--state-dir', state], self.emu)
+            doc = json.loads(status.stdout)
+            self.assertEqual((doc['status'], doc['pid']), ('running', first.pid))
+
+            second = ru.run(['replay', blob, '--state-dir', state, '-q'], self.emu)
+            self.assertEqual(self.one_error(second, 3),
+                             f'another run (pid {first.pid}) is in progress in {state}; '
+                             's3-user-script status --wait waits for it')
+
+            waiter = ru.subprocess.Popen([ru.BINARY, 'status', '--wait', '--state-dir', state],
+                                         env=env, stdout=ru.subprocess.PIPE,
+                                         stderr=ru.subprocess.PIPE, text=True)
+            # Blocked on the run's lock: /proc/locks lists it as a waiter ("->").
+            self.wait_for(lambda: any(line.split()[1:2] == ['->'] and
+                                      line.split()[5] == str(waiter.pid)
+                                      for line in open('/proc/locks', encoding='ascii')),
+                          'status --wait to block on the lock')
+            self.assertIsNone(waiter.poll())
+            with open(go, 'w', encoding='ascii'):
+                pass
+            out, err = waiter.communicate(timeout=30)
+            self.assertEqual(waiter.returncode, 0, err)
+            self.assertRegex(out, r'^last run: ok at ')
+        finally:
+            with open(go, 'w', encoding='ascii'):
+                pass
+            first.communicate(timeout=30)
+        self.assertEqual(first.returncode, 0)
+        self.assertEqual(ru.read(started), 'run\n')  # the second run dispatched nothing
+
+    def test_status_long_shows_each_part(self):
+        state = os.path.dirname(self.path('x'))
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        proc = ru.run(['replay', blob, '--state-dir', state], self.emu)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        status = ru.run(['status', '--long', '--state-dir', state], self.emu)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        long_part = status.stdout[status.stdout.index('part 1 (run 1)'):]
+        lines = long_part.splitlines()
+        self.assertEqual(lines[0], 'part 1 (run 1): ok: exited with status 0')
+        self.assertRegex(lines[1], r'^  text/x-shellscript, handler shell-script, per-instance, 17 bytes, '
+                                   r'sha256 [0-9a-f]{64}$')
+        self.assertRegex(lines[2], r'^  from s3://op-bucket/a\.sh \(verified by content-length, [^)]+\)$')
+        self.assertEqual(lines[3], '  included by part 1 line 2')
+        self.assertRegex(lines[4], r'^  started \S+Z, \d+(\.\d+)? ms, exit status 0$')
+
 
 if __name__ == '__main__':
     ru.main()
