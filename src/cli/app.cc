@@ -16,6 +16,7 @@
 #include "cli/signing_command.h"
 #include "cli/status_command.h"
 #include "cli/trust_config.h"
+#include "cli/validate_command.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -398,6 +399,8 @@ int RunApp(const Options& options) {
       return RunSign(options);
     case Command::kVerify:
       return RunVerify(options);
+    case Command::kValidate:
+      return RunValidate(options);
   }
   return kExitUsage;
 }

@@ -135,6 +135,8 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
+  plan->add_flag("--offline", o.offline,
+                 "Check FILE without network or credentials, as validate does");
   AddInstanceFlags(plan, o);
   AddOnInstanceFlag(plan, o);
   AddExpandFlags(plan, o);
@@ -157,6 +159,18 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddOnInstanceFlag(resolve, o);
   AddExpandFlags(resolve, o);
   AddOutputFlags(resolve, o);
+
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a user-data FILE offline: part tree, include lines, limits, cloud-config");
+  validate->add_option("file", o.input, "User data file ('-' for stdin)")->required();
+  validate->add_flag("--json", o.json, "Print the result as JSON");
+  validate->add_option("--key-template", o.key_template,
+                       "Key for bucket-only #s3-include lines (checked with stand-in facts)");
+  validate->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")
+      ->check(WholeNumber(1, 1000000, "parts"));
+  validate->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
+      ->check(WholeNumber(1, 1000000, "objects"));
+  AddOutputFlags(validate, o);
 
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   status->add_option("--state-dir", o.state_dir, "State directory of the run");
@@ -226,6 +240,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   if (replay->parsed()) o.command = Command::kReplay;
   if (resolve->parsed()) o.command = Command::kResolve;
   if (status->parsed()) o.command = Command::kStatus;
+  if (validate->parsed() || (plan->parsed() && o.offline)) o.command = Command::kValidate;
   if (get->parsed()) o.command = Command::kGet;
   if (signing.sign->parsed()) o.command = Command::kSign;
   if (signing.verify->parsed()) o.command = Command::kVerify;
@@ -255,6 +270,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       return usage("--sha256 pins one object; give one URL");
     }
   }
+  if (o.offline && o.input.empty()) return usage("plan --offline needs a FILE");
   if (o.quiet && o.verbosity > 0) return usage("--quiet and --verbose exclude each other");
 
   result.options = std::move(o);

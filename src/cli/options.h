@@ -18,7 +18,18 @@
 
 namespace s3us::cli {
 
-enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy, kSign, kVerify };
+enum class Command {
+  kRun,
+  kPlan,
+  kReplay,
+  kResolve,
+  kStatus,
+  kGet,
+  kLegacy,
+  kSign,
+  kVerify,
+  kValidate
+};
 
 struct Options {
   Command command = Command::kRun;
@@ -27,7 +38,8 @@ struct Options {
   std::string input;
   bool dry_run = false;
   bool json = false;
-  int verbosity = 0;  // -v repeatable
+  bool offline = false;  // plan --offline: validate (no network, no credentials)
+  int verbosity = 0;     // -v repeatable
   bool quiet = false;
 
   // AWS and instance facts.

@@ -10,5 +10,6 @@ list(APPEND S3US_SOURCES
   src/cli/trust_config.cc
   src/cli/run_lock.cc
   src/cli/status_command.cc
+  src/cli/validate_command.cc
   src/cli/app.cc
 )

@@ -3,6 +3,7 @@ list(APPEND S3US_TEST_SOURCES
   cli/exit_codes_test.cc
   cli/options_test.cc
   cli/usage_errors_test.cc
+  cli/validate_command_test.cc
   cli/get_command_test.cc
   cli/progress_test.cc
   cli/app_test.cc

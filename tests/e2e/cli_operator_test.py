@@ -229,6 +229,64 @@ class Operator(ru.EmulatorTestCase):
         self.assertEqual(lines[3], '  included by part 1 line 2')
         self.assertRegex(lines[4], r'^  started \S+Z, \d+(\.\d+)? ms, exit status 0$')
 
+    # --- 6. validate, plan --offline: no network, no credentials ---
+
+    def validate(self, content, *extra):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(content)
+        env = ru.offline_env(self.tmp.name)
+        env['AWS_ENDPOINT_URL_S3'] = 'http://127.0.0.1:9'  # nothing may be asked of it
+        return ru.run(['validate', blob] + list(extra), env=env), blob, env
+
+    def test_validate_prints_the_part_tree_of_valid_user_data(self):
+        blob = ru.mime([('text/x-shellscript', 'a.sh', b'#!/bin/sh\ntrue\n'),
+                        ('text/x-s3-include', 'inc', b'#s3-include\ns3://op-bucket/a.sh\n'
+                                                     b'op-bucket\n'),
+                        ('text/cloud-config', 'c.cfg', b'#cloud-config\npackages: [jq]\n')])
+        proc, path, env = self.validate(blob)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ''))
+        self.assertEqual(proc.stdout,
+                         'part 1: text/x-shellscript a.sh (15 bytes)\n'
+                         'part 2: text/x-s3-include inc (42 bytes)\n'
+                         '  line 2: s3://op-bucket/a.sh\n'
+                         '  line 3: op-bucket\n'
+                         'part 3: text/cloud-config c.cfg (29 bytes)\n'
+                         'valid: 3 parts, 2 include lines\n')
+        offline = ru.run(['plan', '--offline', path], env=env)
+        self.assertEqual((offline.returncode, offline.stdout), (0, proc.stdout))
+
+    def test_validate_names_part_and_line_of_each_problem(self):
+        proc, _, _ = self.validate(b'#cloud-config\npackages: [jq\n')
+        self.assertEqual(self.one_error(proc, 4),
+                         'part 1 line 3: cloud-config: invalid YAML: end of sequence flow not found')
+        self.assertTrue(proc.stdout.endswith('invalid: 1 part, 0 include lines\n'))
+        proc, _, _ = self.validate(b'#s3-include\ns3://Bad_Bucket/x\nftp://example.com/x\n'
+                                   b'arn:aws:s3:::good-bucket/k\n')
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.splitlines(), [
+            PREFIX + "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
+                     'upper-case letters are not allowed',
+            PREFIX + 'part 1 line 3: "ftp://example.com/x" is not an S3 location '
+                     '(#s3-include lines name S3 objects)'])
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n')
+        self.assertEqual(self.one_error(proc, 4), 'part 1 line 2: sha256 must be 64 hex digits')
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/a\ns3://good-bucket/b\n',
+                                   '--max-objects', '1')
+        self.assertEqual(self.one_error(proc, 4), 'user data: the includes name 2 objects, over '
+                                                  'the limit of 1 (--max-objects)')
+
+    def test_validate_checks_cloud_config_with_cloud_init_schema(self):
+        proc, _, _ = self.validate(b'#cloud-config\nruncmd: 5\n')
+        self.assertEqual(self.one_error(proc, 4), "part 1: cloud-config: cloud-init schema: "
+                                                  "runcmd: 5 is not of type 'array'")
+        proc, _, _ = self.validate(b'#cloud-config\nruncmd: 5\n', '--json')
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc['valid'], False)
+        self.assertEqual(doc['problems'], [{'part': 1, 'line': 0, 'message':
+                                            "cloud-config: cloud-init schema: runcmd: 5 is not "
+                                            "of type 'array'"}])
+
 
 if __name__ == '__main__':
     ru.main()

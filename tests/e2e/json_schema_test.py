@@ -66,6 +66,16 @@ class JsonOutput(ru.EmulatorTestCase):
                                 '--cloud-config-dir', self.state() + '-cfg', '--force'], 'report')
         self.assertEqual(doc['totals']['ok'], 3)
 
+    def test_validate_prints_one_document(self):
+        doc, _ = self.document(['validate', self.blob], 'validation')
+        self.assertEqual((doc['valid'], len(doc['parts'])), (True, 3))
+        bad = os.path.join(self.runs, 'bad.cfg')
+        with open(bad, 'wb') as f:
+            f.write(b'#cloud-config\npackages: [jq\n')
+        doc, _ = self.document(['validate', bad], 'validation', code=4)
+        self.assertEqual(doc['problems'][0]['line'], 3)
+        doc, _ = self.document(['plan', '--offline', bad], 'validation', code=4)
+
     def test_status_always_answers(self):
         doc, _ = self.document(['status', '--state-dir', self.state()], 'status', code=3)
         self.assertEqual(doc, {'format': 1, 'status': 'not run', 'state_dir': self.state()})
