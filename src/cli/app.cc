@@ -308,7 +308,10 @@ int RunPlanLike(const Options& o) {
       if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
         std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
-      return Dispatch(o, p, *registry, state_dir, o.force);
+      int code = Dispatch(o, p, *registry, state_dir, o.force);
+      // A dry run writes nothing: the private directory made for it goes again.
+      if (o.dry_run && o.state_dir.empty()) rmdir(state_dir.c_str());
+      return code;
     }
     case Command::kRun:
       if (o.dry_run) {

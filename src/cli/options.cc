@@ -188,6 +188,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
       ->check(Sha256Hex());
   get->add_option("--version-id", o.version_id, "Object version to fetch");
+  get->add_flag("--no-progress", o.no_progress, "No progress line on a terminal");
   AddAwsFlags(get, o);
   AddOutputFlags(get, o);
   SigningCommands signing = AddSigningCommands(app, o);

@@ -79,6 +79,7 @@ struct Options {
   mode_t mode = 0600;
   std::string sha256;
   std::string version_id;
+  bool no_progress = false;
 
   // sign / verify (src/cli/signing_command.h)
   std::string signing_key;

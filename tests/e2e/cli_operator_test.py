@@ -287,6 +287,19 @@ class Operator(ru.EmulatorTestCase):
                                             "cloud-config: cloud-init schema: runcmd: 5 is not "
                                             "of type 'array'"}])
 
+    # --- 7. no litter ---
+
+    def test_a_dry_run_replay_leaves_no_directory_behind(self):
+        tmpdir = os.path.dirname(self.path('x'))
+        blob = os.path.join(self.runs, 'dry-ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        env = dict(self.emu.env, TMPDIR=tmpdir)
+        for extra in ([], ['--json']):
+            proc = ru.run(['replay', blob, '--dry-run'] + extra, self.emu, env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(os.listdir(tmpdir), [])
+
 
 if __name__ == '__main__':
     ru.main()
