@@ -300,6 +300,27 @@ class Operator(ru.EmulatorTestCase):
             self.assertEqual(proc.returncode, 0, proc.stderr)
             self.assertEqual(os.listdir(tmpdir), [])
 
+    # --- 7. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE ---
+
+    def test_max_attempts_from_the_environment(self):
+        with ru.Emulators(os.path.join(self.tmp.name, 'slow'), s3_args=['--slowdown', '100000']) \
+                as slow:
+            slow.put('op-bucket', 'a.sh', b'#!/bin/sh\n')
+            for env, attempts in (({}, 4), ({'AWS_MAX_ATTEMPTS': '1'}, 1),
+                                  ({'AWS_RETRY_MODE': 'standard'}, 3),
+                                  ({'AWS_RETRY_MODE': 'legacy', 'AWS_MAX_ATTEMPTS': '2'}, 2)):
+                before = slow.stats('s3')['by_status'].get('503', 0)
+                proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                              env=dict(slow.env, **env))
+                self.assertEqual(proc.returncode, 4, proc.stderr)
+                self.assertEqual(slow.stats('s3')['by_status'].get('503', 0) - before, attempts,
+                                 env)
+            proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                          env=dict(slow.env, AWS_MAX_ATTEMPTS='0'))
+            self.assertEqual(self.one_error(proc, 3),
+                             "reading AWS configuration: AWS_MAX_ATTEMPTS '0' is not a whole "
+                             'number from 1 to 999')
+
 
 if __name__ == '__main__':
     ru.main()
