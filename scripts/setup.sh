@@ -16,6 +16,8 @@ packages=(
   dpkg-dev lintian man-db bash-completion systemd
   # signed boot material: real ssh-keygen for sign/verify and the differential test
   openssh-client python3-cryptography
+  # the JSON Schema of --json output (tests/e2e/json_schema_test.py)
+  python3-jsonschema
 )
 
 missing=()

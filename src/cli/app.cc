@@ -11,9 +11,12 @@
 #include <thread>
 
 #include "cli/get_command.h"
+#include "cli/run_lock.h"
 #include "cli/services.h"
 #include "cli/signing_command.h"
+#include "cli/status_command.h"
 #include "cli/trust_config.h"
+#include "cli/validate_command.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -31,12 +34,6 @@
 
 namespace s3us::cli {
 namespace {
-
-void PrintError(const std::string& line) {
-  std::string text = Printable(RedactSecrets("s3-user-script: error: " + line), kMaxLogMessage);
-  text += '\n';
-  std::fwrite(text.data(), 1, text.size(), stderr);
-}
 
 int SetupFailure(const Error& e) {
   PrintError(e.ToString());
@@ -97,6 +94,16 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {
   return eo;
 }
 
+// `plan` or `resolve` without a FILE reads IMDS; off EC2 that fails, and the way out is a FILE.
+int UserDataFailure(const Options& o, const Error& e) {
+  bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
+  if (!inspecting || !o.input.empty() || o.on_instance) return SetupFailure(e);
+  std::string name = o.command == Command::kPlan ? "plan" : "resolve";
+  PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " + name +
+             " FILE");
+  return kExitSetup;
+}
+
 struct Planned {
   std::unique_ptr<Services> services;
   expand::Plan plan;
@@ -136,10 +143,8 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
     }
   }
   if (connect.joinable()) connect.join();
-  if (connected && !connected->ok()) {
-    return SetupFailure(connected->error());
-  }
-  if (!read.ok()) return SetupFailure(read.error());
+  if (connected && !connected->ok()) return UserDataFailure(o, connected->error());
+  if (!read.ok()) return UserDataFailure(o, read.error());
   if (blob.empty() && o.command == Command::kRun && o.input.empty()) {
     // As cloud-init: an instance launched without user data has nothing to run.
     if (!o.quiet)
@@ -203,7 +208,7 @@ Result<run::Registry> MakeRegistry() {
 
 void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& registry) {
   if (o.json) {
-    std::cout << run::DumpJson(run::PlanToJson(plan, registry)) << "\n";
+    std::cout << run::DumpJson(run::PlanToJson(plan, registry));
   } else if (!o.quiet) {
     std::cout << run::RenderPlanText(plan, registry);
   }
@@ -226,6 +231,11 @@ Result<std::string> ReplayStateDir(const Options& o) {
   return AbsolutePath(*dir);
 }
 
+// Parts' output under --json: their logs keep it all; the terminal sees it on stderr.
+void OutputToStderr(int /*stream*/, std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stderr);
+}
+
 // Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
 // REQUIRES: state_dir is absolute (RunPlanLike makes it so).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
@@ -242,12 +252,24 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   d.keep_going = o.keep_going;
   d.force = force;
   d.part_timeout = std::chrono::seconds(o.part_timeout_seconds);
+  if (o.json) d.console = OutputToStderr;  // stdout carries the one JSON document
+  // Two runs never both dispatch into one state dir; `status` sees this one in progress.
+  std::optional<RunLock> lock;
+  if (!o.dry_run) {
+    Result<RunLock> taken =
+        RunLock::Acquire(state_dir, run::FormatRfc3339(p.services->clock->Now()));
+    if (!taken.ok()) {
+      PrintError(taken.error().ToString());
+      return kExitSetup;
+    }
+    lock.emplace(std::move(taken).value());
+  }
   run::Dispatcher dispatcher(registry, *p.services->clock);
   Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
   if (!report.ok()) return SetupFailure(report.error());
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
-    std::cout << run::DumpJson(j) << "\n";
+    std::cout << run::DumpJson(j);
   } else if (!o.quiet) {
     std::cout << run::RenderReport(j);
   }
@@ -282,10 +304,14 @@ int RunPlanLike(const Options& o) {
       return std::fflush(stdout) == 0 ? kExitOk : kExitSetup;
     }
     case Command::kReplay: {
-      if (o.dry_run) PrintPlan(o, p.plan, *registry);
+      // With --json the dry run's report is the one document (it lists the plan's parts).
+      if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
         std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
-      return Dispatch(o, p, *registry, state_dir, o.force);
+      int code = Dispatch(o, p, *registry, state_dir, o.force);
+      // A dry run writes nothing: the private directory made for it goes again.
+      if (o.dry_run && o.state_dir.empty()) rmdir(state_dir.c_str());
+      return code;
     }
     case Command::kRun:
       if (o.dry_run) {
@@ -325,18 +351,13 @@ int RunLegacy(const Options& o) {
   return kExitOk;
 }
 
-int RunStatus(const Options& o) {
-  std::string dir = o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir;
-  Result<nlohmann::json> loaded = run::LoadLastReport(dir);
-  if (loaded.ok()) {
-    std::cout << (o.json ? run::DumpJson(*loaded) + "\n" : run::RenderReport(*loaded));
-  } else {
-    PrintError(loaded.error().ToString());
-  }
-  return run::StatusExitCode(loaded);
-}
-
 int RunGetCommand(const Options& o) {
+  Result<std::vector<GetTarget>> targets = PlanGet(o);
+  if (!targets.ok()) {
+    PrintError("get: " + targets.error().ToString());
+    return targets.error().code() == ErrorCode::kInvalidInput ? kExitUsage
+                                                              : ExitCodeFor(targets.error().code());
+  }
   Result<std::unique_ptr<Services>> built = BuildServices(o, Where::kWorkstation);
   if (!built.ok()) return SetupFailure(built.error());
   // Only the region is needed from IMDS, and only when nothing configures it.
@@ -344,18 +365,16 @@ int RunGetCommand(const Options& o) {
   if (Status st = ConnectServices(o, Where::kWorkstation, s.config.region.empty(), s); !st.ok()) {
     return SetupFailure(st.error());
   }
-  return RunGet(o, s);
+  return RunGet(o, *targets, s);
 }
 
 }  // namespace
 
 int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures) {
-  // Without credentials or instance metadata nothing could be fetched: that is set-up.
-  bool no_credentials = std::any_of(failures.begin(), failures.end(), [](const auto& f) {
-    return f.error.code() == ErrorCode::kNoCredentials ||
-           f.error.code() == ErrorCode::kImdsUnavailable;
-  });
-  return no_credentials ? kExitSetup : kExitFetch;
+  int code = kExitFetch;
+  for (const expand::ExpandFailure& f : failures)
+    code = WorseExit(code, ExitCodeFor(f.error.code()));
+  return code;
 }
 
 int RunApp(const Options& options) {
@@ -383,6 +402,8 @@ int RunApp(const Options& options) {
       return RunSign(options);
     case Command::kVerify:
       return RunVerify(options);
+    case Command::kValidate:
+      return RunValidate(options);
   }
   return kExitUsage;
 }

@@ -1,6 +1,6 @@
 // App: runs one parsed command with real services and returns the process exit code.
-// The one place (with main.cc) that prints errors: one line per failure,
-// "s3-user-script: error: <what>: <cause>", never a secret.
+// Errors are printed through cli/exit_codes.h (one line per failure, never a secret) and
+// exit codes come from its one table.
 #ifndef S3US_CLI_APP_H_
 #define S3US_CLI_APP_H_
 
@@ -13,8 +13,9 @@ namespace s3us::cli {
 
 int RunApp(const Options& options);
 
-// Exit code when expansion left no plan: kExitSetup when credentials are missing (as for
-// `get`), kExitFetch for every other failure.
+// Exit code when expansion left no plan: the worst of ExitCodeFor over the failures
+// (kExitSetup when credentials or instance metadata are missing, as for `get`), at least
+// kExitFetch.
 int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures);
 
 }  // namespace s3us::cli

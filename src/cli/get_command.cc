@@ -1,14 +1,18 @@
 #include "cli/get_command.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -17,11 +21,6 @@
 
 namespace s3us::cli {
 namespace {
-
-struct Target {
-  std::string url;
-  std::string destination;  // empty: stdout
-};
 
 Status CopyToStdout(int fd) {
   if (lseek(fd, 0, SEEK_SET) != 0) return Error(ErrorCode::kIo, "cannot rewind temporary file");
@@ -36,9 +35,11 @@ Status CopyToStdout(int fd) {
   }
 }
 
-// Stdout cannot be un-written, so the object lands in a private temporary file first and
-// is copied out only once it is verified.
-Status FetchOne(const Options& options, Services& s, const Target& t) {
+// Fetches one object into a temporary file beside its destination (or, for stdout, in a
+// private directory, copied out once verified). The file is renamed into place by the
+// caller once every object of the command verified.
+Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& s,
+                                              const GetTarget& t) {
   std::string temp_dir;
   std::string destination = t.destination;
   if (destination.empty()) {
@@ -47,11 +48,11 @@ Status FetchOne(const Options& options, Services& s, const Target& t) {
     temp_dir = *dir;
     destination = temp_dir + "/object";
   }
-  Status result = [&]() -> Status {
+  Result<std::optional<net::FileSink>> result = [&]() -> Result<std::optional<net::FileSink>> {
     Result<net::FileSink> sink = net::FileSink::Create(destination, options.mode);
     if (!sink.ok()) return sink.error();
     ProgressSink progress(sink.value(), DestinationName(t.url), stderr,
-                          ShowProgress(options.quiet));
+                          ShowProgress(options.quiet || options.no_progress));
     fetch::FetchOptions fo;
     if (!options.sha256.empty()) fo.expected_sha256 = options.sha256;
     fo.version_id = options.version_id;
@@ -61,13 +62,11 @@ Status FetchOne(const Options& options, Services& s, const Target& t) {
     if (!got.ok()) return got.error();
     LogInfo("fetched " + RedactUrl(t.url) + " (" + std::to_string(got->source.size) +
             " bytes, verified: " + got->source.verified_by + ")");
-    if (t.destination.empty()) return CopyToStdout(sink->file().fd());
-    return sink->Commit();
+    if (!t.destination.empty()) return std::optional<net::FileSink>(std::move(sink).value());
+    if (Status copied = CopyToStdout(sink->file().fd()); !copied.ok()) return copied.error();
+    return std::optional<net::FileSink>();  // the temporary file goes with the sink
   }();
-  if (!temp_dir.empty()) {
-    unlink(destination.c_str());
-    rmdir(temp_dir.c_str());
-  }
+  if (!temp_dir.empty()) rmdir(temp_dir.c_str());
   return result;
 }
 
@@ -85,27 +84,41 @@ std::string DestinationName(const std::string& url) {
   return out;
 }
 
-int RunGet(const Options& options, Services& services) {
-  std::vector<Target> targets;
+Result<std::vector<GetTarget>> PlanGet(const Options& options) {
+  std::string dir = options.output_dir.empty() ? "." : options.output_dir;
+  if (!options.output_dir.empty()) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Error(ErrorCode::kIo, "-d " + dir + ": not a directory");
+    }
+  }
+  std::vector<GetTarget> targets;
+  std::map<std::string, std::string> taken;  // destination → URL
   for (const std::string& url : options.urls) {
-    Target t{url, ""};
-    if (options.output == "-") {
-      t.destination.clear();
-    } else if (!options.output.empty()) {
-      t.destination = options.output;
+    GetTarget t{url, ""};
+    if (!options.output.empty()) {
+      t.destination = options.output == "-" ? "" : options.output;
     } else {
       std::string name = DestinationName(url);
       if (name.empty()) {
-        std::fprintf(stderr, "s3-user-script: error: %s: no file name in the URL; use -o DEST\n",
-                     RedactUrl(url).c_str());
-        return kExitUsage;
+        return Error(ErrorCode::kInvalidInput,
+                     RedactUrl(url) + ": no file name in the URL; use -o DEST");
       }
-      t.destination = (options.output_dir.empty() ? "." : options.output_dir) + "/" + name;
+      t.destination = dir + "/" + name;
+      auto [it, fresh] = taken.emplace(t.destination, url);
+      if (!fresh) {
+        return Error(ErrorCode::kInvalidInput, RedactUrl(it->second) + " and " + RedactUrl(url) +
+                                                   " would both be written to " + t.destination +
+                                                   "; use -o DEST for each");
+      }
     }
     targets.push_back(std::move(t));
   }
+  return targets;
+}
 
-  std::vector<Status> results(targets.size());
+int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
+  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
   std::vector<std::thread> workers;
   std::mutex next_mu;
   size_t next = 0;
@@ -119,7 +132,7 @@ int RunGet(const Options& options, Services& services) {
           if (next >= targets.size()) return;
           i = next++;
         }
-        results[i] = FetchOne(options, services, targets[i]);
+        results[i].emplace(FetchOne(options, services, targets[i]));
       }
     });
   }
@@ -127,15 +140,21 @@ int RunGet(const Options& options, Services& services) {
 
   int exit_code = kExitOk;
   for (size_t i = 0; i < targets.size(); ++i) {
-    if (results[i].ok()) continue;
-    const Error& e = results[i].error();
-    // The fetcher's context already names the URL.
-    std::string line = "s3-user-script: error: " + e.ToString();
-    std::fprintf(stderr, "%s\n", RedactSecrets(line).c_str());
-    exit_code = (e.code() == ErrorCode::kNoCredentials || e.code() == ErrorCode::kIo ||
-                 e.code() == ErrorCode::kUnsafePath)
-                    ? std::max(exit_code, kExitSetup)
-                    : std::max(exit_code, kExitFetch);
+    if (results[i]->ok()) continue;
+    const Error& e = results[i]->error();
+    PrintError(e.ToString());  // the fetcher's context already names the URL
+    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
+  }
+  // All or nothing: the temporary files of a failed command are removed with their sinks.
+  if (exit_code == kExitOk) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      std::optional<net::FileSink>& sink = results[i]->value();
+      if (!sink) continue;  // written to stdout
+      if (Status st = sink->Commit(); !st.ok()) {
+        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
+        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
+      }
+    }
   }
   std::fflush(stdout);
   return exit_code;

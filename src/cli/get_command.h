@@ -1,11 +1,13 @@
 // `s3-user-script get URL...`: the instance-role downloader for the scripts we run.
 // Same services (credentials, region, endpoint, retries, deadline) as `run`. Files are
-// written atomically with their final mode from creation; on failure nothing is left at
-// the destination and an existing file there is untouched.
+// written atomically with their final mode from creation. All or nothing: every object
+// lands in a temporary file beside its destination, and only when every one verified are
+// they renamed into place; on any failure nothing is left and existing files are untouched.
 #ifndef S3US_CLI_GET_COMMAND_H_
 #define S3US_CLI_GET_COMMAND_H_
 
 #include <string>
+#include <vector>
 
 #include "cli/options.h"
 #include "cli/services.h"
@@ -16,8 +18,18 @@ namespace s3us::cli {
 // the key (or URL path), sanitised; empty when there is none.
 std::string DestinationName(const std::string& url);
 
+struct GetTarget {
+  std::string url;
+  std::string destination;  // empty: stdout
+};
+
+// Where every URL goes, decided before any request. Errors: kInvalidInput (a usage error:
+// a URL with no file name, two URLs landing on the same file), kIo (setup: -d DIR is not
+// a directory).
+Result<std::vector<GetTarget>> PlanGet(const Options& options);
+
 // Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
-int RunGet(const Options& options, Services& services);
+int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services);
 
 }  // namespace s3us::cli
 

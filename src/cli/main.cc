@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "cli/exit_codes.h"
 #include "cli/options.h"
 
 int main(int argc, char** argv) {
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
     }
     return s3us::cli::RunApp(*parsed.options);
   } catch (const std::bad_alloc&) {
-    std::fputs("s3-user-script: error: out of memory\n", stderr);
+    s3us::cli::PrintError("out of memory");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "s3-user-script: internal error: %s\n", e.what());
   }

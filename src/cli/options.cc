@@ -5,11 +5,15 @@
 #include <sstream>
 
 #include "cli/signing_command.h"
+#include "cli/usage_errors.h"
 
 namespace s3us::cli {
 namespace {
 
 constexpr const char* kLegacyDefaultUrl = "https://s3.amazonaws.com";
+constexpr const char* kExitCodesNote =
+    "Exit codes: 0 all ran, 1 a part failed, 2 usage, 3 setup (no user data, credentials or "
+    "state dir), 4 fetch or verification failed before anything ran.";
 
 void AddOutputFlags(CLI::App* app, Options& o) {
   app->add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
@@ -24,7 +28,8 @@ void AddAwsFlags(CLI::App* app, Options& o) {
                 "Fall back to IMDSv1 if IMDS refuses IMDSv2 tokens (not recommended)");
   app->add_option("--deadline", o.deadline_seconds,
                   "Seconds the whole fetch may take, retries included")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 86400, "seconds"))
+      ->type_name("SECONDS");
 }
 
 // Instance facts for a replay off EC2 (IMDS answers them on an instance).
@@ -47,16 +52,23 @@ void AddExpandFlags(CLI::App* app, Options& o) {
   app->add_option("--allowed-signers", o.allowed_signers,
                   "Require an SSH signature (KEY.sig) by these signers on every fetched object");
   app->add_option("--max-parallel", o.max_parallel, "Objects fetched at once")
-      ->check(CLI::Range(1, 256));
-  app->add_option("--max-depth", o.max_depth, "Include nesting limit")->check(CLI::Range(1, 64));
+      ->check(WholeNumber(1, 256, "objects"));
+  app->add_option("--max-depth", o.max_depth, "Include nesting limit (levels)")
+      ->check(WholeNumber(1, 64, "levels"));
   app->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, 1000000, "parts"));
   app->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
-      ->check(CLI::PositiveNumber);
-  app->add_option("--max-total-bytes", o.max_total_bytes, "Limit on bytes fetched in all")
-      ->transform(CLI::AsSizeValue(false));
-  app->add_option("--max-object-size", o.max_object_bytes, "Limit on one object's size")
-      ->transform(CLI::AsSizeValue(false));
+      ->check(WholeNumber(1, 1000000, "objects"));
+  app->add_option("--max-total-bytes", o.max_total_bytes,
+                  "Limit on bytes fetched in all (a size: 512K, 64M, 1G)")
+      ->transform(ByteSize())
+      ->type_name("SIZE")
+      ->default_str("256M");
+  app->add_option("--max-object-size", o.max_object_bytes,
+                  "Limit on one object's size (a size: 512K, 64M, 1G)")
+      ->transform(ByteSize())
+      ->type_name("SIZE")
+      ->default_str("64M");
   app->add_flag("--keep-going", o.keep_going,
                 "Run the remaining parts after one fails (as cloud-init does)");
 }
@@ -67,7 +79,8 @@ void AddRunFlags(CLI::App* app, Options& o) {
                   "Where cloud-config parts are written for cloud-init "
                   "(default /etc/cloud/cloud.cfg.d)");
   app->add_option("--part-timeout", o.part_timeout_seconds, "Seconds one part may run (0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(0, 604800, "seconds"))
+      ->type_name("SECONDS");
   app->add_flag("--force", o.force, "Run per-instance and per-once parts again");
 }
 
@@ -99,12 +112,9 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       "with the instance role (IMDSv2, SigV4)",
       "s3-user-script"};
   app.set_version_flag("--version", std::string("s3-user-script ") + S3US_VERSION);
+  app.option_defaults()->always_capture_default();
   app.require_subcommand(0, 1);
-  app.footer(
-      "Exit codes: 0 all ran, 1 a part failed, 2 usage, 3 setup (no user data, credentials or "
-      "state dir), 4 fetch or verification failed before anything ran.\n"
-      "Predecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] fetches "
-      "BUCKET/<role>/user-script and runs it.");
+  app.footer(kExitCodesNote);  // subcommands copy the footer when they are added
   app.add_option("-b,--bucket", o.bucket, "Predecessor's interface: bucket of <role>/user-script");
   app.add_option("-k,--key", legacy_key, "Predecessor's interface: key template")
       ->default_str("{{.Role}}/user-script");
@@ -125,6 +135,8 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
+  plan->add_flag("--offline", o.offline,
+                 "Check FILE without network or credentials, as validate does");
   AddInstanceFlags(plan, o);
   AddOnInstanceFlag(plan, o);
   AddExpandFlags(plan, o);
@@ -148,9 +160,23 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddExpandFlags(resolve, o);
   AddOutputFlags(resolve, o);
 
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a user-data FILE offline: part tree, include lines, limits, cloud-config");
+  validate->add_option("file", o.input, "User data file ('-' for stdin)")->required();
+  validate->add_flag("--json", o.json, "Print the result as JSON");
+  validate->add_option("--key-template", o.key_template,
+                       "Key for bucket-only #s3-include lines (checked with stand-in facts)");
+  validate->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")
+      ->check(WholeNumber(1, 1000000, "parts"));
+  validate->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
+      ->check(WholeNumber(1, 1000000, "objects"));
+  AddOutputFlags(validate, o);
+
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   status->add_option("--state-dir", o.state_dir, "State directory of the run");
   status->add_flag("--json", o.json, "Print the report as JSON");
+  status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
+  status->add_flag("--long", o.long_format, "Show each part's outcome in detail");
 
   CLI::App* get = app.add_subcommand(
       "get", "Download S3 objects with the instance role (for the scripts we run)");
@@ -159,14 +185,39 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
       ->excludes(out_opt);
   get->add_option("--mode", mode_text, "Mode of written files (octal)")->default_str("0600");
-  get->add_option("--sha256", o.sha256, "Expected SHA-256 (hex) of the object");
+  get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
+      ->check(Sha256Hex());
   get->add_option("--version-id", o.version_id, "Object version to fetch");
+  get->add_flag("--no-progress", o.no_progress, "No progress line on a terminal");
   AddAwsFlags(get, o);
   AddOutputFlags(get, o);
   SigningCommands signing = AddSigningCommands(app, o);
+  app.footer(std::string(kExitCodesNote) +
+             "\nPredecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] "
+             "fetches BUCKET/<role>/user-script and runs it.");
 
   ParsedCommandLine result;
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  auto usage = [&](const std::string& message) {
+    result.output = ErrorLine(message);
+    result.exit_code = kExitUsage;
+    return result;
+  };
+  // `help [COMMAND]` is `[COMMAND] --help`.
+  std::vector<std::string> words = args;
+  if (words.size() >= 2 && words[1] == "help") {
+    std::vector<std::string> commands = CommandNames(app);
+    if (words.size() > 3) return usage("help takes one COMMAND (see s3-user-script help)");
+    if (words.size() == 3 && words[2] != "help" &&
+        std::find(commands.begin(), commands.end(), words[2]) == commands.end()) {
+      std::string near = NearestName(words[2], commands);
+      return usage("help: unknown command '" + words[2] + "'" +
+                   (near.empty() ? "" : "; did you mean " + near + "?"));
+    }
+    words.erase(words.begin() + 1);
+    if (words.size() == 2 && words[1] == "help") words.pop_back();
+    words.push_back("--help");
+  }
+  std::vector<std::string> reversed(words.rbegin(), words.rend());
   if (!reversed.empty()) reversed.pop_back();  // argv[0]
   try {
     app.parse(reversed);
@@ -182,29 +233,22 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     result.exit_code = kExitOk;
     return result;
   } catch (const CLI::ParseError& e) {
-    result.output = std::string("s3-user-script: error: ") + e.what() + " (see --help)";
-    result.exit_code = kExitUsage;
-    return result;
+    return usage(DescribeParseError(e, app));
   }
-
-  auto usage = [&](const std::string& message) {
-    result.output = "s3-user-script: error: " + message + " (see --help)";
-    result.exit_code = kExitUsage;
-    return result;
-  };
 
   if (run->parsed()) o.command = Command::kRun;
   if (plan->parsed()) o.command = Command::kPlan;
   if (replay->parsed()) o.command = Command::kReplay;
   if (resolve->parsed()) o.command = Command::kResolve;
   if (status->parsed()) o.command = Command::kStatus;
+  if (validate->parsed() || (plan->parsed() && o.offline)) o.command = Command::kValidate;
   if (get->parsed()) o.command = Command::kGet;
   if (signing.sign->parsed()) o.command = Command::kSign;
   if (signing.verify->parsed()) o.command = Command::kVerify;
   bool any_command = app.get_subcommands().size() == 1;
 
   if (!any_command) {
-    if (o.bucket.empty()) return usage("no command given");
+    if (o.bucket.empty()) return usage("no command given (see s3-user-script help)");
     o.command = Command::kLegacy;
     if (!legacy_key.empty()) o.key_template = legacy_key;
     // The predecessor's default URL is plain AWS; only another URL is an endpoint override.
@@ -227,6 +271,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       return usage("--sha256 pins one object; give one URL");
     }
   }
+  if (o.offline && o.input.empty()) return usage("plan --offline needs a FILE");
   if (o.quiet && o.verbosity > 0) return usage("--quiet and --verbose exclude each other");
 
   result.options = std::move(o);

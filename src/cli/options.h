@@ -14,16 +14,22 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_codes.h"
+
 namespace s3us::cli {
 
-// Exit codes (documented in the README).
-inline constexpr int kExitOk = 0;      // every part ran (or the command did its job)
-inline constexpr int kExitFailed = 1;  // a part failed
-inline constexpr int kExitUsage = 2;   // bad command line
-inline constexpr int kExitSetup = 3;   // no user data, no credentials, state dir unusable
-inline constexpr int kExitFetch = 4;   // fetch or verification failed before anything ran
-
-enum class Command { kRun, kPlan, kReplay, kResolve, kStatus, kGet, kLegacy, kSign, kVerify };
+enum class Command {
+  kRun,
+  kPlan,
+  kReplay,
+  kResolve,
+  kStatus,
+  kGet,
+  kLegacy,
+  kSign,
+  kVerify,
+  kValidate
+};
 
 struct Options {
   Command command = Command::kRun;
@@ -32,7 +38,8 @@ struct Options {
   std::string input;
   bool dry_run = false;
   bool json = false;
-  int verbosity = 0;  // -v repeatable
+  bool offline = false;  // plan --offline: validate (no network, no credentials)
+  int verbosity = 0;     // -v repeatable
   bool quiet = false;
 
   // AWS and instance facts.
@@ -61,6 +68,10 @@ struct Options {
   std::string cloud_config_dir;
   int part_timeout_seconds = 0;  // 0: none
 
+  // status
+  bool wait = false;  // block while a run is in progress
+  bool long_format = false;
+
   // get
   std::vector<std::string> urls;
   std::string output;      // -o DEST or "-" for stdout
@@ -68,6 +79,7 @@ struct Options {
   mode_t mode = 0600;
   std::string sha256;
   std::string version_id;
+  bool no_progress = false;
 
   // sign / verify (src/cli/signing_command.h)
   std::string signing_key;

@@ -1,6 +1,7 @@
 #include "cli/services.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "aws/credential_chain.h"
 #include "aws/imds_credentials.h"
@@ -44,6 +45,30 @@ Services::~Services() {
   curl.reset();
 }
 
+// AWS_MAX_ATTEMPTS (total attempts, the first included) and AWS_RETRY_MODE, as the AWS CLI
+// reads them. Every mode keeps our jittered backoff; only the attempt count differs.
+Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
+  net::RetryPolicy policy;
+  if (std::optional<std::string> mode = env.GetNonBlank("AWS_RETRY_MODE")) {
+    if (*mode != "legacy" && *mode != "standard" && *mode != "adaptive") {
+      return Error(ErrorCode::kInvalidInput,
+                   "AWS_RETRY_MODE '" + *mode + "' is not legacy, standard or adaptive");
+    }
+    policy.max_attempts = *mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults per mode
+  }
+  if (std::optional<std::string> attempts = env.GetNonBlank("AWS_MAX_ATTEMPTS")) {
+    bool digits =
+        attempts->size() <= 3 && std::all_of(attempts->begin(), attempts->end(),
+                                             [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (!digits || std::stoi(*attempts) < 1) {
+      return Error(ErrorCode::kInvalidInput,
+                   "AWS_MAX_ATTEMPTS '" + *attempts + "' is not a whole number from 1 to 999");
+    }
+    policy.max_attempts = std::stoi(*attempts);
+  }
+  return policy;
+}
+
 Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where where) {
   auto s = std::make_unique<Services>();
   s->deadline = Deadline::After(*s->clock, std::chrono::seconds(options.deadline_seconds));
@@ -65,7 +90,10 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   transport_options.max_total_connections =
       std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);
   s->curl = std::make_unique<net::CurlTransport>(std::move(transport_options));
-  s->transport = std::make_unique<net::RetryingTransport>(*s->curl, *s->clock);
+  Result<net::RetryPolicy> policy = RetryPolicyFor(env);
+  if (!policy.ok()) return std::move(policy).error().WithContext("reading AWS configuration");
+  s->transport =
+      std::make_unique<net::RetryingTransport>(*s->curl, *s->clock, std::move(policy).value());
 
   if (!s->config.imds.disabled) {
     s->imds = std::make_unique<aws::ImdsClient>(

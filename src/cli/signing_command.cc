@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/exit_codes.h"
 #include "core/files.h"
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"
@@ -17,10 +18,6 @@ extern char** environ;
 
 namespace s3us::cli {
 namespace {
-
-void PrintError(const std::string& line) {
-  std::fprintf(stderr, "s3-user-script: error: %s\n", line.c_str());
-}
 
 // Runs argv[0] from PATH with our stdin/stdout/stderr; the exit status, or -1.
 int Spawn(std::vector<std::string> args) {

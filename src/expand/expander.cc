@@ -271,7 +271,7 @@ void Expansion::MakeEntry(const Part& part, int part_index, const userdata::Incl
   if (out.depth > options_.limits.max_depth) {
     return Fail(out, Error(ErrorCode::kLimitExceeded,
                            "include depth limit of " + std::to_string(options_.limits.max_depth) +
-                               " exceeded (max_depth)"));
+                               " exceeded (--max-depth)"));
   }
   out.pending = true;
 }
@@ -435,7 +435,7 @@ ExpandResult Expansion::Fatal(Error error) {
 Error Expansion::PartsLimitError() const {
   return Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
                                               std::to_string(options_.limits.max_parts) +
-                                              " parts (max_parts)");
+                                              " parts (--max-parts)");
 }
 
 ExpandResult Expansion::Run(std::vector<Part> parts) {
@@ -468,7 +468,7 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
     if (objects_requested_ > static_cast<size_t>(limits.max_objects)) {
       return Fatal(Error(ErrorCode::kLimitExceeded, "the includes name more than " +
                                                         std::to_string(limits.max_objects) +
-                                                        " objects (max_objects)"));
+                                                        " objects (--max-objects)"));
     }
     LogDebug("fetching " + std::to_string(to_fetch.size()) + " object(s) for " +
              std::to_string(level.size()) + " include(s) at depth " +
@@ -483,7 +483,7 @@ ExpandResult Expansion::Run(std::vector<Part> parts) {
     }
     Error over_total(ErrorCode::kLimitExceeded, "includes exceed the total size limit of " +
                                                     HumanBytes(limits.max_total_bytes) +
-                                                    " (max_total_bytes)");
+                                                    " (--max-total-bytes)");
     if (over_total_) return Fatal(over_total);
     std::vector<EntryNode*> next;
     for (size_t i = 0; i < level.size(); ++i) {

@@ -11,15 +11,16 @@ struct Variable {
   const char* name;     // {name}
   const char* go_name;  // {{.GoName}}
   std::string InstanceFacts::*field;
+  const char* flag;  // the command-line flag that supplies it off EC2, or nullptr
 };
 
 constexpr std::array<Variable, 6> kVariables = {{
-    {"role", "Role", &InstanceFacts::role},
-    {"instance_id", "InstanceId", &InstanceFacts::instance_id},
-    {"region", "Region", &InstanceFacts::region},
-    {"availability_zone", "AvailabilityZone", &InstanceFacts::availability_zone},
-    {"account_id", "AccountId", &InstanceFacts::account_id},
-    {"instance_type", "InstanceType", &InstanceFacts::instance_type},
+    {"role", "Role", &InstanceFacts::role, "--role"},
+    {"instance_id", "InstanceId", &InstanceFacts::instance_id, "--instance-id"},
+    {"region", "Region", &InstanceFacts::region, "--region"},
+    {"availability_zone", "AvailabilityZone", &InstanceFacts::availability_zone, nullptr},
+    {"account_id", "AccountId", &InstanceFacts::account_id, nullptr},
+    {"instance_type", "InstanceType", &InstanceFacts::instance_type, nullptr},
 }};
 
 std::string KnownList() {
@@ -100,9 +101,11 @@ Result<std::string> ExpandKeyTemplate(std::string_view key_template, const Insta
       [&](const Variable& v, std::string_view spelled) -> Status {
         const std::string& value = facts.*(v.field);
         if (value.empty()) {
+          std::string remedy = v.flag != nullptr ? std::string("give ") + v.flag
+                                                 : "only instance metadata supplies it";
           return TemplateError(key_template, "needs " + std::string(spelled) +
-                                                 ", which is not known (no instance metadata; "
-                                                 "give --role, --instance-id or --region)");
+                                                 ", which is not known (no instance metadata; " +
+                                                 remedy + ")");
         }
         key += value;
         return Ok();

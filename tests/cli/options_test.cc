@@ -14,7 +14,7 @@ TEST_CASE("no arguments is a usage error with one line") {
   auto r = Parse({});
   CHECK_FALSE(r.options);
   CHECK(r.exit_code == kExitUsage);
-  CHECK(r.output == "s3-user-script: error: no command given (see --help)");
+  CHECK(r.output == "s3-user-script: error: no command given (see s3-user-script help)");
 }
 
 TEST_CASE("the version flag prints the version and exits 0") {
@@ -109,7 +109,8 @@ TEST_CASE("legacy flags with a command are refused") {
 }
 
 TEST_CASE("get parses destinations, mode and pins") {
-  auto r = Parse({"get", "s3://b/k", "-o", "/tmp/x", "--mode", "0640", "--sha256", "ab"});
+  auto r = Parse(
+      {"get", "s3://b/k", "-o", "/tmp/x", "--mode", "0640", "--sha256", std::string(64, 'a')});
   REQUIRE(r.options);
   CHECK(r.options->command == Command::kGet);
   CHECK(r.options->urls == std::vector<std::string>{"s3://b/k"});
@@ -117,6 +118,7 @@ TEST_CASE("get parses destinations, mode and pins") {
   CHECK(r.options->mode == 0640);
 
   CHECK(Parse({"get", "s3://b/k", "--mode", "999"}).exit_code == kExitUsage);
+  CHECK(Parse({"get", "s3://b/k", "--sha256", "ab"}).exit_code == kExitUsage);
   CHECK(Parse({"get", "s3://b/a", "s3://b/b", "-o", "-"}).exit_code == kExitUsage);
   CHECK(Parse({"get", "s3://b/a", "-o", "x", "-d", "y"}).exit_code == kExitUsage);
   auto many = Parse({"get", "s3://b/a", "s3://b/b", "-d", "/tmp/d"});

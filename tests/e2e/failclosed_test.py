@@ -33,7 +33,7 @@ class FanOutTest(E2ETest):
                     children += kids
                 names = children
             run = self.run_bin(emu, ['plan'])
-            self.assert_one_error(run, EXIT_FETCH, 'more than 256 objects (max_objects)')
+            self.assert_one_error(run, EXIT_FETCH, 'more than 256 objects (--max-objects)')
             self.assertEqual(s3_requests(emu), 2 + 32)
 
     def test_shared_fan_out_fetches_each_object_once_and_stops_on_the_parts_limit(self):
@@ -44,7 +44,7 @@ class FanOutTest(E2ETest):
                 emu.put('bkt', f'L{level}', b'#s3-include\n' + f's3://bkt/L{level + 1}\n'.encode() * 16)
             emu.put('bkt', 'L5', SCRIPT)
             run = self.run_bin(emu, ['plan'])
-            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (max_parts)')
+            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (--max-parts)')
             self.assertEqual(s3_requests(emu), 3)
 
     def test_ten_thousand_identical_lines(self):
@@ -52,7 +52,7 @@ class FanOutTest(E2ETest):
         with self.emulators(user_data=lines) as emu:
             emu.put('bkt', 'same.sh', SCRIPT)
             run = self.run_bin(emu, ['plan'])
-            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (max_parts)')
+            self.assert_one_error(run, EXIT_FETCH, 'limit of 1000 parts (--max-parts)')
             self.assertEqual(s3_requests(emu), 0)
             run = self.run_bin(emu, ['plan', '--json', '--max-parts', '10000'])
             self.assertEqual(run.code, EXIT_OK, run)

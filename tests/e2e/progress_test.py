@@ -26,16 +26,17 @@ class Progress(unittest.TestCase):
         cls.emu.stop()
         cls.tmp.cleanup()
 
-    def get(self, dest, stderr):
-        return subprocess.run([BINARY, 'get', 's3://bucket/big.bin', '-o', dest],
+    def get(self, dest, stderr, *extra):
+        return subprocess.run([BINARY, 'get', 's3://bucket/big.bin', '-o', dest, *extra],
                               env=self.emu.env, stdout=subprocess.PIPE, stderr=stderr,
                               timeout=120)
 
-    def test_terminal_shows_progress(self):
+    def on_terminal(self, name, *extra):
+        """Runs get with stderr on a pseudo-terminal; returns (process, bytes shown)."""
         master, slave = pty.openpty()
         try:
-            dest = os.path.join(self.tmp.name, 'tty.bin')
-            proc = self.get(dest, slave)
+            dest = os.path.join(self.tmp.name, name)
+            proc = self.get(dest, slave, *extra)
             os.close(slave)
             slave = -1
             seen = b''
@@ -53,10 +54,18 @@ class Progress(unittest.TestCase):
             os.close(master)
         self.assertEqual(proc.returncode, 0, seen)
         self.assertEqual(os.path.getsize(dest), SIZE)
+        return proc, seen
+
+    def test_terminal_shows_progress(self):
+        _, seen = self.on_terminal('tty.bin')
         self.assertIn(b'\r\x1b[K', seen)
         self.assertIn(b'big.bin', seen)
         self.assertIn(b'MiB', seen)
         assert_no_secrets(seen, self.emu)
+
+    def test_no_progress_turns_it_off_on_a_terminal(self):
+        _, seen = self.on_terminal('quiet.bin', '--no-progress')
+        self.assertEqual(seen, b'')
 
     def test_pipe_shows_nothing(self):
         dest = os.path.join(self.tmp.name, 'pipe.bin')

@@ -213,11 +213,14 @@ class MixedRun(ru.EmulatorTestCase):
         env = ru.offline_env(self.tmp.name)
         empty = os.path.join(self.runs, 'never')
         os.makedirs(empty)
-        for extra in ([], ['--json']):
-            proc = ru.run(['status', '--state-dir', empty] + extra, env=env)
-            self.assertEqual(proc.returncode, 3, proc.stderr)
-            self.assertEqual(proc.stdout, '')
-            self.assertRegex(proc.stderr, r'^s3-user-script: error: ')
+        proc = ru.run(['status', '--state-dir', empty], env=env)
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        self.assertEqual(proc.stdout, '')
+        self.assertRegex(proc.stderr, r'^s3-user-script: error: ')
+        # Issue 17: --json always answers on stdout, as cloud-init status --format json.
+        proc = ru.run(['status', '--state-dir', empty, '--json'], env=env)
+        self.assertEqual((proc.returncode, proc.stderr), (3, ''))
+        self.assertEqual(json.loads(proc.stdout)['status'], 'not run')
         broken = os.path.join(self.runs, 'broken')
         os.makedirs(broken, mode=0o700)
         with open(os.path.join(broken, 'report.json'), 'w', encoding='utf-8') as f:

@@ -316,7 +316,7 @@ TEST_CASE("Expander enforces each limit and names it") {
     CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
     CHECK(r.failures[0].ToString() ==
           "part 1 line 2 → s3://b-1/d1 line 2 → s3://b-1/d2 line 2 (s3://b-1/d3): include depth "
-          "limit of 2 exceeded (max_depth)");
+          "limit of 2 exceeded (--max-depth)");
     rig.options.limits.max_depth = 3;
     CHECK(rig.Expand({S3Include(1, "s3://b-1/d1\n")}).plan);
   }
@@ -327,7 +327,7 @@ TEST_CASE("Expander enforces each limit and names it") {
     CHECK_FALSE(r.plan);
     REQUIRE(r.failures.size() == 1);
     CHECK(r.failures[0].error.code() == ErrorCode::kLimitExceeded);
-    CHECK(r.failures[0].ToString() == "the plan exceeds the limit of 3 parts (max_parts)");
+    CHECK(r.failures[0].ToString() == "the plan exceeds the limit of 3 parts (--max-parts)");
   }
   SECTION("total bytes, even with keep_going") {
     rig.options.limits.max_total_bytes = 4000;
@@ -337,7 +337,7 @@ TEST_CASE("Expander enforces each limit and names it") {
     CHECK_FALSE(r.plan);
     REQUIRE_FALSE(r.failures.empty());
     CHECK(r.failures.back().error.code() == ErrorCode::kLimitExceeded);
-    CHECK(r.failures.back().ToString().find("max_total_bytes") != std::string::npos);
+    CHECK(r.failures.back().ToString().find("--max-total-bytes") != std::string::npos);
   }
   SECTION("per object") {
     rig.options.limits.max_object_bytes = 2999;
@@ -471,7 +471,7 @@ TEST_CASE("Expander stops a fan-out of distinct objects before the level over ma
   PutFanOut(rig.fetcher, 4, 16, false);  // 2, 32, 512, 8192 objects
   ExpandResult r = rig.Expand({S3Include(1, "s3://f-1/0\ns3://f-1/1\n")});
   CHECK_FALSE(r.plan);
-  CHECK(Lines(r) == "the includes name more than 256 objects (max_objects)\n");
+  CHECK(Lines(r) == "the includes name more than 256 objects (--max-objects)\n");
   CHECK(rig.fetcher.started().size() == 34);
 }
 
@@ -480,7 +480,7 @@ TEST_CASE("Expander stops a fan-out of one shared object per level on the parts 
   PutFanOut(rig.fetcher, 5, 16, true);  // 2, 32, 512, 8192 positions of L1, L2, L3, L4
   ExpandResult r = rig.Expand({S3Include(1, "s3://f-1/L1\ns3://f-1/L1\n")});
   CHECK_FALSE(r.plan);
-  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (max_parts)\n");
+  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (--max-parts)\n");
   CHECK(rig.fetcher.started() ==
         std::vector<std::string>{"s3://f-1/L1", "s3://f-1/L2", "s3://f-1/L3"});
 }
@@ -492,7 +492,7 @@ TEST_CASE("Expander refuses more include lines than max_parts before fetching an
   for (int i = 0; i < 10000; ++i) lines += "s3://a-1/same\n";
   ExpandResult r = rig.Expand({S3Include(1, lines)});
   CHECK_FALSE(r.plan);
-  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (max_parts)\n");
+  CHECK(Lines(r) == "the plan exceeds the limit of 1000 parts (--max-parts)\n");
   CHECK(rig.fetcher.started().empty());
 
   rig.options.limits.max_parts = 10000;  // allowed: one fetch, 10,000 positions
@@ -509,7 +509,7 @@ TEST_CASE("Expander counts the total size limit at every position of a reused ob
   CHECK(rig.Expand({S3Include(1, "s3://a-1/big\ns3://a-1/big\n")}).plan);
   ExpandResult r = rig.Expand({S3Include(1, "s3://a-1/big\ns3://a-1/big\ns3://a-1/big\n")});
   CHECK_FALSE(r.plan);
-  CHECK(Lines(r) == "includes exceed the total size limit of 4.9 KiB (max_total_bytes)\n");
+  CHECK(Lines(r) == "includes exceed the total size limit of 4.9 KiB (--max-total-bytes)\n");
 }
 
 TEST_CASE("FailureLines shows the first failures and counts the rest") {

@@ -79,7 +79,7 @@ TEST_CASE("ExpandKeyTemplate refuses a variable the instance does not have") {
   CHECK(key.error().code() == ErrorCode::kInvalidInput);
   CHECK(key.error().message() ==
         "key template \"{role}/user-script\": needs {role}, which is not known (no instance "
-        "metadata; give --role, --instance-id or --region)");
+        "metadata; give --role)");
   CHECK(ValidateKeyTemplate(kDefaultKeyTemplate).ok());
 }
 

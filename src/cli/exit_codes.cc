@@ -1,0 +1,50 @@
+#include "cli/exit_codes.h"
+
+#include <cstdio>
+
+#include "core/log.h"
+#include "core/secret.h"
+#include "core/strings.h"
+
+namespace s3us::cli {
+
+int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNoCredentials:
+    case ErrorCode::kImdsUnavailable:
+    case ErrorCode::kIo:
+    case ErrorCode::kUnsafePath:
+      return kExitSetup;
+    case ErrorCode::kHandlerFailed:
+      return kExitFailed;
+    default:
+      return kExitFetch;
+  }
+}
+
+int WorseExit(int a, int b) {
+  auto rank = [](int code) {
+    switch (code) {
+      case kExitOk:
+        return 0;
+      case kExitFailed:
+        return 1;
+      case kExitFetch:
+        return 2;
+      case kExitSetup:
+        return 3;
+      default:
+        return 4;  // usage, or a script's own status
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+std::string ErrorLine(std::string_view line) {
+  // Secrets out first, then control bytes escaped and the length bounded: one printable line.
+  return Printable(RedactSecrets("s3-user-script: error: " + std::string(line)), kMaxLogMessage);
+}
+
+void PrintError(std::string_view line) { std::fprintf(stderr, "%s\n", ErrorLine(line).c_str()); }
+
+}  // namespace s3us::cli

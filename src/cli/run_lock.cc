@@ -1,0 +1,79 @@
+#include "cli/run_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/files.h"
+
+namespace s3us::cli {
+namespace {
+
+std::string LockPath(const std::string& state_dir) { return state_dir + "/" + kRunLockName; }
+
+std::string ReadAll(int fd) {
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while ((n = pread(fd, buf, sizeof buf, static_cast<off_t>(text.size()))) > 0 &&
+         text.size() < 4096) {
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+int FlockRetrying(int fd, int operation) {
+  int rc;
+  while ((rc = flock(fd, operation)) != 0 && errno == EINTR) {
+  }
+  return rc;
+}
+
+}  // namespace
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<RunLock> RunLock::Acquire(const std::string& state_dir, const std::string& started_at) {
+  if (Status st = MakePrivateDir(state_dir); !st.ok()) return st.error();
+  int fd = open(LockPath(state_dir).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Error(errno == ELOOP ? ErrorCode::kUnsafePath : ErrorCode::kIo,
+                 "cannot open " + LockPath(state_dir));
+  }
+  RunLock lock(fd);
+  if (FlockRetrying(fd, LOCK_EX | LOCK_NB) != 0) {
+    nlohmann::json holder = nlohmann::json::parse(ReadAll(fd), nullptr, false);
+    std::string pid = holder.is_object() && holder.contains("pid") ? holder["pid"].dump() : "?";
+    return Error(ErrorCode::kInvalidInput, "another run (pid " + pid + ") is in progress in " +
+                                               state_dir + "; s3-user-script status --wait " +
+                                               "waits for it");
+  }
+  std::string text =
+      nlohmann::json{{"pid", static_cast<int>(getpid())}, {"started_at", started_at}}.dump();
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, text.data(), text.size(), 0) < 0) {
+    return Error(ErrorCode::kIo, "cannot write " + LockPath(state_dir));
+  }
+  return lock;
+}
+
+std::optional<nlohmann::json> RunInProgress(const std::string& state_dir, bool wait) {
+  int fd = open(LockPath(state_dir).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<nlohmann::json> holder;
+  if (FlockRetrying(fd, LOCK_SH | LOCK_NB) != 0) {
+    if (wait) {
+      FlockRetrying(fd, LOCK_SH);
+    } else {
+      nlohmann::json j = nlohmann::json::parse(ReadAll(fd), nullptr, false);
+      holder = j.is_object() ? j : nlohmann::json::object();
+    }
+  }
+  close(fd);
+  return holder;
+}
+
+}  // namespace s3us::cli

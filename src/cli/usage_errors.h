@@ -1,0 +1,36 @@
+// Usage errors people understand: CLI11's parse errors turned into one line naming the
+// command or flag and what is accepted, with the nearest known name when one was mistyped
+// ("unknown command 'pln'; did you mean plan?"), and the validators whose messages say what
+// a flag accepts instead of CLI11's raw ranges. Pure: no I/O.
+#ifndef S3US_CLI_USAGE_ERRORS_H_
+#define S3US_CLI_USAGE_ERRORS_H_
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace s3us::cli {
+
+// The line (without the "s3-user-script: error: " prefix) for a parse error of `app`.
+std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app);
+
+// The known name closest to `typed` (a small edit distance, or a prefix); "" when none is.
+std::string NearestName(const std::string& typed, const std::vector<std::string>& known);
+
+// Names of the commands of `app` (visible subcommands), for suggestions and `help COMMAND`.
+std::vector<std::string> CommandNames(const CLI::App& app);
+
+// A whole number in [lo, hi], `what` naming the unit ("seconds", "parts").
+CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what);
+// A byte size: digits with an optional unit (K, M, G, KiB, MB...: powers of 1024), as
+// --max-total-bytes takes; the transform leaves the number of bytes.
+CLI::Validator ByteSize();
+std::optional<uint64_t> ParseByteSize(const std::string& text);
+// 64 hexadecimal digits.
+CLI::Validator Sha256Hex();
+
+}  // namespace s3us::cli
+
+#endif  // S3US_CLI_USAGE_ERRORS_H_

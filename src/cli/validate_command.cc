@@ -1,0 +1,262 @@
+#include "cli/validate_command.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <set>
+
+#include "aws/s3_location.h"
+#include "core/files.h"
+#include "expand/include_target.h"
+#include "expand/key_template.h"
+#include "run/report.h"
+#include "userdata/parse.h"
+
+extern char** environ;
+
+namespace s3us::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kMaxUserDataBytes = 16ull << 20;
+
+bool IsInclude(const std::string& type) {
+  return type == userdata::kTypeS3Include || type == userdata::kTypeInclude ||
+         type == userdata::kTypeIncludeOnce;
+}
+
+// "line 3: sha256 must be ..." → (3, "sha256 must be ...").
+Problem FromMessage(int part, const std::string& message) {
+  Problem p{part, 0, message};
+  if (message.rfind("line ", 0) == 0) {
+    size_t colon = message.find(": ");
+    p.line = std::atoi(message.c_str() + 5);
+    if (colon != std::string::npos) p.message = message.substr(colon + 2);
+  }
+  return p;
+}
+
+// Stand-ins for instance facts, so bucket-only lines can be checked without IMDS.
+InstanceFacts OfflineFacts(const Options& o) {
+  InstanceFacts f;
+  f.role = o.role.empty() ? "ROLE" : o.role;
+  f.instance_id = o.instance_id.empty() ? "i-00000000000000000" : o.instance_id;
+  f.region = o.region.empty() ? "us-east-1" : o.region;
+  f.availability_zone = f.region + "a";
+  f.account_id = "000000000000";
+  f.instance_type = "t3.micro";
+  return f;
+}
+
+std::optional<std::string> CheckUrl(const userdata::Part& part, const std::string& url,
+                                    const Options& o) {
+  bool s3_include = part.content_type == userdata::kTypeS3Include;
+  std::string target = url;
+  if (s3_include) {
+    Result<std::string> resolved =
+        expand::ResolveS3IncludeUrl(url, o.key_template, OfflineFacts(o));
+    if (!resolved.ok()) return resolved.error().ToString();
+    target = *resolved;
+  }
+  if (s3_include || aws::LooksLikeS3(target)) {
+    Result<aws::S3Location> loc = aws::ParseS3Location(target);
+    if (!loc.ok()) return loc.error().ToString();
+    return std::nullopt;
+  }
+  if (target.rfind("https://", 0) == 0 || target.rfind("http://", 0) == 0) return std::nullopt;
+  return "'" + target + "' is not an http(s) or S3 URL";
+}
+
+void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems) {
+  try {
+    YAML::Node node = YAML::Load(part.payload);
+    if (!node.IsNull() && !node.IsMap()) {
+      problems.push_back({part.index, 1, "cloud-config: the top level is not a mapping"});
+    }
+  } catch (const YAML::Exception& e) {
+    problems.push_back({part.index, e.mark.line + 1, "cloud-config: invalid YAML: " + e.msg});
+  }
+}
+
+json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
+                   std::vector<Problem>& problems) {
+  json tree = json::array();
+  std::set<std::string> objects;
+  for (const userdata::Part& part : parts) {
+    json entry{{"index", part.index},
+               {"content_type", part.content_type},
+               {"filename", part.filename},
+               {"size", part.payload.size()},
+               {"depth", 0},
+               {"lines", json::array()}};
+    if (IsInclude(part.content_type)) {
+      Result<std::vector<userdata::IncludeEntry>> lines = userdata::ParseIncludeList(part);
+      std::vector<userdata::IncludeEntry> entries;
+      if (lines.ok()) {
+        entries = std::move(lines).value();
+      } else {
+        problems.push_back(FromMessage(part.index, lines.error().message()));
+      }
+      for (const userdata::IncludeEntry& line : entries) {
+        entry["lines"].push_back({{"line", line.line}, {"url", line.url}});
+        objects.insert(line.url);
+        if (auto bad = CheckUrl(part, line.url, o))
+          problems.push_back({part.index, line.line, *bad});
+      }
+    }
+    if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
+    tree.push_back(std::move(entry));
+  }
+  if (parts.size() > static_cast<size_t>(o.max_parts)) {
+    problems.push_back({0, 0,
+                        "the user data has " + std::to_string(parts.size()) +
+                            " parts, over the limit of " + std::to_string(o.max_parts) +
+                            " (--max-parts)"});
+  }
+  if (objects.size() > static_cast<size_t>(o.max_objects)) {
+    problems.push_back({0, 0,
+                        "the includes name " + std::to_string(objects.size()) +
+                            " objects, over the limit of " + std::to_string(o.max_objects) +
+                            " (--max-objects)"});
+  }
+  return tree;
+}
+
+std::string FindInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (end > start && access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+// `cloud-init schema -c FILE` on one part; its complaint (first lines), or nullopt when valid.
+std::optional<std::string> CloudInitSchema(const std::string& exe, const userdata::Part& part) {
+  Result<std::string> dir = MakePrivateTempDir("s3-user-script-validate-");
+  if (!dir.ok()) return std::nullopt;
+  std::string config = *dir + "/part.cfg", output = *dir + "/output";
+  std::optional<std::string> complaint;
+  if (WriteNewFile(config, part.payload, 0600).ok()) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<std::string> args = {exe, "schema", "-c", config};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int status = 0;
+    if (posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        Result<std::string> text = ReadFile(output, 1 << 16);
+        std::string said = text.ok() ? *text : "";
+        std::string line;
+        for (size_t pos = 0; pos < said.size();) {
+          size_t end = said.find('\n', pos);
+          std::string l = said.substr(pos, end - pos);
+          static const std::string kPrefix = "Cloud config schema errors: ";
+          if (l.rfind(kPrefix, 0) == 0)
+            line += (line.empty() ? "" : "; ") + l.substr(kPrefix.size());
+          if (end == std::string::npos) break;
+          pos = end + 1;
+        }
+        complaint = "cloud-config: cloud-init schema: " + (line.empty() ? "invalid" : line);
+      }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  unlink(output.c_str());
+  unlink(config.c_str());
+  rmdir(dir->c_str());
+  return complaint;
+}
+
+std::string RenderTree(const json& tree) {
+  std::string out;
+  for (const json& p : tree) {
+    out += "part " + std::to_string(p["index"].get<int>()) + ": " +
+           p["content_type"].get<std::string>() + " " + p["filename"].get<std::string>() + " (" +
+           std::to_string(p["size"].get<uint64_t>()) + " bytes)\n";
+    for (const json& l : p["lines"]) {
+      out += "  line " + std::to_string(l["line"].get<int>()) + ": " + l["url"].get<std::string>() +
+             "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json ValidateBlob(const std::string& blob, const Options& options) {
+  std::vector<Problem> problems;
+  json tree = json::array();
+  Result<std::vector<userdata::Part>> parts = userdata::Parse(blob);
+  if (!parts.ok()) {
+    problems.push_back({0, 0, "user data: " + parts.error().ToString()});
+  } else {
+    tree = PartsAndLines(*parts, options, problems);
+  }
+  json j{{"valid", problems.empty()}, {"parts", tree}, {"problems", json::array()}};
+  for (const Problem& p : problems) {
+    j["problems"].push_back({{"part", p.part}, {"line", p.line}, {"message", p.message}});
+  }
+  return j;
+}
+
+int RunValidate(const Options& o) {
+  if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
+    PrintError("--key-template: " + st.error().ToString());
+    return kExitUsage;
+  }
+  Result<std::string> blob = ReadFile(o.input, kMaxUserDataBytes);
+  if (!blob.ok()) {
+    PrintError(blob.error().WithContext("reading " + o.input).ToString());
+    return kExitSetup;
+  }
+  json j = ValidateBlob(*blob, o);
+  std::string cloud_init = FindInPath("cloud-init");
+  if (!cloud_init.empty() && j["problems"].empty()) {
+    Result<std::vector<userdata::Part>> parts = userdata::Parse(*blob);
+    std::vector<userdata::Part> all = parts.ok() ? std::move(parts).value() : decltype(all){};
+    for (const userdata::Part& part : all) {
+      if (part.content_type != userdata::kTypeCloudConfig) continue;
+      if (auto bad = CloudInitSchema(cloud_init, part)) {
+        j["problems"].push_back({{"part", part.index}, {"line", 0}, {"message", *bad}});
+      }
+    }
+    j["valid"] = j["problems"].empty();
+  }
+  for (const json& p : j["problems"]) {
+    std::string where =
+        p["part"].get<int>() == 0 ? "user data" : "part " + std::to_string(p["part"].get<int>());
+    if (p["line"].get<int>() > 0) where += " line " + std::to_string(p["line"].get<int>());
+    PrintError(where + ": " + p["message"].get<std::string>());
+  }
+  if (o.json) {
+    std::cout << run::DumpJson(j);
+  } else if (!o.quiet) {
+    size_t lines = 0;
+    for (const json& p : j["parts"]) lines += p["lines"].size();
+    std::cout << RenderTree(j["parts"]) << (j["valid"].get<bool>() ? "valid: " : "invalid: ")
+              << j["parts"].size() << " part" << (j["parts"].size() == 1 ? "" : "s") << ", "
+              << lines << " include line" << (lines == 1 ? "" : "s") << "\n";
+  }
+  return j["valid"].get<bool>() ? kExitOk : kExitFetch;
+}
+
+}  // namespace s3us::cli

@@ -1,0 +1,41 @@
+#include "cli/validate_command.h"
+
+#include <catch2/catch.hpp>
+
+namespace s3us::cli {
+namespace {
+
+TEST_CASE("validate finds malformed cloud-config YAML and names part and line") {
+  nlohmann::json j = ValidateBlob("#cloud-config\npackages: [jq\n", Options{});
+  CHECK(j["valid"] == false);
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0]["part"] == 1);
+  CHECK(j["problems"][0]["line"] == 3);
+  CHECK(j["problems"][0]["message"] ==
+        "cloud-config: invalid YAML: end of sequence flow not found");
+}
+
+TEST_CASE("validate checks include lines offline, bucket-only lines with the key template") {
+  nlohmann::json ok = ValidateBlob("#s3-include\nmy-bucket\ns3://my-bucket/k\n", Options{});
+  CHECK(ok["valid"] == true);
+  CHECK(ok["parts"][0]["lines"].size() == 2);
+  Options o;
+  o.max_objects = 1;
+  nlohmann::json over = ValidateBlob("#s3-include\ns3://my-bucket/a\ns3://my-bucket/b\n", o);
+  REQUIRE(over["problems"].size() == 1);
+  CHECK(over["problems"][0]["message"] ==
+        "the includes name 2 objects, over the limit of 1 (--max-objects)");
+  nlohmann::json bad = ValidateBlob("#include\nftp://host/x\n", Options{});
+  REQUIRE(bad["problems"].size() == 1);
+  CHECK(bad["problems"][0]["line"] == 2);
+  CHECK(bad["problems"][0]["message"] == "'ftp://host/x' is not an http(s) or S3 URL");
+}
+
+TEST_CASE("a cloud-config whose top level is not a mapping is invalid") {
+  nlohmann::json j = ValidateBlob("#cloud-config\n- a\n- b\n", Options{});
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0]["message"] == "cloud-config: the top level is not a mapping");
+}
+
+}  // namespace
+}  // namespace s3us::cli

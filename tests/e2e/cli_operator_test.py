@@ -1,0 +1,326 @@
+#!/usr/bin/python3
+"""Issue 17: the operator interface of the real binary: one exit-code table and one error
+printer, parse errors people understand, get -d all-or-nothing, status --wait/--long, and the
+offline validate."""
+
+import json
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_util as ru  # noqa: E402
+
+PREFIX = 's3-user-script: error: '
+
+
+class Operator(ru.EmulatorTestCase):
+    @classmethod
+    def load(cls, emu):
+        emu.put('op-bucket', 'a.sh', b'#!/bin/sh\necho a\n')
+        emu.put('op-bucket', 'dir1/same.sh', b'#!/bin/sh\necho one\n')
+        emu.put('op-bucket', 'dir2/same.sh', b'#!/bin/sh\necho two\n')
+
+    def path(self, *names):
+        p = os.path.join(self.runs, self._testMethodName, *names)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        return p
+
+    def one_error(self, proc, code):
+        self.assertEqual(proc.returncode, code, proc.stderr)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, proc.stderr)
+        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
+        return lines[0][len(PREFIX):]
+
+    # --- 1. one exit-code table, one printer ---
+
+    def test_missing_imds_is_setup_for_run_plan_and_get_alike(self):
+        env = ru.offline_env(self.tmp.name)
+        env.pop('AWS_EC2_METADATA_DISABLED')
+        env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = 'http://127.0.0.1:9'
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        get = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('out'), '--region',
+                      'us-east-1'], env=env)
+        line = self.one_error(get, 3)
+        self.assertRegex(line, r'^fetching s3://op-bucket/a\.sh: could not get credentials')
+        plan = ru.run(['plan', blob, '--region', 'us-east-1'], env=env)
+        line = self.one_error(plan, 3)
+        self.assertRegex(line, r'^part 1 line 2 \(s3://op-bucket/a\.sh\): fetching '
+                               r's3://op-bucket/a\.sh: could not get credentials')
+        replay = ru.run(['replay', blob, '--region', 'us-east-1', '--state-dir',
+                         self.path('state')], env=env)
+        self.assertEqual(replay.returncode, 3, replay.stderr)
+
+    # --- 3. errors people understand ---
+
+    def test_parse_errors_name_the_flag_and_what_it_accepts(self):
+        env = ru.offline_env(self.tmp.name)
+        cases = {
+            ('run', '--deadline', '0'):
+                "run: --deadline: '0' is not a whole number of seconds from 1 to 86400 "
+                "(see s3-user-script help run)",
+            ('pln', 'f'): "unknown command 'pln'; did you mean plan?",
+            ('plan', '--jsn'):
+                'plan: unknown option --jsn; did you mean --json? (see s3-user-script help plan)',
+            ('help', 'replya'): "help: unknown command 'replya'; did you mean replay?",
+            ('run', '--max-object-size', '1X'):
+                "run: --max-object-size: '1X' is not a size (bytes, or with a unit: 512K, 64M, "
+                "1G) (see s3-user-script help run)",
+        }
+        for args, expected in cases.items():
+            proc = ru.run(list(args), env=env)
+            self.assertEqual(self.one_error(proc, 2), expected)
+            self.assertEqual(proc.stdout, '')
+
+    def test_help_command_defaults_and_units(self):
+        env = ru.offline_env(self.tmp.name)
+        top = ru.run(['help'], env=env)
+        self.assertEqual((top.returncode, top.stderr), (0, ''))
+        self.assertEqual(top.stdout, ru.run(['--help'], env=env).stdout)
+        self.assertEqual(top.stdout.count("Predecessor's interface: s3-user-script -b"), 1)
+        plan = ru.run(['help', 'plan'], env=env)
+        self.assertEqual(plan.returncode, 0)
+        self.assertEqual(plan.stdout, ru.run(['plan', '--help'], env=env).stdout)
+        self.assertNotIn("Predecessor's interface: s3-user-script -b", plan.stdout)
+        for shown in ('--deadline SECONDS=300', '--max-parts INT=1000', '--max-total-bytes SIZE=256M',
+                      '--key-template TEXT={role}/user-script'):
+            self.assertIn(shown, plan.stdout)
+
+    def test_bad_values_are_usage_errors_before_any_request(self):
+        before = self.emu.stats('s3')['by_request'].get('GET /op-bucket/a.sh', 0)
+        proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('x'), '--sha256', 'abcd'],
+                      self.emu)
+        self.assertEqual(self.one_error(proc, 2),
+                         "get: --sha256: 'abcd' is not a SHA-256 (64 hexadecimal digits) "
+                         "(see s3-user-script help get)")
+        self.assertEqual(self.emu.stats('s3')['by_request'].get('GET /op-bucket/a.sh', 0), before)
+        self.assertFalse(os.path.exists(self.path('x')))
+
+    def test_limit_errors_name_the_flag(self):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\ns3://op-bucket/dir1/same.sh\n')
+        proc = ru.run(['plan', blob, '--max-parts', '1'], self.emu)
+        self.assertEqual(self.one_error(proc, 4),
+                         'the plan exceeds the limit of 1 parts (--max-parts)')
+
+    def test_plan_off_ec2_suggests_a_file_and_a_missing_role_suggests_role(self):
+        env = ru.offline_env(self.tmp.name)
+        env.pop('AWS_EC2_METADATA_DISABLED')
+        env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = 'http://127.0.0.1:9'
+        proc = ru.run(['plan', '--deadline', '1'], env=env)
+        self.assertTrue(self.one_error(proc, 3).endswith(
+            '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\nop-bucket\n')
+        env = dict(self.emu.env, AWS_EC2_METADATA_DISABLED='true')
+        proc = ru.run(['plan', blob, '--region', 'us-east-1'], env=env)
+        self.assertIn('needs {role}, which is not known (no instance metadata; give --role)',
+                      self.one_error(proc, 4))
+
+    # --- 4. get -d DIR: all or nothing ---
+
+    def test_get_into_a_directory_is_all_or_nothing(self):
+        out = os.path.dirname(self.path('x'))
+        with open(os.path.join(out, 'same.sh'), 'wb') as f:
+            f.write(b'old\n')
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/no-such.sh', '-d', out],
+                      self.emu)
+        self.assertEqual(proc.returncode, 4, proc.stderr)
+        self.assertEqual(proc.stderr.count(PREFIX), 1, proc.stderr)
+        self.assertIn('s3://op-bucket/no-such.sh', proc.stderr)
+        self.assertEqual(sorted(os.listdir(out)), ['same.sh'])  # no a.sh, no temporary files
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/dir1/same.sh', '-d', out],
+                      self.emu)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ''))
+        self.assertEqual(sorted(os.listdir(out)), ['a.sh', 'same.sh'])
+        self.assertEqual(ru.read(os.path.join(out, 'same.sh')), '#!/bin/sh\necho one\n')
+
+    def test_two_urls_with_one_destination_are_a_usage_error_before_any_request(self):
+        out = os.path.dirname(self.path('x'))
+        before = dict(self.emu.stats('s3')['by_request'])
+        proc = ru.run(['get', 's3://op-bucket/dir1/same.sh', 's3://op-bucket/dir2/same.sh', '-d',
+                       out], self.emu)
+        self.assertEqual(self.one_error(proc, 2),
+                         f'get: s3://op-bucket/dir1/same.sh and s3://op-bucket/dir2/same.sh would '
+                         f'both be written to {out}/same.sh; use -o DEST for each')
+        self.assertEqual(self.emu.stats('s3')['by_request'], before)
+        self.assertEqual(os.listdir(out), [])
+
+    def test_get_into_a_missing_directory_says_so_once(self):
+        proc = ru.run(['get', 's3://op-bucket/a.sh', 's3://op-bucket/dir1/same.sh', '-d',
+                       '/nonexistent'], self.emu)
+        self.assertEqual(self.one_error(proc, 3), 'get: -d /nonexistent: not a directory')
+
+    # --- 5. status --wait, --long; one run at a time ---
+
+    def wait_for(self, predicate, what):
+        deadline = time.monotonic() + 30
+        while not predicate():
+            self.assertLess(time.monotonic(), deadline, f'gave up waiting for {what}')
+            time.sleep(0.02)
+
+    def test_a_run_in_progress_is_visible_waited_for_and_exclusive(self):
+        state = os.path.dirname(self.path('x'))
+        started, go = os.path.join(state, 'started'), os.path.join(state, 'go')
+        blob = self.path('ud.sh')
+        with open(blob, 'w', encoding='utf-8') as f:
+            f.write(f'#!/bin/sh\necho run >> {started}\n'
+                    f'while [ ! -e {go} ]; do sleep 0.02; done\n')
+        env = dict(self.emu.env)
+        first = ru.subprocess.Popen([ru.BINARY, 'replay', blob, '--state-dir', state], env=env,
+                                    stdout=ru.subprocess.PIPE, stderr=ru.subprocess.PIPE, text=True)
+        try:
+            self.wait_for(lambda: os.path.exists(started), 'the first run to start its part')
+            status = ru.run(['status', '--state-dir', state], self.emu)
+            self.assertEqual(status.returncode, 0, status.stderr)
+            self.assertRegex(status.stdout, rf'^running: pid {first.pid} since \S+Z in {state} '
+                                            r'\(status --wait waits for the end\)\n$')
+            status = ru.run(['status', '--json', '--state-dir', state], self.emu)
+            doc = json.loads(status.stdout)
+            self.assertEqual((doc['status'], doc['pid']), ('running', first.pid))
+
+            second = ru.run(['replay', blob, '--state-dir', state, '-q'], self.emu)
+            self.assertEqual(self.one_error(second, 3),
+                             f'another run (pid {first.pid}) is in progress in {state}; '
+                             's3-user-script status --wait waits for it')
+
+            waiter = ru.subprocess.Popen([ru.BINARY, 'status', '--wait', '--state-dir', state],
+                                         env=env, stdout=ru.subprocess.PIPE,
+                                         stderr=ru.subprocess.PIPE, text=True)
+            # Blocked on the run's lock: /proc/locks lists it as a waiter ("->").
+            self.wait_for(lambda: any(line.split()[1:2] == ['->'] and
+                                      line.split()[5] == str(waiter.pid)
+                                      for line in open('/proc/locks', encoding='ascii')),
+                          'status --wait to block on the lock')
+            self.assertIsNone(waiter.poll())
+            with open(go, 'w', encoding='ascii'):
+                pass
+            out, err = waiter.communicate(timeout=30)
+            self.assertEqual(waiter.returncode, 0, err)
+            self.assertRegex(out, r'^last run: ok at ')
+        finally:
+            with open(go, 'w', encoding='ascii'):
+                pass
+            first.communicate(timeout=30)
+        self.assertEqual(first.returncode, 0)
+        self.assertEqual(ru.read(started), 'run\n')  # the second run dispatched nothing
+
+    def test_status_long_shows_each_part(self):
+        state = os.path.dirname(self.path('x'))
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        proc = ru.run(['replay', blob, '--state-dir', state], self.emu)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        status = ru.run(['status', '--long', '--state-dir', state], self.emu)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        long_part = status.stdout[status.stdout.index('part 1 (run 1)'):]
+        lines = long_part.splitlines()
+        self.assertEqual(lines[0], 'part 1 (run 1): ok: exited with status 0')
+        self.assertRegex(lines[1], r'^  text/x-shellscript, handler shell-script, per-instance, 17 bytes, '
+                                   r'sha256 [0-9a-f]{64}$')
+        self.assertRegex(lines[2], r'^  from s3://op-bucket/a\.sh \(verified by content-length, [^)]+\)$')
+        self.assertEqual(lines[3], '  included by part 1 line 2')
+        self.assertRegex(lines[4], r'^  started \S+Z, \d+(\.\d+)? ms, exit status 0$')
+
+    # --- 6. validate, plan --offline: no network, no credentials ---
+
+    def validate(self, content, *extra):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(content)
+        env = ru.offline_env(self.tmp.name)
+        env['AWS_ENDPOINT_URL_S3'] = 'http://127.0.0.1:9'  # nothing may be asked of it
+        return ru.run(['validate', blob] + list(extra), env=env), blob, env
+
+    def test_validate_prints_the_part_tree_of_valid_user_data(self):
+        blob = ru.mime([('text/x-shellscript', 'a.sh', b'#!/bin/sh\ntrue\n'),
+                        ('text/x-s3-include', 'inc', b'#s3-include\ns3://op-bucket/a.sh\n'
+                                                     b'op-bucket\n'),
+                        ('text/cloud-config', 'c.cfg', b'#cloud-config\npackages: [jq]\n')])
+        proc, path, env = self.validate(blob)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ''))
+        self.assertEqual(proc.stdout,
+                         'part 1: text/x-shellscript a.sh (15 bytes)\n'
+                         'part 2: text/x-s3-include inc (42 bytes)\n'
+                         '  line 2: s3://op-bucket/a.sh\n'
+                         '  line 3: op-bucket\n'
+                         'part 3: text/cloud-config c.cfg (29 bytes)\n'
+                         'valid: 3 parts, 2 include lines\n')
+        offline = ru.run(['plan', '--offline', path], env=env)
+        self.assertEqual((offline.returncode, offline.stdout), (0, proc.stdout))
+
+    def test_validate_names_part_and_line_of_each_problem(self):
+        proc, _, _ = self.validate(b'#cloud-config\npackages: [jq\n')
+        self.assertEqual(self.one_error(proc, 4),
+                         'part 1 line 3: cloud-config: invalid YAML: end of sequence flow not found')
+        self.assertTrue(proc.stdout.endswith('invalid: 1 part, 0 include lines\n'))
+        proc, _, _ = self.validate(b'#s3-include\ns3://Bad_Bucket/x\nftp://example.com/x\n'
+                                   b'arn:aws:s3:::good-bucket/k\n')
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.splitlines(), [
+            PREFIX + "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
+                     'upper-case letters are not allowed',
+            PREFIX + 'part 1 line 3: "ftp://example.com/x" is not an S3 location '
+                     '(#s3-include lines name S3 objects)'])
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n')
+        self.assertEqual(self.one_error(proc, 4), 'part 1 line 2: sha256 must be 64 hex digits')
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/a\ns3://good-bucket/b\n',
+                                   '--max-objects', '1')
+        self.assertEqual(self.one_error(proc, 4), 'user data: the includes name 2 objects, over '
+                                                  'the limit of 1 (--max-objects)')
+
+    def test_validate_checks_cloud_config_with_cloud_init_schema(self):
+        proc, _, _ = self.validate(b'#cloud-config\nruncmd: 5\n')
+        self.assertEqual(self.one_error(proc, 4), "part 1: cloud-config: cloud-init schema: "
+                                                  "runcmd: 5 is not of type 'array'")
+        proc, _, _ = self.validate(b'#cloud-config\nruncmd: 5\n', '--json')
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc['valid'], False)
+        self.assertEqual(doc['problems'], [{'part': 1, 'line': 0, 'message':
+                                            "cloud-config: cloud-init schema: runcmd: 5 is not "
+                                            "of type 'array'"}])
+
+    # --- 7. no litter ---
+
+    def test_a_dry_run_replay_leaves_no_directory_behind(self):
+        tmpdir = os.path.dirname(self.path('x'))
+        blob = os.path.join(self.runs, 'dry-ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        env = dict(self.emu.env, TMPDIR=tmpdir)
+        for extra in ([], ['--json']):
+            proc = ru.run(['replay', blob, '--dry-run'] + extra, self.emu, env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(os.listdir(tmpdir), [])
+
+    # --- 7. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE ---
+
+    def test_max_attempts_from_the_environment(self):
+        with ru.Emulators(os.path.join(self.tmp.name, 'slow'), s3_args=['--slowdown', '100000']) \
+                as slow:
+            slow.put('op-bucket', 'a.sh', b'#!/bin/sh\n')
+            for env, attempts in (({}, 4), ({'AWS_MAX_ATTEMPTS': '1'}, 1),
+                                  ({'AWS_RETRY_MODE': 'standard'}, 3),
+                                  ({'AWS_RETRY_MODE': 'legacy', 'AWS_MAX_ATTEMPTS': '2'}, 2)):
+                before = slow.stats('s3')['by_status'].get('503', 0)
+                proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                              env=dict(slow.env, **env))
+                self.assertEqual(proc.returncode, 4, proc.stderr)
+                self.assertEqual(slow.stats('s3')['by_status'].get('503', 0) - before, attempts,
+                                 env)
+            proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                          env=dict(slow.env, AWS_MAX_ATTEMPTS='0'))
+            self.assertEqual(self.one_error(proc, 3),
+                             "reading AWS configuration: AWS_MAX_ATTEMPTS '0' is not a whole "
+                             'number from 1 to 999')
+
+
+if __name__ == '__main__':
+    ru.main()
