@@ -53,10 +53,31 @@ Kind Classify(CURLcode code) {
   }
 }
 
-// "Failed to connect..." → "failed to connect...": our messages start lower-case.
+// "Failed to connect..." → "failed to connect...": our messages start lower-case; an
+// acronym ("SSL certificate problem") is left as it is.
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 std::string LowerFirst(std::string s) {
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  if (!s.empty() && IsUpper(s[0]) && !(s.size() > 1 && IsUpper(s[1]))) {
+    s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  }
   return s;
+}
+
+// What to change when TLS fails: TLS is always verified, so the CA bundle is the knob.
+std::string TlsHint(const CurlFailure& f) {
+  std::string bundle = f.ca_bundle.empty() ? "the system CA store (package ca-certificates)"
+                                           : "AWS_CA_BUNDLE=" + f.ca_bundle;
+  switch (f.code) {
+    case CURLE_SSL_CACERT_BADFILE:
+      return "; the CA bundle could not be read: check " + bundle;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+      return "; the server's certificate is not trusted by " + bundle +
+             " (set AWS_CA_BUNDLE to a file holding the CA that signs it)";
+    default:
+      return "";
+  }
 }
 
 std::string Cause(const CurlFailure& f) {
@@ -118,6 +139,7 @@ Error MapCurlFailure(const CurlFailure& f) {
   }
   std::string message = what + ": " + Cause(f);
   if (!f.error_buffer.empty()) message += " (" + LowerFirst(f.error_buffer) + ")";
+  if (kind == Kind::kTls) message += TlsHint(f);
   return Error(code, std::move(message)).set_retryable(retryable);
 }
 

@@ -19,6 +19,7 @@ struct CurlFailure {
   long os_errno = 0;                     // CURLINFO_OS_ERRNO
   std::chrono::milliseconds timeout{0};  // the attempt's total timeout, 0 if none
   bool deadline_expired = false;
+  std::string ca_bundle;  // AWS_CA_BUNDLE when set, else empty (the system store)
 };
 
 // kTransport (retryable: resolve, connect, send/receive, reset, partial body, empty reply;
@@ -26,6 +27,8 @@ struct CurlFailure {
 // expired), kInvalidInput (malformed URL), kUnsupported (protocol), kInternal (memory).
 // The message is lower-case, names the endpoint and ends with libcurl's own text:
 // "connecting to 127.0.0.1:8080: connection refused (failed to connect to ...)".
+// TLS failures end with the knob that fixes them: the CA bundle in use (AWS_CA_BUNDLE or
+// the system store) for certificate problems.
 Error MapCurlFailure(const CurlFailure& failure);
 
 }  // namespace s3us::net

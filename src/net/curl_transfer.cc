@@ -219,6 +219,7 @@ Error CurlTransfer::MapFailure(CURLcode code) {
   f.code = code;
   f.endpoint = endpoint_;
   f.error_buffer = error_buffer_.data();
+  f.ca_bundle = options_.ca_bundle;
   f.timeout = attempt_timeout_;
   f.deadline_expired = timeout_is_deadline_ || request_.deadline.Expired(*options_.clock);
   if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);

@@ -58,6 +58,20 @@ TEST_CASE("MapCurlFailure names the OS cause of a refused connection in lower ca
         "(failed to connect to 127.0.0.1 port 8080 after 0 ms)");
 }
 
+TEST_CASE("MapCurlFailure names the CA bundle when a certificate is not trusted") {
+  CurlFailure f = Failure(CURLE_PEER_FAILED_VERIFICATION, 0,
+                          "SSL certificate problem: unable to get local issuer certificate");
+  CHECK(MapCurlFailure(f).message() ==
+        "tls with 127.0.0.1:8080: ssl peer certificate or ssh remote key was not ok (SSL "
+        "certificate problem: unable to get local issuer certificate); the server's certificate "
+        "is not trusted by the system CA store (package ca-certificates) (set AWS_CA_BUNDLE to "
+        "a file holding the CA that signs it)");
+  CurlFailure bad = Failure(CURLE_SSL_CACERT_BADFILE);
+  bad.ca_bundle = "/etc/missing.pem";
+  CHECK(MapCurlFailure(bad).message().ends_with(
+      "; the CA bundle could not be read: check AWS_CA_BUNDLE=/etc/missing.pem"));
+}
+
 TEST_CASE("MapCurlFailure makes a timeout final once the deadline has passed") {
   CurlFailure f = Failure(CURLE_OPERATION_TIMEDOUT);
   f.timeout = std::chrono::milliseconds(250);
