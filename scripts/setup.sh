@@ -18,6 +18,8 @@ packages=(
   openssh-client python3-cryptography
   # the JSON Schema of --json output (tests/e2e/json_schema_test.py)
   python3-jsonschema
+  # a self-signed certificate for the TLS test (tests/e2e/tls_test.py)
+  openssl
 )
 
 missing=()
