@@ -47,7 +47,9 @@ Result<FetchedObject> RoutingFetcher::Fetch(const Target& target, const FetchOpt
   } else {
     switch (target.route) {
       case Route::kS3:
-        result = target.s3.ok() ? FetchS3(*target.s3, options) : target.s3.error();
+        // A location that did not parse was never fetched, and its error names it already.
+        if (!target.s3.ok()) return target.s3.error();
+        result = FetchS3(*target.s3, options);
         break;
       case Route::kPlain:
         result = FetchPlain(url, options);
