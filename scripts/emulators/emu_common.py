@@ -109,6 +109,17 @@ class StatsMixin:
         self.stats_record()
         super().end_headers()
 
+    def end_headers_with_body(self, body=b''):
+        """Ends the headers and sends them with the body in one write, as a real server does:
+        headers and body written apart make the client's delayed ACK (~40 ms) stall every
+        response on a reused connection, which would measure the emulator, not the client.
+        Fault paths that send part of a body on purpose use end_headers() and wfile instead."""
+        self.stats_record()
+        self._headers_buffer.append(b'\r\n')
+        if body:
+            self._headers_buffer.append(body)
+        self.flush_headers()
+
     def stats_record(self):
         if getattr(self, '_stats', None) is not None and not self._recorded:
             self._recorded = True
@@ -121,8 +132,8 @@ class LoopbackServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def get_request(self):
-        # Headers and body go out in separate writes; without TCP_NODELAY the body waits for
-        # the client's delayed ACK (~40 ms) on every reused connection, unlike a real server.
+        # A response goes out in one write (end_headers_with_body); the fault paths that write
+        # a body in pieces (reset mid-body, slow body) must not wait for the delayed ACK either.
         conn, addr = super().get_request()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn, addr

@@ -181,9 +181,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(body)))
         for name, value in headers:
             self.send_header(name, value)
-        self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(body)
+        self.end_headers_with_body(body if self.command != 'HEAD' else b'')
 
     def _error(self, status, headers=()):
         self._send(status, xhtml_page(status), 'text/html', headers)

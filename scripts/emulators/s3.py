@@ -141,10 +141,9 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         self._start(status, list(headers))
         self.send_header('Content-Type', 'application/xml')
         if self.command == 'HEAD':  # HEAD errors carry no body
-            return self.end_headers()
+            return self.end_headers_with_body()
         self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.end_headers_with_body(body)
 
     def _handle(self):
         self._request_id = secrets.token_hex(8).upper()
@@ -229,7 +228,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             if self.command == 'HEAD':
                 self._start(200, [('x-amz-bucket-region', region), ('Content-Length', '0'),
                                   ('Content-Type', 'application/xml')])
-                return self.end_headers()
+                return self.end_headers_with_body()
             return self._error(501, 'NotImplemented', 'A header you provided implies '
                                'functionality that is not implemented')
         version_id = dict(s3_auth.parse_query(raw_query)).get('versionId')
@@ -262,10 +261,10 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             digest = base64.b64encode(s3_store.file_digests(record['path'])[1]).decode()
             headers.append(('x-amz-checksum-sha256', digest))
         self._start(200, headers + [('Content-Length', str(record['size']))])
-        self.end_headers()
         if self.command == 'HEAD':
-            return
+            return self.end_headers_with_body()
         with open(record['path'], 'rb') as f:
+            self.end_headers_with_body(f.read(1 << 20))
             for chunk in iter(lambda: f.read(1 << 20), b''):
                 self.wfile.write(chunk)
 
@@ -312,16 +311,16 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         if reset:
             self.stats_counters.append('resets')
         self._start(status, headers + [('Content-Length', str(len(body)))])
-        self.end_headers()
         if self.command == 'HEAD':
-            return
+            return self.end_headers_with_body()
         if reset:
+            self.end_headers()
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
             emu_common.free_socket_abruptly(self.connection)
             return
-        self.wfile.write(body)
+        self.end_headers_with_body(body)
 
 
 def _parse_range(value, size):

@@ -44,8 +44,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             self.stats_counters.append('error:' + error_type)
             self.send_header('x-amzn-ErrorType', error_type)
         self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.end_headers_with_body(data)
 
     def do_GET(self):
         url = urlsplit(self.path)

@@ -207,8 +207,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         self.send_header('x-amzn-RequestId', secrets.token_hex(16))
         self.send_header('Content-Type', content_type)
         self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.end_headers_with_body(data)
 
     def do_POST(self):
         self.stats_begin(self.stats, self.path)
