@@ -3,10 +3,12 @@
 // recursively, so the Plan is in depth-first document order. Fetching is the Fetcher's
 // business; parsing fetched objects is userdata::Parse's.
 //
-// All includes known at one depth are fetched concurrently (at most max_parallel at a
-// time); the Plan's order never depends on which fetch finishes first. Fail closed: when
-// any include fails there is no Plan, only one failure per failed include — unless
-// keep_going, which drops failed includes and marks the Plan incomplete.
+// Includes are fetched concurrently (at most max_parallel at a time), an object's own
+// includes as soon as it has arrived, with no wait for the rest of its depth; the Plan's
+// order never depends on which fetch finishes first (expansion.h). Fail closed: when any
+// include fails there is no Plan, only one failure per failed include of the shallowest
+// failing depth — unless keep_going, which drops failed includes and marks the Plan
+// incomplete.
 // Thread-safety: one Expand() at a time per Expander; it calls Fetcher::Fetch concurrently.
 #ifndef S3US_EXPAND_EXPANDER_H_
 #define S3US_EXPAND_EXPANDER_H_

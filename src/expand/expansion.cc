@@ -1,0 +1,219 @@
+#include "expand/expansion.h"
+
+#include <chrono>
+#include <utility>
+
+#include "core/log.h"
+#include "core/strings.h"
+
+namespace s3us::expand {
+
+Expansion::Expansion(fetch::Fetcher& fetcher, Clock& clock, const InstanceFacts& facts,
+                     const ExpandOptions& options)
+    : fetcher_(fetcher),
+      clock_(clock),
+      options_(options),
+      builder_(facts, options),
+      cache_(options.include_once_cache_dir),
+      deadline_(options.deadline),
+      pool_(options.max_parallel) {}
+
+// A whole-expansion limit or the deadline: the run ends here with that one failure;
+// include failures found so far would only bury it.
+ExpandResult Expansion::Fatal(Error error) {
+  ExpandResult result;
+  result.failures.push_back(ExpandFailure{"", "", std::move(error)});
+  return result;
+}
+
+Error Expansion::TotalBytesError() const {
+  return Error(ErrorCode::kLimitExceeded, "includes exceed the total size limit of " +
+                                              HumanBytes(options_.limits.max_total_bytes) +
+                                              " (--max-total-bytes)");
+}
+
+// Every position still to expand will be at least one part of the plan: the parts limit
+// is checked on that lower bound before anything more is fetched.
+std::optional<Error> Expansion::Bounds() const {
+  const ExpandLimits& limits = options_.limits;
+  if (plan_bytes_ > limits.max_total_bytes) return TotalBytesError();
+  if (static_cast<uint64_t>(builder_.leaf_parts()) + static_cast<uint64_t>(pending_positions_) >
+      static_cast<uint64_t>(limits.max_parts)) {
+    return Error(ErrorCode::kLimitExceeded, "the plan exceeds the limit of " +
+                                                std::to_string(limits.max_parts) +
+                                                " parts (--max-parts)");
+  }
+  return std::nullopt;
+}
+
+ObjectSlot& Expansion::SlotFor(const EntryNode& entry, bool& is_new) {
+  std::unique_ptr<ObjectSlot>& slot = slots_[SlotKey(entry)];
+  is_new = slot == nullptr;
+  if (is_new) slot = std::make_unique<ObjectSlot>(NewSlot(entry));
+  return *slot;
+}
+
+// Gives each newly found position its slot: a new object is read from the include-once
+// cache or fetched; a position whose object is already here settles at once (which may
+// find more positions).
+std::optional<Error> Expansion::Schedule() {
+  while (!discovered_.empty()) {
+    std::vector<EntryNode*> batch = std::move(discovered_);
+    discovered_.clear();
+    std::vector<ObjectSlot*> to_fetch;
+    std::vector<std::pair<EntryNode*, ObjectSlot*>> ready;
+    for (EntryNode* entry : batch) {
+      // Fail closed: below the shallowest failure nothing is reported, so nothing starts.
+      if (!options_.keep_going && entry->depth > builder_.failure_level()) {
+        --pending_positions_;
+        continue;
+      }
+      bool is_new = false;
+      ObjectSlot& slot = SlotFor(*entry, is_new);
+      // The cache keeps no signature: an object that must be signed is always fetched.
+      if (is_new && slot.once && cache_.enabled() && !slot.signers && !slot.signer) {
+        ReadFromCache(slot, cache_, options_.limits.max_object_bytes);
+        if (slot.source) ParseSlot(slot, options_.parse);
+        slot.body = std::string();
+        slot.done = slot.error || slot.source;
+      }
+      if (is_new && !slot.done) to_fetch.push_back(&slot);
+      if (slot.done) {
+        ready.emplace_back(entry, &slot);
+      } else {
+        slot.waiting.push_back(entry);
+      }
+    }
+    objects_requested_ += to_fetch.size();
+    if (objects_requested_ > static_cast<size_t>(options_.limits.max_objects)) {
+      return Error(ErrorCode::kLimitExceeded, "the includes name more than " +
+                                                  std::to_string(options_.limits.max_objects) +
+                                                  " objects (--max-objects)");
+    }
+    if (!to_fetch.empty() && deadline_.Expired(clock_)) {
+      return Error(ErrorCode::kTimeout, "includes not expanded before the deadline");
+    }
+    if (!to_fetch.empty()) {
+      LogDebug("fetching " + std::to_string(to_fetch.size()) + " object(s) at depth " +
+               std::to_string(batch.front()->depth) + ", " + std::to_string(in_flight_) +
+               " in flight");
+    }
+    for (ObjectSlot* slot : to_fetch) Submit(*slot);
+    for (auto [entry, slot] : ready) {
+      if (std::optional<Error> fatal = Settle(*entry, *slot)) return fatal;
+    }
+  }
+  return std::nullopt;
+}
+
+void Expansion::Submit(ObjectSlot& slot) {
+  size_t id = pool_.Submit([this, &slot] { FetchJob(slot); });
+  if (by_job_.size() <= id) by_job_.resize(id + 1);
+  by_job_[id] = &slot;
+  ++in_flight_;
+}
+
+void Expansion::FetchJob(ObjectSlot& slot) {
+  // Left unfetched: the whole expansion is about to fail on the total size limit.
+  if (over_total_) return;
+  fetch::FetchOptions fetch_options;
+  fetch_options.expected_sha256 = slot.sha256;
+  fetch_options.max_bytes = options_.limits.max_object_bytes;
+  fetch_options.deadline = deadline_;
+  fetch_options.signers = slot.signers.get();
+  fetch_options.signer = slot.signer;
+  FetchInto(slot, fetcher_, fetch_options);
+  if (slot.error) return;
+  uint64_t total = network_bytes_.fetch_add(slot.body.size()) + slot.body.size();
+  if (total > options_.limits.max_total_bytes) {
+    over_total_ = true;
+    return;
+  }
+  ParseSlot(slot, options_.parse);
+}
+
+// Back on the coordinating thread: the object is counted and cached, then every position
+// waiting for it settles, before anything more is fetched.
+std::optional<Error> Expansion::Arrived(ObjectSlot& slot) {
+  --in_flight_;
+  slot.done = true;
+  if (over_total_) return TotalBytesError();
+  if (slot.error && slot.error->code() == ErrorCode::kTimeout && deadline_.Expired(clock_)) {
+    // Name an object the deadline cut: the one line must say what was being fetched.
+    return Error(ErrorCode::kTimeout, "includes not expanded before the deadline")
+        .WithContext(slot.shown);
+  }
+  if (slot.fetched) {
+    ++objects_fetched_;
+    bytes_fetched_ += slot.body.size();
+    if (slot.once && cache_.enabled()) {
+      if (Status s = cache_.Store(slot.target.url, slot.body); !s.ok()) {
+        LogWarning(slot.shown + ": " + s.error().ToString());
+      }
+    }
+  }
+  slot.body = std::string();
+  std::vector<EntryNode*> waiting = std::move(slot.waiting);
+  slot.waiting.clear();
+  for (EntryNode* entry : waiting) {
+    if (std::optional<Error> fatal = Settle(*entry, slot)) return fatal;
+  }
+  return std::nullopt;
+}
+
+// One position takes its copy of a settled object; the includes in it become new positions.
+std::optional<Error> Expansion::Settle(EntryNode& entry, const ObjectSlot& slot) {
+  --pending_positions_;
+  if (slot.error) {
+    builder_.Fail(entry, *slot.error, entry.depth);
+    return std::nullopt;
+  }
+  entry.pending = false;
+  plan_bytes_ += slot.source ? slot.source->size : 0;
+  if (!slot.parsed->ok()) {
+    builder_.Fail(entry, slot.parsed->error(), entry.depth);
+    return Bounds();
+  }
+  DocContext doc;
+  doc.chain = entry.chain;
+  doc.identities = entry.identities;
+  doc.identities.push_back(entry.identity);
+  doc.source = slot.source;
+  doc.depth = entry.depth;
+  doc.signers = entry.signers;
+  entry.children = builder_.MakeNodes(**slot.parsed, doc);
+  size_t before = discovered_.size();
+  CollectPending(entry.children, discovered_);
+  pending_positions_ += static_cast<int>(discovered_.size() - before);
+  return Bounds();
+}
+
+ExpandResult Expansion::Run(std::vector<userdata::Part> parts) {
+  Clock::MonoTime start = clock_.Monotonic();
+  std::vector<PartNode> roots = builder_.MakeNodes(std::move(parts), DocContext{});
+  CollectPending(roots, discovered_);
+  pending_positions_ = static_cast<int>(discovered_.size());
+  if (std::optional<Error> fatal = Bounds()) return Fatal(std::move(*fatal));
+  if (std::optional<Error> fatal = Schedule()) return Fatal(std::move(*fatal));
+  while (in_flight_ > 0) {
+    ObjectSlot& slot = *by_job_[pool_.WaitOne()];
+    if (std::optional<Error> fatal = Arrived(slot)) return Fatal(std::move(*fatal));
+    if (std::optional<Error> fatal = Schedule()) return Fatal(std::move(*fatal));
+  }
+
+  ExpandResult result;
+  Plan plan;
+  Flatten(roots, options_.keep_going ? INT_MAX : builder_.failure_level(), plan, result.failures);
+  plan.objects_fetched = objects_fetched_;
+  plan.bytes_fetched = bytes_fetched_;
+  plan.fetch_ms = std::chrono::duration<double, std::milli>(clock_.Monotonic() - start).count();
+  if (!result.failures.empty()) {
+    if (!options_.keep_going) return result;
+    plan.complete = false;
+    for (const ExpandFailure& failure : result.failures) plan.omitted.push_back(failure.ToString());
+  }
+  result.plan = std::move(plan);
+  return result;
+}
+
+}  // namespace s3us::expand

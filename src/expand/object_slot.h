@@ -1,0 +1,57 @@
+// ObjectSlot: one object (URL + version, pin, trust, #include-once or not) of an expansion,
+// fetched or read from the include-once cache once, parsed once, and used at every position
+// that names it. The functions here fill a slot; which slot is fetched when is the
+// Expansion's business (expansion.h).
+#ifndef S3US_EXPAND_OBJECT_SLOT_H_
+#define S3US_EXPAND_OBJECT_SLOT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "expand/include_once_cache.h"
+#include "expand/include_tree.h"
+#include "fetch/fetcher.h"
+#include "userdata/parse.h"
+#include "userdata/part.h"
+
+namespace s3us::expand {
+
+struct ObjectSlot {
+  fetch::Target target;
+  std::string shown;
+  std::optional<std::string> sha256;
+  SignersPtr signers;
+  std::optional<std::string> signer;
+  bool once = false;
+
+  bool done = false;     // fetched, read from the cache, or failed: its positions may settle
+  bool fetched = false;  // over the network, as opposed to from the include-once cache
+  std::optional<Error> error;
+  std::optional<userdata::Source> source;
+  std::string body;  // kept only until the include-once cache has it
+  std::optional<Result<std::vector<userdata::Part>>> parsed;
+  std::vector<EntryNode*> waiting;  // positions that settle when the slot is done
+};
+
+// Positions that name the same object with the same pin and the same trust share one slot;
+// #include-once positions read the cache first, so they never share one with plain ones.
+std::string SlotKey(const EntryNode& entry);
+ObjectSlot NewSlot(const EntryNode& entry);
+
+// Fills slot from the cache when it holds a body that verifies (pin) or fails the slot;
+// leaves it untouched on a miss.
+void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes);
+
+// Fetches slot's object into slot (body, source, or error). Thread-safe per slot.
+void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, const fetch::FetchOptions& options);
+
+// Parses the body into slot.parsed (a fetched object's encodings must decode). The body
+// stays for the include-once cache. Thread-safe per slot.
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse);
+
+}  // namespace s3us::expand
+
+#endif  // S3US_EXPAND_OBJECT_SLOT_H_
