@@ -20,7 +20,7 @@ def s3_requests(emu):
 
 
 class FanOutTest(E2ETest):
-    def test_distinct_fan_out_stops_before_the_level_over_the_object_limit(self):
+    def test_distinct_fan_out_stops_before_fetching_more_than_the_object_limit(self):
         # Two lines; each object names 16 distinct objects of the next level: 2, 32, 512, ...
         with self.emulators(user_data=b'#s3-include\ns3://bkt/0\ns3://bkt/1\n') as emu:
             names = ['0', '1']
@@ -34,7 +34,10 @@ class FanOutTest(E2ETest):
                 names = children
             run = self.run_bin(emu, ['plan'])
             self.assert_one_error(run, EXIT_FETCH, 'more than 256 objects (--max-objects)')
-            self.assertEqual(s3_requests(emu), 2 + 32)
+            # No barrier per level: deeper objects may start while a level is still in
+            # flight, but never more than the limit (about 2 + 32 in practice: the queue is
+            # first in, first out, and the limit is met while the third level is queued).
+            self.assertLessEqual(s3_requests(emu), 256)
 
     def test_shared_fan_out_fetches_each_object_once_and_stops_on_the_parts_limit(self):
         # Two lines; each level names the next level's one object 16 times: positions grow
