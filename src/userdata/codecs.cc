@@ -137,9 +137,39 @@ std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
   return std::nullopt;
 }
 
-}  // namespace
+// Decodes the leading whole quads of alphabet characters of a base64 body, skipping the
+// line breaks (and, with `blanks`, spaces and tabs) between them, into out; returns where the first
+// quad that holds anything else (padding, a stray byte) starts. A2bBase64 is in its initial state
+// at every quad boundary of such a prefix, so decoding the rest on its own continues it exactly.
+size_t DecodeQuadPrefix(std::string_view body, bool blanks, std::string& out) {
+  out.resize(body.size() / 4 * 3 + 3);
+  char* dst = out.data();
+  size_t quad_start = 0;
+  int got = 0;
+  unsigned v = 0;
+  for (size_t i = 0; i < body.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(body[i]);
+    if (c == '\n' || c == '\r' || (blanks && (c == ' ' || c == '\t'))) continue;
+    int d = kBase64[c];
+    if (d < 0) break;
+    v = v << 6 | static_cast<unsigned>(d);
+    if (++got == 4) {
+      dst[0] = static_cast<char>(v >> 16);
+      dst[1] = static_cast<char>(v >> 8);
+      dst[2] = static_cast<char>(v);
+      dst += 3;
+      got = 0;
+      v = 0;
+      quad_start = i + 1;
+    }
+  }
+  out.resize(static_cast<size_t>(dst - out.data()));
+  return quad_start;
+}
 
-std::string DecodeBase64Email(std::string_view body) {
+// email's base64 decoding of `body` with its line breaks dropped (see DecodeBase64Email);
+// nullopt where email gives up and keeps the text as it is.
+std::optional<std::string> DecodeEmailBase64Text(std::string_view body) {
   // The body without its line breaks, plus room for the padding tried below: one buffer,
   // written branch-free (a byte is kept by advancing past it).
   std::string encoded(body.size() + 3, '\0');
@@ -151,25 +181,45 @@ std::string DecodeBase64Email(std::string_view body) {
   size_t pad_err = n % 4;
   encoded.resize(n);
   encoded.append(pad_err ? 4 - pad_err : 0, '=');
-  if (auto r = A2bBase64(encoded, true)) return std::move(*r);
+  if (auto r = A2bBase64(encoded, true)) return r;
   encoded.resize(n);
-  if (auto r = A2bBase64(encoded, false)) return std::move(*r);
+  if (auto r = A2bBase64(encoded, false)) return r;
   encoded.append("==");
-  if (auto r = A2bBase64(encoded, false)) return std::move(*r);
-  encoded.resize(n);
-  return encoded;
+  return A2bBase64(encoded, false);
+}
+
+}  // namespace
+
+std::string DecodeBase64Email(std::string_view body) {
+  // Most of a body is whole quads: decoded in one pass, without a stripped copy first.
+  std::string out;
+  size_t rest = DecodeQuadPrefix(body, false, out);
+  if (rest == body.size()) return out;
+  if (std::optional<std::string> tail = DecodeEmailBase64Text(body.substr(rest))) {
+    return out.append(*tail);
+  }
+  std::string text;
+  text.reserve(body.size());
+  for (char c : body) {
+    if (c != '\r' && c != '\n') text += c;
+  }
+  return text;
 }
 
 std::optional<std::string> DecodeBase64Lenient(std::string_view s) { return A2bBase64(s, false); }
 
 std::optional<std::string> DecodeBase64Strict(std::string_view body) {
+  std::string out;
+  body = body.substr(DecodeQuadPrefix(body, true, out));
   std::string encoded;
   encoded.reserve(body.size());
   for (char c : body) {
     if (c != '\r' && c != '\n' && c != ' ' && c != '\t') encoded += c;
   }
   if (encoded.size() % 4 != 0) return std::nullopt;
-  return A2bBase64(encoded, true);
+  std::optional<std::string> tail = A2bBase64(encoded, true);
+  if (!tail) return std::nullopt;
+  return out.append(*tail);
 }
 
 std::string DecodeQuotedPrintable(std::string_view s) {

@@ -134,9 +134,11 @@ class FeedParser {
     size_t start = in_.pos();
     while (in_.ReadLine(&line)) {
     }
-    e->body.reserve(from_line.size() + in_.pos() - start);
-    e->body.append(from_line);
-    e->body.append(text_at(start, in_.pos()));
+    e->body = text_at(start, in_.pos());
+    if (!from_line.empty()) {
+      e->own_body = std::make_unique<std::string>(std::string(from_line) + std::string(e->body));
+      e->body = *e->own_body;
+    }
     return Ok();
   }
 
@@ -225,7 +227,7 @@ class FeedParser {
       in_.Pop();
       if (!st.ok()) return st;
       // RFC 2046: the line break before a boundary belongs to the boundary.
-      if (!child.multipart) child.body.resize(child.body.size() - TrailingLineBreak(child.body));
+      if (!child.multipart) child.body.remove_suffix(TrailingLineBreak(child.body));
       e->children.push_back(std::move(child));
     }
     if (preamble) {

@@ -12,6 +12,7 @@
 #define S3US_USERDATA_MIME_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,11 @@ struct MimeEntity {
   std::vector<MimeHeader> headers;
   std::string default_type = "text/plain";  // message/rfc822 inside multipart/digest
   bool multipart = false;                   // children are valid, body is not
-  std::string body;                         // raw, transfer-encoded
+  // Raw, transfer-encoded: a view of the text ParseMime read, so that a tree costs no copy
+  // of the bodies (that text must outlive the tree), or of own_body when a "From " line
+  // after the headers joins the body (Python moves it there).
+  std::string_view body;
+  std::unique_ptr<std::string> own_body;
   std::vector<MimeEntity> children;
 };
 
@@ -41,7 +46,8 @@ struct MimeLimits {
   int max_leaves = 1000;
 };
 
-// REQUIRES: `text` is valid UTF-8 (cloud-init decodes the blob as UTF-8 first).
+// REQUIRES: `text` is valid UTF-8 (cloud-init decodes the blob as UTF-8 first), and it
+// outlives the tree (bodies are views of it).
 // Errors: kLimitExceeded (depth, header block, number of parts); kInvalidInput for
 // multiparts whose parts cloud-init would silently drop (no boundary parameter, no
 // opening boundary line) and for message/* parts. Messages name the leaf part number.

@@ -168,7 +168,7 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, bool 
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
   } else {
-    leaf.payload = e.body;
+    leaf.payload = std::string(e.body);
   }
   leaf.filename = FilenameOf(e, true);
   leaf.filename_no_name = FilenameOf(e, false);
@@ -241,7 +241,6 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   auto root = ParseMime(data, mime_limits);
   if (!root.ok()) return std::move(root).error();
   if (Status st = CrossCheckMime(data, *root); !st.ok()) return std::move(st).error();
-  inflated.clear();
   if (Status st = Walk(*root, &b); !st.ok()) return std::move(st).error();
   return b.Take();
 }

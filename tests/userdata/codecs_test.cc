@@ -14,15 +14,41 @@ TEST_CASE("DecodeBase64Email follows Python's decode_b") {
   };
   // Expected values are what Python 3.11's email package returns.
   const Case cases[] = {
-      {"aGVsbG8=", "hello"},        {"aGVsbG8", "hello"},       // missing padding is added
-      {"aGVs\r\nbG8=", "hello"},    {"aGVsbG8=aGk=", "hello"},  // stops at padding
-      {"a G V s b G 8 =", "hello"}, {"*aGVsbG8=", "hello"},     // junk skipped
-      {"abcde", "abcde"},                                       // length 1 mod 4: returned as is
+      {"aGVsbG8=", "hello"},
+      {"aGVsbG8", "hello"},  // missing padding is added
+      {"aGVs\r\nbG8=", "hello"},
+      {"aGVsbG8=aGk=", "hello"},  // stops at padding
+      {"a G V s b G 8 =", "hello"},
+      {"*aGVsbG8=", "hello"},  // junk skipped
+      {"abcde", "abcde"},      // length 1 mod 4: returned as is
+      // Whole quads first, decoded in one pass, then the rest as email would go on with it.
+      {"aGVsbG8gd29y\r\nbGQ=", "hello world"},
+      {"aGVsbG8gd29y\nbGQ", "hello world"},
+      {"aGVsbG8gd29y*bGQh", "hello world!"},
+      {"aGVsbG8gd29y\nbGQh=aGk=", "hello world!hi"},
+      {"aGVsbG8gd29y\nbG", "hello worl"},
+      {"aGVsbG8gd29y\nabcde", "aGVsbG8gd29yabcde"},  // the whole text, not just the tail
+      {"aGVs\nbG8g\nd29y\n", "hello wor"},
+      {"aGVsbG8gd29y\n=bGQ=", "hello world"},
   };
   for (const auto& c : cases) {
     INFO(c.in);
     CHECK(DecodeBase64Email(c.in) == c.out);
   }
+}
+
+TEST_CASE("DecodeBase64Strict takes whole base64 only, as binascii's strict mode") {
+  // Expected values are what binascii.a2b_base64(strict_mode=True) returns on the text
+  // without its blanks (None where it raises or the length is not a multiple of 4).
+  CHECK(DecodeBase64Strict("aGVsbG8gd29y\r\nbGQ=") == "hello world");
+  CHECK(DecodeBase64Strict("aGVs bG8g\td29y\nbGQh") == "hello world!");
+  CHECK(DecodeBase64Strict("aGVsbG8gd29y\nbGQ=\n") == "hello world");
+  CHECK(DecodeBase64Strict("") == "");
+  CHECK_FALSE(DecodeBase64Strict("aGVsbG8gd29y\nbGQ"));
+  CHECK_FALSE(DecodeBase64Strict("aGVsbG8gd29y\n=bGQ="));
+  CHECK_FALSE(DecodeBase64Strict("aGVsbG8gd29y*bGQh"));
+  CHECK_FALSE(DecodeBase64Strict("aGVsbG8gd29ybGQ=aGk="));
+  CHECK_FALSE(DecodeBase64Strict("aGVsbG8gd29y=bGQ"));
 }
 
 TEST_CASE("DecodeQuotedPrintable follows binascii.a2b_qp") {
