@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,9 +39,44 @@ class ByteIterator {
   }
   ByteIterator operator++(int) { return ByteIterator(p_++); }
   bool operator==(const ByteIterator& o) const { return p_ == o.p_; }
+  const char* get() const { return p_; }
 
  private:
   const char* p_ = nullptr;
+};
+
+using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
+
+// mimetic's input-iterator parser, unchanged, except that each leaf body it has copied is
+// checked to be the span of the text it read it from, then dropped: the comparison reads
+// the span. mimetic then holds one body at a time, not a copy of the whole blob. A body
+// that is not such a span is kept and compared as mimetic produced it.
+class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
+ public:
+  using Base = mimetic::IteratorParser<ByteIterator, std::input_iterator_tag>;
+  SpanParser(mimetic::MimeEntity& root, const char* end, Spans& spans)
+      : Base(root), end_(end), spans_(spans) {}
+
+ protected:
+  void copy_until_boundary(mimetic::ParsingElem pe) override {
+    if (pe != Base::peBody) return Base::copy_until_boundary(pe);
+    mimetic::MimeEntity* entity = m_entityStack.top();
+    const char* start = m_bit.get();
+    std::string& body = entity->body();
+    // The body is at most the rest of the text: reserved once (address space; pages are
+    // touched only as written) it is copied once, not regrown by doubling.
+    body.reserve(static_cast<size_t>(end_ - start));
+    Base::copy_until_boundary(pe);
+    if (body.size() > static_cast<size_t>(end_ - start)) return;
+    std::string_view span(start, body.size());
+    if (body != span) return;
+    spans_[entity] = span;
+    std::string().swap(body);
+  }
+
+ private:
+  const char* end_;
+  Spans& spans_;
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
@@ -143,6 +179,8 @@ std::string Parts(size_t n) { return std::to_string(n) + (n == 1 ? " part" : " p
 // Walks both trees in document order; the first difference is the error.
 class Comparer {
  public:
+  explicit Comparer(const Spans& spans) : spans_(spans) {}
+
   Status Entity(const MimeEntity& ours, const mimetic::MimeEntity& theirs, bool last_child) {
     const mimetic::Header& h = theirs.header();
     bool theirs_multipart = Lower(h.contentType().type()) == "multipart";
@@ -153,7 +191,8 @@ class Comparer {
     }
     if (ours.multipart) return Children(ours, theirs);
     if (Status st = Headers(ours, h); !st.ok()) return st;
-    const std::string& body = theirs.body();
+    auto span = spans_.find(&theirs);
+    std::string_view body = span != spans_.end() ? span->second : std::string_view(theirs.body());
     // At the end of an unclosed multipart cloud-init drops the last line break, mimetic
     // keeps it: the same bytes either way.
     bool same = body == ours.body ||
@@ -215,6 +254,7 @@ class Comparer {
                  "mime part " + std::to_string(leaves_ + 1) + ": ambiguous MIME: " + what);
   }
 
+  const Spans& spans_;
   int leaves_ = 0;
 };
 
@@ -223,15 +263,17 @@ class Comparer {
 Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
                       const CrossCheckLimits& limits) {
   if (Status st = PreScan(text, limits); !st.ok()) return st;
-  std::unique_ptr<mimetic::MimeEntity> theirs;
+  mimetic::MimeEntity theirs;
+  Spans spans;
   try {
-    theirs = std::make_unique<mimetic::MimeEntity>(ByteIterator(text.data()),
-                                                   ByteIterator(text.data() + text.size()));
+    // What MimeEntity's iterator constructor does, with the parser above.
+    SpanParser parser(theirs, text.data() + text.size(), spans);
+    parser.run(ByteIterator(text.data()), ByteIterator(text.data() + text.size()));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("mime: an RFC 2046 reader (mimetic) failed: ") + e.what());
   }
-  return Comparer().Entity(tree, *theirs, true);
+  return Comparer(spans).Entity(tree, theirs, true);
 }
 
 }  // namespace s3us::userdata
