@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'emulators'))
 from harness import Emulators  # noqa: E402
+import bench_gate  # noqa: E402
 import bench_jobs as bj  # noqa: E402
 import bench_report as br  # noqa: E402
 
@@ -175,8 +176,16 @@ def parse_args(argv):
     p.add_argument('--out', default=os.path.join(HERE, 'results.md'))
     p.add_argument('--reps', type=int, help='repetitions per cell (default 5, quick 2)')
     p.add_argument('--big-mib', type=int, help='large object size (default 1024, quick 64)')
+    p.add_argument('--sizes', help='comma-separated N (default 1,8,32,128; quick 1,8)')
+    p.add_argument('--sweep', default='', help='comma-separated --max-parallel values: one '
+                   'more plan row each')
+    p.add_argument('--ratios-json', help='also write {ratio name: value} here')
+    p.add_argument('--skip-aws', action='store_true', help='leave out the aws s3 cp row '
+                   '(about a second of CPU per object)')
     args = p.parse_args(argv)
-    args.sizes = [1, 8] if args.quick else [1, 8, 32, 128]
+    args.sizes = [int(x) for x in args.sizes.split(',')] if args.sizes else \
+        [1, 8] if args.quick else [1, 8, 32, 128]
+    args.sweep = [int(x) for x in args.sweep.split(',') if x]
     args.reps = args.reps or (2 if args.quick else 5)
     args.big_mib = args.big_mib or (64 if args.quick else 1024)
     args.binary = os.path.abspath(args.binary)
@@ -188,6 +197,7 @@ def main(argv):
     start = time.monotonic()
     available = bj.our_commands(args.binary)
     report = br.Report(args, LATENCY_MS, DEPTH)
+    report.targets = bench_gate.TARGETS
     report.context = br.machine_context(args.binary)
     with tempfile.TemporaryDirectory(prefix='s3us-bench-') as tmp:
         work = os.path.join(tmp, 'work')
@@ -200,12 +210,12 @@ def main(argv):
             for n in args.sizes:
                 print(f'bench: N={n}', file=sys.stderr, flush=True)
                 comp = bj.competitor_jobs(work, n, emu.env, emu.imds_url, emu.s3_url, bodies)
-                jobs = [(comp[0].name, comp[0], aws_reps(n, args.reps))]
+                jobs = [] if args.skip_aws else [(comp[0].name, comp[0], aws_reps(n, args.reps))]
                 jobs += [(j.name, j, args.reps) for j in comp[1:]]
-                ours = bj.our_jobs(work, n, args.binary, emu.env)
+                ours = bj.our_jobs(work, n, args.binary, emu.env, args.sweep)
                 for cmd, job in ours.items():
-                    if available[cmd]:
-                        report.unavailable[job.name] = available[cmd]
+                    if available[cmd.split('-')[0]]:
+                        report.unavailable[job.name] = available[cmd.split('-')[0]]
                     else:
                         jobs.append((job.name, job, args.reps))
                 if n == 1 and not available['get']:
@@ -244,6 +254,9 @@ def main(argv):
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w', encoding='utf-8') as f:
         f.write(text)
+    if args.ratios_json:
+        with open(args.ratios_json, 'w', encoding='utf-8') as f:
+            json.dump(report.ratios(), f, indent=2)
     print(f'bench: wrote {args.out} in {report.elapsed:.0f} s', file=sys.stderr)
     return 1 if report.failures() else 0
 

@@ -197,8 +197,9 @@ def _content_check(path_expect=None):
     return check
 
 
-def our_jobs(work, n, binary, emu_env):
-    """plan and replay of a blob of N #s3-include lines."""
+def our_jobs(work, n, binary, emu_env, sweep=()):
+    """plan and replay of a blob of N #s3-include lines; one more plan per --max-parallel
+    value in sweep."""
     blob = os.path.join(work, f'includes-{n}.txt')
     with open(blob, 'wb') as f:
         f.write(include_blob(n))
@@ -208,6 +209,10 @@ def our_jobs(work, n, binary, emu_env):
         'replay': Job('s3-user-script replay', [binary, 'replay', blob, '--state-dir',
                                                 os.path.join(state, 's')],
                       emu_env, _fresh_dir(state)),
+    } | {
+        f'plan-{k}': Job(f's3-user-script plan --max-parallel {k}',
+                         [binary, 'plan', blob, '--max-parallel', str(k)], emu_env)
+        for k in sweep
     }
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 PARALLEL_ROW = 'curl --parallel (one process)'
+SIGV4_ROW = 'curl --aws-sigv4, once per object'
+AWS_ROW = 'aws s3 cp, once per object'
+PLAN_ROW = 's3-user-script plan'
 ROW_ORDER = ['aws s3 cp, once per object', 'curl --aws-sigv4, once per object', PARALLEL_ROW,
              's3-user-script plan', 's3-user-script replay', 's3-user-script get']
 
@@ -92,6 +95,7 @@ class Report:
         self.dry_run = None
         self.big = {}  # row -> Measurement
         self.notes = []
+        self.targets = {}  # ratio name -> target (bench_gate.TARGETS)
         self.elapsed = 0.0
 
     @property
@@ -112,7 +116,9 @@ class Report:
         lines = ['| job | ' + ' | '.join(f'N={n}' for n in sizes) +
                  f' | requests IMDS+S3 (N={top}) |',
                  '|---|' + '---|' * len(sizes) + '---|']
-        rows = [r for r in ROW_ORDER if any(r in self.fetch[n] for n in sizes) or
+        extra = sorted({r for n in sizes for r in self.fetch[n] if r not in ROW_ORDER},
+                       key=lambda r: int(r.rsplit(' ', 1)[-1]) if r[-1].isdigit() else 0)
+        rows = [r for r in ROW_ORDER + extra if any(r in self.fetch[n] for n in sizes) or
                 r in self.unavailable]
         for row in rows:
             if row in self.unavailable and not any(row in self.fetch[n] for n in sizes):
@@ -136,6 +142,38 @@ class Report:
             cells.append(f'{self.limit_ms}{ratio}')
         lines.append(f'| physical limit (3 + depth)·L, depth {self.depth}, L = '
                      f'{self.latency_ms} ms | ' + ' | '.join(cells) + ' | 3+1 |')
+        return lines
+
+    def ratios(self):
+        """{name: ratio} of our medians to each peer's median in this same run; the names
+        are those of bench_gate.TARGETS."""
+        out = {}
+
+        def ratio(name, ours, peer):
+            if ours and peer and ours.times and peer.times and not ours.failure:
+                out[name] = ours.median_ms / peer.median_ms
+
+        for n, rows in sorted(self.fetch.items()):
+            plan = rows.get(PLAN_ROW)
+            ratio(f'plan N={n} / curl --parallel', plan, rows.get(PARALLEL_ROW))
+            ratio(f'plan N={n} / curl --aws-sigv4', plan, rows.get(SIGV4_ROW))
+            ratio(f'plan N={n} / aws s3 cp', plan, rows.get(AWS_ROW))
+            if plan and plan.times:
+                out[f'plan N={n} / (3 + depth)·L'] = plan.median_ms / self.limit_ms
+        curl_version = self.startup.get('curl --version')
+        ratio('--version / curl --version', self.startup.get('s3-user-script --version'),
+              curl_version)
+        ratio('dry-run replay / curl --version', self.dry_run, curl_version)
+        ratio('get large object / curl', self.big.get('s3-user-script get'),
+              self.big.get('curl (credentials + one GET)'))
+        return out
+
+    def _ratio_table(self, targets):
+        lines = ['## Ratios to the peers in this run (lower is better)', '',
+                 '| ours / peer | ratio | target |', '|---|---|---|']
+        for name, value in self.ratios().items():
+            target = targets.get(name)
+            lines.append(f'| {name} | {value:.2f} | {f"≤ {target}" if target else "—"} |')
         return lines
 
     def _rss_table(self):
@@ -174,6 +212,7 @@ class Report:
                 'Wall clock of the whole command, ms: median (min–max), ×ratio to '
                 '`curl --parallel` at the same N.', '']
         out += self._fetch_table() + ['']
+        out += self._ratio_table(self.targets) + ['']
         out += self._rss_table() + ['']
         out += self._simple_table('## Start-up (hyperfine -N, --warmup 3)', self.startup,
                                   'command') + ['']
