@@ -63,20 +63,23 @@ class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_itera
     mimetic::MimeEntity* entity = m_entityStack.top();
     const char* start = m_bit.get();
     std::string& body = entity->body();
-    // The body is at most the rest of the text: reserved once (address space; pages are
-    // touched only as written) it is copied once, not regrown by doubling.
-    body.reserve(static_cast<size_t>(end_ - start));
+    // One buffer serves every body in turn: it grows to the largest body once instead of
+    // each body being regrown from nothing. (A body may already hold a line mimetic's
+    // header reader gave it: then it is left as it is.)
+    if (body.empty()) body.swap(scratch_);
     Base::copy_until_boundary(pe);
     if (body.size() > static_cast<size_t>(end_ - start)) return;
     std::string_view span(start, body.size());
     if (body != span) return;
     spans_[entity] = span;
-    std::string().swap(body);
+    body.clear();
+    scratch_.swap(body);
   }
 
  private:
   const char* end_;
   Spans& spans_;
+  std::string scratch_;  // empty, with the capacity of the largest body so far
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
