@@ -47,6 +47,7 @@ Services::~Services() {
 
 // AWS_MAX_ATTEMPTS (total attempts, the first included) and AWS_RETRY_MODE, as the AWS CLI
 // reads them. Every mode keeps our jittered backoff; only the attempt count differs.
+// By default a throttle is retried within the deadline (net/retry.h).
 Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
   net::RetryPolicy policy;
   if (std::optional<std::string> mode = env.GetNonBlank("AWS_RETRY_MODE")) {
@@ -65,6 +66,7 @@ Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
                    "AWS_MAX_ATTEMPTS '" + *attempts + "' is not a whole number from 1 to 999");
     }
     policy.max_attempts = std::stoi(*attempts);
+    policy.throttles_until_deadline = false;  // a count the user set bounds throttles too
   }
   return policy;
 }
