@@ -10,15 +10,15 @@ verifies upstream) and, by its flags, answers or mangles some of them instead:
   --short-body N           the first N 2xx bodies: full Content-Length, half the bytes, FIN
   --slow-body BPS          every 2xx body dripped at BPS bytes per second
   --redirect N             the first N requests get 307 TemporaryRedirect to an unknown host
-  --rate-limit R           more than R requests in any one-second window: 503 SlowDown (S3)
-                           or 429 (IMDS), never forwarded
+  --rate-limit R[:B]       a token bucket of B requests (default R) refilled at R per second,
+                           as S3 and IMDS throttle: a burst of B, then R/s; a request that
+                           finds it empty gets 503 SlowDown (S3) or 429 (IMDS), never forwarded
 
 Stats (same format as the emulators, plus `injected` and `forwarded`) go to --stats-file.
 Not responsible for protocol behaviour: the upstream emulator answers everything forwarded.
 """
 
 import argparse
-import collections
 import http.client
 import os
 import sys
@@ -41,7 +41,10 @@ class Proxy:
         self.fails = [_parse_fail(f) for f in args.fail]
         self.short_body = args.short_body
         self.redirect = args.redirect
-        self.window = collections.deque()
+        rate, _, burst = (args.rate_limit or '0').partition(':')
+        self.rate, self.burst = float(rate), float(burst or rate)
+        self.tokens = self.burst
+        self.refilled = time.monotonic()
         self.after = args.after
         self.stats = emu_common.Stats(args.stats_file)
 
@@ -61,16 +64,16 @@ class Proxy:
         return False
 
     def over_rate(self):
-        """True when this request is beyond --rate-limit in the last second."""
-        if not self.args.rate_limit:
+        """True when the --rate-limit bucket has no token left for this request."""
+        if not self.rate:
             return False
-        now = time.monotonic()
         with self.lock:
-            while self.window and now - self.window[0] >= 1.0:
-                self.window.popleft()
-            if len(self.window) >= self.args.rate_limit:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.refilled) * self.rate)
+            self.refilled = now
+            if self.tokens < 1.0:
                 return True
-            self.window.append(now)
+            self.tokens -= 1.0
         return False
 
 
@@ -115,6 +118,11 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _handle
 
+    def finish(self):
+        super().finish()
+        if getattr(self, '_upstream', None) is not None:
+            self._upstream.close()
+
     def _inject(self, status, code=None):
         self.stats_counters.append('injected')
         if self.proxy.args.flavour == 's3':
@@ -138,9 +146,13 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _forward(self, target, body):
-        p = self.proxy
-        conn = http.client.HTTPConnection('127.0.0.1', p.args.upstream, timeout=60)
+    def _exchange(self, target, body):
+        # One upstream connection per client connection, kept alive: a fleet of clients
+        # costs the emulator behind one connection each, not one per request.
+        conn = getattr(self, '_upstream', None)
+        if conn is None:
+            conn = self._upstream = http.client.HTTPConnection(
+                '127.0.0.1', self.proxy.args.upstream, timeout=60)
         try:
             conn.putrequest(self.command, target, skip_host=True, skip_accept_encoding=True)
             for name, value in self.headers.items():
@@ -148,9 +160,21 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
                     conn.putheader(name, value)
             conn.endheaders(body or None)
             resp = conn.getresponse()
-            data = resp.read()
-        finally:
+            return resp, resp.read()
+        except BaseException:
             conn.close()
+            self._upstream = None
+            raise
+
+    def _forward(self, target, body):
+        p = self.proxy
+        reused = getattr(self, '_upstream', None) is not None
+        try:
+            resp, data = self._exchange(target, body)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            resp, data = self._exchange(target, body)  # the kept-alive connection had closed
         self.stats_counters.append('forwarded')
         ok = 200 <= resp.status < 300 and self.command == 'GET' and data
         short = ok and p.take('short_body')
@@ -193,7 +217,7 @@ def parse_args(argv):
     p.add_argument('--short-body', type=int, default=0)
     p.add_argument('--slow-body', type=int, default=0, metavar='BPS')
     p.add_argument('--redirect', type=int, default=0)
-    p.add_argument('--rate-limit', type=int, default=0, metavar='R')
+    p.add_argument('--rate-limit', metavar='R[:B]')
     return p.parse_args(argv)
 
 

@@ -31,13 +31,14 @@ std::string JsonString(const nlohmann::json& doc, const char* field) {
 }
 
 // Waiting for IMDS at boot: unlimited attempts within the deadline, the whole of it used,
-// doubling from retry_base to retry_cap without jitter (no fleet shares this endpoint).
+// doubling from retry_base to retry_cap without jitter (no fleet shares this endpoint);
+// a 429 is jittered all the same (the processes of one instance share its IMDS).
 net::RetryPolicy WaitPolicy(const ImdsOptions& options) {
   net::RetryPolicy policy;
   policy.max_attempts = 0;
   policy.base = options.retry_base;
   policy.cap = options.retry_cap;
-  policy.random = [] { return 1.0; };
+  policy.jitter = false;
   policy.use_whole_deadline = true;
   return policy;
 }

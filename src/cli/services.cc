@@ -47,6 +47,8 @@ Services::~Services() {
 
 // AWS_MAX_ATTEMPTS (total attempts, the first included) and AWS_RETRY_MODE, as the AWS CLI
 // reads them. Every mode keeps our jittered backoff; only the attempt count differs.
+// By default a throttle is retried within the deadline (net/retry.h); either variable makes
+// the attempt count bound throttles too.
 Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
   net::RetryPolicy policy;
   if (std::optional<std::string> mode = env.GetNonBlank("AWS_RETRY_MODE")) {
@@ -55,6 +57,7 @@ Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
                    "AWS_RETRY_MODE '" + *mode + "' is not legacy, standard or adaptive");
     }
     policy.max_attempts = *mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults per mode
+    policy.throttles_until_deadline = false;
   }
   if (std::optional<std::string> attempts = env.GetNonBlank("AWS_MAX_ATTEMPTS")) {
     bool digits =
@@ -65,6 +68,7 @@ Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
                    "AWS_MAX_ATTEMPTS '" + *attempts + "' is not a whole number from 1 to 999");
     }
     policy.max_attempts = std::stoi(*attempts);
+    policy.throttles_until_deadline = false;
   }
   return policy;
 }

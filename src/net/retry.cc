@@ -41,6 +41,8 @@ bool IsRetryableStatus(int status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+bool IsThrottlingStatus(int status) { return status == 429 || status == 503; }
+
 bool IsRetryableError(const Error& error) {
   return error.retryable() &&
          (error.code() == ErrorCode::kTransport || error.code() == ErrorCode::kTimeout);
@@ -55,10 +57,12 @@ Clock::Duration RetryingTransport::Backoff(int retry_index, const Result<Respons
   if (last.ok()) {
     if (auto after = RetryAfter(*last)) return std::min(*after, policy_.cap);
   }
-  double ceiling =
-      static_cast<double>(policy_.base.count()) * std::ldexp(1.0, std::min(retry_index, 62));
-  ceiling = std::min(ceiling, static_cast<double>(policy_.cap.count()));
-  double r = std::clamp(policy_.random(), 0.0, 1.0);
+  const bool throttled = last.ok() && IsThrottlingStatus(last->status);
+  const Clock::Duration base = throttled ? policy_.throttle_base : policy_.base;
+  const Clock::Duration cap = throttled ? policy_.throttle_cap : policy_.cap;
+  double ceiling = static_cast<double>(base.count()) * std::ldexp(1.0, std::min(retry_index, 62));
+  ceiling = std::min(ceiling, static_cast<double>(cap.count()));
+  double r = policy_.jitter || throttled ? std::clamp(policy_.random(), 0.0, 1.0) : 1.0;
   return Clock::Duration(static_cast<Clock::Duration::rep>(r * ceiling));
 }
 
@@ -83,7 +87,10 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     if (!retry) return result;
 
     const std::string attempts = "giving up after " + std::to_string(attempt) + " attempts";
-    if (max > 0 && attempt >= max) {
+    const bool throttled = result.ok() && IsThrottlingStatus(result->status);
+    const bool unlimited =
+        policy_.throttles_until_deadline && throttled && request.deadline.is_set();
+    if (max > 0 && attempt >= max && !unlimited) {
       LogDebug(what + ": " + attempts + " after " + Outcome(result));
       if (!result.ok()) result.error().WithContext(attempts);
       return result;
@@ -97,7 +104,7 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
       if (!result.ok()) result.error().WithContext(attempts + ": deadline");
       return result;
     }
-    std::string of = max > 0 ? " of " + std::to_string(max) : "";
+    std::string of = max > 0 && !unlimited ? " of " + std::to_string(max) : "";
     LogDebug(what + ": attempt " + std::to_string(attempt + 1) + of + " after " + Outcome(result) +
              " (sleeping " + std::to_string(delay.count()) + " ms)");
     clock_.SleepFor(delay);

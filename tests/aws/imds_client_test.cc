@@ -162,7 +162,9 @@ TEST_CASE("ImdsClient waits for IMDS at boot until it answers") {
   REQUIRE(sleeps.size() == 7);
   CHECK(sleeps[0] == std::chrono::milliseconds(100));
   CHECK(sleeps[1] == std::chrono::milliseconds(200));
-  CHECK(sleeps[5] == std::chrono::milliseconds(2000));  // capped
+  CHECK(sleeps[4] == std::chrono::milliseconds(1600));
+  CHECK(sleeps[5] <= std::chrono::milliseconds(16000));  // after the 503: 500 ms · 2^5, jittered
+  CHECK(sleeps[6] == std::chrono::milliseconds(100));    // the GET's own first retry
   CHECK(clock.Monotonic() - start < std::chrono::seconds(60));
 }
 

@@ -26,7 +26,8 @@ IMDS_OK = {'PUT /latest/api/token': 1, 'GET /latest/meta-data/iam/security-crede
 
 class FaultMatrix(E2ETest):
     def replay(self, imds_args=(), s3_args=(), s3_proxy=None, imds_proxy=None, extra=(),
-               objects=(('outer', OUTER), ('run.sh', RUN_SH)), timeout=60, on_instance=False):
+               objects=(('outer', OUTER), ('run.sh', RUN_SH)), timeout=60, on_instance=False,
+               env=None):
         """Runs the chain under one fault; returns (run, stats by server, script ran).
         on_instance: `run --user-data` (IMDS is waited for up to the deadline) instead of
         `replay` (a workstation's short IMDS probe)."""
@@ -34,7 +35,7 @@ class FaultMatrix(E2ETest):
         with emu:
             for key, data in objects:
                 emu.put('bkt', key, data)
-            env, proxies = {}, {}
+            env, proxies = dict(env or {}), {}
             for name, flavour, args, var, upstream in (
                     ('s3proxy', 's3', s3_proxy, 'AWS_ENDPOINT_URL_S3', emu._s3),
                     ('imdsproxy', 'imds', imds_proxy, 'AWS_EC2_METADATA_SERVICE_ENDPOINT',
@@ -119,7 +120,9 @@ class FaultMatrix(E2ETest):
         self.assertEqual(stats['s3']['by_request'], S3_OK)
 
     def test_imds_429s_then_success(self):
-        run, stats, ran = self.replay(imds_args=['--fail-429', '3'])
+        # On an instance: a workstation's 1.5 s probe may end inside the throttle backoff
+        # (500 ms base, jittered) and go on with flags and defaults.
+        run, stats, ran = self.replay(imds_args=['--fail-429', '3'], on_instance=True)
         self.assert_ran(run, ran)
         self.assertEqual(stats['imds']['by_status'], {'429': 3, '200': 4})
         self.assertEqual(stats['s3']['by_request'], S3_OK)
@@ -181,8 +184,18 @@ class FaultMatrix(E2ETest):
         self.assert_ran(run, ran)
         self.assertEqual(stats['s3']['by_status'], {'503': 3, '200': 2})
 
-    def test_slowdown_always_gives_up_after_four_attempts(self):
-        run, stats, ran = self.replay(s3_args=['--slowdown', '100000'])
+    def test_slowdown_always_is_retried_with_backoff_until_the_deadline(self):
+        # A throttle does not use up the 4 attempts: backoff from 500 ms, doubling, until
+        # the next sleep would cross the deadline (sleeps of at most 0.5, 1 and 2 s fit in 8).
+        run, stats, ran = self.replay(s3_args=['--slowdown', '100000'], extra=['--deadline', '8'])
+        self.assert_refused(run, ran, EXIT_FETCH, 's3://bkt/outer', 'SlowDown')
+        self.assertGreaterEqual(stats['s3']['by_status']['503'], 4, stats['s3'])
+        self.assertLessEqual(stats['s3']['by_status']['503'], 15, stats['s3'])
+        self.assertEqual(stats['s3']['by_status'].keys(), {'503'})
+
+    def test_slowdown_always_gives_up_after_aws_max_attempts(self):
+        run, stats, ran = self.replay(s3_args=['--slowdown', '100000'],
+                                      env={'AWS_MAX_ATTEMPTS': '4'})
         self.assert_refused(run, ran, EXIT_FETCH, 's3://bkt/outer', 'SlowDown')
         self.assertEqual(stats['s3']['by_status'], {'503': 4})
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Issue 21: `sign` and `verify` of the real binary with keys and signatures from Debian's
 ssh-keygen: the fingerprint printed is ssh-keygen -l's, a refused signature is exit 4 with
-one line naming the file and the reason, a bad trust file is exit 3."""
+one line naming the file and the reason, a bad trust file is exit 3. Every output is
+scanned for the private keys' lines (the secret scan of the other end-to-end tests)."""
 
 import os
 import subprocess
@@ -10,10 +11,13 @@ import tempfile
 import unittest
 
 BIN = None
+OUTPUTS = []  # every stdout and stderr of the current test
 
 
 def run(*args):
-    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60)
+    OUTPUTS.append(r.stdout + r.stderr)
+    return r
 
 
 class SigningCli(unittest.TestCase):
@@ -23,9 +27,14 @@ class SigningCli(unittest.TestCase):
         self.file = self.path('boot.sh')
         with open(self.file, 'w') as f:
             f.write('#!/bin/sh\necho hello\n')
+        OUTPUTS.clear()
+        self.private_lines = []
 
     def tearDown(self):
         self.tmp.cleanup()
+        text = ''.join(OUTPUTS)
+        for line in self.private_lines:
+            self.assertNotIn(line, text, 'a private key line leaked into the output')
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -33,6 +42,8 @@ class SigningCli(unittest.TestCase):
     def keygen(self, name, *args):
         key = self.path(name)
         subprocess.run(['ssh-keygen', '-q', '-N', '', '-C', name, '-f', key, *args], check=True)
+        with open(key) as f:
+            self.private_lines += [line.strip() for line in f if '-----' not in line]
         with open(key + '.pub') as f:
             pub = ' '.join(f.read().split()[:2])
         fp = subprocess.run(['ssh-keygen', '-l', '-f', key + '.pub'], capture_output=True,

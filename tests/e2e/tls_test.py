@@ -18,7 +18,12 @@ from e2e_util import EXIT_FETCH
 
 
 class NotFound(http.server.BaseHTTPRequestHandler):
+    signatures = []  # the SigV4 signatures received, for the secret scan
+
     def do_GET(self):
+        auth = self.headers.get('Authorization', '')
+        if 'Signature=' in auth:
+            NotFound.signatures.append(auth.split('Signature=', 1)[1])
         body = b'<Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>'
         self.send_response(404)
         self.send_header('Content-Type', 'application/xml')
@@ -60,7 +65,8 @@ class Tls(unittest.TestCase):
                               env=env, capture_output=True, text=True, timeout=60)
         errors = [line for line in proc.stderr.splitlines() if 'error:' in line]
         self.assertEqual(len(errors), 1, proc.stderr)
-        self.assertNotIn('tls-test-secret', proc.stdout + proc.stderr)
+        for secret in ['tls-test-secret'] + NotFound.signatures:
+            self.assertNotIn(secret, proc.stdout + proc.stderr)
         return proc.returncode, errors[0]
 
     def test_an_untrusted_certificate_names_the_ca_store_and_aws_ca_bundle(self):

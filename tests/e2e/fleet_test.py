@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Issue 14, fleet: 300 `plan` processes of the real binary, started at once, against one
+S3 emulator and one IMDS, each behind a fault proxy that throttles (a token bucket:
+scripts/emulators/fault_proxy.py --rate-limit; S3 answers 503 SlowDown, IMDS 429).
+
+Each process reads its user data from IMDS (token, user data, role, credentials, identity
+document: 5 requests) and fetches the 4 objects it includes (4 GETs): the minimum is 9
+requests a process. Asserted: every process exits 0 with the same, right plan; the
+emulators behind the proxies answered exactly the minimum (nothing fetched twice, no
+attempt abandoned by a client); the fleet was throttled; and every request the proxies
+saw, throttled ones included, is at most 1.5 times the minimum (jitter spreads the
+retries, no retry storm). No timing is asserted; the figures go to stderr (ctest -V).
+
+The processes wait on a shared flock(1) lock that the test releases once all are started,
+so that they reach IMDS together. The IMDS timeout is 30 s (AWS_METADATA_SERVICE_TIMEOUT):
+300 clients queue at the Python emulators on a shared 2-core machine for longer than the
+2 s default, and an abandoned attempt there would be the emulator's slowness, not the
+throttle under test. Every output and file is scanned for secrets (e2e_util)."""
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+
+import e2e_util
+from e2e_util import E2ETest, Run, sha256
+from harness import _Process
+
+N = 300
+OBJECTS = {f'{name}.sh': f'#!/bin/sh\necho {name}\n'.encode() for name in 'abcd'}
+USER_DATA = b'#s3-include\n' + b''.join(f's3://bkt/{k}\n'.encode() for k in OBJECTS)
+IMDS_PATHS = ['PUT /latest/api/token', 'GET /latest/user-data',
+              'GET /latest/meta-data/iam/security-credentials/',
+              'GET /latest/meta-data/iam/security-credentials/web-role',
+              'GET /latest/dynamic/instance-identity/document']
+MINIMUM = N * (len(IMDS_PATHS) + len(OBJECTS))
+# S3: 150 requests a second after a burst of 50; IMDS: 200 a second after a burst of 200.
+# The 300 first token requests alone are more than IMDS lets through at once.
+S3_RATE, IMDS_RATE = '150:50', '200'
+
+
+class Fleet(E2ETest):
+    def start_proxy(self, emu, name, flavour, upstream, rate):
+        proxy = _Process(name, emu.workdir)
+        proxy.start('fault_proxy.py', ['--flavour', flavour, '--upstream', str(upstream.port),
+                                       '--rate-limit', rate])
+        self.addCleanup(proxy.stop)
+        return proxy
+
+    def run_fleet(self, emu, env):
+        """Starts N plans held by a lock, releases them together; returns their outputs."""
+        gate = self.write('gate', b'')
+        with open(gate, 'rb') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            procs = [subprocess.Popen(['/usr/bin/flock', '--shared', gate, e2e_util.BINARY,
+                                       'plan', '--json', '--deadline', '120'],
+                                      env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, cwd=self.out_dir)
+                     for _ in range(N)]
+            started = time.monotonic()
+        outputs = [p.communicate(timeout=240) + (p.returncode,) for p in procs]
+        self.timing('fleet wall', time.monotonic() - started)
+        return outputs
+
+    def test_a_throttled_fleet_all_plans_right_without_a_retry_storm(self):
+        with self.emulators(user_data=USER_DATA) as emu:
+            for key, data in OBJECTS.items():
+                emu.put('bkt', key, data)
+            s3p = self.start_proxy(emu, 's3proxy', 's3', emu._s3, S3_RATE)
+            imdsp = self.start_proxy(emu, 'imdsproxy', 'imds', emu._imds, IMDS_RATE)
+            env = self.env(emu, {'AWS_ENDPOINT_URL_S3': f'http://127.0.0.1:{s3p.port}',
+                                 'AWS_EC2_METADATA_SERVICE_ENDPOINT':
+                                     f'http://127.0.0.1:{imdsp.port}',
+                                 'AWS_METADATA_SERVICE_TIMEOUT': '30'})
+            outputs = self.run_fleet(emu, env)
+            stats = {'s3': emu.stats('s3'), 'imds': emu.stats('imds'),
+                     's3proxy': s3p.stats(), 'imdsproxy': imdsp.stats()}
+
+        codes = [code for _, _, code in outputs]
+        failed = [err for _, err, code in outputs if code != 0]
+        self.assertEqual(codes.count(0), N, failed[:1])
+        self.assert_clean(emu, Run(['plan'] * N, 0, b''.join(o for o, _, _ in outputs),
+                                   b''.join(e for _, e, _ in outputs), 0))
+        self.assertEqual(len({out for out, _, _ in outputs}), 1, 'the plans differ')
+        plan = json.loads(outputs[0][0])
+        self.assertEqual([(p['source']['url'], p['sha256']) for p in plan['parts']],
+                         [(f's3://bkt/{k}', sha256(v)) for k, v in OBJECTS.items()])
+
+        # Behind the proxies: exactly the minimum, every answer a 200.
+        self.assertEqual(stats['imds']['by_request'], {path: N for path in IMDS_PATHS})
+        self.assertEqual(stats['s3']['by_request'], {f'GET /bkt/{k}': N for k in OBJECTS})
+        throttled = {name: stats[name].get('injected', 0) for name in ('s3proxy', 'imdsproxy')}
+        total = stats['s3proxy']['total'] + stats['imdsproxy']['total']
+        print(f'FLEET {N} plans: {total} requests for a minimum of {MINIMUM} '
+              f'({total / MINIMUM:.2f}x); throttled: S3 {throttled["s3proxy"]}, '
+              f'IMDS {throttled["imdsproxy"]}', file=sys.stderr)
+        self.assertGreater(sum(throttled.values()), 0, stats)
+        self.assertLessEqual(total, 1.5 * MINIMUM, stats)
+
+
+if __name__ == '__main__':
+    e2e_util.main()
