@@ -57,6 +57,7 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
     if (!options.sha256.empty()) fo.expected_sha256 = options.sha256;
     fo.version_id = options.version_id;
     fo.sink = &progress;
+    fo.record_sha256 = false;  // hash only what verification needs
     fo.deadline = s.deadline;
     Result<fetch::FetchedObject> got = s.fetcher->Fetch(t.url, fo);
     if (!got.ok()) return got.error();

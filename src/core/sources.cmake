@@ -2,5 +2,5 @@
 s3us_layer(core DIR src/core
   SOURCES error.cc secret.cc log.cc crypto.cc clock.cc strings.cc files.cc
   PUBLIC Threads::Threads
-  PRIVATE OpenSSL::Crypto)
+  PRIVATE OpenSSL::Crypto ZLIB::ZLIB)
 target_compile_definitions(s3us_core PUBLIC S3US_VERSION="${PROJECT_VERSION}")
