@@ -9,12 +9,12 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/parallel.h"
 #include "core/secret.h"
 #include "core/strings.h"
 #include "expand/include_chain.h"
 #include "expand/include_once_cache.h"
 #include "expand/include_target.h"
-#include "expand/parallel.h"
 #include "fetch/verify.h"
 #include "trust/allowed_signers.h"
 
