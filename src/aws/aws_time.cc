@@ -1,5 +1,6 @@
 #include "aws/aws_time.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -49,6 +50,46 @@ std::optional<Clock::WallTime> FromFields(int year, int month, int day, int hour
   return std::chrono::system_clock::from_time_t(t);
 }
 
+// The extended form as written: "YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM)", T and Z in any case.
+// Ranges are the callers' to check.
+struct IsoFields {
+  int year, month, day, hour, minute, second;
+  int fraction_digits = -1;  // -1: no '.'
+  std::chrono::milliseconds fraction{0};
+  std::chrono::seconds offset{0};
+};
+
+std::optional<IsoFields> ReadExtended(std::string_view text) {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  IsoFields f{Digits(text, 0, 4),  Digits(text, 5, 2),  Digits(text, 8, 2),
+              Digits(text, 11, 2), Digits(text, 14, 2), Digits(text, 17, 2)};
+  if (std::min({f.year, f.month, f.day, f.hour, f.minute, f.second}) < 0) return std::nullopt;
+  size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    f.fraction_digits = 0;
+    int scale = 100;
+    for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
+      f.fraction += std::chrono::milliseconds((text[pos] - '0') * scale);
+      scale /= 10;
+      ++f.fraction_digits;
+    }
+  }
+  std::string_view zone = text.substr(pos);
+  if (zone == "Z" || zone == "z") return f;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') {
+    return std::nullopt;
+  }
+  int hours = Digits(zone, 1, 2);
+  int minutes = Digits(zone, 4, 2);
+  if (hours < 0 || minutes < 0 || hours > 23 || minutes > 59) return std::nullopt;
+  f.offset = std::chrono::hours(hours) + std::chrono::minutes(minutes);
+  if (zone[0] == '-') f.offset = -f.offset;
+  return f;
+}
+
 }  // namespace
 
 std::string FormatAmzDate(Clock::WallTime time) {
@@ -73,19 +114,32 @@ std::optional<Clock::WallTime> ParseIso8601(std::string_view text) {
     return FromFields(Digits(text, 0, 4), Digits(text, 4, 2), Digits(text, 6, 2),
                       Digits(text, 9, 2), Digits(text, 11, 2), Digits(text, 13, 2));
   }
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
-    return std::nullopt;
+  std::optional<IsoFields> f = ReadExtended(text);
+  if (!f || f->offset.count() != 0) return std::nullopt;
+  return FromFields(f->year, f->month, f->day, f->hour, f->minute, f->second);
+}
+
+Result<Clock::WallTime> ParseAwsTimestamp(std::string_view text) {
+  using namespace std::chrono;
+  std::optional<IsoFields> f = ReadExtended(text);
+  year_month_day date;
+  if (f) {
+    date = year_month_day{year(f->year), month(static_cast<unsigned>(f->month)),
+                          day(static_cast<unsigned>(f->day))};
   }
-  size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  if (!f || f->fraction_digits == 0 || !date.ok() || f->hour > 23 || f->minute > 59 ||
+      f->second > 60) {
+    return Error(ErrorCode::kInvalidInput,
+                 "invalid timestamp '" + std::string(text) + "': expected YYYY-MM-DDTHH:MM:SSZ");
   }
-  std::string_view zone = text.substr(pos);
-  if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "-00:00") return std::nullopt;
-  return FromFields(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2), Digits(text, 11, 2),
-                    Digits(text, 14, 2), Digits(text, 17, 2));
+  sys_seconds t =
+      sys_days(date) + hours(f->hour) + minutes(f->minute) + seconds(f->second) - f->offset;
+  // WallTime counts nanoseconds from 1970 and spans 1678..2262: clamp (a far-future
+  // Expiration means never, a distant past one means expired) instead of overflowing.
+  constexpr sys_seconds kEarliest = sys_days(1970y / January / 1);
+  constexpr sys_seconds kLatest = sys_days(2200y / January / 1);
+  t = std::clamp(t, kEarliest, kLatest);
+  return time_point_cast<Clock::WallTime::duration>(t + f->fraction);
 }
 
 std::optional<Clock::WallTime> ParseHttpDate(std::string_view text) {

@@ -1,4 +1,4 @@
-// The environment's credentials, and the AWS timestamp form credentials expire in.
+// The environment's credentials (their Expiration read by aws_time.h's ParseAwsTimestamp).
 //
 // Not responsible for profiles (profile_provider.h), IMDS (imds_credentials.h) or for
 // caching and refresh (credential_chain.h). Messages name variables, never values.
@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/aws_time.h"
 #include "aws/credentials.h"
 #include "aws/environment.h"
 
@@ -27,11 +28,6 @@ class EnvironmentCredentialProvider : public CredentialProvider {
  private:
   Environment env_;
 };
-
-// "2021-09-21T04:16:53Z", with optional fractional seconds and a "+hh:mm"/"-hh:mm" offset
-// instead of "Z" (the form of IMDS's and the environment's Expiration). kInvalidInput
-// otherwise.
-Result<Clock::WallTime> ParseAwsTimestamp(std::string_view text);
 
 }  // namespace s3us::aws
 

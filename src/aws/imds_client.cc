@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aws/aws_time.h"
+#include "aws/json_field.h"
 #include "core/log.h"
 #include "core/strings.h"
 
@@ -21,13 +22,6 @@ constexpr std::string_view kIdentityPath = "/latest/dynamic/instance-identity/do
 
 std::string Seconds(Clock::Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
-}
-
-std::string JsonString(const nlohmann::json& doc, const char* field) {
-  if (!doc.is_object()) return {};
-  auto it = doc.find(field);
-  if (it == doc.end() || !it->is_string()) return {};
-  return it->get<std::string>();
 }
 
 // Waiting for IMDS at boot: unlimited attempts within the deadline, the whole of it used,
@@ -78,11 +72,6 @@ ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& c
       options_(options),
       transport_(transport, clock, WaitPolicy(options)) {
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
-}
-
-bool ImdsClient::using_imdsv1() {
-  std::lock_guard<std::mutex> lock(token_mu_);
-  return v1_;
 }
 
 Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadline& deadline,
@@ -272,66 +261,6 @@ Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
   }
   creds.provider = "imds role " + std::string(role);
   return creds;
-}
-
-Result<std::string> ImdsClient::GetInstanceId() {
-  Result<std::string> r = Get("/latest/meta-data/instance-id");
-  if (!r.ok()) return r;
-  return std::string(Trim(*r));
-}
-
-Result<std::string> ImdsClient::GetAvailabilityZone() {
-  Result<std::string> r = Get("/latest/meta-data/placement/availability-zone");
-  if (!r.ok()) return r;
-  return std::string(Trim(*r));
-}
-
-Result<std::string> ImdsClient::GetInstanceType() {
-  Result<std::string> r = Get("/latest/meta-data/instance-type");
-  if (!r.ok()) return r;
-  return std::string(Trim(*r));
-}
-
-Result<std::string> ImdsClient::GetDomain() {
-  Result<std::string> r = Get("/latest/meta-data/services/domain");
-  if (!r.ok()) return r;
-  return std::string(Trim(*r));
-}
-
-Result<std::string> ImdsClient::GetPartition() {
-  Result<std::string> r = Get("/latest/meta-data/services/partition");
-  if (!r.ok()) return r;
-  return std::string(Trim(*r));
-}
-
-Result<std::string> ImdsClient::GetAccountId() {
-  Result<std::string> r = Get(kIdentityPath);
-  if (!r.ok()) return r;
-  std::string account =
-      JsonString(nlohmann::json::parse(*r, nullptr, /*allow_exceptions=*/false), "accountId");
-  if (account.empty()) {
-    return Error(ErrorCode::kInvalidInput, "the instance identity document has no accountId");
-  }
-  return account;
-}
-
-Result<std::string> ImdsClient::GetRegion() {
-  Result<std::string> region = Get("/latest/meta-data/placement/region");
-  if (region.ok() && !Trim(*region).empty()) return std::string(Trim(*region));
-  if (!region.ok() && region.error().code() != ErrorCode::kNotFound) return region;
-  Result<std::string> doc = Get(kIdentityPath);
-  if (doc.ok()) {
-    std::string r =
-        JsonString(nlohmann::json::parse(*doc, nullptr, /*allow_exceptions=*/false), "region");
-    if (!r.empty()) return r;
-  }
-  Result<std::string> zone = GetAvailabilityZone();
-  if (!zone.ok()) return zone;
-  std::string r = RegionFromAvailabilityZone(*zone);
-  if (r.empty()) {
-    return Error(ErrorCode::kNotFound, "IMDS names no region (zone \"" + *zone + "\")");
-  }
-  return r;
 }
 
 Result<std::string> ImdsClient::GetUserData() {

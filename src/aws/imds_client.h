@@ -67,16 +67,6 @@ class ImdsClient {
   // The role's current credentials (all four fields required, Expiration parsed).
   // kNoCredentials when IMDS reports a failure Code, kInvalidInput for a malformed document.
   Result<Credentials> GetRoleCredentials(std::string_view role);
-  Result<std::string> GetInstanceId();
-  // placement/region; else the identity document's region; else the zone minus its letter.
-  Result<std::string> GetRegion();
-  Result<std::string> GetAvailabilityZone();
-  Result<std::string> GetInstanceType();
-  // accountId from the instance identity document.
-  Result<std::string> GetAccountId();
-  // services/domain and services/partition ("amazonaws.com", "aws").
-  Result<std::string> GetDomain();
-  Result<std::string> GetPartition();
   // The raw user data; empty (not an error) when the instance has none (404).
   Result<std::string> GetUserData();
 
@@ -98,10 +88,6 @@ class ImdsClient {
 
   // Obtains (or reuses) the session token, so concurrent GETs that follow share it.
   Status AcquireToken();
-
-  const std::string& endpoint() const { return endpoint_; }
-  // True once the client has switched to IMDSv1 (only with allow_imdsv1).
-  bool using_imdsv1();
 
  private:
   // One exchange, retried while IMDS is unreachable or answers 5xx or 429, until

@@ -1,11 +1,12 @@
 // ImdsClient::FetchInstanceFacts: the independent metadata paths, fetched concurrently.
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "aws/imds_client.h"
+#include "aws/json_field.h"
 #include "aws/s3_host.h"
+#include "core/parallel.h"
 #include "core/strings.h"
 
 namespace s3us::aws {
@@ -24,12 +25,6 @@ constexpr std::string_view kPaths[kCount] = {
     "/latest/meta-data/services/partition",
 };
 
-std::string Field(const nlohmann::json& doc, const char* name) {
-  if (!doc.is_object()) return {};
-  auto it = doc.find(name);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) {
@@ -39,11 +34,8 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
   // One parallel round for what the identity document holds plus what it does not.
   std::vector<std::optional<Result<std::string>>> results(kCount);
   auto fetch = [this, &results](const std::vector<int>& which) {
-    std::vector<std::thread> threads;
-    for (int i : which) {
-      threads.emplace_back([this, i, &results] { results[i].emplace(Get(kPaths[i])); });
-    }
-    for (std::thread& t : threads) t.join();
+    ParallelFor(which.size(), static_cast<int>(which.size()),
+                [&](size_t n) { results[which[n]].emplace(Get(kPaths[which[n]])); });
   };
   std::vector<int> first = {kIdentity, kRole};
   if (wanted.domain) first.insert(first.end(), {kDomain, kPartition});
@@ -54,10 +46,11 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
   }
   // Read individually only what the identity document did not say.
   std::vector<int> missing;
-  if (Field(identity, "instanceId").empty()) missing.push_back(kInstanceId);
-  if (Field(identity, "region").empty()) missing.push_back(kRegion);
-  if (Field(identity, "availabilityZone").empty()) missing.push_back(kZone);
-  if (wanted.instance_type && Field(identity, "instanceType").empty()) missing.push_back(kType);
+  if (JsonString(identity, "instanceId").empty()) missing.push_back(kInstanceId);
+  if (JsonString(identity, "region").empty()) missing.push_back(kRegion);
+  if (JsonString(identity, "availabilityZone").empty()) missing.push_back(kZone);
+  if (wanted.instance_type && JsonString(identity, "instanceType").empty())
+    missing.push_back(kType);
   fetch(missing);
 
   // Values by path; "" for a 404 or a path not asked; any other failure ends the fetch.
@@ -80,24 +73,24 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
     }
   }
   facts.instance_id = std::string(Trim(values[kInstanceId]));
-  if (facts.instance_id.empty()) facts.instance_id = Field(identity, "instanceId");
+  if (facts.instance_id.empty()) facts.instance_id = JsonString(identity, "instanceId");
   if (facts.instance_id.empty()) {
     return Error(ErrorCode::kNotFound, "IMDS names no instance id for this instance")
         .WithContext("reading instance metadata");
   }
   facts.availability_zone = std::string(Trim(values[kZone]));
   if (facts.availability_zone.empty())
-    facts.availability_zone = Field(identity, "availabilityZone");
+    facts.availability_zone = JsonString(identity, "availabilityZone");
   facts.region = std::string(Trim(values[kRegion]));
-  if (facts.region.empty()) facts.region = Field(identity, "region");
+  if (facts.region.empty()) facts.region = JsonString(identity, "region");
   if (facts.region.empty()) facts.region = RegionFromAvailabilityZone(facts.availability_zone);
   if (facts.region.empty()) {
     return Error(ErrorCode::kNotFound, "IMDS names no region for this instance")
         .WithContext("reading instance metadata");
   }
   facts.instance_type = std::string(Trim(values[kType]));
-  if (facts.instance_type.empty()) facts.instance_type = Field(identity, "instanceType");
-  facts.account_id = Field(identity, "accountId");
+  if (facts.instance_type.empty()) facts.instance_type = JsonString(identity, "instanceType");
+  facts.account_id = JsonString(identity, "accountId");
   std::string domain(Trim(values[kDomain]));
   facts.domain = domain.empty() ? DomainForRegion(facts.region) : domain;
   std::string partition(Trim(values[kPartition]));

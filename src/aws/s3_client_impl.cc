@@ -29,10 +29,12 @@ net::Headers RequestHeaders(const S3Endpoint& ep, const S3ClientOptions& options
 }
 
 // The body must not be used: drop what the sink holds. The original error is what matters.
-void Discard(HashingSink& sink) {
+void Discard(net::BodySink& sink) {
   Status s = sink.Reset();
   if (!s.ok()) LogWarning("discarding a partial S3 body failed: " + s.error().ToString());
 }
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
 }  // namespace
 
@@ -57,111 +59,145 @@ std::string S3ClientImpl::RegionFor(const S3Location& location) {
   return options_.default_region;
 }
 
+struct S3ClientImpl::Attempt {
+  std::string region;
+  Clock::WallTime signed_at;
+  bool refresh_credentials = false;
+  bool region_repaired = false;
+  bool clock_repaired = false;
+  bool credentials_repaired = false;
+};
+
 Result<GetObjectResult> S3ClientImpl::GetObject(const GetObjectRequest& request) {
   const S3Location& location = request.location;
   if (location.bucket.empty()) return Error(ErrorCode::kInvalidInput, "no bucket given");
   if (location.key.empty()) return Error(ErrorCode::kInvalidInput, "no object key given");
 
-  std::string region = RegionFor(location);
-  HashingSink sink(request.sink, request.max_bytes);
-  bool region_repaired = false;
-  bool skew_repaired = false;
-  bool credentials_repaired = false;
-  bool force_refresh = false;
+  net::VerifyingSink sink(request.max_bytes, request.sink, request.record_sha256);
+  for (const net::Expectation& e : request.expectations) sink.Expect(e);
+  sink.set_head_reader(S3Expectations);
+  Attempt attempt;
+  attempt.region = RegionFor(location);
   for (;;) {
-    Result<Credentials> creds = credentials_.Get(force_refresh);
-    if (!creds.ok()) return std::move(creds).error();
-    force_refresh = false;
-
-    Result<S3Endpoint> ep = ResolveS3Endpoint(location, region, endpoint_options_);
-    if (!ep.ok()) return std::move(ep).error();
-    region = ep->signing_region;
-
-    SigningRequest to_sign;
-    to_sign.method = "GET";
-    to_sign.path = ep->path;
-    to_sign.query = ep->query;
-    to_sign.headers = RequestHeaders(*ep, options_);
-    SigningOptions signing;
-    signing.region = region;
-    signing.service = "s3";
-    signing.time = clock_.Now() + clock_offset();
-    // A GET has no body: signing its hash costs nothing and also covers plain-http endpoints.
-    signing.payload_hash = kEmptySha256;
-    SignedRequest signed_request = signer_.Sign(to_sign, *creds, signing);
-    RegisterSecretValue(signed_request.signature);
-
-    net::Request http;
-    http.method = "GET";
-    http.url = ep->url;
-    http.headers = std::move(signed_request.headers);
-    http.timeout = options_.request_timeout;
-    http.deadline = request.deadline;
-    http.max_body_bytes = request.max_bytes;
-    if (Status s = sink.Reset(); !s.ok()) return std::move(s).error();
-    LogDebug("S3 GET " + RedactUrl(ep->url) + " signed for " + region);
-    Result<net::Response> response = transport_.Send(http, &sink);
+    Result<net::Response> response = SendSigned(request, attempt, sink);
     if (!response.ok()) {
       Discard(sink);
       return std::move(response).error();
     }
-    const net::Response& r = *response;
-
-    if (r.status >= 200 && r.status < 300) {
-      sink.Finish();
-      Result<IntegrityReport> report = VerifyS3Body(r, sink);
-      if (!report.ok()) {
-        Discard(sink);
-        return std::move(report).error();
-      }
-      GetObjectResult result;
-      result.size = sink.bytes();
-      result.sha256 = sink.sha256_hex();
-      if (request.sink == nullptr) result.body = sink.TakeBody();
-      result.etag = std::string(StripQuotes(Trim(r.Header("etag"))));
-      result.version_id = std::string(r.Header("x-amz-version-id"));
-      result.region = region;
-      result.verified_by = std::move(report->verified_by);
-      result.checksums = std::move(report->checksums);
-      result.content_type = std::string(r.Header("content-type"));
-      result.last_modified = std::string(r.Header("last-modified"));
-      result.server_side_encryption = std::string(r.Header("x-amz-server-side-encryption"));
-      return result;
-    }
-
-    S3ErrorInfo info = ParseS3Error(r);
-    if (!region_repaired && location.access_point_arn.empty() && IsRegionStatus(r.status) &&
-        !info.region.empty() && info.region != region) {
-      region_repaired = true;
-      LogInfo("bucket " + location.bucket + " is in " + info.region + ", not " + region +
-              "; signing again for " + info.region);
-      region = info.region;
-      std::lock_guard<std::mutex> lock(mu_);
-      regions_[location.bucket] = region;
-      continue;
-    }
-    bool skew_code = info.code == "RequestTimeTooSkewed" || info.code == "RequestExpired";
-    if (!skew_repaired && info.server_time && (skew_code || r.status == 403)) {
-      auto skew = std::chrono::duration_cast<Clock::Duration>(*info.server_time - signing.time);
-      if (skew_code || skew >= kSkewThreshold || -skew >= kSkewThreshold) {
-        skew_repaired = true;
-        auto offset = std::chrono::duration_cast<Clock::Duration>(*info.server_time - clock_.Now());
-        offset_ms_.store(offset.count());
-        int64_t seconds = offset.count() / 1000;
-        LogWarning("the local clock is " + std::to_string(seconds < 0 ? -seconds : seconds) +
-                   (seconds < 0 ? " s ahead of" : " s behind") + " S3's (" +
-                   FormatIso8601(*info.server_time) + "); signing with S3's time");
-        continue;
-      }
-    }
-    if (!credentials_repaired && IsTokenProblem(info.code)) {
-      credentials_repaired = true;
-      force_refresh = true;
-      LogInfo("S3 refused the session token (" + info.code + "); refreshing credentials");
-      continue;
-    }
-    return MakeS3Error(info);
+    if (IsSuccess(response->status)) return Received(*response, attempt, request, sink);
+    S3ErrorInfo info = ParseS3Error(*response);
+    if (!Repair(location, *response, info, attempt)) return MakeS3Error(info);
   }
+}
+
+// Signs for the attempt's region and clock and sends; the body streams into `sink`.
+Result<net::Response> S3ClientImpl::SendSigned(const GetObjectRequest& request, Attempt& attempt,
+                                               net::BodySink& sink) {
+  Result<Credentials> creds = credentials_.Get(attempt.refresh_credentials);
+  if (!creds.ok()) return std::move(creds).error();
+  attempt.refresh_credentials = false;
+
+  Result<S3Endpoint> ep = ResolveS3Endpoint(request.location, attempt.region, endpoint_options_);
+  if (!ep.ok()) return std::move(ep).error();
+  attempt.region = ep->signing_region;
+
+  SigningRequest to_sign;
+  to_sign.method = "GET";
+  to_sign.path = ep->path;
+  to_sign.query = ep->query;
+  to_sign.headers = RequestHeaders(*ep, options_);
+  SigningOptions signing;
+  signing.region = attempt.region;
+  signing.service = "s3";
+  signing.time = clock_.Now() + clock_offset();
+  // A GET has no body: signing its hash costs nothing and also covers plain-http endpoints.
+  signing.payload_hash = kEmptySha256;
+  SignedRequest signed_request = signer_.Sign(to_sign, *creds, signing);
+  RegisterSecretValue(signed_request.signature);
+  attempt.signed_at = signing.time;
+
+  net::Request http;
+  http.method = "GET";
+  http.url = ep->url;
+  http.headers = std::move(signed_request.headers);
+  http.timeout = options_.request_timeout;
+  http.deadline = request.deadline;
+  if (Status s = sink.Reset(); !s.ok()) return std::move(s).error();
+  LogDebug("S3 GET " + RedactUrl(ep->url) + " signed for " + attempt.region);
+  return transport_.Send(http, &sink);
+}
+
+// A 2xx answer: the body is verified once, then described.
+Result<GetObjectResult> S3ClientImpl::Received(const net::Response& r, const Attempt& attempt,
+                                               const GetObjectRequest& request,
+                                               net::VerifyingSink& sink) {
+  Result<net::VerifiedBody> verified = sink.Finish(r);
+  if (!verified.ok()) {
+    Discard(sink);
+    return std::move(verified).error();
+  }
+  GetObjectResult result;
+  result.size = verified->bytes;
+  result.sha256 = std::move(verified->sha256);
+  result.verified_by = std::move(verified->verified_by);
+  if (request.sink == nullptr) result.body = sink.TakeBody();
+  result.etag = std::string(StripQuotes(Trim(r.Header("etag"))));
+  result.version_id = std::string(r.Header("x-amz-version-id"));
+  result.region = attempt.region;
+  result.checksums = S3Checksums(r);
+  result.content_type = std::string(r.Header("content-type"));
+  result.last_modified = std::string(r.Header("last-modified"));
+  result.server_side_encryption = std::string(r.Header("x-amz-server-side-encryption"));
+  return result;
+}
+
+bool S3ClientImpl::Repair(const S3Location& location, const net::Response& response,
+                          const S3ErrorInfo& info, Attempt& attempt) {
+  if (RepairRegion(location, response, info, attempt)) return true;
+  if (RepairClock(response, info, attempt)) return true;
+  if (!attempt.credentials_repaired && IsTokenProblem(info.code)) {
+    attempt.credentials_repaired = true;
+    attempt.refresh_credentials = true;
+    LogInfo("S3 refused the session token (" + info.code + "); refreshing credentials");
+    return true;
+  }
+  return false;
+}
+
+// S3 named the bucket's region: sign for it, and remember it for the bucket.
+bool S3ClientImpl::RepairRegion(const S3Location& location, const net::Response& response,
+                                const S3ErrorInfo& info, Attempt& attempt) {
+  if (attempt.region_repaired || !location.access_point_arn.empty() ||
+      !IsRegionStatus(response.status) || info.region.empty() || info.region == attempt.region) {
+    return false;
+  }
+  attempt.region_repaired = true;
+  LogInfo("bucket " + location.bucket + " is in " + info.region + ", not " + attempt.region +
+          "; signing again for " + info.region);
+  attempt.region = info.region;
+  std::lock_guard<std::mutex> lock(mu_);
+  regions_[location.bucket] = attempt.region;
+  return true;
+}
+
+// S3 says our clock is off (or a 403 whose server time is ≥ 4 min away from what we
+// signed): sign with S3's time from now on.
+bool S3ClientImpl::RepairClock(const net::Response& response, const S3ErrorInfo& info,
+                               Attempt& attempt) {
+  bool skew_code = info.code == "RequestTimeTooSkewed" || info.code == "RequestExpired";
+  if (attempt.clock_repaired || !info.server_time || !(skew_code || response.status == 403)) {
+    return false;
+  }
+  auto skew = std::chrono::duration_cast<Clock::Duration>(*info.server_time - attempt.signed_at);
+  if (!skew_code && skew < kSkewThreshold && -skew < kSkewThreshold) return false;
+  attempt.clock_repaired = true;
+  auto offset = std::chrono::duration_cast<Clock::Duration>(*info.server_time - clock_.Now());
+  offset_ms_.store(offset.count());
+  int64_t seconds = offset.count() / 1000;
+  LogWarning("the local clock is " + std::to_string(seconds < 0 ? -seconds : seconds) +
+             (seconds < 0 ? " s ahead of" : " s behind") + " S3's (" +
+             FormatIso8601(*info.server_time) + "); signing with S3's time");
+  return true;
 }
 
 }  // namespace s3us::aws

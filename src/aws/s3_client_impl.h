@@ -24,9 +24,11 @@
 #include "aws/credentials.h"
 #include "aws/s3_client.h"
 #include "aws/s3_endpoint.h"
+#include "aws/s3_errors.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
 #include "net/transport.h"
+#include "net/verifying_sink.h"
 
 namespace s3us::aws {
 
@@ -52,8 +54,9 @@ class S3ClientImpl : public S3Client {
                S3ClientOptions options = {});
 
   // kInvalidInput (no bucket or key), kNotFound, kAccessDenied, kExpiredCredentials,
-  // kWrongRegion, kClockSkew, kThrottled, kTimeout, kHttp, kIntegrity, kLimitExceeded,
-  // kTransport, and the credential provider's codes. On any failure the sink is Reset().
+  // kWrongRegion, kClockSkew, kThrottled, kTimeout, kHttp, kLengthMismatch,
+  // kDigestMismatch, kLimitExceeded, kTransport, and the credential provider's codes. On
+  // any failure the sink is Reset().
   Result<GetObjectResult> GetObject(const GetObjectRequest& request) override;
 
   // The region learned for `bucket` from an earlier redirect; empty when none.
@@ -62,7 +65,19 @@ class S3ClientImpl : public S3Client {
   Clock::Duration clock_offset() const { return Clock::Duration(offset_ms_.load()); }
 
  private:
+  struct Attempt;  // one signed request and the repairs spent so far
+
   std::string RegionFor(const S3Location& location);
+  Result<net::Response> SendSigned(const GetObjectRequest& request, Attempt& attempt,
+                                   net::BodySink& sink);
+  Result<GetObjectResult> Received(const net::Response& response, const Attempt& attempt,
+                                   const GetObjectRequest& request, net::VerifyingSink& sink);
+  // Each repair at most once per GetObject; true when the request should be signed again.
+  bool Repair(const S3Location& location, const net::Response& response, const S3ErrorInfo& info,
+              Attempt& attempt);
+  bool RepairRegion(const S3Location& location, const net::Response& response,
+                    const S3ErrorInfo& info, Attempt& attempt);
+  bool RepairClock(const net::Response& response, const S3ErrorInfo& info, Attempt& attempt);
 
   net::Transport& transport_;
   CredentialProvider& credentials_;

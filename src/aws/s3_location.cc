@@ -49,31 +49,6 @@ bool IsPartition(std::string_view p) {
   return p.back() != '-';
 }
 
-int HexValue(char c) {
-  if (IsDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Decodes %XX once; '+' stays '+' (paths are not form-encoded).
-std::optional<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 bool IsVersionIdChar(char c) {
   return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-';
 }
@@ -233,7 +208,7 @@ Status ParseQuery(std::string_view query, S3Location& loc, std::string_view show
   if (query.empty()) return Ok();
   for (std::string_view param : Split(query, '&')) {
     if (!param.starts_with("versionId=")) continue;
-    std::optional<std::string> v = PercentDecode(param.substr(10));
+    std::optional<std::string> v = PercentDecodeStrict(param.substr(10));
     if (!v || v->empty()) return Invalid("'" + std::string(shown) + "' has an empty versionId");
     if (!loc.version_id.empty()) {
       return Invalid("'" + std::string(shown) + "' has more than one versionId");
@@ -268,13 +243,13 @@ Result<S3Location> ParseHttps(std::string_view text) {
   if (bucket_label.empty()) {
     if (h->access_point) return Invalid("'" + shown + "' names no access point");
     size_t slash = path.find('/');
-    std::optional<std::string> b = PercentDecode(path.substr(0, slash));
+    std::optional<std::string> b = PercentDecodeStrict(path.substr(0, slash));
     if (!b) return Invalid("'" + shown + "' has an invalid percent-escape");
     if (b->empty()) return Invalid("'" + shown + "' names no bucket (path-style URL)");
     bucket_label = std::move(*b);
     raw_key = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
   }
-  std::optional<std::string> key = PercentDecode(raw_key);
+  std::optional<std::string> key = PercentDecodeStrict(raw_key);
   if (!key) return Invalid("'" + shown + "' has an invalid percent-escape");
   loc.key = std::move(*key);
   Status query = ParseQuery(parts->query, loc, shown);

@@ -17,13 +17,6 @@ bool Unreserved(unsigned char c) {
          c == '.' || c == '_' || c == '~';
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Headers SDKs never sign: they are changed by proxies or added by the HTTP library.
 bool NeverSigned(std::string_view lower_name) {
   static constexpr std::string_view kNames[] = {"authorization",
@@ -106,24 +99,6 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
   return out;
 }
 
-std::string UriDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
-}
-
 std::string CanonicalUri(std::string_view path, bool double_encode, bool normalize) {
   std::string p = path.empty() ? std::string("/") : std::string(path);
   if (normalize) p = RemoveDotSegments(p);
@@ -139,7 +114,8 @@ std::string CanonicalQuery(std::string_view query) {
     std::string_view name = piece.substr(0, eq);
     std::string_view value =
         eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
-    params.emplace_back(UriEncode(UriDecode(name), false), UriEncode(UriDecode(value), false));
+    params.emplace_back(UriEncode(PercentDecode(name), false),
+                        UriEncode(PercentDecode(value), false));
   }
   std::sort(params.begin(), params.end());
   std::string out;

@@ -31,8 +31,6 @@ inline constexpr std::string_view kEmptySha256 =
 // AWS "UriEncode": every byte except A-Z a-z 0-9 - . _ ~ becomes %XX (upper-case hex);
 // '/' is kept bare when `keep_slash` (object key paths), encoded otherwise (query parts).
 std::string UriEncode(std::string_view text, bool keep_slash);
-// Decodes %XX sequences; malformed ones and '+' stay as they are.
-std::string UriDecode(std::string_view text);
 
 struct SigningRequest {
   std::string method = "GET";

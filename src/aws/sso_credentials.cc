@@ -7,6 +7,7 @@
 #include "aws/aws_time.h"
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
+#include "aws/json_field.h"
 #include "aws/sigv4.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -22,11 +23,6 @@ std::string Sha1Hex(std::string_view text) {
   unsigned int size = 0;
   EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
   return Hex(digest, size);
-}
-
-std::string JsonString(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace

@@ -8,14 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "core/parallel.h"
 #include "core/secret.h"
 #include "net/sinks.h"
 
@@ -57,6 +56,7 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
     if (!options.sha256.empty()) fo.expected_sha256 = options.sha256;
     fo.version_id = options.version_id;
     fo.sink = &progress;
+    fo.record_sha256 = false;  // hash only what verification needs
     fo.deadline = s.deadline;
     Result<fetch::FetchedObject> got = s.fetcher->Fetch(t.url, fo);
     if (!got.ok()) return got.error();
@@ -119,24 +119,8 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
 
 int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
   std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
-  std::vector<std::thread> workers;
-  std::mutex next_mu;
-  size_t next = 0;
-  size_t threads = std::min<size_t>(targets.size(), 16);
-  for (size_t w = 0; w < threads; ++w) {
-    workers.emplace_back([&] {
-      for (;;) {
-        size_t i;
-        {
-          std::lock_guard<std::mutex> l(next_mu);
-          if (next >= targets.size()) return;
-          i = next++;
-        }
-        results[i].emplace(FetchOne(options, services, targets[i]));
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
+  ParallelFor(targets.size(), 16,
+              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
 
   int exit_code = kExitOk;
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <zlib.h>
 
 #include <stdexcept>
 
@@ -83,19 +84,23 @@ std::string Base64Encode(const uint8_t* data, size_t size) {
 struct StreamHasher::Impl {
   MdCtx sha{EVP_MD_CTX_new()};
   MdCtx md5{EVP_MD_CTX_new()};
+  uLong crc = 0;
 };
 
-StreamHasher::StreamHasher() : impl_(std::make_unique<Impl>()) { Reset(); }
+StreamHasher::StreamHasher(DigestSet digests) : impl_(std::make_unique<Impl>()) { Reset(digests); }
 StreamHasher::~StreamHasher() = default;
 
-void StreamHasher::Reset() {
-  Check(EVP_DigestInit_ex2(impl_->sha.get(), Sha256Md(), nullptr));
-  Check(EVP_DigestInit_ex2(impl_->md5.get(), Md5Md(), nullptr));
+void StreamHasher::Reset(DigestSet digests) {
+  digests_ = digests;
+  if (digests_.sha256) Check(EVP_DigestInit_ex2(impl_->sha.get(), Sha256Md(), nullptr));
+  if (digests_.md5) Check(EVP_DigestInit_ex2(impl_->md5.get(), Md5Md(), nullptr));
+  impl_->crc = crc32_z(0L, Z_NULL, 0);
 }
 
 void StreamHasher::Update(const void* data, size_t size) {
-  Check(EVP_DigestUpdate(impl_->sha.get(), data, size));
-  Check(EVP_DigestUpdate(impl_->md5.get(), data, size));
+  if (digests_.sha256) Check(EVP_DigestUpdate(impl_->sha.get(), data, size));
+  if (digests_.md5) Check(EVP_DigestUpdate(impl_->md5.get(), data, size));
+  if (digests_.crc32) impl_->crc = crc32_z(impl_->crc, static_cast<const Bytef*>(data), size);
 }
 
 Sha256Digest StreamHasher::FinishSha256() {
@@ -110,6 +115,12 @@ std::array<uint8_t, 16> StreamHasher::FinishMd5() {
   unsigned int len = 0;
   Check(EVP_DigestFinal_ex(impl_->md5.get(), out.data(), &len));
   return out;
+}
+
+std::array<uint8_t, 4> StreamHasher::FinishCrc32() {
+  uLong c = impl_->crc;
+  return {static_cast<uint8_t>(c >> 24), static_cast<uint8_t>(c >> 16),
+          static_cast<uint8_t>(c >> 8), static_cast<uint8_t>(c)};
 }
 
 }  // namespace s3us

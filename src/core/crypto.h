@@ -1,4 +1,5 @@
-// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP (src/trust adds signature checks).
+// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP, CRC32 over zlib (src/trust adds
+// signature checks).
 #ifndef S3US_CORE_CRYPTO_H_
 #define S3US_CORE_CRYPTO_H_
 
@@ -27,23 +28,37 @@ inline std::string Sha256Hex(std::string_view data) { return Hex(Sha256(data)); 
 // Standard base64 with padding (for S3 checksum headers).
 std::string Base64Encode(const uint8_t* data, size_t size);
 
-// Incremental SHA-256 (and optionally MD5) for streamed bodies. Not thread-safe.
+// Which digests a StreamHasher computes: only what a check needs (each costs a pass over
+// every byte).
+struct DigestSet {
+  bool sha256 = false;
+  bool md5 = false;
+  bool crc32 = false;
+  bool any() const { return sha256 || md5 || crc32; }
+};
+
+// Incremental digests for streamed bodies, computing only the chosen ones. Not thread-safe.
 class StreamHasher {
  public:
-  StreamHasher();
+  explicit StreamHasher(DigestSet digests = {.sha256 = true});
   ~StreamHasher();
   StreamHasher(const StreamHasher&) = delete;
   StreamHasher& operator=(const StreamHasher&) = delete;
 
   void Update(const void* data, size_t size);
-  // Starts over (a retried transfer).
-  void Reset();
-  // REQUIRES: called once after the last Update (Reset() allows reuse).
+  // Starts over (a retried transfer), computing `digests` from now on.
+  void Reset(DigestSet digests);
+  void Reset() { Reset(digests_); }
+  const DigestSet& digests() const { return digests_; }
+  // REQUIRES: that digest was chosen; called once after the last Update (Reset() allows
+  // reuse).
   Sha256Digest FinishSha256();
   std::array<uint8_t, 16> FinishMd5();
+  std::array<uint8_t, 4> FinishCrc32();  // big-endian, as S3's x-amz-checksum-crc32
 
  private:
   struct Impl;
+  DigestSet digests_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -30,6 +30,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "http";
     case ErrorCode::kIntegrity:
       return "integrity";
+    case ErrorCode::kLengthMismatch:
+      return "length-mismatch";
+    case ErrorCode::kDigestMismatch:
+      return "digest-mismatch";
     case ErrorCode::kCycle:
       return "cycle";
     case ErrorCode::kUnsupported:

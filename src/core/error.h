@@ -33,7 +33,9 @@ enum class ErrorCode {
   kTransport,        // connect, reset, short body, TLS
   kTimeout,          // per-request timeout or overall deadline
   kHttp,             // any other unexpected HTTP status
-  kIntegrity,        // length, checksum, ETag or pinned SHA-256 mismatch
+  kIntegrity,        // no evidence a body is whole; a signature that does not verify
+  kLengthMismatch,   // a body shorter or longer than the length its server declared
+  kDigestMismatch,   // a body whose checksum, ETag MD5 or pinned SHA-256 differs
   kCycle,            // an include includes itself
   kUnsupported,      // a scheme, type or feature we do not handle
   kIo,               // local file system failure

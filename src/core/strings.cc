@@ -9,6 +9,43 @@ namespace {
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
 
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+namespace {
+
+// Decodes the %XX at s[i]; -1 when there is none.
+int EscapedByte(std::string_view s, size_t i) {
+  if (s[i] != '%' || i + 2 >= s.size()) return -1;
+  int hi = HexDigitValue(s[i + 1]);
+  int lo = HexDigitValue(s[i + 2]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    int byte = EscapedByte(s, i);
+    out += byte < 0 ? s[i] : static_cast<char>(byte);
+    if (byte >= 0) i += 2;
+  }
+  return out;
+}
+
+std::optional<std::string> PercentDecodeStrict(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && EscapedByte(s, i) < 0) return std::nullopt;
+  }
+  return PercentDecode(s);
+}
+
 std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = Lower(c);

@@ -2,6 +2,7 @@
 #ifndef S3US_CORE_STRINGS_H_
 #define S3US_CORE_STRINGS_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,14 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 std::vector<std::string_view> SplitLines(std::string_view s);
 // "1.5 KiB", "3 B": for people.
 std::string HumanBytes(uint64_t bytes);
+
+// The value of one hex digit (any case), -1 for any other character.
+int HexDigitValue(char c);
+// %XX decoded once; a '%' without two hex digits after it, and '+', stay as they are
+// (Python's urllib.parse.unquote_to_bytes).
+std::string PercentDecode(std::string_view s);
+// The same, but nullopt for a '%' without two hex digits after it.
+std::optional<std::string> PercentDecodeStrict(std::string_view s);
 
 // Most bytes of one text from user data or the network as a message quotes it.
 inline constexpr size_t kMaxQuoted = 200;

@@ -2,8 +2,10 @@
 //
 // Routes by form: S3 in any spelling (s3://, arn:…:s3:, S3 https hosts) through the
 // signed S3 client; other https/http through the plain transport (cloud-init's #include).
-// Every route ends in the same verification tail: complete length, the S3 checksum or
-// ETag when there is one, and the caller's SHA-256 pin when given — no route can skip it.
+// Every route ends in the same streaming verifier (net/verifying_sink.h): complete length,
+// the S3 checksum or else the single-part ETag when there is one, and the caller's SHA-256
+// pin when given — no route can skip it, and a body without any of that evidence is
+// refused.
 // Thread-safe: the expander calls Fetch() from several threads at once.
 #ifndef S3US_FETCH_FETCHER_H_
 #define S3US_FETCH_FETCHER_H_
@@ -26,6 +28,9 @@ struct FetchOptions {
   std::string version_id;                      // overrides ?versionId= when set
   uint64_t max_bytes = 0;                      // 0: no limit
   net::BodySink* sink = nullptr;               // null: body returned in memory
+  // source.sha256 even when no check needs that digest (the plan and report list it);
+  // `get` turns it off so a large body is hashed only as far as verification needs.
+  bool record_sha256 = true;
   Deadline deadline;
   // Signatures (SignedFetcher): signers trusted for this object beside the configured ones
   // (an include part's own #s3-allowed-signer lines), and the principal that must have

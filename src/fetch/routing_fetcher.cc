@@ -1,6 +1,5 @@
 #include "fetch/routing_fetcher.h"
 
-#include <charconv>
 #include <chrono>
 #include <optional>
 
@@ -23,12 +22,13 @@ Error HttpStatusError(int status) {
   return Error(code, "HTTP " + std::to_string(status)).set_http_status(status);
 }
 
-std::optional<uint64_t> ParseLength(std::string_view text) {
-  text = Trim(text);
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+// What the one verifier found, as the source records it; refused without evidence.
+Status Record(net::VerifiedBody verified, userdata::Source& source) {
+  if (Status s = RequireEvidence(verified.verified_by); !s.ok()) return s;
+  source.size = verified.bytes;
+  source.sha256 = std::move(verified.sha256);
+  source.verified_by = std::move(verified.verified_by);
+  return Ok();
 }
 
 }  // namespace
@@ -81,19 +81,18 @@ Result<FetchedObject> RoutingFetcher::FetchS3(const aws::S3Location& resolved,
                  "names bucket \"" + location.bucket + "\" but no object key");
   }
   if (!options.version_id.empty()) location.version_id = options.version_id;
+  Result<std::optional<net::Expectation>> pin = PinExpectation(options);
+  if (!pin.ok()) return pin.error();
 
-  VerifyingSink sink(options.max_bytes, options.sink);
   aws::GetObjectRequest request;
   request.location = location;
-  request.sink = &sink;
+  request.sink = options.sink;
   request.max_bytes = options.max_bytes;
   request.deadline = options.deadline;
+  if (*pin) request.expectations.push_back(std::move(**pin));
+  request.record_sha256 = options.record_sha256;
   Result<aws::GetObjectResult> got = s3_.GetObject(request);
   if (!got.ok()) return got.error();
-  // A client that returned the body despite the sink still goes through the same tail.
-  if (!got->body.empty() && sink.bytes() == 0) {
-    if (Status s = sink.Write(got->body); !s.ok()) return s.error();
-  }
 
   FetchedObject out;
   userdata::Source& source = out.source;
@@ -102,21 +101,18 @@ Result<FetchedObject> RoutingFetcher::FetchS3(const aws::S3Location& resolved,
   source.version_id = got->version_id.empty() ? location.version_id : got->version_id;
   source.region = got->region;
   source.etag = got->etag;
-  // The client's size is what it received: evidence only through the checks it names.
-  if (got->size != sink.bytes()) {
-    return Error(ErrorCode::kIntegrity, "incomplete body: expected " + std::to_string(got->size) +
-                                            " bytes, received " + std::to_string(sink.bytes()))
-        .set_retryable(true);
-  }
-  ReceivedBody received;
-  received.upstream_verified_by = got->verified_by;
-  if (Status s = Finish(sink, std::move(received), options, out); !s.ok()) return s.error();
+  net::VerifiedBody verified{got->size, std::move(got->sha256), std::move(got->verified_by)};
+  if (Status s = Record(std::move(verified), source); !s.ok()) return s.error();
+  out.body = std::move(got->body);
   return out;
 }
 
 Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
                                                  const FetchOptions& options) {
-  VerifyingSink sink(options.max_bytes, options.sink);
+  Result<std::optional<net::Expectation>> pin = PinExpectation(options);
+  if (!pin.ok()) return pin.error();
+  net::VerifyingSink sink(options.max_bytes, options.sink, options.record_sha256);
+  if (*pin) sink.Expect(std::move(**pin));
   std::string current(url);
   for (int redirects = 0;; ++redirects) {
     if (options.deadline.Expired(clock_)) {
@@ -127,7 +123,6 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     request.url = current;
     request.timeout = options_.request_timeout;
     request.deadline = options.deadline;
-    request.max_body_bytes = options.max_bytes;
     Result<net::Response> response = http_.Send(request, &sink);
     if (!response.ok()) return response.error();
     int status = response->status;
@@ -147,26 +142,14 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     }
     if (status < 200 || status > 299) return HttpStatusError(status);
 
+    Result<net::VerifiedBody> verified = sink.Finish(*response);
+    if (!verified.ok()) return verified.error();
     FetchedObject out;
     out.source.etag = std::string(StripQuotes(Trim(response->Header("etag"))));
-    ReceivedBody received;
-    received.declared_size = ParseLength(response->Header("content-length"));
-    if (Status s = Finish(sink, std::move(received), options, out); !s.ok()) return s.error();
+    if (Status s = Record(std::move(*verified), out.source); !s.ok()) return s.error();
+    out.body = sink.TakeBody();
     return out;
   }
-}
-
-Status RoutingFetcher::Finish(VerifyingSink& sink, ReceivedBody received,
-                              const FetchOptions& options, FetchedObject& out) {
-  received.bytes = sink.bytes();
-  received.sha256 = sink.FinishSha256();
-  Result<std::string> verified_by = VerifyBody(received, options);
-  if (!verified_by.ok()) return verified_by.error();
-  out.body = sink.TakeBody();
-  out.source.size = received.bytes;
-  out.source.sha256 = received.sha256;
-  out.source.verified_by = std::move(*verified_by);
-  return Ok();
 }
 
 }  // namespace s3us::fetch

@@ -1,6 +1,7 @@
 // RoutingFetcher: the production Fetcher. Sends S3 locations in any spelling through the
-// signed S3 client and every other http(s) URL through the plain transport, and ends both
-// routes in the same verification tail (fetch/verify.h). Holds no per-call state.
+// signed S3 client and every other http(s) URL through the plain transport. Both routes
+// stream into the one verifier (net/verifying_sink.h; the S3 client adds S3's checksums to
+// it) and end in the evidence rule (fetch/verify.h). Holds no per-call state.
 //
 // Plain http(s) is unauthenticated, as cloud-init's #include: no credentials or headers are
 // ever sent. Redirects (301, 302, 303, 307, 308) are followed manually, at most
@@ -37,16 +38,14 @@ class RoutingFetcher : public Fetcher {
 
   // Errors: the route's code with context "fetching <redacted url>"; kUnsupported for
   // schemes other than s3/arn/http/https; kInvalidInput for a bucket without a key;
-  // kIntegrity, kLimitExceeded from the tail; kTimeout once options.deadline has passed.
+  // kLengthMismatch, kDigestMismatch, kLimitExceeded from the verifier, kIntegrity without
+  // evidence; kTimeout once options.deadline has passed.
   Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override;
   using Fetcher::Fetch;
 
  private:
   Result<FetchedObject> FetchS3(const aws::S3Location& location, const FetchOptions& options);
   Result<FetchedObject> FetchPlain(std::string_view url, const FetchOptions& options);
-  // Runs the shared tail and fills source.sha256, size, verified_by.
-  Status Finish(VerifyingSink& sink, ReceivedBody received, const FetchOptions& options,
-                FetchedObject& out);
 
   aws::S3Client& s3_;
   net::Transport& http_;

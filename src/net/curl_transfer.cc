@@ -178,20 +178,14 @@ size_t CurlTransfer::Body(std::string_view chunk) {
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     success_ = IsSuccess(static_cast<int>(status));
     status_known_ = true;
-    if (success_ && request_.max_body_bytes != 0) {
-      curl_off_t declared = -1;
-      curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
-      if (declared > static_cast<curl_off_t>(request_.max_body_bytes)) {
-        uint64_t max = request_.max_body_bytes;
-        callback_error_ = Error(ErrorCode::kLimitExceeded,
-                                "object exceeds the size limit of " + HumanBytes(max) + " (" +
-                                    std::to_string(max) + " bytes): Content-Length is " +
-                                    std::to_string(declared));
+    if (success_ && sink_ != nullptr) {
+      response_.status = static_cast<int>(status);
+      if (Status s = sink_->Begin(response_); !s.ok()) {
+        callback_error_ = std::move(s).error();
         return CURL_WRITEFUNC_ERROR;
       }
     }
   }
-  hasher_.Update(chunk.data(), chunk.size());
   response_.body_bytes += chunk.size();
   if (success_ && sink_ != nullptr) {
     if (Status s = sink_->Write(chunk); !s.ok()) {
@@ -236,7 +230,6 @@ Result<Response> CurlTransfer::TakeResult() {
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   response_.status = static_cast<int>(status);
-  response_.body_sha256 = Hex(hasher_.FinishSha256());
 
   // libcurl reports most short bodies as CURLE_PARTIAL_FILE; this catches the rest.
   curl_off_t expected = -1;

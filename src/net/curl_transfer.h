@@ -11,7 +11,6 @@
 #include <optional>
 #include <string>
 
-#include "core/crypto.h"
 #include "net/curl_handles.h"
 #include "net/curl_transport.h"
 #include "net/transport.h"
@@ -61,7 +60,6 @@ class CurlTransfer {
   bool timeout_is_deadline_ = false;
 
   Response response_;
-  StreamHasher hasher_;
   bool status_known_ = false;
   bool success_ = false;                 // 2xx: the body goes to the sink, if any, uncapped
   std::optional<Error> callback_error_;  // first error raised inside a callback

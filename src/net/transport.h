@@ -32,11 +32,9 @@ struct Request {
   std::chrono::milliseconds timeout{0};
   // The whole operation's deadline, retries included (see net/retry.h).
   Deadline deadline;
-  // Nonzero: a 2xx answer whose Content-Length is larger fails on its headers, before its
-  // body is read (kLimitExceeded, not retryable). Bodies without a length are the sink's
-  // to limit.
-  uint64_t max_body_bytes = 0;
 };
+
+struct Response;
 
 // Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept
 // in Response::body (capped) so errors can be parsed. A transport may call the sink from
@@ -45,6 +43,12 @@ struct Request {
 class BodySink {
  public:
   virtual ~BodySink() = default;
+  // The 2xx answer's status and headers, once per attempt before its first Write (a body
+  // of zero bytes may come without it). Lets a sink choose what to compute.
+  virtual Status Begin(const Response& head) {
+    (void)head;
+    return Ok();
+  }
   // Returns an error to abort the transfer (e.g. size limit, disk full).
   virtual Status Write(std::string_view chunk) = 0;
   // Discards what was written: the transfer is being retried from the start.
@@ -56,7 +60,6 @@ struct Response {
   Headers headers;          // names lower-cased, in arrival order
   std::string body;         // the body unless a sink took it
   uint64_t body_bytes = 0;  // bytes received (to the sink or to body)
-  std::string body_sha256;  // hex SHA-256 of the received body, computed while streaming
 
   // First header with this lower-case name, or empty.
   std::string_view Header(std::string_view lower_name) const {

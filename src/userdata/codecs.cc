@@ -5,6 +5,8 @@
 #include <array>
 #include <optional>
 
+#include "core/strings.h"
+
 namespace s3us::userdata {
 namespace {
 
@@ -81,15 +83,6 @@ std::optional<std::string> A2bBase64(std::string_view s, bool strict) {
   }
   if (quad_pos != 0) return std::nullopt;
   return out;
-}
-
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
 }
 
 uint32_t ReadLe32(std::string_view s, size_t at) {
@@ -258,8 +251,8 @@ std::string DecodeQuotedPrintable(std::string_view s) {
     } else if (s[in] == '=') {
       out.push_back('=');
       ++in;
-    } else if (in + 1 < s.size() && IsHex(s[in]) && IsHex(s[in + 1])) {
-      out.push_back(static_cast<char>(HexValue(s[in]) << 4 | HexValue(s[in + 1])));
+    } else if (in + 1 < s.size() && HexDigitValue(s[in]) >= 0 && HexDigitValue(s[in + 1]) >= 0) {
+      out.push_back(static_cast<char>(HexDigitValue(s[in]) << 4 | HexDigitValue(s[in + 1])));
       in += 2;
     } else {
       out.push_back('=');

@@ -49,9 +49,9 @@ std::string HeaderOf(const net::Request& r, std::string_view name) {
 TEST_CASE("ImdsClient takes one token and reuses it for later requests") {
   Fixture f;
   ImdsClient client = f.Client();
-  CHECK(client.GetInstanceId().value() == "i-0123456789abcdef0");
-  CHECK(client.GetAvailabilityZone().value() == "eu-west-1b");
-  CHECK(client.GetInstanceType().value() == "m7g.large");
+  CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0123456789abcdef0");
+  CHECK(client.Get("/latest/meta-data/placement/availability-zone").value() == "eu-west-1b");
+  CHECK(client.Get("/latest/meta-data/instance-type").value() == "m7g.large");
   CHECK(f.imds.puts() == 1);
   auto requests = f.transport.requests();
   REQUIRE(requests.size() == 4);
@@ -67,21 +67,21 @@ TEST_CASE("ImdsClient renews its token shortly before the TTL runs out") {
   Fixture f;
   f.options.token_ttl = std::chrono::seconds(600);
   ImdsClient client = f.Client();
-  REQUIRE(client.GetInstanceId().ok());
+  REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
   f.clock.Advance(std::chrono::seconds(400));
-  REQUIRE(client.GetInstanceId().ok());
+  REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
   CHECK(f.imds.puts() == 1);
   f.clock.Advance(std::chrono::seconds(150));  // 550 s: inside the last minute
-  REQUIRE(client.GetInstanceId().ok());
+  REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
   CHECK(f.imds.puts() == 2);
 }
 
 TEST_CASE("ImdsClient takes one new token after a 401 and retries the request") {
   Fixture f;
   ImdsClient client = f.Client();
-  REQUIRE(client.GetInstanceId().ok());
+  REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
   f.imds.ExpireTokens();
-  CHECK(client.GetInstanceId().value() == "i-0123456789abcdef0");
+  CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0123456789abcdef0");
   CHECK(f.imds.puts() == 2);
   CHECK(f.imds.gets("/latest/meta-data/instance-id") == 3);
 }
@@ -94,7 +94,7 @@ TEST_CASE("ImdsClient gives up when a fresh token is rejected too") {
     return Result<net::Response>(MakeResponse(401, ""));
   });
   ImdsClient client("http://169.254.169.254", transport, clock);
-  auto r = client.GetInstanceId();
+  auto r = client.Get("/latest/meta-data/instance-id");
   REQUIRE(!r.ok());
   CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
   CHECK(transport.request_count() == 4);
@@ -108,13 +108,12 @@ TEST_CASE("ImdsClient refuses IMDSv1 unless it is explicitly allowed") {
       f.imds.set_put_status(status);
       f.imds.set_v1_allowed(true);
       ImdsClient client = f.Client();
-      auto r = client.GetInstanceId();
+      auto r = client.Get("/latest/meta-data/instance-id");
       REQUIRE(!r.ok());
       CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
       CHECK(r.error().message().starts_with("IMDSv2 token refused (HTTP " + std::to_string(status) +
                                             "): IMDS is disabled or IMDSv2 is not allowed"));
       CHECK(f.imds.gets("/latest/meta-data/instance-id") == 0);
-      CHECK_FALSE(client.using_imdsv1());
     }
   }
 }
@@ -126,9 +125,8 @@ TEST_CASE("ImdsClient falls back to IMDSv1 with a warning when allowed") {
   f.options.allow_imdsv1 = true;
   ImdsClient client = f.Client();
   LogCapture log;
-  CHECK(client.GetInstanceId().value() == "i-0123456789abcdef0");
-  CHECK(client.GetRegion().value() == "eu-west-1");
-  CHECK(client.using_imdsv1());
+  CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0123456789abcdef0");
+  CHECK(client.Get("/latest/meta-data/placement/region").value() == "eu-west-1");
   CHECK(f.imds.puts() == 1);
   auto requests = f.transport.requests();
   CHECK(HeaderOf(requests.back(), "x-aws-ec2-metadata-token").empty());
@@ -139,7 +137,7 @@ TEST_CASE("ImdsClient falls back to IMDSv1 with a warning when allowed") {
 TEST_CASE("ImdsClient reports a rejected token request (HTTP 400)") {
   Fixture f;
   f.imds.set_put_status(400);
-  auto r = f.Client().GetInstanceId();
+  auto r = f.Client().Get("/latest/meta-data/instance-id");
   REQUIRE(!r.ok());
   CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
   CHECK(r.error().http_status() == 400);
@@ -157,7 +155,7 @@ TEST_CASE("ImdsClient waits for IMDS at boot until it answers") {
   transport.Push(MakeResponse(200, "i-0abc"));
   ImdsClient client("http://169.254.169.254", transport, clock);
   auto start = clock.Monotonic();
-  CHECK(client.GetInstanceId().value() == "i-0abc");
+  CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0abc");
   auto sleeps = clock.sleeps();
   REQUIRE(sleeps.size() == 7);
   CHECK(sleeps[0] == std::chrono::milliseconds(100));
@@ -265,14 +263,16 @@ TEST_CASE("ImdsClient returns empty user data for an instance without any") {
   CHECK(r->empty());
 }
 
-TEST_CASE("ImdsClient derives the region when placement/region is missing") {
+TEST_CASE("ImdsClient instance facts derive the region when placement/region is missing") {
   Fixture f;
   f.imds.Remove("/latest/meta-data/placement/region");
-  CHECK(f.Client().GetRegion().value() == "eu-west-1");  // identity document
+  CHECK(f.Client().FetchInstanceFacts().value().region == "eu-west-1");  // identity document
   f.imds.Remove("/latest/dynamic/instance-identity/document");
   f.imds.Set("/latest/meta-data/placement/availability-zone", 200, "us-west-2-lax-1a");
-  CHECK(f.Client().GetRegion().value() == "us-west-2");
-  CHECK(f.Client().GetAccountId().error().code() == ErrorCode::kNotFound);
+  Result<InstanceFacts> facts = f.Client().FetchInstanceFacts();
+  REQUIRE(facts.ok());
+  CHECK(facts->region == "us-west-2");
+  CHECK(facts->account_id.empty());
 }
 
 TEST_CASE("Region, domain and partition helpers") {

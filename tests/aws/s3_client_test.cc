@@ -93,7 +93,8 @@ TEST_CASE("S3Client returns the body with everything it verified") {
   CHECK(r->region == "us-east-1");
   CHECK(r->content_type == "text/x-shellscript");
   CHECK(r->last_modified == "Sun, 30 Aug 2015 12:00:00 GMT");
-  CHECK(r->verified_by == "content-length, x-amz-checksum-sha256, x-amz-checksum-crc32, etag-md5");
+  // The ETag's MD5 is the evidence of last resort: with S3's checksums it is not computed.
+  CHECK(r->verified_by == "content-length, x-amz-checksum-sha256, x-amz-checksum-crc32");
   CHECK(r->checksums.size() == 3);
   CHECK(r->checksums[2] == std::make_pair(std::string("crc32c"), std::string("AAAAAA==")));
 }
@@ -116,11 +117,12 @@ TEST_CASE("S3Client rejects a body whose checksum or ETag does not match") {
     const char* name;
     net::Headers headers;
     bool integrity_error;
+    ErrorCode code = ErrorCode::kDigestMismatch;
   } cases[] = {
       {"sha256", {{"x-amz-checksum-sha256", Base64Sha256("other")}}, true},
       {"crc32", {{"x-amz-checksum-crc32", "AAAAAA=="}}, true},
       {"etag", {{"etag", "\"" + Hex(Md5("other")) + "\""}}, true},
-      {"content-length", {{"content-length", "99"}}, true},
+      {"content-length", {{"content-length", "99"}}, true, ErrorCode::kLengthMismatch},
       {"etag of a KMS object",
        {{"etag", "\"" + Hex(Md5("other")) + "\""}, {"x-amz-server-side-encryption", "aws:kms"}},
        false},
@@ -137,7 +139,7 @@ TEST_CASE("S3Client rejects a body whose checksum or ETag does not match") {
       auto r = f.Client().GetObject(req);
       if (c.integrity_error) {
         REQUIRE(!r.ok());
-        CHECK(r.error().code() == ErrorCode::kIntegrity);
+        CHECK(r.error().code() == c.code);
         CHECK(sink.data.empty());
         CHECK(sink.resets >= 2);
       } else {
@@ -147,6 +149,53 @@ TEST_CASE("S3Client rejects a body whose checksum or ETag does not match") {
       }
     }
   }
+}
+
+TEST_CASE("S3Client words a mismatch once: what was declared, what the body has") {
+  Fixture f;
+  f.transport.Push(MakeResponse(200, "payload", {{"x-amz-checksum-crc32", "AAAAAA=="}}));
+  auto r = f.Client().GetObject(Fixture::Req());
+  REQUIRE(!r.ok());
+  uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>("payload"), 7);
+  uint8_t crc_bytes[4] = {uint8_t(crc >> 24), uint8_t(crc >> 16), uint8_t(crc >> 8), uint8_t(crc)};
+  CHECK(r.error().message() ==
+        "x-amz-checksum-crc32 mismatch: expected AAAAAA==, got " + Base64Encode(crc_bytes, 4));
+}
+
+TEST_CASE("S3Client checks the ETag's MD5 only when nothing else vouches for the body") {
+  const std::string wrong_etag = "\"" + Hex(Md5("other")) + "\"";
+  SECTION("a checksum from S3") {
+    Fixture f;
+    f.transport.Push(
+        MakeResponse(200, "payload",
+                     {{"etag", wrong_etag}, {"x-amz-checksum-sha256", Base64Sha256("payload")}}));
+    auto r = f.Client().GetObject(Fixture::Req());
+    REQUIRE(r.ok());
+    CHECK(r->verified_by == "x-amz-checksum-sha256");
+  }
+  SECTION("the caller's pin") {
+    Fixture f;
+    f.transport.Push(MakeResponse(200, "payload", {{"etag", wrong_etag}}));
+    GetObjectRequest req = Fixture::Req();
+    req.expectations.push_back({.digest = net::Digest::kSha256,
+                                .value = Sha256Hex("payload"),
+                                .label = "sha256",
+                                .evidence = "sha256 pin"});
+    auto r = f.Client().GetObject(req);
+    REQUIRE(r.ok());
+    CHECK(r->verified_by == "sha256 pin");
+  }
+}
+
+TEST_CASE("S3Client records the SHA-256 only when asked or needed") {
+  Fixture f;
+  f.transport.Push(MakeResponse(200, "payload", {{"content-length", "7"}}));
+  GetObjectRequest req = Fixture::Req();
+  req.record_sha256 = false;
+  auto r = f.Client().GetObject(req);
+  REQUIRE(r.ok());
+  CHECK(r->sha256.empty());
+  CHECK(r->verified_by == "content-length");
 }
 
 TEST_CASE("S3Client enforces max_bytes while the body streams") {

@@ -35,8 +35,6 @@ TEST_CASE("UriEncode follows S3's UriEncode rule") {
   CHECK(UriEncode("a b/c", false) == "a%20b%2Fc");
   CHECK(UriEncode("+=&%", false) == "%2B%3D%26%25");
   CHECK(UriEncode("\xC3\xBC", true) == "%C3%BC");
-  CHECK(UriDecode("%C3%bc%2") == "\xC3\xBC%2");
-  CHECK(UriDecode("a+b%zz") == "a+b%zz");
 }
 
 TEST_CASE("S3 signing keeps the path exactly as sent") {

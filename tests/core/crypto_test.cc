@@ -22,13 +22,24 @@ TEST_CASE("Md5 and Base64") {
 }
 
 TEST_CASE("StreamHasher equals one-shot hashing and restarts on Reset") {
-  StreamHasher h;
+  StreamHasher h({.sha256 = true, .md5 = true, .crc32 = true});
   h.Update("garbage", 7);
   h.Reset();
   h.Update("a", 1);
   h.Update("bc", 2);
   CHECK(Hex(h.FinishSha256()) == Sha256Hex("abc"));
   CHECK(Hex(h.FinishMd5()) == "900150983cd24fb0d6963f7d28e17f72");
+  CHECK(Hex(h.FinishCrc32()) == "352441c2");
+}
+
+TEST_CASE("StreamHasher computes the digests its Reset chose") {
+  StreamHasher h;
+  CHECK(h.digests().sha256);
+  CHECK_FALSE(h.digests().md5);
+  h.Reset({.crc32 = true});
+  h.Update("abc", 3);
+  CHECK_FALSE(h.digests().sha256);
+  CHECK(Hex(h.FinishCrc32()) == "352441c2");
 }
 
 }  // namespace

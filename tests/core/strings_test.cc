@@ -8,6 +8,16 @@
 namespace s3us {
 namespace {
 
+TEST_CASE("PercentDecode keeps malformed escapes and '+'; the strict one refuses them") {
+  CHECK(PercentDecode("%C3%bc%2") == "\xC3\xBC%2");
+  CHECK(PercentDecode("a+b%zz") == "a+b%zz");
+  CHECK(PercentDecodeStrict("a%2Fb+c") == std::optional<std::string>("a/b+c"));
+  CHECK_FALSE(PercentDecodeStrict("a%2"));
+  CHECK_FALSE(PercentDecodeStrict("%zz"));
+  CHECK(HexDigitValue('F') == 15);
+  CHECK(HexDigitValue('g') == -1);
+}
+
 TEST_CASE("string helpers") {
   CHECK(ToLower("MIME-Version") == "mime-version");
   CHECK(IEquals("Content-Type", "content-TYPE"));

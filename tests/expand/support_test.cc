@@ -1,4 +1,4 @@
-// Tests of the expander's small helpers: chain rendering, the bounded pool, the cache.
+// Tests of the expander's small helpers: chain rendering, the include-once cache.
 #include <sys/stat.h>
 
 #include <atomic>
@@ -12,7 +12,6 @@
 #include "core/files.h"
 #include "expand/include_chain.h"
 #include "expand/include_once_cache.h"
-#include "expand/parallel.h"
 
 namespace s3us::expand {
 namespace {
@@ -24,26 +23,6 @@ TEST_CASE("DescribeChain names the top-level part, then each object by URL") {
   CHECK(DescribeChain({IncludeStep{2, 1, "s3://a/x"}, IncludeStep{1, 3, "s3://a/y"},
                        IncludeStep{3, 1, "s3://a/z"}}) ==
         "part 2 line 1 → s3://a/x line 3 → s3://a/y part 3 line 1");
-}
-
-TEST_CASE("ParallelFor runs every job once on at most max_parallel threads") {
-  for (int max_parallel : {1, 3, 16}) {
-    INFO(max_parallel);
-    std::mutex mu;
-    std::multiset<size_t> ran;
-    std::set<std::thread::id> threads;
-    ParallelFor(40, max_parallel, [&](size_t i) {
-      std::lock_guard<std::mutex> l(mu);
-      ran.insert(i);
-      threads.insert(std::this_thread::get_id());
-    });
-    CHECK(ran.size() == 40);
-    for (size_t i = 0; i < 40; ++i) CHECK(ran.count(i) == 1);
-    CHECK(threads.size() <= static_cast<size_t>(max_parallel));
-  }
-  int calls = 0;
-  ParallelFor(0, 4, [&](size_t) { ++calls; });
-  CHECK(calls == 0);
 }
 
 std::string TempDir() {

@@ -9,7 +9,6 @@
 #include <mutex>
 #include <vector>
 
-#include "core/crypto.h"
 #include "net/transport.h"
 
 namespace s3us::testing {
@@ -54,8 +53,8 @@ class FakeTransport : public net::Transport {
     if (!answer.ok()) return answer;
     net::Response& r = answer.value();
     r.body_bytes = r.body.size();
-    r.body_sha256 = Sha256Hex(r.body);
     if (sink != nullptr && r.status >= 200 && r.status < 300) {
+      if (Status s = sink->Begin(r); !s.ok()) return s.error();
       if (Status s = sink->Write(r.body); !s.ok()) return s.error();
       r.body.clear();
     }

@@ -1,5 +1,8 @@
-// FakeS3Client: serves scripted objects by "bucket/key", streams them to the request's sink
-// as the real client does, and records every request. Thread-safe.
+// FakeS3Client: serves scripted objects by "bucket/key" and records every request. Like the
+// real client it streams each body through the one verifier (net/verifying_sink.h) with
+// the request's limit, expectations and record_sha256, reading an S3 head it makes up from
+// the object; it enforces nothing itself, so a fetcher that stops passing its limit or pin
+// down fails the tests. Thread-safe.
 #ifndef S3US_TESTS_FETCH_FAKE_S3_CLIENT_H_
 #define S3US_TESTS_FETCH_FAKE_S3_CLIENT_H_
 
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "aws/s3_client.h"
+#include "aws/s3_integrity.h"
 #include "core/crypto.h"
 
 namespace s3us::testing {
@@ -27,20 +31,35 @@ struct FakeS3Object {
     return o;
   }
 
+  // The head S3 would send: the evidence named in `declares` ("content-length",
+  // "x-amz-checksum-sha256", "etag-md5"), computed from the body.
+  net::Response Head() const {
+    net::Response head;
+    head.status = 200;
+    for (const std::string& evidence : declares) {
+      if (evidence == "content-length") {
+        head.headers.emplace_back("content-length",
+                                  std::to_string(claimed_size.value_or(body.size())));
+      } else if (evidence == "x-amz-checksum-sha256") {
+        Sha256Digest sha = Sha256(body);
+        head.headers.emplace_back(evidence, Base64Encode(sha.data(), sha.size()));
+      } else if (evidence == "etag-md5") {
+        head.headers.emplace_back("etag", "\"" + Hex(Md5(body)) + "\"");
+      }
+    }
+    return head;
+  }
+
   std::string body;
-  std::optional<uint64_t> claimed_size;  // what the client reports as the stored size
+  std::optional<uint64_t> claimed_size;  // the Content-Length S3 declares
   std::string etag = "etag";
   std::string version_id;
   std::string region = "us-east-1";
-  std::string verified_by = "content-length, x-amz-checksum-sha256";
+  std::vector<std::string> declares = {"content-length", "x-amz-checksum-sha256"};
 };
 
 class FakeS3Client : public aws::S3Client {
  public:
-  // The real client stops at request.max_bytes; off, the fake sends every byte, so a test
-  // sees whether the fetcher enforces the limit itself.
-  bool enforce_max_bytes = true;
-
   void Put(const std::string& bucket, const std::string& key, FakeS3Object object) {
     std::lock_guard<std::mutex> l(mu_);
     objects_[bucket + "/" + key] = std::move(object);
@@ -59,21 +78,23 @@ class FakeS3Client : public aws::S3Client {
       }
       object = it->second;
     }
-    if (enforce_max_bytes && request.max_bytes != 0 && object.body.size() > request.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded, "object larger than the limit");
-    }
+    net::VerifyingSink sink(request.max_bytes, request.sink, request.record_sha256);
+    for (const net::Expectation& e : request.expectations) sink.Expect(e);
+    sink.set_head_reader(aws::S3Expectations);
+    net::Response head = object.Head();
+    if (Status s = sink.Begin(head); !s.ok()) return s.error();
+    if (Status s = sink.Write(object.body); !s.ok()) return s.error();
+    Result<net::VerifiedBody> verified = sink.Finish(head);
+    if (!verified.ok()) return verified.error();
+
     aws::GetObjectResult result;
-    result.size = object.claimed_size.value_or(object.body.size());
-    result.sha256 = Sha256Hex(object.body);
+    result.size = verified->bytes;
+    result.sha256 = verified->sha256;
+    result.verified_by = verified->verified_by;
     result.etag = object.etag;
     result.version_id = object.version_id;
     result.region = object.region;
-    result.verified_by = object.verified_by;
-    if (request.sink != nullptr) {
-      if (Status s = request.sink->Write(object.body); !s.ok()) return s.error();
-    } else {
-      result.body = object.body;
-    }
+    if (request.sink == nullptr) result.body = sink.TakeBody();
     return result;
   }
 

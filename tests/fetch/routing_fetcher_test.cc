@@ -17,6 +17,7 @@ using testing::FakeS3Client;
 using testing::FakeS3Object;
 using testing::FakeTransport;
 using testing::MakeResponse;
+using testing::RecordingSink;
 
 struct Rig {
   FakeS3Client s3;
@@ -155,9 +156,34 @@ TEST_CASE("RoutingFetcher checks the sha256 pin on every route") {
     for (char& c : *pinned.expected_sha256) c = static_cast<char>(std::toupper(c));
     Result<FetchedObject> mismatch = rig.fetcher.Fetch(url, pinned);
     REQUIRE_FALSE(mismatch.ok());
-    CHECK(mismatch.error().code() == ErrorCode::kIntegrity);
+    CHECK(mismatch.error().code() == ErrorCode::kDigestMismatch);
     CHECK(mismatch.error().ToString() ==
           "fetching " + url + ": sha256 mismatch: expected " + bad + ", got " + good);
+  }
+}
+
+TEST_CASE("RoutingFetcher hashes only what verification needs once record_sha256 is off") {
+  const std::string body = "#!/bin/sh\ntrue\n";
+  for (const std::string& url : {std::string("s3://bkt/k"), std::string("https://example.com/k")}) {
+    INFO(url);
+    Rig rig;
+    FakeS3Object object(body);
+    object.declares = {"content-length"};
+    rig.s3.Put("bkt", "k", object);
+    rig.http.SetHandler([&](const net::Request&) -> Result<net::Response> {
+      return MakeResponse(200, body, {{"content-length", std::to_string(body.size())}});
+    });
+    FetchOptions options;
+    options.record_sha256 = false;
+    Result<FetchedObject> unpinned = rig.fetcher.Fetch(url, options);
+    REQUIRE(unpinned.ok());
+    CHECK(unpinned->source.sha256.empty());
+    CHECK(unpinned->source.verified_by == "content-length");
+    options.expected_sha256 = Sha256Hex(body);
+    Result<FetchedObject> pinned = rig.fetcher.Fetch(url, options);
+    REQUIRE(pinned.ok());
+    CHECK(pinned->source.sha256 == Sha256Hex(body));
+    CHECK(pinned->source.verified_by == "content-length, sha256 pin");
   }
 }
 
@@ -178,7 +204,7 @@ TEST_CASE("RoutingFetcher fails a body shorter than its declared length") {
     rig.http.Push(MakeResponse(200, "0123456789", {{"content-length", "100"}}));
     Result<FetchedObject> got = rig.fetcher.Fetch("https://example.com/k", {});
     REQUIRE_FALSE(got.ok());
-    CHECK(got.error().code() == ErrorCode::kIntegrity);
+    CHECK(got.error().code() == ErrorCode::kLengthMismatch);
     CHECK(got.error().ToString() ==
           "fetching https://example.com/k: incomplete body: expected 100 bytes, received 10");
   }
@@ -187,8 +213,9 @@ TEST_CASE("RoutingFetcher fails a body shorter than its declared length") {
     rig.s3.Put("bkt", "k", FakeS3Object("0123456789").WithClaimedSize(11));
     Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/k", {});
     REQUIRE_FALSE(got.ok());
-    CHECK(got.error().code() == ErrorCode::kIntegrity);
-    CHECK(Contains(got.error().message(), "expected 11 bytes, received 10"));
+    CHECK(got.error().code() == ErrorCode::kLengthMismatch);
+    CHECK(got.error().ToString() ==
+          "fetching s3://bkt/k: incomplete body: expected 11 bytes, received 10");
   }
 }
 
@@ -205,24 +232,43 @@ TEST_CASE("RoutingFetcher enforces max_bytes on every route") {
     CHECK(got.error().ToString() ==
           "fetching https://example.com/big: " + SizeLimitError(999).message());
   }
-  SECTION("S3") {
+  SECTION("plain, a declared length over the limit fails on the head") {
     Rig rig;
-    rig.s3.Put("bkt", "big", FakeS3Object(big));
+    RecordingSink sink;
+    rig.http.Push(MakeResponse(200, big, {{"content-length", "1000"}}));
     FetchOptions options;
     options.max_bytes = 999;
+    options.sink = &sink;
+    Result<FetchedObject> got = rig.fetcher.Fetch("https://example.com/big", options);
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().ToString() == "fetching https://example.com/big: " +
+                                        SizeLimitError(999).message() + ": Content-Length is 1000");
+    CHECK(sink.data.empty());
+  }
+  SECTION("S3: the fake client sends every byte, the limit passed down stops them") {
+    Rig rig;
+    FakeS3Object object(big);
+    object.declares = {};
+    rig.s3.Put("bkt", "big", object);
+    RecordingSink sink;
+    FetchOptions options;
+    options.max_bytes = 999;
+    options.sink = &sink;
     Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/big", options);
     REQUIRE_FALSE(got.ok());
     CHECK(got.error().code() == ErrorCode::kLimitExceeded);
+    CHECK(got.error().ToString() == "fetching s3://bkt/big: " + SizeLimitError(999).message());
+    CHECK(sink.data.empty());
   }
-  SECTION("S3, when the client lets every byte through") {
+  SECTION("S3, a declared length over the limit") {
     Rig rig;
-    rig.s3.enforce_max_bytes = false;
     rig.s3.Put("bkt", "big", FakeS3Object(big));
     FetchOptions options;
     options.max_bytes = 999;
     Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/big", options);
     REQUIRE_FALSE(got.ok());
-    CHECK(got.error().ToString() == "fetching s3://bkt/big: " + SizeLimitError(999).message());
+    CHECK(got.error().ToString() ==
+          "fetching s3://bkt/big: " + SizeLimitError(999).message() + ": Content-Length is 1000");
   }
   SECTION("exactly at the limit passes") {
     Rig rig;
@@ -328,8 +374,6 @@ TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the
   }
 }
 
-using testing::RecordingSink;
-
 TEST_CASE("RoutingFetcher streams to the caller's sink and still verifies") {
   Rig rig;
   rig.s3.Put("bkt", "k", FakeS3Object("streamed"));
@@ -386,7 +430,7 @@ TEST_CASE("RoutingFetcher refuses a body with no evidence of completeness unless
   SECTION("S3 with neither a length nor a checksum checked by the client") {
     Rig rig;
     FakeS3Object object("0123456789");
-    object.verified_by = "";
+    object.declares = {};
     rig.s3.Put("bkt", "k", object);
     Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/k", {});
     REQUIRE_FALSE(got.ok());
@@ -395,7 +439,7 @@ TEST_CASE("RoutingFetcher refuses a body with no evidence of completeness unless
   SECTION("S3: the received size is never reported as a content-length check") {
     Rig rig;
     FakeS3Object object("0123456789");
-    object.verified_by = "etag-md5";
+    object.declares = {"etag-md5"};
     rig.s3.Put("bkt", "k", object);
     Result<FetchedObject> got = rig.fetcher.Fetch("s3://bkt/k", {});
     REQUIRE(got.ok());

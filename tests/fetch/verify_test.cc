@@ -2,55 +2,21 @@
 
 #include <catch2/catch.hpp>
 
-#include "fakes/recording_sink.h"
-
 #include "core/crypto.h"
 
 namespace s3us::fetch {
 namespace {
 
-using Collect = testing::RecordingSink;
-
-TEST_CASE("VerifyingSink counts and hashes only what follows the last Reset") {
-  VerifyingSink sink(0, nullptr);
-  REQUIRE(sink.Write("partial attempt").ok());
-  REQUIRE(sink.Reset().ok());
-  REQUIRE(sink.Write("hello ").ok());
-  REQUIRE(sink.Write("world").ok());
-  CHECK(sink.bytes() == 11);
-  CHECK(sink.FinishSha256() == Sha256Hex("hello world"));
-  CHECK(sink.TakeBody() == "hello world");
-}
-
-TEST_CASE("VerifyingSink forwards to the caller's sink and keeps nothing itself") {
-  Collect target;
-  VerifyingSink sink(0, &target);
-  REQUIRE(sink.Write("abc").ok());
-  REQUIRE(sink.Reset().ok());
-  REQUIRE(sink.Write("def").ok());
-  CHECK(target.data == "def");
-  CHECK(sink.TakeBody().empty());
-}
-
-TEST_CASE("VerifyingSink aborts the transfer at the size limit") {
-  VerifyingSink sink(5, nullptr);
-  REQUIRE(sink.Write("12345").ok());
-  Status over = sink.Write("6");
-  REQUIRE_FALSE(over.ok());
-  CHECK(over.error().code() == ErrorCode::kLimitExceeded);
-  CHECK(over.error().message() == SizeLimitError(5).message());
-}
-
-TEST_CASE("VerifyBody lists what it checked and merges the client's checks") {
+TEST_CASE("VerifyBody lists what it checked and merges earlier checks") {
   ReceivedBody body{.bytes = 3,
                     .sha256 = Sha256Hex("abc"),
                     .declared_size = 3,
-                    .upstream_verified_by = "content-length, x-amz-checksum-sha256"};
+                    .upstream_verified_by = "include-once cache"};
   FetchOptions options;
   options.expected_sha256 = Sha256Hex("abc");
   Result<std::string> checks = VerifyBody(body, options);
   REQUIRE(checks.ok());
-  CHECK(*checks == "content-length, x-amz-checksum-sha256, sha256 pin");
+  CHECK(*checks == "content-length, include-once cache, sha256 pin");
 
   ReceivedBody undeclared;
   undeclared.bytes = 3;
@@ -66,7 +32,7 @@ TEST_CASE("VerifyBody lists what it checked and merges the client's checks") {
   CHECK(*pin == "sha256 pin");
 }
 
-TEST_CASE("VerifyBody fails long and short bodies alike") {
+TEST_CASE("VerifyBody words mismatches as the streaming verifier does") {
   for (uint64_t declared : {2u, 4u}) {
     ReceivedBody body;
     body.bytes = 3;
@@ -74,8 +40,27 @@ TEST_CASE("VerifyBody fails long and short bodies alike") {
     body.declared_size = declared;
     Result<std::string> checks = VerifyBody(body, {});
     REQUIRE_FALSE(checks.ok());
-    CHECK(checks.error().code() == ErrorCode::kIntegrity);
+    CHECK(checks.error().code() == ErrorCode::kLengthMismatch);
+    CHECK(checks.error().message() == net::LengthMismatch(declared, 3).message());
   }
+  ReceivedBody cached;
+  cached.bytes = 3;
+  cached.sha256 = Sha256Hex("abc");
+  cached.upstream_verified_by = "cache";
+  FetchOptions pinned;
+  pinned.expected_sha256 = Sha256Hex("xyz");
+  Result<std::string> mismatch = VerifyBody(cached, pinned);
+  REQUIRE_FALSE(mismatch.ok());
+  CHECK(mismatch.error().code() == ErrorCode::kDigestMismatch);
+  CHECK(mismatch.error().message() ==
+        "sha256 mismatch: expected " + Sha256Hex("xyz") + ", got " + Sha256Hex("abc"));
+}
+
+TEST_CASE("RequireEvidence refuses an empty list only") {
+  CHECK(RequireEvidence("content-length").ok());
+  Status none = RequireEvidence("  ");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().code() == ErrorCode::kIntegrity);
 }
 
 TEST_CASE("NormalizeSha256Pin lower-cases valid pins and rejects the rest") {

@@ -1,11 +1,11 @@
-#include "expand/parallel.h"
+#include "core/parallel.h"
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
-namespace s3us::expand {
+namespace s3us {
 
 void ParallelFor(size_t count, int max_parallel, const std::function<void(size_t)>& job) {
   size_t workers = std::min(count, static_cast<size_t>(std::max(max_parallel, 1)));
@@ -24,4 +24,4 @@ void ParallelFor(size_t count, int max_parallel, const std::function<void(size_t
   for (std::thread& t : threads) t.join();
 }
 
-}  // namespace s3us::expand
+}  // namespace s3us

@@ -1,0 +1,140 @@
+#include "net/verifying_sink.h"
+
+#include <charconv>
+
+#include "core/strings.h"
+
+namespace s3us::net {
+namespace {
+
+DigestSet Needed(const std::vector<Expectation>& checks, bool record_sha256) {
+  DigestSet set;
+  set.sha256 = record_sha256;
+  for (const Expectation& e : checks) {
+    set.sha256 = set.sha256 || e.digest == Digest::kSha256;
+    set.md5 = set.md5 || e.digest == Digest::kMd5;
+    set.crc32 = set.crc32 || e.digest == Digest::kCrc32;
+  }
+  return set;
+}
+
+// The fallbacks only when nothing else checks a digest.
+std::vector<Expectation> Choose(std::vector<Expectation> from_head,
+                                const std::vector<Expectation>& from_caller) {
+  std::vector<Expectation> all = std::move(from_head);
+  all.insert(all.end(), from_caller.begin(), from_caller.end());
+  bool firm = false;
+  for (const Expectation& e : all) firm = firm || !e.fallback;
+  std::vector<Expectation> chosen;
+  for (Expectation& e : all) {
+    if (!e.fallback || !firm) chosen.push_back(std::move(e));
+  }
+  return chosen;
+}
+
+// The digest in the encoding its expectation was declared in.
+std::string Encode(const Expectation& e, const uint8_t* data, size_t size) {
+  return e.base64 ? Base64Encode(data, size) : Hex(data, size);
+}
+
+void Append(std::string& list, std::string_view item) {
+  if (!list.empty()) list += ", ";
+  list += item;
+}
+
+}  // namespace
+
+Error SizeLimitError(uint64_t max_bytes) {
+  return Error(ErrorCode::kLimitExceeded, "object exceeds the size limit of " +
+                                              HumanBytes(max_bytes) + " (" +
+                                              std::to_string(max_bytes) + " bytes)");
+}
+
+Error LengthMismatch(uint64_t declared, uint64_t received) {
+  return Error(ErrorCode::kLengthMismatch, "incomplete body: expected " + std::to_string(declared) +
+                                               " bytes, received " + std::to_string(received))
+      .set_retryable(true);
+}
+
+Error DigestMismatch(std::string_view label, std::string_view expected, std::string_view got) {
+  return Error(ErrorCode::kDigestMismatch, std::string(label) + " mismatch: expected " +
+                                               std::string(expected) + ", got " + std::string(got));
+}
+
+std::optional<uint64_t> ParseContentLength(std::string_view text) {
+  text = Trim(text);
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+VerifyingSink::VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_sha256)
+    : max_bytes_(max_bytes), forward_(forward), record_sha256_(record_sha256) {}
+
+void VerifyingSink::Expect(Expectation expectation) { caller_.push_back(std::move(expectation)); }
+
+Status VerifyingSink::Begin(const Response& head) {
+  declared_ = ParseContentLength(head.Header("content-length"));
+  if (declared_ && max_bytes_ != 0 && *declared_ > max_bytes_) {
+    return Error(
+        ErrorCode::kLimitExceeded,
+        SizeLimitError(max_bytes_).message() + ": Content-Length is " + std::to_string(*declared_));
+  }
+  checks_ = Choose(head_reader_ ? head_reader_(head) : std::vector<Expectation>(), caller_);
+  hasher_.Reset(Needed(checks_, record_sha256_));
+  begun_ = true;
+  return Ok();
+}
+
+Status VerifyingSink::Write(std::string_view chunk) {
+  if (!begun_) return Error(ErrorCode::kInternal, "body bytes before the response head");
+  if (max_bytes_ != 0 && chunk.size() > max_bytes_ - bytes_) return SizeLimitError(max_bytes_);
+  bytes_ += chunk.size();
+  hasher_.Update(chunk.data(), chunk.size());
+  if (forward_ != nullptr) return forward_->Write(chunk);
+  body_.append(chunk);
+  return Ok();
+}
+
+Status VerifyingSink::Reset() {
+  begun_ = false;
+  declared_.reset();
+  checks_.clear();
+  bytes_ = 0;
+  body_.clear();
+  if (forward_ != nullptr) return forward_->Reset();
+  return Ok();
+}
+
+Result<VerifiedBody> VerifyingSink::Finish(const Response& head) {
+  if (!begun_) {
+    if (Status s = Begin(head); !s.ok()) return std::move(s).error();
+  }
+  VerifiedBody out;
+  out.bytes = bytes_;
+  if (declared_) {
+    if (*declared_ != bytes_) return LengthMismatch(*declared_, bytes_);
+    Append(out.verified_by, "content-length");
+  }
+  const DigestSet& computed = hasher_.digests();
+  std::optional<Sha256Digest> sha;
+  std::optional<std::array<uint8_t, 16>> md5;
+  std::optional<std::array<uint8_t, 4>> crc;
+  if (computed.sha256) sha = hasher_.FinishSha256();
+  if (computed.md5) md5 = hasher_.FinishMd5();
+  if (computed.crc32) crc = hasher_.FinishCrc32();
+  if (sha) out.sha256 = Hex(*sha);
+  for (const Expectation& e : checks_) {
+    std::string actual;
+    if (e.digest == Digest::kSha256) actual = Encode(e, sha->data(), sha->size());
+    if (e.digest == Digest::kMd5) actual = Encode(e, md5->data(), md5->size());
+    if (e.digest == Digest::kCrc32) actual = Encode(e, crc->data(), crc->size());
+    std::string declared = e.base64 ? e.value : ToLower(e.value);
+    if (declared != actual) return DigestMismatch(e.label, e.value, actual);
+    Append(out.verified_by, e.evidence);
+  }
+  return out;
+}
+
+}  // namespace s3us::net

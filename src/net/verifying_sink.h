@@ -1,0 +1,103 @@
+// VerifyingSink: the one streaming verifier every fetch route ends in (S3 GetObject, plain
+// http(s), `get`). It counts the body against the size limit as it streams, hashes it with
+// only the digests its checks need, and on Finish() checks the length the server declared
+// and every expected digest, naming the evidence it had ("content-length, sha256 pin").
+//
+// Expectations come from two places: the caller (a sha256= pin, before the body) and the
+// answer's headers (Begin(): Content-Length here, protocol-specific ones through a
+// HeadReader, e.g. S3's checksums and ETag). Deciding whether that evidence is enough is
+// the caller's business. Not thread-safe: one per fetch; the transport may call it from its
+// own thread while the caller waits.
+#ifndef S3US_NET_VERIFYING_SINK_H_
+#define S3US_NET_VERIFYING_SINK_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "net/transport.h"
+
+namespace s3us::net {
+
+enum class Digest { kSha256, kMd5, kCrc32 };
+
+// One digest the body must have.
+struct Expectation {
+  Digest digest = Digest::kSha256;
+  bool base64 = false;   // `value` is base64 (S3 checksum headers); else hex, any case
+  std::string value;     // as declared
+  std::string label;     // in a mismatch: "sha256", "x-amz-checksum-crc32", "ETag (MD5)"
+  std::string evidence;  // in verified_by: "sha256 pin", "x-amz-checksum-crc32", "etag-md5"
+  // Checked only when no other digest is expected (a single-part ETag's MD5 is the
+  // evidence of last resort, not worth a second pass over the bytes).
+  bool fallback = false;
+};
+
+// What the answer's headers declare beyond Content-Length.
+using HeadReader = std::function<std::vector<Expectation>(const Response& head)>;
+
+struct VerifiedBody {
+  uint64_t bytes = 0;
+  std::string sha256;       // hex; empty when neither a check nor record_sha256 needed it
+  std::string verified_by;  // comma-separated evidence, in the order checked; may be empty
+};
+
+class VerifyingSink : public BodySink {
+ public:
+  // max_bytes 0: no limit. forward null: the body is kept (TakeBody()). record_sha256: the
+  // body's SHA-256 is wanted for the record even when no check needs it.
+  VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_sha256);
+
+  // REQUIRES: before the body streams. Kept across Reset().
+  void Expect(Expectation expectation);
+  void set_head_reader(HeadReader reader) { head_reader_ = std::move(reader); }
+
+  // Reads Content-Length and the head reader's expectations; chooses the digests.
+  // kLimitExceeded when the declared length is over the limit.
+  Status Begin(const Response& head) override;
+  // kLimitExceeded (SizeLimitError) past max_bytes; kInternal before Begin().
+  Status Write(std::string_view chunk) override;
+  // Starts over (a retried transfer): forgets the head and the bytes, resets the forward sink.
+  Status Reset() override;
+
+  // REQUIRES: once, after the last Write. `head` stands in for a Begin() that a body of
+  // zero bytes never saw. kLengthMismatch (retryable) when the body is shorter or longer
+  // than declared; kDigestMismatch on the first digest that differs.
+  Result<VerifiedBody> Finish(const Response& head);
+
+  uint64_t bytes() const { return bytes_; }
+  std::string TakeBody() { return std::move(body_); }
+
+ private:
+  const uint64_t max_bytes_;
+  BodySink* const forward_;
+  const bool record_sha256_;
+  HeadReader head_reader_;
+  std::vector<Expectation> caller_;  // pins
+  std::vector<Expectation> checks_;  // chosen at Begin(): head's, then the caller's
+  std::optional<uint64_t> declared_;
+  bool begun_ = false;
+  uint64_t bytes_ = 0;
+  std::string body_;
+  StreamHasher hasher_;
+};
+
+// "object exceeds the size limit of 64 MiB (67108864 bytes)": one wording for every route.
+Error SizeLimitError(uint64_t max_bytes);
+
+// The two mismatch errors, worded once: "incomplete body: expected 100 bytes, received 10"
+// (kLengthMismatch, retryable) and "sha256 mismatch: expected …, got …" (kDigestMismatch).
+Error LengthMismatch(uint64_t declared, uint64_t received);
+Error DigestMismatch(std::string_view label, std::string_view expected, std::string_view got);
+
+// A Content-Length value as a number, or nothing when absent or malformed.
+std::optional<uint64_t> ParseContentLength(std::string_view text);
+
+}  // namespace s3us::net
+
+#endif  // S3US_NET_VERIFYING_SINK_H_

@@ -1,0 +1,167 @@
+#include "net/verifying_sink.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/crypto.h"
+#include "fakes/recording_sink.h"
+
+namespace s3us::net {
+namespace {
+
+Response Head(Headers headers = {}) {
+  Response r;
+  r.status = 200;
+  r.headers = std::move(headers);
+  return r;
+}
+
+Expectation Md5Of(std::string_view body, bool fallback) {
+  return {.digest = Digest::kMd5,
+          .value = Hex(Md5(body)),
+          .label = "ETag (MD5)",
+          .evidence = "etag-md5",
+          .fallback = fallback};
+}
+
+Expectation Pin(std::string_view body) {
+  return {.digest = Digest::kSha256,
+          .value = Sha256Hex(body),
+          .label = "sha256",
+          .evidence = "sha256 pin"};
+}
+
+TEST_CASE("VerifyingSink counts and hashes only what follows the last Reset") {
+  VerifyingSink sink(0, nullptr, true);
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(sink.Write("partial attempt").ok());
+  REQUIRE(sink.Reset().ok());
+  REQUIRE(sink.Begin(Head({{"content-length", "11"}})).ok());
+  REQUIRE(sink.Write("hello ").ok());
+  REQUIRE(sink.Write("world").ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE(v.ok());
+  CHECK(v->bytes == 11);
+  CHECK(v->sha256 == Sha256Hex("hello world"));
+  CHECK(v->verified_by == "content-length");
+  CHECK(sink.TakeBody() == "hello world");
+}
+
+TEST_CASE("VerifyingSink forwards to the caller's sink and keeps nothing itself") {
+  testing::RecordingSink target;
+  VerifyingSink sink(0, &target, false);
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(sink.Write("abc").ok());
+  REQUIRE(sink.Reset().ok());
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(sink.Write("def").ok());
+  CHECK(target.data == "def");
+  CHECK(target.resets == 1);
+  CHECK(sink.TakeBody().empty());
+}
+
+TEST_CASE("VerifyingSink aborts the transfer at the size limit, declared or streamed") {
+  VerifyingSink sink(5, nullptr, false);
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(sink.Write("12345").ok());
+  Status over = sink.Write("6");
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(over.error().message() == "object exceeds the size limit of 5 B (5 bytes)");
+
+  VerifyingSink declared(5, nullptr, false);
+  Status head = declared.Begin(Head({{"content-length", "6"}}));
+  REQUIRE_FALSE(head.ok());
+  CHECK(head.error().message() == SizeLimitError(5).message() + ": Content-Length is 6");
+}
+
+TEST_CASE("VerifyingSink refuses bytes before the head") {
+  VerifyingSink sink(0, nullptr, false);
+  Status s = sink.Write("x");
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == ErrorCode::kInternal);
+}
+
+TEST_CASE("VerifyingSink fails long and short bodies alike, as retryable length mismatches") {
+  for (const char* declared : {"2", "4"}) {
+    VerifyingSink sink(0, nullptr, false);
+    REQUIRE(sink.Begin(Head({{"content-length", declared}})).ok());
+    REQUIRE(sink.Write("abc").ok());
+    Result<VerifiedBody> v = sink.Finish(Head());
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().code() == ErrorCode::kLengthMismatch);
+    CHECK(v.error().retryable());
+    CHECK(v.error().message() ==
+          std::string("incomplete body: expected ") + declared + " bytes, received 3");
+  }
+}
+
+TEST_CASE("VerifyingSink checks each expectation, head's first, and names a mismatch once") {
+  VerifyingSink sink(0, nullptr, false);
+  sink.Expect(Pin("abc"));
+  sink.set_head_reader(
+      [](const Response&) { return std::vector<Expectation>{Md5Of("abc", false)}; });
+  REQUIRE(sink.Begin(Head({{"content-length", "3"}})).ok());
+  REQUIRE(sink.Write("abc").ok());
+  Result<VerifiedBody> ok = sink.Finish(Head());
+  REQUIRE(ok.ok());
+  CHECK(ok->verified_by == "content-length, etag-md5, sha256 pin");
+  CHECK(ok->sha256 == Sha256Hex("abc"));
+
+  VerifyingSink bad(0, nullptr, false);
+  bad.Expect(Pin("xyz"));
+  REQUIRE(bad.Begin(Head()).ok());
+  REQUIRE(bad.Write("abc").ok());
+  Result<VerifiedBody> mismatch = bad.Finish(Head());
+  REQUIRE_FALSE(mismatch.ok());
+  CHECK(mismatch.error().code() == ErrorCode::kDigestMismatch);
+  CHECK(mismatch.error().message() ==
+        "sha256 mismatch: expected " + Sha256Hex("xyz") + ", got " + Sha256Hex("abc"));
+}
+
+TEST_CASE("VerifyingSink computes a fallback digest only when nothing else is expected") {
+  auto reader = [](const Response&) {
+    return std::vector<Expectation>{Md5Of("something else", true)};
+  };
+  SECTION("alone, the fallback is checked") {
+    VerifyingSink sink(0, nullptr, false);
+    sink.set_head_reader(reader);
+    REQUIRE(sink.Begin(Head()).ok());
+    REQUIRE(sink.Write("abc").ok());
+    Result<VerifiedBody> v = sink.Finish(Head());
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().code() == ErrorCode::kDigestMismatch);
+    CHECK(v.error().message().starts_with("ETag (MD5) mismatch: expected "));
+  }
+  SECTION("beside a pin, it is neither computed nor named") {
+    VerifyingSink sink(0, nullptr, false);
+    sink.set_head_reader(reader);
+    sink.Expect(Pin("abc"));
+    REQUIRE(sink.Begin(Head()).ok());
+    REQUIRE(sink.Write("abc").ok());
+    Result<VerifiedBody> v = sink.Finish(Head());
+    REQUIRE(v.ok());
+    CHECK(v->verified_by == "sha256 pin");
+  }
+}
+
+TEST_CASE("VerifyingSink hashes nothing that no check or record needs") {
+  VerifyingSink sink(0, nullptr, false);
+  REQUIRE(sink.Begin(Head({{"content-length", "3"}})).ok());
+  REQUIRE(sink.Write("abc").ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE(v.ok());
+  CHECK(v->sha256.empty());
+  CHECK(v->verified_by == "content-length");
+}
+
+TEST_CASE("VerifyingSink reads the head at Finish for a body that never arrived") {
+  VerifyingSink sink(0, nullptr, true);
+  Result<VerifiedBody> v = sink.Finish(Head({{"content-length", "0"}}));
+  REQUIRE(v.ok());
+  CHECK(v->bytes == 0);
+  CHECK(v->sha256 == Sha256Hex(""));
+  CHECK(v->verified_by == "content-length");
+}
+
+}  // namespace
+}  // namespace s3us::net
