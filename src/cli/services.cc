@@ -1,7 +1,6 @@
 #include "cli/services.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "aws/credential_chain.h"
 #include "aws/imds_credentials.h"
@@ -31,6 +30,17 @@ aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& c
   return o;
 }
 
+// AWS_MAX_ATTEMPTS / max_attempts and AWS_RETRY_MODE / retry_mode (aws_config.h). Every
+// mode keeps our jittered backoff; only the attempt count differs.
+net::RetryPolicy RetryPolicyFor(const aws::AwsConfig& config) {
+  net::RetryPolicy policy;
+  if (!config.retry_mode.empty()) {
+    policy.max_attempts = config.retry_mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults
+  }
+  if (config.max_attempts) policy.max_attempts = *config.max_attempts;
+  return policy;
+}
+
 }  // namespace
 
 Services::~Services() {
@@ -43,30 +53,6 @@ Services::~Services() {
   imds.reset();
   transport.reset();
   curl.reset();
-}
-
-// AWS_MAX_ATTEMPTS (total attempts, the first included) and AWS_RETRY_MODE, as the AWS CLI
-// reads them. Every mode keeps our jittered backoff; only the attempt count differs.
-Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
-  net::RetryPolicy policy;
-  if (std::optional<std::string> mode = env.GetNonBlank("AWS_RETRY_MODE")) {
-    if (*mode != "legacy" && *mode != "standard" && *mode != "adaptive") {
-      return Error(ErrorCode::kInvalidInput,
-                   "AWS_RETRY_MODE '" + *mode + "' is not legacy, standard or adaptive");
-    }
-    policy.max_attempts = *mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults per mode
-  }
-  if (std::optional<std::string> attempts = env.GetNonBlank("AWS_MAX_ATTEMPTS")) {
-    bool digits =
-        attempts->size() <= 3 && std::all_of(attempts->begin(), attempts->end(),
-                                             [](unsigned char c) { return std::isdigit(c) != 0; });
-    if (!digits || std::stoi(*attempts) < 1) {
-      return Error(ErrorCode::kInvalidInput,
-                   "AWS_MAX_ATTEMPTS '" + *attempts + "' is not a whole number from 1 to 999");
-    }
-    policy.max_attempts = std::stoi(*attempts);
-  }
-  return policy;
 }
 
 Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where where) {
@@ -90,10 +76,8 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   transport_options.max_total_connections =
       std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);
   s->curl = std::make_unique<net::CurlTransport>(std::move(transport_options));
-  Result<net::RetryPolicy> policy = RetryPolicyFor(env);
-  if (!policy.ok()) return std::move(policy).error().WithContext("reading AWS configuration");
   s->transport =
-      std::make_unique<net::RetryingTransport>(*s->curl, *s->clock, std::move(policy).value());
+      std::make_unique<net::RetryingTransport>(*s->curl, *s->clock, RetryPolicyFor(s->config));
 
   if (!s->config.imds.disabled) {
     s->imds = std::make_unique<aws::ImdsClient>(

@@ -318,8 +318,32 @@ class Operator(ru.EmulatorTestCase):
             proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
                           env=dict(slow.env, AWS_MAX_ATTEMPTS='0'))
             self.assertEqual(self.one_error(proc, 3),
-                             "reading AWS configuration: AWS_MAX_ATTEMPTS '0' is not a whole "
-                             'number from 1 to 999')
+                             "reading AWS configuration: invalid AWS_MAX_ATTEMPTS '0': expected a "
+                             'whole number of attempts from 1 to 999')
+
+    def test_max_attempts_and_retry_mode_from_the_profile_under_the_environment(self):
+        config = self.path('aws-config')
+        with open(config, 'w') as f:
+            f.write('[default]\nmax_attempts = 2\n[profile legacy]\nretry_mode = legacy\n'
+                    '[profile bad]\nretry_mode = fast\n')
+        with ru.Emulators(os.path.join(self.tmp.name, 'slow'), s3_args=['--slowdown', '100000']) \
+                as slow:
+            slow.put('op-bucket', 'a.sh', b'#!/bin/sh\n')
+            base = dict(slow.env, AWS_CONFIG_FILE=config)
+            for env, attempts in (({}, 2), ({'AWS_PROFILE': 'legacy'}, 5),
+                                  ({'AWS_MAX_ATTEMPTS': '3'}, 3),
+                                  ({'AWS_PROFILE': 'legacy', 'AWS_RETRY_MODE': 'standard'}, 3)):
+                before = slow.stats('s3')['by_status'].get('503', 0)
+                proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                              env=dict(base, **env))
+                self.assertEqual(proc.returncode, 4, proc.stderr)
+                self.assertEqual(slow.stats('s3')['by_status'].get('503', 0) - before, attempts,
+                                 env)
+            proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                          env=dict(base, AWS_PROFILE='bad'))
+            self.assertEqual(self.one_error(proc, 3),
+                             "reading AWS configuration: invalid profile 'bad' retry_mode 'fast': "
+                             'expected legacy, standard or adaptive')
 
 
 if __name__ == '__main__':
