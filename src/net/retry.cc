@@ -82,7 +82,8 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     bool retry = result.ok() ? IsRetryableStatus(result->status) : IsRetryableError(result.error());
     if (!retry) return result;
 
-    const std::string attempts = "giving up after " + std::to_string(attempt) + " attempts";
+    const std::string attempts =
+        "giving up after " + std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts");
     if (max > 0 && attempt >= max) {
       LogDebug(what + ": " + attempts + " after " + Outcome(result));
       if (!result.ok()) result.error().WithContext(attempts);

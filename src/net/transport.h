@@ -36,6 +36,9 @@ struct Request {
   // body is read (kLimitExceeded, not retryable). Bodies without a length are the sink's
   // to limit.
   uint64_t max_body_bytes = 0;
+  // Never through a proxy, whatever the environment says: IMDS is link-local, and its
+  // credentials must not pass through anything else.
+  bool direct = false;
 };
 
 // Receives the body of a 2xx response as it streams in. Non-2xx bodies are always kept
