@@ -287,6 +287,53 @@ class Operator(ru.EmulatorTestCase):
                                             "cloud-config: cloud-init schema: runcmd: 5 is not "
                                             "of type 'array'"}])
 
+    def test_validate_reports_every_bad_line_of_a_part_in_order(self):
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n'
+                                   b's3://Bad_Bucket/j\ns3://good-bucket/ok\n'
+                                   b's3://good-bucket/j sha256=xyz\n')
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.splitlines(), [
+            PREFIX + 'part 1 line 2: sha256 must be 64 hex digits',
+            PREFIX + "part 1 line 3: s3://Bad_Bucket/j: invalid bucket name 'Bad_Bucket': "
+                     'upper-case letters are not allowed',
+            PREFIX + 'part 1 line 5: sha256 must be 64 hex digits'])
+        self.assertIn('  line 4: s3://good-bucket/ok\n', proc.stdout)
+
+    # --- plan and replay refuse what validate refuses ---
+
+    def test_plan_and_replay_refuse_cloud_config_that_is_not_yaml(self):
+        self.emu.put('op-bucket', 'bad.yaml', b'#cloud-config\npackages: [jq\n')
+        tmpdir = self.path('tmp')
+        os.makedirs(tmpdir)
+        env = dict(self.emu.env, TMPDIR=tmpdir)
+        local = self.path('local-ud')
+        with open(local, 'wb') as f:
+            f.write(b'#cloud-config\npackages: [jq\n')
+        fetched = self.path('fetched-ud')
+        with open(fetched, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\ns3://op-bucket/bad.yaml\n')
+        for args in (['plan', local], ['replay', local, '--dry-run'], ['replay', local],
+                     ['plan', local, '--json']):
+            proc = ru.run(args, self.emu, env=env)
+            self.assertEqual(self.one_error(proc, 4),
+                             'part 1 line 3: cloud-config: invalid YAML: end of sequence flow '
+                             'not found', args)
+            self.assertEqual(proc.stdout, '', args)
+        # A fetched part is named by its number in the plan.
+        proc = ru.run(['plan', fetched], self.emu, env=env)
+        self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
+                                                  'end of sequence flow not found')
+        self.assertEqual(os.listdir(tmpdir), [])
+
+    def test_a_bad_include_names_its_url_once(self):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://Bad_Bucket/x\n')
+        proc = ru.run(['plan', blob], self.emu)
+        self.assertEqual(self.one_error(proc, 4),
+                         "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
+                         'upper-case letters are not allowed')
+
     # --- 7. no litter ---
 
     def test_a_dry_run_replay_leaves_no_directory_behind(self):
@@ -298,6 +345,13 @@ class Operator(ru.EmulatorTestCase):
         for extra in ([], ['--json']):
             proc = ru.run(['replay', blob, '--dry-run'] + extra, self.emu, env=env)
             self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(os.listdir(tmpdir), [])
+        # Nor does a replay (dry or not) whose plan fails before anything runs.
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/missing.sh\n')
+        for extra in (['--dry-run'], []):
+            proc = ru.run(['replay', blob] + extra, self.emu, env=env)
+            self.assertEqual(proc.returncode, 4, proc.stderr)
             self.assertEqual(os.listdir(tmpdir), [])
 
     # --- 7. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE ---
