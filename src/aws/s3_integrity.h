@@ -28,6 +28,9 @@ class HashingSink : public net::BodySink {
   Status Write(std::string_view chunk) override;
   // Starts over; forwards to the inner sink.
   Status Reset() override;
+  void ExpectLength(uint64_t bytes) override {
+    if (inner_ != nullptr) inner_->ExpectLength(bytes);
+  }
 
   uint64_t bytes() const { return bytes_; }
   std::string TakeBody() { return std::move(body_); }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/get_command.h"
+#include "cli/progress.h"
 #include "cli/run_lock.h"
 #include "cli/services.h"
 #include "cli/signing_command.h"
@@ -188,8 +189,11 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   // Always in the path: an include part's own #s3-allowed-signer lines and signer= options
   // need it even when no list is configured.
   fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
-  expand::Expander expander(fetcher, *s.clock, s.facts, eo);
+  std::optional<ProgressFetcher> progress(std::in_place, fetcher, stderr,
+                                          ProgressModeFor(o.quiet || o.no_progress));
+  expand::Expander expander(*progress, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
+  progress.reset();  // its line is gone before any error or the plan is printed
   for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   p.plan = std::move(*result.plan);

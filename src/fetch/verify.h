@@ -26,6 +26,9 @@ class VerifyingSink : public net::BodySink {
 
   Status Write(std::string_view chunk) override;
   Status Reset() override;
+  void ExpectLength(uint64_t bytes) override {
+    if (forward_ != nullptr) forward_->ExpectLength(bytes);
+  }
 
   uint64_t bytes() const { return bytes_; }
   std::string TakeBody() { return std::move(body_); }

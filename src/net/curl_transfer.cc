@@ -195,9 +195,12 @@ size_t CurlTransfer::Body(std::string_view chunk) {
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     success_ = IsSuccess(static_cast<int>(status));
     status_known_ = true;
+    curl_off_t declared = -1;
+    if (success_) curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+    if (success_ && sink_ != nullptr && declared >= 0) {
+      sink_->ExpectLength(static_cast<uint64_t>(declared));
+    }
     if (success_ && request_.max_body_bytes != 0) {
-      curl_off_t declared = -1;
-      curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
       if (declared > static_cast<curl_off_t>(request_.max_body_bytes)) {
         uint64_t max = request_.max_body_bytes;
         callback_error_ = Error(ErrorCode::kLimitExceeded,

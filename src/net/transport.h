@@ -52,6 +52,9 @@ class BodySink {
   virtual Status Write(std::string_view chunk) = 0;
   // Discards what was written: the transfer is being retried from the start.
   virtual Status Reset() = 0;
+  // The length a 2xx response declares, before its first chunk (only when it declares
+  // one). For progress; decorators pass it on, the default ignores it.
+  virtual void ExpectLength(uint64_t bytes) { (void)bytes; }
 };
 
 struct Response {
