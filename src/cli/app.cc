@@ -65,9 +65,9 @@ Where WhereFor(const Options& o) {
     case Command::kRun:
     case Command::kLegacy:
       return Where::kInstance;
-    case Command::kPlan:
-    case Command::kResolve:
-      return o.input.empty() ? Where::kInstance : Where::kWorkstation;
+    // Without a FILE these read IMDS, but they inspect rather than boot: a laptop's user
+    // gets the "give a FILE" hint in a second or two, not after --deadline (--on-instance
+    // waits for IMDS as run does).
     default:
       return Where::kWorkstation;
   }

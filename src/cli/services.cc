@@ -140,8 +140,7 @@ Result<std::string> ReadUserData(const Options& options, Services& services) {
     return data;
   }
   if (!services.imds) {
-    return Error(ErrorCode::kImdsUnavailable,
-                 "no user data: give a file, or enable instance metadata");
+    return Error(ErrorCode::kImdsUnavailable, "no user data: instance metadata is disabled");
   }
   Result<std::string> data = services.imds->GetUserData();
   if (!data.ok()) return std::move(data).error().WithContext("reading user data from IMDS");

@@ -112,9 +112,15 @@ class Operator(ru.EmulatorTestCase):
         env = ru.offline_env(self.tmp.name)
         env.pop('AWS_EC2_METADATA_DISABLED')
         env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = 'http://127.0.0.1:9'
-        proc = ru.run(['plan', '--deadline', '1'], env=env)
-        self.assertTrue(self.one_error(proc, 3).endswith(
-            '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        # Without --deadline too: a workstation is not kept waiting for IMDS.
+        for extra in (['--deadline', '1'], []):
+            proc = ru.run(['plan'] + extra, env=env, timeout=20)
+            self.assertTrue(self.one_error(proc, 3).endswith(
+                '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        proc = ru.run(['plan'], env=dict(env, AWS_EC2_METADATA_DISABLED='true'))
+        self.assertEqual(self.one_error(proc, 3),
+                         'no user data: instance metadata is disabled; off EC2, give the user '
+                         'data as a FILE: s3-user-script plan FILE')
         blob = self.path('ud')
         with open(blob, 'wb') as f:
             f.write(b'#s3-include\nop-bucket\n')
