@@ -78,14 +78,27 @@ Result<std::optional<Clock::Duration>> ParseTimeout(const std::optional<Setting>
   return std::optional<Clock::Duration>(Clock::Duration(std::llround(seconds * 1000)));
 }
 
-Result<std::optional<int>> ParseAttempts(const std::optional<Setting>& s) {
+Result<std::optional<int>> ParseAttempts(const std::optional<Setting>& s, int max = 100) {
   if (!s) return std::optional<int>();
   int n = 0;
   auto [ptr, ec] = std::from_chars(s->value.data(), s->value.data() + s->value.size(), n);
-  if (ec != std::errc() || ptr != s->value.data() + s->value.size() || n < 1 || n > 100) {
-    return BadSetting(*s, "expected a whole number of attempts from 1 to 100");
+  if (ec != std::errc() || ptr != s->value.data() + s->value.size() || n < 1 || n > max) {
+    return BadSetting(*s, "expected a whole number of attempts from 1 to " + std::to_string(max));
   }
   return std::optional<int>(n);
+}
+
+Status ResolveRetries(const Environment& env, const ProfileRef& p, AwsConfig& cfg) {
+  auto attempts = ParseAttempts(Lookup(env, p, "AWS_MAX_ATTEMPTS", "max_attempts"), 999);
+  if (!attempts.ok()) return std::move(attempts).error();
+  cfg.max_attempts = *attempts;
+  if (auto mode = Lookup(env, p, "AWS_RETRY_MODE", "retry_mode")) {
+    if (mode->value != "legacy" && mode->value != "standard" && mode->value != "adaptive") {
+      return BadSetting(*mode, "expected legacy, standard or adaptive");
+    }
+    cfg.retry_mode = mode->value;
+  }
+  return Ok();
 }
 
 Result<std::string> ResolveRegion(const Environment& env, const ProfileRef& p,
@@ -293,6 +306,8 @@ Result<AwsConfig> LoadAwsConfig(const Environment& env, const AwsConfigOverrides
       return BadSetting(*s, "expected regional or legacy");
     }
   }
+
+  if (Status st = ResolveRetries(env, p, cfg); !st.ok()) return std::move(st).error();
 
   Result<ImdsConfig> imds = ResolveImdsConfig(env, cfg.shared, o);
   if (!imds.ok()) return std::move(imds).error();

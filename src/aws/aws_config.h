@@ -75,6 +75,11 @@ struct AwsConfig {
   bool sts_regional = true;
   bool use_fips_endpoint = false;       // AWS_USE_FIPS_ENDPOINT / use_fips_endpoint
   bool use_dualstack_endpoint = false;  // AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint
+  // AWS_MAX_ATTEMPTS / max_attempts (total attempts of a request, the first included, 1 to
+  // 999) and AWS_RETRY_MODE / retry_mode (legacy, standard or adaptive), the environment
+  // over the profile as botocore. Unset: nullopt and empty.
+  std::optional<int> max_attempts;
+  std::string retry_mode;
   ImdsConfig imds;
 };
 

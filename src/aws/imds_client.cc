@@ -78,6 +78,7 @@ Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadl
                                                std::string_view what) {
   request.deadline = deadline;
   request.timeout = options_.request_timeout;
+  request.direct = true;
   Result<net::Response> r = transport_.Send(request);
   if (r.ok() && !net::IsRetryableStatus(r->status)) return r;
   if (!r.ok() && r.error().code() != ErrorCode::kTransport &&

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/get_command.h"
+#include "cli/progress.h"
 #include "cli/run_lock.h"
 #include "cli/services.h"
 #include "cli/signing_command.h"
@@ -64,9 +65,9 @@ Where WhereFor(const Options& o) {
     case Command::kRun:
     case Command::kLegacy:
       return Where::kInstance;
-    case Command::kPlan:
-    case Command::kResolve:
-      return o.input.empty() ? Where::kInstance : Where::kWorkstation;
+    // Without a FILE these read IMDS, but they inspect rather than boot: a laptop's user
+    // gets the "give a FILE" hint in a second or two, not after --deadline (--on-instance
+    // waits for IMDS as run does).
     default:
       return Where::kWorkstation;
   }
@@ -188,11 +189,21 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   // Always in the path: an include part's own #s3-allowed-signer lines and signer= options
   // need it even when no list is configured.
   fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
-  expand::Expander expander(fetcher, *s.clock, s.facts, eo);
+  std::optional<ProgressFetcher> progress(std::in_place, fetcher, stderr,
+                                          ProgressModeFor(o.quiet || o.no_progress));
+  expand::Expander expander(*progress, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts).value());
+  progress.reset();  // its line is gone before any error or the plan is printed
   for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   p.plan = std::move(*result.plan);
+  // What cloud-init would refuse is refused before anything runs, as validate does.
+  std::vector<Problem> problems;
+  for (const userdata::Part& part : p.plan.parts) {
+    if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
+  }
+  for (const Problem& problem : problems) PrintError(ProblemLine(problem));
+  if (!problems.empty()) return kExitFetch;
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +
           std::to_string(p.plan.bytes_fetched) + " bytes) in " +
@@ -223,6 +234,19 @@ std::string AbsolutePath(const std::string& path) {
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   return ec ? path : absolute.lexically_normal().string();
 }
+
+// A private temp directory we made: removed on every way out if nothing was written in it
+// (a failed plan, a dry run), kept with its logs and report otherwise.
+class OwnTempDir {
+ public:
+  explicit OwnTempDir(std::string path) : path_(std::move(path)) {}
+  OwnTempDir(const OwnTempDir&) = delete;
+  OwnTempDir& operator=(const OwnTempDir&) = delete;
+  ~OwnTempDir() { rmdir(path_.c_str()); }
+
+ private:
+  std::string path_;
+};
 
 Result<std::string> ReplayStateDir(const Options& o) {
   if (!o.state_dir.empty()) return AbsolutePath(o.state_dir);
@@ -280,10 +304,12 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
 
 int RunPlanLike(const Options& o) {
   std::string state_dir;
+  std::optional<OwnTempDir> own;
   if (o.command == Command::kReplay) {
     Result<std::string> state = ReplayStateDir(o);
     if (!state.ok()) return SetupFailure(state.error().WithContext("replay state"));
     state_dir = *state;
+    if (o.state_dir.empty()) own.emplace(state_dir);
   } else if (o.command == Command::kRun) {
     state_dir = AbsolutePath(o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir);
   }
@@ -308,10 +334,7 @@ int RunPlanLike(const Options& o) {
       if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
         std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
-      int code = Dispatch(o, p, *registry, state_dir, o.force);
-      // A dry run writes nothing: the private directory made for it goes again.
-      if (o.dry_run && o.state_dir.empty()) rmdir(state_dir.c_str());
-      return code;
+      return Dispatch(o, p, *registry, state_dir, o.force);
     }
     case Command::kRun:
       if (o.dry_run) {
@@ -335,6 +358,7 @@ int RunLegacy(const Options& o) {
   if (!registry.ok()) return SetupFailure(registry.error());
   Result<std::string> state = ReplayStateDir(Options{});
   if (!state.ok()) return SetupFailure(state.error().WithContext("work directory"));
+  OwnTempDir work(*state);
   run::DispatchOptions d;
   d.state_dir = *state;
   d.self_path = SelfPath();

@@ -51,7 +51,7 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
     Result<net::FileSink> sink = net::FileSink::Create(destination, options.mode);
     if (!sink.ok()) return sink.error();
     ProgressSink progress(sink.value(), DestinationName(t.url), stderr,
-                          ShowProgress(options.quiet || options.no_progress));
+                          ProgressModeFor(options.quiet || options.no_progress));
     fetch::FetchOptions fo;
     if (!options.sha256.empty()) fo.expected_sha256 = options.sha256;
     fo.version_id = options.version_id;

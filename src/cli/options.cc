@@ -71,6 +71,8 @@ void AddExpandFlags(CLI::App* app, Options& o) {
       ->default_str("64M");
   app->add_flag("--keep-going", o.keep_going,
                 "Run the remaining parts after one fails (as cloud-init does)");
+  app->add_flag("--no-progress", o.no_progress,
+                "No \"fetching: N of M objects\" line on a terminal");
 }
 
 void AddRunFlags(CLI::App* app, Options& o) {

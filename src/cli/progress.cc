@@ -2,41 +2,97 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdlib>
+
 #include "core/strings.h"
+#include "net/verifying_sink.h"
 
 namespace s3us::cli {
 namespace {
+
 constexpr auto kRedrawInterval = std::chrono::milliseconds(200);
+constexpr auto kPlainInterval = std::chrono::milliseconds(2000);
+
+std::string Duration(double seconds) {
+  auto s = static_cast<uint64_t>(std::llround(seconds));
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  return std::to_string(s / 3600) + "h" + std::to_string(s / 60 % 60) + "m";
+}
+
 }  // namespace
 
-std::string FormatProgress(const std::string& name, uint64_t bytes, double seconds) {
+ProgressMode ProgressModeFor(bool quiet) {
+  if (quiet || isatty(STDERR_FILENO) != 1) return ProgressMode::kOff;
+  const char* term = std::getenv("TERM");
+  return term != nullptr && std::string_view(term) == "dumb" ? ProgressMode::kPlain
+                                                             : ProgressMode::kRedraw;
+}
+
+std::string FormatProgress(const std::string& name, uint64_t bytes, std::optional<uint64_t> total,
+                           double seconds) {
   std::string line = name + "  " + HumanBytes(bytes);
+  if (total) {
+    line += " of " + HumanBytes(*total);
+    if (*total > 0)
+      line += "  " + std::to_string(std::min<uint64_t>(bytes, *total) * 100 / *total) + "%";
+  }
   if (seconds > 0.05) {
-    line += "  " + HumanBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+    double rate = static_cast<double>(bytes) / seconds;
+    line += "  " + HumanBytes(static_cast<uint64_t>(rate)) + "/s";
+    if (total && rate > 0 && bytes < *total) {
+      line += "  ETA " + Duration(static_cast<double>(*total - bytes) / rate);
+    }
   }
   return line;
 }
 
-ProgressSink::ProgressSink(net::BodySink& inner, std::string name, std::FILE* out, bool enabled)
-    : inner_(inner),
-      name_(std::move(name)),
-      out_(out),
-      enabled_(enabled),
-      start_(std::chrono::steady_clock::now()) {}
+ProgressLine::ProgressLine(std::FILE* out, ProgressMode mode, std::chrono::milliseconds first_after)
+    : out_(out),
+      mode_(mode),
+      start_(std::chrono::steady_clock::now()),
+      next_(start_ + first_after) {}
 
+double ProgressLine::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProgressLine::Update(const std::string& text, bool final) {
+  if (mode_ == ProgressMode::kOff) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!final && now < next_) return;
+  next_ = now + (mode_ == ProgressMode::kPlain ? kPlainInterval : kRedrawInterval);
+  if (mode_ == ProgressMode::kPlain) {
+    std::fprintf(out_, "%s\n", text.c_str());
+  } else {
+    // \r and erase-to-end-of-line redraw in place on a terminal.
+    std::fprintf(out_, "\r\033[K%s%s", text.c_str(), final ? "\n" : "");
+  }
+  std::fflush(out_);
+  drawn_ = !final;
+}
+
+void ProgressLine::Clear() {
+  if (mode_ == ProgressMode::kRedraw && drawn_) {
+    std::fprintf(out_, "\r\033[K");
+    std::fflush(out_);
+  }
+  drawn_ = false;
+}
+
+ProgressSink::ProgressSink(net::BodySink& inner, std::string name, std::FILE* out,
+                           ProgressMode mode)
+    : inner_(inner), name_(std::move(name)), line_(out, mode, kRedrawInterval) {}
+
+// The last state of an object that took long enough to be shown stays on its own line.
 ProgressSink::~ProgressSink() {
-  if (drawn_) Draw(true);
+  if (line_.drawn()) line_.Update(FormatProgress(name_, bytes_, total_, line_.seconds()), true);
 }
 
 Status ProgressSink::Write(std::string_view chunk) {
   bytes_ += chunk.size();
-  if (enabled_) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_draw_ >= kRedrawInterval && now - start_ >= kRedrawInterval) {
-      last_draw_ = now;
-      Draw(false);
-    }
-  }
+  line_.Update(FormatProgress(name_, bytes_, total_, line_.seconds()), false);
   return inner_.Write(chunk);
 }
 
@@ -45,15 +101,29 @@ Status ProgressSink::Reset() {
   return inner_.Reset();
 }
 
-void ProgressSink::Draw(bool final) {
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  // \r and erase-to-end-of-line redraw in place on a terminal.
-  std::fprintf(out_, "\r\033[K%s%s", FormatProgress(name_, bytes_, seconds).c_str(),
-               final ? "\n" : "");
-  std::fflush(out_);
-  drawn_ = true;
+Status ProgressSink::Begin(const net::Response& head) {
+  total_ = net::ParseContentLength(head.Header("content-length"));
+  return inner_.Begin(head);
 }
 
-bool ShowProgress(bool quiet) { return !quiet && isatty(STDERR_FILENO) == 1; }
+ProgressFetcher::ProgressFetcher(fetch::Fetcher& inner, std::FILE* out, ProgressMode mode)
+    : inner_(inner), line_(out, mode, std::chrono::milliseconds(1000)) {}
+
+ProgressFetcher::~ProgressFetcher() { line_.Clear(); }
+
+Result<fetch::FetchedObject> ProgressFetcher::Fetch(const fetch::Target& target,
+                                                    const fetch::FetchOptions& options) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++asked_;
+  }
+  Result<fetch::FetchedObject> got = inner_.Fetch(target, options);
+  std::lock_guard<std::mutex> l(mu_);
+  ++done_;
+  line_.Update("fetching: " + std::to_string(done_) + " of " + std::to_string(asked_) + " object" +
+                   (asked_ == 1 ? "" : "s"),
+               false);
+  return got;
+}
 
 }  // namespace s3us::cli

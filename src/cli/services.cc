@@ -1,7 +1,6 @@
 #include "cli/services.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "aws/credential_chain.h"
 #include "aws/imds_credentials.h"
@@ -31,6 +30,21 @@ aws::ImdsOptions ImdsOptionsFor(const Options& options, const aws::ImdsConfig& c
   return o;
 }
 
+// AWS_MAX_ATTEMPTS / max_attempts and AWS_RETRY_MODE / retry_mode (aws_config.h). Every
+// mode keeps our jittered backoff; only the attempt count differs.
+net::RetryPolicy RetryPolicyFor(const aws::AwsConfig& config) {
+  net::RetryPolicy policy;
+  if (!config.retry_mode.empty()) {
+    policy.max_attempts = config.retry_mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults
+    policy.throttles_until_deadline = false;
+  }
+  if (config.max_attempts) {
+    policy.max_attempts = *config.max_attempts;
+    policy.throttles_until_deadline = false;
+  }
+  return policy;
+}
+
 }  // namespace
 
 Services::~Services() {
@@ -43,34 +57,6 @@ Services::~Services() {
   imds.reset();
   transport.reset();
   curl.reset();
-}
-
-// AWS_MAX_ATTEMPTS (total attempts, the first included) and AWS_RETRY_MODE, as the AWS CLI
-// reads them. Every mode keeps our jittered backoff; only the attempt count differs.
-// By default a throttle is retried within the deadline (net/retry.h); either variable makes
-// the attempt count bound throttles too.
-Result<net::RetryPolicy> RetryPolicyFor(const aws::Environment& env) {
-  net::RetryPolicy policy;
-  if (std::optional<std::string> mode = env.GetNonBlank("AWS_RETRY_MODE")) {
-    if (*mode != "legacy" && *mode != "standard" && *mode != "adaptive") {
-      return Error(ErrorCode::kInvalidInput,
-                   "AWS_RETRY_MODE '" + *mode + "' is not legacy, standard or adaptive");
-    }
-    policy.max_attempts = *mode == "legacy" ? 5 : 3;  // the AWS CLI's defaults per mode
-    policy.throttles_until_deadline = false;
-  }
-  if (std::optional<std::string> attempts = env.GetNonBlank("AWS_MAX_ATTEMPTS")) {
-    bool digits =
-        attempts->size() <= 3 && std::all_of(attempts->begin(), attempts->end(),
-                                             [](unsigned char c) { return std::isdigit(c) != 0; });
-    if (!digits || std::stoi(*attempts) < 1) {
-      return Error(ErrorCode::kInvalidInput,
-                   "AWS_MAX_ATTEMPTS '" + *attempts + "' is not a whole number from 1 to 999");
-    }
-    policy.max_attempts = std::stoi(*attempts);
-    policy.throttles_until_deadline = false;
-  }
-  return policy;
 }
 
 Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where where) {
@@ -94,10 +80,8 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   transport_options.max_total_connections =
       std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);
   s->curl = std::make_unique<net::CurlTransport>(std::move(transport_options));
-  Result<net::RetryPolicy> policy = RetryPolicyFor(env);
-  if (!policy.ok()) return std::move(policy).error().WithContext("reading AWS configuration");
   s->transport =
-      std::make_unique<net::RetryingTransport>(*s->curl, *s->clock, std::move(policy).value());
+      std::make_unique<net::RetryingTransport>(*s->curl, *s->clock, RetryPolicyFor(s->config));
 
   if (!s->config.imds.disabled) {
     s->imds = std::make_unique<aws::ImdsClient>(
@@ -160,8 +144,7 @@ Result<std::string> ReadUserData(const Options& options, Services& services) {
     return data;
   }
   if (!services.imds) {
-    return Error(ErrorCode::kImdsUnavailable,
-                 "no user data: give a file, or enable instance metadata");
+    return Error(ErrorCode::kImdsUnavailable, "no user data: instance metadata is disabled");
   }
   Result<std::string> data = services.imds->GetUserData();
   if (!data.ok()) return std::move(data).error().WithContext("reading user data from IMDS");

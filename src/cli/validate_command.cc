@@ -6,12 +6,15 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 #include <set>
 
 #include "aws/s3_location.h"
 #include "core/files.h"
+#include "core/strings.h"
 #include "expand/include_target.h"
 #include "expand/key_template.h"
 #include "run/report.h"
@@ -73,6 +76,32 @@ std::optional<std::string> CheckUrl(const userdata::Part& part, const std::strin
   return "'" + target + "' is not an http(s) or S3 URL";
 }
 
+// ParseIncludeList stops at a part's first bad line. Lines are independent, so each line
+// alone (the others blanked, keeping the numbering) finds every bad one.
+std::vector<userdata::IncludeEntry> IncludeLines(const userdata::Part& part,
+                                                 std::vector<Problem>& problems) {
+  Result<std::vector<userdata::IncludeEntry>> all = userdata::ParseIncludeList(part);
+  if (all.ok()) return std::move(all).value();
+  std::vector<userdata::IncludeEntry> entries;
+  size_t before = problems.size();
+  std::vector<std::string_view> lines = Split(part.payload, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    userdata::Part one = part;
+    one.payload = std::string(i, '\n') + std::string(lines[i]);
+    Result<std::vector<userdata::IncludeEntry>> got = userdata::ParseIncludeList(one);
+    if (!got.ok()) {
+      problems.push_back(FromMessage(part.index, got.error().message()));
+    } else {
+      for (userdata::IncludeEntry& e : *got) entries.push_back(std::move(e));
+    }
+  }
+  // A problem of the part as a whole rather than of one line.
+  if (problems.size() == before) problems.push_back(FromMessage(part.index, all.error().message()));
+  return entries;
+}
+
+}  // namespace
+
 void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems) {
   try {
     YAML::Node node = YAML::Load(part.payload);
@@ -83,6 +112,14 @@ void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& prob
     problems.push_back({part.index, e.mark.line + 1, "cloud-config: invalid YAML: " + e.msg});
   }
 }
+
+std::string ProblemLine(const Problem& p) {
+  std::string where = p.part == 0 ? "user data" : "part " + std::to_string(p.part);
+  if (p.line > 0) where += " line " + std::to_string(p.line);
+  return where + ": " + p.message;
+}
+
+namespace {
 
 json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
                    std::vector<Problem>& problems) {
@@ -96,14 +133,7 @@ json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
                {"depth", 0},
                {"lines", json::array()}};
     if (IsInclude(part.content_type)) {
-      Result<std::vector<userdata::IncludeEntry>> lines = userdata::ParseIncludeList(part);
-      std::vector<userdata::IncludeEntry> entries;
-      if (lines.ok()) {
-        entries = std::move(lines).value();
-      } else {
-        problems.push_back(FromMessage(part.index, lines.error().message()));
-      }
-      for (const userdata::IncludeEntry& line : entries) {
+      for (const userdata::IncludeEntry& line : IncludeLines(part, problems)) {
         entry["lines"].push_back({{"line", line.line}, {"url", line.url}});
         objects.insert(line.url);
         if (auto bad = CheckUrl(part, line.url, o))
@@ -211,6 +241,10 @@ json ValidateBlob(const std::string& blob, const Options& options) {
   } else {
     tree = PartsAndLines(*parts, options, problems);
   }
+  // In document order: by part (the document's own problems last), then line.
+  auto rank = [](const Problem& p) { return std::pair(p.part == 0 ? INT_MAX : p.part, p.line); };
+  std::stable_sort(problems.begin(), problems.end(),
+                   [&](const Problem& a, const Problem& b) { return rank(a) < rank(b); });
   json j{{"valid", problems.empty()}, {"parts", tree}, {"problems", json::array()}};
   for (const Problem& p : problems) {
     j["problems"].push_back({{"part", p.part}, {"line", p.line}, {"message", p.message}});
@@ -242,10 +276,7 @@ int RunValidate(const Options& o) {
     j["valid"] = j["problems"].empty();
   }
   for (const json& p : j["problems"]) {
-    std::string where =
-        p["part"].get<int>() == 0 ? "user data" : "part " + std::to_string(p["part"].get<int>());
-    if (p["line"].get<int>() > 0) where += " line " + std::to_string(p["line"].get<int>());
-    PrintError(where + ": " + p["message"].get<std::string>());
+    PrintError(ProblemLine({p["part"].get<int>(), p["line"].get<int>(), p["message"]}));
   }
   if (o.json) {
     std::cout << run::DumpJson(j);

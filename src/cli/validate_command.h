@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/options.h"
+#include "userdata/part.h"
 
 namespace s3us::cli {
 
@@ -26,6 +28,13 @@ struct Problem {
 nlohmann::json ValidateBlob(const std::string& blob, const Options& options);
 
 int RunValidate(const Options& options);
+
+// Appends a problem when a cloud-config part is not well-formed YAML whose top level is a
+// mapping (what cloud-init would refuse): validate's check, which plan and replay share.
+void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems);
+
+// "part 2 line 3: cloud-config: invalid YAML: ..." ("user data: ..." for part 0).
+std::string ProblemLine(const Problem& problem);
 
 }  // namespace s3us::cli
 

@@ -21,8 +21,9 @@ std::string ExpandFailure::ToString() const {
       message.replace(at, url.size(), quoted);
     }
   }
-  return Printable(where + (url.empty() ? "" : " (" + quoted + ")") + ": " + message,
-                   kMaxLogMessage);
+  // A cause that starts with the entry (a location that did not parse) names it already.
+  bool named = url.empty() || message.rfind(quoted + ": ", 0) == 0;
+  return Printable(where + (named ? "" : " (" + quoted + ")") + ": " + message, kMaxLogMessage);
 }
 
 std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures, size_t shown) {

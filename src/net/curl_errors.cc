@@ -89,6 +89,14 @@ std::string Cause(const CurlFailure& f) {
   return ToLower(curl_easy_strerror(f.code));
 }
 
+// Through a proxy a resolve or connect failure is the proxy's (libcurl connects only to
+// it); any other failure happened on the way through it.
+std::string ThroughProxy(const CurlFailure& f, Kind kind, std::string what) {
+  if (kind == Kind::kResolve) return "resolving " + f.proxy + " for " + f.endpoint;
+  if (kind == Kind::kConnect) return "connecting to " + f.proxy + " for " + f.endpoint;
+  return what + " via " + f.proxy;
+}
+
 }  // namespace
 
 Error MapCurlFailure(const CurlFailure& f) {
@@ -137,6 +145,7 @@ Error MapCurlFailure(const CurlFailure& f) {
       what = "request to " + f.endpoint;
       break;
   }
+  if (!f.proxy.empty()) what = ThroughProxy(f, kind, std::move(what));
   std::string message = what + ": " + Cause(f);
   if (!f.error_buffer.empty()) message += " (" + LowerFirst(f.error_buffer) + ")";
   if (kind == Kind::kTls) message += TlsHint(f);

@@ -20,6 +20,7 @@ struct CurlFailure {
   std::chrono::milliseconds timeout{0};  // the attempt's total timeout, 0 if none
   bool deadline_expired = false;
   std::string ca_bundle;  // AWS_CA_BUNDLE when set, else empty (the system store)
+  std::string proxy;      // "proxy host:port (from HTTPS_PROXY)" when one was used
 };
 
 // kTransport (retryable: resolve, connect, send/receive, reset, partial body, empty reply;
@@ -28,7 +29,8 @@ struct CurlFailure {
 // The message is lower-case, names the endpoint and ends with libcurl's own text:
 // "connecting to 127.0.0.1:8080: connection refused (failed to connect to ...)".
 // TLS failures end with the knob that fixes them: the CA bundle in use (AWS_CA_BUNDLE or
-// the system store) for certificate problems.
+// the system store) for certificate problems. Through a proxy, the message names it:
+// "connecting to proxy 10.0.0.1:3128 (from HTTPS_PROXY) for s3.amazonaws.com:443: ...".
 Error MapCurlFailure(const CurlFailure& failure);
 
 }  // namespace s3us::net

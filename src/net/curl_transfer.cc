@@ -45,6 +45,19 @@ CurlTransfer::CurlTransfer(const Request& request, BodySink* sink,
                            const CurlTransportOptions& options)
     : request_(request), sink_(sink), options_(options) {}
 
+// The proxy this request goes through, or null: IMDS (Request::direct) and no_proxy hosts
+// are direct.
+const ProxySetting* CurlTransfer::ProxyFor(const std::string& no_proxy) const {
+  if (request_.direct) return nullptr;
+  const ProxySetting& p =
+      IStartsWith(request_.url, "https:") ? options_.https_proxy : options_.http_proxy;
+  if (p.url.empty()) return nullptr;
+  std::string_view host(endpoint_);
+  host = host.substr(0, host.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return NoProxyMatches(host, no_proxy) ? nullptr : &p;
+}
+
 Status CurlTransfer::Prepare(const std::string& no_proxy) {
   Result<std::string> endpoint = Endpoint(request_.url);
   if (!endpoint.ok()) return std::move(endpoint).error();
@@ -82,6 +95,10 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   if (!options_.ca_bundle.empty()) {
     set(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str()));
   }
+  // Always set: "" means direct and stops libcurl from reading proxy variables itself.
+  const ProxySetting* proxy = ProxyFor(no_proxy);
+  if (proxy != nullptr) proxy_label_ = ProxyLabel(*proxy);
+  set(curl_easy_setopt(h, CURLOPT_PROXY, proxy == nullptr ? "" : proxy->url.c_str()));
   set(curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy.c_str()));
   std::string agent = UserAgent();
   set(curl_easy_setopt(h, CURLOPT_USERAGENT, agent.c_str()));  // libcurl copies strings
@@ -214,6 +231,7 @@ Error CurlTransfer::MapFailure(CURLcode code) {
   f.endpoint = endpoint_;
   f.error_buffer = error_buffer_.data();
   f.ca_bundle = options_.ca_bundle;
+  f.proxy = proxy_label_;
   f.timeout = attempt_timeout_;
   f.deadline_expired = timeout_is_deadline_ || request_.deadline.Expired(*options_.clock);
   if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);

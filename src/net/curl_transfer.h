@@ -46,6 +46,7 @@ class CurlTransfer {
   size_t Header(std::string_view line);
   size_t Body(std::string_view chunk);
   Error MapFailure(CURLcode code);
+  const ProxySetting* ProxyFor(const std::string& no_proxy) const;
 
   const Request& request_;
   BodySink* sink_;
@@ -53,7 +54,8 @@ class CurlTransfer {
   EasyHandle easy_;
   SList headers_;
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};
-  std::string endpoint_;  // "host:port" for messages
+  std::string endpoint_;     // "host:port" for messages
+  std::string proxy_label_;  // "proxy host:port (from HTTPS_PROXY)" when one is used
   std::chrono::milliseconds attempt_timeout_{0};
   // The attempt's timeout is the rest of the deadline: when it fires, the deadline is spent
   // (curl may fire a fraction of a millisecond before Deadline::Expired() agrees).

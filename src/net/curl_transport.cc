@@ -20,20 +20,55 @@ bool EnsureCurlGlobalInit() {
 
 namespace {
 
-std::string Getenv(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string() : std::string(v);
+// The lower-case variable when set (even empty), else the upper-case one unless ignored.
+ProxySetting Pick(const CurlTransportOptions::Getenv& getenv, const char* lower, const char* upper,
+                  bool ignore_upper) {
+  if (const char* v = getenv(lower)) return {v, lower};
+  const char* v = ignore_upper ? nullptr : getenv(upper);
+  return v == nullptr ? ProxySetting{} : ProxySetting{v, upper};
 }
 
 }  // namespace
 
-CurlTransportOptions CurlTransportOptions::FromEnvironment() {
+CurlTransportOptions CurlTransportOptions::FromEnvironment(const Getenv& getenv_fn) {
+  Getenv getenv = getenv_fn ? getenv_fn : [](const char* name) { return std::getenv(name); };
   CurlTransportOptions o;
-  o.ca_bundle = Getenv("AWS_CA_BUNDLE");
-  // libcurl's own order: the lower-case name first.
-  o.no_proxy = Getenv("no_proxy");
-  if (o.no_proxy.empty()) o.no_proxy = Getenv("NO_PROXY");
+  if (const char* v = getenv("AWS_CA_BUNDLE")) o.ca_bundle = v;
+  o.no_proxy = Pick(getenv, "no_proxy", "NO_PROXY", false).url;
+  o.https_proxy = Pick(getenv, "https_proxy", "HTTPS_PROXY", false);
+  o.http_proxy = Pick(getenv, "http_proxy", "HTTP_PROXY", getenv("REQUEST_METHOD") != nullptr);
   return o;
+}
+
+bool NoProxyMatches(std::string_view host, std::string_view list) {
+  if (Trim(list) == "*") return true;
+  for (std::string_view entry : Split(list, ',')) {
+    entry = Trim(entry);
+    if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
+    if (entry.empty()) continue;
+    if (IEquals(host, entry)) return true;
+    if (host.size() > entry.size() && host[host.size() - entry.size() - 1] == '.' &&
+        IEquals(host.substr(host.size() - entry.size()), entry)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string ProxyLabel(const ProxySetting& proxy) {
+  std::string where = "?";
+  UrlHandle u(curl_url());
+  if (u && curl_url_set(u.get(), CURLUPART_URL, proxy.url.c_str(),
+                        CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(u.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK) where = host;
+    if (curl_url_get(u.get(), CURLUPART_PORT, &port, 0) == CURLUE_OK)
+      where += ":" + std::string(port);
+    curl_free(host);
+    curl_free(port);
+  }
+  return "proxy " + where + " (from " + proxy.variable + ")";
 }
 
 std::string MergeNoProxy(const std::string& user_no_proxy) {

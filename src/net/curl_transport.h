@@ -11,9 +11,11 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/clock.h"
@@ -22,6 +24,12 @@
 namespace s3us::net {
 
 class CurlTransfer;
+
+// A proxy taken from the environment; an empty url means direct.
+struct ProxySetting {
+  std::string url;       // as given (may hold user:password, never printed)
+  std::string variable;  // the variable it came from, for messages: "HTTPS_PROXY"
+};
 
 struct CurlTransportOptions {
   // Time to establish TCP (and TLS). IMDS is on-link and S3 in-region: a healthy connect
@@ -48,12 +56,22 @@ struct CurlTransportOptions {
   // CURLOPT_NOPROXY replaces its reading of no_proxy, so ours is merged with the hosts
   // that must never be proxied (IMDS and loopback).
   std::string no_proxy;
+  // The proxies for http:// and https:// URLs, read as the AWS CLI reads them (see
+  // FromEnvironment). Set explicitly on every transfer, so libcurl reads no variable itself
+  // (it would honour ALL_PROXY, which the AWS CLI does not).
+  ProxySetting http_proxy;
+  ProxySetting https_proxy;
   // The clock Request::deadline is measured on.
   Clock* clock = &SystemClock::Get();
 
-  // Defaults plus AWS_CA_BUNDLE, no_proxy / NO_PROXY read from the environment (once,
-  // here, so nothing later depends on the environment changing).
-  static CurlTransportOptions FromEnvironment();
+  // Defaults plus AWS_CA_BUNDLE and the proxy variables read from the environment (once,
+  // here, so nothing later depends on the environment changing). As Python's urllib, and so
+  // the AWS CLI: for each of http_proxy, https_proxy and no_proxy the lower-case name wins
+  // when set (set empty, it turns the proxy off), else the upper-case one; HTTP_PROXY is
+  // ignored when REQUEST_METHOD is set (a CGI context, where a client's "Proxy:" header
+  // arrives as HTTP_PROXY: "httpoxy", CVE-2016-5385).
+  using Getenv = std::function<const char*(const char*)>;
+  static CurlTransportOptions FromEnvironment(const Getenv& getenv = nullptr);
 };
 
 // Hosts never sent through a proxy, whatever the environment says.
@@ -62,6 +80,14 @@ inline constexpr const char* kNeverProxied =
 
 // The CURLOPT_NOPROXY value: kNeverProxied plus the user's list ("*" stays "*").
 std::string MergeNoProxy(const std::string& user_no_proxy);
+
+// Whether `host` (no port; IPv6 without brackets) is on a CURLOPT_NOPROXY style list:
+// "*", or an entry equal to the host or a domain suffix of it ("example.com" and
+// ".example.com" both cover "s3.example.com"). IP ranges are left to libcurl.
+bool NoProxyMatches(std::string_view host, std::string_view list);
+
+// "proxy host:port (from HTTPS_PROXY)" for messages: never the user info or path.
+std::string ProxyLabel(const ProxySetting& proxy);
 
 // "s3-user-script/<version>".
 std::string UserAgent();

@@ -86,7 +86,8 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     bool retry = result.ok() ? IsRetryableStatus(result->status) : IsRetryableError(result.error());
     if (!retry) return result;
 
-    const std::string attempts = "giving up after " + std::to_string(attempt) + " attempts";
+    const std::string attempts =
+        "giving up after " + std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts");
     const bool throttled = result.ok() && IsThrottlingStatus(result->status);
     const bool unlimited =
         policy_.throttles_until_deadline && throttled && request.deadline.is_set();

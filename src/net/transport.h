@@ -32,6 +32,9 @@ struct Request {
   std::chrono::milliseconds timeout{0};
   // The whole operation's deadline, retries included (see net/retry.h).
   Deadline deadline;
+  // Never through a proxy, whatever the environment says: IMDS is link-local, and its
+  // credentials must not pass through anything else.
+  bool direct = false;
 };
 
 struct Response;
@@ -44,7 +47,8 @@ class BodySink {
  public:
   virtual ~BodySink() = default;
   // The 2xx answer's status and headers, once per attempt before its first Write (a body
-  // of zero bytes may come without it). Lets a sink choose what to compute.
+  // of zero bytes may come without it). Lets a sink choose what to compute; decorators
+  // pass it on.
   virtual Status Begin(const Response& head) {
     (void)head;
     return Ok();

@@ -84,7 +84,7 @@ Status VerifyingSink::Begin(const Response& head) {
   checks_ = Choose(head_reader_ ? head_reader_(head) : std::vector<Expectation>(), caller_);
   hasher_.Reset(Needed(checks_, record_sha256_));
   begun_ = true;
-  return Ok();
+  return forward_ != nullptr ? forward_->Begin(head) : Ok();
 }
 
 Status VerifyingSink::Write(std::string_view chunk) {

@@ -37,6 +37,29 @@ bool SameStep(const userdata::IncludeStep& a, const userdata::IncludeStep& b) {
   return a.part_index == b.part_index && a.line == b.line && a.url == b.url;
 }
 
+// An include step's part number is local to the document holding it (the user data, or the
+// object the step before fetched), so the heading names that document, and then the plan's
+// own numbers of the parts the include became:
+// "include at line 1 of part 2 of s3://b/outer.mime: s3://b/inner.sh (parts 3-4)".
+std::string IncludeHeading(const expand::Plan& plan, size_t first, size_t depth) {
+  const auto& chain = plan.parts[first].origin.chain;
+  const userdata::IncludeStep& step = chain[depth];
+  size_t last = first;
+  while (last + 1 < plan.parts.size()) {
+    const auto& next = plan.parts[last + 1].origin.chain;
+    bool inside = next.size() > depth;
+    for (size_t d = 0; inside && d <= depth; ++d) inside = SameStep(next[d], chain[d]);
+    if (!inside) break;
+    ++last;
+  }
+  std::string document = depth == 0 ? "the user data" : chain[depth - 1].url;
+  std::string parts = first == last ? "part " + std::to_string(plan.parts[first].index)
+                                    : "parts " + std::to_string(plan.parts[first].index) + "-" +
+                                          std::to_string(plan.parts[last].index);
+  return "include at line " + std::to_string(step.line) + " of part " +
+         std::to_string(step.part_index) + " of " + document + ": " + step.url + " (" + parts + ")";
+}
+
 // "1 part", "2 parts".
 std::string Count(uint64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
@@ -64,8 +87,7 @@ std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
       ++shared;
     }
     for (size_t d = shared; d < chain.size(); ++d) {
-      out += std::string(2 * d, ' ') + "include at line " + std::to_string(chain[d].line) +
-             " of part " + std::to_string(chain[d].part_index) + ": " + chain[d].url + "\n";
+      out += std::string(2 * d, ' ') + IncludeHeading(plan, i, d) + "\n";
     }
     previous = &chain;
     std::string indent(2 * chain.size(), ' ');

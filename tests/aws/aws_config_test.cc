@@ -242,6 +242,29 @@ TEST_CASE("IMDS timeout and attempts are read and checked") {
   }
 }
 
+TEST_CASE("max_attempts and retry_mode come from the environment over the profile") {
+  std::string profile = "[default]\nmax_attempts = 7\nretry_mode = legacy\n";
+  Result<AwsConfig> cfg = Load({}, profile);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->max_attempts == 7);
+  CHECK(cfg->retry_mode == "legacy");
+  cfg = Load({{"AWS_MAX_ATTEMPTS", "2"}, {"AWS_RETRY_MODE", "standard"}}, profile);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->max_attempts == 2);
+  CHECK(cfg->retry_mode == "standard");
+  cfg = Load({});
+  REQUIRE(cfg.ok());
+  CHECK_FALSE(cfg->max_attempts.has_value());
+  CHECK(cfg->retry_mode.empty());
+  CHECK(Load({}, "[default]\nmax_attempts = 0\n").error().message() ==
+        "invalid profile 'default' max_attempts '0': expected a whole number of attempts from 1 "
+        "to 999");
+  CHECK(Load({{"AWS_RETRY_MODE", "fast"}}).error().message() ==
+        "invalid AWS_RETRY_MODE 'fast': expected legacy, standard or adaptive");
+  CHECK(Load({{"AWS_MAX_ATTEMPTS", "999"}}).ok());
+  CHECK_FALSE(Load({{"AWS_MAX_ATTEMPTS", "1000"}}).ok());
+}
+
 TEST_CASE("IMDS endpoint from the profile of the selected name, with a trailing slash dropped") {
   Result<AwsConfig> cfg =
       Load({{"AWS_PROFILE", "emu"}},

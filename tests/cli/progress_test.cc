@@ -2,29 +2,71 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <string>
+#include <thread>
 
 #include "net/sinks.h"
 
 namespace s3us::cli {
 namespace {
 
-TEST_CASE("progress lines show the name, bytes and rate") {
-  CHECK(FormatProgress("app.tar.gz", 1536, 0) == "app.tar.gz  1.5 KiB");
-  CHECK(FormatProgress("x", 10 << 20, 2.0) == "x  10.0 MiB  5.0 MiB/s");
+std::string Contents(std::FILE* f) {
+  std::string out(static_cast<size_t>(std::ftell(f)), '\0');
+  std::rewind(f);
+  out.resize(std::fread(out.data(), 1, out.size(), f));
+  return out;
 }
 
-TEST_CASE("a disabled progress sink writes nothing and forwards every byte") {
+TEST_CASE("progress lines show the name, bytes of total, percent, rate and ETA") {
+  CHECK(FormatProgress("app.tar.gz", 1536, std::nullopt, 0) == "app.tar.gz  1.5 KiB");
+  CHECK(FormatProgress("x", 10 << 20, std::nullopt, 2.0) == "x  10.0 MiB  5.0 MiB/s");
+  CHECK(FormatProgress("x", 10 << 20, 40 << 20, 2.0) ==
+        "x  10.0 MiB of 40.0 MiB  25%  5.0 MiB/s  ETA 6s");
+  CHECK(FormatProgress("x", 1 << 20, 1000ull << 20, 1.0) ==
+        "x  1.0 MiB of 1000.0 MiB  0%  1.0 MiB/s  ETA 16m39s");
+  CHECK(FormatProgress("x", 40 << 20, 40 << 20, 2.0) ==
+        "x  40.0 MiB of 40.0 MiB  100%  20.0 MiB/s");
+  CHECK(FormatProgress("empty", 0, 0, 0) == "empty  0 B of 0 B");
+}
+
+TEST_CASE("a progress sink that is off writes nothing and forwards every byte") {
   std::FILE* out = std::tmpfile();
   REQUIRE(out != nullptr);
   net::MemorySink inner;
   {
-    ProgressSink progress(inner, "obj", out, /*enabled=*/false);
+    ProgressSink progress(inner, "obj", out, ProgressMode::kOff);
+    net::Response head;
+    head.status = 200;
+    head.headers.emplace_back("content-length", "7");
+    REQUIRE(progress.Begin(head).ok());
     REQUIRE(progress.Write("abc").ok());
     REQUIRE(progress.Reset().ok());
     REQUIRE(progress.Write("defg").ok());
   }
   CHECK(inner.data() == "defg");
   CHECK(std::ftell(out) == 0);
+  std::fclose(out);
+}
+
+TEST_CASE("plain progress prints whole lines without terminal escapes") {
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  net::MemorySink inner;
+  {
+    ProgressSink progress(inner, "obj", out, ProgressMode::kPlain);
+    net::Response head;
+    head.status = 200;
+    head.headers.emplace_back("content-length", "8");
+    REQUIRE(progress.Begin(head).ok());
+    REQUIRE(progress.Write("abcd").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    REQUIRE(progress.Write("efgh").ok());
+  }
+  std::string text = Contents(out);
+  CHECK(text.find('\033') == std::string::npos);
+  CHECK(text.find('\r') == std::string::npos);
+  CHECK(text.rfind("obj  8 B of 8 B  100%", 0) == 0);
+  CHECK(text.back() == '\n');
   std::fclose(out);
 }
 

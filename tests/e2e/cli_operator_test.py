@@ -112,9 +112,15 @@ class Operator(ru.EmulatorTestCase):
         env = ru.offline_env(self.tmp.name)
         env.pop('AWS_EC2_METADATA_DISABLED')
         env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = 'http://127.0.0.1:9'
-        proc = ru.run(['plan', '--deadline', '1'], env=env)
-        self.assertTrue(self.one_error(proc, 3).endswith(
-            '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        # Without --deadline too: a workstation is not kept waiting for IMDS.
+        for extra in (['--deadline', '1'], []):
+            proc = ru.run(['plan'] + extra, env=env, timeout=20)
+            self.assertTrue(self.one_error(proc, 3).endswith(
+                '; off EC2, give the user data as a FILE: s3-user-script plan FILE'), proc.stderr)
+        proc = ru.run(['plan'], env=dict(env, AWS_EC2_METADATA_DISABLED='true'))
+        self.assertEqual(self.one_error(proc, 3),
+                         'no user data: instance metadata is disabled; off EC2, give the user '
+                         'data as a FILE: s3-user-script plan FILE')
         blob = self.path('ud')
         with open(blob, 'wb') as f:
             f.write(b'#s3-include\nop-bucket\n')
@@ -287,6 +293,53 @@ class Operator(ru.EmulatorTestCase):
                                             "cloud-config: cloud-init schema: runcmd: 5 is not "
                                             "of type 'array'"}])
 
+    def test_validate_reports_every_bad_line_of_a_part_in_order(self):
+        proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n'
+                                   b's3://Bad_Bucket/j\ns3://good-bucket/ok\n'
+                                   b's3://good-bucket/j sha256=xyz\n')
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.splitlines(), [
+            PREFIX + 'part 1 line 2: sha256 must be 64 hex digits',
+            PREFIX + "part 1 line 3: s3://Bad_Bucket/j: invalid bucket name 'Bad_Bucket': "
+                     'upper-case letters are not allowed',
+            PREFIX + 'part 1 line 5: sha256 must be 64 hex digits'])
+        self.assertIn('  line 4: s3://good-bucket/ok\n', proc.stdout)
+
+    # --- plan and replay refuse what validate refuses ---
+
+    def test_plan_and_replay_refuse_cloud_config_that_is_not_yaml(self):
+        self.emu.put('op-bucket', 'bad.yaml', b'#cloud-config\npackages: [jq\n')
+        tmpdir = self.path('tmp')
+        os.makedirs(tmpdir)
+        env = dict(self.emu.env, TMPDIR=tmpdir)
+        local = self.path('local-ud')
+        with open(local, 'wb') as f:
+            f.write(b'#cloud-config\npackages: [jq\n')
+        fetched = self.path('fetched-ud')
+        with open(fetched, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\ns3://op-bucket/bad.yaml\n')
+        for args in (['plan', local], ['replay', local, '--dry-run'], ['replay', local],
+                     ['plan', local, '--json']):
+            proc = ru.run(args, self.emu, env=env)
+            self.assertEqual(self.one_error(proc, 4),
+                             'part 1 line 3: cloud-config: invalid YAML: end of sequence flow '
+                             'not found', args)
+            self.assertEqual(proc.stdout, '', args)
+        # A fetched part is named by its number in the plan.
+        proc = ru.run(['plan', fetched], self.emu, env=env)
+        self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
+                                                  'end of sequence flow not found')
+        self.assertEqual(os.listdir(tmpdir), [])
+
+    def test_a_bad_include_names_its_url_once(self):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://Bad_Bucket/x\n')
+        proc = ru.run(['plan', blob], self.emu)
+        self.assertEqual(self.one_error(proc, 4),
+                         "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
+                         'upper-case letters are not allowed')
+
     # --- 7. no litter ---
 
     def test_a_dry_run_replay_leaves_no_directory_behind(self):
@@ -298,6 +351,13 @@ class Operator(ru.EmulatorTestCase):
         for extra in ([], ['--json']):
             proc = ru.run(['replay', blob, '--dry-run'] + extra, self.emu, env=env)
             self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(os.listdir(tmpdir), [])
+        # Nor does a replay (dry or not) whose plan fails before anything runs.
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/missing.sh\n')
+        for extra in (['--dry-run'], []):
+            proc = ru.run(['replay', blob] + extra, self.emu, env=env)
+            self.assertEqual(proc.returncode, 4, proc.stderr)
             self.assertEqual(os.listdir(tmpdir), [])
 
     # --- 7. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE ---
@@ -323,8 +383,32 @@ class Operator(ru.EmulatorTestCase):
             proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
                           env=dict(slow.env, AWS_MAX_ATTEMPTS='0'))
             self.assertEqual(self.one_error(proc, 3),
-                             "reading AWS configuration: AWS_MAX_ATTEMPTS '0' is not a whole "
-                             'number from 1 to 999')
+                             "reading AWS configuration: invalid AWS_MAX_ATTEMPTS '0': expected a "
+                             'whole number of attempts from 1 to 999')
+
+    def test_max_attempts_and_retry_mode_from_the_profile_under_the_environment(self):
+        config = self.path('aws-config')
+        with open(config, 'w') as f:
+            f.write('[default]\nmax_attempts = 2\n[profile legacy]\nretry_mode = legacy\n'
+                    '[profile bad]\nretry_mode = fast\n')
+        with ru.Emulators(os.path.join(self.tmp.name, 'slow'), s3_args=['--slowdown', '100000']) \
+                as slow:
+            slow.put('op-bucket', 'a.sh', b'#!/bin/sh\n')
+            base = dict(slow.env, AWS_CONFIG_FILE=config)
+            for env, attempts in (({}, 2), ({'AWS_PROFILE': 'legacy'}, 5),
+                                  ({'AWS_MAX_ATTEMPTS': '3'}, 3),
+                                  ({'AWS_PROFILE': 'legacy', 'AWS_RETRY_MODE': 'standard'}, 3)):
+                before = slow.stats('s3')['by_status'].get('503', 0)
+                proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                              env=dict(base, **env))
+                self.assertEqual(proc.returncode, 4, proc.stderr)
+                self.assertEqual(slow.stats('s3')['by_status'].get('503', 0) - before, attempts,
+                                 env)
+            proc = ru.run(['get', 's3://op-bucket/a.sh', '-o', self.path('a.sh')], slow,
+                          env=dict(base, AWS_PROFILE='bad'))
+            self.assertEqual(self.one_error(proc, 3),
+                             "reading AWS configuration: invalid profile 'bad' retry_mode 'fast': "
+                             'expected legacy, standard or adaptive')
 
 
 if __name__ == '__main__':

@@ -291,6 +291,12 @@ class Cli(ru.EmulatorTestCase):
 
         proc = ru.run(['-b', 'legacy-bucket', '-k', 'nobody/user-script'], self.emu, env=env)
         self.assertEqual(proc.returncode, 4, proc.stderr)
+        # Each call that ran keeps its work directory; none is left empty.
+        left = os.listdir(tmpdir)
+        self.assertEqual(len(left), 3, left)
+        for name in left:
+            self.assertTrue(name.startswith('s3-user-script-replay-'), name)
+            self.assertNotEqual(os.listdir(os.path.join(tmpdir, name)), [], name)
 
     # --- issue 3, first slice: a single #! script ---
 

@@ -82,7 +82,9 @@ class NestedTest(E2ETest):
             text = self.run_bin(emu, ['plan'])
             self.assertEqual(text.code, EXIT_OK, text)
             self.assertTrue(text.out.startswith('6 parts, 4 objects fetched'), text)
-            self.assertIn('include at line 2 of part 2: s3://bkt/nested/multi.mime', text.out)
+            # Include positions name their document; the parts they became, the plan's numbers.
+            self.assertIn('include at line 2 of part 2 of the user data: '
+                          's3://bkt/nested/multi.mime (parts 3-5)', text.out)
 
     def test_replay_dry_run_of_the_saved_blob_plans_the_same_parts(self):
         with self.emulators() as emu:

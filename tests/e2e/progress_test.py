@@ -1,6 +1,9 @@
-"""`get` shows progress on a terminal and never when stderr is a pipe (issue 8)."""
+"""`get` shows progress on a terminal and never when stderr is a pipe (issue 8); the line has
+bytes of total, percent, rate and ETA, is plain with TERM=dumb, and plan fetches show objects
+done of asked (issue 17)."""
 import os
 import pty
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,17 +29,17 @@ class Progress(unittest.TestCase):
         cls.emu.stop()
         cls.tmp.cleanup()
 
-    def get(self, dest, stderr, *extra):
+    def get(self, dest, stderr, *extra, env=None):
         return subprocess.run([BINARY, 'get', 's3://bucket/big.bin', '-o', dest, *extra],
-                              env=self.emu.env, stdout=subprocess.PIPE, stderr=stderr,
-                              timeout=120)
+                              env=dict(self.emu.env, **dict({'TERM': 'xterm'}, **(env or {}))),
+                              stdout=subprocess.PIPE, stderr=stderr, timeout=120)
 
-    def on_terminal(self, name, *extra):
+    def on_terminal(self, name, *extra, env=None):
         """Runs get with stderr on a pseudo-terminal; returns (process, bytes shown)."""
         master, slave = pty.openpty()
         try:
             dest = os.path.join(self.tmp.name, name)
-            proc = self.get(dest, slave, *extra)
+            proc = self.get(dest, slave, *extra, env=env)
             os.close(slave)
             slave = -1
             seen = b''
@@ -59,9 +62,22 @@ class Progress(unittest.TestCase):
     def test_terminal_shows_progress(self):
         _, seen = self.on_terminal('tty.bin')
         self.assertIn(b'\r\x1b[K', seen)
-        self.assertIn(b'big.bin', seen)
-        self.assertIn(b'MiB', seen)
+        # Redrawn while it runs: bytes of the known total, percent, rate and time left.
+        self.assertRegex(seen, rb'\r\x1b\[Kbig\.bin  [\d.]+ (B|KiB|MiB) of 96\.0 MiB  \d+%  '
+                               rb'[\d.]+ (B|KiB|MiB|GiB)/s  ETA \d+s')
+        # The last state stays, on its own line.
+        self.assertRegex(seen, rb'\r\x1b\[Kbig\.bin  96\.0 MiB of 96\.0 MiB  100%  '
+                               rb'[\d.]+ (B|KiB|MiB|GiB)/s\r?\n$')
         assert_no_secrets(seen, self.emu)
+
+    def test_dumb_terminal_gets_plain_lines(self):
+        _, seen = self.on_terminal('dumb.bin', env={'TERM': 'dumb'})
+        self.assertNotIn(b'\x1b', seen)
+        lines = seen.replace(b'\r\n', b'\n').splitlines()
+        self.assertGreaterEqual(len(lines), 1, seen)
+        for line in lines:
+            self.assertRegex(line, rb'^big\.bin  [\d.]+ (B|KiB|MiB) of 96\.0 MiB  \d+%')
+        self.assertTrue(lines[-1].startswith(b'big.bin  96.0 MiB of 96.0 MiB  100%'), seen)
 
     def test_no_progress_turns_it_off_on_a_terminal(self):
         _, seen = self.on_terminal('quiet.bin', '--no-progress')
@@ -73,6 +89,43 @@ class Progress(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stderr, b'')
         self.assertEqual(os.path.getsize(dest), SIZE)
+
+
+
+class PlanProgress(unittest.TestCase):
+    """Fetches that take longer than a second show objects done of those asked for."""
+
+    def test_plan_on_a_terminal_counts_objects_and_clears_its_line(self):
+        with tempfile.TemporaryDirectory() as tmp, \
+                Emulators(tmp, s3_args=['--latency-ms', '700']) as emu:
+            for i in range(4):
+                emu.put('bucket', f'{i}.sh', b'#!/bin/sh\n')
+            blob = os.path.join(tmp, 'ud')
+            with open(blob, 'wb') as f:
+                f.write(b'#s3-include\n' + b''.join(b's3://bucket/%d.sh\n' % i for i in range(4)))
+            master, slave = pty.openpty()
+            proc = subprocess.run([BINARY, 'plan', blob, '--max-parallel', '1'],
+                                  env=dict(emu.env, TERM='xterm'), stdout=subprocess.PIPE,
+                                  stderr=slave, timeout=120)
+            os.close(slave)
+            seen = b''
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            os.close(master)
+            self.assertEqual(proc.returncode, 0, seen)
+            self.assertTrue(proc.stdout.startswith(b'4 parts, 4 objects fetched'), proc.stdout)
+            counts = re.findall(rb'\r\x1b\[Kfetching: (\d) of (\d) objects?', seen)
+            self.assertTrue(counts, seen)
+            for done, asked in counts:
+                self.assertLessEqual(int(done), int(asked))
+            self.assertTrue(seen.endswith(b'\r\x1b[K'), seen)
+            assert_no_secrets(seen, emu)
 
 
 if __name__ == '__main__':

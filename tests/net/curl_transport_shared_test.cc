@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -65,31 +66,60 @@ TEST_CASE("CurlTransport queues transfers beyond max_host_connections and still 
   CHECK(server.connections_accepted() <= 16);
 }
 
-TEST_CASE("CurlTransport honours proxy variables but never proxies loopback or IMDS") {
+TEST_CASE("CurlTransport sends through the proxy but never loopback, no_proxy or IMDS") {
   // The "proxy" records what reaches it; IMDS must not, loopback must not, others do.
   LoopbackServer proxy(Answer(200, "via proxy"));
   LoopbackServer direct(Answer(200, "direct"));
-  setenv("http_proxy", proxy.Url("").c_str(), 1);
   CurlTransportOptions options = TestOptions();
-  options.no_proxy = "";
+  options.http_proxy = {proxy.Url(""), "http_proxy"};
+  options.no_proxy = ".skip.test";
   CurlTransport transport(options);
 
   Result<Response> d = transport.Send(Get(direct.Url("/x")));
   Result<Response> p = transport.Send(Get("http://bucket.s3.example.test/key"));
-  Request imds = Get("http://169.254.169.254/latest/api/token");
-  imds.timeout = milliseconds(300);
+  Request skipped = Get("http://a.skip.test/key");
+  skipped.timeout = milliseconds(2000);
+  Result<Response> s = transport.Send(skipped);
+  // An IMDS request to a name only the proxy could reach: direct, so it cannot resolve.
+  Request imds = Get("http://imds.example.test/latest/api/token");
+  imds.direct = true;
+  imds.timeout = milliseconds(2000);
   Result<Response> i = transport.Send(imds);
-  unsetenv("http_proxy");
 
   REQUIRE(d.ok());
   CHECK(d->body == "direct");
   REQUIRE(p.ok());
   CHECK(p->body == "via proxy");
+  CHECK_FALSE(s.ok());
+  CHECK_FALSE(i.ok());
   auto seen = proxy.requests();
   REQUIRE(seen.size() == 1);
   CHECK(seen[0].target == "http://bucket.s3.example.test/key");
-  // Whatever happened to the direct IMDS attempt here, it did not go through the proxy.
-  if (i.ok()) CHECK(i->body != "via proxy");
+}
+
+TEST_CASE("A proxy that cannot be reached is named in the error, without its password") {
+  CurlTransportOptions options = TestOptions();
+  options.https_proxy = {"http://user:hunter2@127.0.0.1:1", "HTTPS_PROXY"};
+  CurlTransport transport(options);
+  Result<Response> r = transport.Send(Get("https://bucket.s3.example.test/key"));
+  REQUIRE_FALSE(r.ok());
+  std::string m = r.error().message();
+  CHECK(m.rfind("connecting to proxy 127.0.0.1:1 (from HTTPS_PROXY) for "
+                "bucket.s3.example.test:443: connection refused",
+                0) == 0);
+  CHECK(m.find("hunter2") == std::string::npos);
+  CHECK(r.error().retryable());
+}
+
+TEST_CASE("NoProxyMatches covers exact hosts, domain suffixes and *") {
+  CHECK(NoProxyMatches("s3.example.com", "example.com"));
+  CHECK(NoProxyMatches("s3.example.com", "a.test, .example.com"));
+  CHECK(NoProxyMatches("EXAMPLE.com", "example.com"));
+  CHECK(NoProxyMatches("anything", "*"));
+  CHECK(NoProxyMatches("::1", kNeverProxied));
+  CHECK_FALSE(NoProxyMatches("badexample.com", "example.com"));
+  CHECK_FALSE(NoProxyMatches("example.com", "s3.example.com"));
+  CHECK_FALSE(NoProxyMatches("example.com", ""));
 }
 
 TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
@@ -101,19 +131,44 @@ TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
   CHECK(std::string(kNeverProxied).find("fd00:ec2::254") != std::string::npos);
 }
 
-TEST_CASE("CurlTransportOptions reads the CA bundle and no_proxy from the environment once") {
-  setenv("AWS_CA_BUNDLE", "/etc/ssl/custom.pem", 1);
-  setenv("no_proxy", "a.example", 1);
-  setenv("NO_PROXY", "b.example", 1);
-  CurlTransportOptions o = CurlTransportOptions::FromEnvironment();
-  unsetenv("no_proxy");
-  CurlTransportOptions upper = CurlTransportOptions::FromEnvironment();
-  unsetenv("NO_PROXY");
-  unsetenv("AWS_CA_BUNDLE");
+TEST_CASE("CurlTransportOptions reads proxy variables as the AWS CLI (urllib) does") {
+  std::map<std::string, std::string> env;
+  auto read = [&env] {
+    return CurlTransportOptions::FromEnvironment([&env](const char* name) -> const char* {
+      auto it = env.find(name);
+      return it == env.end() ? nullptr : it->second.c_str();
+    });
+  };
+  env = {{"AWS_CA_BUNDLE", "/etc/ssl/custom.pem"},
+         {"no_proxy", "a.example"},
+         {"NO_PROXY", "b.example"},
+         {"HTTPS_PROXY", "http://up:1"},
+         {"HTTP_PROXY", "http://up:2"}};
+  CurlTransportOptions o = read();
   CHECK(o.ca_bundle == "/etc/ssl/custom.pem");
   CHECK(o.no_proxy == "a.example");
-  CHECK(upper.no_proxy == "b.example");
-  CHECK(CurlTransportOptions::FromEnvironment().ca_bundle.empty());
+  CHECK(o.https_proxy.url == "http://up:1");
+  CHECK(o.https_proxy.variable == "HTTPS_PROXY");
+  CHECK(o.http_proxy.url == "http://up:2");
+  // The lower-case name wins, and set empty it turns the proxy off.
+  env["https_proxy"] = "http://low:1";
+  env["http_proxy"] = "";
+  o = read();
+  CHECK(o.https_proxy.url == "http://low:1");
+  CHECK(o.https_proxy.variable == "https_proxy");
+  CHECK(o.http_proxy.url.empty());
+  // CGI: HTTP_PROXY may be a client's "Proxy:" header; http_proxy is still honoured.
+  env.erase("http_proxy");
+  env["REQUEST_METHOD"] = "GET";
+  CHECK(read().http_proxy.url.empty());
+  env["http_proxy"] = "http://low:2";
+  CHECK(read().http_proxy.url == "http://low:2");
+  env.clear();
+  CHECK(read().ca_bundle.empty());
+  CHECK(read().https_proxy.url.empty());
+  // ALL_PROXY is not an AWS CLI variable.
+  env["ALL_PROXY"] = "http://all:1";
+  CHECK(read().https_proxy.url.empty());
 }
 
 TEST_CASE("CurlTransport fails TLS verification against an unknown CA without retrying") {

@@ -70,11 +70,11 @@ TEST_CASE("RenderPlanText draws include chains as an indented tree") {
         "part 1 (runs 2): text/x-shellscript  a.sh  10 B  sha256 " +
             sha_a +
             "  handler shell-script  from user data\n"
-            "include at line 2 of part 1: s3://b/outer\n"
+            "include at line 2 of part 1 of the user data: s3://b/outer (parts 2-3)\n"
             "  part 2 (runs 3): text/cloud-config  outer  5 B  sha256 " +
             Sha256Hex("a: 1\n").substr(0, 12) +
             "  handler cloud-config  from s3://b/outer\n"
-            "  include at line 1 of part 1: s3://b/inner.sh\n"
+            "  include at line 1 of part 1 of s3://b/outer: s3://b/inner.sh (part 3)\n"
             "    part 3 (runs 4): text/x-shellscript  inner.sh  5 B  sha256 " +
             Sha256Hex("echo\n").substr(0, 12) +
             "  handler shell-script  from s3://b/inner.sh\n"
