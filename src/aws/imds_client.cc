@@ -20,8 +20,12 @@ constexpr std::string_view kTokenHeader = "X-aws-ec2-metadata-token";
 constexpr std::string_view kCredentialsPath = "/latest/meta-data/iam/security-credentials/";
 constexpr std::string_view kIdentityPath = "/latest/dynamic/instance-identity/document";
 
+// "4 s", "1.5 s": a wait of 1500 ms is not "within 1 s".
 std::string Seconds(Clock::Duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+  const long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 >= 100) text += "." + std::to_string(ms % 1000 / 100);
+  return text + " s";
 }
 
 // Waiting for IMDS at boot: unlimited attempts within the deadline, the whole of it used,

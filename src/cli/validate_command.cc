@@ -235,7 +235,10 @@ std::string RenderTree(const json& tree) {
 json ValidateBlob(const std::string& blob, const Options& options) {
   std::vector<Problem> problems;
   json tree = json::array();
-  Result<std::vector<userdata::Part>> parts = userdata::Parse(blob);
+  // As plan and resolve: empty user data is no parts (cloud-init's one empty part does
+  // nothing), valid.
+  Result<std::vector<userdata::Part>> parts =
+      blob.empty() ? std::vector<userdata::Part>{} : userdata::Parse(blob);
   if (!parts.ok()) {
     problems.push_back({0, 0, "user data: " + parts.error().ToString()});
   } else {
@@ -283,9 +286,13 @@ int RunValidate(const Options& o) {
   } else if (!o.quiet) {
     size_t lines = 0;
     for (const json& p : j["parts"]) lines += p["lines"].size();
-    std::cout << RenderTree(j["parts"]) << (j["valid"].get<bool>() ? "valid: " : "invalid: ")
-              << j["parts"].size() << " part" << (j["parts"].size() == 1 ? "" : "s") << ", "
-              << lines << " include line" << (lines == 1 ? "" : "s") << "\n";
+    std::cout << RenderTree(j["parts"]) << (j["valid"].get<bool>() ? "valid: " : "invalid: ");
+    if (j["parts"].empty()) {
+      std::cout << "no parts\n";
+    } else {
+      std::cout << j["parts"].size() << " part" << (j["parts"].size() == 1 ? "" : "s") << ", "
+                << lines << " include line" << (lines == 1 ? "" : "s") << "\n";
+    }
   }
   return j["valid"].get<bool>() ? kExitOk : kExitFetch;
 }

@@ -185,6 +185,21 @@ TEST_CASE("ImdsClient stops waiting for IMDS at the deadline") {
   for (const auto& req : transport.requests()) CHECK(req.deadline.is_set());
 }
 
+TEST_CASE("ImdsClient names a wait that is not whole seconds as it is") {
+  FakeTransport transport;
+  FakeClock clock;
+  transport.SetHandler([](const net::Request&) -> Result<net::Response> {
+    return Error(ErrorCode::kTransport, "connection refused").set_retryable(true);
+  });
+  ImdsOptions options;
+  options.wait_for_imds = std::chrono::milliseconds(1500);
+  ImdsClient client("http://169.254.169.254", transport, clock, options);
+  auto r = client.GetUserData();
+  REQUIRE(!r.ok());
+  CHECK(r.error().message().find("did not answer the token request within 1.5 s") !=
+        std::string::npos);
+}
+
 TEST_CASE("ImdsClient does not retry a 404 and maps it to kNotFound") {
   Fixture f;
   auto r = f.Client().Get("/latest/meta-data/nothing-here");

@@ -23,7 +23,7 @@ class EmptyUserDataTest(E2ETest):
         self.addCleanup(emu.__exit__, None, None, None)
         return emu
 
-    def test_plan_and_resolve_of_an_empty_file_report_no_parts(self):
+    def test_plan_resolve_and_validate_of_an_empty_file_report_no_parts(self):
         emu = self.emulators_with_a_credential()
         if True:
             empty = self.write('empty', b'')
@@ -41,6 +41,11 @@ class EmptyUserDataTest(E2ETest):
             body = run.stdout.split(b'\n\n', 1)[1]
             self.assertEqual(body, b'--%s--\n' % msg.get_boundary().encode())
             self.assertEqual(emu.stats('s3')['total'], 1)  # the first `get` only
+            run = self.run_bin(emu, ['validate', empty])
+            self.assertEqual((run.code, run.out, run.err), (EXIT_OK, 'valid: no parts\n', ''))
+            run = self.run_bin(emu, ['validate', '--json', empty])
+            self.assertEqual((run.code, json.loads(run.stdout)),
+                             (EXIT_OK, {'valid': True, 'parts': [], 'problems': []}))
 
     def test_plan_of_empty_stdin_reports_no_parts(self):
         emu = self.emulators_with_a_credential()
