@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "cli/signing_command.h"
 #include "cli/usage_errors.h"
@@ -103,27 +105,41 @@ std::optional<mode_t> ParseMode(const std::string& text) {
   return mode;
 }
 
-ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
-  Options o = Defaults();
+namespace {
+
+// Flags read as text and checked once CLI11 is done with them.
+struct RawFlags {
   std::string mode_text = "0600";
   std::string legacy_url = kLegacyDefaultUrl;
   std::string legacy_key;
+};
 
-  CLI::App app{
-      "s3-user-script: cloud-init style user data with #s3-include, fetched from private S3 "
-      "with the instance role (IMDSv2, SigV4)",
-      "s3-user-script"};
+// The subcommands, to see which one was given.
+struct Commands {
+  CLI::App* run = nullptr;
+  CLI::App* plan = nullptr;
+  CLI::App* replay = nullptr;
+  CLI::App* resolve = nullptr;
+  CLI::App* validate = nullptr;
+  CLI::App* status = nullptr;
+  CLI::App* get = nullptr;
+  SigningCommands signing;
+};
+
+void AddRootFlags(CLI::App& app, Options& o, RawFlags& raw) {
   app.set_version_flag("--version", std::string("s3-user-script ") + S3US_VERSION);
   app.option_defaults()->always_capture_default();
   app.require_subcommand(0, 1);
   app.footer(kExitCodesNote);  // subcommands copy the footer when they are added
   app.add_option("-b,--bucket", o.bucket, "Predecessor's interface: bucket of <role>/user-script");
-  app.add_option("-k,--key", legacy_key, "Predecessor's interface: key template")
+  app.add_option("-k,--key", raw.legacy_key, "Predecessor's interface: key template")
       ->default_str("{{.Role}}/user-script");
-  app.add_option("-u,--url", legacy_url, "Predecessor's interface: S3 endpoint URL")
+  app.add_option("-u,--url", raw.legacy_url, "Predecessor's interface: S3 endpoint URL")
       ->default_str(kLegacyDefaultUrl);
   app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
+}
 
+CLI::App* AddRunCommand(CLI::App& app, Options& o) {
   CLI::App* run = app.add_subcommand(
       "run", "On an instance: user data from IMDS, expand every include, verify, run, report");
   run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)");
@@ -132,7 +148,10 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddExpandFlags(run, o);
   AddRunFlags(run, o);
   AddOutputFlags(run, o);
+  return run;
+}
 
+CLI::App* AddPlanCommand(CLI::App& app, Options& o) {
   CLI::App* plan =
       app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
@@ -143,7 +162,10 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddOnInstanceFlag(plan, o);
   AddExpandFlags(plan, o);
   AddOutputFlags(plan, o);
+  return plan;
+}
 
+CLI::App* AddReplayCommand(CLI::App& app, Options& o) {
   CLI::App* replay = app.add_subcommand(
       "replay", "On a workstation: replay a saved user-data blob into a private state dir");
   replay->add_option("file", o.input, "User data file ('-' for stdin)")->required();
@@ -153,7 +175,10 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddExpandFlags(replay, o);
   AddRunFlags(replay, o);
   AddOutputFlags(replay, o);
+  return replay;
+}
 
+CLI::App* AddResolveCommand(CLI::App& app, Options& o) {
   CLI::App* resolve =
       app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
   resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
@@ -161,7 +186,10 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   AddOnInstanceFlag(resolve, o);
   AddExpandFlags(resolve, o);
   AddOutputFlags(resolve, o);
+  return resolve;
+}
 
+CLI::App* AddValidateCommand(CLI::App& app, Options& o) {
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a user-data FILE offline: part tree, include lines, limits, cloud-config");
   validate->add_option("file", o.input, "User data file ('-' for stdin)")->required();
@@ -173,30 +201,126 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   validate->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
       ->check(WholeNumber(1, 1000000, "objects"));
   AddOutputFlags(validate, o);
+  return validate;
+}
 
+CLI::App* AddStatusCommand(CLI::App& app, Options& o) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   status->add_option("--state-dir", o.state_dir, "State directory of the run");
   status->add_flag("--json", o.json, "Print the report as JSON");
   status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
   status->add_flag("--long", o.long_format, "Show each part's outcome in detail");
+  return status;
+}
 
+CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw) {
   CLI::App* get = app.add_subcommand(
       "get", "Download S3 objects with the instance role (for the scripts we run)");
   get->add_option("url", o.urls, "s3://, arn:aws:s3:::, S3 https or plain https URLs")->required();
   auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)");
   get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
       ->excludes(out_opt);
-  get->add_option("--mode", mode_text, "Mode of written files (octal)")->default_str("0600");
+  get->add_option("--mode", raw.mode_text, "Mode of written files (octal)")->default_str("0600");
   get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
       ->check(Sha256Hex());
   get->add_option("--version-id", o.version_id, "Object version to fetch");
   get->add_flag("--no-progress", o.no_progress, "No progress line on a terminal");
   AddAwsFlags(get, o);
   AddOutputFlags(get, o);
-  SigningCommands signing = AddSigningCommands(app, o);
+  return get;
+}
+
+Commands AddCommands(CLI::App& app, Options& o, RawFlags& raw) {
+  Commands c;
+  c.run = AddRunCommand(app, o);
+  c.plan = AddPlanCommand(app, o);
+  c.replay = AddReplayCommand(app, o);
+  c.resolve = AddResolveCommand(app, o);
+  c.validate = AddValidateCommand(app, o);
+  c.status = AddStatusCommand(app, o);
+  c.get = AddGetCommand(app, o, raw);
+  c.signing = AddSigningCommands(app, o);
   app.footer(std::string(kExitCodesNote) +
              "\nPredecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] "
              "fetches BUCKET/<role>/user-script and runs it.");
+  return c;
+}
+
+// `help [COMMAND]` is `[COMMAND] --help`. A usage error for anything else after `help`.
+Result<std::vector<std::string>> RewriteHelp(std::vector<std::string> words, const CLI::App& app) {
+  if (words.size() < 2 || words[1] != "help") return words;
+  std::vector<std::string> commands = CommandNames(app);
+  if (words.size() > 3) {
+    return Error(ErrorCode::kInvalidInput, "help takes one COMMAND (see s3-user-script help)");
+  }
+  if (words.size() == 3 && words[2] != "help" &&
+      std::find(commands.begin(), commands.end(), words[2]) == commands.end()) {
+    std::string near = NearestName(words[2], commands);
+    return Error(ErrorCode::kInvalidInput,
+                 "help: unknown command '" + words[2] + "'" +
+                     (near.empty() ? "" : "; did you mean " + near + "?"));
+  }
+  words.erase(words.begin() + 1);
+  if (words.size() == 2 && words[1] == "help") words.pop_back();
+  words.push_back("--help");
+  return words;
+}
+
+std::optional<Command> GivenCommand(const Commands& c, const Options& o) {
+  if (c.validate->parsed() || (c.plan->parsed() && o.offline)) return Command::kValidate;
+  const std::pair<CLI::App*, Command> table[] = {
+      {c.run, Command::kRun},           {c.plan, Command::kPlan},
+      {c.replay, Command::kReplay},     {c.resolve, Command::kResolve},
+      {c.status, Command::kStatus},     {c.get, Command::kGet},
+      {c.signing.sign, Command::kSign}, {c.signing.verify, Command::kVerify}};
+  for (const auto& [app, command] : table) {
+    if (app->parsed()) return command;
+  }
+  return std::nullopt;
+}
+
+// What CLI11 cannot check: the predecessor's flags, get's destinations, and flags that
+// exclude each other. Returns the usage error, if any.
+std::optional<std::string> CheckOptions(Options& o, const RawFlags& raw, bool any_command) {
+  bool legacy_flags =
+      !o.bucket.empty() || !raw.legacy_key.empty() || raw.legacy_url != kLegacyDefaultUrl;
+  if (!any_command) {
+    if (o.bucket.empty()) return "no command given (see s3-user-script help)";
+    o.command = Command::kLegacy;
+    if (!raw.legacy_key.empty()) o.key_template = raw.legacy_key;
+    // The predecessor's default URL is plain AWS; only another URL is an endpoint override.
+    if (raw.legacy_url != kLegacyDefaultUrl) o.endpoint_url = raw.legacy_url;
+  } else if (legacy_flags) {
+    return "-b, -k and -u belong to the predecessor's interface and take no command";
+  }
+  if (o.command == Command::kGet) {
+    auto mode = ParseMode(raw.mode_text);
+    if (!mode) return "--mode '" + raw.mode_text + "' is not an octal file mode";
+    o.mode = *mode;
+    if (o.output == "-" && o.urls.size() > 1) {
+      return "-o - writes one object to stdout; give one URL or use -d DIR";
+    }
+    if (!o.output.empty() && o.output != "-" && o.urls.size() > 1) {
+      return "-o names one file; use -d DIR for several URLs";
+    }
+    if (!o.sha256.empty() && o.urls.size() > 1) return "--sha256 pins one object; give one URL";
+  }
+  if (o.offline && o.input.empty()) return "plan --offline needs a FILE";
+  if (o.quiet && o.verbosity > 0) return "--quiet and --verbose exclude each other";
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
+  Options o = Defaults();
+  RawFlags raw;
+  CLI::App app{
+      "s3-user-script: cloud-init style user data with #s3-include, fetched from private S3 "
+      "with the instance role (IMDSv2, SigV4)",
+      "s3-user-script"};
+  AddRootFlags(app, o, raw);
+  Commands commands = AddCommands(app, o, raw);
 
   ParsedCommandLine result;
   auto usage = [&](const std::string& message) {
@@ -204,22 +328,9 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     result.exit_code = kExitUsage;
     return result;
   };
-  // `help [COMMAND]` is `[COMMAND] --help`.
-  std::vector<std::string> words = args;
-  if (words.size() >= 2 && words[1] == "help") {
-    std::vector<std::string> commands = CommandNames(app);
-    if (words.size() > 3) return usage("help takes one COMMAND (see s3-user-script help)");
-    if (words.size() == 3 && words[2] != "help" &&
-        std::find(commands.begin(), commands.end(), words[2]) == commands.end()) {
-      std::string near = NearestName(words[2], commands);
-      return usage("help: unknown command '" + words[2] + "'" +
-                   (near.empty() ? "" : "; did you mean " + near + "?"));
-    }
-    words.erase(words.begin() + 1);
-    if (words.size() == 2 && words[1] == "help") words.pop_back();
-    words.push_back("--help");
-  }
-  std::vector<std::string> reversed(words.rbegin(), words.rend());
+  Result<std::vector<std::string>> words = RewriteHelp(args, app);
+  if (!words.ok()) return usage(words.error().message());
+  std::vector<std::string> reversed(words->rbegin(), words->rend());
   if (!reversed.empty()) reversed.pop_back();  // argv[0]
   try {
     app.parse(reversed);
@@ -238,44 +349,11 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     return usage(DescribeParseError(e, app));
   }
 
-  if (run->parsed()) o.command = Command::kRun;
-  if (plan->parsed()) o.command = Command::kPlan;
-  if (replay->parsed()) o.command = Command::kReplay;
-  if (resolve->parsed()) o.command = Command::kResolve;
-  if (status->parsed()) o.command = Command::kStatus;
-  if (validate->parsed() || (plan->parsed() && o.offline)) o.command = Command::kValidate;
-  if (get->parsed()) o.command = Command::kGet;
-  if (signing.sign->parsed()) o.command = Command::kSign;
-  if (signing.verify->parsed()) o.command = Command::kVerify;
-  bool any_command = app.get_subcommands().size() == 1;
-
-  if (!any_command) {
-    if (o.bucket.empty()) return usage("no command given (see s3-user-script help)");
-    o.command = Command::kLegacy;
-    if (!legacy_key.empty()) o.key_template = legacy_key;
-    // The predecessor's default URL is plain AWS; only another URL is an endpoint override.
-    if (legacy_url != kLegacyDefaultUrl) o.endpoint_url = legacy_url;
-  } else if (!o.bucket.empty() || !legacy_key.empty() || legacy_url != kLegacyDefaultUrl) {
-    return usage("-b, -k and -u belong to the predecessor's interface and take no command");
+  std::optional<Command> given = GivenCommand(commands, o);
+  if (given) o.command = *given;
+  if (std::optional<std::string> bad = CheckOptions(o, raw, given.has_value())) {
+    return usage(*bad);
   }
-
-  if (o.command == Command::kGet) {
-    auto mode = ParseMode(mode_text);
-    if (!mode) return usage("--mode '" + mode_text + "' is not an octal file mode");
-    o.mode = *mode;
-    if (o.output == "-" && o.urls.size() > 1) {
-      return usage("-o - writes one object to stdout; give one URL or use -d DIR");
-    }
-    if (!o.output.empty() && o.output != "-" && o.urls.size() > 1) {
-      return usage("-o names one file; use -d DIR for several URLs");
-    }
-    if (!o.sha256.empty() && o.urls.size() > 1) {
-      return usage("--sha256 pins one object; give one URL");
-    }
-  }
-  if (o.offline && o.input.empty()) return usage("plan --offline needs a FILE");
-  if (o.quiet && o.verbosity > 0) return usage("--quiet and --verbose exclude each other");
-
   result.options = std::move(o);
   return result;
 }

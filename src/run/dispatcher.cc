@@ -54,6 +54,162 @@ PartRecord NewRecord(const userdata::Part& part, int count) {
   return r;
 }
 
+// The boot id keys per-boot markers; without one they cannot be kept, which is a warning.
+std::string BootId(const DispatchOptions& options) {
+  if (options.boot_id.has_value()) return *options.boot_id;
+  Result<std::string> read = ReadBootId();
+  if (read.ok()) return *read;
+  LogWarning(read.error().ToString() + "; per-boot parts will run again on the next run");
+  return "";
+}
+
+Report StartReport(const expand::Plan& plan, const InstanceFacts& instance,
+                   const DispatchOptions& options, Clock& clock) {
+  Report report;
+  report.started_at = clock.Now();
+  report.dry_run = options.dry_run;
+  report.keep_going = options.keep_going;
+  report.force = options.force;
+  report.instance_id = instance.instance_id;
+  report.region = instance.region;
+  report.state_dir = options.state_dir;
+  report.omitted = plan.omitted;
+  report.boot_id = BootId(options);
+  return report;
+}
+
+ExecutorOptions ExecutorOptionsFor(const InstanceFacts& instance, int part_count,
+                                   const StateLayout& layout, const DispatchOptions& options,
+                                   int log_fd) {
+  ExecutorOptions o;
+  o.instance = &instance;
+  o.part_count = part_count;
+  o.state_dir = layout.state_dir;
+  o.self_path = options.self_path;
+  o.base_env = options.base_env;
+  o.timeout = options.part_timeout;
+  o.kill_grace = options.kill_grace;
+  o.log_fd = log_fd;
+  o.console = options.console;
+  return o;
+}
+
+// One run's parts, in run order: each is recorded as not run, skipped or handled, and its
+// outcome logged and, on success, marked so that a later run knows it ran.
+class PartRunner {
+ public:
+  PartRunner(const Registry& registry, Clock& clock, RunState& state,
+             const DispatchOptions& options, const InstanceFacts& instance, HandlerContext& ctx,
+             int log_fd)
+      : registry_(registry),
+        clock_(clock),
+        state_(state),
+        options_(options),
+        instance_(instance),
+        ctx_(ctx),
+        log_fd_(log_fd) {}
+
+  void Run(const userdata::Part& part, PartRecord& record) {
+    Handler* handler = registry_.Find(part.content_type);
+    Frequency frequency = handler ? handler->FrequencyFor(part) : Frequency::kAlways;
+    record.handler = handler ? std::string(handler->name()) : "";
+    record.frequency = std::string(FrequencyName(frequency));
+    const std::string key = MarkerKey(part);
+    if (NotToRun(record, frequency, key)) return;
+    Handle(part, record, handler);
+    Settle(part, record, frequency, key);
+  }
+
+  // The index of the part whose failure stopped the run, or 0.
+  int stopped_after() const { return stopped_after_; }
+
+ private:
+  // A part after a failure (without --keep-going), or one that already ran.
+  bool NotToRun(PartRecord& record, Frequency frequency, const std::string& key) {
+    if (stopped_after_ != 0) {
+      record.outcome.kind = OutcomeKind::kNotRun;
+      record.outcome.message = "not run: part " + std::to_string(stopped_after_) + " failed";
+      return true;
+    }
+    if (options_.force || !state_.HasRun(frequency, key)) return false;
+    record.outcome.kind = OutcomeKind::kAlreadyRan;
+    record.outcome.message = AlreadyRanMessage(frequency);
+    LogInfo(record.description + ": " + record.outcome.message);
+    AppendLog(log_fd_, "==== " + record.description + ": " + record.outcome.message);
+    return true;
+  }
+
+  void Handle(const userdata::Part& part, PartRecord& record, Handler* handler) {
+    if (handler == nullptr) {
+      record.outcome.kind = OutcomeKind::kSkipped;
+      record.outcome.message = "unhandled content type";
+      return;
+    }
+    record.started_at = clock_.Now();
+    auto mono = clock_.Monotonic();
+    Result<Outcome> outcome = handler->Handle(part, ctx_);
+    record.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() - mono).count();
+    if (outcome.ok()) {
+      record.outcome = std::move(*outcome);
+    } else {
+      record.outcome.kind = OutcomeKind::kFailed;
+      record.outcome.message = outcome.error().ToString();
+    }
+  }
+
+  // Logs the outcome and marks a success; a failure stops the run unless --keep-going.
+  void Settle(const userdata::Part& part, PartRecord& record, Frequency frequency,
+              const std::string& key) {
+    for (const std::string& warning : record.outcome.warnings) {
+      LogWarning(record.description + ": " + warning);
+      AppendLog(log_fd_, "==== " + record.description + ": warning: " + warning);
+    }
+    const std::string& message = record.outcome.message;
+    switch (record.outcome.kind) {
+      case OutcomeKind::kOk:
+        if (!options_.dry_run) Mark(part, record, frequency, key);
+        LogInfo(record.description + ": " + message);
+        break;
+      case OutcomeKind::kFailed:
+        LogError(record.description + ": " + message);
+        AppendLog(log_fd_, "==== " + record.description + ": error: " + message);
+        if (!options_.keep_going) stopped_after_ = part.index;
+        break;
+      case OutcomeKind::kSkipped:
+        LogWarning(record.description + ": skipped: " + message);
+        AppendLog(log_fd_, "==== " + record.description + ": skipped: " + message);
+        break;
+      default:
+        LogInfo(record.description + ": " + message);
+        break;
+    }
+  }
+
+  // A marker that cannot be written is a warning: the part ran and may run again next time.
+  void Mark(const userdata::Part& part, PartRecord& record, Frequency frequency,
+            const std::string& key) {
+    nlohmann::json marker{{"filename", part.filename},
+                          {"sha256", record.sha256},
+                          {"instance_id", instance_.instance_id},
+                          {"part_index", part.index},
+                          {"ran_at", FormatRfc3339(*record.started_at)}};
+    Status marked = state_.MarkRan(frequency, key, std::move(marker));
+    if (marked.ok()) return;
+    record.outcome.warnings.push_back(marked.error().ToString());
+    LogWarning(record.description + ": " + marked.error().ToString());
+  }
+
+  const Registry& registry_;
+  Clock& clock_;
+  RunState& state_;
+  const DispatchOptions& options_;
+  const InstanceFacts& instance_;
+  HandlerContext& ctx_;
+  const int log_fd_;
+  int stopped_after_ = 0;
+};
+
 }  // namespace
 
 std::vector<int> RunOrder(const expand::Plan& plan, const Registry& registry) {
@@ -69,29 +225,10 @@ std::vector<int> RunOrder(const expand::Plan& plan, const Registry& registry) {
 
 Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& instance,
                                const DispatchOptions& options) {
-  Report report;
-  report.started_at = clock_.Now();
-  report.dry_run = options.dry_run;
-  report.keep_going = options.keep_going;
-  report.force = options.force;
-  report.instance_id = instance.instance_id;
-  report.region = instance.region;
-  report.state_dir = options.state_dir;
-  report.omitted = plan.omitted;
-
-  std::string boot_id;
-  if (options.boot_id.has_value()) {
-    boot_id = *options.boot_id;
-  } else if (Result<std::string> read = ReadBootId(); read.ok()) {
-    boot_id = *read;
-  } else {
-    LogWarning(read.error().ToString() + "; per-boot parts will run again on the next run");
-  }
-  report.boot_id = boot_id;
-
-  Result<RunState> state = options.dry_run
-                               ? RunState::Inspect(options.state_dir, instance.instance_id, boot_id)
-                               : RunState::Open(options.state_dir, instance.instance_id, boot_id);
+  Report report = StartReport(plan, instance, options, clock_);
+  Result<RunState> state =
+      options.dry_run ? RunState::Inspect(options.state_dir, instance.instance_id, report.boot_id)
+                      : RunState::Open(options.state_dir, instance.instance_id, report.boot_id);
   if (!state.ok()) return std::move(state.error());
   const StateLayout& layout = state->layout();
 
@@ -103,18 +240,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   }
 
   const int count = static_cast<int>(plan.parts.size());
-  ExecutorOptions exec_options;
-  exec_options.instance = &instance;
-  exec_options.part_count = count;
-  exec_options.state_dir = layout.state_dir;
-  exec_options.self_path = options.self_path;
-  exec_options.base_env = options.base_env;
-  exec_options.timeout = options.part_timeout;
-  exec_options.kill_grace = options.kill_grace;
-  exec_options.log_fd = log.fd;
-  exec_options.console = options.console;
-  ProcessExecutor executor(std::move(exec_options));
-
+  ProcessExecutor executor(ExecutorOptionsFor(instance, count, layout, options, log.fd));
   HandlerContext ctx;
   ctx.instance = &instance;
   ctx.paths = {layout.state_dir,     layout.instance_dir, layout.scripts_dir,
@@ -129,84 +255,16 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
     if (!begun.ok()) return std::move(begun.error()).WithContext(std::string(h->name()));
   }
 
-  int stopped_after = 0;
+  PartRunner runner(registry_, clock_, *state, options, instance, ctx, log.fd);
   int run_order = 0;
   for (int index : RunOrder(plan, registry_)) {
-    const userdata::Part& part = plan.parts[static_cast<size_t>(index) - 1];
     PartRecord& record = report.parts[static_cast<size_t>(index) - 1];
     record.run_order = ++run_order;
-    Handler* handler = registry_.Find(part.content_type);
-    Frequency frequency = handler ? handler->FrequencyFor(part) : Frequency::kAlways;
-    record.handler = handler ? std::string(handler->name()) : "";
-    record.frequency = std::string(FrequencyName(frequency));
-
-    if (stopped_after != 0) {
-      record.outcome.kind = OutcomeKind::kNotRun;
-      record.outcome.message = "not run: part " + std::to_string(stopped_after) + " failed";
-      continue;
-    }
-    std::string key = MarkerKey(part);
-    if (!options.force && state->HasRun(frequency, key)) {
-      record.outcome.kind = OutcomeKind::kAlreadyRan;
-      record.outcome.message = AlreadyRanMessage(frequency);
-      LogInfo(record.description + ": " + record.outcome.message);
-      AppendLog(log.fd, "==== " + record.description + ": " + record.outcome.message);
-      continue;
-    }
-    if (handler == nullptr) {
-      record.outcome.kind = OutcomeKind::kSkipped;
-      record.outcome.message = "unhandled content type";
-    } else {
-      record.started_at = clock_.Now();
-      auto mono = clock_.Monotonic();
-      Result<Outcome> outcome = handler->Handle(part, ctx);
-      record.duration_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() - mono).count();
-      if (outcome.ok()) {
-        record.outcome = std::move(*outcome);
-      } else {
-        record.outcome.kind = OutcomeKind::kFailed;
-        record.outcome.message = outcome.error().ToString();
-      }
-    }
-
-    for (const std::string& warning : record.outcome.warnings) {
-      LogWarning(record.description + ": " + warning);
-      AppendLog(log.fd, "==== " + record.description + ": warning: " + warning);
-    }
-    switch (record.outcome.kind) {
-      case OutcomeKind::kOk:
-        if (!options.dry_run) {
-          nlohmann::json marker{{"filename", part.filename},
-                                {"sha256", record.sha256},
-                                {"instance_id", instance.instance_id},
-                                {"part_index", part.index},
-                                {"ran_at", FormatRfc3339(*record.started_at)}};
-          Status marked = state->MarkRan(frequency, key, std::move(marker));
-          if (!marked.ok()) {
-            record.outcome.warnings.push_back(marked.error().ToString());
-            LogWarning(record.description + ": " + marked.error().ToString());
-          }
-        }
-        LogInfo(record.description + ": " + record.outcome.message);
-        break;
-      case OutcomeKind::kFailed:
-        LogError(record.description + ": " + record.outcome.message);
-        AppendLog(log.fd, "==== " + record.description + ": error: " + record.outcome.message);
-        if (!options.keep_going) stopped_after = part.index;
-        break;
-      case OutcomeKind::kSkipped:
-        LogWarning(record.description + ": skipped: " + record.outcome.message);
-        AppendLog(log.fd, "==== " + record.description + ": skipped: " + record.outcome.message);
-        break;
-      default:
-        LogInfo(record.description + ": " + record.outcome.message);
-        break;
-    }
+    runner.Run(plan.parts[static_cast<size_t>(index) - 1], record);
   }
 
   for (Handler* h : registry_.All()) {
-    Status ended = h->End(ctx, stopped_after == 0);
+    Status ended = h->End(ctx, runner.stopped_after() == 0);
     if (!ended.ok()) LogWarning(std::string(h->name()) + ": " + ended.error().ToString());
   }
   report.finished_at = clock_.Now();

@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace s3us::run {
 namespace {
@@ -58,9 +61,16 @@ void CloseFd(int& fd) {
   _exit(127);
 }
 
-}  // namespace
+// A started child: its process group leader and the read ends of its pipes.
+struct Child {
+  pid_t pid = -1;
+  int out = -1;
+  int err = -1;
+  int report = -1;  // carries execve's errno; closes on a successful exec
+};
 
-Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
+// Pipes, fork and exec. kIo when a pipe or the fork cannot be made.
+Result<Child> StartChild(const ProcessSpec& spec) {
   std::vector<char*> argv{const_cast<char*>(spec.path.c_str()), nullptr};
   std::vector<char*> envp;
   for (const std::string& var : spec.env) envp.push_back(const_cast<char*>(var.c_str()));
@@ -90,99 +100,146 @@ Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
     return Error(ErrorCode::kIo, std::string("cannot fork: ") + std::strerror(fork_errno));
   }
   setpgid(pid, pid);  // also in the child: whichever runs first wins the race
+  return Child{pid, out[0], err[0], report[0]};
+}
 
-  ExitInfo info;
-  info.timeout = spec.timeout;
-  info.log_limit = spec.log_limit;
-  uint64_t logged = 0;
+// The errno execve (or the set-up before it) failed with; nothing once the program runs.
+std::optional<int> ExecFailure(int& report_fd) {
   int exec_errno = 0;
   ssize_t got;
   do {
-    got = read(report[0], &exec_errno, sizeof exec_errno);
+    got = read(report_fd, &exec_errno, sizeof exec_errno);
   } while (got < 0 && errno == EINTR);
-  CloseFd(report[0]);
-  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
-    info.exec_errno = exec_errno;
-    CloseFd(out[0]);
-    CloseFd(err[0]);
+  CloseFd(report_fd);
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) return exec_errno;
+  return std::nullopt;
+}
+
+// Watches a running child: copies its output to the console and (within the log limit)
+// to the log, enforces the timeout (SIGTERM to the group, SIGKILL after the grace), and
+// reaps it. After the exit, output is drained until the streams close or drain_grace
+// passes (a grandchild may hold them open).
+class Supervisor {
+ public:
+  Supervisor(const ProcessSpec& spec, Child& child, ExitInfo& info)
+      : spec_(spec), child_(child), info_(info), start_(SteadyClock::now()) {
+    // The child's exit wakes poll() through a pidfd; without one (kernels before 5.3) the
+    // loop notices it within the poll timeout.
+    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, child.pid, 0));
+  }
+  ~Supervisor() {
+    CloseFd(child_.out);
+    CloseFd(child_.err);
+    CloseFd(pidfd_);
+  }
+
+  // Returns the child's wait status.
+  int Run() {
+    for (;;) {
+      auto now = SteadyClock::now();
+      if (!done_) Reap(now);
+      bool streams_open = child_.out >= 0 || child_.err >= 0;
+      if (done_ && (!streams_open || now >= drain_until_)) return wstatus_;
+      if (!done_) EnforceTimeout(now);
+      Pump();
+    }
+  }
+
+ private:
+  void Reap(SteadyClock::time_point now) {
+    if (waitpid(child_.pid, &wstatus_, WNOHANG) != child_.pid) return;
+    done_ = true;
+    drain_until_ = now + spec_.drain_grace;
+    // After a timeout, whatever the group still runs goes too.
+    if (term_sent_ && !kill_sent_) kill(-child_.pid, SIGKILL);
+  }
+
+  void EnforceTimeout(SteadyClock::time_point now) {
+    if (spec_.timeout.count() > 0 && !term_sent_ && now - start_ >= spec_.timeout) {
+      kill(-child_.pid, SIGTERM);
+      term_sent_ = true;
+      info_.timed_out = true;
+      kill_at_ = now + spec_.kill_grace;
+    }
+    if (term_sent_ && !kill_sent_ && now >= kill_at_) {
+      kill(-child_.pid, SIGKILL);
+      kill_sent_ = true;
+    }
+  }
+
+  // Waits up to 20 ms for output or the exit, and forwards what arrived.
+  void Pump() {
+    struct pollfd pfds[3];
+    int* streams[2];
+    int numbers[2];
+    nfds_t n = 0;
+    for (auto [fd, number] : {std::pair<int*, int>{&child_.out, 1}, {&child_.err, 2}}) {
+      if (*fd < 0) continue;
+      pfds[n] = {*fd, POLLIN, 0};
+      streams[n] = fd;
+      numbers[n++] = number;
+    }
+    const nfds_t stream_count = n;
+    if (pidfd_ >= 0 && !done_) pfds[n++] = {pidfd_, POLLIN, 0};
+    if (poll(n > 0 ? pfds : nullptr, n, 20) <= 0) return;
+    for (nfds_t i = 0; i < stream_count; ++i) {
+      if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t r = read(*streams[i], buf_, sizeof buf_);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        CloseFd(*streams[i]);
+        continue;
+      }
+      Forward(numbers[i], std::string_view(buf_, static_cast<size_t>(r)));
+    }
+  }
+
+  void Forward(int stream, std::string_view chunk) {
+    if (spec_.console) {
+      spec_.console(stream, chunk);
+    } else {
+      WriteAll(stream, chunk.data(), chunk.size());
+    }
+    if (spec_.log_fd < 0) return;
+    size_t take = chunk.size();
+    if (spec_.log_limit > 0) {
+      take = static_cast<size_t>(std::min<uint64_t>(take, spec_.log_limit - logged_));
+    }
+    WriteAll(spec_.log_fd, chunk.data(), take);
+    logged_ += take;
+    info_.log_dropped += chunk.size() - take;
+  }
+
+  const ProcessSpec& spec_;
+  Child& child_;
+  ExitInfo& info_;
+  const SteadyClock::time_point start_;
+  int pidfd_ = -1;
+  SteadyClock::time_point drain_until_{}, kill_at_{};
+  bool done_ = false, term_sent_ = false, kill_sent_ = false;
+  int wstatus_ = 0;
+  uint64_t logged_ = 0;
+  char buf_[16384];
+};
+
+}  // namespace
+
+Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
+  Result<Child> child = StartChild(spec);
+  if (!child.ok()) return child.error();
+  ExitInfo info;
+  info.timeout = spec.timeout;
+  info.log_limit = spec.log_limit;
+  if (std::optional<int> failed = ExecFailure(child->report)) {
+    info.exec_errno = *failed;
+    CloseFd(child->out);
+    CloseFd(child->err);
     int ws;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    while (waitpid(child->pid, &ws, 0) < 0 && errno == EINTR) {
     }
     return info;
   }
-
-  // The child's exit wakes the poll below through a pidfd; without one (kernels before
-  // 5.3) the loop notices it within the poll timeout.
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  const auto start = SteadyClock::now();
-  SteadyClock::time_point drain_until{}, kill_at{};
-  bool child_done = false, term_sent = false, kill_sent = false;
-  int wstatus = 0;
-  int fds[2] = {out[0], err[0]};
-  char buf[16384];
-  for (;;) {
-    auto now = SteadyClock::now();
-    if (!child_done) {
-      pid_t r = waitpid(pid, &wstatus, WNOHANG);
-      if (r == pid) {
-        child_done = true;
-        drain_until = now + spec.drain_grace;
-        // After a timeout, whatever the group still runs goes too.
-        if (term_sent && !kill_sent) kill(-pid, SIGKILL);
-      }
-    }
-    bool open_fds = fds[0] >= 0 || fds[1] >= 0;
-    if (child_done && (!open_fds || now >= drain_until)) break;
-    if (!child_done && spec.timeout.count() > 0 && !term_sent && now - start >= spec.timeout) {
-      kill(-pid, SIGTERM);
-      term_sent = true;
-      info.timed_out = true;
-      kill_at = now + spec.kill_grace;
-    }
-    if (term_sent && !kill_sent && !child_done && now >= kill_at) {
-      kill(-pid, SIGKILL);
-      kill_sent = true;
-    }
-    struct pollfd pfds[3];
-    nfds_t n = 0;
-    int streams[2];
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i] < 0) continue;
-      pfds[n] = {fds[i], POLLIN, 0};
-      streams[n++] = i + 1;
-    }
-    nfds_t stream_count = n;
-    if (pidfd >= 0 && !child_done) pfds[n++] = {pidfd, POLLIN, 0};
-    int ready = poll(n > 0 ? pfds : nullptr, n, 20);
-    if (ready <= 0) continue;
-    for (nfds_t i = 0; i < stream_count; ++i) {
-      if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      int& fd = fds[streams[i] - 1];
-      ssize_t r = read(fd, buf, sizeof buf);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) {
-        CloseFd(fd);
-        continue;
-      }
-      std::string_view chunk(buf, static_cast<size_t>(r));
-      if (spec.console) {
-        spec.console(streams[i], chunk);
-      } else {
-        WriteAll(streams[i], chunk.data(), chunk.size());
-      }
-      if (spec.log_fd >= 0) {
-        size_t take = chunk.size();
-        if (spec.log_limit > 0)
-          take = static_cast<size_t>(std::min<uint64_t>(take, spec.log_limit - logged));
-        WriteAll(spec.log_fd, chunk.data(), take);
-        logged += take;
-        info.log_dropped += chunk.size() - take;
-      }
-    }
-  }
-  CloseFd(fds[0]);
-  CloseFd(fds[1]);
-  CloseFd(pidfd);
+  int wstatus = Supervisor(spec, *child, info).Run();
   if (WIFEXITED(wstatus)) {
     info.exited = true;
     info.status = WEXITSTATUS(wstatus);
