@@ -9,14 +9,6 @@
 namespace s3us::aws {
 namespace {
 
-std::tm ToTm(Clock::WallTime time) {
-  std::time_t t = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(time));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
-}
-
 // Reads exactly `n` digits at `pos`; -1 when they are not all digits.
 int Digits(std::string_view s, size_t pos, size_t n) {
   if (pos + n > s.size()) return -1;
@@ -92,19 +84,13 @@ std::optional<IsoFields> ReadExtended(std::string_view text) {
 
 }  // namespace
 
-std::string FormatAmzDate(Clock::WallTime time) {
-  std::tm tm = ToTm(time);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
+std::string FormatAmzDate(Clock::WallTime time) { return FormatCompactUtc(time); }
 
 std::string FormatIso8601(Clock::WallTime time) {
-  std::tm tm = ToTm(time);
+  UtcFields u = ToUtc(time);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.month, u.day, u.hour,
+                u.minute, u.second);
   return buf;
 }
 

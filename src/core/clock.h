@@ -4,6 +4,7 @@
 #define S3US_CORE_CLOCK_H_
 
 #include <chrono>
+#include <string>
 
 namespace s3us {
 
@@ -53,6 +54,15 @@ class Deadline {
   Clock::MonoTime at_{};
   bool set_ = false;
 };
+
+// UTC calendar fields of a wall time (seconds floored) and its milliseconds.
+struct UtcFields {
+  int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+};
+UtcFields ToUtc(Clock::WallTime time);
+
+// "20261206T041500Z": SigV4's x-amz-date, and our log and report stamps.
+std::string FormatCompactUtc(Clock::WallTime time);
 
 }  // namespace s3us
 

@@ -17,16 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::tm UtcParts(Clock::WallTime time, int64_t* millis) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  *millis = ms - secs * 1000;
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm parts{};
-  gmtime_r(&t, &parts);
-  return parts;
-}
-
 json SourceToJson(const std::optional<userdata::Source>& source) {
   if (!source.has_value()) return nullptr;
   return json{{"url", source->url},
@@ -110,22 +100,14 @@ std::vector<std::string> Report::FailureLines() const {
 }
 
 std::string FormatRfc3339(Clock::WallTime time) {
-  int64_t ms = 0;
-  std::tm p = UtcParts(time, &ms);
+  UtcFields u = ToUtc(time);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", p.tm_year + 1900,
-                p.tm_mon + 1, p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", u.year, u.month, u.day,
+                u.hour, u.minute, u.second, u.millis);
   return buf;
 }
 
-std::string FormatStamp(Clock::WallTime time) {
-  int64_t ms = 0;
-  std::tm p = UtcParts(time, &ms);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", p.tm_year + 1900, p.tm_mon + 1,
-                p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec);
-  return buf;
-}
+std::string FormatStamp(Clock::WallTime time) { return FormatCompactUtc(time); }
 
 std::string DumpJson(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
