@@ -67,8 +67,14 @@ std::string DescribeExtras(const std::string& what, const CLI::App& app) {
                            [](const std::string& w) { return w.size() > 1 && w[0] == '-'; });
   if (flag != extras.end()) {
     std::string name = flag->substr(0, flag->find('='));
+    std::vector<std::string> flags = LongFlags(command);
+    if (&command != &app && std::find(flags.begin(), flags.end(), name) != flags.end()) {
+      // `s3-user-script --deadline 5 plan`: the command's own option, given before it.
+      return Where(command) + name + " goes after the command: s3-user-script " +
+             command.get_name() + " " + name + " ..." + HelpHint(command);
+    }
     std::string line = Where(command) + "unknown option " + name;
-    std::string near = NearestName(name, LongFlags(command));
+    std::string near = NearestName(name, flags);
     return line + (near.empty() ? "" : "; did you mean " + near + "?") + HelpHint(command);
   }
   const std::string& word = extras.empty() ? what : extras.front();

@@ -40,6 +40,9 @@ TEST_CASE("a mistyped command or flag gets the nearest name") {
   CHECK(ErrorFor({"plan", "--jsn"}) ==
         "s3-user-script: error: plan: unknown option --jsn; did you mean --json? (see "
         "s3-user-script help plan)");
+  CHECK(ErrorFor({"--deadline", "5", "plan", "f"}) ==
+        "s3-user-script: error: plan: --deadline goes after the command: s3-user-script plan "
+        "--deadline ... (see s3-user-script help plan)");
   CHECK(ErrorFor({"frobnicate"})
             .rfind("s3-user-script: error: unknown command 'frobnicate'; commands: run, plan, ",
                    0) == 0);
