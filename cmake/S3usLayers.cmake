@@ -1,7 +1,7 @@
 # One static library per layer, so that the build itself keeps the layer order.
 #
 # Every layer gets an include root of its own in the build tree that holds just one link,
-# <layer> -> its source folder, so "#include "aws/s3_client.h"" resolves only where the
+# <layer> -> its source folder, so "#include "s3/client.h"" resolves only where the
 # target links s3us_aws (directly, or through a PUBLIC link of a layer it links). A layer
 # links the layers below it that it uses: PUBLIC those its headers hand on to every user,
 # PRIVATE the rest, so a layer sees no more than it needs and an include from the wrong

@@ -1,4 +1,4 @@
-// libFuzzer target for what the network and the user's files hand the AWS layer: S3
+// libFuzzer target for what the network and the user's files hand the aws and s3 layers: S3
 // locations (include lines: s3://, https:// and ARNs), S3 error XML bodies and the shared
 // config and credentials files. The first byte picks the parser; each must return a value or
 // an error — never crash, hang or read out of bounds — and an error has a message.
@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "aws/profile_file.h"
-#include "aws/s3_errors.h"
-#include "aws/s3_location.h"
+#include "s3/errors.h"
+#include "s3/location.h"
 
 namespace {
 
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 4) {
     case 0: {
-      Result<aws::S3Location> location = aws::ParseS3Location(text);
+      Result<s3::S3Location> location = s3::ParseS3Location(text);
       if (!location.ok()) Check(!location.error().message().empty());
       break;
     }
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       response.headers.emplace_back("content-type", "application/xml");
       response.body = std::string(text);
       response.body_bytes = response.body.size();
-      aws::ParseS3Error(response);
+      s3::ParseS3Error(response);
       break;
     }
     default: {

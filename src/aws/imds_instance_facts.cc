@@ -5,7 +5,7 @@
 
 #include "aws/imds_client.h"
 #include "aws/json_field.h"
-#include "aws/s3_host.h"
+#include "aws/regions.h"
 #include "core/parallel.h"
 #include "core/strings.h"
 

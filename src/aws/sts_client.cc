@@ -4,7 +4,7 @@
 
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
-#include "aws/s3_errors.h"
+#include "aws/xml.h"
 #include "core/log.h"
 #include "net/sinks.h"
 

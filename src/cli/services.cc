@@ -123,13 +123,13 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
   if (f.instance_id.empty()) f.instance_id = "i-replay";
   if (f.domain.empty()) f.domain = aws::DomainForRegion(f.region);
 
-  aws::S3ClientOptions s3o;
+  s3::S3ClientOptions s3o;
   s3o.endpoint_override = s.config.s3_endpoint_url;
   if (!f.region.empty()) s3o.default_region = f.region;
   s3o.domain = f.domain;
   s3o.use_fips = s.config.use_fips_endpoint;
   s3o.use_dualstack = s.config.use_dualstack_endpoint;
-  s.s3 = std::make_unique<aws::S3ClientImpl>(*s.transport, *s.credentials, *s.clock, s3o);
+  s.s3 = std::make_unique<s3::S3ClientImpl>(*s.transport, *s.credentials, *s.clock, s3o);
   s.fetcher = std::make_unique<fetch::RoutingFetcher>(*s.s3, *s.transport, *s.clock);
   return Ok();
 }

@@ -13,13 +13,13 @@
 #include "aws/environment.h"
 #include "aws/imds_client.h"
 #include "aws/imds_credentials.h"
-#include "aws/s3_client_impl.h"
 #include "cli/options.h"
 #include "core/clock.h"
 #include "core/instance.h"
 #include "fetch/routing_fetcher.h"
 #include "net/curl_transport.h"
 #include "net/retry.h"
+#include "s3/client_impl.h"
 
 namespace s3us::cli {
 
@@ -36,7 +36,7 @@ struct Services {
   std::unique_ptr<aws::ImdsClient> imds;  // null when IMDS is disabled
   std::shared_ptr<aws::ImdsCredentialProvider> imds_credentials;
   std::unique_ptr<aws::CredentialProvider> credentials;
-  std::unique_ptr<aws::S3ClientImpl> s3;
+  std::unique_ptr<s3::S3ClientImpl> s3;
   std::unique_ptr<fetch::RoutingFetcher> fetcher;
   InstanceFacts facts;
   bool facts_from_imds = false;

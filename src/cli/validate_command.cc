@@ -12,12 +12,12 @@
 #include <iostream>
 #include <set>
 
-#include "aws/s3_location.h"
 #include "core/files.h"
 #include "core/strings.h"
 #include "expand/include_target.h"
 #include "expand/key_template.h"
 #include "run/report.h"
+#include "s3/location.h"
 #include "userdata/parse.h"
 
 extern char** environ;
@@ -67,8 +67,8 @@ std::optional<std::string> CheckUrl(const userdata::Part& part, const std::strin
     if (!resolved.ok()) return resolved.error().ToString();
     target = *resolved;
   }
-  if (s3_include || aws::LooksLikeS3(target)) {
-    Result<aws::S3Location> loc = aws::ParseS3Location(target);
+  if (s3_include || s3::LooksLikeS3(target)) {
+    Result<s3::S3Location> loc = s3::ParseS3Location(target);
     if (!loc.ok()) return loc.error().ToString();
     return std::nullopt;
   }

@@ -12,6 +12,8 @@ namespace s3us {
 std::string ToLower(std::string_view s);
 bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
+// Non-empty and only ASCII digits.
+bool IsAllDigits(std::string_view s);
 // Strips spaces, tabs, CR and LF at both ends.
 std::string_view Trim(std::string_view s);
 // s without one pair of surrounding double quotes, when it has them (an ETag's "…").

@@ -1,10 +1,10 @@
 #include "expand/include_target.h"
 
-#include "aws/s3_location.h"
 #include "aws/sigv4.h"
 #include "core/strings.h"
 #include "expand/key_template.h"
 #include "fetch/target.h"
+#include "s3/location.h"
 
 namespace s3us::expand {
 Result<fetch::Target> ResolveIncludeTarget(std::string_view raw, bool s3_include,
@@ -14,7 +14,7 @@ Result<fetch::Target> ResolveIncludeTarget(std::string_view raw, bool s3_include
   if (!s3_include) return target;
   const std::string& entry = target.url;
   if (!target.s3.ok()) {
-    if (aws::LooksLikeS3(entry)) return target.s3.error();
+    if (s3::LooksLikeS3(entry)) return target.s3.error();
     return Error(ErrorCode::kInvalidInput,
                  "\"" + entry.substr(0, 200) +
                      "\" is not an S3 location (#s3-include lines name S3 objects)");
@@ -36,7 +36,7 @@ Result<fetch::Target> ResolveIncludeTarget(std::string_view raw, bool s3_include
   // Access-point ARNs name objects as …:accesspoint/NAME/object/KEY; their https hosts
   // take the key as the path, like buckets.
   url += target.s3->access_point_arn.empty() || https ? "/" : "/object/";
-  // https S3 URLs are percent-decoded once by aws::ParseS3Location, so a templated key is
+  // https S3 URLs are percent-decoded once by s3::ParseS3Location, so a templated key is
   // encoded for them; s3:// URLs and ARNs take keys literally.
   url += https ? aws::UriEncode(*key, /*keep_slash=*/true) : *key;
   url += query;

@@ -5,4 +5,4 @@ s3us_layer(expand DIR src/expand
           include_tree.cc object_slot.cc job_pool.cc expansion.cc
           expander.cc
   PUBLIC s3us_core s3us_userdata
-  PRIVATE s3us_fetch s3us_aws s3us_trust)
+  PRIVATE s3us_fetch s3us_aws s3us_s3 s3us_trust)

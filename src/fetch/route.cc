@@ -1,8 +1,8 @@
 #include "fetch/route.h"
 
-#include "aws/s3_location.h"
 #include "core/secret.h"
 #include "core/strings.h"
+#include "s3/location.h"
 
 namespace s3us::fetch {
 
@@ -31,10 +31,10 @@ Route RouteOf(std::string_view raw) {
   if (url.empty()) return Route::kUnsupported;
   std::string scheme = SchemeOf(url);
   if (scheme == "http" || scheme == "https") {
-    return aws::LooksLikeS3(url) && !IsPresignedUrl(url) ? Route::kS3 : Route::kPlain;
+    return s3::LooksLikeS3(url) && !IsPresignedUrl(url) ? Route::kS3 : Route::kPlain;
   }
   if (scheme == "s3" || IStartsWith(url, "arn:") || scheme.empty()) {
-    return aws::LooksLikeS3(url) ? Route::kS3 : Route::kUnsupported;
+    return s3::LooksLikeS3(url) ? Route::kS3 : Route::kUnsupported;
   }
   return Route::kUnsupported;
 }

@@ -1,5 +1,5 @@
 // Which route a URL takes through the fetcher, and how a plain-HTTP redirect is resolved.
-// Pure string work: no I/O. The S3 spellings themselves are aws::LooksLikeS3's business.
+// Pure string work: no I/O. The S3 spellings themselves are s3::LooksLikeS3's business.
 #ifndef S3US_FETCH_ROUTE_H_
 #define S3US_FETCH_ROUTE_H_
 
@@ -11,7 +11,7 @@
 namespace s3us::fetch {
 
 enum class Route {
-  kS3,           // signed GetObject through aws::S3Client
+  kS3,           // signed GetObject through s3::S3Client
   kPlain,        // unauthenticated GET through net::Transport
   kUnsupported,  // file://, ftp://, data:, anything else
 };

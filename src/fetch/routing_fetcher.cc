@@ -33,7 +33,7 @@ Status Record(net::VerifiedBody verified, userdata::Source& source) {
 
 }  // namespace
 
-RoutingFetcher::RoutingFetcher(aws::S3Client& s3, net::Transport& http, Clock& clock,
+RoutingFetcher::RoutingFetcher(s3::S3Client& s3, net::Transport& http, Clock& clock,
                                RoutingFetcherOptions options)
     : s3_(s3), http_(http), clock_(clock), options_(options) {}
 
@@ -73,9 +73,9 @@ Result<FetchedObject> RoutingFetcher::Fetch(const Target& target, const FetchOpt
   return result;
 }
 
-Result<FetchedObject> RoutingFetcher::FetchS3(const aws::S3Location& resolved,
+Result<FetchedObject> RoutingFetcher::FetchS3(const s3::S3Location& resolved,
                                               const FetchOptions& options) {
-  aws::S3Location location = resolved;
+  s3::S3Location location = resolved;
   if (!location.has_key()) {
     return Error(ErrorCode::kInvalidInput,
                  "names bucket \"" + location.bucket + "\" but no object key");
@@ -84,14 +84,14 @@ Result<FetchedObject> RoutingFetcher::FetchS3(const aws::S3Location& resolved,
   Result<std::optional<net::Expectation>> pin = PinExpectation(options);
   if (!pin.ok()) return pin.error();
 
-  aws::GetObjectRequest request;
+  s3::GetObjectRequest request;
   request.location = location;
   request.sink = options.sink;
   request.max_bytes = options.max_bytes;
   request.deadline = options.deadline;
   if (*pin) request.expectations.push_back(std::move(**pin));
   request.record_sha256 = options.record_sha256;
-  Result<aws::GetObjectResult> got = s3_.GetObject(request);
+  Result<s3::GetObjectResult> got = s3_.GetObject(request);
   if (!got.ok()) return got.error();
 
   FetchedObject out;

@@ -15,12 +15,12 @@
 #include <string>
 #include <string_view>
 
-#include "aws/s3_client.h"
 #include "core/clock.h"
 #include "fetch/fetcher.h"
 #include "fetch/route.h"
 #include "fetch/verify.h"
 #include "net/transport.h"
+#include "s3/client.h"
 
 namespace s3us::fetch {
 
@@ -33,7 +33,7 @@ class RoutingFetcher : public Fetcher {
  public:
   // s3: signed GetObject (one client per run; it shares credentials and the IMDS token).
   // http: the plain transport, retrying in production. All three must outlive this object.
-  RoutingFetcher(aws::S3Client& s3, net::Transport& http, Clock& clock,
+  RoutingFetcher(s3::S3Client& s3, net::Transport& http, Clock& clock,
                  RoutingFetcherOptions options = {});
 
   // Errors: the route's code with context "fetching <redacted url>"; kUnsupported for
@@ -44,10 +44,10 @@ class RoutingFetcher : public Fetcher {
   using Fetcher::Fetch;
 
  private:
-  Result<FetchedObject> FetchS3(const aws::S3Location& location, const FetchOptions& options);
+  Result<FetchedObject> FetchS3(const s3::S3Location& location, const FetchOptions& options);
   Result<FetchedObject> FetchPlain(std::string_view url, const FetchOptions& options);
 
-  aws::S3Client& s3_;
+  s3::S3Client& s3_;
   net::Transport& http_;
   Clock& clock_;
   RoutingFetcherOptions options_;

@@ -3,4 +3,4 @@
 # allowed_signers lists an include part may carry; the S3 client stays behind it.
 s3us_layer(fetch DIR src/fetch
   SOURCES route.cc target.cc verify.cc routing_fetcher.cc signed_fetcher.cc
-  PUBLIC s3us_core s3us_net s3us_userdata s3us_aws s3us_trust)
+  PUBLIC s3us_core s3us_net s3us_userdata s3us_s3 s3us_trust)

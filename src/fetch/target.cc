@@ -8,7 +8,7 @@ Target ResolveTarget(std::string_view raw) {
   Target target;
   target.url = std::string(Trim(raw));
   target.route = RouteOf(target.url);
-  if (aws::LooksLikeS3(target.url)) target.s3 = aws::ParseS3Location(target.url);
+  if (s3::LooksLikeS3(target.url)) target.s3 = s3::ParseS3Location(target.url);
   return target;
 }
 

@@ -1,16 +1,16 @@
 // Target: what one include line (or a `get` argument) names, worked out once: the route it
 // takes and, for S3 in any spelling, the parsed location with its version. The fetcher
 // takes this type, so neither expansion nor a route parses the URL again; a new URL form
-// is taught here and in aws::ParseS3Location only.
+// is taught here and in s3::ParseS3Location only.
 #ifndef S3US_FETCH_TARGET_H_
 #define S3US_FETCH_TARGET_H_
 
 #include <string>
 #include <string_view>
 
-#include "aws/s3_location.h"
 #include "core/error.h"
 #include "fetch/route.h"
+#include "s3/location.h"
 
 namespace s3us::fetch {
 
@@ -19,7 +19,7 @@ struct Target {
   Route route = Route::kUnsupported;
   // Any S3 spelling (a pre-signed one too, though it routes kPlain): the location, or why
   // it is none.
-  Result<aws::S3Location> s3 = Error(ErrorCode::kInvalidInput, "not an S3 location");
+  Result<s3::S3Location> s3 = Error(ErrorCode::kInvalidInput, "not an S3 location");
 
   // The same object gets the same identity in every spelling: "s3://bucket/key" plus
   // "?versionId=…" for S3 locations with a key; the URL for anything else.

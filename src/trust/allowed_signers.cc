@@ -152,13 +152,6 @@ Result<std::optional<AllowedSigner>> ParseLine(std::string_view line, std::strin
   return std::optional<AllowedSigner>(std::move(signer));
 }
 
-bool IsDigits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 int Number(std::string_view s) {
   int n = 0;
   for (char c : s) n = n * 10 + (c - '0');
@@ -176,7 +169,7 @@ std::optional<int64_t> ParseSignerTime(std::string_view text) {
     utc = true;
     text.remove_suffix(3);
   }
-  if ((text.size() != 8 && text.size() != 12 && text.size() != 14) || !IsDigits(text)) {
+  if ((text.size() != 8 && text.size() != 12 && text.size() != 14) || !IsAllDigits(text)) {
     return std::nullopt;
   }
   std::tm tm{};

@@ -4,7 +4,7 @@
 
 #include "aws/aws_time.h"
 #include "aws/fake_imds.h"
-#include "aws/s3_host.h"
+#include "aws/regions.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "fakes/fake_clock.h"

@@ -30,6 +30,10 @@ TEST_CASE("string helpers") {
   CHECK(SplitLines("a\n") == std::vector<std::string_view>{"a"});
   CHECK(HumanBytes(512) == "512 B");
   CHECK(HumanBytes(1536) == "1.5 KiB");
+  CHECK(IsAllDigits("20261206"));
+  CHECK_FALSE(IsAllDigits(""));
+  CHECK_FALSE(IsAllDigits("12a"));
+  CHECK_FALSE(IsAllDigits("-1"));
 }
 
 TEST_CASE("Printable escapes control bytes and bounds what a message quotes") {

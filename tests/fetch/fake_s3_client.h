@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "aws/s3_client.h"
-#include "aws/s3_integrity.h"
 #include "core/crypto.h"
+#include "s3/client.h"
+#include "s3/integrity.h"
 
 namespace s3us::testing {
 
@@ -58,14 +58,14 @@ struct FakeS3Object {
   std::vector<std::string> declares = {"content-length", "x-amz-checksum-sha256"};
 };
 
-class FakeS3Client : public aws::S3Client {
+class FakeS3Client : public s3::S3Client {
  public:
   void Put(const std::string& bucket, const std::string& key, FakeS3Object object) {
     std::lock_guard<std::mutex> l(mu_);
     objects_[bucket + "/" + key] = std::move(object);
   }
 
-  Result<aws::GetObjectResult> GetObject(const aws::GetObjectRequest& request) override {
+  Result<s3::GetObjectResult> GetObject(const s3::GetObjectRequest& request) override {
     FakeS3Object object("");
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -80,14 +80,14 @@ class FakeS3Client : public aws::S3Client {
     }
     net::VerifyingSink sink(request.max_bytes, request.sink, request.record_sha256);
     for (const net::Expectation& e : request.expectations) sink.Expect(e);
-    sink.set_head_reader(aws::S3Expectations);
+    sink.set_head_reader(s3::S3Expectations);
     net::Response head = object.Head();
     if (Status s = sink.Begin(head); !s.ok()) return s.error();
     if (Status s = sink.Write(object.body); !s.ok()) return s.error();
     Result<net::VerifiedBody> verified = sink.Finish(head);
     if (!verified.ok()) return verified.error();
 
-    aws::GetObjectResult result;
+    s3::GetObjectResult result;
     result.size = verified->bytes;
     result.sha256 = verified->sha256;
     result.verified_by = verified->verified_by;
@@ -98,7 +98,7 @@ class FakeS3Client : public aws::S3Client {
     return result;
   }
 
-  std::vector<aws::S3Location> requests() {
+  std::vector<s3::S3Location> requests() {
     std::lock_guard<std::mutex> l(mu_);
     return requests_;
   }
@@ -106,7 +106,7 @@ class FakeS3Client : public aws::S3Client {
  private:
   std::mutex mu_;
   std::map<std::string, FakeS3Object> objects_;
-  std::vector<aws::S3Location> requests_;
+  std::vector<s3::S3Location> requests_;
 };
 
 }  // namespace s3us::testing

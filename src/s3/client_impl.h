@@ -1,4 +1,4 @@
-// S3ClientImpl: the S3Client of aws/s3_client.h over a Transport, a CredentialProvider and
+// S3ClientImpl: the S3Client of aws/s3_client.h over a Transport, a aws::CredentialProvider and
 // the SigV4 signer.
 //
 // One GetObject = one signed GET plus at most one of each repair: re-sign for the region S3
@@ -11,8 +11,8 @@
 // empty-body SHA-256 as payload hash; User-Agent is sent unsigned; Host is sent explicitly.
 // Signing region: the one learned for the bucket, else the location's, else the default.
 // Errors carry no location: callers add "fetching s3://b/k". Thread-safe.
-#ifndef S3US_AWS_S3_CLIENT_IMPL_H_
-#define S3US_AWS_S3_CLIENT_IMPL_H_
+#ifndef S3US_S3_CLIENT_IMPL_H_
+#define S3US_S3_CLIENT_IMPL_H_
 
 #include <atomic>
 #include <chrono>
@@ -22,15 +22,15 @@
 #include <string_view>
 
 #include "aws/credentials.h"
-#include "aws/s3_client.h"
-#include "aws/s3_endpoint.h"
-#include "aws/s3_errors.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
 #include "net/transport.h"
 #include "net/verifying_sink.h"
+#include "s3/client.h"
+#include "s3/endpoint.h"
+#include "s3/errors.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct S3ClientOptions {
   // "http://127.0.0.1:PORT": every request goes there, path-style. Empty: AWS endpoints.
@@ -50,7 +50,7 @@ struct S3ClientOptions {
 
 class S3ClientImpl : public S3Client {
  public:
-  S3ClientImpl(net::Transport& transport, CredentialProvider& credentials, Clock& clock,
+  S3ClientImpl(net::Transport& transport, aws::CredentialProvider& credentials, Clock& clock,
                S3ClientOptions options = {});
 
   // kInvalidInput (no bucket or key), kNotFound, kAccessDenied, kExpiredCredentials,
@@ -80,16 +80,16 @@ class S3ClientImpl : public S3Client {
   bool RepairClock(const net::Response& response, const S3ErrorInfo& info, Attempt& attempt);
 
   net::Transport& transport_;
-  CredentialProvider& credentials_;
+  aws::CredentialProvider& credentials_;
   Clock& clock_;
   S3ClientOptions options_;
   S3EndpointOptions endpoint_options_;
-  SigV4Signer signer_;
+  aws::SigV4Signer signer_;
   std::mutex mu_;
   std::map<std::string, std::string, std::less<>> regions_;
   std::atomic<int64_t> offset_ms_{0};
 };
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3
 
-#endif  // S3US_AWS_S3_CLIENT_IMPL_H_
+#endif  // S3US_S3_CLIENT_IMPL_H_

@@ -8,14 +8,14 @@
 #include <string>
 
 #include "aws/aws_time.h"
-#include "aws/s3_client_impl.h"
 #include "core/crypto.h"
 #include "core/strings.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_transport.h"
 #include "fakes/recording_sink.h"
+#include "s3/client_impl.h"
 
-namespace s3us::aws::s3_client_test {
+namespace s3us::s3::client_test {
 
 using testing::FakeClock;
 using testing::FakeTransport;
@@ -26,14 +26,14 @@ inline constexpr char kToken1[] = "session-token-one-AQoDYXdzEPT-0123456789abcde
 inline constexpr char kToken2[] = "session-token-two-AQoDYXdzEPT-fedcba9876543210";
 
 // Hands out kToken1 credentials, kToken2 after a forced refresh.
-class TestCredentials : public CredentialProvider {
+class TestCredentials : public aws::CredentialProvider {
  public:
-  Result<Credentials> Get(bool force_refresh) override {
+  Result<aws::Credentials> Get(bool force_refresh) override {
     std::lock_guard<std::mutex> l(mu_);
     ++calls;
     if (force_refresh) ++forced;
     if (fail) return Error(ErrorCode::kNoCredentials, "no credentials anywhere");
-    Credentials c;
+    aws::Credentials c;
     c.access_key_id = "ASIAIOSFODNN7EXAMPLE";
     c.secret_access_key = Secret(kSecret);
     c.session_token = Secret(forced > 0 ? kToken2 : kToken1);
@@ -75,7 +75,7 @@ inline std::string Base64Sha256(std::string_view data) {
 
 struct Fixture {
   FakeTransport transport;
-  FakeClock clock{*ParseIso8601("2015-08-30T12:36:00Z")};
+  FakeClock clock{*aws::ParseIso8601("2015-08-30T12:36:00Z")};
   TestCredentials creds;
   S3ClientOptions options;
   std::unique_ptr<S3ClientImpl> client;
@@ -93,6 +93,6 @@ struct Fixture {
   }
 };
 
-}  // namespace s3us::aws::s3_client_test
+}  // namespace s3us::s3::client_test
 
 #endif  // S3US_TESTS_AWS_S3_CLIENT_FIXTURE_H_

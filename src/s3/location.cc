@@ -1,13 +1,14 @@
-#include "aws/s3_location.h"
+#include "s3/location.h"
 
 #include <optional>
 #include <vector>
 
-#include "aws/s3_host.h"
+#include "aws/regions.h"
 #include "core/secret.h"
 #include "core/strings.h"
+#include "s3/host.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
@@ -20,14 +21,6 @@ Error Unsupported(std::string message) {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c); }
 
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -36,7 +29,7 @@ bool IsIpv4(std::string_view s) {
   std::vector<std::string_view> parts = Split(s, '.');
   if (parts.size() != 4) return false;
   for (std::string_view p : parts) {
-    if (!AllDigits(p) || p.size() > 3) return false;
+    if (!IsAllDigits(p) || p.size() > 3) return false;
   }
   return true;
 }
@@ -154,11 +147,11 @@ Result<S3Location> ParseArn(std::string_view text) {
       return Unsupported("'" + std::string(text) +
                          "': multi-region access points are not supported");
     }
-    if (!IsRegionName(region)) {
+    if (!aws::IsRegionName(region)) {
       return Invalid("'" + std::string(text) + "' has an invalid region '" + std::string(region) +
                      "'");
     }
-    if (account.size() != 12 || !AllDigits(account)) {
+    if (account.size() != 12 || !IsAllDigits(account)) {
       return Invalid("'" + std::string(text) + "' has an invalid account id (12 digits)");
     }
     loc.region = std::string(region);
@@ -196,7 +189,7 @@ Result<HttpsParts> SplitHttps(std::string_view text, std::string_view shown) {
   }
   size_t colon = p.host.rfind(':');
   if (colon != std::string_view::npos) {
-    if (!AllDigits(p.host.substr(colon + 1))) {
+    if (!IsAllDigits(p.host.substr(colon + 1))) {
       return Invalid("'" + std::string(shown) + "' has an invalid port");
     }
     p.host = p.host.substr(0, colon);
@@ -259,7 +252,7 @@ Result<S3Location> ParseHttps(std::string_view text) {
     // NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com
     size_t dash = bucket_label.rfind('-');
     std::string account = dash == std::string::npos ? "" : bucket_label.substr(dash + 1);
-    if (account.size() != 12 || !AllDigits(account) || loc.region.empty()) {
+    if (account.size() != 12 || !IsAllDigits(account) || loc.region.empty()) {
       return Invalid("'" + shown + "': expected NAME-ACCOUNT.s3-accesspoint.REGION host");
     }
     loc.account_id = account;
@@ -345,4 +338,4 @@ Result<S3Location> ParseS3Location(std::string_view text) {
   return loc;
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

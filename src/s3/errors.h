@@ -4,8 +4,8 @@
 // ServerTime). The debugging echoes S3 adds to signature errors (StringToSign,
 // CanonicalRequest, SignatureProvided, AWSAccessKeyId, …) are never read, so they cannot
 // reach a message. Pure.
-#ifndef S3US_AWS_S3_ERRORS_H_
-#define S3US_AWS_S3_ERRORS_H_
+#ifndef S3US_S3_ERRORS_H_
+#define S3US_S3_ERRORS_H_
 
 #include <optional>
 #include <string>
@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "net/transport.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct S3ErrorInfo {
   int status = 0;
@@ -29,14 +29,11 @@ struct S3ErrorInfo {
 // Reads status, headers and (if any) the XML body of a non-2xx response.
 S3ErrorInfo ParseS3Error(const net::Response& response);
 
-// The text of the first <tag>…</tag> in `xml`, entities decoded; empty when absent.
-std::string XmlElement(std::string_view xml, std::string_view tag);
-
 // The typed error for a failed GetObject: code by S3 error code (else by status),
 // aws_code, http status, request id, retryable for throttling and 5xx. Message lower-case
 // and free of anything request-specific; context "HTTP 404 NoSuchKey (request id …)".
 Error MakeS3Error(const S3ErrorInfo& info);
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3
 
-#endif  // S3US_AWS_S3_ERRORS_H_
+#endif  // S3US_S3_ERRORS_H_

@@ -1,4 +1,4 @@
-#include "aws/s3_client_impl.h"
+#include "s3/client_impl.h"
 
 #include <zlib.h>
 #include <catch2/catch.hpp>
@@ -6,12 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/aws/s3_client_fixture.h"
+#include "tests/s3/client_fixture.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
-using namespace s3_client_test;  // NOLINT: the shared fixture of these tests
+using namespace client_test;  // NOLINT: the shared fixture of these tests
 
 TEST_CASE("S3Client signs a GET exactly as botocore does") {
   const auto dir = std::filesystem::path(S3US_TEST_DATA_DIR) / "sigv4/s3-botocore-oracle/" /
@@ -24,11 +24,11 @@ TEST_CASE("S3Client signs a GET exactly as botocore does") {
   size_t at = ctx.find("\"token\": \"") + 10;
   std::string sts_token = ctx.substr(at, ctx.find('"', at) - at);
 
-  class OracleCredentials : public CredentialProvider {
+  class OracleCredentials : public aws::CredentialProvider {
    public:
     explicit OracleCredentials(std::string token) : token_(std::move(token)) {}
-    Result<Credentials> Get(bool) override {
-      Credentials c;
+    Result<aws::Credentials> Get(bool) override {
+      aws::Credentials c;
       c.access_key_id = "ASIAIOSFODNN7EXAMPLE";
       c.secret_access_key = Secret(kSecret);
       c.session_token = Secret(token_);
@@ -39,7 +39,7 @@ TEST_CASE("S3Client signs a GET exactly as botocore does") {
   } oracle(sts_token);
 
   FakeTransport transport;
-  FakeClock clock(*ParseIso8601("2015-08-30T12:36:00Z"));
+  FakeClock clock(*aws::ParseIso8601("2015-08-30T12:36:00Z"));
   S3ClientOptions options;
   options.checksum_mode = false;
   options.default_region = "eu-west-1";
@@ -61,7 +61,7 @@ TEST_CASE("S3Client signs checksum mode and the token, never the user agent") {
   CHECK(sent.method == "GET");
   CHECK(HeaderOf(sent, "host") == "example-bucket.s3.us-east-1.amazonaws.com");
   CHECK(HeaderOf(sent, "x-amz-checksum-mode") == "ENABLED");
-  CHECK(HeaderOf(sent, "x-amz-content-sha256") == kEmptySha256);
+  CHECK(HeaderOf(sent, "x-amz-content-sha256") == aws::kEmptySha256);
   CHECK(HeaderOf(sent, "x-amz-date") == "20150830T123600Z");
   CHECK(HeaderOf(sent, "x-amz-security-token") == kToken1);
   CHECK(AuthPart(sent, "SignedHeaders") ==
@@ -209,4 +209,4 @@ TEST_CASE("S3Client enforces max_bytes while the body streams") {
 }
 
 }  // namespace
-}  // namespace s3us::aws
+}  // namespace s3us::s3

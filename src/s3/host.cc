@@ -1,21 +1,14 @@
-#include "aws/s3_host.h"
+#include "s3/host.h"
 
 #include <array>
 #include <optional>
 #include <vector>
 
+#include "aws/regions.h"
 #include "core/strings.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
 
 struct Domain {
   std::string_view suffix;  // with the leading dot
@@ -64,10 +57,10 @@ ServiceLabel ClassifyServiceLabel(std::string_view label) {
   } else if (rest.starts_with("-website") || rest == "-control" || rest == "-outposts" ||
              rest == "-object-lambda" || rest.starts_with("express")) {
     s.unsupported = true;
-  } else if (rest.starts_with("-fips-") && IsRegionName(rest.substr(6))) {
+  } else if (rest.starts_with("-fips-") && aws::IsRegionName(rest.substr(6))) {
     s.ok = s.fips = true;
     s.region = std::string(rest.substr(6));
-  } else if (rest.starts_with("-") && IsRegionName(rest.substr(1))) {
+  } else if (rest.starts_with("-") && aws::IsRegionName(rest.substr(1))) {
     s.ok = true;
     s.region = std::string(rest.substr(1));
   }
@@ -75,26 +68,6 @@ ServiceLabel ClassifyServiceLabel(std::string_view label) {
 }
 
 }  // namespace
-
-bool IsRegionName(std::string_view s) {
-  std::vector<std::string_view> parts = Split(s, '-');
-  if (parts.size() < 3 || !AllDigits(parts.back())) return false;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (parts[i].empty()) return false;
-    for (char c : parts[i]) {
-      if (c < 'a' || c > 'z') return false;
-    }
-  }
-  return true;
-}
-
-std::string PartitionOfRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  if (region.starts_with("us-isob-")) return "aws-iso-b";
-  if (region.starts_with("us-iso-")) return "aws-iso";
-  return "aws";
-}
 
 Result<S3Host> ParseS3Host(std::string_view host) {
   auto not_s3 = [&] {
@@ -129,14 +102,15 @@ Result<S3Host> ParseS3Host(std::string_view host) {
   for (size_t i = svc + 1; i < labels.size(); ++i) {
     if (labels[i] == "dualstack" && i == svc + 1) {
       out.dualstack = true;
-    } else if (IsRegionName(labels[i]) && i + 1 == labels.size() && out.region.empty()) {
+    } else if (aws::IsRegionName(labels[i]) && i + 1 == labels.size() && out.region.empty()) {
       out.region = std::string(labels[i]);
     } else {
       return Error(ErrorCode::kInvalidInput, "unexpected host '" + std::string(host) + "'");
     }
   }
-  out.partition = domain->partition != "aws" || out.region.empty() ? std::string(domain->partition)
-                                                                   : PartitionOfRegion(out.region);
+  out.partition = domain->partition != "aws" || out.region.empty()
+                      ? std::string(domain->partition)
+                      : aws::PartitionOfRegion(out.region);
   for (size_t i = 0; i < svc; ++i) {
     if (i > 0) out.bucket_label += '.';
     out.bucket_label += labels[i];
@@ -144,4 +118,4 @@ Result<S3Host> ParseS3Host(std::string_view host) {
   return out;
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

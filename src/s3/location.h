@@ -8,15 +8,15 @@
 // kept. Keys are exact: percent-decoded once from https URLs only (s3:// URLs and ARNs are
 // literal, as in the AWS CLI), never normalised ("a//b", "./", ".." stay). Pure: no I/O;
 // the caller trims the line it read.
-#ifndef S3US_AWS_S3_LOCATION_H_
-#define S3US_AWS_S3_LOCATION_H_
+#ifndef S3US_S3_LOCATION_H_
+#define S3US_S3_LOCATION_H_
 
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct S3Location {
   std::string bucket;
@@ -55,6 +55,6 @@ Result<S3Location> ParseS3Location(std::string_view text);
 // allowed"); kUnsupported for S3 Express directory buckets ("--x-s3").
 Status ValidateBucketName(std::string_view bucket);
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3
 
-#endif  // S3US_AWS_S3_LOCATION_H_
+#endif  // S3US_S3_LOCATION_H_

@@ -5,16 +5,16 @@
 // always against an endpoint override (a loopback emulator or an S3-compatible store).
 // Access-point ARNs go to name-account.s3-accesspoint.region.domain. Keys are encoded by
 // S3's rule (every byte but A-Za-z0-9-._~ and '/'), never normalised. Pure.
-#ifndef S3US_AWS_S3_ENDPOINT_H_
-#define S3US_AWS_S3_ENDPOINT_H_
+#ifndef S3US_S3_ENDPOINT_H_
+#define S3US_S3_ENDPOINT_H_
 
 #include <string>
 #include <string_view>
 
-#include "aws/s3_location.h"
 #include "core/error.h"
+#include "s3/location.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct S3EndpointOptions {
   // "http://127.0.0.1:9000" or "https://minio.internal/base": requests go there,
@@ -50,6 +50,6 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
 // → "us-east-1"); empty when the host names none.
 std::string RegionFromS3Host(std::string_view host);
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3
 
-#endif  // S3US_AWS_S3_ENDPOINT_H_
+#endif  // S3US_S3_ENDPOINT_H_

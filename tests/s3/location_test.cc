@@ -1,11 +1,11 @@
-#include "aws/s3_location.h"
+#include "s3/location.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "aws/s3_host.h"
+#include "s3/host.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 struct Good {
@@ -296,12 +296,6 @@ TEST_CASE("ValidateBucketName accepts legal names at the length limits") {
   CHECK_FALSE(ValidateBucketName("1.2.3.4").ok());
 }
 
-}  // namespace
-}  // namespace s3us::aws
-
-namespace s3us::aws {
-namespace {
-
 TEST_CASE("ParseS3Host splits bucket, service and region labels") {
   Result<S3Host> h = ParseS3Host("s3.backup.s3-fips.dualstack.us-gov-west-1.amazonaws.com");
   REQUIRE(h.ok());
@@ -322,19 +316,5 @@ TEST_CASE("ParseS3Host splits bucket, service and region labels") {
         ErrorCode::kUnsupported);
 }
 
-TEST_CASE("Region names and their partitions") {
-  CHECK(IsRegionName("us-east-1"));
-  CHECK(IsRegionName("us-gov-west-1"));
-  CHECK(IsRegionName("ap-southeast-10"));
-  CHECK_FALSE(IsRegionName("us-east"));
-  CHECK_FALSE(IsRegionName("dualstack"));
-  CHECK_FALSE(IsRegionName("US-EAST-1"));
-  CHECK(PartitionOfRegion("cn-northwest-1") == "aws-cn");
-  CHECK(PartitionOfRegion("us-gov-east-1") == "aws-us-gov");
-  CHECK(PartitionOfRegion("us-iso-east-1") == "aws-iso");
-  CHECK(PartitionOfRegion("us-isob-east-1") == "aws-iso-b");
-  CHECK(PartitionOfRegion("eu-central-2") == "aws");
-}
-
 }  // namespace
-}  // namespace s3us::aws
+}  // namespace s3us::s3

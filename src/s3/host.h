@@ -1,17 +1,17 @@
 // S3 endpoint host names: which labels of "BUCKET.s3.REGION.amazonaws.com" (and its
 // legacy, FIPS, dual-stack, accelerate and access-point relatives, in every partition's
-// domain) are the bucket, the service and the region. Also region-name helpers.
+// domain) are the bucket, the service and the region.
 //
 // Not responsible for paths, keys or queries (s3_location.h). Pure.
-#ifndef S3US_AWS_S3_HOST_H_
-#define S3US_AWS_S3_HOST_H_
+#ifndef S3US_S3_HOST_H_
+#define S3US_S3_HOST_H_
 
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct S3Host {
   std::string bucket_label;  // the labels before the service label; empty for path-style
@@ -27,11 +27,6 @@ struct S3Host {
 // Lambda, control and S3 Express endpoints.
 Result<S3Host> ParseS3Host(std::string_view host);
 
-// "us-east-1", "us-gov-west-1", "cn-north-1": lower-case words and a trailing number.
-bool IsRegionName(std::string_view s);
-// The partition a region belongs to ("cn-north-1" → "aws-cn"); "aws" when not special.
-std::string PartitionOfRegion(std::string_view region);
+}  // namespace s3us::s3
 
-}  // namespace s3us::aws
-
-#endif  // S3US_AWS_S3_HOST_H_
+#endif  // S3US_S3_HOST_H_

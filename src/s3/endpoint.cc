@@ -1,4 +1,4 @@
-#include "aws/s3_endpoint.h"
+#include "s3/endpoint.h"
 
 #include <vector>
 
@@ -6,7 +6,7 @@
 #include "aws/sigv4.h"
 #include "core/strings.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 bool LooksLikeRegion(std::string_view s) {
@@ -63,14 +63,14 @@ bool IsVirtualHostableBucket(std::string_view bucket) {
   return bucket.front() != '-' && bucket.back() != '-';
 }
 
-std::string EncodeS3Key(std::string_view key) { return UriEncode(key, /*keep_slash=*/true); }
+std::string EncodeS3Key(std::string_view key) { return aws::UriEncode(key, /*keep_slash=*/true); }
 
 Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_view region,
                                      const S3EndpointOptions& options) {
   S3Endpoint ep;
   ep.signing_region = std::string(region);
   if (!location.version_id.empty()) {
-    ep.query = "versionId=" + UriEncode(location.version_id, /*keep_slash=*/false);
+    ep.query = "versionId=" + aws::UriEncode(location.version_id, /*keep_slash=*/false);
   }
   std::string key_path = "/" + EncodeS3Key(location.key);
   std::string scheme = "https";
@@ -80,11 +80,11 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
     if (!o.ok()) return std::move(o).error();
     scheme = o->scheme;
     ep.host = HostHeader(*o);
-    ep.path = o->base_path + "/" + UriEncode(location.bucket, false) + key_path;
+    ep.path = o->base_path + "/" + aws::UriEncode(location.bucket, false) + key_path;
     ep.path_style = true;
     ep.url = scheme + "://" + o->authority + ep.path;
   } else {
-    std::string domain = options.domain.empty() ? DomainForRegion(region) : options.domain;
+    std::string domain = options.domain.empty() ? aws::DomainForRegion(region) : options.domain;
     std::string suffix = std::string(options.use_dualstack ? ".dualstack." : ".") +
                          std::string(region) + "." + domain;
     if (!location.access_point_arn.empty()) {
@@ -104,7 +104,7 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
       std::string name(resource.substr(12));
       ep.signing_region = std::string(parts[3]);
       suffix = std::string(options.use_dualstack ? ".dualstack." : ".") + ep.signing_region + "." +
-               (options.domain.empty() ? DomainForRegion(parts[3]) : options.domain);
+               (options.domain.empty() ? aws::DomainForRegion(parts[3]) : options.domain);
       ep.host = name + "-" + std::string(parts[4]) +
                 (options.use_fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") + suffix;
       ep.path = key_path;
@@ -115,7 +115,7 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
         ep.path = key_path;
       } else {
         ep.host = service_host;
-        ep.path = "/" + UriEncode(location.bucket, false) + key_path;
+        ep.path = "/" + aws::UriEncode(location.bucket, false) + key_path;
         ep.path_style = true;
       }
     }
@@ -145,4 +145,4 @@ std::string RegionFromS3Host(std::string_view host) {
   return {};
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

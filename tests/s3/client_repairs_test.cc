@@ -1,14 +1,14 @@
-#include "aws/s3_client_impl.h"
+#include "s3/client_impl.h"
 
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "tests/aws/s3_client_fixture.h"
+#include "tests/s3/client_fixture.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
-using namespace s3_client_test;  // NOLINT: the shared fixture of these tests
+using namespace client_test;  // NOLINT: the shared fixture of these tests
 
 TEST_CASE("S3Client resigns once for the bucket's region and remembers it") {
   struct Case {
@@ -223,4 +223,4 @@ TEST_CASE("S3Client serves concurrent requests and shares the learned region") {
 }
 
 }  // namespace
-}  // namespace s3us::aws
+}  // namespace s3us::s3

@@ -8,20 +8,20 @@
 // always; x-amz-checksum-sha256 / -crc32 when S3 returns them (checksum mode requested),
 // else the ETag when it is a plain MD5; and the caller's expectations (a pin). Only the
 // digests those checks need are computed. Thread-safe.
-#ifndef S3US_AWS_S3_CLIENT_H_
-#define S3US_AWS_S3_CLIENT_H_
+#ifndef S3US_S3_CLIENT_H_
+#define S3US_S3_CLIENT_H_
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "aws/s3_location.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/transport.h"
 #include "net/verifying_sink.h"
+#include "s3/location.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 
 struct GetObjectRequest {
   S3Location location;            // bucket + key (+ version, region hint)
@@ -56,6 +56,6 @@ class S3Client {
   virtual Result<GetObjectResult> GetObject(const GetObjectRequest& request) = 0;
 };
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3
 
-#endif  // S3US_AWS_S3_CLIENT_H_
+#endif  // S3US_S3_CLIENT_H_

@@ -1,36 +1,16 @@
-#include "aws/s3_errors.h"
+#include "s3/errors.h"
 
 #include "aws/aws_time.h"
-#include "aws/s3_endpoint.h"
+#include "aws/xml.h"
 #include "core/secret.h"
 #include "core/strings.h"
+#include "s3/endpoint.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 constexpr char kAccessDenied[] =
     "access denied (the key is missing or the role's policy does not allow s3:GetObject on it)";
-
-std::string DecodeEntities(std::string_view text) {
-  static constexpr std::pair<std::string_view, char> kEntities[] = {
-      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool replaced = false;
-    if (text[i] == '&') {
-      for (const auto& [entity, c] : kEntities) {
-        if (text.substr(i, entity.size()) == entity) {
-          out += c;
-          i += entity.size() - 1;
-          replaced = true;
-          break;
-        }
-      }
-    }
-    if (!replaced) out += text[i];
-  }
-  return out;
-}
 
 // S3's own message, when shown: redacted, one line, bounded.
 std::string Quote(std::string_view message) {
@@ -85,17 +65,6 @@ constexpr Mapping kMappings[] = {
 
 }  // namespace
 
-std::string XmlElement(std::string_view xml, std::string_view tag) {
-  std::string open = "<" + std::string(tag) + ">";
-  std::string close = "</" + std::string(tag) + ">";
-  size_t start = xml.find(open);
-  if (start == std::string_view::npos) return {};
-  start += open.size();
-  size_t end = xml.find(close, start);
-  if (end == std::string_view::npos) return {};
-  return DecodeEntities(xml.substr(start, end - start));
-}
-
 S3ErrorInfo ParseS3Error(const net::Response& response) {
   S3ErrorInfo info;
   info.status = response.status;
@@ -103,16 +72,16 @@ S3ErrorInfo ParseS3Error(const net::Response& response) {
   size_t error_at = body.find("<Error>");
   std::string_view error =
       error_at == std::string_view::npos ? std::string_view() : body.substr(error_at);
-  info.code = std::string(Trim(XmlElement(error, "Code")));
-  info.message = XmlElement(error, "Message");
-  info.request_id = XmlElement(error, "RequestId");
+  info.code = std::string(Trim(aws::XmlElement(error, "Code")));
+  info.message = aws::XmlElement(error, "Message");
+  info.request_id = aws::XmlElement(error, "RequestId");
   if (info.request_id.empty()) info.request_id = std::string(response.Header("x-amz-request-id"));
   info.region = std::string(Trim(response.Header("x-amz-bucket-region")));
-  if (info.region.empty()) info.region = std::string(Trim(XmlElement(error, "Region")));
-  if (info.region.empty()) info.region = RegionFromS3Host(Trim(XmlElement(error, "Endpoint")));
-  info.server_time = ParseIso8601(XmlElement(error, "ServerTime"));
-  if (!info.server_time) info.server_time = ParseIso8601(response.Header("x-amz-date"));
-  if (!info.server_time) info.server_time = ParseHttpDate(response.Header("date"));
+  if (info.region.empty()) info.region = std::string(Trim(aws::XmlElement(error, "Region")));
+  if (info.region.empty()) info.region = RegionFromS3Host(Trim(aws::XmlElement(error, "Endpoint")));
+  info.server_time = aws::ParseIso8601(aws::XmlElement(error, "ServerTime"));
+  if (!info.server_time) info.server_time = aws::ParseIso8601(response.Header("x-amz-date"));
+  if (!info.server_time) info.server_time = aws::ParseHttpDate(response.Header("date"));
   return info;
 }
 
@@ -176,4 +145,4 @@ Error MakeS3Error(const S3ErrorInfo& info) {
       .WithContext(std::move(context));
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

@@ -1,13 +1,13 @@
-#include "aws/s3_client_impl.h"
+#include "s3/client_impl.h"
 
 #include "aws/aws_time.h"
-#include "aws/s3_errors.h"
-#include "aws/s3_integrity.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/strings.h"
+#include "s3/errors.h"
+#include "s3/integrity.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 constexpr auto kSkewThreshold = std::chrono::minutes(4);
@@ -38,8 +38,8 @@ bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
 }  // namespace
 
-S3ClientImpl::S3ClientImpl(net::Transport& transport, CredentialProvider& credentials, Clock& clock,
-                           S3ClientOptions options)
+S3ClientImpl::S3ClientImpl(net::Transport& transport, aws::CredentialProvider& credentials,
+                           Clock& clock, S3ClientOptions options)
     : transport_(transport), credentials_(credentials), clock_(clock), options_(options) {
   endpoint_options_.endpoint_override = options_.endpoint_override;
   endpoint_options_.domain = options_.domain;
@@ -93,7 +93,7 @@ Result<GetObjectResult> S3ClientImpl::GetObject(const GetObjectRequest& request)
 // Signs for the attempt's region and clock and sends; the body streams into `sink`.
 Result<net::Response> S3ClientImpl::SendSigned(const GetObjectRequest& request, Attempt& attempt,
                                                net::BodySink& sink) {
-  Result<Credentials> creds = credentials_.Get(attempt.refresh_credentials);
+  Result<aws::Credentials> creds = credentials_.Get(attempt.refresh_credentials);
   if (!creds.ok()) return std::move(creds).error();
   attempt.refresh_credentials = false;
 
@@ -101,18 +101,18 @@ Result<net::Response> S3ClientImpl::SendSigned(const GetObjectRequest& request, 
   if (!ep.ok()) return std::move(ep).error();
   attempt.region = ep->signing_region;
 
-  SigningRequest to_sign;
+  aws::SigningRequest to_sign;
   to_sign.method = "GET";
   to_sign.path = ep->path;
   to_sign.query = ep->query;
   to_sign.headers = RequestHeaders(*ep, options_);
-  SigningOptions signing;
+  aws::SigningOptions signing;
   signing.region = attempt.region;
   signing.service = "s3";
   signing.time = clock_.Now() + clock_offset();
   // A GET has no body: signing its hash costs nothing and also covers plain-http endpoints.
-  signing.payload_hash = kEmptySha256;
-  SignedRequest signed_request = signer_.Sign(to_sign, *creds, signing);
+  signing.payload_hash = aws::kEmptySha256;
+  aws::SignedRequest signed_request = signer_.Sign(to_sign, *creds, signing);
   RegisterSecretValue(signed_request.signature);
   attempt.signed_at = signing.time;
 
@@ -196,8 +196,8 @@ bool S3ClientImpl::RepairClock(const net::Response& response, const S3ErrorInfo&
   int64_t seconds = offset.count() / 1000;
   LogWarning("the local clock is " + std::to_string(seconds < 0 ? -seconds : seconds) +
              (seconds < 0 ? " s ahead of" : " s behind") + " S3's (" +
-             FormatIso8601(*info.server_time) + "); signing with S3's time");
+             aws::FormatIso8601(*info.server_time) + "); signing with S3's time");
   return true;
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

@@ -1,4 +1,4 @@
-#include "aws/s3_integrity.h"
+#include "s3/integrity.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 
 #include "core/strings.h"
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 bool IsHex32(std::string_view s) {
@@ -69,4 +69,4 @@ std::vector<std::pair<std::string, std::string>> S3Checksums(const net::Response
   return out;
 }
 
-}  // namespace s3us::aws
+}  // namespace s3us::s3

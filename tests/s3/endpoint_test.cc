@@ -1,8 +1,8 @@
-#include "aws/s3_endpoint.h"
+#include "s3/endpoint.h"
 
 #include <catch2/catch.hpp>
 
-namespace s3us::aws {
+namespace s3us::s3 {
 namespace {
 
 S3Location Loc(std::string bucket, std::string key, std::string version = "") {
@@ -122,4 +122,4 @@ TEST_CASE("RegionFromS3Host reads every S3 host form") {
 }
 
 }  // namespace
-}  // namespace s3us::aws
+}  // namespace s3us::s3

@@ -1,0 +1,18 @@
+// Region names and the partition each belongs to: facts about AWS regions that the
+// identity side (IMDS facts) and S3 addressing both need. Pure.
+#ifndef S3US_AWS_REGIONS_H_
+#define S3US_AWS_REGIONS_H_
+
+#include <string>
+#include <string_view>
+
+namespace s3us::aws {
+
+// "us-east-1", "us-gov-west-1", "cn-north-1": lower-case words and a trailing number.
+bool IsRegionName(std::string_view s);
+// The partition a region belongs to ("cn-north-1" → "aws-cn"); "aws" when not special.
+std::string PartitionOfRegion(std::string_view region);
+
+}  // namespace s3us::aws
+
+#endif  // S3US_AWS_REGIONS_H_
