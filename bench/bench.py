@@ -242,8 +242,11 @@ def main(argv):
                 blob = os.path.join(work, 'typical.txt')
                 with open(blob, 'wb') as f:
                     f.write(bj.typical_blob())
+                # Timed like curl --version (hyperfine, no Python between runs): a dry run
+                # writes nothing, so every run meets the same empty state directory.
                 job = bj.dry_run_job(work, args.binary, emu.env, blob)
-                report.dry_run = measure([('d', job, 5 if args.quick else 20)], emu, log)['d']
+                job.prepare()
+                report.dry_run = hyperfine(job.argv, runs, emu.env, work)
             env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
             report.big, notes = big_object(emu, work, args.binary, available,
                                            args.big_mib << 20, env_curl)
