@@ -19,11 +19,14 @@ from http.server import ThreadingHTTPServer
 
 def write_json_atomic(path, data):
     """Writes data as JSON to path through a temporary file and rename."""
+    # One dumps (C encoder: json.dump and indent take the pure-Python one) and one write:
+    # the stats file is rewritten before every answer, on the answer's critical path.
+    text = json.dumps(data, sort_keys=True).encode('utf-8')
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
     try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(data, f, indent=2, sort_keys=True)
+        with os.fdopen(fd, 'wb') as f:
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
