@@ -17,7 +17,6 @@
 #include "expand/include_target.h"
 #include "expand/key_template.h"
 #include "run/report.h"
-#include "s3/location.h"
 #include "userdata/parse.h"
 
 extern char** environ;
@@ -60,20 +59,12 @@ InstanceFacts OfflineFacts(const Options& o) {
 std::optional<std::string> CheckUrl(const userdata::Part& part, const std::string& url,
                                     const Options& o) {
   bool s3_include = part.content_type == userdata::kTypeS3Include;
-  std::string target = url;
-  if (s3_include) {
-    Result<std::string> resolved =
-        expand::ResolveS3IncludeUrl(url, o.key_template, OfflineFacts(o));
-    if (!resolved.ok()) return resolved.error().ToString();
-    target = *resolved;
-  }
-  if (s3_include || s3::LooksLikeS3(target)) {
-    Result<s3::S3Location> loc = s3::ParseS3Location(target);
-    if (!loc.ok()) return loc.error().ToString();
-    return std::nullopt;
-  }
-  if (target.rfind("https://", 0) == 0 || target.rfind("http://", 0) == 0) return std::nullopt;
-  return "'" + target + "' is not an http(s) or S3 URL";
+  Result<fetch::Target> target =
+      expand::ResolveIncludeTarget(url, s3_include, o.key_template, OfflineFacts(o));
+  if (!target.ok()) return target.error().ToString();
+  if (target->route == fetch::Route::kS3 && !target->s3.ok()) return target->s3.error().ToString();
+  if (target->route != fetch::Route::kUnsupported) return std::nullopt;
+  return "'" + target->url + "' is not an http(s) or S3 URL";
 }
 
 // ParseIncludeList stops at a part's first bad line. Lines are independent, so each line

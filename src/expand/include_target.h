@@ -13,18 +13,14 @@
 
 namespace s3us::expand {
 
-// The entry as a Target; for a #s3-include entry (`s3_include`) the same rules as
-// ResolveS3IncludeUrl, with the location parsed once.
+// The entry as a Target. For a #s3-include entry (`s3_include`) the location must be S3;
+// a bucket alone (any spelling: "b", "s3://b", "s3://b/", an https bucket URL, a bucket or
+// access-point ARN) gets the templated key in its parsed location, and its URL shows the
+// same spelling with the key appended, ?versionId= kept. kInvalidInput when an
+// #s3-include entry is not an S3 location or the template cannot be filled.
 Result<fetch::Target> ResolveIncludeTarget(std::string_view entry, bool s3_include,
                                            std::string_view key_template,
                                            const InstanceFacts& facts);
-
-// For a #s3-include entry: the entry itself when it names a key; for a bucket name alone
-// (any spelling: "b", "s3://b", "s3://b/", an https bucket URL, a bucket or access-point
-// ARN) the same spelling with the templated key appended, ?versionId= kept.
-// kInvalidInput when the entry is not an S3 location or the template cannot be filled.
-Result<std::string> ResolveS3IncludeUrl(std::string_view entry, std::string_view key_template,
-                                        const InstanceFacts& facts);
 
 // The same object gets the same identity in every spelling: "s3://bucket/key" plus
 // "?versionId=…" for S3 locations; the trimmed URL for anything else.

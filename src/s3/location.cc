@@ -279,6 +279,14 @@ std::string S3Location::ToS3Url() const {
   return "s3://" + bucket + "/" + key;
 }
 
+Result<S3Location> WithKey(S3Location location, std::string key) {
+  if (key.empty()) return Invalid("the key of '" + location.ToS3Url() + "' would be empty");
+  location.key = std::move(key);
+  Status fits = CheckKey(location.key, location.ToS3Url());
+  if (!fits.ok()) return std::move(fits).error();
+  return location;
+}
+
 Status ValidateBucketName(std::string_view b) {
   auto bad = [&](std::string_view why) {
     return Invalid("invalid bucket name '" + std::string(b) + "': " + std::string(why));

@@ -49,6 +49,11 @@ bool LooksLikeS3(std::string_view text);
 // taken as a version; any other '?' is part of the key.
 Result<S3Location> ParseS3Location(std::string_view text);
 
+// `location` (one that names no key) with `key`, exactly as given: a key filled in from
+// a template goes into the parsed location, not into a URL to be parsed again.
+// kInvalidInput for an empty key or one longer than 1024 bytes.
+Result<S3Location> WithKey(S3Location location, std::string key);
+
 // Checks a general-purpose bucket name: 3-63 characters of a-z, 0-9, '.', '-', starting
 // and ending with a letter or digit, no "..", not an IPv4 address. kInvalidInput names the
 // bucket and the rule ("invalid bucket name 'My_Bucket': upper-case letters are not

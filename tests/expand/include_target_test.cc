@@ -14,7 +14,18 @@ InstanceFacts Facts() {
   return f;
 }
 
-TEST_CASE("ResolveS3IncludeUrl gives a bucket-only entry the role-default key in its spelling") {
+// The URL a bucket-only entry shows once it has the role-default key, and the key in its
+// parsed location.
+Result<std::string> ResolveS3IncludeUrl(std::string_view entry, std::string_view key_template,
+                                        const InstanceFacts& facts) {
+  Result<fetch::Target> target = ResolveIncludeTarget(entry, true, key_template, facts);
+  if (!target.ok()) return target.error();
+  REQUIRE(target->s3.ok());
+  CHECK(target->Identity() == target->s3->ToS3Url());
+  return target->url;
+}
+
+TEST_CASE("ResolveIncludeTarget gives a bucket-only entry the role-default key in its spelling") {
   struct Case {
     const char* entry;
     const char* url;
@@ -41,7 +52,7 @@ TEST_CASE("ResolveS3IncludeUrl gives a bucket-only entry the role-default key in
   }
 }
 
-TEST_CASE("ResolveS3IncludeUrl encodes templated keys only where URLs are decoded") {
+TEST_CASE("ResolveIncludeTarget shows templated keys encoded only where URLs are decoded") {
   Result<std::string> s3 = ResolveS3IncludeUrl("s3://b-1", "{role}/a b?c", Facts());
   REQUIRE(s3.ok());
   CHECK(*s3 == "s3://b-1/web/a b?c");
@@ -49,9 +60,25 @@ TEST_CASE("ResolveS3IncludeUrl encodes templated keys only where URLs are decode
       ResolveS3IncludeUrl("https://b-1.s3.amazonaws.com/", "{role}/a b?c", Facts());
   REQUIRE(https.ok());
   CHECK(*https == "https://b-1.s3.amazonaws.com/web/a%20b%3Fc");
+  // The key itself is exact in every spelling; nothing parses the shown URL again.
+  for (const char* entry :
+       {"s3://b-1", "https://b-1.s3.amazonaws.com/", "s3://b-1/?versionId=v7"}) {
+    INFO(entry);
+    Result<fetch::Target> target = ResolveIncludeTarget(entry, true, "{role}/a b?c", Facts());
+    REQUIRE(target.ok());
+    REQUIRE(target->s3.ok());
+    CHECK(target->s3->key == "web/a b?c");
+    CHECK(target->route == fetch::Route::kS3);
+  }
+  Result<fetch::Target> versioned =
+      ResolveIncludeTarget("s3://b-1/?versionId=v7", true, "{role}/k", Facts());
+  REQUIRE(versioned.ok());
+  CHECK(versioned->s3->version_id == "v7");
+  CHECK(versioned->url == "s3://b-1/web/k?versionId=v7");
+  CHECK(versioned->Identity() == "s3://b-1/web/k?versionId=v7");
 }
 
-TEST_CASE("ResolveS3IncludeUrl fails for non-S3 lines and unusable templates") {
+TEST_CASE("ResolveIncludeTarget fails for non-S3 lines and unusable templates") {
   Result<std::string> plain = ResolveS3IncludeUrl("https://example.com/x", "{role}", Facts());
   REQUIRE_FALSE(plain.ok());
   CHECK(plain.error().code() == ErrorCode::kInvalidInput);
