@@ -204,14 +204,16 @@ def our_jobs(work, n, binary, emu_env, sweep=()):
     with open(blob, 'wb') as f:
         f.write(include_blob(n))
     state = os.path.join(work, f'state-{n}')
+    # Past the default --max-objects (256) a user raises it, as here.
+    limit = ['--max-objects', str(n)] if n > 256 else []
     return {
-        'plan': Job('s3-user-script plan', [binary, 'plan', blob], emu_env),
+        'plan': Job('s3-user-script plan', [binary, 'plan', blob] + limit, emu_env),
         'replay': Job('s3-user-script replay', [binary, 'replay', blob, '--state-dir',
-                                                os.path.join(state, 's')],
+                                                os.path.join(state, 's')] + limit,
                       emu_env, _fresh_dir(state)),
     } | {
         f'plan-{k}': Job(f's3-user-script plan --max-parallel {k}',
-                         [binary, 'plan', blob, '--max-parallel', str(k)], emu_env)
+                         [binary, 'plan', blob, '--max-parallel', str(k)] + limit, emu_env)
         for k in sweep
     }
 
