@@ -61,10 +61,12 @@ Status ChunkPipeline::QueueFilled() {
 }
 
 Status ChunkPipeline::Drain() {
-  if (!filling_.empty()) {
-    if (Status s = QueueFilled(); !s.ok()) return s;
-  }
   std::unique_lock<std::mutex> lock(mu_);
+  if (!filling_.empty() && !error_) {
+    queued_.push_back(std::move(filling_));
+    filling_ = Block();
+    changed_.notify_all();
+  }
   // A block leaves the queue once every consumer is done with it (after an error, once
   // every consumer has passed it by): then no consumer runs any more.
   changed_.wait(lock, [&] { return queued_.empty(); });
