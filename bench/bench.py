@@ -13,7 +13,9 @@ the commands themselves (bench_jobs.py) or the emulators (scripts/emulators).
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,8 @@ import bench_report as br  # noqa: E402
 
 LATENCY_MS = 20
 GNU_TIME = '/usr/bin/time'
+CURL_BIG_ROW = 'curl (credentials + one GET)'
+GET_ROW = 's3-user-script get'
 DEPTH = 1  # one level of includes: the blob names the objects directly
 
 
@@ -36,8 +40,14 @@ class RunFailed(Exception):
     pass
 
 
-def run_once(job, log_path, rss=False):
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(job, log_path, rss=False, cpu=None):
     """(seconds, peak RSS KiB or 0) of one whole run; RunFailed when it did not do the job.
+    cpu: a list that gets the run's CPU seconds (user + system of the whole tree) appended.
     rss: run under GNU time, whose %M is the largest process of the tree. (ru_maxrss from our
     own wait4 would not do: a child forked from this Python process starts with its RSS.)"""
     job.prepare()
@@ -46,10 +56,13 @@ def run_once(job, log_path, rss=False):
     if rss and os.path.exists(GNU_TIME):
         argv = [GNU_TIME, '-f', '%M', '-o', rss_file] + argv
     with open(log_path, 'wb') as log:
+        cpu0 = children_cpu()
         t0 = time.perf_counter()
         rc = subprocess.call(argv, env=job.env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=log)
         elapsed = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(children_cpu() - cpu0)
     if rc != 0:
         with open(log_path, 'rb') as f:
             lines = f.read().decode('utf-8', 'replace').strip().splitlines()
@@ -79,7 +92,7 @@ def measure(jobs, emu, log_path):
                 continue
             before = request_count(emu)
             try:
-                t, rss = run_once(job, log_path, rss=rep == 0)
+                t, rss = run_once(job, log_path, rss=rep == 0, cpu=m.cpu)
             except RunFailed as e:
                 m.failure = str(e)
                 continue
@@ -129,8 +142,9 @@ def vm_hwm_kib(pid):
     return None
 
 
-def big_object(emu, work, binary, available, size, env_curl):
-    """Peak RSS fetching one large object (sparse file served as a plain file by the emulator)."""
+def big_object(emu, work, binary, available, size, env_curl, reps=1):
+    """Fetching one large object (a sparse file the emulator streams in 1 MiB writes): curl and
+    `get` interleaved, `reps` runs each. Peak RSS of the first run."""
     rows, notes = {}, []
     bucket_dir = os.path.join(emu.root, bj.BUCKET)
     os.makedirs(bucket_dir, exist_ok=True)
@@ -145,27 +159,73 @@ def big_object(emu, work, binary, available, size, env_curl):
 
     curl_job = bj.big_curl_job(work, env_curl, 'big.bin')
     curl_job.check = size_check(curl_job.out)
-    rows['curl (credentials + one GET)'] = measure([('c', curl_job, 1)], emu, log)['c']
+    jobs = [(CURL_BIG_ROW, curl_job, reps)]
     if available['get']:
-        rows['s3-user-script get'] = br.Measurement(failure='not available: ' + available['get'])
+        rows[GET_ROW] = br.Measurement(failure='not available: ' + available['get'])
     else:
         extra = []
         if '--max-object-size' in bj.get_help(binary):
             extra = ['--max-object-size', str(size * 2)]
         job = bj.get_job(work, binary, emu.env, None, url, extra)
-        out = job.out
-        job.check = size_check(out)
-        rows['s3-user-script get'] = measure([('g', job, 1)], emu, log)['g']
-        if os.path.exists(out):
-            os.unlink(out)
-    if os.path.exists(curl_job.out):
-        os.unlink(curl_job.out)
+        job.check = size_check(job.out)
+        jobs.append((GET_ROW, job, reps))
+    # Unmeasured: the emulator digests the file on its first GET (seconds for 1 GiB, in
+    # Python), which would otherwise land on whichever row runs first.
+    try:
+        run_once(curl_job, log)
+    except RunFailed:
+        pass  # the measured runs report it
+    rows.update(measure(jobs, emu, log))
+    for _, job, _ in jobs:
+        if os.path.exists(job.out):
+            os.unlink(job.out)
     hwm = vm_hwm_kib(emu._s3.proc.pid)  # noqa: SLF001 (the harness offers no accessor)
     if hwm:
-        notes.append(f'S3 emulator peak RSS after this: {hwm // 1024} MiB (it reads whole '
-                     'objects into memory: s3_store._plain_file/read_bytes, one write()).')
+        notes.append(f'S3 emulator peak RSS after this: {hwm // 1024} MiB.')
     os.unlink(path)
     return rows, notes
+
+
+def get_only(args):
+    """`--get-only`: the large-object rows alone at each size, with CPU seconds per run."""
+    lines = ['# get of a large object: s3-user-script vs curl --aws-sigv4', '',
+             *(f'- {c}' for c in br.machine_context(args.binary)), '',
+             '| size | row | wall s, median (min–max) | CPU s, median | peak RSS MiB |'
+             ' wall ratio | CPU ratio |', '|---|---|---|---|---|---|---|']
+    available = bj.our_commands(args.binary)
+    with tempfile.TemporaryDirectory(prefix='s3us-bench-') as tmp:
+        work = os.path.join(tmp, 'work')
+        os.makedirs(work)
+        with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+            env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
+            for mib in args.get_only:
+                print(f'bench: get of {mib} MiB', file=sys.stderr, flush=True)
+                rows, _ = big_object(emu, work, args.binary, available, mib << 20, env_curl,
+                                     args.reps)
+                curl = rows[CURL_BIG_ROW]
+                for name, m in rows.items():
+                    if m.failure or not m.times:
+                        lines.append(f'| {mib} MiB | {name} | {m.failure} | | | | |')
+                        continue
+                    wall = statistics.median(m.times)
+                    cpu = statistics.median(m.cpu)
+                    ratios = ['', '']
+                    if name != CURL_BIG_ROW and curl.times:
+                        ratios = [f'{wall / statistics.median(curl.times):.2f}',
+                                  f'{cpu / statistics.median(curl.cpu):.2f}']
+                    lines.append(f'| {mib} MiB | {name} | {wall:.2f} ({min(m.times):.2f}–'
+                                 f'{max(m.times):.2f}) | {cpu:.2f} | {m.rss_kib / 1024:.1f} | '
+                                 f'{ratios[0]} | {ratios[1]} |')
+    load = ', '.join(f'{x:.2f}' for x in os.getloadavg())
+    lines += ['', f'{args.reps} runs per row, interleaved; load average at the end {load}. CPU '
+              'is user + system of the whole job (the curl row includes its credential '
+              'steps: three curl calls and a python3 JSON parse).']
+    text = '\n'.join(lines) + '\n'
+    print(text)
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as f:
+            f.write(text)
+    return 1 if any('FAILED' in x or '| None |' in x for x in lines) else 0
 
 
 def parse_args(argv):
@@ -173,7 +233,9 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--quick', action='store_true', help='N in 1, 8; fewer repetitions')
     p.add_argument('--binary', default=os.path.join(ROOT, 'build', 'release', 's3-user-script'))
-    p.add_argument('--out', default=os.path.join(HERE, 'results.md'))
+    p.add_argument('--out', help='default bench/results.md; with --get-only, stdout only')
+    p.add_argument('--get-only', help='comma-separated MiB: only the large-object get rows, '
+                   'at each size (default 3 runs each)')
     p.add_argument('--reps', type=int, help='repetitions per cell (default 5, quick 2)')
     p.add_argument('--big-mib', type=int, help='large object size (default 1024, quick 64)')
     p.add_argument('--sizes', help='comma-separated N (default 1,8,32,128; quick 1,8)')
@@ -186,7 +248,10 @@ def parse_args(argv):
     args.sizes = [int(x) for x in args.sizes.split(',')] if args.sizes else \
         [1, 8] if args.quick else [1, 8, 32, 128]
     args.sweep = [int(x) for x in args.sweep.split(',') if x]
-    args.reps = args.reps or (2 if args.quick else 5)
+    args.get_only = [int(x) for x in args.get_only.split(',')] if args.get_only else []
+    if not args.out and not args.get_only:
+        args.out = os.path.join(HERE, 'results.md')
+    args.reps = args.reps or (2 if args.quick else 3 if args.get_only else 5)
     args.big_mib = args.big_mib or (64 if args.quick else 1024)
     args.binary = os.path.abspath(args.binary)
     return args
@@ -194,6 +259,8 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if args.get_only:
+        return get_only(args)
     start = time.monotonic()
     available = bj.our_commands(args.binary)
     report = br.Report(args, LATENCY_MS, DEPTH)

@@ -25,6 +25,7 @@ class Measurement:
     rss_kib: int = 0  # peak RSS of the largest process (first run)
     requests: Optional[Tuple[int, int]] = None  # (IMDS, S3) requests of the first run
     failure: Optional[str] = None
+    cpu: List[float] = field(default_factory=list)  # user + system seconds of the tree, per run
 
     @property
     def median_ms(self):

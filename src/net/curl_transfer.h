@@ -17,6 +17,9 @@
 
 namespace s3us::net {
 
+// libcurl's receive buffer for a body that streams into a sink.
+inline constexpr long kStreamBufferSize = 256L << 10;
+
 // The code a transfer is finished with when the transport shuts down under it.
 inline constexpr CURLcode kShutdownCode = CURLE_ABORTED_BY_CALLBACK;
 

@@ -1,5 +1,7 @@
 #include "net/sinks.h"
 
+#include <fcntl.h>
+
 namespace s3us::net {
 namespace {
 
@@ -31,12 +33,19 @@ Status FileSink::Write(std::string_view chunk) {
   if (chunk.size() > max_bytes_ - written_) return TooLarge(max_bytes_);
   if (Status s = file_.Write(chunk); !s.ok()) return s;
   written_ += chunk.size();
+  if (written_ - writeback_from_ >= kWritebackStep) {
+    // Only a hint: a failure here shows up, if it matters, at Commit's fsync.
+    sync_file_range(file_.fd(), static_cast<off_t>(writeback_from_),
+                    static_cast<off_t>(written_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+    writeback_from_ = written_;
+  }
   return Ok();
 }
 
 Status FileSink::Reset() {
   if (Status s = file_.Truncate(); !s.ok()) return s;
   written_ = 0;
+  writeback_from_ = 0;
   return Ok();
 }
 

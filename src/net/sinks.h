@@ -33,7 +33,9 @@ class MemorySink : public BodySink {
   std::string data_;
 };
 
-// Writes into an AtomicFile: nothing appears at the destination until Commit().
+// Writes into an AtomicFile: nothing appears at the destination until Commit(). Starts the
+// writeback of every kWritebackStep bytes as they are written, so that the disk works while
+// the body streams and Commit's fsync waits only for the tail.
 class FileSink : public BodySink {
  public:
   FileSink(AtomicFile file, uint64_t max_bytes = kNoLimit)
@@ -52,10 +54,13 @@ class FileSink : public BodySink {
   uint64_t bytes_written() const { return written_; }
   AtomicFile& file() { return file_; }
 
+  static constexpr uint64_t kWritebackStep = uint64_t{8} << 20;
+
  private:
   AtomicFile file_;
   uint64_t max_bytes_;
   uint64_t written_ = 0;
+  uint64_t writeback_from_ = 0;  // bytes before this offset have their writeback started
 };
 
 }  // namespace s3us::net

@@ -90,14 +90,37 @@ Status VerifyingSink::Begin(const Response& head) {
 Status VerifyingSink::Write(std::string_view chunk) {
   if (!begun_) return Error(ErrorCode::kInternal, "body bytes before the response head");
   if (max_bytes_ != 0 && chunk.size() > max_bytes_ - bytes_) return SizeLimitError(max_bytes_);
+  if (bytes_ >= kInlineBytes) {
+    bytes_ += chunk.size();
+    if (!pipeline_) pipeline_ = StartPipeline();
+    return pipeline_->Write(chunk);
+  }
   bytes_ += chunk.size();
-  hasher_.Update(chunk.data(), chunk.size());
-  if (forward_ != nullptr) return forward_->Write(chunk);
-  body_.append(chunk);
+  if (hasher_.digests().any()) hasher_.Update(chunk.data(), chunk.size());
+  return Deliver(chunk);
+}
+
+Status VerifyingSink::Deliver(std::string_view piece) {
+  if (forward_ != nullptr) return forward_->Write(piece);
+  body_.append(piece);
   return Ok();
 }
 
+// One thread hashes, another hands the bytes on, each in order.
+std::unique_ptr<ChunkPipeline> VerifyingSink::StartPipeline() {
+  std::vector<ChunkPipeline::Consumer> consumers;
+  if (hasher_.digests().any()) {
+    consumers.emplace_back([this](std::string_view block) {
+      hasher_.Update(block.data(), block.size());
+      return Ok();
+    });
+  }
+  consumers.emplace_back([this](std::string_view block) { return Deliver(block); });
+  return std::make_unique<ChunkPipeline>(std::move(consumers));
+}
+
 Status VerifyingSink::Reset() {
+  pipeline_.reset();  // drops what is queued: the retried transfer starts over
   begun_ = false;
   declared_.reset();
   checks_.clear();
@@ -110,6 +133,11 @@ Status VerifyingSink::Reset() {
 Result<VerifiedBody> VerifyingSink::Finish(const Response& head) {
   if (!begun_) {
     if (Status s = Begin(head); !s.ok()) return std::move(s).error();
+  }
+  if (pipeline_) {
+    Status drained = pipeline_->Drain();
+    pipeline_.reset();
+    if (!drained.ok()) return std::move(drained).error();
   }
   VerifiedBody out;
   out.bytes = bytes_;

@@ -6,13 +6,20 @@
 // Expectations come from two places: the caller (a sha256= pin, before the body) and the
 // answer's headers (Begin(): Content-Length here, protocol-specific ones through a
 // HeadReader, e.g. S3's checksums and ETag). Deciding whether that evidence is enough is
-// the caller's business. Not thread-safe: one per fetch; the transport may call it from its
-// own thread while the caller waits.
+// the caller's business.
+//
+// Past its first MiB, a body is hashed and handed on by threads of the sink's own
+// (ChunkPipeline, 4 MiB in flight), so that receiving, hashing and writing overlap and the
+// transport's thread only copies; small documents are handled inline, without a thread.
+// Not thread-safe: one per fetch; the transport may call it from its own thread while the
+// caller waits. The forward sink gets Write() from one thread at a time, and Begin() and
+// Reset() only while no Write() runs.
 #ifndef S3US_NET_VERIFYING_SINK_H_
 #define S3US_NET_VERIFYING_SINK_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +27,7 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "net/chunk_pipeline.h"
 #include "net/transport.h"
 
 namespace s3us::net {
@@ -60,20 +68,29 @@ class VerifyingSink : public BodySink {
   // Reads Content-Length and the head reader's expectations; chooses the digests.
   // kLimitExceeded when the declared length is over the limit.
   Status Begin(const Response& head) override;
-  // kLimitExceeded (SizeLimitError) past max_bytes; kInternal before Begin().
+  // kLimitExceeded (SizeLimitError) past max_bytes; kInternal before Begin(); the forward
+  // sink's error (past the first MiB, possibly that of an earlier chunk).
   Status Write(std::string_view chunk) override;
   // Starts over (a retried transfer): forgets the head and the bytes, resets the forward sink.
   Status Reset() override;
 
-  // REQUIRES: once, after the last Write. `head` stands in for a Begin() that a body of
-  // zero bytes never saw. kLengthMismatch (retryable) when the body is shorter or longer
-  // than declared; kDigestMismatch on the first digest that differs.
+  // REQUIRES: once, after the last Write. Waits until every byte is hashed and handed on.
+  // `head` stands in for a Begin() that a body of zero bytes never saw. The forward sink's
+  // error; kLengthMismatch (retryable) when the body is shorter or longer than declared;
+  // kDigestMismatch on the first digest that differs.
   Result<VerifiedBody> Finish(const Response& head);
 
   uint64_t bytes() const { return bytes_; }
+  // REQUIRES: after Finish().
   std::string TakeBody() { return std::move(body_); }
 
+  // Bytes handled on the receiving thread before the pipeline takes over.
+  static constexpr uint64_t kInlineBytes = uint64_t{1} << 20;
+
  private:
+  Status Deliver(std::string_view piece);
+  std::unique_ptr<ChunkPipeline> StartPipeline();
+
   const uint64_t max_bytes_;
   BodySink* const forward_;
   const bool record_sha256_;
@@ -85,6 +102,7 @@ class VerifyingSink : public BodySink {
   uint64_t bytes_ = 0;
   std::string body_;
   StreamHasher hasher_;
+  std::unique_ptr<ChunkPipeline> pipeline_;  // last: its thread uses the members above
 };
 
 // "object exceeds the size limit of 64 MiB (67108864 bytes)": one wording for every route.

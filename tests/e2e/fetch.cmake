@@ -4,7 +4,7 @@
 # secret scan of every output: e2e_util.py.
 s3us_add_e2e(fetch_aws fetch_aws_test.py TIMEOUT 120)
 s3us_add_e2e(fetch_expand fetch_expand_test.py TIMEOUT 120)
-s3us_add_e2e(get get_test.py TIMEOUT 120)
+s3us_add_e2e(get get_test.py TIMEOUT 300)
 s3us_add_e2e(tls tls_test.py TIMEOUT 120)
 s3us_add_e2e(include_keys include_keys_test.py TIMEOUT 120)
 s3us_add_e2e(credentials credentials_test.py TIMEOUT 300)

@@ -79,6 +79,29 @@ TEST_CASE("FileSink Reset truncates what a failed attempt wrote") {
   CHECK(*data == "good");
 }
 
+TEST_CASE("FileSink keeps every byte while it starts writeback along the way, across a Reset") {
+  TempDir dir;
+  std::string dest = dir.path() + "/obj";
+  Result<FileSink> sink = FileSink::Create(dest, 0600);
+  REQUIRE(sink.ok());
+  const std::string piece(1 << 20, 'x');
+  for (uint64_t i = 0; i < 2 * FileSink::kWritebackStep / piece.size() + 1; ++i) {
+    REQUIRE(sink->Write(piece).ok());
+  }
+  REQUIRE(sink->Reset().ok());
+  std::string body;
+  for (int i = 0; body.size() < FileSink::kWritebackStep + 12345; ++i) {
+    body += std::string(4096 + i, static_cast<char>('a' + i % 26));
+  }
+  for (size_t at = 0; at < body.size(); at += 100'000) {
+    REQUIRE(sink->Write(std::string_view(body).substr(at, 100'000)).ok());
+  }
+  REQUIRE(sink->Commit().ok());
+  Result<std::string> data = ReadFile(dest, 64 << 20);
+  REQUIRE(data.ok());
+  CHECK(*data == body);
+}
+
 TEST_CASE("FileSink refuses to grow past its limit counted from the last Reset") {
   TempDir dir;
   Result<FileSink> sink = FileSink::Create(dir.path() + "/obj", 0600, 8);

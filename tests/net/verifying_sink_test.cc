@@ -163,5 +163,141 @@ TEST_CASE("VerifyingSink reads the head at Finish for a body that never arrived"
   CHECK(v->verified_by == "content-length");
 }
 
+// Past VerifyingSink::kInlineBytes the body is hashed and forwarded on the pipeline's threads.
+std::string Large(size_t size, char seed) {
+  std::string out(size, '\0');
+  uint32_t x = static_cast<unsigned char>(seed);
+  for (char& c : out) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+// Writes `body` in uneven chunks, as libcurl hands them over; the first failure, if any.
+Status WriteInChunks(VerifyingSink& sink, std::string_view body) {
+  size_t at = 0;
+  for (size_t step = 1000; at < body.size(); step = step * 5 % 300007 + 1) {
+    size_t n = std::min(step, body.size() - at);
+    if (Status s = sink.Write(body.substr(at, n)); !s.ok()) return s;
+    at += n;
+  }
+  return Ok();
+}
+
+// Fails every write once `fail_after` bytes arrived.
+class FailingSink : public BodySink {
+ public:
+  explicit FailingSink(uint64_t fail_after) : fail_after_(fail_after) {}
+  Status Write(std::string_view chunk) override {
+    if (bytes_ + chunk.size() > fail_after_) return Error(ErrorCode::kIo, "disk full");
+    bytes_ += chunk.size();
+    return Ok();
+  }
+  Status Reset() override { return Ok(); }
+
+ private:
+  uint64_t fail_after_;
+  uint64_t bytes_ = 0;
+};
+
+TEST_CASE("VerifyingSink hashes and forwards a large body whole and in order") {
+  const std::string body = Large(5 * VerifyingSink::kInlineBytes + 12345, 'a');
+  testing::RecordingSink target;
+  VerifyingSink sink(0, &target, false);
+  sink.Expect(Pin(body));
+  REQUIRE(sink.Begin(Head({{"content-length", std::to_string(body.size())}})).ok());
+  REQUIRE(WriteInChunks(sink, body).ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE(v.ok());
+  CHECK(v->bytes == body.size());
+  CHECK(v->sha256 == Sha256Hex(body));
+  CHECK(v->verified_by == "content-length, sha256 pin");
+  CHECK(target.data == body);
+}
+
+TEST_CASE("VerifyingSink keeps a large body in memory when it has no forward sink") {
+  const std::string body = Large(3 * VerifyingSink::kInlineBytes + 1, 'b');
+  VerifyingSink sink(0, nullptr, true);
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(WriteInChunks(sink, body).ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE(v.ok());
+  CHECK(v->sha256 == Sha256Hex(body));
+  CHECK(sink.TakeBody() == body);
+}
+
+TEST_CASE("VerifyingSink starts over when a transfer is retried in the middle of a large body") {
+  const std::string first = Large(3 * VerifyingSink::kInlineBytes + 777, 'c');
+  const std::string second = Large(2 * VerifyingSink::kInlineBytes + 5, 'd');
+  testing::RecordingSink target;
+  VerifyingSink sink(0, &target, false);
+  sink.Expect(Pin(second));
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(WriteInChunks(sink, first).ok());
+  REQUIRE(sink.Reset().ok());
+  REQUIRE(sink.Begin(Head({{"content-length", std::to_string(second.size())}})).ok());
+  REQUIRE(WriteInChunks(sink, second).ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE(v.ok());
+  CHECK(v->bytes == second.size());
+  CHECK(v->sha256 == Sha256Hex(second));
+  CHECK(target.resets == 1);
+  CHECK(target.data == second);  // nothing of the first attempt reached the target after Reset
+}
+
+TEST_CASE("VerifyingSink stops a large body at the size limit on the receiving thread") {
+  const uint64_t limit = 3 * VerifyingSink::kInlineBytes;
+  const std::string body = Large(limit + 4096, 'e');
+  testing::RecordingSink target;
+  VerifyingSink sink(limit, &target, false);
+  REQUIRE(sink.Begin(Head()).ok());
+  Status s = WriteInChunks(sink, body);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(sink.bytes() <= limit);
+  REQUIRE(sink.Reset().ok());  // the pipeline stops without waiting for more bytes
+  CHECK(target.data.empty());
+}
+
+TEST_CASE("VerifyingSink fails a large body whose digest differs, after hashing every byte") {
+  const std::string body = Large(4 * VerifyingSink::kInlineBytes, 'f');
+  std::string tampered = body;
+  tampered[tampered.size() - 1] ^= 1;  // the very last byte: Finish must wait for it
+  VerifyingSink sink(0, nullptr, false);
+  sink.Expect(Pin(body));
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(WriteInChunks(sink, tampered).ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().code() == ErrorCode::kDigestMismatch);
+  CHECK(v.error().message() ==
+        "sha256 mismatch: expected " + Sha256Hex(body) + ", got " + Sha256Hex(tampered));
+}
+
+TEST_CASE("VerifyingSink passes on the forward sink's failure from the pipeline's thread") {
+  const std::string body = Large(6 * VerifyingSink::kInlineBytes, 'g');
+  SECTION("while the body streams or at Finish") {
+    FailingSink target(2 * VerifyingSink::kInlineBytes);
+    VerifyingSink sink(0, &target, false);
+    sink.Expect(Pin(body));
+    REQUIRE(sink.Begin(Head()).ok());
+    Status written = WriteInChunks(sink, body);
+    Error e = written.ok() ? sink.Finish(Head()).error() : written.error();
+    CHECK(e.code() == ErrorCode::kIo);
+    CHECK(e.message() == "disk full");
+    REQUIRE(sink.Reset().ok());  // stops the pipeline, whatever it still held
+  }
+  SECTION("in the last block, at Finish") {
+    FailingSink target(body.size() - 1);
+    VerifyingSink sink(0, &target, false);
+    REQUIRE(sink.Begin(Head()).ok());
+    REQUIRE(WriteInChunks(sink, body).ok());
+    Result<VerifiedBody> v = sink.Finish(Head());
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().message() == "disk full");
+  }
+}
+
 }  // namespace
 }  // namespace s3us::net
