@@ -263,9 +263,13 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         self._start(200, headers + [('Content-Length', str(record['size']))])
         if self.command == 'HEAD':
             return self.end_headers_with_body()
+        rate = self.s3.args.body_mib_per_second
+        start = time.monotonic()
         with open(record['path'], 'rb') as f:
             self.end_headers_with_body(f.read(1 << 20))
-            for chunk in iter(lambda: f.read(1 << 20), b''):
+            for sent, chunk in enumerate(iter(lambda: f.read(1 << 20), b''), start=1):
+                if rate:  # at most `rate` MiB/s: a transfer that takes a known while
+                    time.sleep(max(0.0, start + sent / rate - time.monotonic()))
                 self.wfile.write(chunk)
 
     def _object(self, key, record):
@@ -354,6 +358,8 @@ def parse_args(argv):
     p.add_argument('--deny-bucket', action='append', default=[])
     p.add_argument('--clock-skew-seconds', type=float, default=0)
     p.add_argument('--latency-ms', type=int, default=0)
+    p.add_argument('--body-mib-per-second', type=float, default=0,
+                   help='send bodies over 8 MiB at most this fast (0: as fast as possible)')
     p.add_argument('--slowdown', type=int, default=0, help='first N GETs answer 503 SlowDown')
     p.add_argument('--reset-mid-body', type=int, default=0,
                    help='first N object GETs send half the body, then reset the connection')
