@@ -11,7 +11,6 @@ Not responsible for writes, listings or multipart: GET/HEAD of objects (and HEAD
 import argparse
 import base64
 import email.utils
-import hashlib
 import json
 import os
 import re
@@ -28,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emu_common  # noqa: E402
 import emu_state  # noqa: E402
 import s3_auth  # noqa: E402
+import s3_checksums  # noqa: E402
 import s3_store  # noqa: E402
 
 _VIRTUAL_S3 = re.compile(r'^(?P<bucket>.+?)\.s3(?:[.-](?P<rest>.*))?$')
@@ -293,8 +293,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         if record['version_id'] is not None:
             headers.append(('x-amz-version-id', record['version_id']))
         if (self.headers.get('x-amz-checksum-mode') or '').upper() == 'ENABLED':
-            digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
-            headers.append(('x-amz-checksum-sha256', digest))
+            headers.append(s3_checksums.header(s3.args.checksum_algorithm, data))
         status, body = 200, data
         rng = self.headers.get('Range')
         if rng:
@@ -364,6 +363,8 @@ def parse_args(argv):
     p.add_argument('--reset-mid-body', type=int, default=0,
                    help='first N object GETs send half the body, then reset the connection')
     p.add_argument('--corrupt', action='append', default=[], metavar='KEY')
+    p.add_argument('--checksum-algorithm', choices=s3_checksums.ALGORITHMS, default='sha256',
+                   help='the x-amz-checksum-* of objects up to 8 MiB (larger: sha256)')
     p.add_argument('--unsigned-prefix', help='keys under this prefix need no signature')
     args = p.parse_args(argv)
     if not args.state_dir:

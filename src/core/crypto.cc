@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "core/crc.h"
+
 namespace s3us {
 namespace {
 
@@ -29,6 +31,19 @@ const EVP_MD* FetchedMd(const char* name) {
 const EVP_MD* Sha256Md() {
   static const EVP_MD* md = FetchedMd("SHA2-256");
   return md;
+}
+
+const EVP_MD* Sha1Md() {
+  static const EVP_MD* md = FetchedMd("SHA1");
+  return md;
+}
+
+// The low `N` bytes of v, most significant first.
+template <size_t N>
+std::array<uint8_t, N> BigEndian(uint64_t v) {
+  std::array<uint8_t, N> out;
+  for (size_t i = 0; i < N; ++i) out[i] = static_cast<uint8_t>(v >> (8 * (N - 1 - i)));
+  return out;
 }
 
 const EVP_MD* Md5Md() {
@@ -84,7 +99,10 @@ std::string Base64Encode(const uint8_t* data, size_t size) {
 struct StreamHasher::Impl {
   MdCtx sha{EVP_MD_CTX_new()};
   MdCtx md5{EVP_MD_CTX_new()};
+  MdCtx sha1{EVP_MD_CTX_new()};
   uLong crc = 0;
+  uint32_t crc32c = 0;
+  uint64_t crc64nvme = 0;
 };
 
 StreamHasher::StreamHasher(DigestSet digests) : impl_(std::make_unique<Impl>()) { Reset(digests); }
@@ -94,13 +112,19 @@ void StreamHasher::Reset(DigestSet digests) {
   digests_ = digests;
   if (digests_.sha256) Check(EVP_DigestInit_ex2(impl_->sha.get(), Sha256Md(), nullptr));
   if (digests_.md5) Check(EVP_DigestInit_ex2(impl_->md5.get(), Md5Md(), nullptr));
+  if (digests_.sha1) Check(EVP_DigestInit_ex2(impl_->sha1.get(), Sha1Md(), nullptr));
   impl_->crc = crc32_z(0L, Z_NULL, 0);
+  impl_->crc32c = 0;
+  impl_->crc64nvme = 0;
 }
 
 void StreamHasher::Update(const void* data, size_t size) {
   if (digests_.sha256) Check(EVP_DigestUpdate(impl_->sha.get(), data, size));
   if (digests_.md5) Check(EVP_DigestUpdate(impl_->md5.get(), data, size));
   if (digests_.crc32) impl_->crc = crc32_z(impl_->crc, static_cast<const Bytef*>(data), size);
+  if (digests_.sha1) Check(EVP_DigestUpdate(impl_->sha1.get(), data, size));
+  if (digests_.crc32c) impl_->crc32c = Crc32c(impl_->crc32c, data, size);
+  if (digests_.crc64nvme) impl_->crc64nvme = Crc64Nvme(impl_->crc64nvme, data, size);
 }
 
 Sha256Digest StreamHasher::FinishSha256() {
@@ -117,10 +141,17 @@ std::array<uint8_t, 16> StreamHasher::FinishMd5() {
   return out;
 }
 
-std::array<uint8_t, 4> StreamHasher::FinishCrc32() {
-  uLong c = impl_->crc;
-  return {static_cast<uint8_t>(c >> 24), static_cast<uint8_t>(c >> 16),
-          static_cast<uint8_t>(c >> 8), static_cast<uint8_t>(c)};
+std::array<uint8_t, 4> StreamHasher::FinishCrc32() { return BigEndian<4>(impl_->crc); }
+
+std::array<uint8_t, 20> StreamHasher::FinishSha1() {
+  std::array<uint8_t, 20> out;
+  unsigned int len = 0;
+  Check(EVP_DigestFinal_ex(impl_->sha1.get(), out.data(), &len));
+  return out;
 }
+
+std::array<uint8_t, 4> StreamHasher::FinishCrc32c() { return BigEndian<4>(impl_->crc32c); }
+
+std::array<uint8_t, 8> StreamHasher::FinishCrc64Nvme() { return BigEndian<8>(impl_->crc64nvme); }
 
 }  // namespace s3us

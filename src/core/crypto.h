@@ -1,5 +1,5 @@
-// SHA-256, HMAC-SHA256, MD5 and hex over OpenSSL 3 EVP, CRC32 over zlib (src/trust adds
-// signature checks).
+// SHA-256, HMAC-SHA256, SHA-1, MD5 and hex over OpenSSL 3 EVP, CRC32 over zlib, CRC32C
+// and CRC64/NVME from crc.h (src/trust adds signature checks).
 #ifndef S3US_CORE_CRYPTO_H_
 #define S3US_CORE_CRYPTO_H_
 
@@ -34,7 +34,10 @@ struct DigestSet {
   bool sha256 = false;
   bool md5 = false;
   bool crc32 = false;
-  bool any() const { return sha256 || md5 || crc32; }
+  bool sha1 = false;
+  bool crc32c = false;
+  bool crc64nvme = false;
+  bool any() const { return sha256 || md5 || crc32 || sha1 || crc32c || crc64nvme; }
 };
 
 // Incremental digests for streamed bodies, computing only the chosen ones. Not thread-safe.
@@ -55,6 +58,9 @@ class StreamHasher {
   Sha256Digest FinishSha256();
   std::array<uint8_t, 16> FinishMd5();
   std::array<uint8_t, 4> FinishCrc32();  // big-endian, as S3's x-amz-checksum-crc32
+  std::array<uint8_t, 20> FinishSha1();
+  std::array<uint8_t, 4> FinishCrc32c();     // big-endian, as x-amz-checksum-crc32c
+  std::array<uint8_t, 8> FinishCrc64Nvme();  // big-endian, as x-amz-checksum-crc64nvme
 
  private:
   struct Impl;

@@ -1,6 +1,8 @@
 #include "net/verifying_sink.h"
 
 #include <charconv>
+#include <map>
+#include <vector>
 
 #include "core/strings.h"
 
@@ -14,6 +16,9 @@ DigestSet Needed(const std::vector<Expectation>& checks, bool record_sha256) {
     set.sha256 = set.sha256 || e.digest == Digest::kSha256;
     set.md5 = set.md5 || e.digest == Digest::kMd5;
     set.crc32 = set.crc32 || e.digest == Digest::kCrc32;
+    set.sha1 = set.sha1 || e.digest == Digest::kSha1;
+    set.crc32c = set.crc32c || e.digest == Digest::kCrc32c;
+    set.crc64nvme = set.crc64nvme || e.digest == Digest::kCrc64Nvme;
   }
   return set;
 }
@@ -30,6 +35,22 @@ std::vector<Expectation> Choose(std::vector<Expectation> from_head,
     if (!e.fallback || !firm) chosen.push_back(std::move(e));
   }
   return chosen;
+}
+
+using Digests = std::map<Digest, std::vector<uint8_t>>;
+
+// Every digest the hasher computed, each finished once (several checks may share one).
+Digests FinishDigests(StreamHasher& hasher) {
+  auto bytes = [](const auto& array) { return std::vector<uint8_t>(array.begin(), array.end()); };
+  const DigestSet& computed = hasher.digests();
+  Digests out;
+  if (computed.sha256) out[Digest::kSha256] = bytes(hasher.FinishSha256());
+  if (computed.md5) out[Digest::kMd5] = bytes(hasher.FinishMd5());
+  if (computed.crc32) out[Digest::kCrc32] = bytes(hasher.FinishCrc32());
+  if (computed.sha1) out[Digest::kSha1] = bytes(hasher.FinishSha1());
+  if (computed.crc32c) out[Digest::kCrc32c] = bytes(hasher.FinishCrc32c());
+  if (computed.crc64nvme) out[Digest::kCrc64Nvme] = bytes(hasher.FinishCrc64Nvme());
+  return out;
 }
 
 // The digest in the encoding its expectation was declared in.
@@ -145,19 +166,13 @@ Result<VerifiedBody> VerifyingSink::Finish(const Response& head) {
     if (*declared_ != bytes_) return LengthMismatch(*declared_, bytes_);
     Append(out.verified_by, "content-length");
   }
-  const DigestSet& computed = hasher_.digests();
-  std::optional<Sha256Digest> sha;
-  std::optional<std::array<uint8_t, 16>> md5;
-  std::optional<std::array<uint8_t, 4>> crc;
-  if (computed.sha256) sha = hasher_.FinishSha256();
-  if (computed.md5) md5 = hasher_.FinishMd5();
-  if (computed.crc32) crc = hasher_.FinishCrc32();
-  if (sha) out.sha256 = Hex(*sha);
+  Digests digests = FinishDigests(hasher_);
+  if (auto sha = digests.find(Digest::kSha256); sha != digests.end()) {
+    out.sha256 = Hex(sha->second.data(), sha->second.size());
+  }
   for (const Expectation& e : checks_) {
-    std::string actual;
-    if (e.digest == Digest::kSha256) actual = Encode(e, sha->data(), sha->size());
-    if (e.digest == Digest::kMd5) actual = Encode(e, md5->data(), md5->size());
-    if (e.digest == Digest::kCrc32) actual = Encode(e, crc->data(), crc->size());
+    const std::vector<uint8_t>& raw = digests[e.digest];
+    std::string actual = Encode(e, raw.data(), raw.size());
     std::string declared = e.base64 ? e.value : ToLower(e.value);
     if (declared != actual) return DigestMismatch(e.label, e.value, actual);
     Append(out.verified_by, e.evidence);

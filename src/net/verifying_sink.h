@@ -32,7 +32,8 @@
 
 namespace s3us::net {
 
-enum class Digest { kSha256, kMd5, kCrc32 };
+// S3's checksum algorithms (x-amz-checksum-*) and the ETag's MD5.
+enum class Digest { kSha256, kMd5, kCrc32, kSha1, kCrc32c, kCrc64Nvme };
 
 // One digest the body must have.
 struct Expectation {

@@ -19,6 +19,20 @@ bool IsChecksumHeader(std::string_view name) {
   return name.starts_with("x-amz-checksum-") && name != "x-amz-checksum-type";
 }
 
+// Every algorithm S3 offers for x-amz-checksum-*; unknown ones are not evidence.
+std::optional<net::Digest> DigestOf(std::string_view algorithm) {
+  static constexpr std::pair<std::string_view, net::Digest> kAlgorithms[] = {
+      {"sha256", net::Digest::kSha256},
+      {"sha1", net::Digest::kSha1},
+      {"crc32", net::Digest::kCrc32},
+      {"crc32c", net::Digest::kCrc32c},
+      {"crc64nvme", net::Digest::kCrc64Nvme}};
+  for (const auto& [name, digest] : kAlgorithms) {
+    if (algorithm == name) return digest;
+  }
+  return std::nullopt;
+}
+
 // Multipart uploads carry checksums of checksums ("…==-3"): not a hash of the bytes.
 bool IsComposite(const net::Response& head, std::string_view value) {
   return IEquals(head.Header("x-amz-checksum-type"), "COMPOSITE") ||
@@ -49,9 +63,9 @@ std::vector<net::Expectation> S3Expectations(const net::Response& head) {
     if (!IsChecksumHeader(name)) continue;
     std::string_view declared = Trim(value);
     if (IsComposite(head, declared)) continue;
-    std::string_view algorithm = std::string_view(name).substr(15);
-    if (algorithm != "sha256" && algorithm != "crc32") continue;
-    out.push_back({.digest = algorithm == "sha256" ? net::Digest::kSha256 : net::Digest::kCrc32,
+    std::optional<net::Digest> digest = DigestOf(std::string_view(name).substr(15));
+    if (!digest) continue;
+    out.push_back({.digest = *digest,
                    .base64 = true,
                    .value = std::string(declared),
                    .label = name,

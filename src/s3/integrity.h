@@ -1,10 +1,11 @@
 // What an S3 GetObject answer declares about its body, as expectations for the one
-// streaming verifier (net/verifying_sink.h): x-amz-checksum-sha256 / -crc32 when they hash
-// the whole object, else the ETag's MD5 when it is one (single-part upload, neither SSE-KMS
-// nor SSE-C). The verifier checks Content-Length itself.
+// streaming verifier (net/verifying_sink.h): every x-amz-checksum-* of the whole object
+// (SHA-256, SHA-1, CRC32, CRC32C, CRC64NVME: S3's default for new objects, so multipart
+// uploads are checked too), else the ETag's MD5 when it is one (single-part upload,
+// neither SSE-KMS nor SSE-C). The verifier checks Content-Length itself.
 //
-// Checksums S3 sends but we cannot check (CRC32C, CRC64NVME, SHA1, composite multipart
-// values) are recorded, not verified. Pure.
+// Composite multipart values (a checksum of the parts' checksums, "…-3") and algorithms
+// we do not know are recorded, not verified. Pure.
 #ifndef S3US_S3_INTEGRITY_H_
 #define S3US_S3_INTEGRITY_H_
 

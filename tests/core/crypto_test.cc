@@ -32,6 +32,15 @@ TEST_CASE("StreamHasher equals one-shot hashing and restarts on Reset") {
   CHECK(Hex(h.FinishCrc32()) == "352441c2");
 }
 
+TEST_CASE("StreamHasher gives SHA-1, CRC32C and CRC64/NVME as S3 declares them") {
+  StreamHasher h({.sha1 = true, .crc32c = true, .crc64nvme = true});
+  h.Update("1234", 4);
+  h.Update("56789", 5);
+  CHECK(Hex(h.FinishSha1()) == "f7c3bc1d808e04732adf679965ccc34ca7ae3441");
+  CHECK(Hex(h.FinishCrc32c()) == "e3069283");  // big-endian, as in the header
+  CHECK(Hex(h.FinishCrc64Nvme()) == "ae8b14860a799888");
+}
+
 TEST_CASE("StreamHasher computes the digests its Reset chose") {
   StreamHasher h;
   CHECK(h.digests().sha256);

@@ -203,6 +203,27 @@ class FailureTest(E2ETest):
             self.assertEqual(emu.stats('s3')['by_status'], {'200': 1})
 
 
+    def test_every_s3_checksum_algorithm_is_evidence_and_catches_a_flipped_bit(self):
+        # S3 declares CRC64NVME by default for new objects; the emulator computes each
+        # algorithm in Python, independently of the client's implementation.
+        body = b'#!/bin/sh\necho checked\n' * 40
+        for algorithm in ('crc64nvme', 'crc32c', 'sha1', 'crc32', 'sha256'):
+            with self.subTest(algorithm=algorithm), self.emulators(
+                    s3_args=['--checksum-algorithm', algorithm, '--corrupt', 'bad.sh']) as emu:
+                emu.put('bkt', 'good.sh', body)
+                emu.put('bkt', 'bad.sh', body)
+                good = self.run_bin(emu, ['plan', '--json', self.write(
+                    'good', b'#s3-include\ns3://bkt/good.sh\n')])
+                self.assertEqual(good.code, EXIT_OK, good)
+                source = json.loads(good.stdout)['parts'][0]['source']
+                self.assertEqual(source['verified_by'],
+                                 f'content-length, x-amz-checksum-{algorithm}')
+                bad = self.run_bin(emu, ['plan', self.write(
+                    'bad', b'#s3-include\ns3://bkt/bad.sh\n')])
+                self.assert_one_error(bad, EXIT_FETCH, 's3://bkt/bad.sh', 'mismatch',
+                                      f'x-amz-checksum-{algorithm}')
+
+
 class ParallelTest(E2ETest):
     def test_32_includes_at_one_level_are_fetched_concurrently(self):
         n = 32

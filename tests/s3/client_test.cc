@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/crc.h"
 #include "tests/s3/client_fixture.h"
 
 namespace s3us::s3 {
@@ -69,6 +70,14 @@ TEST_CASE("S3Client signs checksum mode and the token, never the user agent") {
   CHECK(AuthPart(sent, "Credential") == "ASIAIOSFODNN7EXAMPLE/20150830/us-east-1/s3/aws4_request");
 }
 
+// x-amz-checksum-crc64nvme as S3 sends it: the big-endian CRC, base64.
+std::string Crc64NvmeBase64(const std::string& body) {
+  uint64_t crc = Crc64Nvme(0, body.data(), body.size());
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(crc >> (56 - 8 * i));
+  return Base64Encode(bytes, 8);
+}
+
 TEST_CASE("S3Client returns the body with everything it verified") {
   Fixture f;
   const std::string body = "#!/bin/sh\necho hello\n";
@@ -79,7 +88,7 @@ TEST_CASE("S3Client returns the body with everything it verified") {
                                  {"etag", "\"" + Hex(Md5(body)) + "\""},
                                  {"x-amz-checksum-sha256", Base64Sha256(body)},
                                  {"x-amz-checksum-crc32", Base64Encode(crc_bytes, 4)},
-                                 {"x-amz-checksum-crc32c", "AAAAAA=="},
+                                 {"x-amz-checksum-crc64nvme", Crc64NvmeBase64(body)},
                                  {"x-amz-version-id", "v1"},
                                  {"content-type", "text/x-shellscript"},
                                  {"last-modified", "Sun, 30 Aug 2015 12:00:00 GMT"}}));
@@ -94,9 +103,10 @@ TEST_CASE("S3Client returns the body with everything it verified") {
   CHECK(r->content_type == "text/x-shellscript");
   CHECK(r->last_modified == "Sun, 30 Aug 2015 12:00:00 GMT");
   // The ETag's MD5 is the evidence of last resort: with S3's checksums it is not computed.
-  CHECK(r->verified_by == "content-length, x-amz-checksum-sha256, x-amz-checksum-crc32");
+  CHECK(r->verified_by ==
+        "content-length, x-amz-checksum-sha256, x-amz-checksum-crc32, x-amz-checksum-crc64nvme");
   CHECK(r->checksums.size() == 3);
-  CHECK(r->checksums[2] == std::make_pair(std::string("crc32c"), std::string("AAAAAA==")));
+  CHECK(r->checksums[2] == std::make_pair(std::string("crc64nvme"), Crc64NvmeBase64(body)));
 }
 
 TEST_CASE("S3Client streams into the caller's sink") {
@@ -121,6 +131,10 @@ TEST_CASE("S3Client rejects a body whose checksum or ETag does not match") {
   } cases[] = {
       {"sha256", {{"x-amz-checksum-sha256", Base64Sha256("other")}}, true},
       {"crc32", {{"x-amz-checksum-crc32", "AAAAAA=="}}, true},
+      {"crc32c", {{"x-amz-checksum-crc32c", "AAAAAA=="}}, true},
+      {"crc64nvme", {{"x-amz-checksum-crc64nvme", Crc64NvmeBase64("other")}}, true},
+      {"sha1", {{"x-amz-checksum-sha1", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}}, true},
+      {"an algorithm we do not know", {{"x-amz-checksum-crc128", "AAAAAA=="}}, false},
       {"etag", {{"etag", "\"" + Hex(Md5("other")) + "\""}}, true},
       {"content-length", {{"content-length", "99"}}, true, ErrorCode::kLengthMismatch},
       {"etag of a KMS object",
