@@ -81,6 +81,17 @@ def request_count(emu):
     return emu.stats('imds')['total'], emu.stats('s3')['total']
 
 
+def emulators_cpu(emu):
+    """CPU seconds the IMDS and S3 emulators have used so far (all their threads; clock-tick
+    resolution)."""
+    total = 0
+    for proc in (emu._imds.proc, emu._s3.proc):  # noqa: SLF001 (no accessor in the harness)
+        with open(f'/proc/{proc.pid}/stat', encoding='ascii') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf('SC_CLK_TCK')
+
+
 def measure(jobs, emu, log_path):
     """Runs each (row, job, reps) interleaved, rep by rep, so machine load drifts evenly.
     Returns {row: Measurement}."""
@@ -91,11 +102,13 @@ def measure(jobs, emu, log_path):
             if rep >= reps or m.failure:
                 continue
             before = request_count(emu)
+            emu_before = emulators_cpu(emu)
             try:
                 t, rss = run_once(job, log_path, rss=rep == 0, cpu=m.cpu)
             except RunFailed as e:
                 m.failure = str(e)
                 continue
+            m.emulator_cpu.append(emulators_cpu(emu) - emu_before)
             if rep == 0:
                 after = request_count(emu)
                 m.requests = (after[0] - before[0], after[1] - before[1])

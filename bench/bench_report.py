@@ -26,6 +26,7 @@ class Measurement:
     requests: Optional[Tuple[int, int]] = None  # (IMDS, S3) requests of the first run
     failure: Optional[str] = None
     cpu: List[float] = field(default_factory=list)  # user + system seconds of the tree, per run
+    emulator_cpu: List[float] = field(default_factory=list)  # the emulators' seconds, per run
 
     @property
     def median_ms(self):
@@ -145,6 +146,26 @@ class Report:
                      f'{self.latency_ms} ms | ' + ' | '.join(cells) + ' | 3+1 |')
         return lines
 
+    def _cpu_table(self):
+        """Where the CPU goes: the job's own and the emulators' (which answer every job alike:
+        when theirs nears the wall time, the emulators, not the client, set the pace)."""
+        sizes = sorted(self.fetch)
+        lines = ['## CPU per run, ms (median): the job / the emulators', '',
+                 '| job | ' + ' | '.join(f'N={n}' for n in sizes) + ' |',
+                 '|---|' + '---|' * len(sizes)]
+        rows = [r for r in ROW_ORDER if any(self.fetch[n].get(r) for n in sizes)]
+        for row in rows:
+            cells = []
+            for n in sizes:
+                m = self.fetch[n].get(row)
+                if not m or not m.cpu or not m.emulator_cpu:
+                    cells.append('—')
+                    continue
+                cells.append(f'{statistics.median(m.cpu) * 1000:.0f} / '
+                             f'{statistics.median(m.emulator_cpu) * 1000:.0f}')
+            lines.append(f'| {row} | ' + ' | '.join(cells) + ' |')
+        return lines
+
     def ratios(self):
         """{name: ratio} of our medians to each peer's median in this same run; the names
         are those of bench_gate.TARGETS."""
@@ -214,6 +235,7 @@ class Report:
                 '`curl --parallel` at the same N.', '']
         out += self._fetch_table() + ['']
         out += self._ratio_table(self.targets) + ['']
+        out += self._cpu_table() + ['']
         out += self._rss_table() + ['']
         out += self._simple_table('## Start-up (hyperfine -N, --warmup 3)', self.startup,
                                   'command') + ['']
