@@ -30,17 +30,7 @@ print(json.dumps({'code': code,
 
 
 def big_script(index, size):
-    """End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""A shell script of exactly `size` bytes that exits at once (the rest is comments)."""End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""
+    """A shell script of exactly `size` bytes that exits at once (the rest is comments)."""
     head = b'#!/bin/sh\nexit 0\n'
     line = b'# object %d: padding that keeps the script large but quick to run ....\n' % index
     body = line * ((size - len(head)) // len(line) + 1)
@@ -56,17 +46,7 @@ def file_sha256(path):
 
 
 def mime_payload_digests(path):
-    """End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""SHA-256 of each base64 part of a resolved document, decoded line by line."""End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""
+    """SHA-256 of each base64 part of a resolved document, decoded line by line."""
     digests, current, in_body, boundary = [], None, False, None
     with open(path, 'rb') as f:
         for line in f:
@@ -89,17 +69,7 @@ that child alone)."""
 
 class MemoryTest(E2ETest):
     def measured(self, emu, args, name):
-        """End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""Runs the binary in a fresh Python process; returns (Run, peak RSS KiB, stdout path)."""End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""
+        """Runs the binary in a fresh Python process; returns (Run, peak RSS KiB, stdout path)."""
         out = os.path.join(self.out_dir, name + '.stdout')
         err = os.path.join(self.out_dir, name + '.stderr')
         proc = subprocess.run(
@@ -116,17 +86,7 @@ that child alone)."""
         return run, result['maxrss_kb'], out
 
     def check_flat(self, count, size, whole=True):
-        """End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""plan (and with `whole`, resolve and a run) of `count` includes of `size` bytes."""End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
-measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
-that child alone)."""
+        """plan (and with `whole`, resolve and a run) of `count` includes of `size` bytes."""
         objects = {f'big/{i}.sh': big_script(i, size) for i in range(count)}
         user_data = b'#s3-include\n' + b''.join(b's3://bkt/' + k.encode() + b'\n' for k in objects)
         expected = [hashlib.sha256(data).hexdigest() for data in objects.values()]
