@@ -51,9 +51,6 @@ std::optional<std::string> LaunchIndexFromYaml(std::string_view payload) {
   }
 }
 
-// Bytes of a payload libmagic sees: its own default read limit, so a file-backed payload
-// gets the same answer as the same bytes in memory.
-constexpr uint64_t kMagicBytes = 1u << 20;
 // Starts-with typing needs the first line after leading whitespace; a head that is nearly
 // all whitespace cannot tell, and the whole payload is read (bounded by the input limit).
 constexpr size_t kTypingBytes = 64;

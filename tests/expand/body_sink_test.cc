@@ -126,6 +126,27 @@ TEST_CASE("Expander keeps a large object in a work file, byte-exact") {
   CHECK(dir.empty());
 }
 
+TEST_CASE("A large object is typed from its file as from memory") {
+  // libmagic reads the same first bytes either way: an executable stays an executable.
+  std::string elf = std::string(
+                        "\x7f"
+                        "ELF\x02\x01\x01",
+                        7) +
+                    std::string(3u << 20, '\0');
+  std::vector<std::string> types;
+  for (bool in_file : {false, true}) {
+    WorkDir dir;
+    Rig rig;
+    if (in_file) rig.options.work_dir = dir.path;
+    rig.fetcher.Put("s3://bkt-1/tool", elf);
+    ExpandResult r = rig.Expand("#s3-include\ns3://bkt-1/tool\n");
+    REQUIRE(r.plan);
+    CHECK((r.plan->parts[0].payload.memory() == nullptr) == in_file);
+    types.push_back(r.plan->parts[0].content_type + " " + r.plan->parts[0].magic);
+  }
+  CHECK(types[0] == types[1]);
+}
+
 TEST_CASE("A large body that fails verification leaves no file and no plan") {
   WorkDir dir;
   int before = OpenDescriptors();
