@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import e2e_util
-from e2e_util import EXIT_OK, E2ETest, Run
+from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest, Run
 
 MIB = 1 << 20
 PEAK_RSS_LIMIT_KB = 64 * 1000  # 64 MB
@@ -134,6 +134,27 @@ class MemoryTest(E2ETest):
             print(f'{count} x {size // MIB} MiB: {command} peak RSS {kb / 1000:.1f} MB',
                   file=sys.stderr)
             self.assertLess(kb, PEAK_RSS_LIMIT_KB, f'{command}: peak RSS {kb} KiB')
+
+    def test_a_large_body_that_fails_verification_leaves_nothing_and_runs_nothing(self):
+        good, bad = big_script(0, 3 * MIB), big_script(1, 3 * MIB)
+        user_data = (b'#s3-include\ns3://bkt/good.sh\ns3://bkt/bad.sh sha256=' +
+                     hashlib.sha256(good).hexdigest().encode() + b'\n')
+        with self.emulators(user_data=user_data) as emu:
+            emu.put('bkt', 'good.sh', good)
+            emu.put('bkt', 'bad.sh', bad)
+            doc = os.path.join(self.tmp, 'user-data')
+            with open(doc, 'wb') as f:
+                f.write(user_data)
+            state = os.path.join(self.tmp, 'state')
+            for args in (['plan', doc], ['replay', doc, '--state-dir', state,
+                                         '--cloud-config-dir', state + '.cfg.d']):
+                run = self.run_bin(emu, args)
+                self.assert_one_error(run, EXIT_FETCH, 's3://bkt/bad.sh', 'sha256 mismatch')
+                self.assertEqual(os.listdir(self.tmpdir_env), [])
+            ran = [name for _, _, names in os.walk(state) for name in names
+                   if name.endswith('.sh')]
+            self.assertEqual(ran, [], 'nothing is written or run')
+            self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
 
     def test_four_includes_of_60_mib(self):
         self.check_flat(4, 60 * MIB)
