@@ -1,13 +1,12 @@
 #include "expand/object_slot.h"
 
-#include <cstdint>
-#include <utility>
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "expand/body_sink.h"
 #include "fetch/verify.h"
