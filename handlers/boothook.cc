@@ -10,7 +10,10 @@ std::vector<std::string> BoothookHandler::content_types() const {
 }
 
 Result<run::Outcome> BoothookHandler::Handle(const userdata::Part& part, run::HandlerContext& ctx) {
-  return WriteAndRun(part, ctx, ctx.paths.boothooks_dir, BoothookScript(part.payload));
+  std::string buffer;
+  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  if (!text.ok()) return text.error();
+  return WriteAndRun(part, ctx, ctx.paths.boothooks_dir, userdata::Payload(BoothookScript(*text)));
 }
 
 }  // namespace s3us::handlers

@@ -69,7 +69,7 @@ Result<run::Outcome> CloudConfigHandler::Handle(const userdata::Part& part,
     return outcome;
   }
   Status st = CheckConfigDir(dir);
-  if (st.ok()) st = WriteNewFile(path, part.payload, 0600);
+  if (st.ok()) st = WriteNewFileWith(path, 0600, [&](int fd) { return part.payload.CopyTo(fd); });
   if (!st.ok()) return std::move(st.error()).WithContext("writing " + path);
   written_.insert(base + extension);
   outcome.kind = run::OutcomeKind::kOk;

@@ -14,7 +14,11 @@ std::string JinjaTemplateKind(std::string_view payload) {
 std::vector<std::string> JinjaHandler::content_types() const { return {userdata::kTypeJinja2}; }
 
 Result<run::Outcome> JinjaHandler::Handle(const userdata::Part& part, run::HandlerContext&) {
-  std::string kind = JinjaTemplateKind(part.payload);
+  // Its kind is named by the line after the first, which may be anywhere: read it whole.
+  std::string buffer;
+  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  if (!text.ok()) return text.error();
+  std::string kind = JinjaTemplateKind(*text);
   run::Outcome outcome;
   outcome.kind = run::OutcomeKind::kSkipped;
   outcome.message = "jinja template" + (kind.empty() ? "" : " (" + kind + ")") +

@@ -16,6 +16,18 @@ std::string Dos2Unix(std::string_view payload) {
   return out;
 }
 
+Result<userdata::Payload> Dos2UnixPayload(const userdata::Payload& payload) {
+  std::string_view head = payload.head();
+  size_t nl = head.find('\n');
+  bool unchanged = nl == std::string_view::npos ? head.size() == payload.size()
+                                                : nl == 0 || head[nl - 1] != '\r';
+  if (unchanged) return payload;
+  std::string buffer;
+  Result<std::string_view> text = payload.Contents(payload.size(), buffer);
+  if (!text.ok()) return text.error();
+  return userdata::Payload(Dos2Unix(*text));
+}
+
 std::string BoothookScript(std::string_view payload) {
   std::string text = Dos2Unix(payload);
   constexpr std::string_view kPrefix = "#cloud-boothook";

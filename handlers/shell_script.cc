@@ -25,12 +25,14 @@ run::Frequency ShellScriptHandler::FrequencyFor(const userdata::Part& part) cons
 Result<run::Outcome> ShellScriptHandler::Handle(const userdata::Part& part,
                                                 run::HandlerContext& ctx) {
   bool executable = IEquals(part.content_type, userdata::kTypeExecutable);
-  return WriteAndRun(part, ctx, ctx.paths.scripts_dir,
-                     executable ? part.payload : Dos2Unix(part.payload));
+  if (executable) return WriteAndRun(part, ctx, ctx.paths.scripts_dir, part.payload);
+  Result<userdata::Payload> script = Dos2UnixPayload(part.payload);
+  if (!script.ok()) return script.error();
+  return WriteAndRun(part, ctx, ctx.paths.scripts_dir, *script);
 }
 
 Result<run::Outcome> WriteAndRun(const userdata::Part& part, run::HandlerContext& ctx,
-                                 const std::string& dir, const std::string& content) {
+                                 const std::string& dir, const userdata::Payload& content) {
   std::string path = dir + "/" + run::PartFileName(part.index, ctx.part_count, part.filename);
   run::Outcome outcome;
   if (ctx.dry_run) {
@@ -41,7 +43,7 @@ Result<run::Outcome> WriteAndRun(const userdata::Part& part, run::HandlerContext
   }
   // The directory was made private when the run began; check again right before writing.
   Status safe = MakePrivateDir(dir);
-  if (safe.ok()) safe = WriteNewFile(path, content, 0700);
+  if (safe.ok()) safe = WriteNewFileWith(path, 0700, [&](int fd) { return content.CopyTo(fd); });
   if (!safe.ok()) return std::move(safe.error()).WithContext("writing " + path);
   if (ctx.executor == nullptr) return Error(ErrorCode::kInternal, "no executor for " + path);
   Result<run::ExitInfo> info = ctx.executor->Execute(path, part);

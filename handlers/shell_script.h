@@ -24,7 +24,7 @@ class ShellScriptHandler : public run::Handler {
 // Shared by the script and boothook handlers: writes `content` as dir/file (0700) and runs
 // it through ctx.executor; in a dry run only says what it would do.
 Result<run::Outcome> WriteAndRun(const userdata::Part& part, run::HandlerContext& ctx,
-                                 const std::string& dir, const std::string& content);
+                                 const std::string& dir, const userdata::Payload& content);
 
 }  // namespace s3us::handlers
 

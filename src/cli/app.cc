@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -105,6 +107,34 @@ int UserDataFailure(const Options& o, const Error& e) {
   return kExitSetup;
 }
 
+// A private temp directory we made: removed on every way out if nothing was written in it
+// (a failed plan, a dry run), kept with its logs and report otherwise.
+class OwnTempDir {
+ public:
+  explicit OwnTempDir(std::string path) : path_(std::move(path)) {}
+  OwnTempDir(const OwnTempDir&) = delete;
+  OwnTempDir& operator=(const OwnTempDir&) = delete;
+  ~OwnTempDir() { rmdir(path_.c_str()); }
+
+ private:
+  std::string path_;
+};
+
+// Where fetched bodies over 1 MiB wait as anonymous files (expand/body_sink.h) while the
+// plan is built: a fresh 0700 directory, under the state directory for a real run (boot
+// time /tmp may be memory), else under $TMPDIR. It is empty whatever happens (its files
+// have no names) and is removed when the plan is built; the files live on with the plan.
+Result<std::string> MakeWorkDir(const std::string& state_dir) {
+  if (state_dir.empty()) return MakePrivateTempDir("s3-user-script-work-");
+  if (Status s = MakePrivateDir(state_dir); !s.ok()) return s.error();
+  std::string path = state_dir + "/work-XXXXXX";
+  if (mkdtemp(path.data()) == nullptr) {
+    return Error(ErrorCode::kIo,
+                 "cannot create a work directory in " + state_dir + ": " + std::strerror(errno));
+  }
+  return path;
+}
+
 struct Planned {
   std::unique_ptr<Services> services;
   expand::Plan plan;
@@ -186,6 +216,13 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   }
   auto trust = LoadTrust(o, kSystemAllowedSigners);
   if (!trust.ok()) return SetupFailure(trust.error());
+  std::optional<OwnTempDir> work;
+  if (HasIncludes(*parts)) {
+    Result<std::string> dir = MakeWorkDir(o.dry_run ? "" : state_dir);
+    if (!dir.ok()) return SetupFailure(dir.error().WithContext("work directory"));
+    work.emplace(*dir);
+    eo.work_dir = *dir;
+  }
   // Always in the path: an include part's own #s3-allowed-signer lines and signer= options
   // need it even when no list is configured.
   fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
@@ -234,19 +271,6 @@ std::string AbsolutePath(const std::string& path) {
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   return ec ? path : absolute.lexically_normal().string();
 }
-
-// A private temp directory we made: removed on every way out if nothing was written in it
-// (a failed plan, a dry run), kept with its logs and report otherwise.
-class OwnTempDir {
- public:
-  explicit OwnTempDir(std::string path) : path_(std::move(path)) {}
-  OwnTempDir(const OwnTempDir&) = delete;
-  OwnTempDir& operator=(const OwnTempDir&) = delete;
-  ~OwnTempDir() { rmdir(path_.c_str()); }
-
- private:
-  std::string path_;
-};
 
 Result<std::string> ReplayStateDir(const Options& o) {
   if (!o.state_dir.empty()) return AbsolutePath(o.state_dir);
@@ -325,8 +349,11 @@ int RunPlanLike(const Options& o) {
       return p.plan.complete ? kExitOk : kExitFetch;
     case Command::kResolve: {
       if (!p.plan.complete) return kExitFetch;
-      std::string doc = userdata::SerializeMime(p.plan.parts);
-      std::fwrite(doc.data(), 1, doc.size(), stdout);
+      Status written = userdata::WriteMime(p.plan.parts, [](std::string_view bytes) {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size()) return Ok();
+        return Status(Error(ErrorCode::kIo, "cannot write the resolved document"));
+      });
+      if (!written.ok()) return SetupFailure(written.error());
       return std::fflush(stdout) == 0 ? kExitOk : kExitSetup;
     }
     case Command::kReplay: {

@@ -75,7 +75,13 @@ std::vector<userdata::IncludeEntry> IncludeLines(const userdata::Part& part,
   if (all.ok()) return std::move(all).value();
   std::vector<userdata::IncludeEntry> entries;
   size_t before = problems.size();
-  std::vector<std::string_view> lines = Split(part.payload, '\n');
+  std::string buffer;
+  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  if (!text.ok()) {
+    problems.push_back(FromMessage(part.index, text.error().message()));
+    return entries;
+  }
+  std::vector<std::string_view> lines = Split(*text, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
     userdata::Part one = part;
     one.payload = std::string(i, '\n') + std::string(lines[i]);
@@ -95,7 +101,13 @@ std::vector<userdata::IncludeEntry> IncludeLines(const userdata::Part& part,
 
 void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems) {
   try {
-    YAML::Node node = YAML::Load(part.payload);
+    std::string buffer;
+    Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+    if (!text.ok()) {
+      problems.push_back({part.index, 1, text.error().message()});
+      return;
+    }
+    YAML::Node node = YAML::Load(std::string(*text));
     if (!node.IsNull() && !node.IsMap()) {
       problems.push_back({part.index, 1, "cloud-config: the top level is not a mapping"});
     }
@@ -168,7 +180,8 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
   if (!dir.ok()) return std::nullopt;
   std::string config = *dir + "/part.cfg", output = *dir + "/output";
   std::optional<std::string> complaint;
-  if (WriteNewFile(config, part.payload, 0600).ok()) {
+  auto copy = [&part](int fd) { return part.payload.CopyTo(fd); };
+  if (WriteNewFileWith(config, 0600, copy).ok()) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);

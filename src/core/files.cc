@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <random>
 
 namespace s3us {
@@ -130,7 +131,8 @@ Result<std::string> MakePrivateTempDir(const std::string& prefix) {
   return pattern;
 }
 
-Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
+Status WriteNewFileWith(const std::string& path, mode_t mode,
+                        const std::function<Status(int fd)>& write_all) {
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) {
@@ -146,19 +148,29 @@ Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode)
     }
     return IoError("cannot create", path, err);
   }
+  if (Status s = write_all(fd); !s.ok()) {
+    close(fd);
+    return std::move(s.error()).WithContext("writing " + path);
+  }
+  if (fchmod(fd, mode) != 0 || close(fd) != 0) return IoError("cannot finish", path, errno);
+  return Ok();
+}
+
+Status WriteAll(int fd, std::string_view data) {
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int err = errno;
-      close(fd);
-      return IoError("cannot write", path, err);
+      return Error(ErrorCode::kIo, std::string("cannot write: ") + std::strerror(errno));
     }
     off += static_cast<size_t>(n);
   }
-  if (fchmod(fd, mode) != 0 || close(fd) != 0) return IoError("cannot finish", path, errno);
   return Ok();
+}
+
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
+  return WriteNewFileWith(path, mode, [data](int fd) { return WriteAll(fd, data); });
 }
 
 AtomicFile::~AtomicFile() {

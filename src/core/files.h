@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,12 @@ Result<std::string> MakePrivateTempDir(const std::string& prefix);
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after
 // removing a previous regular file of that name. Never follows a symlink at the name.
 Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode);
+// The same, with the bytes written by `write_all` into the new file's descriptor (a copy
+// from another file, without holding it in memory).
+Status WriteNewFileWith(const std::string& path, mode_t mode,
+                        const std::function<Status(int fd)>& write_all);
+// Writes all of `data` to fd (EINTR retried). kIo on failure.
+Status WriteAll(int fd, std::string_view data);
 
 // A file being written next to its destination and renamed over it on Commit(). Until
 // then nothing exists at the destination; if Commit() is never called, the temp file is

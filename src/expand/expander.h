@@ -47,6 +47,9 @@ struct ExpandOptions {
   std::string key_template = kDefaultKeyTemplate;
   // Per-instance directory for #include-once bodies; empty: no cache (always fetch).
   std::string include_once_cache_dir;
+  // Private (0700) directory where fetched bodies over SpillSink::kInMemoryBytes are kept
+  // as anonymous files (body_sink.h); empty: every body stays in memory.
+  std::string work_dir;
   // Drop failed includes instead of failing; the Plan is then marked incomplete.
   bool keep_going = false;
   // The command's one deadline (--deadline): bounds the whole expansion, every fetch

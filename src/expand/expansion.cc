@@ -72,9 +72,9 @@ std::optional<Error> Expansion::Schedule() {
       ObjectSlot& slot = SlotFor(*entry, is_new);
       // The cache keeps no signature: an object that must be signed is always fetched.
       if (is_new && slot.once && cache_.enabled() && !slot.signers && !slot.signer) {
-        ReadFromCache(slot, cache_, options_.limits.max_object_bytes);
+        ReadFromCache(slot, cache_, options_.limits.max_object_bytes, options_.work_dir);
         if (slot.source) ParseSlot(slot, options_.parse);
-        slot.body = std::string();
+        slot.body = userdata::Payload();
         slot.done = slot.error || slot.source;
       }
       if (is_new && !slot.done) to_fetch.push_back(&slot);
@@ -122,7 +122,7 @@ void Expansion::FetchJob(ObjectSlot& slot) {
   fetch_options.deadline = deadline_;
   fetch_options.signers = slot.signers.get();
   fetch_options.signer = slot.signer;
-  FetchInto(slot, fetcher_, fetch_options);
+  FetchInto(slot, fetcher_, std::move(fetch_options), options_.work_dir);
   if (slot.error) return;
   uint64_t total = network_bytes_.fetch_add(slot.body.size()) + slot.body.size();
   if (total > options_.limits.max_total_bytes) {
@@ -152,7 +152,7 @@ std::optional<Error> Expansion::Arrived(ObjectSlot& slot) {
       }
     }
   }
-  slot.body = std::string();
+  slot.body = userdata::Payload();
   std::vector<EntryNode*> waiting = std::move(slot.waiting);
   slot.waiting.clear();
   for (EntryNode* entry : waiting) {

@@ -1,5 +1,11 @@
 #include "expand/include_once_cache.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "core/crypto.h"
 #include "core/files.h"
 
@@ -20,14 +26,24 @@ Result<std::optional<std::string>> IncludeOnceCache::Lookup(std::string_view url
   return std::optional<std::string>(std::move(*body));
 }
 
-Status IncludeOnceCache::Store(std::string_view url, std::string_view body) {
+Result<std::optional<int>> IncludeOnceCache::Open(std::string_view url) const {
+  if (!enabled()) return std::optional<int>();
+  int fd = open(PathFor(url).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) return std::optional<int>(fd);
+  int err = errno;
+  if (err == ENOENT) return std::optional<int>();
+  return Error(ErrorCode::kIo, "cannot open " + PathFor(url) + ": " + std::strerror(err))
+      .WithContext("reading the include-once cache");
+}
+
+Status IncludeOnceCache::Store(std::string_view url, const userdata::Payload& body) {
   if (!enabled()) return Ok();
   if (Status s = MakePrivateDir(dir_, 0700); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
   }
   Result<AtomicFile> file = AtomicFile::Create(PathFor(url), 0600);
   if (!file.ok()) return std::move(file.error()).WithContext("writing the include-once cache");
-  if (Status s = file->Write(body); !s.ok()) {
+  if (Status s = body.CopyTo(file->fd()); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
   }
   if (Status s = file->Commit(); !s.ok()) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "userdata/payload.h"
 
 namespace s3us::expand {
 
@@ -24,8 +25,11 @@ class IncludeOnceCache {
   bool enabled() const { return !dir_.empty(); }
   // The cached body, nullopt when absent. Errors: kIo, kLimitExceeded (over max_bytes).
   Result<std::optional<std::string>> Lookup(std::string_view url, uint64_t max_bytes) const;
+  // The cached body's file opened for reading (never through a symlink), nullopt when
+  // absent. The caller closes it. Errors: kIo.
+  Result<std::optional<int>> Open(std::string_view url) const;
   // Errors: kIo, kUnsafePath (the directory is a symlink or not ours).
-  Status Store(std::string_view url, std::string_view body);
+  Status Store(std::string_view url, const userdata::Payload& body);
   // Where the body of `url` lives.
   std::string PathFor(std::string_view url) const;
 

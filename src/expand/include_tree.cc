@@ -29,7 +29,9 @@ std::string DocPartLabel(const DocContext& doc, int part_index) {
 // of what encloses it. Only the user data itself may declare trust: a fetched object that
 // tries would vouch for its own children, so it is refused.
 Result<SignersPtr> InlineSigners(const Part& part, int part_index, const DocContext& doc) {
-  std::vector<userdata::InlineSignerLine> lines = userdata::InlineSignerLines(part);
+  Result<std::vector<userdata::InlineSignerLine>> found = userdata::InlineSignerLines(part);
+  if (!found.ok()) return found.error();
+  const std::vector<userdata::InlineSignerLine>& lines = *found;
   if (lines.empty()) return doc.signers;
   if (!doc.chain.empty()) {
     return Error(ErrorCode::kAccessDenied,

@@ -1,10 +1,16 @@
 #include "expand/object_slot.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
-#include "core/crypto.h"
+#include "expand/body_sink.h"
 #include "fetch/verify.h"
+#include "net/verifying_sink.h"
 
 namespace s3us::expand {
 namespace {
@@ -20,6 +26,30 @@ void NameSinglePartObject(std::vector<userdata::Part>& parts, const userdata::So
   path = path.substr(0, path.find_first_of("?#"));
   std::string_view name = path.substr(path.rfind('/') + 1);
   if (!name.empty()) part.filename = std::string(name);
+}
+
+// A cached body through the one streaming verifier every fetched body passes: the size
+// limit while it streams, the pin at the end. Evidence beyond the pin is the cache's own
+// (it held only verified bodies), which the caller names.
+Result<net::VerifiedBody> StreamVerified(int fd, const fetch::FetchOptions& pin, uint64_t max_bytes,
+                                         SpillSink& body) {
+  Result<std::optional<net::Expectation>> expectation = fetch::PinExpectation(pin);
+  if (!expectation.ok()) return expectation.error();
+  net::VerifyingSink verifier(max_bytes, &body, /*record_sha256=*/true);
+  if (*expectation) verifier.Expect(std::move(**expectation));
+  net::Response head;
+  head.status = 200;
+  if (Status s = verifier.Begin(head); !s.ok()) return s.error();
+  std::string chunk(256 * 1024, '\0');
+  for (;;) {
+    ssize_t n = read(fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(ErrorCode::kIo, std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) break;
+    Status s = verifier.Write(std::string_view(chunk.data(), static_cast<size_t>(n)));
+    if (!s.ok()) return s.error();
+  }
+  return verifier.Finish(head);
 }
 
 }  // namespace
@@ -41,49 +71,66 @@ ObjectSlot NewSlot(const EntryNode& entry) {
   return slot;
 }
 
-void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes) {
-  Result<std::optional<std::string>> cached = cache.Lookup(slot.target.url, max_object_bytes);
-  if (!cached.ok()) {
-    slot.error = std::move(cached.error());
+void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes,
+                   const std::string& work_dir) {
+  std::string context = "reading " + slot.shown + " from the include-once cache";
+  Result<std::optional<int>> opened = cache.Open(slot.target.url);
+  if (!opened.ok()) {
+    slot.error = std::move(opened.error());
     return;
   }
-  if (!cached->has_value()) return;
-  std::string body = std::move(**cached);
-  fetch::ReceivedBody received;
-  received.bytes = body.size();
-  received.sha256 = Sha256Hex(body);
-  received.upstream_verified_by = "include-once cache";
+  if (!opened->has_value()) return;
+  int fd = **opened;
   fetch::FetchOptions pin;
   pin.expected_sha256 = slot.sha256;
-  Result<std::string> verified_by = fetch::VerifyBody(received, pin);
-  if (!verified_by.ok()) {
-    slot.error = std::move(verified_by.error())
-                     .WithContext("reading " + slot.shown + " from the include-once cache");
+  SpillSink body(work_dir);
+  Result<net::VerifiedBody> verified = StreamVerified(fd, pin, max_object_bytes, body);
+  close(fd);
+  if (!verified.ok()) {
+    slot.error = std::move(verified.error()).WithContext(context);
     return;
   }
   userdata::Source source;
   source.url = slot.shown;
-  source.size = received.bytes;
-  source.sha256 = received.sha256;
-  source.verified_by = *verified_by;
+  source.size = verified->bytes;
+  source.sha256 = std::move(verified->sha256);
+  source.verified_by = "include-once cache";
+  if (!verified->verified_by.empty()) source.verified_by += ", " + verified->verified_by;
+  Result<userdata::Payload> payload = body.Take(source);
+  if (!payload.ok()) {
+    slot.error = std::move(payload.error()).WithContext(context);
+    return;
+  }
   slot.source = std::move(source);
-  slot.body = std::move(body);
+  slot.body = std::move(*payload);
 }
 
-void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, const fetch::FetchOptions& options) {
+void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions options,
+               const std::string& work_dir) {
+  SpillSink body(work_dir);
+  if (!work_dir.empty()) options.sink = &body;
   Result<fetch::FetchedObject> object = fetcher.Fetch(slot.target, options);
   if (!object.ok()) {
     slot.error = std::move(object.error());
     return;
   }
+  if (options.sink == nullptr) {
+    slot.body = std::move(object->body);
+  } else {
+    Result<userdata::Payload> payload = body.Take(object->source);
+    if (!payload.ok()) {
+      slot.error = std::move(payload.error()).WithContext("fetching " + slot.shown);
+      return;
+    }
+    slot.body = std::move(*payload);
+  }
   slot.fetched = true;
-  slot.body = std::move(object->body);
   slot.source = std::move(object->source);
 }
 
 void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse) {
   parse.strict_encodings = true;  // a broken encoding fails the plan, not a skipped part
-  Result<std::vector<userdata::Part>> parts = userdata::Parse(slot.body, parse);
+  Result<std::vector<userdata::Part>> parts = userdata::ParseObject(slot.body, parse);
   if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
   if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
   slot.parsed = std::move(parts);

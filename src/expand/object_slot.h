@@ -31,7 +31,7 @@ struct ObjectSlot {
   bool fetched = false;  // over the network, as opposed to from the include-once cache
   std::optional<Error> error;
   std::optional<userdata::Source> source;
-  std::string body;  // kept only until the include-once cache has it
+  userdata::Payload body;  // kept only until the include-once cache has it
   std::optional<Result<std::vector<userdata::Part>>> parsed;
   std::vector<EntryNode*> waiting;  // positions that settle when the slot is done
 };
@@ -41,12 +41,16 @@ struct ObjectSlot {
 std::string SlotKey(const EntryNode& entry);
 ObjectSlot NewSlot(const EntryNode& entry);
 
-// Fills slot from the cache when it holds a body that verifies (pin) or fails the slot;
-// leaves it untouched on a miss.
-void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes);
+// Fills slot from the cache when it holds a body that verifies or fails the slot; leaves it
+// untouched on a miss. The cached file streams through the same verifier as a fetched body
+// (size limit, pin) into work_dir (empty: memory).
+void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes,
+                   const std::string& work_dir);
 
-// Fetches slot's object into slot (body, source, or error). Thread-safe per slot.
-void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, const fetch::FetchOptions& options);
+// Fetches slot's object into slot (body, source, or error); a large body goes to a file in
+// work_dir (empty: memory). Thread-safe per slot.
+void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions options,
+               const std::string& work_dir);
 
 // Parses the body into slot.parsed (a fetched object's encodings must decode). The body
 // stays for the include-once cache. Thread-safe per slot.

@@ -30,10 +30,6 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
     both.Append(*options.signers);
     signers = &both;
   }
-  if (options.sink != nullptr) {
-    return Error(ErrorCode::kUnsupported, "signed objects are verified in memory")
-        .WithContext("fetching " + RedactUrl(url));
-  }
   FetchOptions sig_options;
   sig_options.max_bytes = trust::kMaxArmoredSignatureBytes;
   sig_options.deadline = options.deadline;
@@ -41,7 +37,11 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
   auto signature = std::async(std::launch::async, [this, &sig_url, &sig_options] {
     return inner_.Fetch(sig_url, sig_options);
   });
-  Result<FetchedObject> fetched = inner_.Fetch(target, options);
+  // The signature covers the whole message: it is checked in memory, and only a body that
+  // passed goes on to the caller's sink.
+  FetchOptions in_memory = options;
+  in_memory.sink = nullptr;
+  Result<FetchedObject> fetched = inner_.Fetch(target, in_memory);
   Result<FetchedObject> sig = signature.get();
   if (!fetched.ok()) return fetched;
   if (!sig.ok()) {
@@ -56,6 +56,14 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
   Result<trust::Signer> signer = trust::VerifySignature(*signers, req);
   if (!signer.ok()) {
     return std::move(signer).error().WithContext("signature " + RedactUrl(sig_url));
+  }
+  if (options.sink != nullptr) {
+    net::Response head;
+    head.status = 200;
+    Status passed = options.sink->Begin(head);
+    if (passed.ok()) passed = options.sink->Write(fetched->body);
+    if (!passed.ok()) return std::move(passed.error()).WithContext("fetching " + RedactUrl(url));
+    fetched->body = std::string();
   }
   std::string& evidence = fetched->source.verified_by;
   evidence += (evidence.empty() ? "" : ", ") + std::string("ssh signature by ") +

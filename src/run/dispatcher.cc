@@ -46,7 +46,7 @@ PartRecord NewRecord(const userdata::Part& part, int count) {
   r.content_type = part.content_type;
   r.filename = part.filename;
   r.size = part.payload.size();
-  r.sha256 = Sha256Hex(part.payload);
+  r.sha256 = part.payload.Sha256Hex();
   r.source = part.origin.source;
   r.chain = part.origin.chain;
   r.description = DescribePart(part, count);

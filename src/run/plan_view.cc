@@ -94,7 +94,7 @@ std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
     std::string source = part.origin.source.has_value() ? part.origin.source->url : "user data";
     out += indent + "part " + std::to_string(part.index) + " (runs " + std::to_string(position[i]) +
            "): " + part.content_type + "  " + Printable(part.filename) + "  " +
-           HumanBytes(part.payload.size()) + "  sha256 " + Sha256Hex(part.payload).substr(0, 12) +
+           HumanBytes(part.payload.size()) + "  sha256 " + part.payload.Sha256Hex().substr(0, 12) +
            "  handler " +
            (HandlerName(registry, part.content_type).empty()
                 ? std::string("none")
@@ -130,7 +130,7 @@ json PlanToJson(const expand::Plan& plan, const Registry& registry) {
                      {"filename", part.filename},
                      {"handler", HandlerName(registry, part.content_type)},
                      {"size", part.payload.size()},
-                     {"sha256", Sha256Hex(part.payload)},
+                     {"sha256", part.payload.Sha256Hex()},
                      {"source", source},
                      {"origin", origin}});
   }

@@ -112,8 +112,8 @@ Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& i
 }
 
 std::string MarkerKey(const userdata::Part& part) {
-  std::string digest =
-      Sha256Hex(std::to_string(part.index) + "\n" + part.filename + "\n" + Sha256Hex(part.payload));
+  std::string digest = Sha256Hex(std::to_string(part.index) + "\n" + part.filename + "\n" +
+                                 part.payload.Sha256Hex());
   std::string name = SafeFileName(part.filename);
   if (name.size() > 64) name.resize(64);
   return name + "-" + digest.substr(0, 32);

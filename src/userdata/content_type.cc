@@ -46,7 +46,7 @@ class MagicHandle {
     }
     if (cookie_) {
       // The types we act on are decided by the first bytes; bound libmagic's work.
-      size_t bytes_max = 64 * 1024;
+      size_t bytes_max = kMagicBytes;
       magic_setparam(cookie_, MAGIC_PARAM_BYTES_MAX, &bytes_max);
     }
   }

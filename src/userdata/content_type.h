@@ -3,6 +3,7 @@
 #ifndef S3US_USERDATA_CONTENT_TYPE_H_
 #define S3US_USERDATA_CONTENT_TYPE_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,8 @@ bool IsMergeHeader(std::string_view name);
 // libmagic's MIME type of `payload` ("" when libmagic is unavailable). One handle per
 // thread, created on first use.
 std::string MagicMimeType(std::string_view payload);
+// The bytes of a payload libmagic reads (the head a file-backed payload passes it).
+inline constexpr size_t kMagicBytes = 64 * 1024;
 // ELF types libmagic reports (executable, shared library, PIE).
 bool IsElfMagic(std::string_view magic);
 

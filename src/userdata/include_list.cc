@@ -115,12 +115,20 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
   return out;
 }
 
+// An include list read whole: the fetch already bounded its size.
+Result<std::string_view> ListText(const Part& part, std::string& buffer) {
+  return part.payload.Contents(part.payload.size(), buffer);
+}
+
 }  // namespace
 
-std::vector<InlineSignerLine> InlineSignerLines(const Part& part) {
+Result<std::vector<InlineSignerLine>> InlineSignerLines(const Part& part) {
   std::vector<InlineSignerLine> out;
   if (part.content_type != kTypeS3Include) return out;
-  std::string_view payload = part.payload;
+  std::string buffer;
+  Result<std::string_view> text = ListText(part, buffer);
+  if (!text.ok()) return text.error();
+  std::string_view payload = *text;
   int n = 0;
   for (size_t pos = 0; pos < payload.size();) {
     size_t end = std::min(payload.find('\n', pos), payload.size());
@@ -137,10 +145,13 @@ std::vector<InlineSignerLine> InlineSignerLines(const Part& part) {
 }
 
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part) {
-  if (part.content_type == kTypeInclude || part.content_type == kTypeIncludeOnce) {
-    return CloudInitIncludes(part.payload);
+  bool cloud_init = part.content_type == kTypeInclude || part.content_type == kTypeIncludeOnce;
+  if (cloud_init || part.content_type == kTypeS3Include) {
+    std::string buffer;
+    Result<std::string_view> text = ListText(part, buffer);
+    if (!text.ok()) return text.error();
+    return cloud_init ? CloudInitIncludes(*text) : S3Includes(*text);
   }
-  if (part.content_type == kTypeS3Include) return S3Includes(part.payload);
   return Error(ErrorCode::kInvalidInput, "part " + std::to_string(part.index) + " (" +
                                              part.content_type + ") is not an include list");
 }

@@ -21,7 +21,7 @@ namespace {
 struct Leaf {
   std::string ctype;     // get_content_type()
   std::string declared;  // the Content-Type value's type, lower-case ("" when absent)
-  std::string payload;   // transfer-decoded
+  Payload payload;       // transfer-decoded; a file only for a whole fetched object
   std::optional<std::string> filename;          // get_filename()
   std::optional<std::string> filename_no_name;  // Content-Disposition only
   std::string charset;
@@ -51,6 +51,38 @@ std::optional<std::string> LaunchIndexFromYaml(std::string_view payload) {
   }
 }
 
+// Starts-with typing needs the first line after leading whitespace; a head that is nearly
+// all whitespace cannot tell, and the whole payload is read (bounded by the input limit).
+constexpr size_t kTypingBytes = 64;
+
+// The bytes starts-with typing needs: the head, or all of a payload whose head cannot tell.
+Result<std::string_view> TypingView(const Payload& payload, uint64_t max_bytes,
+                                    std::string& buffer) {
+  std::string_view head = payload.head();
+  if (payload.size() == head.size() || PyLStrip(head).size() >= kTypingBytes) return head;
+  return payload.Contents(max_bytes, buffer);
+}
+
+// launch-index of a file-backed #cloud-config: looked for in chunks, parsed only if there.
+Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_t max_bytes) {
+  if (const std::string* bytes = payload.memory()) return LaunchIndexFromYaml(*bytes);
+  constexpr std::string_view kKey = "launch-index";
+  std::string tail;
+  bool found = false;
+  Status scanned = payload.ForEachChunk([&](std::string_view chunk) {
+    std::string window = tail + std::string(chunk);  // a key split between two chunks
+    found = found || window.find(kKey) != std::string::npos;
+    tail = window.substr(window.size() - std::min(window.size(), kKey.size() - 1));
+    return Ok();
+  });
+  if (!scanned.ok()) return scanned.error();
+  if (!found) return std::optional<std::string>();
+  std::string buffer;
+  Result<std::string_view> all = payload.Contents(max_bytes, buffer);
+  if (!all.ok()) return all.error();
+  return LaunchIndexFromYaml(*all);
+}
+
 class Builder {
  public:
   explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
@@ -64,9 +96,10 @@ class Builder {
   Status ProcessLeaf(Leaf leaf) {
     std::string ctype_orig = leaf.ctype;
     bool was_compressed = false;
-    if (IsGzipType(ctype_orig)) {
-      size_t in_size = leaf.payload.size();
-      GunzipResult r = Gunzip(leaf.payload, &budget_);
+    // Only MIME leaves carry a gzip type, and those are in memory.
+    if (const std::string* bytes = leaf.payload.memory(); bytes && IsGzipType(ctype_orig)) {
+      size_t in_size = bytes->size();
+      GunzipResult r = Gunzip(*bytes, &budget_);
       if (r.status == GunzipStatus::kLimitExceeded) return DecompressLimit();
       if (r.status != GunzipStatus::kOk) {
         return Error(ErrorCode::kInvalidInput, Where() + "cannot decompress " + ctype_orig +
@@ -78,13 +111,24 @@ class Builder {
       was_compressed = true;
     }
     std::optional<std::string> ctype;
-    if (IsRetypedByFirstLine(ctype_orig)) ctype = TypeFromStartsWith(leaf.payload, false);
+    if (IsRetypedByFirstLine(ctype_orig)) {
+      std::string buffer;
+      Result<std::string_view> typing =
+          TypingView(leaf.payload, opts_.limits.max_input_bytes, buffer);
+      if (!typing.ok()) return typing.error();
+      ctype = TypeFromStartsWith(*typing, false);
+    }
     if (!ctype) ctype = ctype_orig;
     // A re-typed part gets a fresh Content-Type header, losing its name= parameter.
     std::optional<std::string> filename =
         (!was_compressed && *ctype != ctype_orig) ? leaf.filename_no_name : leaf.filename;
 
-    if (*ctype == kTypeCloudConfigArchive) return Explode(leaf.payload);
+    if (*ctype == kTypeCloudConfigArchive) {
+      std::string buffer;
+      Result<std::string_view> all = leaf.payload.Contents(opts_.limits.max_input_bytes, buffer);
+      if (!all.ok()) return all.error();
+      return Explode(*all);
+    }
 
     Part p;
     p.content_type = *ctype;
@@ -135,10 +179,21 @@ class Builder {
       p.filename = buf;
     }
     std::optional<std::string> idx = launch_header;
-    if (!idx && p.content_type == kTypeCloudConfig) idx = LaunchIndexFromYaml(p.payload);
+    if (!idx && p.content_type == kTypeCloudConfig) {
+      Result<std::optional<std::string>> found =
+          LaunchIndexOf(p.payload, opts_.limits.max_input_bytes);
+      if (!found.ok()) return found.error();
+      idx = std::move(*found);
+    }
     if (idx) p.launch_index = PyIntString(*idx);
     if (opts_.sniff_with_libmagic && IsSniffable(p.content_type)) {
-      p.magic = MagicMimeType(p.payload);
+      if (const std::string* bytes = p.payload.memory()) {
+        p.magic = MagicMimeType(*bytes);
+      } else {
+        Result<std::string> head = p.payload.ReadHead(kMagicBytes);
+        if (!head.ok()) return head.error();
+        p.magic = MagicMimeType(*head);
+      }
       if (IsElfMagic(p.magic)) p.content_type = kTypeExecutable;
     }
     parts_.push_back(std::move(p));
@@ -196,15 +251,37 @@ bool LooksLikeMime(std::string_view data) {
   return ToLower(data.substr(0, 4096)).find("mime-version:") != std::string::npos;
 }
 
+Status CheckInputSize(uint64_t size, const ParseLimits& limits) {
+  if (size <= limits.max_input_bytes) return Ok();
+  return Error(ErrorCode::kLimitExceeded, "user data is " + std::to_string(size) +
+                                              " bytes, over the limit of " +
+                                              std::to_string(limits.max_input_bytes));
+}
+
 }  // namespace
+
+Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
+  if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
+  if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
+  // Gzip and MIME objects are parsed in memory, as user data is; only a plain object (one
+  // part: a script, a cloud-config) stays in its file.
+  if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
+    std::string buffer;
+    Result<std::string_view> all = body.Contents(options.limits.max_input_bytes, buffer);
+    if (!all.ok()) return all.error();
+    return Parse(*all, options);
+  }
+  Builder b(options);
+  Leaf leaf;
+  leaf.ctype = kTypeNotMultipart;
+  leaf.payload = body;
+  if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
+  return b.Take();
+}
 
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
   const ParseLimits& limits = options.limits;
-  if (blob.size() > limits.max_input_bytes) {
-    return Error(ErrorCode::kLimitExceeded, "user data is " + std::to_string(blob.size()) +
-                                                " bytes, over the limit of " +
-                                                std::to_string(limits.max_input_bytes));
-  }
+  if (Status s = CheckInputSize(blob.size(), limits); !s.ok()) return s.error();
   Builder b(options);
   std::string inflated;
   std::string_view data = blob;

@@ -44,6 +44,11 @@ struct ParseOptions {
 // cloud-init are listed in tests/userdata/differential_test.cc.
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options = {});
 
+// The same for a fetched object's body. One in memory is Parse()d; a file-backed one that
+// is gzip or MIME (its head says) is read into memory under limits.max_input_bytes and
+// Parse()d; any other stays in its file as the one part's payload, typed from its head.
+Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options = {});
+
 // One entry of an #include, #include-once or #s3-include body.
 //
 // #s3-include grammar (lines split at LF, one CR before it dropped, blanks trimmed; full
@@ -85,7 +90,8 @@ inline constexpr std::string_view kInlineSignerPrefix = "#s3-allowed-signer";
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part);
 
 // The "#s3-allowed-signer" lines of an #s3-include part, in order (none for other types).
-std::vector<InlineSignerLine> InlineSignerLines(const Part& part);
+// kIo when a file-backed payload cannot be read.
+Result<std::vector<InlineSignerLine>> InlineSignerLines(const Part& part);
 
 }  // namespace s3us::userdata
 

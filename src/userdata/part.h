@@ -1,5 +1,5 @@
 // Part: one unit of user data after parsing (and, for fetched objects, after fetching),
-// with where it came from. Plain data: no parsing, no I/O.
+// with where it came from. Plain data: no parsing; a file-backed payload reads its file.
 #ifndef S3US_USERDATA_PART_H_
 #define S3US_USERDATA_PART_H_
 
@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "userdata/payload.h"
 
 namespace s3us::userdata {
 
@@ -65,7 +67,7 @@ struct Part {
   std::string content_type;   // after cloud-init's re-typing; lower-case
   std::string declared_type;  // the MIME Content-Type as declared (lower-case), if any
   std::string filename;       // Content-Disposition filename, or "part-NNN"
-  std::string payload;        // decoded bytes, byte-exact
+  Payload payload;            // decoded bytes, byte-exact (in memory or a verified file)
   std::string charset;
   std::optional<std::string> launch_index;
   std::string magic;  // what libmagic said, when it was asked

@@ -60,15 +60,6 @@ std::string FilenameParam(const std::string& name) {
   return out;
 }
 
-void AppendBase64Lines(std::string& out, const std::string& payload) {
-  constexpr size_t kChunk = 57;  // 76 base64 characters per line
-  for (size_t pos = 0; pos < payload.size(); pos += kChunk) {
-    size_t n = std::min(kChunk, payload.size() - pos);
-    out += Base64Encode(reinterpret_cast<const uint8_t*>(payload.data() + pos), n);
-    out += '\n';
-  }
-}
-
 std::string ChainText(const Origin& origin) {
   std::string out;
   for (const IncludeStep& step : origin.chain) {
@@ -79,38 +70,97 @@ std::string ChainText(const Origin& origin) {
   return out;
 }
 
+// Base64 in lines of 76 characters, streamed from the payload a chunk at a time (the
+// bytes of a line that straddles two chunks wait in `carry`).
+Status WriteBase64Lines(const Payload& payload, const MimeWriter& write) {
+  constexpr size_t kLine = 57;  // 76 base64 characters per line
+  std::string carry;
+  std::string out;
+  auto encode = [&](std::string_view bytes) {
+    for (size_t pos = 0; pos < bytes.size(); pos += kLine) {
+      size_t n = std::min(kLine, bytes.size() - pos);
+      out += Base64Encode(reinterpret_cast<const uint8_t*>(bytes.data() + pos), n);
+      out += '\n';
+    }
+  };
+  Status s = payload.ForEachChunk([&](std::string_view chunk) {
+    out.clear();
+    if (!carry.empty()) {
+      size_t take = std::min(kLine - carry.size(), chunk.size());
+      carry.append(chunk.substr(0, take));
+      chunk.remove_prefix(take);
+      if (carry.size() < kLine) return Ok();
+      encode(carry);
+      carry.clear();
+    }
+    size_t whole = chunk.size() - chunk.size() % kLine;
+    encode(chunk.substr(0, whole));
+    carry.assign(chunk.substr(whole));
+    return write(out);
+  });
+  if (!s.ok()) return s;
+  out.clear();
+  encode(carry);
+  return write(out);
+}
+
+Result<std::string> Boundary(const std::vector<Part>& parts) {
+  StreamHasher hasher;
+  for (const Part& p : parts) {
+    Status s = p.payload.ForEachChunk([&](std::string_view chunk) {
+      hasher.Update(chunk.data(), chunk.size());
+      return Ok();
+    });
+    if (!s.ok()) return s.error();
+  }
+  return "===============s3us" + Hex(hasher.FinishSha256()).substr(0, 24) + "==";
+}
+
+std::string PartHeaders(const Part& p, const std::string& boundary) {
+  std::string out;
+  out += "--" + boundary + "\n";
+  out += "Content-Type: " + HeaderSafe(p.content_type);
+  if (!p.charset.empty()) out += "; charset=\"" + HeaderSafe(p.charset) + "\"";
+  out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n";
+  out += "Content-Disposition: attachment; " + FilenameParam(p.filename) + "\n";
+  if (p.launch_index) out += "Launch-Index: " + HeaderSafe(*p.launch_index) + "\n";
+  for (const auto& [name, value] : p.headers) {
+    if (IsMergeHeader(name)) out += name + ": " + HeaderSafe(Unfolded(value)) + "\n";
+  }
+  if (p.origin.source) {
+    const Source& s = *p.origin.source;
+    out += "X-S3us-Source: " + HeaderSafe(s.url) + "\n";
+    if (!s.version_id.empty()) out += "X-S3us-Version-Id: " + HeaderSafe(s.version_id) + "\n";
+    if (!s.etag.empty()) out += "X-S3us-ETag: " + HeaderSafe(s.etag) + "\n";
+    out += "X-S3us-Object-Sha256: " + s.sha256 + "\n";
+  }
+  if (!p.origin.chain.empty()) out += "X-S3us-Origin: " + HeaderSafe(ChainText(p.origin)) + "\n";
+  out += "\n";
+  return out;
+}
+
 }  // namespace
 
-std::string SerializeMime(const std::vector<Part>& parts) {
-  StreamHasher hasher;
-  for (const Part& p : parts) hasher.Update(p.payload.data(), p.payload.size());
-  std::string boundary = "===============s3us" + Hex(hasher.FinishSha256()).substr(0, 24) + "==";
-
-  std::string out;
-  out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\n";
-  out += "MIME-Version: 1.0\n\n";
+Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write) {
+  Result<std::string> boundary = Boundary(parts);
+  if (!boundary.ok()) return boundary.error();
+  Status s =
+      write("Content-Type: multipart/mixed; boundary=\"" + *boundary + "\"\nMIME-Version: 1.0\n\n");
   for (const Part& p : parts) {
-    out += "--" + boundary + "\n";
-    out += "Content-Type: " + HeaderSafe(p.content_type);
-    if (!p.charset.empty()) out += "; charset=\"" + HeaderSafe(p.charset) + "\"";
-    out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n";
-    out += "Content-Disposition: attachment; " + FilenameParam(p.filename) + "\n";
-    if (p.launch_index) out += "Launch-Index: " + HeaderSafe(*p.launch_index) + "\n";
-    for (const auto& [name, value] : p.headers) {
-      if (IsMergeHeader(name)) out += name + ": " + HeaderSafe(Unfolded(value)) + "\n";
-    }
-    if (p.origin.source) {
-      const Source& s = *p.origin.source;
-      out += "X-S3us-Source: " + HeaderSafe(s.url) + "\n";
-      if (!s.version_id.empty()) out += "X-S3us-Version-Id: " + HeaderSafe(s.version_id) + "\n";
-      if (!s.etag.empty()) out += "X-S3us-ETag: " + HeaderSafe(s.etag) + "\n";
-      out += "X-S3us-Object-Sha256: " + s.sha256 + "\n";
-    }
-    if (!p.origin.chain.empty()) out += "X-S3us-Origin: " + HeaderSafe(ChainText(p.origin)) + "\n";
-    out += "\n";
-    AppendBase64Lines(out, p.payload);
+    if (s.ok()) s = write(PartHeaders(p, *boundary));
+    if (s.ok()) s = WriteBase64Lines(p.payload, write);
   }
-  out += "--" + boundary + "--\n";
+  if (s.ok()) s = write("--" + *boundary + "--\n");
+  return s;
+}
+
+Result<std::string> SerializeMime(const std::vector<Part>& parts) {
+  std::string out;
+  Status s = WriteMime(parts, [&out](std::string_view bytes) {
+    out += bytes;
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
   return out;
 }
 

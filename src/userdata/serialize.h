@@ -9,14 +9,25 @@
 #ifndef S3US_USERDATA_SERIALIZE_H_
 #define S3US_USERDATA_SERIALIZE_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/error.h"
 
 #include "userdata/part.h"
 
 namespace s3us::userdata {
 
-std::string SerializeMime(const std::vector<Part>& parts);
+// Receives the document in pieces, in order.
+using MimeWriter = std::function<Status(std::string_view bytes)>;
+
+// Streams the document to `write`, file-backed payloads a chunk at a time. Errors: kIo (a
+// payload's file), or write's own.
+Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write);
+// The document in memory (tests, small plans).
+Result<std::string> SerializeMime(const std::vector<Part>& parts);
 
 }  // namespace s3us::userdata
 

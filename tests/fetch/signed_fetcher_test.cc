@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/recording_sink.h"
 #include "tests/trust/test_keys.h"
 
 namespace s3us::fetch {
@@ -77,6 +78,28 @@ TEST_CASE("SignedFetcher refuses unsigned and tampered objects") {
   auto tampered = fetcher.Fetch("s3://b/boot.sh", {});
   REQUIRE_FALSE(tampered.ok());
   CHECK(tampered.error().ToString() == "signature s3://b/boot.sh.sig: signature does not verify");
+}
+
+TEST_CASE("SignedFetcher hands a caller's sink only a body whose signature verified") {
+  MapFetcher inner;
+  inner.bodies["s3://b/boot.sh"] = kMessage;
+  inner.bodies["s3://b/boot.sh.sig"] = kEd25519Signature;
+  FakeClock clock;
+  auto signers = Signers();
+  SignedFetcher fetcher(inner, &signers, clock);
+  s3us::testing::RecordingSink sink;
+  FetchOptions options;
+  options.sink = &sink;
+  auto got = fetcher.Fetch("s3://b/boot.sh", options);
+  REQUIRE(got.ok());
+  CHECK(sink.data == kMessage);
+  CHECK(got->body.empty());
+
+  inner.bodies["s3://b/boot.sh"] = std::string(kMessage) + "evil\n";
+  s3us::testing::RecordingSink refused;
+  options.sink = &refused;
+  REQUIRE_FALSE(fetcher.Fetch("s3://b/boot.sh", options).ok());
+  CHECK(refused.data.empty());
 }
 
 TEST_CASE("SignedFetcher judges key validity at the clock's time") {

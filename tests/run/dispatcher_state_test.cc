@@ -46,7 +46,7 @@ TEST_CASE("Dispatcher runs a plain script once per instance and says so on a rer
   }
   SECTION("an edited script runs again") {
     userdata::Part edited = plan.parts[0];
-    edited.payload += "# edited\n";
+    edited.payload = *edited.payload.memory() + "# edited\n";
     REQUIRE(f.Run(MakePlan({edited})).ok());
     CHECK(f.Trace() == "a\na\n");
   }

@@ -201,15 +201,15 @@ void CompareFile(const std::string& dir, const std::string& file, const nlohmann
       INFO(d->why);
       std::string their_payload = DecodeBase64Email(t["payload_b64"].get<std::string>());
       CHECK(their_payload.find(d->cloud_init_contains) != std::string::npos);
-      CHECK(p.payload.find(d->ours_contains) != std::string::npos);
-    } else if (escaped_text_ok && B64(p.payload) != t["payload_b64"].get<std::string>()) {
+      CHECK(p.payload.memory()->find(d->ours_contains) != std::string::npos);
+    } else if (escaped_text_ok && B64(*p.payload.memory()) != t["payload_b64"].get<std::string>()) {
       INFO(
           "cloud-init re-encodes non-ASCII text it holds as a string (8bit and gunzipped "
           "text parts) as raw-unicode-escape; we keep the UTF-8 bytes");
-      CHECK(B64(RawUnicodeEscape(p.payload)) == t["payload_b64"].get<std::string>());
+      CHECK(B64(RawUnicodeEscape(*p.payload.memory())) == t["payload_b64"].get<std::string>());
       ++*escaped_text_ok;
     } else {
-      CHECK(B64(p.payload) == t["payload_b64"].get<std::string>());
+      CHECK(B64(*p.payload.memory()) == t["payload_b64"].get<std::string>());
     }
     if (t["launch_index"].is_null()) {
       CHECK_FALSE(p.launch_index.has_value());

@@ -148,7 +148,7 @@ TEST_CASE("InlineSignerLines finds the #s3-allowed-signer lines of an #s3-includ
       "#s3-include\n#s3-allowed-signer deploy@example.com ssh-ed25519 AAAA\n"
       "# a comment\n  #S3-Allowed-Signer\tops ssh-ed25519 BBBB  \n"
       "#s3-allowed-signers not this\ns3://b/k\n";
-  auto lines = InlineSignerLines(p);
+  auto lines = InlineSignerLines(p).value();
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].line == 2);
   CHECK(lines[0].text == "deploy@example.com ssh-ed25519 AAAA");
@@ -158,7 +158,7 @@ TEST_CASE("InlineSignerLines finds the #s3-allowed-signer lines of an #s3-includ
   REQUIRE(entries.ok());
   CHECK(entries->size() == 1);  // the trust lines are comments to the URL list
   p.content_type = kTypeInclude;
-  CHECK(InlineSignerLines(p).empty());
+  CHECK(InlineSignerLines(p).value().empty());
 }
 
 TEST_CASE(

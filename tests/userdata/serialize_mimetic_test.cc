@@ -27,7 +27,7 @@ TEST_CASE("mimetic reads resolve output as the same parts") {
                 "\r\n--not-a-boundary\n";
     parts.push_back(p);
   }
-  std::string doc = SerializeMime(parts);
+  std::string doc = SerializeMime(parts).value();
 
   std::istringstream in(doc);
   mimetic::MimeEntity root(in);

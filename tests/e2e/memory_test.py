@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
+objects is planned, resolved and run (replay: a real run into its own state directory, no
+root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
+each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
+measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
+that child alone)."""
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import e2e_util
+from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest, Run
+
+MIB = 1 << 20
+PEAK_RSS_LIMIT_KB = 64 * 1000  # 64 MB
+
+# Runs argv[3:] with stdout to argv[1]; prints the exit code and the child's peak RSS (KiB).
+MEASURE = '''
+import json, resource, subprocess, sys
+with open(sys.argv[1], 'wb') as out, open(sys.argv[2], 'wb') as err:
+    code = subprocess.run(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=out, stderr=err).returncode
+print(json.dumps({'code': code,
+                  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+'''
+
+
+def big_script(index, size):
+    """A shell script of exactly `size` bytes that exits at once (the rest is comments)."""
+    head = b'#!/bin/sh\nexit 0\n'
+    line = b'# object %d: padding that keeps the script large but quick to run ....\n' % index
+    body = line * ((size - len(head)) // len(line) + 1)
+    return (head + body)[:size - 1] + b'\n'
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(MIB), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def mime_payload_digests(path):
+    """SHA-256 of each base64 part of a resolved document, decoded line by line."""
+    digests, current, in_body, boundary = [], None, False, None
+    with open(path, 'rb') as f:
+        for line in f:
+            line = line.rstrip(b'\n')
+            if boundary is None:
+                if line.startswith(b'Content-Type: multipart/mixed; boundary="'):
+                    boundary = b'--' + line.split(b'"')[1]
+                continue
+            if line.startswith(boundary):
+                if current is not None:
+                    digests.append(current.hexdigest())
+                current, in_body = hashlib.sha256(), False
+                continue
+            if not in_body:
+                in_body = line == b''
+                continue
+            current.update(base64.b64decode(line))
+    return digests
+
+
+class MemoryTest(E2ETest):
+    def measured(self, emu, args, name):
+        """Runs the binary in a fresh Python process; returns (Run, peak RSS KiB, stdout path)."""
+        out = os.path.join(self.out_dir, name + '.stdout')
+        err = os.path.join(self.out_dir, name + '.stderr')
+        proc = subprocess.run(
+            ['/usr/bin/python3', '-c', MEASURE, out, err, e2e_util.BINARY] + args,
+            env=self.env(emu), cwd=self.out_dir, capture_output=True, timeout=300, check=True)
+        result = json.loads(proc.stdout)
+        with open(err, 'rb') as f:
+            stderr = f.read()
+        with open(out, 'rb') as f:
+            head = f.read(4 * MIB)  # the scan needs no more: plans are small, documents base64
+        run = Run(args, result['code'], head, stderr, 0.0)
+        self.assertEqual(run.code, EXIT_OK, run)
+        self.assert_clean(emu, run)
+        return run, result['maxrss_kb'], out
+
+    def check_flat(self, count, size, whole=True):
+        """plan (and with `whole`, resolve and a run) of `count` includes of `size` bytes."""
+        objects = {f'big/{i}.sh': big_script(i, size) for i in range(count)}
+        user_data = b'#s3-include\n' + b''.join(b's3://bkt/' + k.encode() + b'\n' for k in objects)
+        expected = [hashlib.sha256(data).hexdigest() for data in objects.values()]
+        with self.emulators(user_data=user_data) as emu:
+            for key, data in objects.items():
+                emu.put('bkt', key, data)
+            doc = os.path.join(self.tmp, 'user-data')
+            with open(doc, 'wb') as f:
+                f.write(user_data)
+            figures = {}
+
+            run, figures['plan'], out = self.measured(emu, ['plan', doc, '--json'], 'plan')
+            plan = json.loads(run.stdout)
+            self.assertEqual([p['sha256'] for p in plan['parts']], expected)
+            self.assertEqual([p['size'] for p in plan['parts']], [size] * count)
+
+            self.assertEqual(os.listdir(self.tmpdir_env), [])  # the work directory is gone
+            if not whole:
+                self.assert_flat(count, size, figures)
+                return
+            _, figures['resolve'], out = self.measured(emu, ['resolve', doc], 'resolve')
+            self.assertEqual(mime_payload_digests(out), expected)
+            os.remove(out)  # checked and scanned: later scans need not read it again
+
+            state = os.path.join(self.tmp, 'state')
+            run, figures['run'], _ = self.measured(
+                emu, ['replay', doc, '--state-dir', state, '--cloud-config-dir',
+                      state + '.cfg.d', '--json'], 'run')
+            report = json.loads(run.stdout)
+            self.assertEqual([p['outcome'] for p in report['parts']], ['ok'] * count, report)
+            scripts = [os.path.join(dirpath, name)
+                       for dirpath, _, names in os.walk(state) if dirpath.endswith('/scripts')
+                       for name in sorted(names)]
+            self.assertEqual([file_sha256(p) for p in scripts], expected)
+            for path in scripts:
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o700, path)
+
+            # The work directories are gone: nothing left in $TMPDIR or the state directory.
+            self.assertEqual(os.listdir(self.tmpdir_env), [])
+            self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
+            self.assert_flat(count, size, figures)
+
+    def assert_flat(self, count, size, figures):
+        for command, kb in figures.items():
+            print(f'{count} x {size // MIB} MiB: {command} peak RSS {kb / 1000:.1f} MB',
+                  file=sys.stderr)
+            self.assertLess(kb, PEAK_RSS_LIMIT_KB, f'{command}: peak RSS {kb} KiB')
+
+    def test_a_large_body_that_fails_verification_leaves_nothing_and_runs_nothing(self):
+        good, bad = big_script(0, 3 * MIB), big_script(1, 3 * MIB)
+        user_data = (b'#s3-include\ns3://bkt/good.sh\ns3://bkt/bad.sh sha256=' +
+                     hashlib.sha256(good).hexdigest().encode() + b'\n')
+        with self.emulators(user_data=user_data) as emu:
+            emu.put('bkt', 'good.sh', good)
+            emu.put('bkt', 'bad.sh', bad)
+            doc = os.path.join(self.tmp, 'user-data')
+            with open(doc, 'wb') as f:
+                f.write(user_data)
+            state = os.path.join(self.tmp, 'state')
+            for args in (['plan', doc], ['replay', doc, '--state-dir', state,
+                                         '--cloud-config-dir', state + '.cfg.d']):
+                run = self.run_bin(emu, args)
+                self.assert_one_error(run, EXIT_FETCH, 's3://bkt/bad.sh', 'sha256 mismatch')
+                self.assertEqual(os.listdir(self.tmpdir_env), [])
+            ran = [name for _, _, names in os.walk(state) for name in names
+                   if name.endswith('.sh')]
+            self.assertEqual(ran, [], 'nothing is written or run')
+            self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
+
+    def test_four_includes_of_60_mib(self):
+        self.check_flat(4, 60 * MIB)
+
+    def test_sixteen_includes_of_15_mib(self):
+        self.check_flat(16, 15 * MIB, whole=False)
+
+
+if __name__ == '__main__':
+    e2e_util.main()
