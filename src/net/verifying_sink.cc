@@ -137,7 +137,8 @@ std::unique_ptr<ChunkPipeline> VerifyingSink::StartPipeline() {
     });
   }
   consumers.emplace_back([this](std::string_view block) { return Deliver(block); });
-  return std::make_unique<ChunkPipeline>(std::move(consumers));
+  return std::make_unique<ChunkPipeline>(std::move(consumers), kPipelineBlockBytes,
+                                         kPipelineBlocks);
 }
 
 Status VerifyingSink::Reset() {

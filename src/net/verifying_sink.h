@@ -9,7 +9,7 @@
 // the caller's business.
 //
 // Past its first MiB, a body is hashed and handed on by threads of the sink's own
-// (ChunkPipeline, 4 MiB in flight), so that receiving, hashing and writing overlap and the
+// (ChunkPipeline, 1 MiB in flight), so that receiving, hashing and writing overlap and the
 // transport's thread only copies; small documents are handled inline, without a thread.
 // Not thread-safe: one per fetch; the transport may call it from its own thread while the
 // caller waits. The forward sink gets Write() from one thread at a time, and Begin() and
@@ -87,6 +87,10 @@ class VerifyingSink : public BodySink {
 
   // Bytes handled on the receiving thread before the pipeline takes over.
   static constexpr uint64_t kInlineBytes = uint64_t{1} << 20;
+  // 1 MiB in flight per body: a plan fetches up to --max-parallel large objects at once,
+  // and their blocks together must stay small (16 x 15 MiB plans under 64 MB).
+  static constexpr size_t kPipelineBlockBytes = size_t{256} << 10;
+  static constexpr size_t kPipelineBlocks = 4;
 
  private:
   Status Deliver(std::string_view piece);
