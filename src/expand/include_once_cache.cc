@@ -15,17 +15,6 @@ std::string IncludeOnceCache::PathFor(std::string_view url) const {
   return dir_ + "/" + Sha256Hex(url);
 }
 
-Result<std::optional<std::string>> IncludeOnceCache::Lookup(std::string_view url,
-                                                            uint64_t max_bytes) const {
-  if (!enabled()) return std::optional<std::string>();
-  Result<std::string> body = ReadFile(PathFor(url), max_bytes);
-  if (!body.ok()) {
-    if (body.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
-    return std::move(body.error()).WithContext("reading the include-once cache");
-  }
-  return std::optional<std::string>(std::move(*body));
-}
-
 Result<std::optional<int>> IncludeOnceCache::Open(std::string_view url) const {
   if (!enabled()) return std::optional<int>();
   int fd = open(PathFor(url).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -19,12 +19,10 @@ namespace s3us::expand {
 
 class IncludeOnceCache {
  public:
-  // dir empty: the cache is off (Lookup finds nothing, Store does nothing).
+  // dir empty: the cache is off (Open finds nothing, Store does nothing).
   explicit IncludeOnceCache(std::string dir) : dir_(std::move(dir)) {}
 
   bool enabled() const { return !dir_.empty(); }
-  // The cached body, nullopt when absent. Errors: kIo, kLimitExceeded (over max_bytes).
-  Result<std::optional<std::string>> Lookup(std::string_view url, uint64_t max_bytes) const;
   // The cached body's file opened for reading (never through a symlink), nullopt when
   // absent. The caller closes it. Errors: kIo.
   Result<std::optional<int>> Open(std::string_view url) const;

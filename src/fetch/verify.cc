@@ -36,33 +36,4 @@ Status RequireEvidence(std::string_view verified_by) {
                "ETag from the server, and no sha256= pin)");
 }
 
-Result<std::string> VerifyBody(const ReceivedBody& body, const FetchOptions& options) {
-  std::string checks;
-  auto add = [&checks](std::string_view check) {
-    if (check.empty()) return;
-    if (!checks.empty()) checks += ", ";
-    checks += check;
-  };
-  if (body.declared_size) {
-    if (*body.declared_size != body.bytes) {
-      return net::LengthMismatch(*body.declared_size, body.bytes);
-    }
-    add("content-length");
-  }
-  add(Trim(body.upstream_verified_by));
-  if (options.max_bytes != 0 && body.bytes > options.max_bytes) {
-    return SizeLimitError(options.max_bytes);
-  }
-  Result<std::optional<net::Expectation>> pin = PinExpectation(options);
-  if (!pin.ok()) return pin.error();
-  if (*pin) {
-    if ((*pin)->value != body.sha256) {
-      return net::DigestMismatch((*pin)->label, (*pin)->value, body.sha256);
-    }
-    add((*pin)->evidence);
-  }
-  if (Status s = RequireEvidence(checks); !s.ok()) return s.error();
-  return checks;
-}
-
 }  // namespace s3us::fetch

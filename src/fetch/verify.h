@@ -30,20 +30,6 @@ Result<std::optional<net::Expectation>> PinExpectation(const FetchOptions& optio
 // close-delimited body cut short looks whole).
 Status RequireEvidence(std::string_view verified_by);
 
-// A body already in hand (the include-once cache): what it was checked by before.
-struct ReceivedBody {
-  uint64_t bytes = 0;
-  std::string sha256;                     // hex
-  std::optional<uint64_t> declared_size;  // a length declared for it, nothing else
-  std::string upstream_verified_by;       // checks already made ("include-once cache")
-};
-
-// The same checks and wording as the streaming verifier, for a body in hand: the declared
-// length, the pin, then the evidence rule. Returns the verified_by list. Errors:
-// kLengthMismatch, kDigestMismatch, kLimitExceeded (over options.max_bytes), kIntegrity (no
-// evidence), kInvalidInput (a pin that is not 64 hex digits).
-Result<std::string> VerifyBody(const ReceivedBody& body, const FetchOptions& options);
-
 }  // namespace s3us::fetch
 
 #endif  // S3US_FETCH_VERIFY_H_
