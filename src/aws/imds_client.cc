@@ -50,25 +50,6 @@ std::string FirstLine(std::string_view body) {
 
 }  // namespace
 
-std::string RegionFromAvailabilityZone(std::string_view zone) {
-  // The region ends with the first number that follows a '-': "us-east-1a", "us-west-2-lax-1a".
-  for (size_t i = 1; i < zone.size(); ++i) {
-    if (zone[i - 1] == '-' && zone[i] >= '0' && zone[i] <= '9') {
-      size_t end = i;
-      while (end < zone.size() && zone[end] >= '0' && zone[end] <= '9') ++end;
-      return std::string(zone.substr(0, end));
-    }
-  }
-  return {};
-}
-
-std::string DomainForRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "amazonaws.com.cn";
-  if (region.starts_with("us-isob-")) return "sc2s.sgov.gov";
-  if (region.starts_with("us-iso-")) return "c2s.ic.gov";
-  return "amazonaws.com";
-}
-
 ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
                        ImdsOptions options)
     : endpoint_(std::move(endpoint)),

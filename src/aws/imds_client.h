@@ -111,11 +111,6 @@ class ImdsClient {
   bool v1_ = false;
 };
 
-// The region part of an availability zone ("us-east-1a" → "us-east-1").
-std::string RegionFromAvailabilityZone(std::string_view zone);
-// "amazonaws.com.cn" for cn-* regions, else "amazonaws.com".
-std::string DomainForRegion(std::string_view region);
-
 }  // namespace s3us::aws
 
 #endif  // S3US_AWS_IMDS_CLIENT_H_

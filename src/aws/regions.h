@@ -1,5 +1,5 @@
-// Region names and the partition each belongs to: facts about AWS regions that the
-// identity side (IMDS facts) and S3 addressing both need. Pure.
+// Region names, the partition and DNS domain each belongs to, regions of zones: facts about AWS
+// regions that the identity side (IMDS facts) and S3 addressing both need. Pure.
 #ifndef S3US_AWS_REGIONS_H_
 #define S3US_AWS_REGIONS_H_
 
@@ -12,6 +12,11 @@ namespace s3us::aws {
 bool IsRegionName(std::string_view s);
 // The partition a region belongs to ("cn-north-1" → "aws-cn"); "aws" when not special.
 std::string PartitionOfRegion(std::string_view region);
+// The DNS suffix of a region's endpoints: "amazonaws.com.cn" for cn-*, the ISO partitions'
+// own, else "amazonaws.com".
+std::string DomainForRegion(std::string_view region);
+// The region part of an availability zone ("us-east-1a" → "us-east-1").
+std::string RegionFromAvailabilityZone(std::string_view zone);
 
 }  // namespace s3us::aws
 

@@ -8,6 +8,7 @@
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
 #include "aws/json_field.h"
+#include "aws/regions.h"
 #include "aws/sigv4.h"
 #include "core/crypto.h"
 #include "core/log.h"

@@ -4,6 +4,7 @@
 
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
+#include "aws/regions.h"
 #include "aws/xml.h"
 #include "core/log.h"
 #include "net/sinks.h"

@@ -4,6 +4,7 @@
 
 #include "aws/credential_chain.h"
 #include "aws/imds_credentials.h"
+#include "aws/regions.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "expand/key_template.h"

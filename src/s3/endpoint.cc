@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "aws/imds_client.h"
+#include "aws/regions.h"
 #include "aws/sigv4.h"
 #include "core/strings.h"
 

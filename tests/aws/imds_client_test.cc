@@ -290,17 +290,6 @@ TEST_CASE("ImdsClient instance facts derive the region when placement/region is 
   CHECK(facts->account_id.empty());
 }
 
-TEST_CASE("Region, domain and partition helpers") {
-  CHECK(RegionFromAvailabilityZone("us-east-1a") == "us-east-1");
-  CHECK(RegionFromAvailabilityZone("us-gov-west-1b") == "us-gov-west-1");
-  CHECK(RegionFromAvailabilityZone("bogus").empty());
-  CHECK(DomainForRegion("cn-north-1") == "amazonaws.com.cn");
-  CHECK(DomainForRegion("eu-central-1") == "amazonaws.com");
-  CHECK(PartitionOfRegion("cn-northwest-1") == "aws-cn");
-  CHECK(PartitionOfRegion("us-gov-east-1") == "aws-us-gov");
-  CHECK(PartitionOfRegion("ap-south-1") == "aws");
-}
-
 TEST_CASE("ImdsClient fetches all instance facts with a single token") {
   Fixture f;
   auto facts = f.Client().FetchInstanceFacts();

@@ -19,5 +19,15 @@ TEST_CASE("Region names and their partitions") {
   CHECK(PartitionOfRegion("eu-central-2") == "aws");
 }
 
+TEST_CASE("Regions of zones and domains of regions") {
+  CHECK(RegionFromAvailabilityZone("us-east-1a") == "us-east-1");
+  CHECK(RegionFromAvailabilityZone("us-gov-west-1b") == "us-gov-west-1");
+  CHECK(RegionFromAvailabilityZone("us-west-2-lax-1a") == "us-west-2");
+  CHECK(RegionFromAvailabilityZone("bogus").empty());
+  CHECK(DomainForRegion("cn-north-1") == "amazonaws.com.cn");
+  CHECK(DomainForRegion("us-iso-east-1") == "c2s.ic.gov");
+  CHECK(DomainForRegion("eu-central-1") == "amazonaws.com");
+}
+
 }  // namespace
 }  // namespace s3us::aws
