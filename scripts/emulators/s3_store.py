@@ -9,6 +9,7 @@ Not responsible for HTTP or authentication.
 """
 
 import hashlib
+import json
 import os
 import secrets
 import time
@@ -92,6 +93,25 @@ def _plain_file(root, bucket, key):
     }
 
 
+_INDEXES = {}  # path -> (the index file's bytes, parsed)
+
+
+def _read_index(path):
+    """The bucket's index, parsed again only when its bytes changed: parsing the whole index
+    on every request made each answer cost O(objects) (3 ms of CPU at 512 objects), while
+    reading it stays cheap. Compared by content, so no timestamp granularity can hide a put."""
+    try:
+        with open(path, 'rb') as f:
+            raw = f.read()
+    except FileNotFoundError:
+        return {'objects': {}}
+    cached = _INDEXES.get(path)
+    if cached is None or cached[0] != raw:
+        cached = (raw, json.loads(raw))
+        _INDEXES[path] = cached
+    return cached[1]
+
+
 def lookup(root, bucket, key, version_id=None):
     """Returns (record, error): error is 'NoSuchBucket', 'NoSuchKey' or 'NoSuchVersion'.
     The record's 'path' names the file holding the bytes. version_id 'null' selects the
@@ -99,7 +119,7 @@ def lookup(root, bucket, key, version_id=None):
     if not bucket_exists(root, bucket):
         return None, 'NoSuchBucket'
     meta = _meta_dir(root, bucket)
-    index = read_json(os.path.join(meta, 'index.json'), {'objects': {}})
+    index = _read_index(os.path.join(meta, 'index.json'))
     versions = index['objects'].get(key)
     if not versions:
         rec = _plain_file(root, bucket, key)
