@@ -144,6 +144,19 @@ def hyperfine(argv, runs, env, work):
     return m
 
 
+def interleaved_hyperfine(commands, runs, env, work, rounds=5):
+    """{name: Measurement} of short commands timed alternately, `rounds` batches each, so
+    that a drift of the machine (frequency, a background task) falls on all of them alike."""
+    out = {}
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            m = hyperfine(argv, max(1, runs // rounds), env, work)
+            total = out.setdefault(name, br.Measurement())
+            total.times += m.times
+            total.rss_kib = max(total.rss_kib, m.rss_kib)
+    return out
+
+
 def vm_hwm_kib(pid):
     try:
         with open(f'/proc/{pid}/status', encoding='ascii') as f:
@@ -210,6 +223,123 @@ def get_only(args):
         work = os.path.join(tmp, 'work')
         os.makedirs(work)
         with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+            env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
+            for mib in args.get_only:
+                print(f'bench: get of {mib} MiB', file=sys.stderr, flush=True)
+                rows, _ = big_object(emu, work, args.binary, available, mib << 20, env_curl,
+                                     args.reps)
+                curl = rows[CURL_BIG_ROW]
+                for name, m in rows.items():
+                    if m.failure or not m.times:
+                        lines.append(f'| {mib} MiB | {name} | {m.failure} | | | | |')
+                        continue
+                    wall = statistics.median(m.times)
+                    cpu = statistics.median(m.cpu)
+                    ratios = ['', '']
+                    if name != CURL_BIG_ROW and curl.times:
+                        ratios = [f'{wall / statistics.median(curl.times):.2f}',
+                                  f'{cpu / statistics.median(curl.cpu):.2f}']
+                    lines.append(f'| {mib} MiB | {name} | {wall:.2f} ({min(m.times):.2f}–'
+                                 f'{max(m.times):.2f}) | {cpu:.2f} | {m.rss_kib / 1024:.1f} | '
+                                 f'{ratios[0]} | {ratios[1]} |')
+    load = ', '.join(f'{x:.2f}' for x in os.getloadavg())
+    lines += ['', f'{args.reps} runs per row, interleaved; load average at the end {load}. CPU '
+              'is user + system of the whole job (the curl row includes its credential '
+              'steps: three curl calls and a python3 JSON parse).']
+    text = '\n'.join(lines) + '\n'
+    print(text)
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as f:
+            f.write(text)
+    return 1 if any('FAILED' in x or '| None |' in x for x in lines) else 0
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--quick', action='store_true', help='N in 1, 8; fewer repetitions')
+    p.add_argument('--binary', default=os.path.join(ROOT, 'build', 'release', 's3-user-script'))
+    p.add_argument('--out', help='default bench/results.md; with --get-only, stdout only')
+    p.add_argument('--get-only', help='comma-separated MiB: only the large-object get rows, '
+                   'at each size (default 3 runs each)')
+    p.add_argument('--reps', type=int, help='repetitions per cell (default 5, quick 2)')
+    p.add_argument('--big-mib', type=int, help='large object size (default 1024, quick 64)')
+    p.add_argument('--sizes', help='comma-separated N (default 1,8,32,128; quick 1,8)')
+    p.add_argument('--sweep', default='', help='comma-separated --max-parallel values: one '
+                   'more plan row each')
+    p.add_argument('--ratios-json', help='also write {ratio name: value} here')
+    p.add_argument('--skip-aws', action='store_true', help='leave out the aws s3 cp row '
+                   '(about a second of CPU per object)')
+    args = p.parse_args(argv)
+    args.sizes = [int(x) for x in args.sizes.split(',')] if args.sizes else \
+        [1, 8] if args.quick else [1, 8, 32, 128]
+    args.sweep = [int(x) for x in args.sweep.split(',') if x]
+    args.get_only = [int(x) for x in args.get_only.split(',')] if args.get_only else []
+    if not args.out and not args.get_only:
+        args.out = os.path.join(HERE, 'results.md')
+    args.reps = args.reps or (2 if args.quick else 3 if args.get_only else 5)
+    args.big_mib = args.big_mib or (64 if args.quick else 1024)
+    args.binary = os.path.abspath(args.binary)
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.get_only:
+        return get_only(args)
+    start = time.monotonic()
+    available = bj.our_commands(args.binary)
+    report = br.Report(args, LATENCY_MS, DEPTH)
+    report.targets = bench_gate.TARGETS
+    report.context = br.machine_context(args.binary)
+    with tempfile.TemporaryDirectory(prefix='s3us-bench-') as tmp:
+        work = os.path.join(tmp, 'work')
+        os.makedirs(work)
+        log = os.path.join(work, 'run.log')
+        with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+            bodies = [bj.object_body(i) for i in range(max(args.sizes))]
+            for i, body in enumerate(bodies):
+                emu.put(bj.BUCKET, bj.key(i), body)
+            for n in args.sizes:
+                print(f'bench: N={n}', file=sys.stderr, flush=True)
+                comp = bj.competitor_jobs(work, n, emu.env, emu.imds_url, emu.s3_url, bodies)
+                jobs = [] if args.skip_aws else [(comp[0].name, comp[0], aws_reps(n, args.reps))]
+                jobs += [(j.name, j, args.reps) for j in comp[1:]]
+                ours = bj.our_jobs(work, n, args.binary, emu.env, args.sweep)
+                for cmd, job in ours.items():
+                    if available[cmd.split('-')[0]]:
+                        report.unavailable[job.name] = available[cmd.split('-')[0]]
+                    else:
+                        jobs.append((job.name, job, args.reps))
+                if n == 1 and not available['get']:
+                    job = bj.get_job(work, args.binary, emu.env, bodies[0])
+                    jobs.append((job.name, job, args.reps))
+                elif n == 1:
+                    report.unavailable['s3-user-script get'] = available['get']
+                report.fetch[n] = measure(jobs, emu, log)
+            print('bench: start-up, dry run, large object', file=sys.stderr, flush=True)
+            runs = 30 if args.quick else 200
+            report.startup['aws --version'] = hyperfine([bj.AWS, '--version'],
+                                                        2 if args.quick else 5, emu.env, work)
+            short = {'curl --version': [bj.CURL, '--version']}
+            if os.access(args.binary, os.X_OK):
+                short['s3-user-script --version'] = [args.binary, '--version']
+            else:
+                report.startup['s3-user-script --version'] = br.Measurement(
+                    failure=f'not available: no executable at {args.binary}')
+            if available['replay']:
+                report.dry_run = br.Measurement(failure='not available: ' + available['replay'])
+            else:
+                blob = os.path.join(work, 'typical.txt')
+                with open(blob, 'wb') as f:
+                    f.write(bj.typical_blob())
+                # A dry run writes nothing, so every run meets the same empty state directory.
+                job = bj.dry_run_job(work, args.binary, emu.env, blob)
+                job.prepare()
+                short['dry run'] = job.argv
+            timed = interleaved_hyperfine(short, runs, emu.env, work)
+            report.dry_run = timed.pop('dry run', report.dry_run)
+            report.startup.update(timed)
             env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
             for mib in args.get_only:
                 print(f'bench: get of {mib} MiB', file=sys.stderr, flush=True)

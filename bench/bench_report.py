@@ -15,6 +15,7 @@ PARALLEL_ROW = 'curl --parallel (one process)'
 SIGV4_ROW = 'curl --aws-sigv4, once per object'
 AWS_ROW = 'aws s3 cp, once per object'
 PLAN_ROW = 's3-user-script plan'
+SAME_IN_FLIGHT_ROW = 's3-user-script plan --max-parallel 64'
 ROW_ORDER = ['aws s3 cp, once per object', 'curl --aws-sigv4, once per object', PARALLEL_ROW,
              's3-user-script plan', 's3-user-script replay', 's3-user-script get']
 
@@ -177,7 +178,10 @@ class Report:
 
         for n, rows in sorted(self.fetch.items()):
             plan = rows.get(PLAN_ROW)
-            ratio(f'plan N={n} / curl --parallel', plan, rows.get(PARALLEL_ROW))
+            # With the same requests in flight as curl --parallel-max 64: the default (16)
+            # is that already up to N=16; past it, the sweep's 64 row when there is one.
+            same = rows.get(SAME_IN_FLIGHT_ROW) if n > 16 else None
+            ratio(f'plan N={n} / curl --parallel', same or plan, rows.get(PARALLEL_ROW))
             ratio(f'plan N={n} / curl --aws-sigv4', plan, rows.get(SIGV4_ROW))
             ratio(f'plan N={n} / aws s3 cp', plan, rows.get(AWS_ROW))
             if plan and plan.times:
@@ -237,7 +241,8 @@ class Report:
         out += self._ratio_table(self.targets) + ['']
         out += self._cpu_table() + ['']
         out += self._rss_table() + ['']
-        out += self._simple_table('## Start-up (hyperfine -N, --warmup 3)', self.startup,
+        out += self._simple_table('## Start-up (hyperfine -N, --warmup 3; the short commands '
+                                  'alternately, in 5 batches)', self.startup,
                                   'command') + ['']
         if self.dry_run is not None:
             out += self._simple_table(
@@ -261,6 +266,9 @@ NOTES = [
     '(jq is not a project dependency); curl 7.88 `--aws-sigv4 aws:amz:us-east-1:s3` with '
     '`x-amz-security-token` and `x-amz-content-sha256` added by hand. The parallel row is one '
     '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`.',
+    'Ratio of plan to curl --parallel: with the same requests in flight, as the targets '
+    'ask (the sweep\'s `--max-parallel 64` row past N=16 when the run has it; the default '
+    '16 is the same up to N=16).',
     'Physical limit: 3 IMDS round trips (token, role, credentials) + one round trip per '
     'include level, each at least L.',
     'Peak RSS: GNU time `%M` on the first run of each cell (that run is timed too; time adds '
