@@ -18,6 +18,10 @@ from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest, Run
 
 MIB = 1 << 20
 PEAK_RSS_LIMIT_KB = 64 * 1000  # 64 MB
+# scripts/sanitize.sh runs this against the ASan build too: there its allocator, shadow memory
+# and quarantine make up the RSS (resolve of 4 x 60 MiB: 456 MB sanitized, 21 MB not), so the
+# bound is checked on the normal build only; everything else is checked on both.
+SANITIZED = 'ASAN_OPTIONS' in os.environ
 
 # Runs argv[3:] with stdout to argv[1]; prints the exit code and the child's peak RSS (KiB).
 MEASURE = '''
@@ -133,7 +137,8 @@ class MemoryTest(E2ETest):
         for command, kb in figures.items():
             print(f'{count} x {size // MIB} MiB: {command} peak RSS {kb / 1000:.1f} MB',
                   file=sys.stderr)
-            self.assertLess(kb, PEAK_RSS_LIMIT_KB, f'{command}: peak RSS {kb} KiB')
+            if not SANITIZED:
+                self.assertLess(kb, PEAK_RSS_LIMIT_KB, f'{command}: peak RSS {kb} KiB')
 
     def test_a_large_body_that_fails_verification_leaves_nothing_and_runs_nothing(self):
         good, bad = big_script(0, 3 * MIB), big_script(1, 3 * MIB)
