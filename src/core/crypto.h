@@ -1,4 +1,4 @@
-// SHA-256, HMAC-SHA256, SHA-1, MD5 and hex over OpenSSL 3 EVP, CRC32 over zlib, CRC32C
+// SHA-256, HMAC-SHA256, SHA-1, MD5 and hex over OpenSSL, CRC32 over zlib, CRC32C
 // and CRC64/NVME from crc.h (src/trust adds signature checks).
 #ifndef S3US_CORE_CRYPTO_H_
 #define S3US_CORE_CRYPTO_H_
