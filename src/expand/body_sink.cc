@@ -104,4 +104,15 @@ Result<userdata::Payload> SpillSink::Take(const userdata::Source& verified) {
   return userdata::Payload::FromFile(std::move(file));
 }
 
+Status DecodedWriter::Write(std::string_view chunk) {
+  bytes_ += chunk.size();
+  return sink_.Write(chunk);
+}
+
+Result<userdata::Payload> DecodedWriter::Finish() {
+  userdata::Source whole;
+  whole.size = bytes_;  // no digest yet: Take computes it from the file, if any
+  return sink_.Take(whole);
+}
+
 }  // namespace s3us::expand

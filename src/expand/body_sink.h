@@ -50,6 +50,21 @@ class SpillSink : public net::BodySink {
   uint64_t bytes_ = 0;
 };
 
+// Where a fetched object's gunzipped content goes as it is produced (a parse option): a
+// SpillSink, so a large result is a file-backed payload and memory stays flat in the
+// decompressed size. The content is the decoding of a verified body; its SHA-256 is
+// computed from the file when it is kept there.
+class DecodedWriter : public userdata::PayloadWriter {
+ public:
+  explicit DecodedWriter(std::string work_dir) : sink_(std::move(work_dir)) {}
+  Status Write(std::string_view chunk) override;
+  Result<userdata::Payload> Finish() override;
+
+ private:
+  SpillSink sink_;
+  uint64_t bytes_ = 0;
+};
+
 // A new 0600 file in `dir` that has no name (O_TMPFILE; where the file system cannot, a
 // name made O_EXCL|O_NOFOLLOW and removed at once), so nothing is ever left behind.
 // Returns the descriptor (read-write, close-on-exec). kIo when it cannot.

@@ -73,7 +73,7 @@ std::optional<Error> Expansion::Schedule() {
       // The cache keeps no signature: an object that must be signed is always fetched.
       if (is_new && slot.once && cache_.enabled() && !slot.signers && !slot.signer) {
         ReadFromCache(slot, cache_, options_.limits.max_object_bytes, options_.work_dir);
-        if (slot.source) ParseSlot(slot, options_.parse);
+        if (slot.source) ParseSlot(slot, options_.parse, options_.work_dir);
         slot.body = userdata::Payload();
         slot.done = slot.error || slot.source;
       }
@@ -129,7 +129,7 @@ void Expansion::FetchJob(ObjectSlot& slot) {
     over_total_ = true;
     return;
   }
-  ParseSlot(slot, options_.parse);
+  ParseSlot(slot, options_.parse, options_.work_dir);
 }
 
 // Back on the coordinating thread: the object is counted and cached, then every position
@@ -169,7 +169,7 @@ std::optional<Error> Expansion::Settle(EntryNode& entry, const ObjectSlot& slot)
     return std::nullopt;
   }
   entry.pending = false;
-  plan_bytes_ += slot.source ? slot.source->size : 0;
+  plan_bytes_ += slot.plan_bytes;
   if (!slot.parsed->ok()) {
     builder_.Fail(entry, slot.parsed->error(), entry.depth);
     return Bounds();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -128,9 +129,18 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
   slot.source = std::move(object->source);
 }
 
-void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse) {
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir) {
   parse.strict_encodings = true;  // a broken encoding fails the plan, not a skipped part
+  if (!work_dir.empty()) {
+    parse.new_decoded_writer = [&work_dir] { return std::make_unique<DecodedWriter>(work_dir); };
+  }
   Result<std::vector<userdata::Part>> parts = userdata::ParseObject(slot.body, parse);
+  slot.plan_bytes = slot.body.size();
+  if (parts.ok()) {
+    uint64_t decoded = 0;
+    for (const userdata::Part& part : *parts) decoded += part.payload.size();
+    slot.plan_bytes = std::max(slot.plan_bytes, decoded);
+  }
   if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
   if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
   slot.parsed = std::move(parts);

@@ -33,6 +33,9 @@ struct ObjectSlot {
   std::optional<userdata::Source> source;
   userdata::Payload body;  // kept only until the include-once cache has it
   std::optional<Result<std::vector<userdata::Part>>> parsed;
+  // What each position adds to the plan's size (--max-total-bytes): the object's bytes, or
+  // its parts' when more (a gzip object), so a small gzip bomb cannot grow a plan unseen.
+  uint64_t plan_bytes = 0;
   std::vector<EntryNode*> waiting;  // positions that settle when the slot is done
 };
 
@@ -52,9 +55,10 @@ void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max
 void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions options,
                const std::string& work_dir);
 
-// Parses the body into slot.parsed (a fetched object's encodings must decode). The body
-// stays for the include-once cache. Thread-safe per slot.
-void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse);
+// Parses the body into slot.parsed (a fetched object's encodings must decode); what a gzip
+// object holds goes to a file in work_dir when large (empty: memory). The body stays for
+// the include-once cache. Thread-safe per slot.
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir);
 
 }  // namespace s3us::expand
 

@@ -262,6 +262,17 @@ std::string DecodeQuotedPrintable(std::string_view s) {
 }
 
 GunzipResult Gunzip(std::string_view in, uint64_t* budget) {
+  std::string data;
+  GunzipResult result = GunzipTo(in, budget, [&data](std::string_view chunk) {
+    data.append(chunk);
+    return true;
+  });
+  if (result.status == GunzipStatus::kOk) result.data = std::move(data);
+  return result;
+}
+
+GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
+                      const std::function<bool(std::string_view)>& out) {
   GunzipResult result;
   size_t pos = 0;
   std::array<unsigned char, 64 * 1024> buf;
@@ -297,7 +308,10 @@ GunzipResult Gunzip(std::string_view in, uint64_t* budget) {
       *budget -= n;
       produced += n;
       crc = crc32(crc, buf.data(), static_cast<uInt>(n));
-      result.data.append(reinterpret_cast<const char*>(buf.data()), n);
+      if (n > 0 && !out(std::string_view(reinterpret_cast<const char*>(buf.data()), n))) {
+        inflateEnd(&zs);
+        return Fail(GunzipStatus::kStopped, "the output was refused");
+      }
       if (rc == Z_BUF_ERROR && zs.avail_in == 0 && remaining == 0) break;
     }
     size_t consumed = (in.size() - pos) - remaining - zs.avail_in;

@@ -4,6 +4,7 @@
 #define S3US_USERDATA_CODECS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,11 +28,12 @@ std::optional<std::string> DecodeBase64Strict(std::string_view body);
 // binascii.a2b_qp(header=False): soft line breaks removed, =XX decoded, anything else kept.
 std::string DecodeQuotedPrintable(std::string_view body);
 
-enum class GunzipStatus { kOk, kInvalid, kLimitExceeded };
+// kStopped: the output function refused a chunk (its own failure, e.g. a full disk).
+enum class GunzipStatus { kOk, kInvalid, kLimitExceeded, kStopped };
 
 struct GunzipResult {
   GunzipStatus status = GunzipStatus::kOk;
-  std::string data;   // kOk: the decompressed bytes
+  std::string data;   // kOk: the decompressed bytes (Gunzip only)
   std::string cause;  // otherwise: lower-case reason ("crc check failed")
 };
 
@@ -39,6 +41,13 @@ struct GunzipResult {
 // length checked, anything else after a member is an error. Empty input gives empty output.
 // `*budget` is the number of bytes still allowed out; it is decreased by what is produced.
 GunzipResult Gunzip(std::string_view in, uint64_t* budget);
+
+// The same, handing the bytes to `out` as they are produced (at most 64 KiB at a time)
+// instead of collecting them, so a large result need not be held in memory. Bytes are
+// handed out before the member's CRC is checked: only kOk makes them the result. `out`
+// returns false to stop (status kStopped).
+GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
+                      const std::function<bool(std::string_view)>& out);
 
 inline bool HasGzipMagic(std::string_view s) {
   return s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0x1f &&

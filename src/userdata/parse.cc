@@ -83,6 +83,40 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
   return LaunchIndexFromYaml(*all);
 }
 
+// A gunzipped payload: through the caller's writer when there is one (a large result goes
+// to a file as it is produced), else in memory. status and cause as Gunzip's; kIo when the
+// writer fails.
+struct Inflated {
+  GunzipStatus status = GunzipStatus::kOk;
+  std::string cause;
+  Payload payload;
+};
+
+Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o) {
+  Inflated r;
+  if (!o.new_decoded_writer) {
+    GunzipResult g = Gunzip(in, budget);
+    r.status = g.status;
+    r.cause = std::move(g.cause);
+    r.payload = std::move(g.data);
+    return r;
+  }
+  std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
+  Status written = Ok();
+  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk) {
+    written = writer->Write(chunk);
+    return written.ok();
+  });
+  if (!written.ok()) return std::move(written).error();
+  r.status = g.status;
+  r.cause = std::move(g.cause);
+  if (r.status != GunzipStatus::kOk) return r;
+  Result<Payload> payload = writer->Finish();
+  if (!payload.ok()) return std::move(payload).error();
+  r.payload = std::move(*payload);
+  return r;
+}
+
 class Builder {
  public:
   explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
@@ -99,14 +133,15 @@ class Builder {
     // Only MIME leaves carry a gzip type, and those are in memory.
     if (const std::string* bytes = leaf.payload.memory(); bytes && IsGzipType(ctype_orig)) {
       size_t in_size = bytes->size();
-      GunzipResult r = Gunzip(*bytes, &budget_);
-      if (r.status == GunzipStatus::kLimitExceeded) return DecompressLimit();
-      if (r.status != GunzipStatus::kOk) {
+      Result<Inflated> r = Inflate(*bytes, &budget_, opts_);
+      if (!r.ok()) return std::move(r).error();
+      if (r->status == GunzipStatus::kLimitExceeded) return DecompressLimit();
+      if (r->status != GunzipStatus::kOk) {
         return Error(ErrorCode::kInvalidInput, Where() + "cannot decompress " + ctype_orig +
                                                    " payload of " + std::to_string(in_size) +
-                                                   " bytes: " + r.cause);
+                                                   " bytes: " + r->cause);
       }
-      leaf.payload = std::move(r.data);
+      leaf.payload = std::move(r->payload);
       ctype_orig = kTypePlain;
       was_compressed = true;
     }
@@ -263,8 +298,9 @@ Status CheckInputSize(uint64_t size, const ParseLimits& limits) {
 Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
   if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
   if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
-  // Gzip and MIME objects are parsed in memory, as user data is; only a plain object (one
-  // part: a script, a cloud-config) stays in its file.
+  // Gzip and MIME objects are read into memory to be parsed, as user data is (what a gzip
+  // one holds goes through new_decoded_writer); a plain object (one part: a script, a
+  // cloud-config) stays in its file.
   if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
     std::string buffer;
     Result<std::string_view> all = body.Contents(options.limits.max_input_bytes, buffer);
@@ -283,17 +319,29 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   const ParseLimits& limits = options.limits;
   if (Status s = CheckInputSize(blob.size(), limits); !s.ok()) return s.error();
   Builder b(options);
-  std::string inflated;
+  Payload decoded;       // a gunzipped blob, which `data` views when in memory
+  std::string inflated;  // or it read from its file
   std::string_view data = blob;
   if (HasGzipMagic(blob)) {
     uint64_t before = *b.budget();
-    GunzipResult r = Gunzip(blob, b.budget());
-    if (r.status == GunzipStatus::kLimitExceeded) return b.DecompressLimit().error();
-    if (r.status == GunzipStatus::kOk) {
-      inflated = std::move(r.data);
-      data = inflated;
+    Result<Inflated> r = Inflate(blob, b.budget(), options);
+    if (!r.ok()) return std::move(r).error();
+    if (r->status == GunzipStatus::kLimitExceeded) return b.DecompressLimit().error();
+    if (r->status == GunzipStatus::kOk && !LooksLikeMime(r->payload.head())) {
+      // One part: it stays where the writer put it (a file when large), never copied.
+      Leaf leaf;
+      leaf.ctype = kTypeNotMultipart;
+      leaf.payload = std::move(r->payload);
+      if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
+      return b.Take();
+    }
+    if (r->status == GunzipStatus::kOk) {
+      decoded = std::move(r->payload);
+      Result<std::string_view> all = decoded.Contents(limits.max_decompressed_bytes, inflated);
+      if (!all.ok()) return all.error();
+      data = *all;
     } else if (options.strict_encodings) {
-      return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r.cause);
+      return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r->cause);
     } else {
       *b.budget() = before;  // cloud-init keeps the blob as it is
     }

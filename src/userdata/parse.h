@@ -1,5 +1,6 @@
 // Parse: raw user-data bytes → ordered Parts, exactly as cloud-init 22.4 does, plus our
-// text/x-s3-include type. Pure: no network, no execution, no files.
+// text/x-s3-include type. Pure: no network, no execution, no files of its own (a large
+// gunzipped result goes where the caller's ParseOptions::new_decoded_writer puts it).
 //
 // Whole blob: gunzipped if gzip; MIME only if "mime-version:" appears in the first 4096
 // bytes (case-insensitive), else one text/x-not-multipart part re-typed by its first line.
@@ -8,6 +9,8 @@
 #define S3US_USERDATA_PARSE_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +37,9 @@ struct ParseOptions {
   // not base64 its raw text. For a fetched object that hides a broken object behind a
   // skipped part, so strict makes both kInvalidInput naming the cause.
   bool strict_encodings = false;
+  // Where a gunzipped result goes as it is produced; null keeps it in memory. A result
+  // that is MIME is read back into memory to be split (under max_decompressed_bytes).
+  std::function<std::unique_ptr<PayloadWriter>()> new_decoded_writer;
 };
 
 // Success: the parts in cloud-init's attach order, numbered from 1; include parts
@@ -46,7 +52,9 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
 
 // The same for a fetched object's body. One in memory is Parse()d; a file-backed one that
 // is gzip or MIME (its head says) is read into memory under limits.max_input_bytes and
-// Parse()d; any other stays in its file as the one part's payload, typed from its head.
+// Parse()d; any other stays in its file as the one part's payload, typed from its head. A
+// gzip object that holds one part (not MIME) becomes that part's payload as the writer
+// kept it, so with a writer that spills, memory stays flat in the decompressed size.
 Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options = {});
 
 // One entry of an #include, #include-once or #s3-include body.

@@ -80,6 +80,18 @@ class Payload {
   std::string head_;  // file-backed only
 };
 
+// Where a decoder writes a result that may be large (a gunzipped object), so that it need
+// not be held in memory: the layer that owns the private work directory gives one that
+// moves to a file past a threshold. Not thread-safe: one per result.
+class PayloadWriter {
+ public:
+  virtual ~PayloadWriter() = default;
+  // kIo when the bytes cannot be kept.
+  virtual Status Write(std::string_view chunk) = 0;
+  // Every byte written, as a payload (in memory or file-backed). Called once.
+  virtual Result<Payload> Finish() = 0;
+};
+
 }  // namespace s3us::userdata
 
 #endif  // S3US_USERDATA_PAYLOAD_H_

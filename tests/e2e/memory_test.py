@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """End-to-end: memory flat in object size (issue 16). A document with 4 includes of 60 MiB
-objects is planned, resolved and run (replay: a real run into its own state directory, no
-root needed), and one with 16 includes of 15 MiB planned, against the loopback emulators;
-each process's peak RSS stays under 64 MB and every output is byte-exact. Peak RSS is
+objects (plain, then gzipped) is planned, resolved and run (replay: a real run into its own
+state directory, no root needed), and one with 16 includes of 15 MiB planned, against the
+loopback emulators; each process's peak RSS stays under 64 MB and every output is
+byte-exact. 16 gzip objects of 60 KB that hold 60 MiB each fail closed on the plan's size. Peak RSS is
 measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
 that child alone)."""
 
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -72,7 +74,7 @@ def mime_payload_digests(path):
 
 
 class MemoryTest(E2ETest):
-    def measured(self, emu, args, name):
+    def measured(self, emu, args, name, code=EXIT_OK):
         """Runs the binary in a fresh Python process; returns (Run, peak RSS KiB, stdout path)."""
         out = os.path.join(self.out_dir, name + '.stdout')
         err = os.path.join(self.out_dir, name + '.stderr')
@@ -85,18 +87,19 @@ class MemoryTest(E2ETest):
         with open(out, 'rb') as f:
             head = f.read(4 * MIB)  # the scan needs no more: plans are small, documents base64
         run = Run(args, result['code'], head, stderr, 0.0)
-        self.assertEqual(run.code, EXIT_OK, run)
+        self.assertEqual(run.code, code, run)
         self.assert_clean(emu, run)
         return run, result['maxrss_kb'], out
 
-    def check_flat(self, count, size, whole=True):
-        """plan (and with `whole`, resolve and a run) of `count` includes of `size` bytes."""
+    def check_flat(self, count, size, whole=True, gzipped=False):
+        """plan (and with `whole`, resolve and a run) of `count` includes of `size` bytes
+        (stored gzipped with `gzipped`: the parts are what the objects hold)."""
         objects = {f'big/{i}.sh': big_script(i, size) for i in range(count)}
         user_data = b'#s3-include\n' + b''.join(b's3://bkt/' + k.encode() + b'\n' for k in objects)
         expected = [hashlib.sha256(data).hexdigest() for data in objects.values()]
         with self.emulators(user_data=user_data) as emu:
             for key, data in objects.items():
-                emu.put('bkt', key, data)
+                emu.put('bkt', key, gzip.compress(data, 1) if gzipped else data)
             doc = os.path.join(self.tmp, 'user-data')
             with open(doc, 'wb') as f:
                 f.write(user_data)
@@ -166,6 +169,27 @@ class MemoryTest(E2ETest):
 
     def test_sixteen_includes_of_15_mib(self):
         self.check_flat(16, 15 * MIB, whole=False)
+
+    def test_four_gzip_includes_that_hold_60_mib(self):
+        self.check_flat(4, 60 * MIB, gzipped=True)
+
+    def test_gzip_objects_past_the_plan_size_fail_closed_without_holding_them(self):
+        # 16 objects of about 60 KB that gunzip to 60 MiB each: 960 MiB of parts, over the
+        # 256 MiB plan limit, which counts what a gzip object holds, not what it weighs.
+        bomb = gzip.compress(b'#!/bin/sh\n' + b'#' * (60 * MIB) + b'\nexit 0\n', 9)
+        self.assertLess(len(bomb), 100 * 1000)
+        keys = [f'bomb/{i}.gz' for i in range(16)]
+        user_data = b'#s3-include\n' + b''.join(b's3://bkt/' + k.encode() + b'\n' for k in keys)
+        with self.emulators(user_data=user_data) as emu:
+            for key in keys:
+                emu.put('bkt', key, bomb)
+            doc = os.path.join(self.tmp, 'user-data')
+            with open(doc, 'wb') as f:
+                f.write(user_data)
+            run, kb, _ = self.measured(emu, ['plan', doc], 'plan', code=EXIT_FETCH)
+            self.assert_one_error(run, EXIT_FETCH, '--max-total-bytes')
+            self.assertEqual(os.listdir(self.tmpdir_env), [])
+            self.assert_flat(16, 60 * MIB, {'plan of gzip bombs': kb})
 
 
 if __name__ == '__main__':

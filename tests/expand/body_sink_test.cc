@@ -16,6 +16,7 @@
 #include "expand/expander.h"
 #include "tests/expand/fake_fetcher.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/gzip.h"
 
 namespace s3us::expand {
 namespace {
@@ -123,6 +124,26 @@ TEST_CASE("Expander keeps a large object in a work file, byte-exact") {
   CHECK(r.plan->parts[0].payload.Sha256Hex() == Sha256Hex(big));
   CHECK(r.plan->parts[0].content_type == userdata::kTypeShellScript);
   CHECK(r.plan->parts[1].payload.memory() != nullptr);
+  CHECK(dir.empty());
+}
+
+TEST_CASE("What a large gzip object holds goes to a work file, byte-exact") {
+  WorkDir dir;
+  Rig rig;
+  rig.options.work_dir = dir.path;
+  std::string big = Big(3 << 20);
+  std::string small = "#!/bin/sh\necho small\n";
+  rig.fetcher.Put("s3://bkt-1/big.gz", testing::Gzip(big));
+  rig.fetcher.Put("s3://bkt-1/small.gz", testing::Gzip(small));
+  ExpandResult r = rig.Expand("#s3-include\ns3://bkt-1/big.gz\ns3://bkt-1/small.gz\n");
+  REQUIRE(r.plan);
+  REQUIRE(r.plan->parts.size() == 2);
+  CHECK(r.plan->parts[0].payload.memory() == nullptr);  // 3 MiB held, 3 KiB fetched
+  CHECK(r.plan->parts[0].payload == big);
+  CHECK(r.plan->parts[0].payload.Sha256Hex() == Sha256Hex(big));
+  CHECK(r.plan->parts[0].content_type == userdata::kTypeShellScript);
+  CHECK(r.plan->parts[1].payload.memory() != nullptr);
+  CHECK(r.plan->parts[1].payload == small);
   CHECK(dir.empty());
 }
 

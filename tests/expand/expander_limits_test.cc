@@ -134,6 +134,19 @@ TEST_CASE("Expander enforces each limit and names it") {
     CHECK(r.failures.back().error.code() == ErrorCode::kLimitExceeded);
     CHECK(r.failures.back().ToString().find("--max-total-bytes") != std::string::npos);
   }
+  SECTION("total bytes count what a gzip object holds") {
+    rig.options.limits.max_total_bytes = 4000;
+    std::string held = "#!/bin/sh\n" + std::string(5000, '#') + "\n";
+    rig.fetcher.Put("s3://b-1/small.gz", Gzip(held));
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/small.gz\n")});
+    CHECK_FALSE(r.plan);
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].ToString().find("--max-total-bytes") != std::string::npos);
+    rig.options.limits.max_total_bytes = 5011;
+    ExpandResult fits = rig.Expand({S3Include(1, "s3://b-1/small.gz\n")});
+    REQUIRE(fits.plan);
+    CHECK(fits.plan->parts.back().payload == held);
+  }
   SECTION("per object") {
     rig.options.limits.max_object_bytes = 2999;
     ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/big\n")});

@@ -3,8 +3,6 @@
 #ifndef S3US_TESTS_EXPAND_EXPANDER_RIG_H_
 #define S3US_TESTS_EXPAND_EXPANDER_RIG_H_
 
-#include <zlib.h>
-
 #include <catch2/catch.hpp>
 #include <string>
 #include <utility>
@@ -13,6 +11,7 @@
 #include "expand/expander.h"
 #include "tests/expand/fake_fetcher.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/gzip.h"
 
 namespace s3us::expand::rig {
 
@@ -42,19 +41,7 @@ inline Part S3Include(int index, const std::string& lines) {
 
 inline std::string Script(const std::string& name) { return "#!/bin/sh\necho " + name + "\n"; }
 
-inline std::string Gzip(const std::string& data) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using testing::Gzip;
 
 inline std::string Multipart(const std::vector<std::pair<std::string, std::string>>& parts) {
   std::string out = "Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\nMIME-Version: 1.0\n\n";

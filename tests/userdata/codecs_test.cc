@@ -85,6 +85,28 @@ TEST_CASE("Gunzip accepts what gzip.GzipFile accepts and nothing else") {
   CHECK(Gunzip(bad_crc, &budget).cause == "crc check failed");
 }
 
+TEST_CASE("GunzipTo hands out what Gunzip returns, in bounded chunks, and stops when told") {
+  uint64_t budget = 1 << 20;
+  std::string streamed;
+  size_t chunks = 0;
+  auto collect = [&](std::string_view chunk) {
+    CHECK(chunk.size() <= 64 * 1024);
+    streamed.append(chunk);
+    ++chunks;
+    return true;
+  };
+  CHECK(GunzipTo(GzipOf("gzip-multimember"), &budget, collect).status == GunzipStatus::kOk);
+  CHECK(streamed == "#!/bin/sh\necho a\necho b\n");
+  CHECK(chunks >= 2);  // one per member at least
+  auto refused = GunzipTo(GzipOf("gzip-script"), &budget, [](std::string_view) { return false; });
+  CHECK(refused.status == GunzipStatus::kStopped);
+  // A bad CRC is found after the bytes went out: only kOk makes them a result.
+  std::string bad_crc = GzipOf("gzip-script");
+  bad_crc[bad_crc.size() - 8] ^= 1;
+  streamed.clear();
+  CHECK(GunzipTo(bad_crc, &budget, collect).cause == "crc check failed");
+}
+
 TEST_CASE("Gunzip stops at its budget") {
   uint64_t budget = 10;
   auto r = Gunzip(GzipOf("gzip-script"), &budget);

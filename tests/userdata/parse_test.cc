@@ -1,5 +1,7 @@
+#include <memory>
 #include <optional>
 
+#include "tests/fakes/gzip.h"
 #include "userdata/parse.h"
 
 #include <catch2/catch.hpp>
@@ -66,6 +68,61 @@ TEST_CASE("Parse with strict encodings refuses broken gzip and base64 that cloud
     auto r = Parse(blob, strict);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message() == "part 1: the base64 content is corrupt");
+  }
+}
+
+// A PayloadWriter that records what went through it and can be made to fail.
+struct RecordingWriter : PayloadWriter {
+  std::string* seen;
+  bool fail;
+  RecordingWriter(std::string* s, bool f) : seen(s), fail(f) {}
+  Status Write(std::string_view chunk) override {
+    if (fail) return Error(ErrorCode::kIo, "disk full");
+    seen->append(chunk);
+    return Ok();
+  }
+  Result<Payload> Finish() override { return Payload(*seen); }
+};
+
+TEST_CASE("A gunzipped object goes through the decoded writer; a MIME one is read back") {
+  // gzip of "#!/bin/sh\n".
+  const std::string gz(
+      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\x53\x56\xd4\x4f\xca\xcc"
+      "\xd3\x2f\xce\xe0\x02\x00\x1d\x9d\xfb\x04\x0a\x00\x00\x00",
+      30);
+  std::string seen;
+  int writers = 0;
+  bool fail = false;
+  ParseOptions o;
+  o.strict_encodings = true;
+  o.new_decoded_writer = [&] {
+    ++writers;
+    return std::make_unique<RecordingWriter>(&seen, fail);
+  };
+  auto parts = MustParse(gz, o);
+  REQUIRE(parts.size() == 1);
+  CHECK(writers == 1);
+  CHECK(seen == "#!/bin/sh\n");
+  CHECK(parts[0].content_type == "text/x-shellscript");
+  CHECK(parts[0].payload == "#!/bin/sh\n");
+
+  SECTION("a MIME document inside is split as without a writer") {
+    const std::string mime =
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+        "Content-Type: text/x-shellscript\n\n#!/bin/sh\necho a\n--XX--\n";
+    const std::string mime_gz = testing::Gzip(mime);
+    seen.clear();
+    auto split = MustParse(mime_gz, o);
+    REQUIRE(split.size() == 1);
+    CHECK(seen == mime);
+    CHECK(split[0].payload == "#!/bin/sh\necho a");
+  }
+  SECTION("a writer that fails is the parse's failure") {
+    fail = true;
+    auto r = Parse(gz, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kIo);
+    CHECK(r.error().message() == "disk full");
   }
 }
 

@@ -1,10 +1,9 @@
 // One test per parsing rule, limit and error text of Parse() / ParseIncludeList().
-#include <zlib.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "tests/fakes/gzip.h"
 #include "userdata/parse.h"
 
 namespace s3us::userdata {
@@ -20,19 +19,7 @@ std::string Mime(const std::string& parts) {
   return "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n" + parts + "--B--\n";
 }
 
-std::string Gzip(const std::string& data) {
-  z_stream zs{};
-  deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
+using testing::Gzip;
 
 TEST_CASE("First-line table re-types, longest prefix first, case and blanks ignored") {
   struct Case {
