@@ -31,8 +31,11 @@ import bench_report as br  # noqa: E402
 
 LATENCY_MS = 20
 GNU_TIME = '/usr/bin/time'
-CURL_BIG_ROW = 'curl (credentials + one GET)'
-GET_ROW = 's3-user-script get'
+CURL_BIG_ROW = br.CURL_BIG_ROW
+# The large object's key per `get` row, and the checksum S3 declares for it (--key-checksum).
+BIG_KEYS = {br.GET_SHA256_ROW: ('big.bin', 'sha256'),
+            br.GET_CRC64_ROW: ('big-crc64nvme.bin', 'crc64nvme')}
+S3_ARGS = [a for k, alg in BIG_KEYS.values() for a in ('--key-checksum', f'{k}={alg}')]
 DEPTH = 1  # one level of includes: the blob names the objects directly
 
 
@@ -169,15 +172,16 @@ def vm_hwm_kib(pid):
 
 
 def big_object(emu, work, binary, available, size, env_curl, reps=1):
-    """Fetching one large object (a sparse file the emulator streams in 1 MiB writes): curl and
-    `get` interleaved, `reps` runs each. Peak RSS of the first run."""
+    """Fetching one large object (a sparse file the emulator streams in 1 MiB writes): curl,
+    and `get` of it declaring each checksum of BIG_KEYS (curl checks nothing), interleaved,
+    `reps` runs each. Peak RSS of the first run."""
     rows, notes = {}, []
     bucket_dir = os.path.join(emu.root, bj.BUCKET)
     os.makedirs(bucket_dir, exist_ok=True)
-    path = os.path.join(bucket_dir, 'big.bin')
-    with open(path, 'wb') as f:
-        f.truncate(size)
-    url = f's3://{bj.BUCKET}/big.bin'
+    paths = [os.path.join(bucket_dir, k) for k, _ in BIG_KEYS.values()]
+    for path in paths:
+        with open(path, 'wb') as f:
+            f.truncate(size)
     log = os.path.join(work, 'big.log')
 
     def size_check(out):
@@ -186,21 +190,25 @@ def big_object(emu, work, binary, available, size, env_curl, reps=1):
     curl_job = bj.big_curl_job(work, env_curl, 'big.bin')
     curl_job.check = size_check(curl_job.out)
     jobs = [(CURL_BIG_ROW, curl_job, reps)]
-    if available['get']:
-        rows[GET_ROW] = br.Measurement(failure='not available: ' + available['get'])
-    else:
-        extra = []
-        if '--max-object-size' in bj.get_help(binary):
-            extra = ['--max-object-size', str(size * 2)]
-        job = bj.get_job(work, binary, emu.env, None, url, extra)
+    extra = []
+    if not available['get'] and '--max-object-size' in bj.get_help(binary):
+        extra = ['--max-object-size', str(size * 2)]
+    for row, (key_name, _) in BIG_KEYS.items():
+        if available['get']:
+            rows[row] = br.Measurement(failure='not available: ' + available['get'])
+            continue
+        job = bj.get_job(work, binary, emu.env, None, f's3://{bj.BUCKET}/{key_name}', extra,
+                         name=row, out_dir_name=f'get-{key_name}')
         job.check = size_check(job.out)
-        jobs.append((GET_ROW, job, reps))
-    # Unmeasured: the emulator digests the file on its first GET (seconds for 1 GiB, in
-    # Python), which would otherwise land on whichever row runs first.
-    try:
-        run_once(curl_job, log)
-    except RunFailed:
-        pass  # the measured runs report it
+        jobs.append((row, job, reps))
+    # Unmeasured: the emulator digests each file on its first GET (the ETag's MD5, then the
+    # declared checksum; seconds for 1 GiB, in Python), which would otherwise land on
+    # whichever row runs first.
+    for _, job, _ in jobs:
+        try:
+            run_once(job, log)
+        except RunFailed:
+            pass  # the measured runs report it
     rows.update(measure(jobs, emu, log))
     for _, job, _ in jobs:
         if os.path.exists(job.out):
@@ -208,7 +216,8 @@ def big_object(emu, work, binary, available, size, env_curl, reps=1):
     hwm = vm_hwm_kib(emu._s3.proc.pid)  # noqa: SLF001 (the harness offers no accessor)
     if hwm:
         notes.append(f'S3 emulator peak RSS after this: {hwm // 1024} MiB.')
-    os.unlink(path)
+    for path in paths:
+        os.unlink(path)
     return rows, notes
 
 
@@ -222,7 +231,7 @@ def get_only(args):
     with tempfile.TemporaryDirectory(prefix='s3us-bench-') as tmp:
         work = os.path.join(tmp, 'work')
         os.makedirs(work)
-        with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+        with Emulators(tmp, latency_ms=LATENCY_MS, s3_args=S3_ARGS) as emu:
             env_curl = dict(emu.env, IMDS=emu.imds_url, S3=emu.s3_url)
             for mib in args.get_only:
                 print(f'bench: get of {mib} MiB', file=sys.stderr, flush=True)
@@ -296,7 +305,7 @@ def main(argv):
         work = os.path.join(tmp, 'work')
         os.makedirs(work)
         log = os.path.join(work, 'run.log')
-        with Emulators(tmp, latency_ms=LATENCY_MS) as emu:
+        with Emulators(tmp, latency_ms=LATENCY_MS, s3_args=S3_ARGS) as emu:
             bodies = [bj.object_body(i) for i in range(max(args.sizes))]
             for i, body in enumerate(bodies):
                 emu.put(bj.BUCKET, bj.key(i), body)

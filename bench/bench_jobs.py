@@ -218,11 +218,12 @@ def our_jobs(work, n, binary, emu_env, sweep=()):
     }
 
 
-def get_job(work, binary, emu_env, body, url=f's3://{BUCKET}/{key(0)}', extra=()):
-    out_dir = os.path.join(work, 'get-out')
+def get_job(work, binary, emu_env, body, url=f's3://{BUCKET}/{key(0)}', extra=(),
+            name='s3-user-script get', out_dir_name='get-out'):
+    out_dir = os.path.join(work, out_dir_name)
     out = os.path.join(out_dir, 'object')
     check = _content_check((out, body) if body is not None else None)
-    return Job('s3-user-script get', [binary, 'get', url, '-o', out] + list(extra), emu_env,
+    return Job(name, [binary, 'get', url, '-o', out] + list(extra), emu_env,
                _fresh_dir(out_dir), check, out=out)
 
 

@@ -255,11 +255,19 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             self.stats_counters.append('signatures_seen')
             emu_state.record_signature(self.s3.args.state_dir, sig)
 
-    def _streamed_object(self, record, headers):
+    def _checksum_algorithm(self, key):
+        """The algorithm the object was uploaded with: --key-checksum, else the default."""
+        for spec in self.s3.args.key_checksum:
+            name, _, algorithm = spec.rpartition('=')
+            if name == key:
+                return algorithm
+        return self.s3.args.checksum_algorithm
+
+    def _streamed_object(self, key, record, headers):
         """Plain GET/HEAD of a large object: headers from cached digests, body in chunks."""
         if (self.headers.get('x-amz-checksum-mode') or '').upper() == 'ENABLED':
-            digest = base64.b64encode(s3_store.file_digests(record['path'])[1]).decode()
-            headers.append(('x-amz-checksum-sha256', digest))
+            headers.append(s3_checksums.file_header(self._checksum_algorithm(key),
+                                                    record['path']))
         self._start(200, headers + [('Content-Length', str(record['size']))])
         if self.command == 'HEAD':
             return self.end_headers_with_body()
@@ -276,7 +284,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         s3 = self.s3
         if (record['size'] > s3_store.STREAM_THRESHOLD and not self.headers.get('Range') and
                 key not in s3.args.corrupt and not s3.pending('reset_mid_body')):
-            return self._streamed_object(record, [
+            return self._streamed_object(key, record, [
                 ('Last-Modified', email.utils.formatdate(record['last_modified'], usegmt=True)),
                 ('ETag', f'"{record["etag"]}"'),
                 ('Accept-Ranges', 'bytes'),
@@ -293,7 +301,7 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
         if record['version_id'] is not None:
             headers.append(('x-amz-version-id', record['version_id']))
         if (self.headers.get('x-amz-checksum-mode') or '').upper() == 'ENABLED':
-            headers.append(s3_checksums.header(s3.args.checksum_algorithm, data))
+            headers.append(s3_checksums.header(self._checksum_algorithm(key), data))
         status, body = 200, data
         rng = self.headers.get('Range')
         if rng:
@@ -364,9 +372,15 @@ def parse_args(argv):
                    help='first N object GETs send half the body, then reset the connection')
     p.add_argument('--corrupt', action='append', default=[], metavar='KEY')
     p.add_argument('--checksum-algorithm', choices=s3_checksums.ALGORITHMS, default='sha256',
-                   help='the x-amz-checksum-* of objects up to 8 MiB (larger: sha256)')
+                   help='the x-amz-checksum-* of objects (as if uploaded with it)')
+    p.add_argument('--key-checksum', action='append', default=[], metavar='KEY=ALGORITHM',
+                   help='this key was uploaded with that checksum algorithm instead')
     p.add_argument('--unsigned-prefix', help='keys under this prefix need no signature')
     args = p.parse_args(argv)
+    for spec in args.key_checksum:
+        if spec.rpartition('=')[2] not in s3_checksums.ALGORITHMS:
+            p.error(f'--key-checksum {spec}: the algorithm is one of '
+                    f'{", ".join(s3_checksums.ALGORITHMS)}')
     if not args.state_dir:
         args.state_dir = tempfile.mkdtemp(prefix='s3-state-')
     os.makedirs(args.state_dir, exist_ok=True)

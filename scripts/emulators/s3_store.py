@@ -82,7 +82,7 @@ def _plain_file(root, bucket, key):
     path = os.path.join(root, bucket, *parts)
     if not os.path.isfile(path) or os.path.islink(path):
         return None
-    md5, _ = file_digests(path)
+    md5 = file_md5(path)
     return {
         'version_id': None,
         'size': os.path.getsize(path),
@@ -144,18 +144,17 @@ _DIGESTS = {}
 STREAM_THRESHOLD = 8 << 20
 
 
-def file_digests(path):
-    """(md5 hex, sha256 bytes) of a file, read in chunks and cached by size and mtime, so
+def file_md5(path):
+    """The MD5 hex (the ETag) of a file, read in chunks and cached by size and mtime, so
     large objects (the 1 GiB benchmark) never sit in memory."""
     st = os.stat(path)
     key = (path, st.st_size, st.st_mtime_ns)
     if key not in _DIGESTS:
-        md5, sha = hashlib.md5(), hashlib.sha256()
+        md5 = hashlib.md5()
         with open(path, 'rb') as f:
             for chunk in iter(lambda: f.read(1 << 20), b''):
                 md5.update(chunk)
-                sha.update(chunk)
-        _DIGESTS[key] = (md5.hexdigest(), sha.digest())
+        _DIGESTS[key] = md5.hexdigest()
     return _DIGESTS[key]
 
 

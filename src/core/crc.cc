@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "core/crc_internal.h"
+
 namespace s3us {
 namespace {
 
@@ -26,11 +28,10 @@ constexpr std::array<std::array<T, 256>, 8> MakeTables() {
   return t;
 }
 
+// The register step without the inversions at either end.
 template <typename T, T kPoly>
-T Update(T crc, const void* data, size_t size) {
+T Register(T c, const unsigned char* p, size_t size) {
   static constexpr auto kTable = MakeTables<T, kPoly>();
-  const auto* p = static_cast<const unsigned char*>(data);
-  T c = ~crc;
   while (size >= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
@@ -42,17 +43,56 @@ T Update(T crc, const void* data, size_t size) {
     size -= 8;
   }
   while (size-- > 0) c = (c >> 8) ^ kTable[0][(c ^ *p++) & 0xff];
-  return ~c;
+  return c;
+}
+
+constexpr uint32_t kCrc32cPoly = 0x82F63B78u;
+constexpr uint64_t kCrc64NvmePoly = 0x9A6C9329AC4BC9B5ull;
+
+using Crc32cFn = uint32_t (*)(uint32_t, const void*, size_t);
+using Crc64Fn = uint64_t (*)(uint64_t, const void*, size_t);
+
+// Chosen once per process: the CPU does not change under us.
+Crc32cFn PickCrc32c() {
+#if defined(S3US_CRC_X86)
+  if (crc_detail::HasSse42()) return crc_detail::Crc32cSse42;
+#endif
+  return crc_detail::Crc32cPortable;
+}
+
+Crc64Fn PickCrc64Nvme() {
+#if defined(S3US_CRC_X86)
+  if (crc_detail::HasClmul()) return crc_detail::Crc64NvmeClmul;
+#endif
+  return crc_detail::Crc64NvmePortable;
 }
 
 }  // namespace
 
+namespace crc_detail {
+
+uint32_t Crc32cPortable(uint32_t crc, const void* data, size_t size) {
+  return ~Register<uint32_t, kCrc32cPoly>(~crc, static_cast<const unsigned char*>(data), size);
+}
+
+uint64_t Crc64NvmePortable(uint64_t crc, const void* data, size_t size) {
+  return ~Crc64NvmeRegister(~crc, static_cast<const unsigned char*>(data), size);
+}
+
+uint64_t Crc64NvmeRegister(uint64_t reg, const unsigned char* p, size_t size) {
+  return Register<uint64_t, kCrc64NvmePoly>(reg, p, size);
+}
+
+}  // namespace crc_detail
+
 uint32_t Crc32c(uint32_t crc, const void* data, size_t size) {
-  return Update<uint32_t, 0x82F63B78u>(crc, data, size);
+  static const Crc32cFn fn = PickCrc32c();
+  return fn(crc, data, size);
 }
 
 uint64_t Crc64Nvme(uint64_t crc, const void* data, size_t size) {
-  return Update<uint64_t, 0x9A6C9329AC4BC9B5ull>(crc, data, size);
+  static const Crc64Fn fn = PickCrc64Nvme();
+  return fn(crc, data, size);
 }
 
 }  // namespace s3us

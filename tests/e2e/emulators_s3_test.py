@@ -8,6 +8,7 @@ import concurrent.futures
 import email.utils
 import hashlib
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulators_util as u  # noqa: E402
 from harness import Emulators  # noqa: E402
+import s3_checksums  # noqa: E402
+import s3_store  # noqa: E402
 
 AWKWARD_KEYS = ['a b+c.txt', '100%/a%2Fb', 'ünï/cödé ☃.sh', 'dir//double', './dot', '../up',
                 'x/./y/../z', 'q?x=1&y=#frag', 'tilde~star*(paren)', 'trailing/']
@@ -262,6 +265,69 @@ class S3Faults(unittest.TestCase):
             self.assertEqual(emu.s3_url, url)
             r = u.signed(emu.s3_url, 'GET', '/b/k', u.fetch_credentials(emu.imds_url))
             self.assertEqual((r[0], u.xml_code(r[2])), (403, 'AccessDenied'))
+
+
+
+def plain_crc(poly, width, data):
+    """A reflected CRC one byte at a time, without the emulator's zero-run shortcut."""
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    mask = (1 << width) - 1
+    c = mask
+    for byte in data:
+        c = (c >> 8) ^ table[(c ^ byte) & 0xff]
+    return (c ^ mask).to_bytes(width // 8, 'big')
+
+
+class S3Checksums(unittest.TestCase):
+    def test_zero_runs_give_the_plain_crc_at_any_length_and_split(self):
+        rnd = random.Random(5)
+        for trial in range(200):
+            pieces = []
+            for _ in range(rnd.randrange(6)):
+                pieces.append(rnd.randbytes(rnd.randrange(40)))
+                pieces.append(bytes(rnd.choice([0, 1, 63, 64, 65, 130, 1000, 4097])))
+            data = b''.join(pieces)
+            cut = rnd.randrange(len(data) + 1)
+            for name, poly, width in (('crc32c', 0x82F63B78, 32),
+                                      ('crc64nvme', 0x9A6C9329AC4BC9B5, 64)):
+                h = s3_checksums.new(name)
+                h.update(data[:cut])
+                h.update(data[cut:])
+                self.assertEqual(h.digest(), plain_crc(poly, width, data), (trial, name))
+        self.assertEqual(s3_checksums.digest('crc64nvme', b'123456789').hex(),
+                         'ae8b14860a799888')
+        self.assertEqual(s3_checksums.digest('crc32c', b'123456789').hex(), 'e3069283')
+
+    def test_key_checksum_chooses_the_algorithm_of_small_and_streamed_objects(self):
+        size = s3_store.STREAM_THRESHOLD + 10
+        with tempfile.TemporaryDirectory() as tmp, Emulators(tmp, s3_args=[
+                '--key-checksum', 'big.bin=crc64nvme', '--key-checksum', 'small=crc32c']) as emu:
+            os.makedirs(os.path.join(emu.root, 'b'))
+            with open(os.path.join(emu.root, 'b', 'big.bin'), 'wb') as f:
+                f.truncate(size)  # sparse, with a few bytes set: zero runs and table steps
+                for at in (0, 1000, 5 << 20, size - 3):
+                    f.seek(at)
+                    f.write(b'\x01\xfe\x80')
+            with open(os.path.join(emu.root, 'b', 'big.bin'), 'rb') as f:
+                data = f.read()
+            emu.put('b', 'small', b'hello')
+            emu.put('b', 'other', b'hello')
+            creds = u.fetch_credentials(emu.imds_url)
+            mode = {'x-amz-checksum-mode': 'ENABLED'}
+            answers = {k: u.signed(emu.s3_url, 'GET', f'/b/{k}', creds, headers=mode)[1]
+                       for k in ('big.bin', 'small', 'other')}
+        self.assertEqual(answers['big.bin']['x-amz-checksum-crc64nvme'],
+                         base64.b64encode(plain_crc(0x9A6C9329AC4BC9B5, 64, data)).decode())
+        self.assertNotIn('x-amz-checksum-sha256', answers['big.bin'])
+        self.assertEqual(answers['small']['x-amz-checksum-crc32c'],
+                         base64.b64encode(plain_crc(0x82F63B78, 32, b'hello')).decode())
+        self.assertEqual(answers['other']['x-amz-checksum-sha256'],
+                         base64.b64encode(hashlib.sha256(b'hello').digest()).decode())
 
 
 if __name__ == '__main__':
