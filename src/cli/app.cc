@@ -3,10 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -127,12 +125,7 @@ class OwnTempDir {
 Result<std::string> MakeWorkDir(const std::string& state_dir) {
   if (state_dir.empty()) return MakePrivateTempDir("s3-user-script-work-");
   if (Status s = MakePrivateDir(state_dir); !s.ok()) return s.error();
-  std::string path = state_dir + "/work-XXXXXX";
-  if (mkdtemp(path.data()) == nullptr) {
-    return Error(ErrorCode::kIo,
-                 "cannot create a work directory in " + state_dir + ": " + std::strerror(errno));
-  }
-  return path;
+  return MakePrivateTempDir("work-", state_dir);
 }
 
 struct Planned {
