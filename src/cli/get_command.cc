@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
+#include "cli/services.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/parallel.h"
@@ -70,6 +71,34 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
   return result;
 }
 
+// Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
+int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
+  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
+  ParallelFor(targets.size(), 16,
+              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
+
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (results[i]->ok()) continue;
+    const Error& e = results[i]->error();
+    PrintError(e.ToString());  // the fetcher's context already names the URL
+    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
+  }
+  // All or nothing: the temporary files of a failed command are removed with their sinks.
+  if (exit_code == kExitOk) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      std::optional<net::FileSink>& sink = results[i]->value();
+      if (!sink) continue;  // written to stdout
+      if (Status st = sink->Commit(); !st.ok()) {
+        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
+        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
+      }
+    }
+  }
+  std::fflush(stdout);
+  return exit_code;
+}
+
 }  // namespace
 
 std::string DestinationName(const std::string& url) {
@@ -117,31 +146,26 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   return targets;
 }
 
-int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
-  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
-  ParallelFor(targets.size(), 16,
-              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
-
-  int exit_code = kExitOk;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (results[i]->ok()) continue;
-    const Error& e = results[i]->error();
-    PrintError(e.ToString());  // the fetcher's context already names the URL
-    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
+int RunGet(const Options& options) {
+  Result<std::vector<GetTarget>> targets = PlanGet(options);
+  if (!targets.ok()) {
+    PrintError("get: " + targets.error().ToString());
+    return targets.error().code() == ErrorCode::kInvalidInput ? kExitUsage
+                                                              : ExitCodeFor(targets.error().code());
   }
-  // All or nothing: the temporary files of a failed command are removed with their sinks.
-  if (exit_code == kExitOk) {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      std::optional<net::FileSink>& sink = results[i]->value();
-      if (!sink) continue;  // written to stdout
-      if (Status st = sink->Commit(); !st.ok()) {
-        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
-        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
-      }
-    }
+  Result<std::unique_ptr<Services>> built = BuildServices(options, Where::kWorkstation);
+  if (!built.ok()) {
+    PrintError(built.error().ToString());
+    return kExitSetup;
   }
-  std::fflush(stdout);
-  return exit_code;
+  // Only the region is needed from IMDS, and only when nothing configures it.
+  Services& s = **built;
+  if (Status st = ConnectServices(options, Where::kWorkstation, s.config.region.empty(), s);
+      !st.ok()) {
+    PrintError(st.error().ToString());
+    return kExitSetup;
+  }
+  return FetchAll(options, *targets, s);
 }
 
 }  // namespace s3us::cli
