@@ -1,10 +1,12 @@
 #include "cli/get_command.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -22,16 +24,34 @@
 namespace s3us::cli {
 namespace {
 
-Status CopyToStdout(int fd) {
-  if (lseek(fd, 0, SEEK_SET) != 0) return Error(ErrorCode::kIo, "cannot rewind temporary file");
+// The rest of the file from `offset`, through user space (what sendfile refuses).
+Status CopyToStdoutByReads(int fd, off_t offset) {
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = pread(fd, buf, sizeof buf, offset);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error(ErrorCode::kIo, "cannot read temporary file");
     if (n == 0) return Ok();
-    if (std::fwrite(buf, 1, static_cast<size_t>(n), stdout) != static_cast<size_t>(n)) {
+    if (!WriteAll(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n))).ok()) {
       return Error(ErrorCode::kIo, "cannot write to standard output");
     }
+    offset += n;
+  }
+}
+
+// Copies the verified temporary file to stdout in the kernel: sendfile(2) writes to pipes
+// and files (Linux 2.6.33). Where it refuses (EINVAL/ENOSYS: a file opened O_APPEND; on
+// some kernels a terminal or a socket type) the rest goes through CopyToStdoutByReads.
+Status CopyToStdout(int fd) {
+  if (std::fflush(stdout) != 0) return Error(ErrorCode::kIo, "cannot write to standard output");
+  off_t offset = 0;
+  for (;;) {
+    ssize_t n = sendfile(STDOUT_FILENO, fd, &offset, size_t{1} << 30);
+    if (n > 0) continue;  // perhaps partial: sendfile moved `offset` past what it wrote
+    if (n == 0) return Ok();
+    if (errno == EINTR) continue;
+    if (errno == EINVAL || errno == ENOSYS) return CopyToStdoutByReads(fd, offset);
+    return Error(ErrorCode::kIo, "cannot write to standard output");
   }
 }
 
