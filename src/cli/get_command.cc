@@ -1,10 +1,12 @@
 #include "cli/get_command.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -12,6 +14,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
+#include "cli/services.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/parallel.h"
@@ -21,16 +24,34 @@
 namespace s3us::cli {
 namespace {
 
-Status CopyToStdout(int fd) {
-  if (lseek(fd, 0, SEEK_SET) != 0) return Error(ErrorCode::kIo, "cannot rewind temporary file");
+// The rest of the file from `offset`, through user space (what sendfile refuses).
+Status CopyToStdoutByReads(int fd, off_t offset) {
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
+    ssize_t n = pread(fd, buf, sizeof buf, offset);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error(ErrorCode::kIo, "cannot read temporary file");
     if (n == 0) return Ok();
-    if (std::fwrite(buf, 1, static_cast<size_t>(n), stdout) != static_cast<size_t>(n)) {
+    if (!WriteAll(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n))).ok()) {
       return Error(ErrorCode::kIo, "cannot write to standard output");
     }
+    offset += n;
+  }
+}
+
+// Copies the verified temporary file to stdout in the kernel: sendfile(2) writes to pipes
+// and files (Linux 2.6.33). Where it refuses (EINVAL/ENOSYS: a file opened O_APPEND; on
+// some kernels a terminal or a socket type) the rest goes through CopyToStdoutByReads.
+Status CopyToStdout(int fd) {
+  if (std::fflush(stdout) != 0) return Error(ErrorCode::kIo, "cannot write to standard output");
+  off_t offset = 0;
+  for (;;) {
+    ssize_t n = sendfile(STDOUT_FILENO, fd, &offset, size_t{1} << 30);
+    if (n > 0) continue;  // perhaps partial: sendfile moved `offset` past what it wrote
+    if (n == 0) return Ok();
+    if (errno == EINTR) continue;
+    if (errno == EINVAL || errno == ENOSYS) return CopyToStdoutByReads(fd, offset);
+    return Error(ErrorCode::kIo, "cannot write to standard output");
   }
 }
 
@@ -68,6 +89,34 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
   }();
   if (!temp_dir.empty()) rmdir(temp_dir.c_str());
   return result;
+}
+
+// Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
+int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
+  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
+  ParallelFor(targets.size(), 16,
+              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
+
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (results[i]->ok()) continue;
+    const Error& e = results[i]->error();
+    PrintError(e.ToString());  // the fetcher's context already names the URL
+    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
+  }
+  // All or nothing: the temporary files of a failed command are removed with their sinks.
+  if (exit_code == kExitOk) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      std::optional<net::FileSink>& sink = results[i]->value();
+      if (!sink) continue;  // written to stdout
+      if (Status st = sink->Commit(); !st.ok()) {
+        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
+        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
+      }
+    }
+  }
+  std::fflush(stdout);
+  return exit_code;
 }
 
 }  // namespace
@@ -117,31 +166,26 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   return targets;
 }
 
-int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
-  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
-  ParallelFor(targets.size(), 16,
-              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
-
-  int exit_code = kExitOk;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (results[i]->ok()) continue;
-    const Error& e = results[i]->error();
-    PrintError(e.ToString());  // the fetcher's context already names the URL
-    exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
+int RunGet(const Options& options) {
+  Result<std::vector<GetTarget>> targets = PlanGet(options);
+  if (!targets.ok()) {
+    PrintError("get: " + targets.error().ToString());
+    return targets.error().code() == ErrorCode::kInvalidInput ? kExitUsage
+                                                              : ExitCodeFor(targets.error().code());
   }
-  // All or nothing: the temporary files of a failed command are removed with their sinks.
-  if (exit_code == kExitOk) {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      std::optional<net::FileSink>& sink = results[i]->value();
-      if (!sink) continue;  // written to stdout
-      if (Status st = sink->Commit(); !st.ok()) {
-        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
-        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
-      }
-    }
+  Result<std::unique_ptr<Services>> built = BuildServices(options, Where::kWorkstation);
+  if (!built.ok()) {
+    PrintError(built.error().ToString());
+    return kExitSetup;
   }
-  std::fflush(stdout);
-  return exit_code;
+  // Only the region is needed from IMDS, and only when nothing configures it.
+  Services& s = **built;
+  if (Status st = ConnectServices(options, Where::kWorkstation, s.config.region.empty(), s);
+      !st.ok()) {
+    PrintError(st.error().ToString());
+    return kExitSetup;
+  }
+  return FetchAll(options, *targets, s);
 }
 
 }  // namespace s3us::cli

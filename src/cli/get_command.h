@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "cli/services.h"
 
 namespace s3us::cli {
 
@@ -28,8 +27,9 @@ struct GetTarget {
 // a directory).
 Result<std::vector<GetTarget>> PlanGet(const Options& options);
 
-// Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
-int RunGet(const Options& options, const std::vector<GetTarget>& targets, Services& services);
+// The whole command: PlanGet, the services, every fetch. Prints one error line per failure;
+// returns kExitOk, kExitUsage, kExitFetch or kExitSetup.
+int RunGet(const Options& options);
 
 }  // namespace s3us::cli
 

@@ -33,6 +33,53 @@ std::string RandomSuffix() {
   return s;
 }
 
+Result<int> OpenDir(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", path, errno);
+  return fd;
+}
+
+// Opens `path` one component at a time, following none that is a symlink, and requires
+// the directory to be ours with no group/other write bit. The caller works through the
+// descriptor, so what was checked is what it uses.
+Result<int> OpenPrivateDir(const std::string& path) {
+  std::string prefix = path[0] == '/' ? "/" : ".";
+  int fd = open(prefix.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", prefix, errno);
+  for (size_t pos = 0; pos < path.size();) {
+    size_t next = std::min(path.find('/', pos), path.size());
+    std::string comp = path.substr(pos, next - pos);
+    pos = next + 1;
+    if (comp.empty() || comp == ".") continue;
+    prefix = prefix == "/" ? "/" + comp : prefix == "." ? comp : prefix + "/" + comp;
+    int child = openat(fd, comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    close(fd);
+    if (child < 0 && err == ELOOP) {
+      return Error(ErrorCode::kUnsafePath, prefix + " is a symbolic link");
+    }
+    if (child < 0 && err == ENOTDIR) {
+      return Error(ErrorCode::kUnsafePath, prefix + " is not a directory");
+    }
+    if (child < 0) return IoError("cannot open", prefix, err);
+    fd = child;
+  }
+  struct stat st;
+  Status usable = Ok();
+  if (fstat(fd, &st) != 0) {
+    usable = IoError("cannot inspect", path, errno);
+  } else if (st.st_uid != geteuid()) {
+    usable = Error(ErrorCode::kUnsafePath, path + " is owned by another user");
+  } else if ((st.st_mode & 022) != 0) {
+    usable = Error(ErrorCode::kUnsafePath, path + " is writable by others");
+  }
+  if (!usable.ok()) {
+    close(fd);
+    return usable.error();
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
@@ -122,13 +169,23 @@ Status MakePrivateDir(const std::string& path, mode_t mode) {
   return Ok();
 }
 
-Result<std::string> MakePrivateTempDir(const std::string& prefix) {
+Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) {
-    return IoError("cannot create a temporary directory like", pattern, errno);
+  const std::string dir_path = !parent.empty() ? parent : tmp && *tmp ? tmp : "/tmp";
+  Result<int> dir = parent.empty() ? OpenDir(dir_path) : OpenPrivateDir(dir_path);
+  if (!dir.ok()) return dir.error();
+  // mkdtemp has no *at form: the name is drawn here and mkdirat's EEXIST says "draw again".
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string name = prefix + RandomSuffix();
+    if (mkdirat(*dir, name.c_str(), 0700) == 0) {
+      close(*dir);
+      return dir_path + "/" + name;
+    }
+    if (errno != EEXIST) break;
   }
-  return pattern;
+  int err = errno;
+  close(*dir);
+  return IoError("cannot create a temporary directory in", dir_path, err);
 }
 
 Status WriteNewFileWith(const std::string& path, mode_t mode,

@@ -27,9 +27,12 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 // exists but is not a directory owned by us with no group/other write bit.
 Status MakePrivateDir(const std::string& path, mode_t mode = 0700);
 
-// Creates a new 0700 directory "$TMPDIR/<prefix>XXXXXX" (TMPDIR defaults to /tmp) and
-// returns its path. kIo when it cannot.
-Result<std::string> MakePrivateTempDir(const std::string& prefix);
+// Creates a new 0700 directory "<parent>/<prefix><random>" and returns its path. An
+// empty parent is $TMPDIR (default /tmp), taken as it is. A given parent must exist, be
+// reached through no symlink and be ours with no group/other write bit (kUnsafePath
+// otherwise); the directory is made in the parent that was checked, not in whatever its
+// path names a moment later. kIo when it cannot.
+Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent = "");
 
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after
 // removing a previous regular file of that name. Never follows a symlink at the name.

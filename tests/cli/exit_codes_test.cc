@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/app.h"
+#include "cli/plan_commands.h"
 #include "core/secret.h"
 
 namespace s3us::cli {

@@ -45,6 +45,71 @@ TEST_CASE("MakePrivateDir refuses a planted symlink") {
   CHECK_FALSE(fs::exists(t.path + "/elsewhere/run"));
 }
 
+TEST_CASE("MakePrivateTempDir makes a fresh 0700 directory in the parent it is given") {
+  TempDir t;
+  std::string parent = t.path + "/state";
+  REQUIRE(MakePrivateDir(parent).ok());
+  auto a = MakePrivateTempDir("work-", parent);
+  auto b = MakePrivateTempDir("work-", parent);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(*a != *b);
+  for (const std::string& dir : {*a, *b}) {
+    CHECK(fs::path(dir).parent_path() == parent);
+    CHECK(fs::path(dir).filename().string().rfind("work-", 0) == 0);
+    CHECK(fs::is_directory(fs::symlink_status(dir)));
+    CHECK(ModeOf(dir) == 0700);
+  }
+}
+
+TEST_CASE("MakePrivateTempDir without a parent uses TMPDIR") {
+  TempDir t;
+  const char* saved = std::getenv("TMPDIR");
+  std::string before = saved ? saved : "";
+  setenv("TMPDIR", t.path.c_str(), 1);
+  auto dir = MakePrivateTempDir("s3us-tmp-");
+  if (saved) {
+    setenv("TMPDIR", before.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  REQUIRE(dir.ok());
+  CHECK(fs::path(*dir).parent_path() == t.path);
+  CHECK(ModeOf(*dir) == 0700);
+}
+
+TEST_CASE("MakePrivateTempDir refuses a parent reached through a symlink") {
+  TempDir t;
+  fs::create_directory(t.path + "/elsewhere");
+  ::chmod((t.path + "/elsewhere").c_str(), 0700);
+  fs::create_directory_symlink(t.path + "/elsewhere", t.path + "/state");
+  for (const std::string& parent : {t.path + "/state", t.path + "/state/."}) {
+    auto dir = MakePrivateTempDir("work-", parent);
+    REQUIRE_FALSE(dir.ok());
+    CHECK(dir.error().code() == ErrorCode::kUnsafePath);
+  }
+  fs::create_directory(t.path + "/elsewhere/inner");
+  ::chmod((t.path + "/elsewhere/inner").c_str(), 0700);
+  auto inner = MakePrivateTempDir("work-", t.path + "/state/inner");
+  REQUIRE_FALSE(inner.ok());
+  CHECK(inner.error().code() == ErrorCode::kUnsafePath);
+  CHECK(fs::is_empty(t.path + "/elsewhere/inner"));
+}
+
+TEST_CASE("MakePrivateTempDir refuses a parent others can write to or that is missing") {
+  TempDir t;
+  std::string open_parent = t.path + "/shared";
+  fs::create_directory(open_parent);
+  ::chmod(open_parent.c_str(), 0777);
+  auto shared = MakePrivateTempDir("work-", open_parent);
+  REQUIRE_FALSE(shared.ok());
+  CHECK(shared.error().code() == ErrorCode::kUnsafePath);
+  CHECK(fs::is_empty(open_parent));
+  auto missing = MakePrivateTempDir("work-", t.path + "/missing");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code() == ErrorCode::kIo);
+}
+
 TEST_CASE("WriteNewFile never writes through a symlink") {
   TempDir t;
   std::string victim = t.path + "/victim";

@@ -9,6 +9,9 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
+import tty
 
 import e2e_util
 from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest, sha256
@@ -16,6 +19,7 @@ from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest, sha256
 OLD = b'the previous contents\n'
 LARGE = 256 << 20
 MAX_RSS_KIB = 32 * 1024  # issue 16: for any object size
+STDOUT_BYTES = (9 << 20) + 12345  # many sendfile calls through a pipe, and an odd tail
 # Measures one child alone: a fresh interpreter whose only child is the binary.
 MEASURE = ('import resource, subprocess, sys\n'
            'rc = subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL)\n'
@@ -89,6 +93,88 @@ class ModeAndStdoutTest(E2ETest):
             self.assertEqual(run.stderr, b'')
             self.assertEqual(os.listdir(self.tmpdir_env), [])
             self.assertEqual(os.listdir(self.out_dir), [])
+
+
+class StdoutCopyTest(E2ETest):
+    """`-o -` copies the verified file out with sendfile(2) where the kernel takes it (a
+    pipe, a file) and by reads and writes where it refuses (a file opened O_APPEND; a
+    terminal on some kernels): byte-exact every way, nothing when the pin fails."""
+
+    def put_blob(self, emu):
+        data = os.urandom(STDOUT_BYTES)
+        emu.put('bkt', 'big/blob', data)
+        return data
+
+    def run_into(self, emu, stdout_fd):
+        """Runs `get -o -` with stdout_fd as its standard output (run_bin's is a pipe)."""
+        args = ['get', '-o', '-', 's3://bkt/big/blob']
+        started = time.monotonic()
+        proc = subprocess.run([e2e_util.BINARY] + args, env=self.env(emu), cwd=self.out_dir,
+                              stdin=subprocess.DEVNULL, stdout=stdout_fd,
+                              stderr=subprocess.PIPE, timeout=120)
+        run = e2e_util.Run(args, proc.returncode, b'', proc.stderr, time.monotonic() - started)
+        self.assert_clean(emu, run)
+        return run
+
+    def assert_same(self, got, want):
+        self.assertEqual((len(got), sha256(got)), (len(want), sha256(want)))
+
+    def test_several_mib_through_a_pipe_arrive_byte_exact(self):
+        with self.emulators() as emu:
+            data = self.put_blob(emu)
+            run = self.run_bin(emu, ['get', '-o', '-', 's3://bkt/big/blob'])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assert_same(run.stdout, data)
+            self.assertEqual(run.stderr, b'')
+            self.assertEqual(os.listdir(self.tmpdir_env), [])
+
+            run = self.run_bin(emu, ['get', '-o', '-', '--sha256', sha256(b'other'),
+                                     's3://bkt/big/blob'])
+            self.assert_one_error(run, EXIT_FETCH, 's3://bkt/big/blob', 'sha256 mismatch')
+            self.assertEqual(run.stdout, b'')
+            self.assertEqual(os.listdir(self.tmpdir_env), [])
+
+    def test_stdout_a_file_or_a_file_appended_to(self):
+        with self.emulators() as emu:
+            data = self.put_blob(emu)
+            for mode, before in (('wb', b''), ('ab', OLD)):
+                path = os.path.join(self.tmp, 'stdout-' + mode)
+                with open(path, 'wb') as f:
+                    f.write(before)
+                with open(path, mode) as f:
+                    run = self.run_into(emu, f.fileno())
+                self.assertEqual(run.code, EXIT_OK, run)
+                with open(path, 'rb') as f:
+                    self.assert_same(f.read(), before + data)
+
+    def test_stdout_a_terminal(self):
+        with self.emulators() as emu:
+            data = self.put_blob(emu)
+            master, slave = os.openpty()
+            tty.setraw(slave)  # no newline translation: the bytes as written
+            received = []
+
+            def drain():
+                while True:
+                    try:
+                        chunk = os.read(master, 1 << 16)
+                    except OSError:  # EIO: every writer has closed the terminal
+                        return
+                    if not chunk:
+                        return
+                    received.append(chunk)
+
+            reader = threading.Thread(target=drain)
+            reader.start()
+            try:
+                run = self.run_into(emu, slave)
+            finally:
+                os.close(slave)
+                reader.join(timeout=60)
+                os.close(master)
+            self.assertFalse(reader.is_alive())
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assert_same(b''.join(received), data)
 
 
 class AtomicityTest(E2ETest):

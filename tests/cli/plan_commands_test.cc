@@ -1,4 +1,4 @@
-#include "cli/app.h"
+#include "cli/plan_commands.h"
 
 #include <catch2/catch.hpp>
 
