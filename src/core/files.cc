@@ -1,6 +1,7 @@
 #include "core/files.h"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <random>
 
 namespace s3us {
 namespace {
@@ -25,11 +25,17 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// Drawn from the kernel's generator, as mkdtemp's are: a name nobody can guess to take first.
 std::string RandomSuffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(10, 'x');
-  for (char& c : s) c = kChars[rng() % (sizeof kChars - 1)];
+  unsigned char bytes[10] = {};
+  for (size_t got = 0; got < sizeof bytes;) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno != EINTR) break;  // never: then the name repeats and mkdirat says so
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  std::string s(sizeof bytes, 'x');
+  for (size_t i = 0; i < sizeof bytes; ++i) s[i] = kChars[bytes[i] % (sizeof kChars - 1)];
   return s;
 }
 
