@@ -61,8 +61,9 @@ void AddExpandFlags(CLI::App* app, Options& o) {
       ->check(WholeNumber(1, 1000000, "parts"));
   app->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
       ->check(WholeNumber(1, 1000000, "objects"));
-  app->add_option("--max-total-bytes", o.max_total_bytes,
-                  "Limit on bytes fetched in all (a size: 512K, 64M, 1G)")
+  app->add_option(
+         "--max-total-bytes", o.max_total_bytes,
+         "Limit on the plan's bytes: fetched, or what gzip objects hold (a size: 512K, 64M, 1G)")
       ->transform(ByteSize())
       ->type_name("SIZE")
       ->default_str("256M");
