@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 #include "expand/body_sink.h"
 #include "fetch/verify.h"
 #include "net/verifying_sink.h"
+#include "userdata/codecs.h"
 
 namespace s3us::expand {
 namespace {
@@ -51,6 +53,41 @@ Result<net::VerifiedBody> StreamVerified(int fd, const fetch::FetchOptions& pin,
     if (!s.ok()) return s.error();
   }
   return verifier.Finish(head);
+}
+
+// A large MIME object, or what a gzip object holds when that is MIME, is split in memory
+// (about 2.5 times its size at the peak): one at a time, and its large parts move to work
+// files before the next, so memory holds at most one such object whatever --max-parallel
+// is. Small objects that are not gzip parse freely.
+std::mutex& LargeObjectParse() {
+  static std::mutex m;
+  return m;
+}
+
+Status SpillLargeParts(std::vector<userdata::Part>& parts, const std::string& work_dir) {
+  for (userdata::Part& part : parts) {
+    const std::string* bytes = part.payload.memory();
+    if (bytes == nullptr || bytes->size() <= SpillSink::kInMemoryBytes) continue;
+    DecodedWriter file(work_dir);
+    if (Status s = file.Write(*bytes); !s.ok()) return s;
+    Result<userdata::Payload> payload = file.Finish();
+    if (!payload.ok()) return payload.error();
+    part.payload = std::move(*payload);
+  }
+  return Ok();
+}
+
+Result<std::vector<userdata::Part>> ParseBody(const userdata::Payload& body,
+                                              userdata::ParseOptions parse,
+                                              const std::string& work_dir) {
+  if (work_dir.empty()) return userdata::ParseObject(body, parse);
+  parse.new_decoded_writer = [&work_dir] { return std::make_unique<DecodedWriter>(work_dir); };
+  std::unique_lock<std::mutex> one_at_a_time(LargeObjectParse(), std::defer_lock);
+  if (!body.in_memory() || userdata::HasGzipMagic(body.head())) one_at_a_time.lock();
+  Result<std::vector<userdata::Part>> parts = userdata::ParseObject(body, parse);
+  if (!parts.ok()) return parts;
+  if (Status s = SpillLargeParts(*parts, work_dir); !s.ok()) return s.error();
+  return parts;
 }
 
 }  // namespace
@@ -131,10 +168,7 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
 
 void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir) {
   parse.strict_encodings = true;  // a broken encoding fails the plan, not a skipped part
-  if (!work_dir.empty()) {
-    parse.new_decoded_writer = [&work_dir] { return std::make_unique<DecodedWriter>(work_dir); };
-  }
-  Result<std::vector<userdata::Part>> parts = userdata::ParseObject(slot.body, parse);
+  Result<std::vector<userdata::Part>> parts = ParseBody(slot.body, std::move(parse), work_dir);
   slot.plan_bytes = slot.body.size();
   if (parts.ok()) {
     uint64_t decoded = 0;

@@ -48,7 +48,20 @@ class Payload {
 
   Payload() = default;
   Payload(std::string bytes) : bytes_(std::move(bytes)) {}  // NOLINT: in memory
-  Payload(const char* bytes) : bytes_(bytes) {}             // NOLINT: in memory
+  Payload(const Payload&) = default;
+  Payload(Payload&&) noexcept = default;
+  Payload& operator=(const Payload&) = default;
+  // Frees the bytes held before: std::string's move assignment keeps its buffer when the new
+  // value is short, so a 60 MiB payload replaced by a file-backed one (or by an empty one)
+  // would keep its 60 MiB.
+  Payload& operator=(Payload&& other) noexcept {
+    Payload taken(std::move(other));
+    bytes_.swap(taken.bytes_);
+    file_.swap(taken.file_);
+    head_.swap(taken.head_);
+    return *this;
+  }
+  Payload(const char* bytes) : bytes_(bytes) {}  // NOLINT: in memory
   // kIo when the head cannot be read.
   static Result<Payload> FromFile(std::shared_ptr<const PayloadFile> file);
 
