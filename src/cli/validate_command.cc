@@ -4,7 +4,6 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <climits>
@@ -98,23 +97,6 @@ std::vector<userdata::IncludeEntry> IncludeLines(const userdata::Part& part,
 }
 
 }  // namespace
-
-void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems) {
-  try {
-    std::string buffer;
-    Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
-    if (!text.ok()) {
-      problems.push_back({part.index, 1, text.error().message()});
-      return;
-    }
-    YAML::Node node = YAML::Load(std::string(*text));
-    if (!node.IsNull() && !node.IsMap()) {
-      problems.push_back({part.index, 1, "cloud-config: the top level is not a mapping"});
-    }
-  } catch (const YAML::Exception& e) {
-    problems.push_back({part.index, e.mark.line + 1, "cloud-config: invalid YAML: " + e.msg});
-  }
-}
 
 std::string ProblemLine(const Problem& p) {
   std::string where = p.part == 0 ? "user data" : "part " + std::to_string(p.part);

@@ -31,6 +31,22 @@ TEST_CASE("validate checks include lines offline, bucket-only lines with the key
   CHECK(bad["problems"][0]["message"] == "'ftp://host/x' is not an http(s) or S3 URL");
 }
 
+TEST_CASE("a cloud-config is a mapping, or nothing, in its first document") {
+  for (const char* ok :
+       {"#cloud-config\n", "#cloud-config\n~\n", "#cloud-config\n{}\n",
+        "#cloud-config\nruncmd:\n  - [ls, -l]\n", "#cloud-config\na: 1\n---\n- not read\n"}) {
+    INFO(ok);
+    CHECK(ValidateBlob(ok, Options{})["problems"].empty());
+  }
+  for (const char* bad :
+       {"#cloud-config\njust text\n", "#cloud-config\n[a, b]\n", "#cloud-config\n&x a\n"}) {
+    INFO(bad);
+    nlohmann::json j = ValidateBlob(bad, Options{});
+    REQUIRE(j["problems"].size() == 1);
+    CHECK(j["problems"][0]["message"] == "cloud-config: the top level is not a mapping");
+  }
+}
+
 TEST_CASE("a cloud-config whose top level is not a mapping is invalid") {
   nlohmann::json j = ValidateBlob("#cloud-config\n- a\n- b\n", Options{});
   REQUIRE(j["problems"].size() == 1);

@@ -3,7 +3,8 @@
 objects (plain, then gzipped) is planned, resolved and run (replay: a real run into its own
 state directory, no root needed), and one with 16 includes of 15 MiB planned, against the
 loopback emulators, and one with 16 MIME objects of 10 MiB planned; each process's peak
-RSS stays under 64 MB and every output is byte-exact. 16 gzip objects of 60 KB that hold 60 MiB each fail closed on the plan's size. Peak RSS is
+RSS stays under 64 MB and every output is byte-exact; so does a plan that checks a 10 MiB
+cloud-config. 16 gzip objects of 60 KB that hold 60 MiB each fail closed on the plan's size. Peak RSS is
 measured in a fresh Python process that only runs the binary (RUSAGE_CHILDREN then counts
 that child alone)."""
 
@@ -180,6 +181,24 @@ class MemoryTest(E2ETest):
         mime = (b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n'
                 b'Content-Type: text/x-shellscript\n\n')
         self.check_flat(16, 10 * MIB, whole=False, wrap=lambda data: mime + data + b'\n--XX--\n')
+
+    def test_a_10_mib_cloud_config_is_checked_in_little_memory(self):
+        # plan checks a cloud-config as cloud-init would parse it; a node tree cost about 40
+        # times the text (410 MB here), the parser's events about its size.
+        config = b'#cloud-config\nwrite_files:\n' + b''.join(
+            b'  - path: /tmp/f%d\n    content: "content of file %d"\n' % (i, i)
+            for i in range(200000))
+        self.assertGreater(len(config), 10 * MIB)
+        user_data = b'#s3-include\ns3://bkt/big.yaml\n'
+        with self.emulators(user_data=user_data) as emu:
+            emu.put('bkt', 'big.yaml', config)
+            doc = os.path.join(self.tmp, 'user-data')
+            with open(doc, 'wb') as f:
+                f.write(user_data)
+            run, kb, _ = self.measured(emu, ['plan', doc, '--json'], 'plan')
+            plan = json.loads(run.stdout)
+            self.assertEqual([p['content_type'] for p in plan['parts']], ['text/cloud-config'])
+            self.assert_flat(1, len(config), {'plan of a large cloud-config': kb})
 
     def test_gzip_objects_past_the_plan_size_fail_closed_without_holding_them(self):
         # 16 objects of about 60 KB that gunzip to 60 MiB each: 960 MiB of parts, over the
