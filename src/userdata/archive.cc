@@ -10,6 +10,7 @@
 #include "userdata/content_type.h"
 #include "userdata/part.h"
 #include "userdata/py_text.h"
+#include "userdata/yaml_scan.h"
 
 namespace s3us::userdata {
 namespace {
@@ -137,6 +138,10 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
 Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries) {
   YAML::Node root;
   try {
+    if (ScanYaml(payload).nodes > kMaxYamlNodes) {
+      return Error(ErrorCode::kLimitExceeded, "cloud-config-archive has more than " +
+                                                  std::to_string(kMaxYamlNodes) + " YAML nodes");
+    }
     root = YAML::Load(std::string(payload));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,

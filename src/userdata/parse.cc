@@ -13,6 +13,7 @@
 #include "userdata/mime.h"
 #include "userdata/mime_crosscheck.h"
 #include "userdata/py_text.h"
+#include "userdata/yaml_scan.h"
 
 namespace s3us::userdata {
 namespace {
@@ -35,8 +36,7 @@ bool KeepHeader(std::string_view name) {
 }
 
 // launch-index of a #cloud-config mapping, as _attach_launch_index reads it.
-std::optional<std::string> LaunchIndexFromYaml(std::string_view payload) {
-  if (payload.find("launch-index") == std::string_view::npos) return std::nullopt;
+std::optional<std::string> LaunchIndexOfTree(std::string_view payload) {
   try {
     YAML::Node root = YAML::Load(std::string(payload));
     if (!root.IsMap()) return std::nullopt;
@@ -49,6 +49,22 @@ std::optional<std::string> LaunchIndexFromYaml(std::string_view payload) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// The same, for a text that names the key; one too large to build as a tree fails closed,
+// since which instances the part is for is then unknown.
+Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload) {
+  if (payload.find("launch-index") == std::string_view::npos) return std::optional<std::string>();
+  try {
+    if (ScanYaml(payload).nodes > kMaxYamlNodes) {
+      return Error(ErrorCode::kLimitExceeded,
+                   "a cloud-config that names launch-index has more than " +
+                       std::to_string(kMaxYamlNodes) + " YAML nodes");
+    }
+  } catch (const std::exception&) {
+    return std::optional<std::string>();  // not YAML: no index, as the tree would say
+  }
+  return LaunchIndexOfTree(payload);
 }
 
 // Starts-with typing needs the first line after leading whitespace; a head that is nearly

@@ -1,0 +1,59 @@
+// The YAML scan that stands before every node tree: its shape and count, and the bound it
+// puts on the two trees parsing builds (#cloud-config-archive, a cloud-config's
+// launch-index).
+#include "userdata/yaml_scan.h"
+
+#include <yaml-cpp/exceptions.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "userdata/archive.h"
+#include "userdata/parse.h"
+
+namespace s3us::userdata {
+namespace {
+
+std::string Lines(const std::string& line, uint64_t n) {
+  std::string out;
+  for (uint64_t i = 0; i < n; ++i) out += line;
+  return out;
+}
+
+TEST_CASE("ScanYaml tells the top level and counts the nodes of the first document") {
+  CHECK(ScanYaml("").top == YamlShape::Top::kNone);
+  CHECK(ScanYaml("# only a comment\n").nodes == 0);
+  CHECK(ScanYaml("~\n").top == YamlShape::Top::kNull);
+  YamlShape map = ScanYaml("a: 1\nb: [x, y]\n---\n- not counted\n");
+  CHECK(map.top == YamlShape::Top::kMap);
+  CHECK(map.nodes == 7);  // the map, a, 1, b, the sequence, x, y
+  CHECK(ScanYaml("- a\n").top == YamlShape::Top::kOther);
+  CHECK(ScanYaml("text\n").top == YamlShape::Top::kOther);
+  CHECK_THROWS_AS(ScanYaml("a: [1\n"), YAML::Exception);
+}
+
+TEST_CASE("An archive too large to build as a tree is refused before it is built") {
+  std::string archive = "#cloud-config-archive\n" + Lines("- x\n", kMaxYamlNodes);
+  Result<std::vector<ArchiveEntry>> r = ExplodeArchive(archive, 1000);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(r.error().message() == "cloud-config-archive has more than 100000 YAML nodes");
+}
+
+TEST_CASE("A cloud-config naming launch-index too large to build as a tree fails closed") {
+  std::string config = "#cloud-config\nlaunch-index: 1\nlist:\n" + Lines("  - x\n", kMaxYamlNodes);
+  Result<std::vector<Part>> r = Parse(config);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(r.error().message().find("more than 100000 YAML nodes") != std::string::npos);
+  // Without the key nothing is built, whatever the size.
+  std::string plain = "#cloud-config\nlist:\n" + Lines("  - x\n", kMaxYamlNodes);
+  REQUIRE(Parse(plain).ok());
+  // Under the bound the index is read as before.
+  Result<std::vector<Part>> small = Parse("#cloud-config\nlaunch-index: 2\n");
+  REQUIRE(small.ok());
+  CHECK(small->at(0).launch_index == "2");
+}
+
+}  // namespace
+}  // namespace s3us::userdata
