@@ -226,7 +226,7 @@ json ValidateBlob(const std::string& blob, const Options& options) {
   Result<std::vector<userdata::Part>> parts =
       blob.empty() ? std::vector<userdata::Part>{} : userdata::Parse(blob);
   if (!parts.ok()) {
-    problems.push_back({0, 0, "user data: " + parts.error().ToString()});
+    problems.push_back({0, 0, parts.error().ToString()});  // ProblemLine names the user data
   } else {
     tree = PartsAndLines(*parts, options, problems);
   }

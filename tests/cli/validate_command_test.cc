@@ -53,5 +53,16 @@ TEST_CASE("a cloud-config whose top level is not a mapping is invalid") {
   CHECK(j["problems"][0]["message"] == "cloud-config: the top level is not a mapping");
 }
 
+TEST_CASE("user data that does not parse is named once in the printed line") {
+  nlohmann::json j = ValidateBlob(
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=X\n\n--X\n\xff\n--X--\n",
+      Options{});
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0]["part"] == 0);
+  std::string message = j["problems"][0]["message"];
+  CHECK(message.starts_with("MIME user data is not valid UTF-8"));
+  CHECK(ProblemLine({0, 0, message}) == "user data: " + message);
+}
+
 }  // namespace
 }  // namespace s3us::cli
