@@ -104,14 +104,9 @@ Result<userdata::Payload> SpillSink::Take(const userdata::Source& verified) {
   return userdata::Payload::FromFile(std::move(file));
 }
 
-Status DecodedWriter::Write(std::string_view chunk) {
-  bytes_ += chunk.size();
-  return sink_.Write(chunk);
-}
-
 Result<userdata::Payload> DecodedWriter::Finish() {
   userdata::Source whole;
-  whole.size = bytes_;  // no digest yet: Take computes it from the file, if any
+  whole.size = sink_.bytes();  // no digest yet: Take computes it from the file, if any
   return sink_.Take(whole);
 }
 

@@ -39,6 +39,7 @@ class SpillSink : public net::BodySink {
   Result<userdata::Payload> Take(const userdata::Source& verified);
 
   bool spilled() const { return fd_ >= 0; }
+  uint64_t bytes() const { return bytes_; }  // written since the last Reset
 
  private:
   Status Spill();
@@ -57,12 +58,11 @@ class SpillSink : public net::BodySink {
 class DecodedWriter : public userdata::PayloadWriter {
  public:
   explicit DecodedWriter(std::string work_dir) : sink_(std::move(work_dir)) {}
-  Status Write(std::string_view chunk) override;
+  Status Write(std::string_view chunk) override { return sink_.Write(chunk); }
   Result<userdata::Payload> Finish() override;
 
  private:
   SpillSink sink_;
-  uint64_t bytes_ = 0;
 };
 
 // A new 0600 file in `dir` that has no name (O_TMPFILE; where the file system cannot, a

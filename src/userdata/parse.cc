@@ -110,26 +110,26 @@ struct Inflated {
 
 Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o) {
   Inflated r;
+  GunzipResult g;
   if (!o.new_decoded_writer) {
-    GunzipResult g = Gunzip(in, budget);
-    r.status = g.status;
-    r.cause = std::move(g.cause);
+    g = Gunzip(in, budget);
     r.payload = std::move(g.data);
-    return r;
+  } else {
+    std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
+    Status written = Ok();
+    g = GunzipTo(in, budget, [&](std::string_view chunk) {
+      written = writer->Write(chunk);
+      return written.ok();
+    });
+    if (!written.ok()) return std::move(written).error();
+    if (g.status == GunzipStatus::kOk) {
+      Result<Payload> payload = writer->Finish();
+      if (!payload.ok()) return std::move(payload).error();
+      r.payload = std::move(*payload);
+    }
   }
-  std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
-  Status written = Ok();
-  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk) {
-    written = writer->Write(chunk);
-    return written.ok();
-  });
-  if (!written.ok()) return std::move(written).error();
   r.status = g.status;
   r.cause = std::move(g.cause);
-  if (r.status != GunzipStatus::kOk) return r;
-  Result<Payload> payload = writer->Finish();
-  if (!payload.ok()) return std::move(payload).error();
-  r.payload = std::move(*payload);
   return r;
 }
 
@@ -309,6 +309,15 @@ Status CheckInputSize(uint64_t size, const ParseLimits& limits) {
                                               std::to_string(limits.max_input_bytes));
 }
 
+// A document that is not MIME: one text/x-not-multipart part, re-typed by its first line.
+Result<std::vector<Part>> OnePart(Builder& b, Payload payload) {
+  Leaf leaf;
+  leaf.ctype = kTypeNotMultipart;
+  leaf.payload = std::move(payload);
+  if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
+  return b.Take();
+}
+
 }  // namespace
 
 Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
@@ -324,11 +333,7 @@ Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& o
     return Parse(*all, options);
   }
   Builder b(options);
-  Leaf leaf;
-  leaf.ctype = kTypeNotMultipart;
-  leaf.payload = body;
-  if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
-  return b.Take();
+  return OnePart(b, body);
 }
 
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
@@ -344,12 +349,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
     if (!r.ok()) return std::move(r).error();
     if (r->status == GunzipStatus::kLimitExceeded) return b.DecompressLimit().error();
     if (r->status == GunzipStatus::kOk && !LooksLikeMime(r->payload.head())) {
-      // One part: it stays where the writer put it (a file when large), never copied.
-      Leaf leaf;
-      leaf.ctype = kTypeNotMultipart;
-      leaf.payload = std::move(r->payload);
-      if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
-      return b.Take();
+      return OnePart(b, std::move(r->payload));  // where the writer put it, never copied
     }
     if (r->status == GunzipStatus::kOk) {
       decoded = std::move(r->payload);
@@ -362,13 +362,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
       *b.budget() = before;  // cloud-init keeps the blob as it is
     }
   }
-  if (!LooksLikeMime(data)) {
-    Leaf leaf;
-    leaf.ctype = kTypeNotMultipart;
-    leaf.payload = std::string(data);
-    if (Status st = b.ProcessLeaf(std::move(leaf)); !st.ok()) return std::move(st).error();
-    return b.Take();
-  }
+  if (!LooksLikeMime(data)) return OnePart(b, std::string(data));
   size_t bad = 0;
   if (!IsValidUtf8(data, &bad)) {
     return Error(ErrorCode::kInvalidInput, "MIME user data is not valid UTF-8 at byte " +
