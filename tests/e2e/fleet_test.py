@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Issue 14, fleet: 300 `plan` processes of the real binary, started at once, against one
+"""Issue 14, fleet: 300 `plan` processes of the real binary, launched over 5 s, against one
 S3 emulator and one IMDS, each behind a fault proxy that throttles
 (scripts/emulators/fault_proxy.py: the first 300 requests, then a token bucket; S3 answers
 503 SlowDown, IMDS 429).
@@ -8,12 +8,19 @@ Each process reads its user data from IMDS (token, user data, role, credentials,
 document: 5 requests) and fetches the 4 objects it includes (4 GETs): the minimum is 9
 requests a process. Asserted: every process exits 0 with the same, right plan; the
 emulators behind the proxies answered exactly the minimum (nothing fetched twice, no
-attempt abandoned by a client); each proxy throttled at least 300 requests; and every request the proxies
-saw, throttled ones included, is at most 1.5 times the minimum (jitter spreads the
-retries, no retry storm). No timing is asserted; the figures go to stderr (ctest -V).
+attempt abandoned by a client); each proxy throttled at least 300 requests; every
+request the proxies saw, throttled ones included, is at most 1.5 times the minimum; and
+every retry after a throttle, as the processes' debug lines (-vv) report it, slept a
+jittered share of its doubling ceiling (no retry storm: the Python proxies answer a few
+hundred requests a second, so a client that retries without backing off shows in its
+sleeps, not in the proxies' counts). No timing is asserted; the figures go to stderr
+(ctest -V).
 
-The processes wait on a shared flock(1) lock that the test releases once all are started,
-so that they reach IMDS together. The IMDS timeout is 30 s (AWS_METADATA_SERVICE_TIMEOUT):
+The processes wait on flock(1) locks that the test releases one group at a time, 25 groups
+0.2 s apart, so that the load the fleet offers is set by the test, not by the machine: when
+all 300 were released at once, a machine 1.4x faster than ours packed the S3 requests
+tightly enough that the bucket, not the clients' backoff, decided the count (1.61x the
+minimum there, 1.27-1.32x here). The IMDS timeout is 30 s (AWS_METADATA_SERVICE_TIMEOUT):
 300 clients queue at the Python emulators on a shared 2-core machine for longer than the
 2 s default, and an abandoned attempt there would be the emulator's slowness, not the
 throttle under test. Every output and file is scanned for secrets (e2e_util)."""
@@ -21,6 +28,7 @@ throttle under test. Every output and file is scanned for secrets (e2e_util)."""
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,13 +45,17 @@ IMDS_PATHS = ['PUT /latest/api/token', 'GET /latest/user-data',
               'GET /latest/meta-data/iam/security-credentials/web-role',
               'GET /latest/dynamic/instance-identity/document']
 MINIMUM = N * (len(IMDS_PATHS) + len(OBJECTS))
+# The fleet is released in GROUPS steps of RELEASE_STEP seconds (5 s in all), as an Auto
+# Scaling group launches, not in one instant.
+GROUPS = 25
+RELEASE_STEP = 0.2
 # Each proxy throttles the first N requests it sees (deterministic: every run is throttled,
 # whatever the machine's speed) and then limits the rate with a token bucket: S3 400
 # requests a second after a burst of 100, IMDS 1000 after 300. The bucket is what a retry
 # wave meets: the fleet's retries must spread out, not come back together. (On EC2 every
-# instance has its own IMDS; one shared IMDS here is the harsher case.) The rates sit near
-# what the Python emulators behind them serve on 2 cores, so the bucket bites as a retry
-# wave arrives, not for the whole run.
+# instance has its own IMDS; one shared IMDS here is the harsher case.) Launched over 5 s,
+# the fleet offers S3 ~240 requests a second, IMDS ~300: the buckets bite when retries
+# bunch or do not back off, not for the whole run.
 S3_FAULTS = ['--fail', f'503:SlowDown:{N}', '--rate-limit', '400:100']
 IMDS_FAULTS = ['--fail', f'429:{N}', '--rate-limit', '1000:300']
 
@@ -57,16 +69,26 @@ class Fleet(E2ETest):
         return proxy
 
     def run_fleet(self, emu, env):
-        """Starts N plans held by a lock, releases them together; returns their outputs."""
-        gate = self.write('gate', b'')
-        with open(gate, 'rb') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            procs = [subprocess.Popen(['/usr/bin/flock', '--shared', gate, e2e_util.BINARY,
-                                       'plan', '--on-instance', '--json', '--deadline', '120'],
+        """Starts N plans held by GROUPS locks and releases one group every RELEASE_STEP
+        seconds; returns their outputs."""
+        gates = [self.write(f'gate{g}', b'') for g in range(GROUPS)]
+        locks = [open(gate, 'rb') for gate in gates]
+        try:
+            for lock in locks:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            procs = [subprocess.Popen(['/usr/bin/flock', '--shared', gates[i % GROUPS],
+                                       e2e_util.BINARY, 'plan', '--on-instance', '--json',
+                                       '--deadline', '120', '-vv'],
                                       env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, cwd=self.out_dir)
-                     for _ in range(N)]
+                     for i in range(N)]
             started = time.monotonic()
+            for g, lock in enumerate(locks):
+                time.sleep(max(0.0, started + g * RELEASE_STEP - time.monotonic()))
+                lock.close()
+        finally:
+            for lock in locks:
+                lock.close()
         outputs = [p.communicate(timeout=240) + (p.returncode,) for p in procs]
         self.timing('fleet wall', time.monotonic() - started)
         return outputs
@@ -105,6 +127,22 @@ class Fleet(E2ETest):
               f'IMDS {throttled["imdsproxy"]}', file=sys.stderr)
         self.assertGreaterEqual(min(throttled.values()), N, stats)
         self.assertLessEqual(total, 1.5 * MINIMUM, stats)
+        self.assert_backoff(b''.join(e for _, e, _ in outputs).decode())
+
+    def assert_backoff(self, logs):
+        """Each retry after a throttle slept random() * min(20 s, 500 ms * 2^i), as the
+        processes' debug lines say: every sleep within its ceiling, and the fractions of the
+        ceiling spread like uniform draws (their mean 0.5; 0.35-0.65 is over 5 standard
+        errors at 100 draws, so a fixed or too short backoff fails and chance does not)."""
+        retries = [(int(attempt), int(ms)) for attempt, ms in
+                   re.findall(r': attempt (\d+) after (?:503|429) \(sleeping (\d+) ms\)', logs)]
+        self.assertGreaterEqual(len(retries), 100, logs[-2000:])
+        fractions = [ms / min(20000, 500 * 2 ** (attempt - 2)) for attempt, ms in retries]
+        self.assertLessEqual(max(fractions), 1.0, retries)
+        mean = sum(fractions) / len(fractions)
+        print(f'FLEET backoff: {len(retries)} retries after a throttle, mean fraction of the '
+              f'ceiling {mean:.3f}', file=sys.stderr)
+        self.assertTrue(0.35 <= mean <= 0.65, (mean, retries[:20]))
 
 
 if __name__ == '__main__':
