@@ -47,4 +47,9 @@ std::string ErrorLine(std::string_view line) {
 
 void PrintError(std::string_view line) { std::fprintf(stderr, "%s\n", ErrorLine(line).c_str()); }
 
+int SetupFailure(const Error& e) {
+  PrintError(e.ToString());
+  return kExitSetup;
+}
+
 }  // namespace s3us::cli

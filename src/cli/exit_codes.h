@@ -38,6 +38,9 @@ std::string ErrorLine(std::string_view line);
 // Writes ErrorLine(line) and a newline to stderr.
 void PrintError(std::string_view line);
 
+// PrintError(e.ToString()); returns kExitSetup: the machine lacks what the command needs.
+int SetupFailure(const Error& e);
+
 }  // namespace s3us::cli
 
 #endif  // S3US_CLI_EXIT_CODES_H_

@@ -174,16 +174,12 @@ int RunGet(const Options& options) {
                                                               : ExitCodeFor(targets.error().code());
   }
   Result<std::unique_ptr<Services>> built = BuildServices(options, Where::kWorkstation);
-  if (!built.ok()) {
-    PrintError(built.error().ToString());
-    return kExitSetup;
-  }
+  if (!built.ok()) return SetupFailure(built.error());
   // Only the region is needed from IMDS, and only when nothing configures it.
   Services& s = **built;
   if (Status st = ConnectServices(options, Where::kWorkstation, s.config.region.empty(), s);
       !st.ok()) {
-    PrintError(st.error().ToString());
-    return kExitSetup;
+    return SetupFailure(st.error());
   }
   return FetchAll(options, *targets, s);
 }

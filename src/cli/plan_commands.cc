@@ -2,255 +2,31 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 
 #include "cli/exit_codes.h"
-#include "cli/progress.h"
+#include "cli/plan_builder.h"
 #include "cli/run_lock.h"
-#include "cli/services.h"
-#include "cli/trust_config.h"
-#include "cli/validate_command.h"
 #include "core/files.h"
-#include "core/log.h"
-#include "expand/key_template.h"
-#include "fetch/signed_fetcher.h"
 #include "handlers/builtin.h"
 #include "run/dispatcher.h"
 #include "run/plan_view.h"
 #include "run/report.h"
 #include "run/run_state.h"
-#include "userdata/parse.h"
 #include "userdata/serialize.h"
 
 namespace s3us::cli {
 namespace {
 
-int SetupFailure(const Error& e) {
-  PrintError(e.ToString());
-  return kExitSetup;
-}
-
 std::string SelfPath() {
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
-Where WhereFor(const Options& o) {
-  if (o.on_instance) return Where::kInstance;
-  switch (o.command) {
-    case Command::kRun:
-    case Command::kLegacy:
-      return Where::kInstance;
-    // Without a FILE these read IMDS, but they inspect rather than boot: a laptop's user
-    // gets the "give a FILE" hint in a second or two, not after --deadline (--on-instance
-    // waits for IMDS as run does).
-    default:
-      return Where::kWorkstation;
-  }
-}
-
-bool HasIncludes(const std::vector<userdata::Part>& parts) {
-  return std::any_of(parts.begin(), parts.end(), [](const userdata::Part& part) {
-    return part.content_type == userdata::kTypeS3Include ||
-           part.content_type == userdata::kTypeInclude ||
-           part.content_type == userdata::kTypeIncludeOnce;
-  });
-}
-
-expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {
-  expand::ExpandOptions eo;
-  eo.limits.max_depth = o.max_depth;
-  eo.limits.max_parts = o.max_parts;
-  eo.limits.max_objects = o.max_objects;
-  eo.limits.max_total_bytes = o.max_total_bytes;
-  eo.limits.max_object_bytes = o.max_object_bytes;
-  eo.max_parallel = o.max_parallel;
-  eo.key_template = o.key_template;
-  eo.keep_going = o.keep_going;
-  eo.deadline = deadline;
-  return eo;
-}
-
-// `plan` or `resolve` without a FILE reads IMDS; off EC2 that fails, and the way out is a FILE.
-int UserDataFailure(const Options& o, const Error& e) {
-  bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
-  if (!inspecting || !o.input.empty() || o.on_instance) return SetupFailure(e);
-  std::string name = o.command == Command::kPlan ? "plan" : "resolve";
-  PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " + name +
-             " FILE");
-  return kExitSetup;
-}
-
-// A private temp directory we made: removed on every way out if nothing was written in it
-// (a failed plan, a dry run), kept with its logs and report otherwise.
-class OwnTempDir {
- public:
-  explicit OwnTempDir(std::string path) : path_(std::move(path)) {}
-  OwnTempDir(const OwnTempDir&) = delete;
-  OwnTempDir& operator=(const OwnTempDir&) = delete;
-  ~OwnTempDir() { rmdir(path_.c_str()); }
-
- private:
-  std::string path_;
-};
-
-// Where fetched bodies over 1 MiB wait as anonymous files (expand/body_sink.h) while the
-// plan is built: a fresh 0700 directory, under the state directory for a real run (boot
-// time /tmp may be memory), else under $TMPDIR. It is empty whatever happens (its files
-// have no names) and is removed when the plan is built; the files live on with the plan.
-Result<std::string> MakeWorkDir(const std::string& state_dir) {
-  if (state_dir.empty()) return MakePrivateTempDir("s3-user-script-work-");
-  if (Status s = MakePrivateDir(state_dir); !s.ok()) return s.error();
-  return MakePrivateTempDir("work-", state_dir);
-}
-
-struct Planned {
-  std::unique_ptr<Services> services;
-  expand::Plan plan;
-};
-
-// The user data to plan: the override, else FILE or IMDS. On an instance the services
-// connect in the same round trip (the facts are needed whatever the user data says).
-std::variant<std::string, int> ReadBlob(const Options& o, Where where, Services& s,
-                                        std::string blob) {
-  std::optional<Status> connected;
-  std::thread connect;
-  if (where == Where::kInstance) {
-    connect = std::thread([&] { connected = ConnectServices(o, where, true, s); });
-  }
-  Status read = Ok();
-  if (blob.empty()) {
-    Result<std::string> data = ReadUserData(o, s);
-    if (data.ok()) {
-      blob = std::move(data).value();
-    } else {
-      read = std::move(data).error();
-    }
-  }
-  if (connect.joinable()) connect.join();
-  if (connected && !connected->ok()) return UserDataFailure(o, connected->error());
-  if (!read.ok()) return UserDataFailure(o, read.error());
-  return blob;
-}
-
-// The exit for empty user data, or nothing when it is an empty plan to look at.
-std::optional<int> EmptyUserDataExit(const Options& o) {
-  if (o.command == Command::kRun && o.input.empty()) {
-    // As cloud-init: an instance launched without user data has nothing to run.
-    if (!o.quiet)
-      std::fprintf(stderr, "s3-user-script: no user data for this instance: nothing to run\n");
-    return kExitOk;
-  }
-  // cloud-init gives empty user data one empty part and does nothing with it: looking at an
-  // empty file is not an error (an empty plan: "no parts"); running one still is.
-  bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
-  if (inspecting && !o.input.empty()) return std::nullopt;
-  PrintError("no user data" + std::string(o.input.empty() ? " (IMDS has none for this instance)"
-                                                          : " in " + o.input));
-  return kExitSetup;
-}
-
-// Expands the parts with connected services; prints the failures. `state_dir`, when
-// given, holds the per-instance #include-once cache (not in dry runs, which write nothing)
-// and the work directory.
-std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
-                                            std::vector<userdata::Part> parts,
-                                            const std::string& state_dir) {
-  expand::ExpandOptions eo = ExpandOptionsFor(o, s.deadline);
-  if (!state_dir.empty() && !o.dry_run) {
-    Result<run::StateLayout> layout = run::LayoutFor(state_dir, s.facts.instance_id);
-    if (!layout.ok()) return SetupFailure(layout.error());
-    eo.include_once_cache_dir = layout->instance_dir + "/include-once";
-  }
-  auto trust = LoadTrust(o, kSystemAllowedSigners);
-  if (!trust.ok()) return SetupFailure(trust.error());
-  std::optional<OwnTempDir> work;
-  if (HasIncludes(parts)) {
-    Result<std::string> dir = MakeWorkDir(o.dry_run ? "" : state_dir);
-    if (!dir.ok()) return SetupFailure(dir.error().WithContext("work directory"));
-    work.emplace(*dir);
-    eo.work_dir = *dir;
-  }
-  // Always in the path: an include part's own #s3-allowed-signer lines and signer= options
-  // need it even when no list is configured.
-  fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
-  std::optional<ProgressFetcher> progress(std::in_place, fetcher, stderr,
-                                          ProgressModeFor(o.quiet || o.no_progress));
-  expand::Expander expander(*progress, *s.clock, s.facts, eo);
-  expand::ExpandResult result = expander.Expand(std::move(parts));
-  progress.reset();  // its line is gone before any error or the plan is printed
-  for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
-  if (!result.plan) return ExitCodeForExpandFailures(result.failures);
-  return std::move(*result.plan);
-}
-
-// What cloud-init would refuse is refused before anything runs, as validate does: prints
-// the problems; true when there are none.
-bool CloudConfigsAccepted(const expand::Plan& plan) {
-  std::vector<Problem> problems;
-  for (const userdata::Part& part : plan.parts) {
-    if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
-  }
-  for (const Problem& problem : problems) PrintError(ProblemLine(problem));
-  return problems.empty();
-}
-
-// Everything up to the Plan: services, user data, parse, expand, checks. On failure the
-// error lines are printed and the exit code is returned instead.
-std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override = "",
-                                     const std::string& state_dir = "") {
-  if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
-    PrintError("--key-template: " + st.error().ToString());
-    return kExitUsage;
-  }
-  Where where = WhereFor(o);
-  Result<std::unique_ptr<Services>> built = BuildServices(o, where);
-  if (!built.ok()) return SetupFailure(built.error());
-  Planned p{std::move(built).value(), {}};
-  Services& s = *p.services;
-
-  auto blob = ReadBlob(o, where, s, std::move(user_data_override));
-  if (auto* code = std::get_if<int>(&blob)) return *code;
-  const std::string& text = std::get<std::string>(blob);
-  if (text.empty()) {
-    if (std::optional<int> code = EmptyUserDataExit(o)) return *code;
-  }
-  Result<std::vector<userdata::Part>> parts =
-      text.empty() ? std::vector<userdata::Part>{} : userdata::Parse(text);
-  if (!parts.ok()) {
-    PrintError("user data: " + parts.error().ToString());
-    return kExitFetch;
-  }
-  // Off EC2, IMDS is consulted when something must be fetched, or, for a real run, when
-  // the user pointed us at one; a dry run of a local blob never touches the network.
-  // On an instance ReadBlob connected already.
-  bool imds_named = s.config.imds.endpoint != aws::kImdsIPv4Endpoint;
-  bool consult_imds =
-      HasIncludes(*parts) || (imds_named && !o.dry_run && o.command != Command::kPlan);
-  if (where != Where::kInstance) {
-    if (Status st = ConnectServices(o, where, consult_imds, s); !st.ok()) {
-      return SetupFailure(st.error());
-    }
-  }
-
-  auto plan = ExpandParts(o, s, std::move(parts).value(), state_dir);
-  if (auto* code = std::get_if<int>(&plan)) return *code;
-  p.plan = std::move(std::get<expand::Plan>(plan));
-  if (!CloudConfigsAccepted(p.plan)) return kExitFetch;
-  LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
-          std::to_string(p.plan.objects_fetched) + " objects fetched (" +
-          std::to_string(p.plan.bytes_fetched) + " bytes) in " +
-          std::to_string(static_cast<int>(p.plan.fetch_ms)) + " ms");
-  return p;
 }
 
 Result<run::Registry> MakeRegistry() {
@@ -332,13 +108,6 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
 }
 
 }  // namespace
-
-int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures) {
-  int code = kExitFetch;
-  for (const expand::ExpandFailure& f : failures)
-    code = WorseExit(code, ExitCodeFor(f.error.code()));
-  return code;
-}
 
 int RunPlanLike(const Options& o) {
   std::string state_dir;

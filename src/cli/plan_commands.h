@@ -6,10 +6,7 @@
 #ifndef S3US_CLI_PLAN_COMMANDS_H_
 #define S3US_CLI_PLAN_COMMANDS_H_
 
-#include <vector>
-
 #include "cli/options.h"
-#include "expand/expander.h"
 
 namespace s3us::cli {
 
@@ -18,11 +15,6 @@ int RunPlanLike(const Options& options);
 
 // The predecessor's `-b BUCKET [-k TEMPLATE] [-u URL]`: exit status = the script's.
 int RunLegacy(const Options& options);
-
-// Exit code when expansion left no plan: the worst of ExitCodeFor over the failures
-// (kExitSetup when credentials or instance metadata are missing, as for `get`), at least
-// kExitFetch.
-int ExitCodeForExpandFailures(const std::vector<expand::ExpandFailure>& failures);
 
 }  // namespace s3us::cli
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/plan_commands.h"
+#include "cli/plan_builder.h"
 #include "core/secret.h"
 
 namespace s3us::cli {

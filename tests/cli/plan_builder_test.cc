@@ -1,6 +1,8 @@
-#include "cli/plan_commands.h"
+#include "cli/plan_builder.h"
 
 #include <catch2/catch.hpp>
+
+#include "cli/exit_codes.h"
 
 namespace s3us::cli {
 namespace {
