@@ -137,7 +137,8 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
 
 Result<std::string> ReadUserData(const Options& options, Services& services) {
   if (!options.input.empty()) {
-    Result<std::string> data = ReadFile(options.input, kMaxUserDataBytes);
+    Result<std::string> data =
+        ReadFile(options.input, kMaxUserDataBytes, services.deadline, *services.clock);
     if (!data.ok()) {
       // ReadFile's message already names the file.
       return std::move(data).error().WithContext("reading user data");

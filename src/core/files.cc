@@ -1,12 +1,14 @@
 #include "core/files.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -86,21 +88,50 @@ Result<int> OpenPrivateDir(const std::string& path) {
   return fd;
 }
 
+// Waits until `fd` has data, EOF or an error to read, or the deadline passes.
+Status WaitReadable(int fd, const std::string& name, const Deadline& deadline, Clock& clock) {
+  for (;;) {
+    int timeout_ms = -1;
+    if (deadline.is_set()) {
+      timeout_ms = static_cast<int>(
+          std::min<Clock::Duration::rep>(deadline.Remaining(clock).count(), INT_MAX));
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    int n = poll(&p, 1, timeout_ms);
+    if (n > 0) return Ok();
+    if (n == 0)
+      return Error(ErrorCode::kTimeout,
+                   "nothing more to read from " + name + " before the deadline");
+    if (errno != EINTR) return IoError("cannot wait for", name, errno);
+  }
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
-  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  return ReadFile(path, max_bytes, Deadline(), SystemClock::Get());
+}
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
+                             Clock& clock) {
+  const std::string name = path == "-" ? "standard input" : path;
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, past any deadline. It is
+  // cleared at once (our own open file; stdin's flags are shared and left alone): reads
+  // wait in poll, where the deadline applies.
+  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
-    return IoError("cannot open", path == "-" ? "standard input" : path, err);
+    return IoError("cannot open", name, err);
   }
+  if (path != "-") fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   // A regular file is read into one allocation of its size (plus one byte to see EOF);
   // pipes and files that grow while read fall back to doubling.
   std::string out;
   struct stat st;
   size_t capacity = 64 * 1024;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0) {
+  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && st.st_size >= 0) {
     capacity =
         static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes)) + 1;
     capacity = std::max<size_t>(capacity, 4096);
@@ -114,21 +145,27 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
       if (used >= read_limit) break;
       out.resize(static_cast<size_t>(std::min<uint64_t>(uint64_t{out.size()} * 2, read_limit)));
     }
+    if (!regular) {
+      if (Status ready = WaitReadable(fd, name, deadline, clock); !ready.ok()) {
+        close(fd);
+        return ready.error();
+      }
+    }
     ssize_t n = read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      // EAGAIN: a non-blocking stdin that poll called ready, then another reader drained.
+      if (errno == EINTR || (!regular && errno == EAGAIN)) continue;
       int err = errno;
       close(fd);
-      return IoError("cannot read", path == "-" ? "standard input" : path, err);
+      return IoError("cannot read", name, err);
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
   }
   close(fd);
   if (used > max_bytes) {
-    return Error(ErrorCode::kLimitExceeded, (path == "-" ? std::string("standard input") : path) +
-                                                " is larger than " + std::to_string(max_bytes) +
-                                                " bytes");
+    return Error(ErrorCode::kLimitExceeded,
+                 name + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   out.resize(used);
   return out;

@@ -1,11 +1,15 @@
 #include "core/files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
+
+#include "fakes/fake_clock.h"
 
 namespace s3us {
 namespace {
@@ -152,6 +156,34 @@ TEST_CASE("ReadFile enforces its size limit and names missing files") {
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code() == ErrorCode::kNotFound);
   CHECK(missing.error().ToString() == "no such file " + t.path + "/nope");
+}
+
+TEST_CASE("ReadFile gives up on a FIFO nobody writes to at the deadline, naming it") {
+  TempDir t;
+  const std::string fifo = t.path + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  testing::FakeClock clock;
+  auto r = ReadFile(fifo, 100, Deadline(clock.Monotonic()), clock);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTimeout);
+  CHECK(r.error().ToString() == "nothing more to read from " + fifo + " before the deadline");
+}
+
+TEST_CASE("ReadFile reads a FIFO whose writer comes and goes before the deadline") {
+  TempDir t;
+  const std::string fifo = t.path + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] {
+    int fd = open(fifo.c_str(), O_WRONLY);
+    REQUIRE(fd >= 0);
+    CHECK(write(fd, "#!/bin/sh\n", 10) == 10);
+    close(fd);
+  });
+  testing::FakeClock clock;
+  auto r = ReadFile(fifo, 100, Deadline::After(clock, std::chrono::hours(1)), clock);
+  writer.join();
+  REQUIRE(r.ok());
+  CHECK(*r == "#!/bin/sh\n");
 }
 
 }  // namespace

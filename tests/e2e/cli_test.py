@@ -9,6 +9,7 @@ import email.policy
 import json
 import os
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -202,6 +203,34 @@ class Cli(ru.EmulatorTestCase):
         self.assertRegex(proc.stderr, r'^s3-user-script: error: user data: mime part 1: '
                                       r'ambiguous MIME: .*\n$')
         self.assertFalse(os.path.exists(os.path.join(amb_state, 'order.log')))
+
+    def test_user_data_that_never_ends_fails_at_the_deadline(self):
+        # A FIFO nobody writes to, and stdin held open by a writer that never finishes: one
+        # line naming the input at --deadline, exit 3, nothing run (it used to wait for ever).
+        os.makedirs(self.path())
+        fifo = self.path('fifo')
+        os.mkfifo(fifo)
+        state = self.path('state')
+        proc = ru.run(['run', '--user-data', fifo, '--state-dir', state, '--deadline', '1'],
+                      self.emu, timeout=20)
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        self.assertEqual(proc.stderr, 's3-user-script: error: reading user data: nothing more '
+                                      f'to read from {fifo} before the deadline\n')
+        self.assertFalse(os.path.exists(os.path.join(state, 'order.log')))
+
+        reader, writer = os.pipe()
+        try:
+            os.write(writer, b'#!/bin/sh\necho never\n')
+            proc = subprocess.run([ru.BINARY, 'replay', '--deadline', '1', '-'],
+                                  env=self.emu.env, stdin=reader, capture_output=True,
+                                  text=True, timeout=20)
+        finally:
+            os.close(reader)
+            os.close(writer)
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        self.assertEqual(proc.stderr, 's3-user-script: error: reading user data: nothing more '
+                                      'to read from standard input before the deadline\n')
+        self.assertEqual(proc.stdout, '')
 
     def test_relative_state_dir_is_made_absolute_for_scripts(self):
         work = self.path()
