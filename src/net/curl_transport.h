@@ -48,7 +48,7 @@ struct CurlTransportOptions {
   long max_host_connections = 16;
   long max_total_connections = 64;
   // Non-2xx bodies are kept in Response::body up to this size (S3 error documents are
-  // well under 1 KiB); the rest is counted and hashed but dropped.
+  // well under 1 KiB); the transfer ends there, the rest unread (the connection closes).
   size_t max_error_body = 64 * 1024;
   // CA bundle file for TLS (CURLOPT_CAINFO); empty means libcurl's default store.
   std::string ca_bundle;
