@@ -59,6 +59,18 @@ std::string FirstLine(std::string_view body) {
 
 }  // namespace
 
+bool IsIamRoleName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+  });
+}
+
+Error NoRoleName(std::string_view name) {
+  return Error(ErrorCode::kInvalidInput, "IMDS names an instance role that is no IAM role name (" +
+                                             Printable(name, 80) + ")");
+}
+
 ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
                        ImdsOptions options)
     : endpoint_(std::move(endpoint)),
@@ -215,6 +227,7 @@ Result<std::string> ImdsClient::GetRoleName() {
   }
   std::string role = FirstLine(*listing);
   if (role.empty()) return Error(ErrorCode::kNoCredentials, no_role);
+  if (!IsIamRoleName(role)) return NoRoleName(role);
   return role;
 }
 

@@ -54,6 +54,11 @@ struct ImdsOptions {
   Clock::Duration retry_cap{2000};
 };
 
+// IAM's rule for role names, [\w+=,.@-]{1,64}: what IMDS names goes into a request path, and
+// anything else is not a role. NoRoleName is the error for one that is not.
+bool IsIamRoleName(std::string_view name);
+Error NoRoleName(std::string_view name);
+
 // What IMDS hands out for the instance role.
 struct ImdsRoleCredentials {
   Credentials credentials;
@@ -72,7 +77,8 @@ class ImdsClient {
   // past `max_bytes`, kHttp otherwise.
   Result<std::string> Get(std::string_view path, uint64_t max_bytes = kMaxImdsAnswerBytes);
 
-  // The instance profile's role name. kNoCredentials when the instance has none.
+  // The instance profile's role name. kNoCredentials when the instance has none,
+  // kInvalidInput for a name IAM would not allow.
   Result<std::string> GetRoleName();
   // The role's current credentials (all four fields required, Expiration parsed).
   // kNoCredentials when IMDS reports a failure Code, kInvalidInput for a malformed document.

@@ -76,5 +76,58 @@ TEST_CASE("ImdsClient bounds every answer: metadata at 1 MiB, user data at 16 Mi
   CHECK(user_data.error().code() == ErrorCode::kLimitExceeded);
 }
 
+TEST_CASE("ImdsClient takes a role name only as IAM would allow it") {
+  const std::string list = "/latest/meta-data/iam/security-credentials/";
+  for (const char* name : {"web-role", "a+b=c,d.e@f_g-h", "R"}) {
+    Fixture f;
+    f.imds.Set(list, 200, std::string(name) + "\n");
+    CHECK(f.Client().GetRoleName().value() == name);
+  }
+  for (const std::string& name :
+       {std::string("../../latest/user-data"), std::string("a b"), std::string("role?x=1"),
+        std::string("r\x1b[2J"), std::string(65, 'r')}) {
+    DYNAMIC_SECTION(name.substr(0, 16)) {
+      Fixture f;
+      f.imds.Set(list, 200, name + "\n");
+      auto role = f.Client().GetRoleName();
+      REQUIRE_FALSE(role.ok());
+      CHECK(role.error().code() == ErrorCode::kInvalidInput);
+      CHECK(role.error().ToString().find("\x1b") == std::string::npos);
+      f.imds.Set(list, 200, name + "\n");
+      auto facts = f.Client().FetchInstanceFacts();
+      REQUIRE_FALSE(facts.ok());
+      CHECK(facts.error().ToString().find("no IAM role name") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("ImdsClient instance facts refuse a region or domain that would change S3's host") {
+  struct Case {
+    const char* path;
+    const char* value;
+    const char* says;
+  } cases[] = {
+      {"/latest/meta-data/placement/region", "evil.example/x?", "no region name"},
+      {"/latest/meta-data/placement/region", "eu-west-1.evil.example", "no region name"},
+      {"/latest/meta-data/services/domain", "evil.example/x?", "no domain name"},
+      {"/latest/meta-data/services/domain", "evil.example#", "no domain name"},
+  };
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION(c.path << " " << c.value) {
+      Fixture f;
+      f.imds.Set("/latest/dynamic/instance-identity/document", 200,
+                 R"({"instanceId":"i-0123456789abcdef0","availabilityZone":"eu-west-1b"})");
+      f.imds.Set(c.path, 200, c.value);
+      auto facts = f.Client().FetchInstanceFacts();
+      REQUIRE_FALSE(facts.ok());
+      CHECK(facts.error().code() == ErrorCode::kInvalidInput);
+      CHECK(facts.error().ToString().find(c.says) != std::string::npos);
+    }
+  }
+  Fixture f;
+  f.imds.Set("/latest/meta-data/services/domain", 200, "c2s.ic.gov");
+  CHECK(f.Client().FetchInstanceFacts().value().domain == "c2s.ic.gov");
+}
+
 }  // namespace
 }  // namespace s3us::aws
