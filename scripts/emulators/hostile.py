@@ -19,6 +19,7 @@ S3 modes (the object with Content-Length and its MD5 as ETag unless the mode say
   informational (100 and 103 first), duplicate-length (two that differ), gzip-encoding
   (Content-Encoding: gzip over the gzip bytes, ETag theirs), not-http, bad-length (-1),
   partial-content (a 206 of half), checksum-garbage (x-amz-checksum-sha256 of 5000 bytes),
+  error-echo (the session token and signature echoed in Code, Message and request id),
   redirect-other-host (302 to the trap host), permanent-redirect (301 PermanentRedirect with
   x-amz-bucket-region eu-west-2 once, then the object), redirect-bad-region (a region that is
   a host name), error-huge (a 32 MiB error document), error-malformed.
@@ -41,6 +42,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emu_common  # noqa: E402
@@ -134,7 +136,7 @@ def endless(conn, piece):
         conn.sendall(piece)
 
 
-def s3_answer(server, conn, mode, req_no):
+def s3_answer(server, conn, mode, req_no, headers):
     """Writes the answer of an S3 mode; returns False when the connection must close."""
     body = server.body
     if mode == 'chunked':
@@ -223,6 +225,15 @@ def s3_answer(server, conn, mode, req_no):
     elif mode == 'error-huge':
         message = 'm' * (32 << 20)
         conn.sendall(s3_error(403, 'Forbidden', 'AccessDenied', message=message))
+    elif mode == 'error-echo':
+        # What S3 itself echoes for SignatureDoesNotMatch, and worse: the session token and
+        # the signature whole, percent-encoded and cut, in every field an error line names.
+        token = headers.get('x-amz-security-token', '')
+        signature = headers.get('authorization', '').rpartition('Signature=')[2]
+        message = (f'token {token} encoded {urllib.parse.quote(token, safe="")} '
+                   f'cut {token[:30]} signature {signature}')
+        conn.sendall(s3_error(403, 'Forbidden', token[:40], message=message,
+                              extra=[('x-amz-request-id', signature[:40])]))
     elif mode == 'error-malformed':
         junk = b'<Error><Code>\x1b[31mAccess\x00Denied<<Code><Message>\r\n\x07' + bytes(range(256))
         conn.sendall(head(403, 'Forbidden', [('Content-Length', len(junk))]) + junk)
@@ -291,7 +302,7 @@ def handle(server, conn):
             if mode.startswith('imds-'):
                 keep = imds_answer(server, conn, mode, method, target)
             else:
-                keep = s3_answer(server, conn, mode, req_no)
+                keep = s3_answer(server, conn, mode, req_no, headers)
             if not keep:
                 conn.shutdown(socket.SHUT_WR)
                 time.sleep(0.2)

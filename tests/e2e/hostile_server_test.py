@@ -223,6 +223,10 @@ class HostileS3Test(HostileTest):
         run, _ = self.plan('error-huge')
         self.assert_refused(run, EXIT_FETCH, URL, 'AccessDenied')
 
+    def test_an_error_that_echoes_the_token_and_signature(self):
+        run, _ = self.plan('error-echo')
+        self.assert_refused(run, EXIT_FETCH, URL, '403', '<redacted>')
+
     def test_malformed_error_document(self):
         run, _ = self.plan('error-malformed')
         self.assert_refused(run, EXIT_FETCH, URL, '403')
