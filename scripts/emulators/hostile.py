@@ -17,7 +17,8 @@ S3 modes (the object with Content-Length and its MD5 as ETag unless the mode say
   FIN), drip (a byte a second), silent (never answers), endless-headers, endless-header-line,
   endless-continue (100 Continue forever), endless-body, endless-error-body (a 403),
   informational (100 and 103 first), duplicate-length (two that differ), gzip-encoding
-  (Content-Encoding: gzip over the gzip bytes, ETag theirs), not-http, bad-length (-1),
+  (Content-Encoding: gzip over the gzip bytes, ETag theirs), close-at-once (FIN, no answer),
+  not-http, bad-length (-1),
   partial-content (a 206 of half), checksum-garbage (x-amz-checksum-sha256 of 5000 bytes),
   error-echo (the session token and signature echoed in Code, Message and request id),
   redirect-other-host (302 to the trap host), permanent-redirect (301 PermanentRedirect with
@@ -25,7 +26,8 @@ S3 modes (the object with Content-Length and its MD5 as ETag unless the mode say
   a host name), error-huge (a 32 MiB error document), error-malformed.
 IMDS modes (the token, role list, identity document and credentials well, but for the one
 thing the name says): imds-token-huge (8 MiB), imds-token-control (CR LF and ESC in it),
-imds-role-evil (a role name that is a path), imds-creds-malformed, imds-creds-huge (48 MiB),
+imds-role-evil (a role name that is a path), imds-region-evil (a region that is a host
+name), imds-userdata-endless, imds-creds-malformed, imds-creds-huge (48 MiB),
 imds-creds-endless, imds-creds-expired.
 
 Stats (--stats-file): total and by_request as the emulators' (by_status is not known: 0),
@@ -194,6 +196,8 @@ def s3_answer(server, conn, mode, req_no, headers):
     elif mode == 'gzip-encoding':
         stored = gzip.compress(body, mtime=0)
         conn.sendall(ok(stored, ('Content-Encoding', 'gzip'), ('Content-Type', 'text/x-shellscript')))
+    elif mode == 'close-at-once':
+        return False
     elif mode == 'not-http':
         conn.sendall(b'SSH-2.0-OpenSSH_9.2\r\n' + body)
         return False
@@ -259,9 +263,13 @@ def imds_answer(server, conn, mode, method, target):
         evil = mode == 'imds-role-evil'
         body = b'../../latest/user-data?x=\x1b[2J web-role' if evil else b'web-role'
     elif path == '/latest/dynamic/instance-identity/document':
-        body = json.dumps({'instanceId': 'i-0123456789abcdef0', 'region': 'us-east-1',
+        region = 'evil.example/x?' if mode == 'imds-region-evil' else 'us-east-1'
+        body = json.dumps({'instanceId': 'i-0123456789abcdef0', 'region': region,
                            'availabilityZone': 'us-east-1a', 'accountId': '123456789012',
                            'instanceType': 't3.micro'}).encode()
+    elif path == '/latest/user-data' and mode == 'imds-userdata-endless':
+        conn.sendall(head(200, 'OK', [('Transfer-Encoding', 'chunked')]))
+        endless(conn, b'10000\r\n' + b'#' * 0x10000 + b'\r\n')
     elif path == '/latest/meta-data/iam/security-credentials/web-role':
         if mode == 'imds-creds-malformed':
             body = b'{"Code": "Success", "AccessKeyId": "ASIA' + b'\x00\x1b}'

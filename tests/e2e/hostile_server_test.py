@@ -59,14 +59,14 @@ class HostileTest(E2ETest):
         self.addCleanup(server.stop)
         return server
 
-    def plan(self, mode, imds=False, extra=()):
+    def plan(self, mode, imds=False, extra=(), user_data_file=True):
         """`plan --json` of one include against the hostile server as S3 (or as IMDS, the
         real S3 emulator behind); returns (run, the hostile server's stats)."""
         server = self.hostile(mode)
         url = f'http://127.0.0.1:{server.port}'
         env = {'AWS_EC2_METADATA_SERVICE_ENDPOINT' if imds else 'AWS_ENDPOINT_URL_S3': url}
-        ud = self.write('ud', USER_DATA)
-        args = ['plan', ud, '--json', '--on-instance', '--deadline', str(DEADLINE)]
+        ud = [self.write('ud', USER_DATA)] if user_data_file else []
+        args = ['plan'] + ud + ['--json', '--on-instance', '--deadline', str(DEADLINE)]
         run = self.run_measured(self.emu, args + list(extra), env)
         server.stop()
         return run, server.stats()
@@ -172,6 +172,11 @@ class HostileS3Test(HostileTest):
         run, _ = self.plan('duplicate-length')
         self.assert_refused(run, EXIT_FETCH, URL, 'Content-Length headers that differ')
 
+    def test_closed_without_an_answer(self):
+        run, stats = self.plan('close-at-once')
+        self.assert_refused(run, EXIT_FETCH, URL, 'giving up after 4 attempts')
+        self.assertEqual(stats['by_request'], {'GET /bkt/obj': 4})
+
     def test_not_http(self):
         run, _ = self.plan('not-http')
         self.assert_refused(run, EXIT_FETCH, URL)
@@ -271,6 +276,14 @@ class HostileImdsTest(HostileTest):
         run, stats = self.plan('imds-role-evil', imds=True)
         self.assert_refused(run, EXIT_SETUP, 'instance metadata', 'no IAM role name')
         self.assertEqual(stats['by_request'].get('GET /latest/user-data', 0), 0, stats)
+
+    def test_a_region_that_is_a_host_name(self):
+        run, _ = self.plan('imds-region-evil', imds=True)
+        self.assert_refused(run, EXIT_SETUP, 'instance metadata', 'no region name')
+
+    def test_endless_user_data(self):
+        run, _ = self.plan('imds-userdata-endless', imds=True, user_data_file=False)
+        self.assert_refused(run, EXIT_SETUP, '/latest/user-data', 'limit of 16777216 bytes')
 
     def test_huge_token_is_not_used(self):
         run, stats = self.plan('imds-token-huge', imds=True)
