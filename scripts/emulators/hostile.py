@@ -13,8 +13,8 @@ byte for byte as --mode says, framing faults included, which http.server cannot 
 S3 modes (the object with Content-Length and its MD5 as ETag unless the mode says otherwise):
   chunked, chunked-no-evidence (no ETag), chunked-truncated (closed mid-chunk),
   chunk-overflow (a 24-digit chunk size), dribble (one byte per write), overlong (bytes past
-  Content-Length), close-delimited (no length, no ETag), close-delimited-etag-cut (half, then
-  FIN), drip (a byte a second), silent (never answers), endless-headers, endless-header-line,
+  Content-Length), close-delimited (no length, no ETag), close-delimited-etag (no length),
+  close-delimited-etag-cut (half, then FIN), drip (a byte a second), silent (never answers), endless-headers, endless-header-line,
   endless-continue (100 Continue forever), endless-body, endless-error-body (a 403),
   informational (100 and 103 first), duplicate-length (two that differ), gzip-encoding
   (Content-Encoding: gzip over the gzip bytes, ETag theirs), close-at-once (FIN, no answer),
@@ -160,6 +160,9 @@ def s3_answer(server, conn, mode, req_no, headers):
         conn.sendall(ok(body) + b'\n#!/bin/sh\necho smuggled\n')
     elif mode == 'close-delimited':
         conn.sendall(head(200, 'OK', [('Connection', 'close')]) + body)
+        return False
+    elif mode == 'close-delimited-etag':
+        conn.sendall(head(200, 'OK', [('Connection', 'close'), etag(body)]) + body)
         return False
     elif mode == 'close-delimited-etag-cut':
         conn.sendall(head(200, 'OK', [('Connection', 'close'), etag(body)]) +

@@ -51,11 +51,11 @@ class HostileTest(E2ETest):
         cls.shared.stop()
         shutil.rmtree(cls.shared_dir, ignore_errors=True)
 
-    def hostile(self, mode):
+    def hostile(self, mode, body=SCRIPT):
         self.emu = emu = self.shared
         server = _Process('hostile', emu.workdir)
         server.start('hostile.py', ['--mode', mode, '--state-dir', emu.state_dir,
-                                    '--body-file', self.write('body', SCRIPT)])
+                                    '--body-file', self.write('body', body)])
         self.addCleanup(server.stop)
         return server
 
@@ -92,6 +92,22 @@ class HostileTest(E2ETest):
         self.assert_clean(emu, run)
         self.assertLess(run.rss_mib, MAX_RSS_MIB, run)
         return run
+
+    def run_boot(self, mode):
+        """`run --user-data` of one include of a script that leaves a marker; returns (run,
+        whether the script ran)."""
+        marker = os.path.join(self.tmp, 'marker')
+        server = self.hostile(mode, f'#!/bin/sh\necho ran >> {marker}\n'.encode())
+        state = os.path.join(self.tmp, 'state')
+        args = ['run', '--user-data', self.write('ud', USER_DATA), '--state-dir', state,
+                '--cloud-config-dir', state + '.cfg.d', '--deadline', str(DEADLINE)]
+        run = self.run_measured(self.emu, args,
+                                {'AWS_ENDPOINT_URL_S3': f'http://127.0.0.1:{server.port}'})
+        ran = os.path.exists(marker)
+        if ran:
+            with open(marker) as f:
+                self.assertEqual(f.read(), 'ran\n')
+        return run, ran
 
     def assert_planned(self, run, evidence):
         """The plan holds the object, byte for byte, verified by `evidence`."""
@@ -145,7 +161,26 @@ class HostileS3Test(HostileTest):
         self.assert_planned(run, 'content-length')
         self.assertEqual(stats['by_request'], {'GET /bkt/obj': 2})
 
+    def test_close_delimited_verified_by_its_etag(self):
+        run, _ = self.plan('close-delimited-etag')
+        self.assert_planned(run, 'etag-md5')
+
+    def test_run_of_an_answer_with_bytes_past_its_length_runs_the_object_once(self):
+        run, ran = self.run_boot('overlong')
+        self.assertEqual(run.code, EXIT_OK, run)
+        self.assertTrue(ran, run)
+
     # --- framing that is broken: fail closed ---------------------------------------------
+
+    def test_run_of_an_answer_with_differing_lengths_runs_nothing(self):
+        run, ran = self.run_boot('duplicate-length')
+        self.assert_one_error(run, EXIT_FETCH, URL, 'Content-Length headers that differ')
+        self.assertFalse(ran, run)
+
+    def test_run_of_a_chunked_answer_cut_short_runs_nothing(self):
+        run, ran = self.run_boot('chunked-truncated')
+        self.assert_one_error(run, EXIT_FETCH, URL)
+        self.assertFalse(ran, run)
 
     def test_chunked_without_evidence_is_refused(self):
         run, _ = self.plan('chunked-no-evidence')
