@@ -16,7 +16,8 @@ S3 modes (the object with Content-Length and its MD5 as ETag unless the mode say
   Content-Length), close-delimited (no length, no ETag), close-delimited-etag (no length),
   close-delimited-etag-cut (half, then FIN), drip (a byte a second), silent (never answers), endless-headers, endless-header-line,
   endless-continue (100 Continue forever), endless-body, endless-error-body (a 403),
-  informational (100 and 103 first), duplicate-length (two that differ), gzip-encoding
+  informational (100 and 103 first), odd-headers (ESC sequences in the version id, content
+  type, Last-Modified and encryption headers), duplicate-length (two that differ), gzip-encoding
   (Content-Encoding: gzip over the gzip bytes, ETag theirs), close-at-once (FIN, no answer),
   not-http, bad-length (-1),
   partial-content (a 206 of half), checksum-garbage (x-amz-checksum-sha256 of 5000 bytes),
@@ -201,6 +202,11 @@ def s3_answer(server, conn, mode, req_no, headers):
         conn.sendall(ok(stored, ('Content-Encoding', 'gzip'), ('Content-Type', 'text/x-shellscript')))
     elif mode == 'close-at-once':
         return False
+    elif mode == 'odd-headers':
+        # Every header a plan or report shows, holding ESC sequences and a CR of its own.
+        odd = '\x1b]0;owned\x07\x1b[2J x\rx ' + 'v' * 3000
+        conn.sendall(ok(body, ('x-amz-version-id', odd), ('Content-Type', odd),
+                        ('Last-Modified', odd), ('x-amz-server-side-encryption', odd)))
     elif mode == 'not-http':
         conn.sendall(b'SSH-2.0-OpenSSH_9.2\r\n' + body)
         return False

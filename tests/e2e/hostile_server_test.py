@@ -170,6 +170,19 @@ class HostileS3Test(HostileTest):
         self.assertEqual(run.code, EXIT_OK, run)
         self.assertTrue(ran, run)
 
+    def test_headers_a_plan_and_report_show_hold_escape_sequences(self):
+        run, _ = self.plan('odd-headers')
+        self.assert_planned(run, 'content-length')
+        self.assertNotIn(b'\x1b', run.stdout + run.stderr)
+        run, ran = self.run_boot('odd-headers')
+        self.assertEqual(run.code, EXIT_OK, run)
+        self.assertTrue(ran, run)
+        for dirpath, _, files in os.walk(self.tmp):
+            for name in files:
+                with open(os.path.join(dirpath, name), 'rb') as f:
+                    self.assertNotIn(b'\x1b', f.read(), name)
+        self.assertNotIn(b'\x1b', run.stdout + run.stderr)
+
     # --- framing that is broken: fail closed ---------------------------------------------
 
     def test_run_of_an_answer_with_differing_lengths_runs_nothing(self):
