@@ -129,6 +129,10 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   // A streamed body arrives in fewer, larger reads and callbacks than with libcurl's 16 KiB
   // (its pages are touched only as far as a read fills them, so small answers cost nothing).
   if (sink_ != nullptr) set(curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kStreamBufferSize));
+  if (request_.refuse_link_local) {
+    set(curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CurlTransfer::OnConnected));
+    set(curl_easy_setopt(h, CURLOPT_PREREQDATA, static_cast<void*>(this)));
+  }
 
   bool has_body = request_.method != "GET" && request_.method != "HEAD";
   if (request_.method == "HEAD") {
@@ -187,6 +191,21 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
     t->callback_error_ = Error(ErrorCode::kInternal, "unexpected exception receiving a body");
   }
   return CURL_WRITEFUNC_ERROR;
+}
+
+// Connected, nothing sent yet: the last moment to refuse where the connection goes.
+int CurlTransfer::OnConnected(void* self, char* primary_ip, char*, int, int) noexcept {
+  auto* t = static_cast<CurlTransfer*>(self);
+  try {
+    if (!IsLinkLocalAddress(primary_ip)) return CURL_PREREQFUNC_OK;
+    t->callback_error_ = Error(ErrorCode::kUnsupported,
+                               "refusing to send to " + t->endpoint_ + " at " + primary_ip +
+                                   ": a link-local address (where the instance metadata service "
+                                   "answers) named by a server, not by the caller");
+  } catch (...) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "unexpected exception checking an address");
+  }
+  return CURL_PREREQFUNC_ABORT;
 }
 
 size_t CurlTransfer::Header(std::string_view line) {

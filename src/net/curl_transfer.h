@@ -50,6 +50,8 @@ class CurlTransfer {
  private:
   static size_t OnHeader(char* data, size_t size, size_t count, void* self) noexcept;
   static size_t OnBody(char* data, size_t size, size_t count, void* self) noexcept;
+  static int OnConnected(void* self, char* primary_ip, char* local_ip, int primary_port,
+                         int local_port) noexcept;
   size_t Header(std::string_view line);
   size_t Body(std::string_view chunk);
   // The final answer's head, checked before its body is used: one framing only.

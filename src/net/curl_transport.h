@@ -86,6 +86,10 @@ std::string MergeNoProxy(const std::string& user_no_proxy);
 // ".example.com" both cover "s3.example.com"). IP ranges are left to libcurl.
 bool NoProxyMatches(std::string_view host, std::string_view list);
 
+// Whether a numeric address (libcurl's primary IP) is link-local, where IMDS lives:
+// 169.254.0.0/16, fe80::/10, fd00:ec2::254, and those IPv4 ones mapped into IPv6.
+bool IsLinkLocalAddress(std::string_view ip);
+
 // "proxy host:port (from HTTPS_PROXY)" for messages: never the user info or path.
 std::string ProxyLabel(const ProxySetting& proxy);
 

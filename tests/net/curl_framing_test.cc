@@ -1,5 +1,6 @@
-// CurlTransport against answers whose framing is hostile or merely unusual: what is read,
-// what is refused, and that nothing of it costs unbounded memory or time.
+// CurlTransport against answers whose framing is hostile or merely unusual (what is read,
+// what is refused, and that nothing of it costs unbounded memory or time), and the check
+// that keeps a server-chosen URL away from IMDS.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -131,6 +132,27 @@ TEST_CASE("CurlTransport does not decode a Content-Encoding it did not ask for")
   bool asked = false;
   server.requests()[0].Header("accept-encoding", &asked);
   CHECK_FALSE(asked);
+}
+
+TEST_CASE("IsLinkLocalAddress knows where IMDS answers, in every form libcurl reports") {
+  for (const char* ip : {"169.254.169.254", "169.254.0.1", "169.254.170.2", "fe80::1", "febf::1",
+                         "fd00:ec2::254", "::ffff:169.254.169.254"}) {
+    CHECK(IsLinkLocalAddress(ip));
+  }
+  for (const char* ip : {"127.0.0.1", "10.0.0.1", "169.253.1.1", "52.216.0.1", "fec0::1",
+                         "fd00:ec2::253", "::1", "::ffff:10.0.0.1", "", "instance-data"}) {
+    CHECK_FALSE(IsLinkLocalAddress(ip));
+  }
+}
+
+TEST_CASE("CurlTransport sends a request that refuses link-local to any other address") {
+  LoopbackServer server(Answer(200, "ok"));
+  CurlTransport transport(TestOptions());
+  Request request = Get(server.Url("/"));
+  request.refuse_link_local = true;
+  Result<Response> r = transport.Send(request);
+  REQUIRE(r.ok());
+  CHECK(r->body == "ok");
 }
 
 }  // namespace
