@@ -10,6 +10,7 @@
 #include "aws/json_field.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "net/sinks.h"
 
 namespace s3us::aws {
 namespace {
@@ -41,6 +42,14 @@ net::RetryPolicy WaitPolicy(const ImdsOptions& options) {
   return policy;
 }
 
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+// A token goes back in a header of every request: printable ASCII and short, or not at all.
+bool IsUsableToken(std::string_view token) {
+  return !token.empty() && token.size() <= kMaxImdsTokenBytes &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 std::string FirstLine(std::string_view body) {
   for (std::string_view line : SplitLines(body)) {
     if (!Trim(line).empty()) return std::string(Trim(line));
@@ -49,6 +58,18 @@ std::string FirstLine(std::string_view body) {
 }
 
 }  // namespace
+
+bool IsIamRoleName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+  });
+}
+
+Error NoRoleName(std::string_view name) {
+  return Error(ErrorCode::kInvalidInput, "IMDS names an instance role that is no IAM role name (" +
+                                             Printable(name, 80) + ")");
+}
 
 ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& clock,
                        ImdsOptions options)
@@ -60,15 +81,17 @@ ImdsClient::ImdsClient(std::string endpoint, net::Transport& transport, Clock& c
 }
 
 Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadline& deadline,
-                                               std::string_view what) {
+                                               std::string_view what, uint64_t max_bytes) {
   request.deadline = deadline;
   request.timeout = options_.request_timeout;
   request.direct = true;
-  Result<net::Response> r = transport_.Send(request);
+  net::MemorySink sink(max_bytes);
+  Result<net::Response> r = transport_.Send(request, &sink);
+  if (r.ok() && IsSuccess(r->status)) r->body = sink.Take();
   if (r.ok() && !net::IsRetryableStatus(r->status)) return r;
   if (!r.ok() && r.error().code() != ErrorCode::kTransport &&
       r.error().code() != ErrorCode::kTimeout) {
-    return std::move(r).error().WithContext("IMDS " + std::string(what));
+    return std::move(r).error().WithContext("IMDS answering " + std::string(what));
   }
   std::string cause = r.ok() ? "HTTP " + std::to_string(r->status) : r.error().ToString();
   return Error(ErrorCode::kImdsUnavailable,
@@ -87,13 +110,20 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
   put.method = "PUT";
   put.url = endpoint_ + std::string(kTokenPath);
   put.headers.emplace_back(kTtlHeader, std::to_string(options_.token_ttl.count()));
-  Result<net::Response> r = SendWithWait(std::move(put), deadline, "the token request");
+  Result<net::Response> r =
+      SendWithWait(std::move(put), deadline, "the token request", kMaxImdsAnswerBytes);
   if (!r.ok()) return std::move(r).error();
   int status = r->status;
   if (status == 200) {
     std::string token(Trim(r->body));
     if (token.empty()) {
       return Error(ErrorCode::kImdsUnavailable, "IMDS answered the token request with no token");
+    }
+    if (!IsUsableToken(token)) {
+      return Error(ErrorCode::kImdsUnavailable,
+                   "IMDS answered the token request with an unusable token (" +
+                       std::to_string(token.size()) + " bytes; at most " +
+                       std::to_string(kMaxImdsTokenBytes) + " printable ASCII characters)");
     }
     token_ = Secret(std::move(token));
     // Renew a little early so a token never expires between check and use.
@@ -146,7 +176,7 @@ Status ImdsClient::AcquireToken() {
   return Ok();
 }
 
-Result<std::string> ImdsClient::Get(std::string_view path) {
+Result<std::string> ImdsClient::Get(std::string_view path, uint64_t max_bytes) {
   Deadline deadline = CallDeadline();
   std::string what = "GET " + std::string(path);
   for (int attempt = 0;; ++attempt) {
@@ -155,7 +185,7 @@ Result<std::string> ImdsClient::Get(std::string_view path) {
     net::Request get;
     get.url = endpoint_ + std::string(path);
     if (!token->empty()) get.headers.emplace_back(kTokenHeader, *token);
-    Result<net::Response> r = SendWithWait(std::move(get), deadline, what);
+    Result<net::Response> r = SendWithWait(std::move(get), deadline, what, max_bytes);
     if (!r.ok()) return std::move(r).error();
     int status = r->status;
     if (status == 200) return std::move(r->body);
@@ -197,6 +227,7 @@ Result<std::string> ImdsClient::GetRoleName() {
   }
   std::string role = FirstLine(*listing);
   if (role.empty()) return Error(ErrorCode::kNoCredentials, no_role);
+  if (!IsIamRoleName(role)) return NoRoleName(role);
   return role;
 }
 
@@ -250,7 +281,7 @@ Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
 }
 
 Result<std::string> ImdsClient::GetUserData() {
-  Result<std::string> r = Get("/latest/user-data");
+  Result<std::string> r = Get("/latest/user-data", kMaxImdsUserDataBytes);
   if (!r.ok() && r.error().code() == ErrorCode::kNotFound) return std::string();
   return r;
 }

@@ -28,6 +28,15 @@ namespace s3us::aws {
 
 inline constexpr std::string_view kDefaultImdsEndpoint = "http://169.254.169.254";
 
+// What one IMDS answer may hold: metadata documents are a few KiB (credentials about 1.3);
+// user data is read up to the limit of a user-data file. Past it the answer is an error,
+// so an endless or huge answer costs no more memory than this.
+inline constexpr uint64_t kMaxImdsAnswerBytes = uint64_t{1} << 20;
+inline constexpr uint64_t kMaxImdsUserDataBytes = uint64_t{16} << 20;
+// A session token is 56 characters; one longer than this, or not printable ASCII, is not
+// sent back (it goes into a header of every request).
+inline constexpr size_t kMaxImdsTokenBytes = 4096;
+
 struct ImdsOptions {
   // X-aws-ec2-metadata-token-ttl-seconds, 1…21600.
   std::chrono::seconds token_ttl{21600};
@@ -45,6 +54,11 @@ struct ImdsOptions {
   Clock::Duration retry_cap{2000};
 };
 
+// IAM's rule for role names, [\w+=,.@-]{1,64}: what IMDS names goes into a request path, and
+// anything else is not a role. NoRoleName is the error for one that is not.
+bool IsIamRoleName(std::string_view name);
+Error NoRoleName(std::string_view name);
+
 // What IMDS hands out for the instance role.
 struct ImdsRoleCredentials {
   Credentials credentials;
@@ -59,10 +73,12 @@ class ImdsClient {
              ImdsOptions options = {});
 
   // The body of GET `path` ("/latest/meta-data/instance-id"). kNotFound on 404,
-  // kImdsUnavailable when IMDS did not answer in time or refused tokens, kHttp otherwise.
-  Result<std::string> Get(std::string_view path);
+  // kImdsUnavailable when IMDS did not answer in time or refused tokens, kLimitExceeded
+  // past `max_bytes`, kHttp otherwise.
+  Result<std::string> Get(std::string_view path, uint64_t max_bytes = kMaxImdsAnswerBytes);
 
-  // The instance profile's role name. kNoCredentials when the instance has none.
+  // The instance profile's role name. kNoCredentials when the instance has none,
+  // kInvalidInput for a name IAM would not allow.
   Result<std::string> GetRoleName();
   // The role's current credentials (all four fields required, Expiration parsed).
   // kNoCredentials when IMDS reports a failure Code, kInvalidInput for a malformed document.
@@ -91,9 +107,10 @@ class ImdsClient {
 
  private:
   // One exchange, retried while IMDS is unreachable or answers 5xx or 429, until
-  // `deadline`; an IMDS that never answered becomes kImdsUnavailable.
+  // `deadline`; an IMDS that never answered becomes kImdsUnavailable. A 2xx body is in
+  // Response::body, at most `max_bytes` of it (kLimitExceeded past that).
   Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
-                                     std::string_view what);
+                                     std::string_view what, uint64_t max_bytes);
   // Where the call that starts now gives up: the boot-time wait or the command's deadline.
   Deadline CallDeadline();
   // Empty token in IMDSv1 mode.

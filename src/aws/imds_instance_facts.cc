@@ -25,6 +25,37 @@ constexpr std::string_view kPaths[kCount] = {
     "/latest/meta-data/services/partition",
 };
 
+// A DNS suffix ("amazonaws.com", "c2s.ic.gov"): labels of letters, digits and hyphens.
+bool IsDomainName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (std::string_view label : Split(name, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-')) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// The role goes into a request path; the region and the domain into S3's host name.
+Status CheckFacts(const InstanceFacts& facts) {
+  if (!facts.role.empty() && !IsIamRoleName(facts.role)) return NoRoleName(facts.role);
+  if (!IsRegionName(facts.region)) {
+    return Error(ErrorCode::kInvalidInput, "IMDS names a region that is no region name (" +
+                                               Printable(facts.region, 80) + ")");
+  }
+  if (!IsDomainName(facts.domain)) {
+    return Error(ErrorCode::kInvalidInput, "IMDS names a DNS domain that is no domain name (" +
+                                               Printable(facts.domain, 80) + ")");
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) {
@@ -95,6 +126,9 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
   facts.domain = domain.empty() ? DomainForRegion(facts.region) : domain;
   std::string partition(Trim(values[kPartition]));
   facts.partition = partition.empty() ? PartitionOfRegion(facts.region) : partition;
+  if (Status s = CheckFacts(facts); !s.ok()) {
+    return std::move(s).error().WithContext("reading instance metadata");
+  }
   return facts;
 }
 

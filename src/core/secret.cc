@@ -2,9 +2,16 @@
 
 #include <mutex>
 #include <set>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace s3us {
 namespace {
+
+// A piece of a secret this long is a secret too: what a hostile server echoes may be cut
+// or percent-encoded, and random text does not repeat 16 bytes of a key by chance.
+constexpr size_t kFragment = 16;
 
 std::mutex& RegistryMutex() {
   static std::mutex m;
@@ -18,9 +25,63 @@ struct LongestFirst {
   }
 };
 
-std::set<std::string, LongestFirst>& Registry() {
-  static auto* values = new std::set<std::string, LongestFirst>();
-  return *values;
+struct Registry {
+  std::set<std::string, LongestFirst> values;    // each secret and its percent-encodings
+  std::unordered_set<std::string_view> windows;  // every kFragment bytes of those (nodes stay)
+};
+
+Registry& TheRegistry() {
+  static auto* registry = new Registry();
+  return *registry;
+}
+
+void Add(Registry& r, std::string value) {
+  auto [it, inserted] = r.values.insert(std::move(value));
+  if (!inserted) return;
+  std::string_view v(*it);
+  for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
+}
+
+// As a query string or a path carries it (RFC 3986 unreserved bytes kept; '/' too if asked).
+std::string PercentEncoded(std::string_view value, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : value) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
+    if (plain) {
+      out += c;
+    } else {
+      auto byte = static_cast<unsigned char>(c);
+      out += {'%', kHex[byte >> 4], kHex[byte & 15]};
+    }
+  }
+  return out;
+}
+
+// Every byte of `text` inside a kFragment-byte piece of a registered value becomes part of
+// one "<redacted>" per run.
+std::string RedactFragments(const Registry& r, std::string text) {
+  if (text.size() < kFragment || r.windows.empty()) return text;
+  std::vector<bool> secret(text.size());
+  bool any = false;
+  std::string_view view(text);
+  for (size_t i = 0; i + kFragment <= text.size(); ++i) {
+    if (r.windows.count(view.substr(i, kFragment)) == 0) continue;
+    std::fill(secret.begin() + static_cast<std::ptrdiff_t>(i),
+              secret.begin() + static_cast<std::ptrdiff_t>(i + kFragment), true);
+    any = true;
+  }
+  if (!any) return text;
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!secret[i]) {
+      out += text[i];
+    } else if (i == 0 || !secret[i - 1]) {
+      out += "<redacted>";
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -31,18 +92,22 @@ void RegisterSecretValue(const std::string& value) {
   // Very short values would redact ordinary text; real secrets are long.
   if (value.size() < 8) return;
   std::lock_guard<std::mutex> lock(RegistryMutex());
-  Registry().insert(value);
+  Registry& r = TheRegistry();
+  Add(r, value);
+  Add(r, PercentEncoded(value, false));
+  Add(r, PercentEncoded(value, true));
 }
 
 std::string RedactSecrets(std::string text) {
   std::lock_guard<std::mutex> lock(RegistryMutex());
-  for (const std::string& secret : Registry()) {
+  const Registry& r = TheRegistry();
+  for (const std::string& secret : r.values) {
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
     }
   }
-  return text;
+  return RedactFragments(r, std::move(text));
 }
 
 std::string RedactUrl(std::string_view url) {

@@ -24,8 +24,9 @@ class Secret {
   std::string value_;
 };
 
-// Replaces every registered secret value in `text` with "<redacted>". Anything we write
-// (log lines, error lines, report files) passes through this.
+// Replaces every registered secret value in `text` with "<redacted>": whole, percent-encoded,
+// or any piece of 16 bytes or more of either (a server may echo a token cut or encoded).
+// Anything we write (log lines, error lines, report files) passes through this.
 std::string RedactSecrets(std::string text);
 
 // Registers a value that must never be written (done by Secret's constructor; exposed for

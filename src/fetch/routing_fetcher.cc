@@ -121,6 +121,8 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
     // A fresh request each time: no headers, no credentials, nothing carried over.
     net::Request request;
     request.url = current;
+    // The user data names its URLs; a server that redirects does not get to name IMDS.
+    request.refuse_link_local = redirects > 0;
     request.timeout = options_.request_timeout;
     request.deadline = options.deadline;
     Result<net::Response> response = http_.Send(request, &sink);

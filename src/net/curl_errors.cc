@@ -138,8 +138,10 @@ Error MapCurlFailure(const CurlFailure& f) {
       what = "request to " + f.endpoint;
       break;
     case Kind::kMemory:
-      code = ErrorCode::kInternal;
-      what = "request to " + f.endpoint;
+      // libcurl reports a header line over its 100 KiB buffer as out of memory.
+      code = f.receiving_headers ? ErrorCode::kTransport : ErrorCode::kInternal;
+      what = f.receiving_headers ? "a header line from " + f.endpoint + " is too long"
+                                 : "request to " + f.endpoint;
       break;
     case Kind::kOther:
       what = "request to " + f.endpoint;

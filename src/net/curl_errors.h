@@ -19,8 +19,9 @@ struct CurlFailure {
   long os_errno = 0;                     // CURLINFO_OS_ERRNO
   std::chrono::milliseconds timeout{0};  // the attempt's total timeout, 0 if none
   bool deadline_expired = false;
-  std::string ca_bundle;  // AWS_CA_BUNDLE when set, else empty (the system store)
-  std::string proxy;      // "proxy host:port (from HTTPS_PROXY)" when one was used
+  bool receiving_headers = false;  // no body byte arrived yet
+  std::string ca_bundle;           // AWS_CA_BUNDLE when set, else empty (the system store)
+  std::string proxy;               // "proxy host:port (from HTTPS_PROXY)" when one was used
 };
 
 // kTransport (retryable: resolve, connect, send/receive, reset, partial body, empty reply;

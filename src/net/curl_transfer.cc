@@ -13,6 +13,17 @@ bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::s
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
+// RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown.
+bool HasDifferingLengths(const Headers& headers) {
+  const std::string* first = nullptr;
+  for (const auto& [name, value] : headers) {
+    if (name != "content-length") continue;
+    if (first != nullptr && value != *first) return true;
+    first = &value;
+  }
+  return false;
+}
+
 // "host:port" for messages, from libcurl's own URL parser so it agrees with what libcurl
 // connects to. Never includes the path, query or user info.
 Result<std::string> Endpoint(const std::string& url) {
@@ -118,6 +129,10 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   // A streamed body arrives in fewer, larger reads and callbacks than with libcurl's 16 KiB
   // (its pages are touched only as far as a read fills them, so small answers cost nothing).
   if (sink_ != nullptr) set(curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kStreamBufferSize));
+  if (request_.refuse_link_local) {
+    set(curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CurlTransfer::OnConnected));
+    set(curl_easy_setopt(h, CURLOPT_PREREQDATA, static_cast<void*>(this)));
+  }
 
   bool has_body = request_.method != "GET" && request_.method != "HEAD";
   if (request_.method == "HEAD") {
@@ -178,7 +193,29 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t count, void* self) n
   return CURL_WRITEFUNC_ERROR;
 }
 
+// Connected, nothing sent yet: the last moment to refuse where the connection goes.
+int CurlTransfer::OnConnected(void* self, char* primary_ip, char*, int, int) noexcept {
+  auto* t = static_cast<CurlTransfer*>(self);
+  try {
+    if (!IsLinkLocalAddress(primary_ip)) return CURL_PREREQFUNC_OK;
+    t->callback_error_ = Error(ErrorCode::kUnsupported,
+                               "refusing to send to " + t->endpoint_ + " at " + primary_ip +
+                                   ": a link-local address (where the instance metadata service "
+                                   "answers) named by a server, not by the caller");
+  } catch (...) {
+    t->callback_error_ = Error(ErrorCode::kInternal, "unexpected exception checking an address");
+  }
+  return CURL_PREREQFUNC_ABORT;
+}
+
 size_t CurlTransfer::Header(std::string_view line) {
+  header_bytes_ += line.size();
+  if (header_bytes_ > kMaxHeaderBytes) {
+    callback_error_ =
+        Error(ErrorCode::kTransport, "the answer from " + endpoint_ + " has more than " +
+                                         HumanBytes(kMaxHeaderBytes) + " of headers");
+    return 0;
+  }
   std::string_view trimmed = Trim(line);
   if (IStartsWith(trimmed, "HTTP/")) {
     // A new status line (after 100 Continue or a proxy's CONNECT): start over.
@@ -198,6 +235,10 @@ size_t CurlTransfer::Body(std::string_view chunk) {
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     success_ = IsSuccess(static_cast<int>(status));
     status_known_ = true;
+    if (Status s = CheckHead(); !s.ok()) {
+      callback_error_ = std::move(s).error();
+      return CURL_WRITEFUNC_ERROR;
+    }
     if (success_ && sink_ != nullptr) {
       response_.status = static_cast<int>(status);
       if (Status s = sink_->Begin(response_); !s.ok()) {
@@ -213,14 +254,27 @@ size_t CurlTransfer::Body(std::string_view chunk) {
       return CURL_WRITEFUNC_ERROR;
     }
   } else if (!success_) {
-    // A non-2xx body: keep the start of it for error parsing.
+    // A non-2xx body: keep the start of it for error parsing, and read no further than
+    // that (an endless error document would otherwise hold the transfer to the deadline).
     size_t room =
         options_.max_error_body - std::min(options_.max_error_body, response_.body.size());
     response_.body.append(chunk.substr(0, std::min(room, chunk.size())));
+    if (chunk.size() >= room) {
+      error_body_cut_ = true;
+      return CURL_WRITEFUNC_ERROR;
+    }
   } else {
     response_.body.append(chunk);
   }
   return chunk.size();
+}
+
+Status CurlTransfer::CheckHead() const {
+  if (HasDifferingLengths(response_.headers)) {
+    return Error(ErrorCode::kTransport,
+                 "the answer from " + endpoint_ + " has Content-Length headers that differ");
+  }
+  return Ok();
 }
 
 void CurlTransfer::Finish(CURLcode code) noexcept {
@@ -237,6 +291,7 @@ Error CurlTransfer::MapFailure(CURLcode code) {
   f.proxy = proxy_label_;
   f.timeout = attempt_timeout_;
   f.deadline_expired = timeout_is_deadline_ || request_.deadline.Expired(*options_.clock);
+  f.receiving_headers = !status_known_;
   if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);
   return MapCurlFailure(f);
 }
@@ -246,16 +301,19 @@ Result<Response> CurlTransfer::TakeResult() {
   if (code_ == kShutdownCode) {
     return Error(ErrorCode::kInternal, "request to " + endpoint_ + ": transport shut down");
   }
-  if (code_ != CURLE_OK) return MapFailure(code_);
+  if (code_ != CURLE_OK && !(code_ == CURLE_WRITE_ERROR && error_body_cut_)) {
+    return MapFailure(code_);
+  }
 
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   response_.status = static_cast<int>(status);
+  if (Status s = CheckHead(); !s.ok()) return std::move(s).error();
 
   // libcurl reports most short bodies as CURLE_PARTIAL_FILE; this catches the rest.
   curl_off_t expected = -1;
   curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
-  bool bodyless = request_.method == "HEAD" || status == 204 || status == 304;
+  bool bodyless = request_.method == "HEAD" || status == 204 || status == 304 || error_body_cut_;
   if (!bodyless && expected >= 0 && response_.body_bytes < static_cast<uint64_t>(expected)) {
     return Error(ErrorCode::kTransport, "short body from " + endpoint_ + ": received " +
                                             std::to_string(response_.body_bytes) + " of " +

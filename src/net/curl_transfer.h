@@ -20,6 +20,10 @@ namespace s3us::net {
 // libcurl's receive buffer for a body that streams into a sink.
 inline constexpr long kStreamBufferSize = 256L << 10;
 
+// All the header lines of one exchange, informational (1xx) answers included: an S3 answer
+// has a few KiB. Past this the exchange fails, so endless headers cost bounded memory.
+inline constexpr size_t kMaxHeaderBytes = size_t{256} << 10;
+
 // The code a transfer is finished with when the transport shuts down under it.
 inline constexpr CURLcode kShutdownCode = CURLE_ABORTED_BY_CALLBACK;
 
@@ -46,8 +50,12 @@ class CurlTransfer {
  private:
   static size_t OnHeader(char* data, size_t size, size_t count, void* self) noexcept;
   static size_t OnBody(char* data, size_t size, size_t count, void* self) noexcept;
+  static int OnConnected(void* self, char* primary_ip, char* local_ip, int primary_port,
+                         int local_port) noexcept;
   size_t Header(std::string_view line);
   size_t Body(std::string_view chunk);
+  // The final answer's head, checked before its body is used: one framing only.
+  Status CheckHead() const;
   Error MapFailure(CURLcode code);
   const ProxySetting* ProxyFor(const std::string& no_proxy) const;
 
@@ -65,8 +73,10 @@ class CurlTransfer {
   bool timeout_is_deadline_ = false;
 
   Response response_;
+  size_t header_bytes_ = 0;
   bool status_known_ = false;
   bool success_ = false;                 // 2xx: the body goes to the sink, if any, uncapped
+  bool error_body_cut_ = false;          // a non-2xx body reached max_error_body: not read on
   std::optional<Error> callback_error_;  // first error raised inside a callback
   CURLcode code_ = CURLE_OK;
   std::promise<void> done_;

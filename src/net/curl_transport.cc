@@ -1,5 +1,9 @@
 #include "net/curl_transport.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -38,6 +42,19 @@ CurlTransportOptions CurlTransportOptions::FromEnvironment(const Getenv& getenv_
   o.https_proxy = Pick(getenv, "https_proxy", "HTTPS_PROXY", false);
   o.http_proxy = Pick(getenv, "http_proxy", "HTTP_PROXY", getenv("REQUEST_METHOD") != nullptr);
   return o;
+}
+
+bool IsLinkLocalAddress(std::string_view ip) {
+  std::string text(ip);
+  std::array<unsigned char, 16> a{};
+  if (inet_pton(AF_INET, text.c_str(), a.data()) == 1) return a[0] == 169 && a[1] == 254;
+  if (inet_pton(AF_INET6, text.c_str(), a.data()) != 1) return false;
+  static constexpr std::array<unsigned char, 16> kImds = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0,    0,
+                                                          0,    0,    0,    0,    0, 0, 0x02, 0x54};
+  bool v4_mapped = std::all_of(a.begin(), a.begin() + 10, [](unsigned char b) { return b == 0; }) &&
+                   a[10] == 0xff && a[11] == 0xff;
+  return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a == kImds ||
+         (v4_mapped && a[12] == 169 && a[13] == 254);
 }
 
 bool NoProxyMatches(std::string_view host, std::string_view list) {

@@ -48,7 +48,7 @@ struct CurlTransportOptions {
   long max_host_connections = 16;
   long max_total_connections = 64;
   // Non-2xx bodies are kept in Response::body up to this size (S3 error documents are
-  // well under 1 KiB); the rest is counted and hashed but dropped.
+  // well under 1 KiB); the transfer ends there, the rest unread (the connection closes).
   size_t max_error_body = 64 * 1024;
   // CA bundle file for TLS (CURLOPT_CAINFO); empty means libcurl's default store.
   std::string ca_bundle;
@@ -85,6 +85,10 @@ std::string MergeNoProxy(const std::string& user_no_proxy);
 // "*", or an entry equal to the host or a domain suffix of it ("example.com" and
 // ".example.com" both cover "s3.example.com"). IP ranges are left to libcurl.
 bool NoProxyMatches(std::string_view host, std::string_view list);
+
+// Whether a numeric address (libcurl's primary IP) is link-local, where IMDS lives:
+// 169.254.0.0/16, fe80::/10, fd00:ec2::254, and those IPv4 ones mapped into IPv6.
+bool IsLinkLocalAddress(std::string_view ip);
 
 // "proxy host:port (from HTTPS_PROXY)" for messages: never the user info or path.
 std::string ProxyLabel(const ProxySetting& proxy);

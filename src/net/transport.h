@@ -35,6 +35,10 @@ struct Request {
   // Never through a proxy, whatever the environment says: IMDS is link-local, and its
   // credentials must not pass through anything else.
   bool direct = false;
+  // Not sent when the connection is to a link-local address (169.254.0.0/16, fe80::/10,
+  // fd00:ec2::254: the instance metadata service): for URLs a server chose (a redirect),
+  // never IMDS, whatever name or number form points there.
+  bool refuse_link_local = false;
 };
 
 struct Response;

@@ -78,8 +78,9 @@ Error LengthMismatch(uint64_t declared, uint64_t received) {
 }
 
 Error DigestMismatch(std::string_view label, std::string_view expected, std::string_view got) {
+  // What was declared came from the server's headers: quoted, not trusted to be short.
   return Error(ErrorCode::kDigestMismatch, std::string(label) + " mismatch: expected " +
-                                               std::string(expected) + ", got " + std::string(got));
+                                               Printable(expected) + ", got " + std::string(got));
 }
 
 std::optional<uint64_t> ParseContentLength(std::string_view text) {
@@ -96,6 +97,11 @@ VerifyingSink::VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_
 void VerifyingSink::Expect(Expectation expectation) { caller_.push_back(std::move(expectation)); }
 
 Status VerifyingSink::Begin(const Response& head) {
+  // No fetch asks for a range: a part is never the object, whatever vouches for the part.
+  if (head.status == 206) {
+    return Error(ErrorCode::kIntegrity,
+                 "the server answered 206 Partial Content to a request for the whole object");
+  }
   declared_ = ParseContentLength(head.Header("content-length"));
   if (declared_ && max_bytes_ != 0 && *declared_ > max_bytes_) {
     return Error(

@@ -67,7 +67,7 @@ class VerifyingSink : public BodySink {
   void set_head_reader(HeadReader reader) { head_reader_ = std::move(reader); }
 
   // Reads Content-Length and the head reader's expectations; chooses the digests.
-  // kLimitExceeded when the declared length is over the limit.
+  // kLimitExceeded when the declared length is over the limit; kIntegrity for a 206.
   Status Begin(const Response& head) override;
   // kLimitExceeded (SizeLimitError) past max_bytes; kInternal before Begin(); the forward
   // sink's error (past the first MiB, possibly that of an earlier chunk).

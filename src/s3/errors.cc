@@ -1,6 +1,7 @@
 #include "s3/errors.h"
 
 #include "aws/aws_time.h"
+#include "aws/regions.h"
 #include "aws/xml.h"
 #include "core/secret.h"
 #include "core/strings.h"
@@ -76,9 +77,16 @@ S3ErrorInfo ParseS3Error(const net::Response& response) {
   info.message = aws::XmlElement(error, "Message");
   info.request_id = aws::XmlElement(error, "RequestId");
   if (info.request_id.empty()) info.request_id = std::string(response.Header("x-amz-request-id"));
-  info.region = std::string(Trim(response.Header("x-amz-bucket-region")));
-  if (info.region.empty()) info.region = std::string(Trim(aws::XmlElement(error, "Region")));
-  if (info.region.empty()) info.region = RegionFromS3Host(Trim(aws::XmlElement(error, "Endpoint")));
+  // The region goes into the host name of the next request (and into messages): a value
+  // that is no region name is no region at all.
+  for (std::string candidate : {std::string(Trim(response.Header("x-amz-bucket-region"))),
+                                std::string(Trim(aws::XmlElement(error, "Region"))),
+                                RegionFromS3Host(Trim(aws::XmlElement(error, "Endpoint")))}) {
+    if (aws::IsRegionName(candidate)) {
+      info.region = std::move(candidate);
+      break;
+    }
+  }
   info.server_time = aws::ParseIso8601(aws::XmlElement(error, "ServerTime"));
   if (!info.server_time) info.server_time = aws::ParseIso8601(response.Header("x-amz-date"));
   if (!info.server_time) info.server_time = aws::ParseHttpDate(response.Header("date"));

@@ -22,7 +22,7 @@ struct S3ErrorInfo {
   std::string code;        // "NoSuchKey"; empty for a body-less response
   std::string message;     // S3's Message, unescaped
   std::string request_id;  // <RequestId>, else x-amz-request-id
-  std::string region;      // x-amz-bucket-region, else <Region>, else from <Endpoint>
+  std::string region;      // the first region name of x-amz-bucket-region, <Region>, <Endpoint>
   std::optional<Clock::WallTime> server_time;  // <ServerTime>, else x-amz-date, else Date
 };
 

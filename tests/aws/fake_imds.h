@@ -49,6 +49,11 @@ class FakeImds {
     std::lock_guard<std::mutex> l(mu_);
     paths_.erase(path);
   }
+  // The body of every token answer from now on (a hostile IMDS); empty: the usual tokens.
+  void set_token_body(std::string body) {
+    std::lock_guard<std::mutex> l(mu_);
+    token_body_ = std::move(body);
+  }
   void set_put_status(int s) {
     std::lock_guard<std::mutex> l(mu_);
     put_status_ = s;
@@ -81,6 +86,12 @@ class FakeImds {
       if (put_status_ != 200) return MakeResponse(put_status_, "");
       std::string ttl = Header(r, "x-aws-ec2-metadata-token-ttl-seconds");
       if (ttl.empty()) return MakeResponse(400, "");
+      if (!token_body_.empty()) {
+        size_t from = token_body_.find_first_not_of(" \t\r\n");
+        size_t to = token_body_.find_last_not_of(" \t\r\n");
+        if (from != std::string::npos) valid_.insert(token_body_.substr(from, to + 1 - from));
+        return MakeResponse(200, token_body_);
+      }
       std::string token = "token-" + std::to_string(puts_) + "-Zq8Lm3Vx9Rt2";
       valid_.insert(token);
       return MakeResponse(200, token, {{"x-aws-ec2-metadata-token-ttl-seconds", ttl}});
@@ -109,6 +120,7 @@ class FakeImds {
   std::map<std::string, int> gets_;
   int puts_ = 0;
   int put_status_ = 200;
+  std::string token_body_;
   bool v1_allowed_ = false;
 };
 

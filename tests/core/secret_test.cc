@@ -33,6 +33,21 @@ TEST_CASE("RedactSecrets replaces every occurrence") {
   CHECK(RedactSecrets("a " + key.reveal() + " b " + key.reveal()) == "a <redacted> b <redacted>");
 }
 
+TEST_CASE("RedactSecrets replaces a secret cut or percent-encoded, and no ordinary text") {
+  Secret token("IQoJb3JpZ2luX2VjEHostile/Token+Value=0123456789abcdefghijklmnopqrstuvwxyz");
+  const std::string& t = token.reveal();
+  CHECK(RedactSecrets("cut " + t.substr(0, 24) + " end") == "cut <redacted> end");
+  CHECK(RedactSecrets("mid " + t.substr(20, 16) + ".") == "mid <redacted>.");
+  CHECK(RedactSecrets("tail " + t.substr(t.size() - 30)) == "tail <redacted>");
+  CHECK(RedactSecrets("enc IQoJb3JpZ2luX2VjEHostile%2FToken%2BValue%3D0123456789abcdefghijkl") ==
+        "enc <redacted>");
+  CHECK(RedactSecrets("path IQoJb3JpZ2luX2VjEHostile/Token%2BValue%3D0123") == "path <redacted>");
+  CHECK(RedactSecrets(t.substr(0, 15) + " is too short to be one") ==
+        t.substr(0, 15) + " is too short to be one");
+  const std::string plain = "s3-user-script: error: part 1 line 2 (s3://bkt/obj): HTTP 403";
+  CHECK(RedactSecrets(plain) == plain);
+}
+
 TEST_CASE("RedactUrl drops query strings and user info") {
   CHECK(RedactUrl("https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=x") ==
         "https://b.s3.amazonaws.com/k");

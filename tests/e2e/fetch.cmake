@@ -13,6 +13,9 @@ s3us_add_e2e(fault_matrix fault_matrix_test.py TIMEOUT 300)
 # Issue 14: the bad-input corpus of tests/data/bad/ through `plan`, time- and memory-bounded.
 s3us_add_e2e(bad_input bad_input_test.py TIMEOUT 400)
 s3us_add_e2e(failclosed failclosed_test.py TIMEOUT 120)
+# Hostile or unusual S3 and IMDS servers (scripts/emulators/hostile.py): framing, 1xx,
+# endless answers, redirects, bad tokens and credentials.
+s3us_add_e2e(hostile_server hostile_server_test.py TIMEOUT 180)
 # Issue 16: memory flat in object size (plan, resolve and a run of 4 x 60 MiB; plan of 16 x 15 MiB).
 s3us_add_e2e(memory memory_test.py TIMEOUT 600)
 # Issue 14: 300 `plan` processes at once against a throttling S3 and IMDS.

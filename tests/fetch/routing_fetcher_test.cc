@@ -192,6 +192,9 @@ TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the
     REQUIRE(sent.size() == 2);
     CHECK(sent[1].url == "https://example.com/moved/boot.sh");
     CHECK(sent[1].headers.empty());
+    // The user data named the first URL; the server named the second: never IMDS.
+    CHECK_FALSE(sent[0].refuse_link_local);
+    CHECK(sent[1].refuse_link_local);
   }
   SECTION("a downgrade to http is refused") {
     Rig rig;

@@ -232,7 +232,7 @@ TEST_CASE("CurlTransport caps a non-2xx body even without a sink") {
   REQUIRE(r.ok());
   CHECK(r->status == 503);
   CHECK(r->body.size() == transport.options().max_error_body);
-  CHECK(r->body_bytes == 200 * 1024);
+  CHECK(r->body_bytes < 200 * 1024);  // the rest is left unread
 }
 
 TEST_CASE("CurlTransport finishes in-flight work before its destructor returns") {

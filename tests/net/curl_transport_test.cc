@@ -183,7 +183,7 @@ TEST_CASE("CurlTransport keeps a non-2xx body in the response while a sink is gi
   CHECK(sink.data().empty());
 }
 
-TEST_CASE("CurlTransport caps a kept non-2xx body but counts and hashes all of it") {
+TEST_CASE("CurlTransport keeps the start of a large non-2xx body and reads no further") {
   std::string body(100 * 1024, 'e');
   LoopbackServer server(Answer(500, body));
   CurlTransport transport(TestOptions());
@@ -191,8 +191,8 @@ TEST_CASE("CurlTransport caps a kept non-2xx body but counts and hashes all of i
   Result<Response> r = transport.Send(Get(server.Url("/err")), &sink);
   REQUIRE(r.ok());
   CHECK(r->status == 500);
-  CHECK(r->body.size() == 64 * 1024);
-  CHECK(r->body_bytes == body.size());
+  CHECK(r->body == body.substr(0, 64 * 1024));
+  CHECK(sink.data().empty());
 }
 
 TEST_CASE("CurlTransport sends the path as is with its dot segments") {

@@ -163,6 +163,37 @@ TEST_CASE("VerifyingSink reads the head at Finish for a body that never arrived"
   CHECK(v->verified_by == "content-length");
 }
 
+TEST_CASE("VerifyingSink refuses a 206: a part is not the object, whatever vouches for it") {
+  Response partial = Head({{"content-length", "3"}});
+  partial.status = 206;
+  VerifyingSink sink(0, nullptr, false);
+  Status begun = sink.Begin(partial);
+  REQUIRE_FALSE(begun.ok());
+  CHECK(begun.error().code() == ErrorCode::kIntegrity);
+  CHECK_FALSE(begun.error().retryable());
+  VerifyingSink empty(0, nullptr, false);
+  CHECK(empty.Finish(partial).error().message().find("206 Partial Content") != std::string::npos);
+}
+
+TEST_CASE("VerifyingSink quotes a declared digest as a line may show it") {
+  VerifyingSink sink(0, nullptr, false);
+  std::string declared = "\x1b[31m" + std::string(5000, 'Z');
+  sink.set_head_reader([&](const Response&) {
+    return std::vector<Expectation>{{.digest = Digest::kSha256,
+                                     .base64 = true,
+                                     .value = declared,
+                                     .label = "x-amz-checksum-sha256",
+                                     .evidence = "x-amz-checksum-sha256"}};
+  });
+  REQUIRE(sink.Begin(Head()).ok());
+  REQUIRE(sink.Write("abc").ok());
+  Result<VerifiedBody> v = sink.Finish(Head());
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().code() == ErrorCode::kDigestMismatch);
+  CHECK(v.error().message().starts_with("x-amz-checksum-sha256 mismatch: expected \\x1b[31mZZZ"));
+  CHECK(v.error().message().size() < 400);
+}
+
 // Past VerifyingSink::kInlineBytes the body is hashed and forwarded on the pipeline's threads.
 std::string Large(size_t size, char seed) {
   std::string out(size, '\0');

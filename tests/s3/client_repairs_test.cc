@@ -66,6 +66,26 @@ TEST_CASE("S3Client repairs the region only once and never follows Location") {
   CHECK(g.transport.request_count() == 1);
 }
 
+TEST_CASE("S3Client never puts a region that is no region name into a host name") {
+  // The region names the host of the signed retry: a server that answers with a host of
+  // its own choosing must not get the request, the session token in it, sent there.
+  for (const char* region : {"evil.example/x?", "evil.example#", "eu-west-1.evil.example",
+                             "EU-WEST-1", "eu-west-\r\n1", ""}) {
+    DYNAMIC_SECTION(region) {
+      Fixture f;
+      f.transport.Push(MakeResponse(
+          301, ErrorXml("PermanentRedirect", "<Region>" + std::string(region) + "</Region>"),
+          {{"x-amz-bucket-region", region}}));
+      auto r = f.Client().GetObject(Fixture::Req());
+      REQUIRE(!r.ok());
+      CHECK(r.error().code() == ErrorCode::kWrongRegion);
+      CHECK(r.error().ToString().find("evil") == std::string::npos);
+      CHECK(f.transport.request_count() == 1);
+      CHECK(f.Client().CachedRegion("example-bucket").empty());
+    }
+  }
+}
+
 TEST_CASE("S3Client corrects a skewed clock once and keeps the offset") {
   Fixture f;
   f.transport.Push(MakeResponse(

@@ -108,6 +108,20 @@ TEST_CASE("ParseS3Error finds the region in header, Region or Endpoint, in that 
   CHECK(ParseS3Error(MakeResponse(301, "")).region.empty());
 }
 
+TEST_CASE("ParseS3Error takes the first of them that is a region name") {
+  auto header_bad =
+      MakeResponse(301, ErrorXml("PermanentRedirect", "x", "<Region>eu-west-2</Region>"),
+                   {{"x-amz-bucket-region", "attacker.example/"}});
+  CHECK(ParseS3Error(header_bad).region == "eu-west-2");
+  auto all_bad = MakeResponse(
+      301,
+      ErrorXml("PermanentRedirect", "x",
+               "<Region>a.b</Region><Endpoint>bucket.s3.evil-1.example.com</Endpoint>"),
+      {{"x-amz-bucket-region", "us-east-1\x1b[2J"}});
+  CHECK(ParseS3Error(all_bad).region.empty());
+  CHECK(MakeS3Error(ParseS3Error(all_bad)).ToString().find("evil") == std::string::npos);
+}
+
 TEST_CASE("ParseS3Error reads the server time from ServerTime or Date") {
   auto skew = MakeResponse(
       403,
