@@ -55,15 +55,17 @@ Result<net::VerifiedBody> StreamVerified(int fd, const fetch::FetchOptions& pin,
   return verifier.Finish(head);
 }
 
-// A large MIME object, or what a gzip object holds when that is MIME, is split in memory
-// (about 2.5 times its size at the peak): one at a time, and its large parts move to work
-// files before the next, so memory holds at most one such object whatever --max-parallel
-// is. Small objects that are not gzip parse freely.
+// A large MIME object, or what a gzip object holds when that is MIME, is split from a
+// read-only mapping of its file, resident while it is read (about its size at the peak),
+// and its parts go to work files as they are split: one at a time, so memory holds at most
+// one such object whatever --max-parallel is. Small objects that are not gzip parse freely.
 std::mutex& LargeObjectParse() {
   static std::mutex m;
   return m;
 }
 
+// Parts the decoded writer did not see (those a #cloud-config-archive holds) move to work
+// files when large.
 Status SpillLargeParts(std::vector<userdata::Part>& parts, const std::string& work_dir) {
   for (userdata::Part& part : parts) {
     const std::string* bytes = part.payload.memory();

@@ -47,39 +47,70 @@ class ByteIterator {
 
 using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 
-// mimetic's input-iterator parser, unchanged, except that each leaf body it has copied is
-// checked to be the span of the text it read it from, then dropped: the comparison reads
-// the span. mimetic then holds one body at a time, not a copy of the whole blob. A body
-// that is not such a span is kept and compared as mimetic produced it.
+// mimetic's input-iterator parser, unchanged but for one step: a leaf body is not copied.
+// mimetic copies the bytes it reads in 4 KiB blocks, the whole block at a time or up to the
+// start of the line it is in, and appends each block to the body; the blocks are exactly
+// the bytes read, in order, so the body is the span of the text that long from where it
+// started. BodyBytes() takes the same steps and only counts the blocks, so the check holds
+// no copy of any body. A body that already holds a line mimetic's header reader gave it
+// (not a span) is copied as mimetic does.
 class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
  public:
   using Base = mimetic::IteratorParser<ByteIterator, std::input_iterator_tag>;
-  SpanParser(mimetic::MimeEntity& root, const char* end, Spans& spans)
-      : Base(root), end_(end), spans_(spans) {}
+  SpanParser(mimetic::MimeEntity& root, Spans& spans) : Base(root), spans_(spans) {}
 
  protected:
   void copy_until_boundary(mimetic::ParsingElem pe) override {
-    if (pe != Base::peBody) return Base::copy_until_boundary(pe);
     mimetic::MimeEntity* entity = m_entityStack.top();
+    if (pe != Base::peBody || !entity->body().empty()) return Base::copy_until_boundary(pe);
     const char* start = m_bit.get();
-    std::string& body = entity->body();
-    // One buffer serves every body in turn: it grows to the largest body once instead of
-    // each body being regrown from nothing. (A body may already hold a line mimetic's
-    // header reader gave it: then it is left as it is.)
-    if (body.empty()) body.swap(scratch_);
-    Base::copy_until_boundary(pe);
-    if (body.size() > static_cast<size_t>(end_ - start)) return;
-    std::string_view span(start, body.size());
-    if (body != span) return;
-    spans_[entity] = span;
-    body.clear();
-    scratch_.swap(body);
+    spans_[entity] = std::string_view(start, BodyBytes());
   }
 
  private:
-  const char* end_;
+  // Base::copy_until_boundary(peBody) of mimetic 0.9.8 (parser/itparser.h), step for step,
+  // with positions in the text instead of a block buffer (it never reads an end-of-message
+  // marker: none is ever set). Returns the bytes it would have appended.
+  size_t BodyBytes() {
+    constexpr size_t kFlushAt = 4096 - 2 - 1;  // blksz - 2 - nlsz
+    const char* block = m_bit.get();           // where the block buffer starts in the text
+    size_t flushed = 0;                        // bytes of the blocks appended so far
+    size_t line = 0;                           // sl_off: the current line's offset in the block
+    size_t pos = 0;                            // the current line's length so far
+    while (m_bit != m_eit) {
+      if (size_t used = static_cast<size_t>(m_bit.get() - block); used >= kFlushAt) {
+        // A full block is appended, but for the start of a line that may be a boundary.
+        size_t n = line == 0 ? used : line;
+        flushed += n;
+        block += n;
+        line = 0;
+      }
+      char c = *m_bit;
+      if (!isnl(c)) {
+        ++pos;
+        ++m_bit;
+        continue;
+      }
+      const char* line_end = m_bit.get();
+      if (++m_bit != m_eit && *m_bit == (c == CR ? LF : CR)) ++m_bit;
+      const char* l = block + line;
+      if (pos != 0 && line_end - l >= 2 && l[0] == '-' && l[1] == '-' &&
+          isBoundary(std::string(l, line_end)) != NoBoundary) {
+        // The line break before the boundary is trimmed when it is in this block.
+        if (line >= 2 && isnl(block[line - 1], block[line - 2])) {
+          line -= 2;
+        } else if (line >= 1 && isnl(block[line - 1])) {
+          --line;
+        }
+        return flushed + line;
+      }
+      line = static_cast<size_t>(m_bit.get() - block);
+      pos = 0;
+    }
+    return flushed + static_cast<size_t>(m_bit.get() - block);
+  }
+
   Spans& spans_;
-  std::string scratch_;  // empty, with the capacity of the largest body so far
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
@@ -270,7 +301,7 @@ Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
   Spans spans;
   try {
     // What MimeEntity's iterator constructor does, with the parser above.
-    SpanParser parser(theirs, text.data() + text.size(), spans);
+    SpanParser parser(theirs, spans);
     parser.run(ByteIterator(text.data()), ByteIterator(text.data() + text.size()));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,

@@ -138,7 +138,7 @@ class Builder {
   explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
 
   uint64_t* budget() { return &budget_; }
-  bool strict_encodings() const { return opts_.strict_encodings; }
+  const ParseOptions& options() const { return opts_; }
   std::vector<Part> Take() { return std::move(parts_); }
 
   std::string Where() const { return "part " + std::to_string(parts_.size() + 1) + ": "; }
@@ -256,26 +256,43 @@ class Builder {
   std::vector<Part> parts_;
 };
 
-Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, bool strict) {
+// A MIME part's transfer-decoded bytes (`raw` when it is not encoded), kept where the
+// caller's writer puts them: a large part goes to a work file, one not encoded straight
+// from the blob, never copied in memory. Without a writer, and for a gzip part (gunzipped
+// next), in memory.
+Result<Payload> KeepLeafBytes(std::string_view raw, std::optional<std::string> decoded, bool gzip,
+                              const ParseOptions& o) {
+  if (!o.new_decoded_writer || gzip) {
+    return decoded ? Payload(std::move(*decoded)) : Payload(std::string(raw));
+  }
+  std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
+  if (Status s = writer->Write(decoded ? std::string_view(*decoded) : raw); !s.ok()) {
+    return s.error();
+  }
+  return writer->Finish();
+}
+
+Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o) {
   Leaf leaf;
   leaf.ctype = ContentTypeOf(e);
   leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
-  if (cte == "base64" && strict) {
-    std::optional<std::string> bytes = DecodeBase64Strict(e.body);
-    if (!bytes) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
-    leaf.payload = std::move(*bytes);
+  std::optional<std::string> decoded;
+  if (cte == "base64" && o.strict_encodings) {
+    decoded = DecodeBase64Strict(e.body);
+    if (!decoded) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
   } else if (cte == "base64") {
-    leaf.payload = DecodeBase64Email(e.body);
+    decoded = DecodeBase64Email(e.body);
   } else if (cte == "quoted-printable") {
-    leaf.payload = DecodeQuotedPrintable(e.body);
+    decoded = DecodeQuotedPrintable(e.body);
   } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
-  } else {
-    leaf.payload = std::string(e.body);
   }
+  Result<Payload> kept = KeepLeafBytes(e.body, std::move(decoded), IsGzipType(leaf.ctype), o);
+  if (!kept.ok()) return kept.error();
+  leaf.payload = std::move(*kept);
   leaf.filename = FilenameOf(e, true);
   leaf.filename_no_name = FilenameOf(e, false);
   leaf.charset = ToLower(ParamOf(e, "charset").value_or(""));
@@ -293,7 +310,7 @@ Status Walk(const MimeEntity& e, Builder* b) {
     }
     return Ok();
   }
-  auto leaf = LeafFromEntity(e, b->Where(), b->strict_encodings());
+  auto leaf = LeafFromEntity(e, b->Where(), b->options());
   if (!leaf.ok()) return std::move(leaf).error();
   return b->ProcessLeaf(std::move(*leaf));
 }
@@ -323,14 +340,13 @@ Result<std::vector<Part>> OnePart(Builder& b, Payload payload) {
 Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
   if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
   if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
-  // Gzip and MIME objects are read into memory to be parsed, as user data is (what a gzip
-  // one holds goes through new_decoded_writer); a plain object (one part: a script, a
-  // cloud-config) stays in its file.
+  // Gzip and MIME objects are parsed as user data is, from a read-only mapping of the file
+  // (what a gzip one holds, and MIME parts, go through new_decoded_writer); a plain object
+  // (one part: a script, a cloud-config) stays in its file.
   if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
-    std::string buffer;
-    Result<std::string_view> all = body.Contents(options.limits.max_input_bytes, buffer);
+    Result<PayloadView> all = body.View(options.limits.max_input_bytes);
     if (!all.ok()) return all.error();
-    return Parse(*all, options);
+    return Parse(all->bytes(), options);
   }
   Builder b(options);
   return OnePart(b, body);
@@ -340,8 +356,8 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   const ParseLimits& limits = options.limits;
   if (Status s = CheckInputSize(blob.size(), limits); !s.ok()) return s.error();
   Builder b(options);
-  Payload decoded;       // a gunzipped blob, which `data` views when in memory
-  std::string inflated;  // or it read from its file
+  Payload decoded;       // a gunzipped blob
+  PayloadView inflated;  // which `data` views
   std::string_view data = blob;
   if (HasGzipMagic(blob)) {
     uint64_t before = *b.budget();
@@ -353,9 +369,10 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
     }
     if (r->status == GunzipStatus::kOk) {
       decoded = std::move(r->payload);
-      Result<std::string_view> all = decoded.Contents(limits.max_decompressed_bytes, inflated);
+      Result<PayloadView> all = decoded.View(limits.max_decompressed_bytes);
       if (!all.ok()) return all.error();
-      data = *all;
+      inflated = std::move(*all);
+      data = inflated.bytes();
     } else if (options.strict_encodings) {
       return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r->cause);
     } else {
