@@ -168,15 +168,35 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
   slot.source = std::move(object->source);
 }
 
-void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir) {
+bool PlanFloor::Add(uint64_t n) {
+  if (bytes_.fetch_add(n) + n > limit_) over_ = true;
+  return !over_;
+}
+
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir,
+               PlanFloor& floor) {
   parse.strict_encodings = true;  // a broken encoding fails the plan, not a skipped part
+  const uint64_t own = slot.body.size();
+  uint64_t gunzipped = 0;
+  uint64_t counted = 0;  // in floor: what was gunzipped beyond the object's size
+  parse.on_gunzipped = [&](uint64_t n) -> Status {
+    gunzipped += n;
+    uint64_t more = std::max(gunzipped, own) - own - counted;
+    counted += more;
+    if (floor.Add(more)) return Ok();
+    return Error(ErrorCode::kLimitExceeded, "what it holds is over the plan's size limit");
+  };
   Result<std::vector<userdata::Part>> parts = ParseBody(slot.body, std::move(parse), work_dir);
-  slot.plan_bytes = slot.body.size();
+  slot.plan_bytes = own;
   if (parts.ok()) {
     uint64_t decoded = 0;
     for (const userdata::Part& part : *parts) decoded += part.payload.size();
     slot.plan_bytes = std::max(slot.plan_bytes, decoded);
   }
+  // What the parts add: less than was gunzipped when what the object held was MIME (its
+  // headers and encodings are not parts).
+  floor.Remove(counted);
+  floor.Add(slot.plan_bytes - own);
   if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
   if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
   slot.parsed = std::move(parts);

@@ -100,8 +100,9 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
 }
 
 // A gunzipped payload: through the caller's writer when there is one (a large result goes
-// to a file as it is produced), else in memory. status and cause as Gunzip's; kIo when the
-// writer fails.
+// to a file as it is produced), else in memory; each chunk is first offered to the caller's
+// on_gunzipped. status and cause as Gunzip's; the caller's or the writer's error when they
+// refuse a chunk.
 struct Inflated {
   GunzipStatus status = GunzipStatus::kOk;
   std::string cause;
@@ -109,27 +110,27 @@ struct Inflated {
 };
 
 Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o) {
+  std::unique_ptr<PayloadWriter> writer;
+  if (o.new_decoded_writer) writer = o.new_decoded_writer();
+  std::string memory;
+  Status kept = Ok();
+  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk) {
+    if (o.on_gunzipped) kept = o.on_gunzipped(chunk.size());
+    if (kept.ok() && writer) kept = writer->Write(chunk);
+    if (kept.ok() && !writer) memory.append(chunk);
+    return kept.ok();
+  });
+  if (!kept.ok()) return std::move(kept).error();
   Inflated r;
-  GunzipResult g;
-  if (!o.new_decoded_writer) {
-    g = Gunzip(in, budget);
-    r.payload = std::move(g.data);
-  } else {
-    std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
-    Status written = Ok();
-    g = GunzipTo(in, budget, [&](std::string_view chunk) {
-      written = writer->Write(chunk);
-      return written.ok();
-    });
-    if (!written.ok()) return std::move(written).error();
-    if (g.status == GunzipStatus::kOk) {
-      Result<Payload> payload = writer->Finish();
-      if (!payload.ok()) return std::move(payload).error();
-      r.payload = std::move(*payload);
-    }
-  }
   r.status = g.status;
   r.cause = std::move(g.cause);
+  if (g.status == GunzipStatus::kOk && writer) {
+    Result<Payload> payload = writer->Finish();
+    if (!payload.ok()) return std::move(payload).error();
+    r.payload = std::move(*payload);
+  } else if (g.status == GunzipStatus::kOk) {
+    r.payload = std::move(memory);
+  }
   return r;
 }
 

@@ -41,6 +41,10 @@ struct ParseOptions {
   // (but a gzip part's, which are gunzipped next); null keeps them in memory. A gunzipped
   // result that is MIME is mapped back to be split (under max_decompressed_bytes).
   std::function<std::unique_ptr<PayloadWriter>()> new_decoded_writer;
+  // Offered the size of each chunk a gunzip produces before it is kept (null: none): an
+  // error stops that gunzip and is the parse's. For a budget the caller counts what an
+  // object holds against (a plan's size limit), so that a gzip bomb stops there.
+  std::function<Status(uint64_t)> on_gunzipped;
 };
 
 // Success: the parts in cloud-init's attach order, numbered from 1; include parts

@@ -126,6 +126,43 @@ TEST_CASE("A gunzipped object goes through the decoded writer, a MIME one is map
   }
 }
 
+TEST_CASE("A gunzip offers each chunk to on_gunzipped first, and stops at its first error") {
+  const std::string held = "#!/bin/sh\n" + std::string(1 << 20, '#') + "\n";
+  const std::string gz = testing::Gzip(held);
+  uint64_t offered = 0;
+  uint64_t room = 100000;
+  ParseOptions o;
+  o.strict_encodings = true;
+  o.on_gunzipped = [&](uint64_t n) -> Status {
+    offered += n;
+    if (offered > room) return Error(ErrorCode::kLimitExceeded, "no room");
+    return Ok();
+  };
+  std::vector<std::string> results;
+  for (bool writer : {false, true}) {
+    INFO((writer ? "through a writer" : "in memory"));
+    o.new_decoded_writer = nullptr;
+    if (writer) {
+      o.new_decoded_writer = [&] { return std::make_unique<RecordingWriter>(&results, false); };
+    }
+    offered = 0;
+    room = held.size();
+    auto parts = MustParse(gz, o);
+    CHECK(offered == held.size());
+    REQUIRE(parts.size() == 1);
+    CHECK(parts[0].payload == held);
+
+    offered = 0;
+    room = 100000;
+    auto r = Parse(gz, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().ToString() == "no room");
+    CHECK(offered > room);
+    CHECK(offered <= room + (64 << 10));  // one chunk past the room, then it stopped
+  }
+  CHECK(results == std::vector<std::string>{held});  // the refused one was never finished
+}
+
 std::string Base64Of(const std::string& bytes) {
   return Base64Encode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
