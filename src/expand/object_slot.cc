@@ -56,9 +56,10 @@ Result<net::VerifiedBody> StreamVerified(int fd, const fetch::FetchOptions& pin,
 }
 
 // A large MIME object, or what a gzip object holds when that is MIME, is split from a
-// read-only mapping of its file, resident while it is read (about its size at the peak),
-// and its parts go to work files as they are split: one at a time, so memory holds at most
-// one such object whatever --max-parallel is. Small objects that are not gzip parse freely.
+// read-only mapping of its file (pages given back behind each pass), and its parts go to
+// work files as they are split; a base64 part is decoded in memory first. One at a time,
+// so memory holds at most one such object whatever --max-parallel is. Small objects that
+// are not gzip parse freely.
 std::mutex& LargeObjectParse() {
   static std::mutex m;
   return m;

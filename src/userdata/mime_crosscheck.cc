@@ -2,6 +2,7 @@
 
 #include <mimetic/mimetic.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <exception>
@@ -57,7 +58,8 @@ using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
  public:
   using Base = mimetic::IteratorParser<ByteIterator, std::input_iterator_tag>;
-  SpanParser(mimetic::MimeEntity& root, Spans& spans) : Base(root), spans_(spans) {}
+  SpanParser(mimetic::MimeEntity& root, const char* text, const Passed& passed, Spans& spans)
+      : Base(root), text_(text), passed_(passed), spans_(spans) {}
 
  protected:
   void copy_until_boundary(mimetic::ParsingElem pe) override {
@@ -84,6 +86,7 @@ class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_itera
         flushed += n;
         block += n;
         line = 0;
+        if (passed_) passed_(static_cast<size_t>(block - text_));
       }
       char c = *m_bit;
       if (!isnl(c)) {
@@ -106,10 +109,13 @@ class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_itera
       }
       line = static_cast<size_t>(m_bit.get() - block);
       pos = 0;
+      if (passed_) passed_(static_cast<size_t>(m_bit.get() - text_));
     }
     return flushed + static_cast<size_t>(m_bit.get() - block);
   }
 
+  const char* text_;
+  const Passed& passed_;
   Spans& spans_;
 };
 
@@ -132,24 +138,40 @@ size_t LineNumberAt(std::string_view text, size_t at) {
   return n;
 }
 
+// The next "--" at a line start at or after pos (npos: none), looked for a window at a
+// time so that `passed` hears how far the search has read.
+size_t NextDashLine(std::string_view text, size_t pos, const Passed& passed) {
+  constexpr size_t kWindow = 1 << 20;
+  auto at_line_start = [&](size_t i) {
+    return i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r';
+  };
+  while (pos < text.size()) {
+    size_t end = std::min(text.size(), pos + kWindow);
+    std::string_view window = text.substr(0, std::min(text.size(), end + 1));  // "--" across
+    size_t d = window.find("--", pos);
+    while (d != std::string_view::npos && !at_line_start(d)) d = window.find("--", d + 1);
+    if (d != std::string_view::npos) return d;
+    pos = end;
+    if (passed) passed(pos);
+  }
+  return std::string_view::npos;
+}
+
 // What mimetic could read as headers: a block at the start, after each line it takes for a
 // boundary, and after a block declaring an embedded message (message/*), each up to an
 // empty line. Every boundary line starts with "--", so treating all such lines as
 // boundaries, and any block mentioning "message" as a message, over-estimates it; between
 // blocks only "--" lines are looked for, so bodies cost a substring search.
-Status PreScan(std::string_view text, const CrossCheckLimits& limits) {
-  auto at_line_start = [&](size_t i) {
-    return i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r';
-  };
+Status PreScan(std::string_view text, const CrossCheckLimits& limits, const Passed& passed) {
   size_t content_types = 0;
   bool in_header = true;
   bool embeds_message = false;
   uint64_t field = 0;
   size_t pos = 0;
   while (pos < text.size()) {
+    if (passed) passed(pos);
     if (!in_header) {
-      size_t d = text.find("--", pos);
-      while (d != std::string_view::npos && !at_line_start(d)) d = text.find("--", d + 1);
+      size_t d = NextDashLine(text, pos, passed);
       if (d == std::string_view::npos) break;
       pos = d;
     }
@@ -227,9 +249,11 @@ class Comparer {
     if (Status st = Headers(ours, h); !st.ok()) return st;
     auto span = spans_.find(&theirs);
     std::string_view body = span != spans_.end() ? span->second : std::string_view(theirs.body());
+    // The same span of the text is the same body, without reading it again.
+    bool same_span = body.data() == ours.body.data() && body.size() == ours.body.size();
     // At the end of an unclosed multipart cloud-init drops the last line break, mimetic
     // keeps it: the same bytes either way.
-    bool same = body == ours.body ||
+    bool same = same_span || body == ours.body ||
                 (last_child && body.size() > ours.body.size() && body.starts_with(ours.body) &&
                  TrailingLineBreak(body) == body.size() - ours.body.size());
     if (!same) {
@@ -294,14 +318,14 @@ class Comparer {
 
 }  // namespace
 
-Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
-                      const CrossCheckLimits& limits) {
-  if (Status st = PreScan(text, limits); !st.ok()) return st;
+Status CrossCheckMime(std::string_view text, const MimeEntity& tree, const CrossCheckLimits& limits,
+                      const Passed& passed) {
+  if (Status st = PreScan(text, limits, passed); !st.ok()) return st;
   mimetic::MimeEntity theirs;
   Spans spans;
   try {
     // What MimeEntity's iterator constructor does, with the parser above.
-    SpanParser parser(theirs, spans);
+    SpanParser parser(theirs, text.data(), passed, spans);
     parser.run(ByteIterator(text.data()), ByteIterator(text.data() + text.size()));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,

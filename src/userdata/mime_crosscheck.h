@@ -40,8 +40,9 @@ struct CrossCheckLimits {
 // REQUIRES: `tree` is ParseMime(text) and succeeded.
 // Errors: kInvalidInput "mime part N: ambiguous MIME: ..." when the readings differ (N is
 // the first leaf part where they do), kLimitExceeded when a guard refuses to run mimetic.
+// `passed` is told how far each pass over the text has read (py_text.h).
 Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
-                      const CrossCheckLimits& limits = {});
+                      const CrossCheckLimits& limits = {}, const Passed& passed = nullptr);
 
 }  // namespace s3us::userdata
 

@@ -257,23 +257,40 @@ class Builder {
   std::vector<Part> parts_;
 };
 
+// The text being split, and who is told how far a pass over it has read (py_text.h).
+struct TextPass {
+  std::string_view text;
+  const Passed& passed;
+  // `end` points into the text (else nothing is told: a body Python moved a line into).
+  void ReadTo(const char* end) const {
+    auto at = reinterpret_cast<uintptr_t>(end);
+    auto begin = reinterpret_cast<uintptr_t>(text.data());
+    if (passed && at >= begin && at <= begin + text.size()) passed(at - begin);
+  }
+};
+
 // A MIME part's transfer-decoded bytes (`raw` when it is not encoded), kept where the
 // caller's writer puts them: a large part goes to a work file, one not encoded straight
 // from the blob, never copied in memory. Without a writer, and for a gzip part (gunzipped
 // next), in memory.
 Result<Payload> KeepLeafBytes(std::string_view raw, std::optional<std::string> decoded, bool gzip,
-                              const ParseOptions& o) {
+                              const ParseOptions& o, const TextPass& pass) {
   if (!o.new_decoded_writer || gzip) {
     return decoded ? Payload(std::move(*decoded)) : Payload(std::string(raw));
   }
   std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
-  if (Status s = writer->Write(decoded ? std::string_view(*decoded) : raw); !s.ok()) {
-    return s.error();
+  std::string_view bytes = decoded ? std::string_view(*decoded) : raw;
+  constexpr size_t kChunk = 4 << 20;
+  for (size_t at = 0; at < bytes.size(); at += kChunk) {
+    std::string_view chunk = bytes.substr(at, kChunk);
+    if (Status s = writer->Write(chunk); !s.ok()) return s.error();
+    pass.ReadTo(chunk.data() + chunk.size());
   }
   return writer->Finish();
 }
 
-Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o) {
+Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o,
+                            const TextPass& pass) {
   Leaf leaf;
   leaf.ctype = ContentTypeOf(e);
   leaf.declared = DeclaredTypeOf(e).value_or("");
@@ -291,7 +308,8 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
   }
-  Result<Payload> kept = KeepLeafBytes(e.body, std::move(decoded), IsGzipType(leaf.ctype), o);
+  if (decoded) pass.ReadTo(e.body.data() + e.body.size());
+  Result<Payload> kept = KeepLeafBytes(e.body, std::move(decoded), IsGzipType(leaf.ctype), o, pass);
   if (!kept.ok()) return kept.error();
   leaf.payload = std::move(*kept);
   leaf.filename = FilenameOf(e, true);
@@ -304,14 +322,14 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
   return leaf;
 }
 
-Status Walk(const MimeEntity& e, Builder* b) {
+Status Walk(const MimeEntity& e, Builder* b, const TextPass& pass) {
   if (e.multipart) {
     for (const auto& child : e.children) {
-      if (Status st = Walk(child, b); !st.ok()) return st;
+      if (Status st = Walk(child, b, pass); !st.ok()) return st;
     }
     return Ok();
   }
-  auto leaf = LeafFromEntity(e, b->Where(), b->options());
+  auto leaf = LeafFromEntity(e, b->Where(), b->options(), pass);
   if (!leaf.ok()) return std::move(leaf).error();
   return b->ProcessLeaf(std::move(*leaf));
 }
@@ -336,24 +354,10 @@ Result<std::vector<Part>> OnePart(Builder& b, Payload payload) {
   return b.Take();
 }
 
-}  // namespace
-
-Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
-  if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
-  if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
-  // Gzip and MIME objects are parsed as user data is, from a read-only mapping of the file
-  // (what a gzip one holds, and MIME parts, go through new_decoded_writer); a plain object
-  // (one part: a script, a cloud-config) stays in its file.
-  if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
-    Result<PayloadView> all = body.View(options.limits.max_input_bytes);
-    if (!all.ok()) return all.error();
-    return Parse(all->bytes(), options);
-  }
-  Builder b(options);
-  return OnePart(b, body);
-}
-
-Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
+// Parse(), telling `passed` how far each pass over the text has read; a gunzipped MIME text
+// is mapped from where the writer put it, and gives its own pages back.
+Result<std::vector<Part>> ParseText(std::string_view blob, const ParseOptions& options,
+                                    Passed passed) {
   const ParseLimits& limits = options.limits;
   if (Status s = CheckInputSize(blob.size(), limits); !s.ok()) return s.error();
   Builder b(options);
@@ -374,6 +378,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
       if (!all.ok()) return all.error();
       inflated = std::move(*all);
       data = inflated.bytes();
+      passed = [&inflated](size_t offset) { inflated.Release(offset); };
     } else if (options.strict_encodings) {
       return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r->cause);
     } else {
@@ -382,7 +387,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   }
   if (!LooksLikeMime(data)) return OnePart(b, std::string(data));
   size_t bad = 0;
-  if (!IsValidUtf8(data, &bad)) {
+  if (!IsValidUtf8(data, &bad, passed)) {
     return Error(ErrorCode::kInvalidInput, "MIME user data is not valid UTF-8 at byte " +
                                                std::to_string(bad) +
                                                " (cloud-init fails on it too)");
@@ -391,11 +396,32 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   mime_limits.max_depth = limits.max_depth;
   mime_limits.max_header_bytes = limits.max_header_bytes;
   mime_limits.max_leaves = limits.max_parts;
-  auto root = ParseMime(data, mime_limits);
+  auto root = ParseMime(data, mime_limits, passed);
   if (!root.ok()) return std::move(root).error();
-  if (Status st = CrossCheckMime(data, *root); !st.ok()) return std::move(st).error();
-  if (Status st = Walk(*root, &b); !st.ok()) return std::move(st).error();
+  if (Status st = CrossCheckMime(data, *root, {}, passed); !st.ok()) return std::move(st).error();
+  if (Status st = Walk(*root, &b, TextPass{data, passed}); !st.ok()) return std::move(st).error();
   return b.Take();
+}
+
+}  // namespace
+
+Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
+  if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
+  if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
+  // Gzip and MIME objects are parsed as user data is, from a read-only mapping of the file
+  // (what a gzip one holds, and MIME parts, go through new_decoded_writer); a plain object
+  // (one part: a script, a cloud-config) stays in its file.
+  if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
+    Result<PayloadView> all = body.View(options.limits.max_input_bytes);
+    if (!all.ok()) return all.error();
+    return ParseText(all->bytes(), options, [&all](size_t offset) { all->Release(offset); });
+  }
+  Builder b(options);
+  return OnePart(b, body);
+}
+
+Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
+  return ParseText(blob, options, nullptr);
 }
 
 }  // namespace s3us::userdata

@@ -69,7 +69,18 @@ Result<std::string> Payload::ReadHead(uint64_t n) const {
 PayloadView& PayloadView::operator=(PayloadView&& other) noexcept {
   std::swap(bytes_, other.bytes_);
   std::swap(mapping_, other.mapping_);
+  std::swap(released_, other.released_);
   return *this;
+}
+
+void PayloadView::Release(size_t offset) {
+  constexpr size_t kStep = 4 << 20;  // a multiple of the page size
+  size_t end = std::min(offset, bytes_.size()) / kStep * kStep;
+  if (mapping_ == nullptr || end == 0 || end == released_) return;
+  // Read-only and private, the mapping holds no page of its own: the file's stay in the
+  // page cache. From the start: a new pass may have faulted earlier pages in again.
+  madvise(mapping_, end, MADV_DONTNEED);
+  released_ = end;
 }
 
 PayloadView::~PayloadView() {

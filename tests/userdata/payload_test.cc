@@ -77,6 +77,19 @@ TEST_CASE("Payload gives the same bytes from memory and from a file") {
   CHECK(FilePayload(bytes, bytes.size()).memory() == nullptr);
 }
 
+TEST_CASE("A mapped view stays whole when its pages are given back behind a pass") {
+  std::string bytes = Pattern(13 << 20);
+  for (const Payload& p : {Payload(bytes), FilePayload(bytes, bytes.size())}) {
+    INFO((p.in_memory() ? "memory" : "file"));
+    PayloadView view = std::move(p.View(bytes.size()).value());
+    for (size_t offset : {size_t{1} << 20, size_t{5} << 20, size_t{9} << 20, bytes.size(),
+                          size_t{4} << 20, bytes.size() + 1}) {
+      view.Release(offset);
+      CHECK(view.bytes() == bytes);  // what was given back faults in again
+    }
+  }
+}
+
 TEST_CASE("Payload never reads a file-backed payload short") {
   std::string bytes = Pattern(100000);
   Payload over = FilePayload(bytes, bytes.size() + 10);  // the file lost its tail
