@@ -16,6 +16,7 @@ Expansion::Expansion(fetch::Fetcher& fetcher, Clock& clock, const InstanceFacts&
       builder_(facts, options),
       cache_(options.include_once_cache_dir),
       deadline_(options.deadline),
+      plan_floor_(options.limits.max_total_bytes),
       pool_(options.max_parallel) {}
 
 // A whole-expansion limit or the deadline: the run ends here with that one failure;
@@ -73,7 +74,10 @@ std::optional<Error> Expansion::Schedule() {
       // The cache keeps no signature: an object that must be signed is always fetched.
       if (is_new && slot.once && cache_.enabled() && !slot.signers && !slot.signer) {
         ReadFromCache(slot, cache_, options_.limits.max_object_bytes, options_.work_dir);
-        if (slot.source) ParseSlot(slot, options_.parse, options_.work_dir);
+        if (slot.source && plan_floor_.Add(slot.body.size())) {
+          ParseSlot(slot, options_.parse, options_.work_dir, plan_floor_);
+        }
+        if (plan_floor_.over()) return TotalBytesError();
         slot.body = userdata::Payload();
         slot.done = slot.error || slot.source;
       }
@@ -115,7 +119,7 @@ void Expansion::Submit(ObjectSlot& slot) {
 
 void Expansion::FetchJob(ObjectSlot& slot) {
   // Left unfetched: the whole expansion is about to fail on the total size limit.
-  if (over_total_) return;
+  if (plan_floor_.over()) return;
   fetch::FetchOptions fetch_options;
   fetch_options.expected_sha256 = slot.sha256;
   fetch_options.max_bytes = options_.limits.max_object_bytes;
@@ -124,12 +128,9 @@ void Expansion::FetchJob(ObjectSlot& slot) {
   fetch_options.signer = slot.signer;
   FetchInto(slot, fetcher_, std::move(fetch_options), options_.work_dir);
   if (slot.error) return;
-  uint64_t total = network_bytes_.fetch_add(slot.body.size()) + slot.body.size();
-  if (total > options_.limits.max_total_bytes) {
-    over_total_ = true;
-    return;
+  if (plan_floor_.Add(slot.body.size())) {
+    ParseSlot(slot, options_.parse, options_.work_dir, plan_floor_);
   }
-  ParseSlot(slot, options_.parse, options_.work_dir);
 }
 
 // Back on the coordinating thread: the object is counted and cached, then every position
@@ -137,7 +138,7 @@ void Expansion::FetchJob(ObjectSlot& slot) {
 std::optional<Error> Expansion::Arrived(ObjectSlot& slot) {
   --in_flight_;
   slot.done = true;
-  if (over_total_) return TotalBytesError();
+  if (plan_floor_.over()) return TotalBytesError();
   if (slot.error && slot.error->code() == ErrorCode::kTimeout && deadline_.Expired(clock_)) {
     // Name an object the deadline cut: the one line must say what was being fetched.
     return Error(ErrorCode::kTimeout, "includes not expanded before the deadline")

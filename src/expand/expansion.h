@@ -42,7 +42,7 @@ class Expansion {
   std::optional<Error> Settle(EntryNode& entry, const ObjectSlot& slot);
   ObjectSlot& SlotFor(const EntryNode& entry, bool& is_new);
   void Submit(ObjectSlot& slot);
-  void FetchJob(ObjectSlot& slot);  // on a pool thread: touches only slot and the atomics
+  void FetchJob(ObjectSlot& slot);  // on a pool thread: touches only slot and the floor
   std::optional<Error> Bounds() const;
   Error TotalBytesError() const;
   static ExpandResult Fatal(Error error);
@@ -59,8 +59,7 @@ class Expansion {
   int objects_fetched_ = 0;
   uint64_t bytes_fetched_ = 0;  // over the network
   uint64_t plan_bytes_ = 0;     // bytes at every position that uses them
-  std::atomic<uint64_t> network_bytes_{0};
-  std::atomic<bool> over_total_{false};
+  PlanFloor plan_floor_;
   std::map<std::string, std::unique_ptr<ObjectSlot>> slots_;
   std::vector<ObjectSlot*> by_job_;  // JobPool job id → slot
   size_t in_flight_ = 0;

@@ -55,15 +55,18 @@ Result<net::VerifiedBody> StreamVerified(int fd, const fetch::FetchOptions& pin,
   return verifier.Finish(head);
 }
 
-// A large MIME object, or what a gzip object holds when that is MIME, is split in memory
-// (about 2.5 times its size at the peak): one at a time, and its large parts move to work
-// files before the next, so memory holds at most one such object whatever --max-parallel
-// is. Small objects that are not gzip parse freely.
+// A large MIME object, or what a gzip object holds when that is MIME, is split from a
+// read-only mapping of its file (pages given back behind each pass), and its parts go to
+// work files as they are split; a base64 part is decoded in memory first. One at a time,
+// so memory holds at most one such object whatever --max-parallel is. Small objects that
+// are not gzip parse freely.
 std::mutex& LargeObjectParse() {
   static std::mutex m;
   return m;
 }
 
+// Parts the decoded writer did not see (those a #cloud-config-archive holds) move to work
+// files when large.
 Status SpillLargeParts(std::vector<userdata::Part>& parts, const std::string& work_dir) {
   for (userdata::Part& part : parts) {
     const std::string* bytes = part.payload.memory();
@@ -166,15 +169,35 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
   slot.source = std::move(object->source);
 }
 
-void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir) {
+bool PlanFloor::Add(uint64_t n) {
+  if (bytes_.fetch_add(n) + n > limit_) over_ = true;
+  return !over_;
+}
+
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir,
+               PlanFloor& floor) {
   parse.strict_encodings = true;  // a broken encoding fails the plan, not a skipped part
+  const uint64_t own = slot.body.size();
+  uint64_t gunzipped = 0;
+  uint64_t counted = 0;  // in floor: what was gunzipped beyond the object's size
+  parse.on_gunzipped = [&](uint64_t n) -> Status {
+    gunzipped += n;
+    uint64_t more = std::max(gunzipped, own) - own - counted;
+    counted += more;
+    if (floor.Add(more)) return Ok();
+    return Error(ErrorCode::kLimitExceeded, "what it holds is over the plan's size limit");
+  };
   Result<std::vector<userdata::Part>> parts = ParseBody(slot.body, std::move(parse), work_dir);
-  slot.plan_bytes = slot.body.size();
+  slot.plan_bytes = own;
   if (parts.ok()) {
     uint64_t decoded = 0;
     for (const userdata::Part& part : *parts) decoded += part.payload.size();
     slot.plan_bytes = std::max(slot.plan_bytes, decoded);
   }
+  // What the parts add: less than was gunzipped when what the object held was MIME (its
+  // headers and encodings are not parts).
+  floor.Remove(counted);
+  floor.Add(slot.plan_bytes - own);
   if (parts.ok() && slot.source) NameSinglePartObject(*parts, *slot.source);
   if (!parts.ok()) parts = std::move(parts.error()).WithContext("parsing " + slot.shown);
   slot.parsed = std::move(parts);

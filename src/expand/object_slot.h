@@ -5,6 +5,8 @@
 #ifndef S3US_EXPAND_OBJECT_SLOT_H_
 #define S3US_EXPAND_OBJECT_SLOT_H_
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,23 @@
 #include "userdata/part.h"
 
 namespace s3us::expand {
+
+// A lower bound of a plan's size, shared by the fetch threads: the objects fetched or read,
+// and what gzip objects hold beyond their size, counted as it is gunzipped. Once over the
+// limit (--max-total-bytes) it stays over: the plan fails on that limit.
+class PlanFloor {
+ public:
+  explicit PlanFloor(uint64_t limit) : limit_(limit) {}
+  // False when the floor is then over the limit.
+  bool Add(uint64_t n);
+  void Remove(uint64_t n) { bytes_ -= n; }
+  bool over() const { return over_; }
+
+ private:
+  const uint64_t limit_;
+  std::atomic<uint64_t> bytes_{0};
+  std::atomic<bool> over_{false};
+};
 
 struct ObjectSlot {
   fetch::Target target;
@@ -58,7 +77,12 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
 // Parses the body into slot.parsed (a fetched object's encodings must decode); what a gzip
 // object holds goes to a file in work_dir when large (empty: memory). The body stays for
 // the include-once cache. Thread-safe per slot.
-void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir);
+// `floor` already counts the body; what the object's gunzips produce beyond it is added as
+// it is produced, and a gunzip stops once the floor is over (so a gzip bomb writes about
+// what was left of the limit, not up to the 64 MiB per-object limit, before the plan's
+// size fails it); then the count becomes what the object adds to the plan.
+void ParseSlot(ObjectSlot& slot, userdata::ParseOptions parse, const std::string& work_dir,
+               PlanFloor& floor);
 
 }  // namespace s3us::expand
 

@@ -49,7 +49,7 @@ BoundaryMatch MatchBoundary(std::string_view line, std::string_view sep) {
 // as end of input, and a one-shot end-of-input token (unreadline('') in Python).
 class LineReader {
  public:
-  explicit LineReader(std::string_view text) : text_(text) {}
+  LineReader(std::string_view text, const Passed& passed) : text_(text), passed_(passed) {}
 
   bool ReadLine(std::string_view* line) {
     if (eof_token_) {
@@ -57,6 +57,7 @@ class LineReader {
       return false;
     }
     if (pos_ >= text_.size()) return false;
+    if (passed_) passed_(pos_);
     const char* p = text_.data();
     size_t size = text_.size();
     // The next LF is cached: CR-only input would otherwise rescan to the end per line.
@@ -90,6 +91,7 @@ class LineReader {
 
  private:
   std::string_view text_;
+  const Passed& passed_;
   size_t pos_ = 0;
   static constexpr size_t kUnknown = static_cast<size_t>(-1);
   size_t next_lf_ = kUnknown;  // position of the next LF at or after pos_, or the end
@@ -99,8 +101,8 @@ class LineReader {
 
 class FeedParser {
  public:
-  FeedParser(std::string_view text, const MimeLimits& limits)
-      : in_(text), text_(text), limits_(limits) {}
+  FeedParser(std::string_view text, const MimeLimits& limits, const Passed& passed)
+      : in_(text, passed), text_(text), limits_(limits) {}
 
   Status Parse(MimeEntity* e, int depth) {
     std::vector<std::string_view> header_lines;
@@ -249,8 +251,9 @@ class FeedParser {
 
 }  // namespace
 
-Result<MimeEntity> ParseMime(std::string_view text, const MimeLimits& limits) {
-  FeedParser parser(text, limits);
+Result<MimeEntity> ParseMime(std::string_view text, const MimeLimits& limits,
+                             const Passed& passed) {
+  FeedParser parser(text, limits, passed);
   MimeEntity root;
   Status st = parser.Parse(&root, 0);
   if (!st.ok()) return std::move(st).error();

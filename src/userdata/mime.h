@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "userdata/py_text.h"
 
 namespace s3us::userdata {
 
@@ -51,7 +52,9 @@ struct MimeLimits {
 // Errors: kLimitExceeded (depth, header block, number of parts); kInvalidInput for
 // multiparts whose parts cloud-init would silently drop (no boundary parameter, no
 // opening boundary line) and for message/* parts. Messages name the leaf part number.
-Result<MimeEntity> ParseMime(std::string_view text, const MimeLimits& limits);
+// `passed` is told how far the reader has read (py_text.h).
+Result<MimeEntity> ParseMime(std::string_view text, const MimeLimits& limits,
+                             const Passed& passed = nullptr);
 
 // Message.get(name): the first header of that name, or nullptr.
 const std::string* FindHeader(const MimeEntity& e, std::string_view name);

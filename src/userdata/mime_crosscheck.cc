@@ -2,6 +2,7 @@
 
 #include <mimetic/mimetic.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <exception>
@@ -47,39 +48,75 @@ class ByteIterator {
 
 using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 
-// mimetic's input-iterator parser, unchanged, except that each leaf body it has copied is
-// checked to be the span of the text it read it from, then dropped: the comparison reads
-// the span. mimetic then holds one body at a time, not a copy of the whole blob. A body
-// that is not such a span is kept and compared as mimetic produced it.
+// mimetic's input-iterator parser, unchanged but for one step: a leaf body is not copied.
+// mimetic copies the bytes it reads in 4 KiB blocks, the whole block at a time or up to the
+// start of the line it is in, and appends each block to the body; the blocks are exactly
+// the bytes read, in order, so the body is the span of the text that long from where it
+// started. BodyBytes() takes the same steps and only counts the blocks, so the check holds
+// no copy of any body. A body that already holds a line mimetic's header reader gave it
+// (not a span) is copied as mimetic does.
 class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
  public:
   using Base = mimetic::IteratorParser<ByteIterator, std::input_iterator_tag>;
-  SpanParser(mimetic::MimeEntity& root, const char* end, Spans& spans)
-      : Base(root), end_(end), spans_(spans) {}
+  SpanParser(mimetic::MimeEntity& root, const char* text, const Passed& passed, Spans& spans)
+      : Base(root), text_(text), passed_(passed), spans_(spans) {}
 
  protected:
   void copy_until_boundary(mimetic::ParsingElem pe) override {
-    if (pe != Base::peBody) return Base::copy_until_boundary(pe);
     mimetic::MimeEntity* entity = m_entityStack.top();
+    if (pe != Base::peBody || !entity->body().empty()) return Base::copy_until_boundary(pe);
     const char* start = m_bit.get();
-    std::string& body = entity->body();
-    // One buffer serves every body in turn: it grows to the largest body once instead of
-    // each body being regrown from nothing. (A body may already hold a line mimetic's
-    // header reader gave it: then it is left as it is.)
-    if (body.empty()) body.swap(scratch_);
-    Base::copy_until_boundary(pe);
-    if (body.size() > static_cast<size_t>(end_ - start)) return;
-    std::string_view span(start, body.size());
-    if (body != span) return;
-    spans_[entity] = span;
-    body.clear();
-    scratch_.swap(body);
+    spans_[entity] = std::string_view(start, BodyBytes());
   }
 
  private:
-  const char* end_;
+  // Base::copy_until_boundary(peBody) of mimetic 0.9.8 (parser/itparser.h), step for step,
+  // with positions in the text instead of a block buffer (it never reads an end-of-message
+  // marker: none is ever set). Returns the bytes it would have appended.
+  size_t BodyBytes() {
+    constexpr size_t kFlushAt = 4096 - 2 - 1;  // blksz - 2 - nlsz
+    const char* block = m_bit.get();           // where the block buffer starts in the text
+    size_t flushed = 0;                        // bytes of the blocks appended so far
+    size_t line = 0;                           // sl_off: the current line's offset in the block
+    size_t pos = 0;                            // the current line's length so far
+    while (m_bit != m_eit) {
+      if (size_t used = static_cast<size_t>(m_bit.get() - block); used >= kFlushAt) {
+        // A full block is appended, but for the start of a line that may be a boundary.
+        size_t n = line == 0 ? used : line;
+        flushed += n;
+        block += n;
+        line = 0;
+        if (passed_) passed_(static_cast<size_t>(block - text_));
+      }
+      char c = *m_bit;
+      if (!isnl(c)) {
+        ++pos;
+        ++m_bit;
+        continue;
+      }
+      const char* line_end = m_bit.get();
+      if (++m_bit != m_eit && *m_bit == (c == CR ? LF : CR)) ++m_bit;
+      const char* l = block + line;
+      if (pos != 0 && line_end - l >= 2 && l[0] == '-' && l[1] == '-' &&
+          isBoundary(std::string(l, line_end)) != NoBoundary) {
+        // The line break before the boundary is trimmed when it is in this block.
+        if (line >= 2 && isnl(block[line - 1], block[line - 2])) {
+          line -= 2;
+        } else if (line >= 1 && isnl(block[line - 1])) {
+          --line;
+        }
+        return flushed + line;
+      }
+      line = static_cast<size_t>(m_bit.get() - block);
+      pos = 0;
+      if (passed_) passed_(static_cast<size_t>(m_bit.get() - text_));
+    }
+    return flushed + static_cast<size_t>(m_bit.get() - block);
+  }
+
+  const char* text_;
+  const Passed& passed_;
   Spans& spans_;
-  std::string scratch_;  // empty, with the capacity of the largest body so far
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
@@ -101,24 +138,40 @@ size_t LineNumberAt(std::string_view text, size_t at) {
   return n;
 }
 
+// The next "--" at a line start at or after pos (npos: none), looked for a window at a
+// time so that `passed` hears how far the search has read.
+size_t NextDashLine(std::string_view text, size_t pos, const Passed& passed) {
+  constexpr size_t kWindow = 1 << 20;
+  auto at_line_start = [&](size_t i) {
+    return i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r';
+  };
+  while (pos < text.size()) {
+    size_t end = std::min(text.size(), pos + kWindow);
+    std::string_view window = text.substr(0, std::min(text.size(), end + 1));  // "--" across
+    size_t d = window.find("--", pos);
+    while (d != std::string_view::npos && !at_line_start(d)) d = window.find("--", d + 1);
+    if (d != std::string_view::npos) return d;
+    pos = end;
+    if (passed) passed(pos);
+  }
+  return std::string_view::npos;
+}
+
 // What mimetic could read as headers: a block at the start, after each line it takes for a
 // boundary, and after a block declaring an embedded message (message/*), each up to an
 // empty line. Every boundary line starts with "--", so treating all such lines as
 // boundaries, and any block mentioning "message" as a message, over-estimates it; between
 // blocks only "--" lines are looked for, so bodies cost a substring search.
-Status PreScan(std::string_view text, const CrossCheckLimits& limits) {
-  auto at_line_start = [&](size_t i) {
-    return i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r';
-  };
+Status PreScan(std::string_view text, const CrossCheckLimits& limits, const Passed& passed) {
   size_t content_types = 0;
   bool in_header = true;
   bool embeds_message = false;
   uint64_t field = 0;
   size_t pos = 0;
   while (pos < text.size()) {
+    if (passed) passed(pos);
     if (!in_header) {
-      size_t d = text.find("--", pos);
-      while (d != std::string_view::npos && !at_line_start(d)) d = text.find("--", d + 1);
+      size_t d = NextDashLine(text, pos, passed);
       if (d == std::string_view::npos) break;
       pos = d;
     }
@@ -196,9 +249,11 @@ class Comparer {
     if (Status st = Headers(ours, h); !st.ok()) return st;
     auto span = spans_.find(&theirs);
     std::string_view body = span != spans_.end() ? span->second : std::string_view(theirs.body());
+    // The same span of the text is the same body, without reading it again.
+    bool same_span = body.data() == ours.body.data() && body.size() == ours.body.size();
     // At the end of an unclosed multipart cloud-init drops the last line break, mimetic
     // keeps it: the same bytes either way.
-    bool same = body == ours.body ||
+    bool same = same_span || body == ours.body ||
                 (last_child && body.size() > ours.body.size() && body.starts_with(ours.body) &&
                  TrailingLineBreak(body) == body.size() - ours.body.size());
     if (!same) {
@@ -263,14 +318,14 @@ class Comparer {
 
 }  // namespace
 
-Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
-                      const CrossCheckLimits& limits) {
-  if (Status st = PreScan(text, limits); !st.ok()) return st;
+Status CrossCheckMime(std::string_view text, const MimeEntity& tree, const CrossCheckLimits& limits,
+                      const Passed& passed) {
+  if (Status st = PreScan(text, limits, passed); !st.ok()) return st;
   mimetic::MimeEntity theirs;
   Spans spans;
   try {
     // What MimeEntity's iterator constructor does, with the parser above.
-    SpanParser parser(theirs, text.data() + text.size(), spans);
+    SpanParser parser(theirs, text.data(), passed, spans);
     parser.run(ByteIterator(text.data()), ByteIterator(text.data() + text.size()));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,

@@ -15,9 +15,9 @@
 // entities are never copied. Filenames and other parameters are not compared: mimetic
 // cuts quoted values at ';' and does not decode RFC 2231, so ParseMime's reading stands.
 //
-// Cost: mimetic's own parser runs unchanged, but each body it copies is checked to be the
-// span of the blob it was read from and dropped at once (compared through the span), so the
-// check holds one body at a time instead of a second copy of the blob.
+// Cost: mimetic's own parser runs unchanged but for its body loop, which takes the same
+// steps without copying: a body is the span of the blob that loop would have copied, so the
+// check holds no body and no second copy of the blob.
 #ifndef S3US_USERDATA_MIME_CROSSCHECK_H_
 #define S3US_USERDATA_MIME_CROSSCHECK_H_
 
@@ -40,8 +40,9 @@ struct CrossCheckLimits {
 // REQUIRES: `tree` is ParseMime(text) and succeeded.
 // Errors: kInvalidInput "mime part N: ambiguous MIME: ..." when the readings differ (N is
 // the first leaf part where they do), kLimitExceeded when a guard refuses to run mimetic.
+// `passed` is told how far each pass over the text has read (py_text.h).
 Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
-                      const CrossCheckLimits& limits = {});
+                      const CrossCheckLimits& limits = {}, const Passed& passed = nullptr);
 
 }  // namespace s3us::userdata
 

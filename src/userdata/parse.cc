@@ -100,8 +100,9 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
 }
 
 // A gunzipped payload: through the caller's writer when there is one (a large result goes
-// to a file as it is produced), else in memory. status and cause as Gunzip's; kIo when the
-// writer fails.
+// to a file as it is produced), else in memory; each chunk is first offered to the caller's
+// on_gunzipped. status and cause as Gunzip's; the caller's or the writer's error when they
+// refuse a chunk.
 struct Inflated {
   GunzipStatus status = GunzipStatus::kOk;
   std::string cause;
@@ -109,27 +110,27 @@ struct Inflated {
 };
 
 Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o) {
+  std::unique_ptr<PayloadWriter> writer;
+  if (o.new_decoded_writer) writer = o.new_decoded_writer();
+  std::string memory;
+  Status kept = Ok();
+  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk) {
+    if (o.on_gunzipped) kept = o.on_gunzipped(chunk.size());
+    if (kept.ok() && writer) kept = writer->Write(chunk);
+    if (kept.ok() && !writer) memory.append(chunk);
+    return kept.ok();
+  });
+  if (!kept.ok()) return std::move(kept).error();
   Inflated r;
-  GunzipResult g;
-  if (!o.new_decoded_writer) {
-    g = Gunzip(in, budget);
-    r.payload = std::move(g.data);
-  } else {
-    std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
-    Status written = Ok();
-    g = GunzipTo(in, budget, [&](std::string_view chunk) {
-      written = writer->Write(chunk);
-      return written.ok();
-    });
-    if (!written.ok()) return std::move(written).error();
-    if (g.status == GunzipStatus::kOk) {
-      Result<Payload> payload = writer->Finish();
-      if (!payload.ok()) return std::move(payload).error();
-      r.payload = std::move(*payload);
-    }
-  }
   r.status = g.status;
   r.cause = std::move(g.cause);
+  if (g.status == GunzipStatus::kOk && writer) {
+    Result<Payload> payload = writer->Finish();
+    if (!payload.ok()) return std::move(payload).error();
+    r.payload = std::move(*payload);
+  } else if (g.status == GunzipStatus::kOk) {
+    r.payload = std::move(memory);
+  }
   return r;
 }
 
@@ -138,7 +139,7 @@ class Builder {
   explicit Builder(const ParseOptions& o) : opts_(o), budget_(o.limits.max_decompressed_bytes) {}
 
   uint64_t* budget() { return &budget_; }
-  bool strict_encodings() const { return opts_.strict_encodings; }
+  const ParseOptions& options() const { return opts_; }
   std::vector<Part> Take() { return std::move(parts_); }
 
   std::string Where() const { return "part " + std::to_string(parts_.size() + 1) + ": "; }
@@ -256,26 +257,61 @@ class Builder {
   std::vector<Part> parts_;
 };
 
-Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, bool strict) {
+// The text being split, and who is told how far a pass over it has read (py_text.h).
+struct TextPass {
+  std::string_view text;
+  const Passed& passed;
+  // `end` points into the text (else nothing is told: a body Python moved a line into).
+  void ReadTo(const char* end) const {
+    auto at = reinterpret_cast<uintptr_t>(end);
+    auto begin = reinterpret_cast<uintptr_t>(text.data());
+    if (passed && at >= begin && at <= begin + text.size()) passed(at - begin);
+  }
+};
+
+// A MIME part's transfer-decoded bytes (`raw` when it is not encoded), kept where the
+// caller's writer puts them: a large part goes to a work file, one not encoded straight
+// from the blob, never copied in memory. Without a writer, and for a gzip part (gunzipped
+// next), in memory.
+Result<Payload> KeepLeafBytes(std::string_view raw, std::optional<std::string> decoded, bool gzip,
+                              const ParseOptions& o, const TextPass& pass) {
+  if (!o.new_decoded_writer || gzip) {
+    return decoded ? Payload(std::move(*decoded)) : Payload(std::string(raw));
+  }
+  std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
+  std::string_view bytes = decoded ? std::string_view(*decoded) : raw;
+  constexpr size_t kChunk = 4 << 20;
+  for (size_t at = 0; at < bytes.size(); at += kChunk) {
+    std::string_view chunk = bytes.substr(at, kChunk);
+    if (Status s = writer->Write(chunk); !s.ok()) return s.error();
+    pass.ReadTo(chunk.data() + chunk.size());
+  }
+  return writer->Finish();
+}
+
+Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o,
+                            const TextPass& pass) {
   Leaf leaf;
   leaf.ctype = ContentTypeOf(e);
   leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
-  if (cte == "base64" && strict) {
-    std::optional<std::string> bytes = DecodeBase64Strict(e.body);
-    if (!bytes) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
-    leaf.payload = std::move(*bytes);
+  std::optional<std::string> decoded;
+  if (cte == "base64" && o.strict_encodings) {
+    decoded = DecodeBase64Strict(e.body);
+    if (!decoded) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
   } else if (cte == "base64") {
-    leaf.payload = DecodeBase64Email(e.body);
+    decoded = DecodeBase64Email(e.body);
   } else if (cte == "quoted-printable") {
-    leaf.payload = DecodeQuotedPrintable(e.body);
+    decoded = DecodeQuotedPrintable(e.body);
   } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
-  } else {
-    leaf.payload = std::string(e.body);
   }
+  if (decoded) pass.ReadTo(e.body.data() + e.body.size());
+  Result<Payload> kept = KeepLeafBytes(e.body, std::move(decoded), IsGzipType(leaf.ctype), o, pass);
+  if (!kept.ok()) return kept.error();
+  leaf.payload = std::move(*kept);
   leaf.filename = FilenameOf(e, true);
   leaf.filename_no_name = FilenameOf(e, false);
   leaf.charset = ToLower(ParamOf(e, "charset").value_or(""));
@@ -286,14 +322,14 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, bool 
   return leaf;
 }
 
-Status Walk(const MimeEntity& e, Builder* b) {
+Status Walk(const MimeEntity& e, Builder* b, const TextPass& pass) {
   if (e.multipart) {
     for (const auto& child : e.children) {
-      if (Status st = Walk(child, b); !st.ok()) return st;
+      if (Status st = Walk(child, b, pass); !st.ok()) return st;
     }
     return Ok();
   }
-  auto leaf = LeafFromEntity(e, b->Where(), b->strict_encodings());
+  auto leaf = LeafFromEntity(e, b->Where(), b->options(), pass);
   if (!leaf.ok()) return std::move(leaf).error();
   return b->ProcessLeaf(std::move(*leaf));
 }
@@ -318,30 +354,15 @@ Result<std::vector<Part>> OnePart(Builder& b, Payload payload) {
   return b.Take();
 }
 
-}  // namespace
-
-Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
-  if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
-  if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
-  // Gzip and MIME objects are read into memory to be parsed, as user data is (what a gzip
-  // one holds goes through new_decoded_writer); a plain object (one part: a script, a
-  // cloud-config) stays in its file.
-  if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
-    std::string buffer;
-    Result<std::string_view> all = body.Contents(options.limits.max_input_bytes, buffer);
-    if (!all.ok()) return all.error();
-    return Parse(*all, options);
-  }
-  Builder b(options);
-  return OnePart(b, body);
-}
-
-Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
+// Parse(), telling `passed` how far each pass over the text has read; a gunzipped MIME text
+// is mapped from where the writer put it, and gives its own pages back.
+Result<std::vector<Part>> ParseText(std::string_view blob, const ParseOptions& options,
+                                    Passed passed) {
   const ParseLimits& limits = options.limits;
   if (Status s = CheckInputSize(blob.size(), limits); !s.ok()) return s.error();
   Builder b(options);
-  Payload decoded;       // a gunzipped blob, which `data` views when in memory
-  std::string inflated;  // or it read from its file
+  Payload decoded;       // a gunzipped blob
+  PayloadView inflated;  // which `data` views
   std::string_view data = blob;
   if (HasGzipMagic(blob)) {
     uint64_t before = *b.budget();
@@ -353,9 +374,11 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
     }
     if (r->status == GunzipStatus::kOk) {
       decoded = std::move(r->payload);
-      Result<std::string_view> all = decoded.Contents(limits.max_decompressed_bytes, inflated);
+      Result<PayloadView> all = decoded.View(limits.max_decompressed_bytes);
       if (!all.ok()) return all.error();
-      data = *all;
+      inflated = std::move(*all);
+      data = inflated.bytes();
+      passed = [&inflated](size_t offset) { inflated.Release(offset); };
     } else if (options.strict_encodings) {
       return Error(ErrorCode::kInvalidInput, "the gzip data is corrupt: " + r->cause);
     } else {
@@ -364,7 +387,7 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   }
   if (!LooksLikeMime(data)) return OnePart(b, std::string(data));
   size_t bad = 0;
-  if (!IsValidUtf8(data, &bad)) {
+  if (!IsValidUtf8(data, &bad, passed)) {
     return Error(ErrorCode::kInvalidInput, "MIME user data is not valid UTF-8 at byte " +
                                                std::to_string(bad) +
                                                " (cloud-init fails on it too)");
@@ -373,11 +396,32 @@ Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& optio
   mime_limits.max_depth = limits.max_depth;
   mime_limits.max_header_bytes = limits.max_header_bytes;
   mime_limits.max_leaves = limits.max_parts;
-  auto root = ParseMime(data, mime_limits);
+  auto root = ParseMime(data, mime_limits, passed);
   if (!root.ok()) return std::move(root).error();
-  if (Status st = CrossCheckMime(data, *root); !st.ok()) return std::move(st).error();
-  if (Status st = Walk(*root, &b); !st.ok()) return std::move(st).error();
+  if (Status st = CrossCheckMime(data, *root, {}, passed); !st.ok()) return std::move(st).error();
+  if (Status st = Walk(*root, &b, TextPass{data, passed}); !st.ok()) return std::move(st).error();
   return b.Take();
+}
+
+}  // namespace
+
+Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& options) {
+  if (const std::string* bytes = body.memory()) return Parse(*bytes, options);
+  if (Status s = CheckInputSize(body.size(), options.limits); !s.ok()) return s.error();
+  // Gzip and MIME objects are parsed as user data is, from a read-only mapping of the file
+  // (what a gzip one holds, and MIME parts, go through new_decoded_writer); a plain object
+  // (one part: a script, a cloud-config) stays in its file.
+  if (HasGzipMagic(body.head()) || LooksLikeMime(body.head())) {
+    Result<PayloadView> all = body.View(options.limits.max_input_bytes);
+    if (!all.ok()) return all.error();
+    return ParseText(all->bytes(), options, [&all](size_t offset) { all->Release(offset); });
+  }
+  Builder b(options);
+  return OnePart(b, body);
+}
+
+Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options) {
+  return ParseText(blob, options, nullptr);
 }
 
 }  // namespace s3us::userdata

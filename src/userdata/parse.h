@@ -37,9 +37,14 @@ struct ParseOptions {
   // not base64 its raw text. For a fetched object that hides a broken object behind a
   // skipped part, so strict makes both kInvalidInput naming the cause.
   bool strict_encodings = false;
-  // Where a gunzipped result goes as it is produced; null keeps it in memory. A result
-  // that is MIME is read back into memory to be split (under max_decompressed_bytes).
+  // Where a gunzipped result goes as it is produced, and each MIME part's decoded bytes
+  // (but a gzip part's, which are gunzipped next); null keeps them in memory. A gunzipped
+  // result that is MIME is mapped back to be split (under max_decompressed_bytes).
   std::function<std::unique_ptr<PayloadWriter>()> new_decoded_writer;
+  // Offered the size of each chunk a gunzip produces before it is kept (null: none): an
+  // error stops that gunzip and is the parse's. For a budget the caller counts what an
+  // object holds against (a plan's size limit), so that a gzip bomb stops there.
+  std::function<Status(uint64_t)> on_gunzipped;
 };
 
 // Success: the parts in cloud-init's attach order, numbered from 1; include parts
@@ -51,7 +56,7 @@ struct ParseOptions {
 Result<std::vector<Part>> Parse(std::string_view blob, const ParseOptions& options = {});
 
 // The same for a fetched object's body. One in memory is Parse()d; a file-backed one that
-// is gzip or MIME (its head says) is read into memory under limits.max_input_bytes and
+// is gzip or MIME (its head says) is mapped read-only under limits.max_input_bytes and
 // Parse()d; any other stays in its file as the one part's payload, typed from its head. A
 // gzip object that holds one part (not MIME) becomes that part's payload as the writer
 // kept it, so with a writer that spills, memory stays flat in the decompressed size.

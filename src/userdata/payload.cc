@@ -1,12 +1,15 @@
 #include "userdata/payload.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/crypto.h"
 #include "core/files.h"
@@ -63,12 +66,56 @@ Result<std::string> Payload::ReadHead(uint64_t n) const {
   return out;
 }
 
-Result<std::string_view> Payload::Contents(uint64_t max_bytes, std::string& buffer) const {
-  if (size() > max_bytes) {
-    return Error(ErrorCode::kLimitExceeded, "a payload of " + std::to_string(size()) +
-                                                " bytes is over the limit of " +
-                                                std::to_string(max_bytes) + " bytes in memory");
+PayloadView& PayloadView::operator=(PayloadView&& other) noexcept {
+  std::swap(bytes_, other.bytes_);
+  std::swap(mapping_, other.mapping_);
+  std::swap(released_, other.released_);
+  return *this;
+}
+
+void PayloadView::Release(size_t offset) {
+  constexpr size_t kStep = 4 << 20;  // a multiple of the page size
+  size_t end = std::min(offset, bytes_.size()) / kStep * kStep;
+  if (mapping_ == nullptr || end == 0 || end == released_) return;
+  // Read-only and private, the mapping holds no page of its own: the file's stay in the
+  // page cache. From the start: a new pass may have faulted earlier pages in again.
+  madvise(mapping_, end, MADV_DONTNEED);
+  released_ = end;
+}
+
+PayloadView::~PayloadView() {
+  if (mapping_ != nullptr) munmap(mapping_, bytes_.size());
+}
+
+Error Payload::OverLimit(uint64_t max_bytes) const {
+  return Error(ErrorCode::kLimitExceeded, "a payload of " + std::to_string(size()) +
+                                              " bytes is over the limit of " +
+                                              std::to_string(max_bytes) + " bytes in memory");
+}
+
+Result<PayloadView> Payload::View(uint64_t max_bytes) const {
+  if (size() > max_bytes) return OverLimit(max_bytes);
+  PayloadView view;
+  if (!file_) {
+    view.bytes_ = bytes_;
+    return view;
   }
+  if (size() == 0) return view;  // nothing to map (mmap refuses a length of 0)
+  struct stat st {};
+  if (fstat(file_->fd(), &st) != 0) return ReadError(errno);
+  if (static_cast<uint64_t>(st.st_size) < size()) {
+    return Error(ErrorCode::kIo, "a fetched body's file is shorter than verified");
+  }
+  size_t n = static_cast<size_t>(size());
+  void* p = mmap(nullptr, n, PROT_READ, MAP_PRIVATE, file_->fd(), 0);
+  if (p == MAP_FAILED) return ReadError(errno);
+  view.mapping_ = p;
+  view.bytes_ = std::string_view(static_cast<const char*>(p), n);
+  return view;
+}
+
+Result<std::string_view> Payload::Contents(uint64_t max_bytes, std::string& buffer) const {
+  if (size() > max_bytes) return OverLimit(max_bytes);
   if (!file_) return std::string_view(bytes_);
   Result<std::string> all = ReadHead(size());
   if (!all.ok()) return all.error();

@@ -1,8 +1,9 @@
 // Payload: a part's decoded bytes, held either in memory (user data, MIME and gzip objects,
 // small objects) or in a verified anonymous file (a large fetched object, so memory stays
 // flat in object size). There is no accessor that returns a file's bytes as a view: code
-// asks for what it needs by name — the head, the whole under a limit, a copy into a file,
-// the bytes chunk by chunk — so nothing reads a file-backed payload partly by accident.
+// asks for what it needs by name — the head, the whole under a limit (read, or mapped), a
+// copy into a file, the bytes chunk by chunk — so nothing reads a file-backed payload partly
+// by accident.
 // Copies share the file; the descriptor closes with the last copy. Thread-compatible:
 // reads use pread/copy_file_range with explicit offsets.
 #ifndef S3US_USERDATA_PAYLOAD_H_
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/error.h"
 
@@ -38,6 +40,29 @@ class PayloadFile {
   int fd_;
   uint64_t size_;
   std::string sha256_;
+};
+
+// A payload's bytes seen whole without a copy (Payload::View): the memory itself, or a
+// read-only mapping of the file, whose pages are the page cache's and are given back with
+// it. Move-only; the bytes stay valid while it lives.
+class PayloadView {
+ public:
+  PayloadView() = default;
+  PayloadView(PayloadView&& other) noexcept { *this = std::move(other); }
+  PayloadView& operator=(PayloadView&& other) noexcept;
+  ~PayloadView();
+
+  std::string_view bytes() const { return bytes_; }
+  // Gives back the mapped pages before `offset`, a step at a time, when a pass over the
+  // bytes has read them: a later read faults them in again from the page cache, so the
+  // bytes stay valid and resident memory stays about a step. No effect on memory.
+  void Release(size_t offset);
+
+ private:
+  friend class Payload;
+  std::string_view bytes_;
+  void* mapping_ = nullptr;  // munmap'd with the view; null for memory or an empty file
+  size_t released_ = 0;      // the last offset released before
 };
 
 class Payload {
@@ -77,6 +102,10 @@ class Payload {
   // All the bytes: a view of the memory, or the file read into `buffer`. kLimitExceeded
   // when the payload is over max_bytes; kIo on a read failure (never a short view).
   Result<std::string_view> Contents(uint64_t max_bytes, std::string& buffer) const;
+  // All the bytes without a copy, for a parser that needs them at once: a file is mapped
+  // read-only. kLimitExceeded as Contents; kIo when the file cannot be mapped or is shorter
+  // than verified (a mapping read past its end would be a crash, not an error).
+  Result<PayloadView> View(uint64_t max_bytes) const;
   // Calls fn on consecutive chunks covering every byte; stops at fn's first error.
   Status ForEachChunk(const std::function<Status(std::string_view)>& fn) const;
   // Appends every byte to fd (copy_file_range for files). kIo on failure.
@@ -88,6 +117,8 @@ class Payload {
   friend bool operator==(const Payload& a, std::string_view b);
 
  private:
+  Error OverLimit(uint64_t max_bytes) const;
+
   std::string bytes_;
   std::shared_ptr<const PayloadFile> file_;
   std::string head_;  // file-backed only

@@ -90,9 +90,15 @@ std::string_view PyRStrip(std::string_view s) {
 
 std::string_view PyStrip(std::string_view s) { return PyRStrip(PyLStrip(s)); }
 
-bool IsValidUtf8(std::string_view s, size_t* bad_offset) {
+bool IsValidUtf8(std::string_view s, size_t* bad_offset, const Passed& passed) {
+  constexpr size_t kPassedStep = 1 << 20;
   size_t i = 0;
+  size_t next_passed = kPassedStep;
   while (i < s.size()) {
+    if (passed && i >= next_passed) {
+      passed(i);
+      next_passed = i + kPassedStep;
+    }
     if (i + 8 <= s.size()) {
       uint64_t word;
       std::memcpy(&word, s.data() + i, 8);

@@ -3,6 +3,7 @@
 #ifndef S3US_USERDATA_PY_TEXT_H_
 #define S3US_USERDATA_PY_TEXT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,9 +18,14 @@ std::string_view PyLStrip(std::string_view s);
 std::string_view PyRStrip(std::string_view s);
 std::string_view PyStrip(std::string_view s);
 
+// Told now and then how far a front-to-back pass over a text has read (every byte before
+// the offset), so that a caller that maps the text can give those pages back (a later read
+// faults them in again): resident memory stays a window of the text, not all of it.
+using Passed = std::function<void(size_t offset)>;
+
 // True when `s` is UTF-8 as Python's strict decoder accepts it (no surrogates, no overlongs).
 // On failure, *bad_offset is the first offending byte.
-bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
+bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr, const Passed& passed = nullptr);
 
 // str.splitlines(): breaks at \n, \r\n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029;
 // line breaks are dropped.

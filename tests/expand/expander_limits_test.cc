@@ -147,6 +147,20 @@ TEST_CASE("Expander enforces each limit and names it") {
     REQUIRE(fits.plan);
     CHECK(fits.plan->parts.back().payload == held);
   }
+  SECTION("a gunzip stops at what is left of the total, before the per-object limit") {
+    // It held 300 KB under a 200 KB per-object gunzip limit: without the total's room it
+    // ran to that limit, and failed the object on it instead of failing the plan.
+    rig.options.limits.max_total_bytes = 100000;
+    rig.options.parse.limits.max_decompressed_bytes = 200000;
+    rig.fetcher.Put("s3://b-1/bomb.gz", Gzip("#!/bin/sh\n" + std::string(300000, '#')));
+    ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/bomb.gz\n")});
+    CHECK_FALSE(r.plan);
+    CHECK(Lines(r) == "includes exceed the total size limit of 97.7 KiB (--max-total-bytes)\n");
+    rig.options.limits.max_total_bytes = 300010;           // what it holds and no more: it fails on
+    r = rig.Expand({S3Include(1, "s3://b-1/bomb.gz\n")});  // the per-object limit as before
+    REQUIRE(r.failures.size() == 1);
+    CHECK(r.failures[0].ToString().find("over the limit of 200000 bytes") != std::string::npos);
+  }
   SECTION("per object") {
     rig.options.limits.max_object_bytes = 2999;
     ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/big\n")});

@@ -1,6 +1,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/crypto.h"
 #include "tests/fakes/gzip.h"
 #include "userdata/parse.h"
 
@@ -71,50 +72,49 @@ TEST_CASE("Parse with strict encodings refuses broken gzip and base64 that cloud
   }
 }
 
-// A PayloadWriter that records what went through it and can be made to fail.
+// A PayloadWriter that records each result that went through it and can be made to fail.
 struct RecordingWriter : PayloadWriter {
-  std::string* seen;
+  std::vector<std::string>* results;
   bool fail;
-  RecordingWriter(std::string* s, bool f) : seen(s), fail(f) {}
+  std::string bytes;
+  RecordingWriter(std::vector<std::string>* r, bool f) : results(r), fail(f) {}
   Status Write(std::string_view chunk) override {
     if (fail) return Error(ErrorCode::kIo, "disk full");
-    seen->append(chunk);
+    bytes.append(chunk);
     return Ok();
   }
-  Result<Payload> Finish() override { return Payload(*seen); }
+  Result<Payload> Finish() override {
+    results->push_back(bytes);
+    return Payload(bytes);
+  }
 };
 
-TEST_CASE("A gunzipped object goes through the decoded writer; a MIME one is read back") {
+TEST_CASE("A gunzipped object goes through the decoded writer, a MIME one is mapped back") {
   // gzip of "#!/bin/sh\n".
   const std::string gz(
       "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\x53\x56\xd4\x4f\xca\xcc"
       "\xd3\x2f\xce\xe0\x02\x00\x1d\x9d\xfb\x04\x0a\x00\x00\x00",
       30);
-  std::string seen;
-  int writers = 0;
+  std::vector<std::string> results;
   bool fail = false;
   ParseOptions o;
   o.strict_encodings = true;
-  o.new_decoded_writer = [&] {
-    ++writers;
-    return std::make_unique<RecordingWriter>(&seen, fail);
-  };
+  o.new_decoded_writer = [&] { return std::make_unique<RecordingWriter>(&results, fail); };
   auto parts = MustParse(gz, o);
   REQUIRE(parts.size() == 1);
-  CHECK(writers == 1);
-  CHECK(seen == "#!/bin/sh\n");
+  CHECK(results == std::vector<std::string>{"#!/bin/sh\n"});
   CHECK(parts[0].content_type == "text/x-shellscript");
   CHECK(parts[0].payload == "#!/bin/sh\n");
 
-  SECTION("a MIME document inside is split as without a writer") {
+  SECTION("a MIME document inside is split as without a writer, its part through one") {
     const std::string mime =
         "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
         "Content-Type: text/x-shellscript\n\n#!/bin/sh\necho a\n--XX--\n";
     const std::string mime_gz = testing::Gzip(mime);
-    seen.clear();
+    results.clear();
     auto split = MustParse(mime_gz, o);
     REQUIRE(split.size() == 1);
-    CHECK(seen == mime);
+    CHECK(results == std::vector<std::string>{mime, "#!/bin/sh\necho a"});
     CHECK(split[0].payload == "#!/bin/sh\necho a");
   }
   SECTION("a writer that fails is the parse's failure") {
@@ -124,6 +124,72 @@ TEST_CASE("A gunzipped object goes through the decoded writer; a MIME one is rea
     CHECK(r.error().code() == ErrorCode::kIo);
     CHECK(r.error().message() == "disk full");
   }
+}
+
+TEST_CASE("A gunzip offers each chunk to on_gunzipped first, and stops at its first error") {
+  const std::string held = "#!/bin/sh\n" + std::string(1 << 20, '#') + "\n";
+  const std::string gz = testing::Gzip(held);
+  uint64_t offered = 0;
+  uint64_t room = 100000;
+  ParseOptions o;
+  o.strict_encodings = true;
+  o.on_gunzipped = [&](uint64_t n) -> Status {
+    offered += n;
+    if (offered > room) return Error(ErrorCode::kLimitExceeded, "no room");
+    return Ok();
+  };
+  std::vector<std::string> results;
+  for (bool writer : {false, true}) {
+    INFO((writer ? "through a writer" : "in memory"));
+    o.new_decoded_writer = nullptr;
+    if (writer) {
+      o.new_decoded_writer = [&] { return std::make_unique<RecordingWriter>(&results, false); };
+    }
+    offered = 0;
+    room = held.size();
+    auto parts = MustParse(gz, o);
+    CHECK(offered == held.size());
+    REQUIRE(parts.size() == 1);
+    CHECK(parts[0].payload == held);
+
+    offered = 0;
+    room = 100000;
+    auto r = Parse(gz, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().ToString() == "no room");
+    CHECK(offered > room);
+    CHECK(offered <= room + (64 << 10));  // one chunk past the room, then it stopped
+  }
+  CHECK(results == std::vector<std::string>{held});  // the refused one was never finished
+}
+
+std::string Base64Of(const std::string& bytes) {
+  return Base64Encode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+TEST_CASE(
+    "MIME parts go through the decoded writer as decoded, but a gzip part is gunzipped first") {
+  const std::string mime =
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+      "--XX\nContent-Type: text/x-shellscript\n\n#!/bin/sh\necho plain\n"
+      "--XX\nContent-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n"
+      "IyEvYmluL3NoCmVjaG8gYjY0Cg==\n"
+      "--XX\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n" +
+      Base64Of(testing::Gzip("#!/bin/sh\necho gz\n")) + "\n--XX--\n";
+  std::vector<std::string> results;
+  ParseOptions o;
+  o.strict_encodings = true;
+  o.new_decoded_writer = [&] { return std::make_unique<RecordingWriter>(&results, false); };
+  auto with = MustParse(mime, o);
+  auto without = MustParse(mime);
+  REQUIRE(with.size() == 3);
+  REQUIRE(without.size() == 3);
+  for (size_t i = 0; i < with.size(); ++i) {
+    CHECK(with[i].content_type == without[i].content_type);
+    CHECK(with[i].payload == *without[i].payload.memory());
+  }
+  CHECK(results == std::vector<std::string>{"#!/bin/sh\necho plain", "#!/bin/sh\necho b64\n",
+                                            "#!/bin/sh\necho gz\n"});
 }
 
 TEST_CASE("ParseIncludeList reads s3-include lines with pins") {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "core/crypto.h"
 #include "core/files.h"
@@ -56,6 +57,11 @@ TEST_CASE("Payload gives the same bytes from memory and from a file") {
     CHECK(p.ReadHead(10).value() == bytes.substr(0, 10));
     std::string buffer;
     CHECK(p.Contents(bytes.size(), buffer).value() == bytes);
+    Result<PayloadView> view = p.View(bytes.size());
+    REQUIRE(view.ok());
+    CHECK(view->bytes() == bytes);
+    PayloadView moved = std::move(*view);  // the mapping goes with the view
+    CHECK(moved.bytes() == bytes);
     CHECK(p.Sha256Hex() == Sha256Hex(bytes));
     CHECK(CopiedOut(p) == bytes);
     std::string chunks;
@@ -71,6 +77,19 @@ TEST_CASE("Payload gives the same bytes from memory and from a file") {
   CHECK(FilePayload(bytes, bytes.size()).memory() == nullptr);
 }
 
+TEST_CASE("A mapped view stays whole when its pages are given back behind a pass") {
+  std::string bytes = Pattern(13 << 20);
+  for (const Payload& p : {Payload(bytes), FilePayload(bytes, bytes.size())}) {
+    INFO((p.in_memory() ? "memory" : "file"));
+    PayloadView view = std::move(p.View(bytes.size()).value());
+    for (size_t offset : {size_t{1} << 20, size_t{5} << 20, size_t{9} << 20, bytes.size(),
+                          size_t{4} << 20, bytes.size() + 1}) {
+      view.Release(offset);
+      CHECK(view.bytes() == bytes);  // what was given back faults in again
+    }
+  }
+}
+
 TEST_CASE("Payload never reads a file-backed payload short") {
   std::string bytes = Pattern(100000);
   Payload over = FilePayload(bytes, bytes.size() + 10);  // the file lost its tail
@@ -78,6 +97,9 @@ TEST_CASE("Payload never reads a file-backed payload short") {
   Result<std::string_view> all = over.Contents(over.size(), buffer);
   REQUIRE_FALSE(all.ok());
   CHECK(all.error().code() == ErrorCode::kIo);
+  Result<PayloadView> view = over.View(over.size());  // mapped, it would crash when read
+  REQUIRE_FALSE(view.ok());
+  CHECK(view.error().code() == ErrorCode::kIo);
   CHECK_FALSE(over.ForEachChunk([](std::string_view) { return Ok(); }).ok());
   FILE* f = std::tmpfile();
   CHECK_FALSE(over.CopyTo(fileno(f)).ok());
@@ -87,9 +109,11 @@ TEST_CASE("Payload never reads a file-backed payload short") {
   Result<std::string_view> limited = p.Contents(bytes.size() - 1, buffer);
   REQUIRE_FALSE(limited.ok());
   CHECK(limited.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(p.View(bytes.size() - 1).error().code() == ErrorCode::kLimitExceeded);
+  CHECK(FilePayload("", 0).View(0).value().bytes().empty());
 }
 
-TEST_CASE("ParseObject keeps a plain object in its file and reads gzip or MIME ones") {
+TEST_CASE("ParseObject keeps a plain object in its file and maps gzip or MIME ones") {
   std::string script = Pattern(2 << 20);
   Result<std::vector<Part>> parts = ParseObject(FilePayload(script, script.size()));
   REQUIRE(parts.ok());
