@@ -209,6 +209,11 @@ CASES = {
                        b"Content-Type: text/x-shellscript\nFrom nobody\n\n#!/bin/sh\n--XX--\n"),
     "mime-x-s3us-headers": mime([(["Content-Type: text/x-shellscript",
                                    "X-S3us-Origin: s3://b/k", "X-Ignored: 1"], SCRIPT)]),
+    # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
+    # mimetic keeps the line break before it, which once made the blob "ambiguous".
+    "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],
+                                           "#!/bin/sh\n" + "#" * 4079),
+                                          (["Content-Type: text/x-shellscript"], SCRIPT)]),
 }
 
 

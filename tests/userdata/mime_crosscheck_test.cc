@@ -90,23 +90,14 @@ TEST_CASE("CrossCheckMime refuses blobs the readers split differently, naming th
 TEST_CASE("CrossCheckMime measures a body as mimetic's 4 KiB blocks read it, without a copy") {
   // mimetic appends a body in blocks of 4093 bytes and up to a line start, and drops the line
   // break before a boundary only when the break is in the boundary's block. A boundary line
-  // that straddles a block end keeps it: for a part that is not the last, that reads as a
-  // different body (a known false alarm, kept as mimetic reads it). Its neighbours agree.
+  // that straddles a block end keeps it (bodies of 4088-4092 bytes here): one line break
+  // more is the same body, not an ambiguity, so valid user data is not refused for it.
   auto doc = [](size_t body) {
     return kHead + "--XX\n\n" + std::string(body, 'a') + "\n--XX\n\nb\n--XX--\n";
   };
   for (size_t body = 4080; body < 4100; ++body) {
-    Status st = Check(doc(body));
     INFO(body);
-    if (body < 4088 || body > 4092) {
-      CHECK(st.ok());
-      continue;
-    }
-    REQUIRE_FALSE(st.ok());
-    std::string n = std::to_string(body);
-    CHECK(st.error().message() == "mime part 1: ambiguous MIME: the body differs from byte " + n +
-                                      ": cloud-init reads " + n + " bytes, an RFC 2046 reader " +
-                                      std::to_string(body + 1));
+    CHECK(Check(doc(body)).ok());
   }
   CHECK(Check(doc(3 * 4093 + 100)).ok());
 }
