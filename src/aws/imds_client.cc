@@ -42,8 +42,6 @@ net::RetryPolicy WaitPolicy(const ImdsOptions& options) {
   return policy;
 }
 
-bool IsSuccess(int status) { return status >= 200 && status < 300; }
-
 // A token goes back in a header of every request: printable ASCII and short, or not at all.
 bool IsUsableToken(std::string_view token) {
   return !token.empty() && token.size() <= kMaxImdsTokenBytes &&
@@ -87,7 +85,7 @@ Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadl
   request.direct = true;
   net::MemorySink sink(max_bytes);
   Result<net::Response> r = transport_.Send(request, &sink);
-  if (r.ok() && IsSuccess(r->status)) r->body = sink.Take();
+  if (r.ok() && net::IsSuccessStatus(r->status)) r->body = sink.Take();
   if (r.ok() && !net::IsRetryableStatus(r->status)) return r;
   if (!r.ok() && r.error().code() != ErrorCode::kTransport &&
       r.error().code() != ErrorCode::kTimeout) {

@@ -11,8 +11,6 @@ namespace {
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-bool IsSuccess(int status) { return status >= 200 && status < 300; }
-
 // RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown.
 bool HasDifferingLengths(const Headers& headers) {
   const std::string* first = nullptr;
@@ -233,7 +231,7 @@ size_t CurlTransfer::Body(std::string_view chunk) {
   if (!status_known_) {
     long status = 0;
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
-    success_ = IsSuccess(static_cast<int>(status));
+    success_ = IsSuccessStatus(static_cast<int>(status));
     status_known_ = true;
     if (Status s = CheckHead(); !s.ok()) {
       callback_error_ = std::move(s).error();

@@ -63,6 +63,9 @@ class BodySink {
   virtual Status Reset() = 0;
 };
 
+// 2xx: the answer carries the body asked for (a sink gets it; other bodies are errors).
+inline bool IsSuccessStatus(int status) { return status >= 200 && status < 300; }
+
 struct Response {
   int status = 0;
   Headers headers;          // names lower-cased, in arrival order

@@ -34,8 +34,6 @@ void Discard(net::BodySink& sink) {
   if (!s.ok()) LogWarning("discarding a partial S3 body failed: " + s.error().ToString());
 }
 
-bool IsSuccess(int status) { return status >= 200 && status < 300; }
-
 }  // namespace
 
 S3ClientImpl::S3ClientImpl(net::Transport& transport, aws::CredentialProvider& credentials,
@@ -84,7 +82,7 @@ Result<GetObjectResult> S3ClientImpl::GetObject(const GetObjectRequest& request)
       Discard(sink);
       return std::move(response).error();
     }
-    if (IsSuccess(response->status)) return Received(*response, attempt, request, sink);
+    if (net::IsSuccessStatus(response->status)) return Received(*response, attempt, request, sink);
     S3ErrorInfo info = ParseS3Error(*response);
     if (!Repair(location, *response, info, attempt)) return MakeS3Error(info);
   }

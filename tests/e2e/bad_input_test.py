@@ -12,12 +12,8 @@ peak-RSS bound; a crash, a hang or a second error line fails the test.
 import json
 import os
 import resource
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 
 import e2e_util
 from e2e_util import ERROR_PREFIX, E2ETest
@@ -32,33 +28,16 @@ if 'ASAN_OPTIONS' in os.environ:  # scripts/sanitize.sh: shadow memory and redzo
 MAX_ERROR_LINE = 1000  # a few quoted texts of at most 200 bytes each, escaped
 
 
+def _limits():
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run_bounded(args, env, cwd):
     """Runs the binary with a CPU-time limit; returns (exit code or -signal, stdout, stderr,
-    wall seconds, peak RSS in MiB) measured by wait4 on this very child."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        return _run_bounded(args, env, cwd, out, err)
-
-
-def _run_bounded(args, env, cwd, out, err):
-
-    def limits():
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    start = time.monotonic()
-    proc = subprocess.Popen([e2e_util.BINARY] + args, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=out, stderr=err, preexec_fn=limits)
-    timer = threading.Timer(WALL_SECONDS, lambda: os.kill(proc.pid, signal.SIGKILL))
-    timer.start()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - start
-    out.seek(0)
-    err.seek(0)
-    return proc.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024
+    wall seconds, peak RSS in MiB)."""
+    run = e2e_util.run_measured(args, env, cwd, WALL_SECONDS, preexec_fn=_limits)
+    return run.code, run.stdout, run.stderr, run.seconds, run.rss_mib
 
 
 class BadInputCorpus(E2ETest):

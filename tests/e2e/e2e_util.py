@@ -11,9 +11,11 @@ import gzip
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -47,6 +49,28 @@ def mime(parts, boundary):
             out += f'Content-Disposition: attachment; filename="{filename}"\n'
         out += '\n' + body + '\n'
     return (out + f'--{boundary}--\n').encode()
+
+
+def run_measured(args, env, cwd, kill_after, preexec_fn=None):
+    """Runs the binary (stdin /dev/null), killing it after kill_after seconds; returns a Run
+    with its peak RSS in MiB as rss_mib, measured by wait4 on this very child."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen([BINARY] + list(args), env=env, cwd=cwd,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                preexec_fn=preexec_fn)
+        timer = threading.Timer(kill_after, lambda: os.kill(proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        run = Run(args, os.waitstatus_to_exitcode(status), out.read(), err.read(), seconds)
+    run.rss_mib = usage.ru_maxrss / 1024
+    return run
 
 
 class Run:

@@ -14,14 +14,10 @@ import gzip
 import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import threading
-import time
 
 import e2e_util
-from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest, Run
+from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest
 from harness import Emulators, _Process
 
 SCRIPT = b'#!/bin/sh\necho hostile-served\n'
@@ -73,23 +69,8 @@ class HostileTest(E2ETest):
 
     def run_measured(self, emu, args, extra_env):
         """run_bin, with the run's own peak RSS (wait4 on this very child) as run.rss_mib."""
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            started = time.monotonic()
-            proc = subprocess.Popen([e2e_util.BINARY] + args, env=self.env(emu, extra_env),
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    cwd=self.out_dir)
-            # A run still going long after its --deadline hangs: killed, it fails on its exit.
-            timer = threading.Timer(DEADLINE + 20, lambda: os.kill(proc.pid, signal.SIGKILL))
-            timer.start()
-            try:
-                _, status, usage = os.wait4(proc.pid, 0)
-            finally:
-                timer.cancel()
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            run = Run(args, proc.returncode, out.read(), err.read(), time.monotonic() - started)
-        run.rss_mib = usage.ru_maxrss / 1024
+        # A run still going long after its --deadline hangs: killed, it fails on its exit.
+        run = e2e_util.run_measured(args, self.env(emu, extra_env), self.out_dir, DEADLINE + 20)
         self.assert_clean(emu, run)
         self.assertLess(run.rss_mib, MAX_RSS_MIB, run)
         return run
@@ -268,7 +249,7 @@ class HostileS3Test(HostileTest):
         self.assert_refused(run, EXIT_FETCH, URL, 'size limit of 8.0 MiB')
 
     def test_endless_error_body_is_read_no_further_than_needed(self):
-        run, stats = self.plan('endless-error-body')
+        run, _ = self.plan('endless-error-body')
         # Not `request ... timeout`: the 403 itself, read no further than its start.
         self.assert_refused(run, EXIT_FETCH, URL, 'AccessDenied')
 

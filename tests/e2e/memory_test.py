@@ -114,9 +114,7 @@ class MemoryTest(E2ETest):
         with self.emulators(user_data=user_data) as emu:
             for key, data in objects.items():
                 emu.put('bkt', key, wrap(data))
-            doc = os.path.join(self.tmp, 'user-data')
-            with open(doc, 'wb') as f:
-                f.write(user_data)
+            doc = self.write('user-data', user_data)
             figures = {}
 
             run, figures['plan'], out = self.measured(emu, ['plan', doc, '--json'], 'plan')
@@ -164,9 +162,7 @@ class MemoryTest(E2ETest):
         with self.emulators(user_data=user_data) as emu:
             emu.put('bkt', 'good.sh', good)
             emu.put('bkt', 'bad.sh', bad)
-            doc = os.path.join(self.tmp, 'user-data')
-            with open(doc, 'wb') as f:
-                f.write(user_data)
+            doc = self.write('user-data', user_data)
             state = os.path.join(self.tmp, 'state')
             for args in (['plan', doc], ['replay', doc, '--state-dir', state,
                                          '--cloud-config-dir', state + '.cfg.d']):
@@ -209,9 +205,7 @@ class MemoryTest(E2ETest):
         user_data = b'#s3-include\ns3://bkt/big.yaml\n'
         with self.emulators(user_data=user_data) as emu:
             emu.put('bkt', 'big.yaml', config)
-            doc = os.path.join(self.tmp, 'user-data')
-            with open(doc, 'wb') as f:
-                f.write(user_data)
+            doc = self.write('user-data', user_data)
             run, kb, _ = self.measured(emu, ['plan', doc, '--json'], 'plan')
             plan = json.loads(run.stdout)
             self.assertEqual([p['content_type'] for p in plan['parts']], ['text/cloud-config'])
@@ -227,9 +221,7 @@ class MemoryTest(E2ETest):
         with self.emulators(user_data=user_data) as emu:
             for key in keys:
                 emu.put('bkt', key, bomb)
-            doc = os.path.join(self.tmp, 'user-data')
-            with open(doc, 'wb') as f:
-                f.write(user_data)
+            doc = self.write('user-data', user_data)
             run, kb, _ = self.measured(emu, ['plan', doc], 'plan', code=EXIT_FETCH)
             self.assert_one_error(run, EXIT_FETCH, '--max-total-bytes')
             self.assertEqual(os.listdir(self.tmpdir_env), [])
@@ -244,9 +236,7 @@ class MemoryTest(E2ETest):
         user_data = b'#s3-include\ns3://bkt/bomb.gz\n'
         with self.emulators(user_data=user_data) as emu:
             emu.put('bkt', 'bomb.gz', bomb)
-            doc = os.path.join(self.tmp, 'user-data')
-            with open(doc, 'wb') as f:
-                f.write(user_data)
+            doc = self.write('user-data', user_data)
             run, _, _ = self.measured(emu, ['plan', doc, '--max-total-bytes', '8M'], 'plan',
                                       code=EXIT_FETCH, max_file_bytes=12 * MIB)
             self.assert_one_error(run, EXIT_FETCH, '--max-total-bytes')
