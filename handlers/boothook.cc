@@ -10,10 +10,10 @@ std::vector<std::string> BoothookHandler::content_types() const {
 }
 
 Result<run::Outcome> BoothookHandler::Handle(const userdata::Part& part, run::HandlerContext& ctx) {
-  std::string buffer;
-  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  Result<userdata::PayloadView> text = part.payload.View(part.payload.size());
   if (!text.ok()) return text.error();
-  return WriteAndRun(part, ctx, ctx.paths.boothooks_dir, userdata::Payload(BoothookScript(*text)));
+  return WriteAndRun(part, ctx, ctx.paths.boothooks_dir,
+                     userdata::Payload(BoothookScript(text->bytes())));
 }
 
 }  // namespace s3us::handlers

@@ -15,10 +15,9 @@ std::vector<std::string> JinjaHandler::content_types() const { return {userdata:
 
 Result<run::Outcome> JinjaHandler::Handle(const userdata::Part& part, run::HandlerContext&) {
   // Its kind is named by the line after the first, which may be anywhere: read it whole.
-  std::string buffer;
-  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  Result<userdata::PayloadView> text = part.payload.View(part.payload.size());
   if (!text.ok()) return text.error();
-  std::string kind = JinjaTemplateKind(*text);
+  std::string kind = JinjaTemplateKind(text->bytes());
   run::Outcome outcome;
   outcome.kind = run::OutcomeKind::kSkipped;
   outcome.message = "jinja template" + (kind.empty() ? "" : " (" + kind + ")") +

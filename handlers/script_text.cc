@@ -22,10 +22,9 @@ Result<userdata::Payload> Dos2UnixPayload(const userdata::Payload& payload) {
   bool unchanged = nl == std::string_view::npos ? head.size() == payload.size()
                                                 : nl == 0 || head[nl - 1] != '\r';
   if (unchanged) return payload;
-  std::string buffer;
-  Result<std::string_view> text = payload.Contents(payload.size(), buffer);
+  Result<userdata::PayloadView> text = payload.View(payload.size());
   if (!text.ok()) return text.error();
-  return userdata::Payload(Dos2Unix(*text));
+  return userdata::Payload(Dos2Unix(text->bytes()));
 }
 
 std::string BoothookScript(std::string_view payload) {

@@ -10,14 +10,13 @@
 namespace s3us::cli {
 
 void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& problems) {
-  std::string buffer;
-  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  Result<userdata::PayloadView> text = part.payload.View(part.payload.size());
   if (!text.ok()) {
     problems.push_back({part.index, 1, text.error().message()});
     return;
   }
   try {
-    if (userdata::ScanYaml(*text).top == userdata::YamlShape::Top::kOther) {
+    if (userdata::ScanYaml(text->bytes()).top == userdata::YamlShape::Top::kOther) {
       problems.push_back({part.index, 1, "cloud-config: the top level is not a mapping"});
     }
   } catch (const YAML::Exception& e) {

@@ -74,13 +74,12 @@ std::vector<userdata::IncludeEntry> IncludeLines(const userdata::Part& part,
   if (all.ok()) return std::move(all).value();
   std::vector<userdata::IncludeEntry> entries;
   size_t before = problems.size();
-  std::string buffer;
-  Result<std::string_view> text = part.payload.Contents(part.payload.size(), buffer);
+  Result<userdata::PayloadView> text = part.payload.View(part.payload.size());
   if (!text.ok()) {
     problems.push_back(FromMessage(part.index, text.error().message()));
     return entries;
   }
-  std::vector<std::string_view> lines = Split(*text, '\n');
+  std::vector<std::string_view> lines = Split(text->bytes(), '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
     userdata::Part one = part;
     one.payload = std::string(i, '\n') + std::string(lines[i]);

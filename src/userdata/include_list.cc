@@ -116,19 +116,16 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
 }
 
 // An include list read whole: the fetch already bounded its size.
-Result<std::string_view> ListText(const Part& part, std::string& buffer) {
-  return part.payload.Contents(part.payload.size(), buffer);
-}
+Result<PayloadView> ListText(const Part& part) { return part.payload.View(part.payload.size()); }
 
 }  // namespace
 
 Result<std::vector<InlineSignerLine>> InlineSignerLines(const Part& part) {
   std::vector<InlineSignerLine> out;
   if (part.content_type != kTypeS3Include) return out;
-  std::string buffer;
-  Result<std::string_view> text = ListText(part, buffer);
+  Result<PayloadView> text = ListText(part);
   if (!text.ok()) return text.error();
-  std::string_view payload = *text;
+  std::string_view payload = text->bytes();
   int n = 0;
   for (size_t pos = 0; pos < payload.size();) {
     size_t end = std::min(payload.find('\n', pos), payload.size());
@@ -147,10 +144,9 @@ Result<std::vector<InlineSignerLine>> InlineSignerLines(const Part& part) {
 Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part) {
   bool cloud_init = part.content_type == kTypeInclude || part.content_type == kTypeIncludeOnce;
   if (cloud_init || part.content_type == kTypeS3Include) {
-    std::string buffer;
-    Result<std::string_view> text = ListText(part, buffer);
+    Result<PayloadView> text = ListText(part);
     if (!text.ok()) return text.error();
-    return cloud_init ? CloudInitIncludes(*text) : S3Includes(*text);
+    return cloud_init ? CloudInitIncludes(text->bytes()) : S3Includes(text->bytes());
   }
   return Error(ErrorCode::kInvalidInput, "part " + std::to_string(part.index) + " (" +
                                              part.content_type + ") is not an include list");

@@ -71,12 +71,16 @@ Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload)
 // all whitespace cannot tell, and the whole payload is read (bounded by the input limit).
 constexpr size_t kTypingBytes = 64;
 
-// The bytes starts-with typing needs: the head, or all of a payload whose head cannot tell.
+// The bytes starts-with typing needs: the head, or all of a payload whose head cannot tell
+// (then seen through `whole`).
 Result<std::string_view> TypingView(const Payload& payload, uint64_t max_bytes,
-                                    std::string& buffer) {
+                                    std::optional<PayloadView>& whole) {
   std::string_view head = payload.head();
   if (payload.size() == head.size() || PyLStrip(head).size() >= kTypingBytes) return head;
-  return payload.Contents(max_bytes, buffer);
+  Result<PayloadView> all = payload.View(max_bytes);
+  if (!all.ok()) return all.error();
+  whole = std::move(all).value();
+  return whole->bytes();
 }
 
 // launch-index of a file-backed #cloud-config: looked for in chunks, parsed only if there.
@@ -93,10 +97,9 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
   });
   if (!scanned.ok()) return scanned.error();
   if (!found) return std::optional<std::string>();
-  std::string buffer;
-  Result<std::string_view> all = payload.Contents(max_bytes, buffer);
+  Result<PayloadView> all = payload.View(max_bytes);
   if (!all.ok()) return all.error();
-  return LaunchIndexFromYaml(*all);
+  return LaunchIndexFromYaml(all->bytes());
 }
 
 // A gunzipped payload: through the caller's writer when there is one (a large result goes
@@ -164,9 +167,9 @@ class Builder {
     }
     std::optional<std::string> ctype;
     if (IsRetypedByFirstLine(ctype_orig)) {
-      std::string buffer;
+      std::optional<PayloadView> whole;
       Result<std::string_view> typing =
-          TypingView(leaf.payload, opts_.limits.max_input_bytes, buffer);
+          TypingView(leaf.payload, opts_.limits.max_input_bytes, whole);
       if (!typing.ok()) return typing.error();
       ctype = TypeFromStartsWith(*typing, false);
     }
@@ -176,10 +179,9 @@ class Builder {
         (!was_compressed && *ctype != ctype_orig) ? leaf.filename_no_name : leaf.filename;
 
     if (*ctype == kTypeCloudConfigArchive) {
-      std::string buffer;
-      Result<std::string_view> all = leaf.payload.Contents(opts_.limits.max_input_bytes, buffer);
+      Result<PayloadView> all = leaf.payload.View(opts_.limits.max_input_bytes);
       if (!all.ok()) return all.error();
-      return Explode(*all);
+      return Explode(all->bytes());
     }
 
     Part p;

@@ -87,14 +87,12 @@ PayloadView::~PayloadView() {
   if (mapping_ != nullptr) munmap(mapping_, bytes_.size());
 }
 
-Error Payload::OverLimit(uint64_t max_bytes) const {
-  return Error(ErrorCode::kLimitExceeded, "a payload of " + std::to_string(size()) +
-                                              " bytes is over the limit of " +
-                                              std::to_string(max_bytes) + " bytes in memory");
-}
-
 Result<PayloadView> Payload::View(uint64_t max_bytes) const {
-  if (size() > max_bytes) return OverLimit(max_bytes);
+  if (size() > max_bytes) {
+    return Error(ErrorCode::kLimitExceeded, "a payload of " + std::to_string(size()) +
+                                                " bytes is over the limit of " +
+                                                std::to_string(max_bytes) + " bytes in memory");
+  }
   PayloadView view;
   if (!file_) {
     view.bytes_ = bytes_;
@@ -112,15 +110,6 @@ Result<PayloadView> Payload::View(uint64_t max_bytes) const {
   view.mapping_ = p;
   view.bytes_ = std::string_view(static_cast<const char*>(p), n);
   return view;
-}
-
-Result<std::string_view> Payload::Contents(uint64_t max_bytes, std::string& buffer) const {
-  if (size() > max_bytes) return OverLimit(max_bytes);
-  if (!file_) return std::string_view(bytes_);
-  Result<std::string> all = ReadHead(size());
-  if (!all.ok()) return all.error();
-  buffer = std::move(*all);
-  return std::string_view(buffer);
 }
 
 Status Payload::ForEachChunk(const std::function<Status(std::string_view)>& fn) const {

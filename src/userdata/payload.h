@@ -99,12 +99,10 @@ class Payload {
   std::string_view head() const;
   // The first min(size(), n) bytes. kIo on a read failure.
   Result<std::string> ReadHead(uint64_t n) const;
-  // All the bytes: a view of the memory, or the file read into `buffer`. kLimitExceeded
-  // when the payload is over max_bytes; kIo on a read failure (never a short view).
-  Result<std::string_view> Contents(uint64_t max_bytes, std::string& buffer) const;
-  // All the bytes without a copy, for a parser that needs them at once: a file is mapped
-  // read-only. kLimitExceeded as Contents; kIo when the file cannot be mapped or is shorter
-  // than verified (a mapping read past its end would be a crash, not an error).
+  // All the bytes without a copy, for a reader that needs them at once: a file is mapped
+  // read-only. kLimitExceeded when the payload is over max_bytes; kIo when the file cannot
+  // be mapped or is shorter than verified (a mapping read past its end would be a crash,
+  // not an error: never a short view).
   Result<PayloadView> View(uint64_t max_bytes) const;
   // Calls fn on consecutive chunks covering every byte; stops at fn's first error.
   Status ForEachChunk(const std::function<Status(std::string_view)>& fn) const;
@@ -117,8 +115,6 @@ class Payload {
   friend bool operator==(const Payload& a, std::string_view b);
 
  private:
-  Error OverLimit(uint64_t max_bytes) const;
-
   std::string bytes_;
   std::shared_ptr<const PayloadFile> file_;
   std::string head_;  // file-backed only

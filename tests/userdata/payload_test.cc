@@ -55,8 +55,6 @@ TEST_CASE("Payload gives the same bytes from memory and from a file") {
     CHECK(p.size() == bytes.size());
     CHECK(p.head() == std::string_view(bytes).substr(0, Payload::kHeadBytes));
     CHECK(p.ReadHead(10).value() == bytes.substr(0, 10));
-    std::string buffer;
-    CHECK(p.Contents(bytes.size(), buffer).value() == bytes);
     Result<PayloadView> view = p.View(bytes.size());
     REQUIRE(view.ok());
     CHECK(view->bytes() == bytes);
@@ -93,11 +91,7 @@ TEST_CASE("A mapped view stays whole when its pages are given back behind a pass
 TEST_CASE("Payload never reads a file-backed payload short") {
   std::string bytes = Pattern(100000);
   Payload over = FilePayload(bytes, bytes.size() + 10);  // the file lost its tail
-  std::string buffer;
-  Result<std::string_view> all = over.Contents(over.size(), buffer);
-  REQUIRE_FALSE(all.ok());
-  CHECK(all.error().code() == ErrorCode::kIo);
-  Result<PayloadView> view = over.View(over.size());  // mapped, it would crash when read
+  Result<PayloadView> view = over.View(over.size());     // mapped, it would crash when read
   REQUIRE_FALSE(view.ok());
   CHECK(view.error().code() == ErrorCode::kIo);
   CHECK_FALSE(over.ForEachChunk([](std::string_view) { return Ok(); }).ok());
@@ -106,9 +100,6 @@ TEST_CASE("Payload never reads a file-backed payload short") {
   std::fclose(f);
 
   Payload p = FilePayload(bytes, bytes.size());
-  Result<std::string_view> limited = p.Contents(bytes.size() - 1, buffer);
-  REQUIRE_FALSE(limited.ok());
-  CHECK(limited.error().code() == ErrorCode::kLimitExceeded);
   CHECK(p.View(bytes.size() - 1).error().code() == ErrorCode::kLimitExceeded);
   CHECK(FilePayload("", 0).View(0).value().bytes().empty());
 }
