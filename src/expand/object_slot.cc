@@ -13,7 +13,7 @@
 #include "expand/body_sink.h"
 #include "fetch/verify.h"
 #include "net/verifying_sink.h"
-#include "userdata/codecs.h"
+#include "userdata/gzip.h"
 
 namespace s3us::expand {
 namespace {

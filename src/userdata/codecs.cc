@@ -1,7 +1,6 @@
 #include "userdata/codecs.h"
 
-#include <zlib.h>
-
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -85,63 +84,47 @@ std::optional<std::string> A2bBase64(std::string_view s, bool strict) {
   return out;
 }
 
-uint32_t ReadLe32(std::string_view s, size_t at) {
-  uint32_t v = 0;
-  for (int k = 3; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(s[at + k]);
-  return v;
-}
+// Collects a decoder's output in pieces of about kPieceBytes before handing them to the
+// sink, so a large body is never decoded whole in memory.
+class PieceWriter {
+ public:
+  static constexpr size_t kPieceBytes = size_t{256} << 10;
 
-GunzipResult Fail(GunzipStatus status, std::string cause) {
-  GunzipResult r;
-  r.status = status;
-  r.cause = std::move(cause);
-  return r;
-}
+  // `most`: the most bytes the decoder can give (a small body needs a small buffer).
+  PieceWriter(const DecodedSink& out, size_t most)
+      : out_(out), buf_(std::min(most, kPieceBytes) + 8, '\0') {}
 
-constexpr const char* kTruncated =
-    "compressed file ended before the end-of-stream marker was reached";
+  // Where the next bytes go; at least 3 bytes of room while !full().
+  char* dst = nullptr;
+  char* begin() { return buf_.data(); }
+  bool full() const { return dst >= buf_.data() + buf_.size() - 8; }
+  // Hands what is collected to the sink, having read the input to `read_to`; false when
+  // the sink stopped.
+  bool Flush(size_t read_to) {
+    size_t n = static_cast<size_t>(dst - buf_.data());
+    dst = buf_.data();
+    return out_(std::string_view(buf_.data(), n), read_to);
+  }
 
-// Skips the member header at `*pos`; returns a cause on failure.
-std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
-  size_t p = *pos;
-  if (in.size() - p < 2 || !HasGzipMagic(in.substr(p))) return "not a gzipped file";
-  if (in.size() - p < 10) return kTruncated;
-  if (static_cast<unsigned char>(in[p + 2]) != 8) return "unknown compression method";
-  unsigned flags = static_cast<unsigned char>(in[p + 3]);
-  p += 10;
-  if (flags & 4) {  // FEXTRA
-    if (in.size() - p < 2) return kTruncated;
-    size_t xlen = static_cast<unsigned char>(in[p]) | (static_cast<unsigned char>(in[p + 1]) << 8);
-    p += 2;
-    if (in.size() - p < xlen) return kTruncated;
-    p += xlen;
-  }
-  for (unsigned flag : {8u, 16u}) {  // FNAME, FCOMMENT: NUL-terminated
-    if (!(flags & flag)) continue;
-    size_t nul = in.find('\0', p);
-    if (nul == std::string_view::npos) return kTruncated;
-    p = nul + 1;
-  }
-  if (flags & 2) {  // FHCRC: read and ignored, as Python does
-    if (in.size() - p < 2) return kTruncated;
-    p += 2;
-  }
-  *pos = p;
-  return std::nullopt;
-}
+ private:
+  const DecodedSink& out_;
+  std::string buf_;
+};
 
 // Decodes the leading whole quads of alphabet characters of a base64 body, skipping the
-// line breaks (and, with `blanks`, spaces and tabs) between them, into out; returns where the first
-// quad that holds anything else (padding, a stray byte) starts. A2bBase64 is in its initial state
-// at every quad boundary of such a prefix, so decoding the rest on its own continues it exactly.
-size_t DecodeQuadPrefix(std::string_view body, bool blanks, std::string& out) {
-  out.resize(body.size() / 4 * 3 + 3);
+// line breaks (and, with `blanks`, spaces and tabs) between them, into w; returns where the
+// first quad that holds anything else (padding, a stray byte) starts, or npos when the sink
+// stopped. A2bBase64 is in its initial state at every quad boundary of such a prefix, so
+// decoding the rest on its own continues it exactly. What is decoded past the last flush is
+// left in w.
+size_t DecodeQuadPrefix(std::string_view body, bool blanks, PieceWriter& w) {
   const unsigned char* in = reinterpret_cast<const unsigned char*>(body.data());
-  char* dst = out.data();
+  w.dst = w.begin();
   size_t quad_start = 0;
   int got = 0;
   unsigned v = 0;
   for (size_t i = 0; i < body.size();) {
+    if (w.full() && !w.Flush(quad_start)) return std::string_view::npos;
     // A whole quad in a row (the common case: lines of 76 are 19 quads); a line break or
     // anything else is -1 in the table and takes the byte-at-a-time path below.
     if (got == 0 && i + 4 <= body.size()) {
@@ -149,10 +132,10 @@ size_t DecodeQuadPrefix(std::string_view body, bool blanks, std::string& out) {
           d = kBase64[in[i + 3]];
       if ((a | b | c | d) >= 0) {
         unsigned q = static_cast<unsigned>(a << 18 | b << 12 | c << 6 | d);
-        dst[0] = static_cast<char>(q >> 16);
-        dst[1] = static_cast<char>(q >> 8);
-        dst[2] = static_cast<char>(q);
-        dst += 3;
+        w.dst[0] = static_cast<char>(q >> 16);
+        w.dst[1] = static_cast<char>(q >> 8);
+        w.dst[2] = static_cast<char>(q);
+        w.dst += 3;
         i += 4;
         quad_start = i;
         continue;
@@ -164,16 +147,15 @@ size_t DecodeQuadPrefix(std::string_view body, bool blanks, std::string& out) {
     if (d < 0) break;
     v = v << 6 | static_cast<unsigned>(d);
     if (++got == 4) {
-      dst[0] = static_cast<char>(v >> 16);
-      dst[1] = static_cast<char>(v >> 8);
-      dst[2] = static_cast<char>(v);
-      dst += 3;
+      w.dst[0] = static_cast<char>(v >> 16);
+      w.dst[1] = static_cast<char>(v >> 8);
+      w.dst[2] = static_cast<char>(v);
+      w.dst += 3;
       got = 0;
       v = 0;
       quad_start = i;
     }
   }
-  out.resize(static_cast<size_t>(dst - out.data()));
   return quad_start;
 }
 
@@ -198,47 +180,64 @@ std::optional<std::string> DecodeEmailBase64Text(std::string_view body) {
   return A2bBase64(encoded, false);
 }
 
-}  // namespace
-
-std::string DecodeBase64Email(std::string_view body) {
-  // Most of a body is whole quads: decoded in one pass, without a stripped copy first.
-  std::string out;
-  size_t rest = DecodeQuadPrefix(body, false, out);
-  if (rest == body.size()) return out;
-  if (std::optional<std::string> tail = DecodeEmailBase64Text(body.substr(rest))) {
-    return out.append(*tail);
-  }
-  std::string text;
-  text.reserve(body.size());
-  for (char c : body) {
-    if (c != '\r' && c != '\n') text += c;
-  }
-  return text;
-}
-
-std::optional<std::string> DecodeBase64Lenient(std::string_view s) { return A2bBase64(s, false); }
-
-std::optional<std::string> DecodeBase64Strict(std::string_view body) {
-  std::string out;
-  body = body.substr(DecodeQuadPrefix(body, true, out));
+// The rest of a strict base64 body after its whole quads: blanks dropped, then whole strict
+// base64; nullopt otherwise.
+std::optional<std::string> DecodeStrictTail(std::string_view body) {
   std::string encoded;
   encoded.reserve(body.size());
   for (char c : body) {
     if (c != '\r' && c != '\n' && c != ' ' && c != '\t') encoded += c;
   }
   if (encoded.size() % 4 != 0) return std::nullopt;
-  std::optional<std::string> tail = A2bBase64(encoded, true);
-  if (!tail) return std::nullopt;
-  return out.append(*tail);
+  return A2bBase64(encoded, true);
 }
 
-std::string DecodeQuotedPrintable(std::string_view s) {
+// Most of a body is whole quads, streamed; the rest (the padded last quad; everything from
+// a stray byte on) is decoded by `tail` in memory. kRefused when `tail` gives nullopt.
+DecodeOutcome DecodeBase64With(std::string_view body, bool blanks, const DecodedSink& out,
+                               std::optional<std::string> (*tail)(std::string_view)) {
+  PieceWriter w(out, body.size() / 4 * 3 + 3);
+  size_t rest = DecodeQuadPrefix(body, blanks, w);
+  if (rest == std::string_view::npos) return DecodeOutcome::kStopped;
+  if (rest < body.size()) {
+    std::optional<std::string> decoded = tail(body.substr(rest));
+    if (!decoded) return DecodeOutcome::kRefused;
+    if (!w.Flush(rest) || !out(*decoded, body.size())) return DecodeOutcome::kStopped;
+    return DecodeOutcome::kDecoded;
+  }
+  return w.Flush(body.size()) ? DecodeOutcome::kDecoded : DecodeOutcome::kStopped;
+}
+
+// The decoder's output collected in memory; nullopt when it refused.
+std::optional<std::string> Collect(std::string_view body,
+                                   DecodeOutcome (*decode)(std::string_view, const DecodedSink&)) {
   std::string out;
-  out.reserve(s.size());
+  DecodeOutcome outcome = decode(body, [&out](std::string_view piece, size_t) {
+    out.append(piece);
+    return true;
+  });
+  if (outcome != DecodeOutcome::kDecoded) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+DecodeOutcome DecodeBase64EmailTo(std::string_view body, const DecodedSink& out) {
+  return DecodeBase64With(body, false, out, DecodeEmailBase64Text);
+}
+
+DecodeOutcome DecodeBase64StrictTo(std::string_view body, const DecodedSink& out) {
+  return DecodeBase64With(body, true, out, DecodeStrictTail);
+}
+
+DecodeOutcome DecodeQuotedPrintableTo(std::string_view s, const DecodedSink& out) {
+  PieceWriter w(out, s.size());
+  w.dst = w.begin();
   size_t in = 0;
   while (in < s.size()) {
+    if (w.full() && !w.Flush(in)) return DecodeOutcome::kStopped;
     if (s[in] != '=') {
-      out.push_back(s[in++]);
+      *w.dst++ = s[in++];
       continue;
     }
     ++in;
@@ -249,86 +248,42 @@ std::string DecodeQuotedPrintable(std::string_view s) {
       }
       if (in < s.size()) ++in;
     } else if (s[in] == '=') {
-      out.push_back('=');
+      *w.dst++ = '=';
       ++in;
     } else if (in + 1 < s.size() && HexDigitValue(s[in]) >= 0 && HexDigitValue(s[in + 1]) >= 0) {
-      out.push_back(static_cast<char>(HexDigitValue(s[in]) << 4 | HexDigitValue(s[in + 1])));
+      *w.dst++ = static_cast<char>(HexDigitValue(s[in]) << 4 | HexDigitValue(s[in + 1]));
       in += 2;
     } else {
-      out.push_back('=');
+      *w.dst++ = '=';
     }
   }
-  return out;
+  return w.Flush(s.size()) ? DecodeOutcome::kDecoded : DecodeOutcome::kStopped;
 }
 
-GunzipResult Gunzip(std::string_view in, uint64_t* budget) {
-  std::string data;
-  GunzipResult result = GunzipTo(in, budget, [&data](std::string_view chunk) {
-    data.append(chunk);
-    return true;
-  });
-  if (result.status == GunzipStatus::kOk) result.data = std::move(data);
-  return result;
-}
-
-GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
-                      const std::function<bool(std::string_view)>& out) {
-  GunzipResult result;
-  size_t pos = 0;
-  std::array<unsigned char, 64 * 1024> buf;
-  while (pos < in.size()) {
-    if (auto cause = SkipHeader(in, &pos)) return Fail(GunzipStatus::kInvalid, *cause);
-    z_stream zs{};
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Fail(GunzipStatus::kInvalid, "zlib init");
-    uLong crc = crc32(0, nullptr, 0);
-    uint64_t produced = 0;
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + pos));
-    // Feed at most 1 GiB per call; zlib's counters are 32-bit.
-    size_t remaining = in.size() - pos;
-    int rc = Z_OK;
-    while (rc != Z_STREAM_END) {
-      if (zs.avail_in == 0) {
-        if (remaining == 0) break;
-        zs.avail_in = static_cast<uInt>(std::min<size_t>(remaining, 1u << 30));
-        remaining -= zs.avail_in;
-      }
-      zs.next_out = buf.data();
-      zs.avail_out = buf.size();
-      rc = inflate(&zs, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-        std::string msg = zs.msg ? zs.msg : "invalid deflate data";
-        inflateEnd(&zs);
-        return Fail(GunzipStatus::kInvalid, "invalid deflate data: " + msg);
-      }
-      size_t n = buf.size() - zs.avail_out;
-      if (n > *budget) {
-        inflateEnd(&zs);
-        return Fail(GunzipStatus::kLimitExceeded, "decompressed size over the limit");
-      }
-      *budget -= n;
-      produced += n;
-      crc = crc32(crc, buf.data(), static_cast<uInt>(n));
-      if (n > 0 && !out(std::string_view(reinterpret_cast<const char*>(buf.data()), n))) {
-        inflateEnd(&zs);
-        return Fail(GunzipStatus::kStopped, "the output was refused");
-      }
-      if (rc == Z_BUF_ERROR && zs.avail_in == 0 && remaining == 0) break;
-    }
-    size_t consumed = (in.size() - pos) - remaining - zs.avail_in;
-    inflateEnd(&zs);
-    if (rc != Z_STREAM_END) return Fail(GunzipStatus::kInvalid, kTruncated);
-    pos += consumed;
-    if (in.size() - pos < 8) return Fail(GunzipStatus::kInvalid, kTruncated);
-    if (ReadLe32(in, pos) != static_cast<uint32_t>(crc)) {
-      return Fail(GunzipStatus::kInvalid, "crc check failed");
-    }
-    if (ReadLe32(in, pos + 4) != static_cast<uint32_t>(produced & 0xffffffffu)) {
-      return Fail(GunzipStatus::kInvalid, "incorrect length of data produced");
-    }
-    pos += 8;
-    while (pos < in.size() && in[pos] == '\0') ++pos;
+DecodeOutcome StripLineBreaksTo(std::string_view body, const DecodedSink& out) {
+  PieceWriter w(out, body.size());
+  w.dst = w.begin();
+  for (size_t i = 0; i < body.size(); ++i) {
+    *w.dst = body[i];
+    w.dst += (body[i] != '\r' && body[i] != '\n');
+    if (w.full() && !w.Flush(i + 1)) return DecodeOutcome::kStopped;
   }
-  return result;
+  return w.Flush(body.size()) ? DecodeOutcome::kDecoded : DecodeOutcome::kStopped;
+}
+
+std::string DecodeBase64Email(std::string_view body) {
+  if (std::optional<std::string> decoded = Collect(body, DecodeBase64EmailTo)) return *decoded;
+  return *Collect(body, StripLineBreaksTo);
+}
+
+std::optional<std::string> DecodeBase64Lenient(std::string_view s) { return A2bBase64(s, false); }
+
+std::optional<std::string> DecodeBase64Strict(std::string_view body) {
+  return Collect(body, DecodeBase64StrictTo);
+}
+
+std::string DecodeQuotedPrintable(std::string_view body) {
+  return *Collect(body, DecodeQuotedPrintableTo);
 }
 
 }  // namespace s3us::userdata

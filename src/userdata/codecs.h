@@ -1,5 +1,5 @@
 // Decoders with the exact semantics cloud-init gets from Python 3.11: the email package's
-// base64 (decode_b), binascii.a2b_qp, and gzip.GzipFile with a size cap. Pure functions.
+// base64 (decode_b) and binascii.a2b_qp, whole or streamed. Pure functions.
 #ifndef S3US_USERDATA_CODECS_H_
 #define S3US_USERDATA_CODECS_H_
 
@@ -28,31 +28,26 @@ std::optional<std::string> DecodeBase64Strict(std::string_view body);
 // binascii.a2b_qp(header=False): soft line breaks removed, =XX decoded, anything else kept.
 std::string DecodeQuotedPrintable(std::string_view body);
 
-// kStopped: the output function refused a chunk (its own failure, e.g. a full disk).
-enum class GunzipStatus { kOk, kInvalid, kLimitExceeded, kStopped };
+// Where a streaming decoder hands its output, in order, in pieces of at most about 256 KiB
+// (so a large body is never decoded whole in memory), with the offset of the input read so
+// far (a caller that maps the input gives the pages before it back). False stops it.
+using DecodedSink = std::function<bool(std::string_view piece, size_t read_to)>;
 
-struct GunzipResult {
-  GunzipStatus status = GunzipStatus::kOk;
-  std::string data;   // kOk: the decompressed bytes (Gunzip only)
-  std::string cause;  // otherwise: lower-case reason ("crc check failed")
+enum class DecodeOutcome {
+  kDecoded,  // the sink has had every decoded byte
+  kRefused,  // not the decoder's input: what the sink had is not a result
+  kStopped,  // the sink returned false
 };
 
-// gzip.GzipFile(...).read(): every member, zero padding between members allowed, CRC and
-// length checked, anything else after a member is an error. Empty input gives empty output.
-// `*budget` is the number of bytes still allowed out; it is decreased by what is produced.
-GunzipResult Gunzip(std::string_view in, uint64_t* budget);
-
-// The same, handing the bytes to `out` as they are produced (at most 64 KiB at a time)
-// instead of collecting them, so a large result need not be held in memory. Bytes are
-// handed out before the member's CRC is checked: only kOk makes them the result. `out`
-// returns false to stop (status kStopped).
-GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
-                      const std::function<bool(std::string_view)>& out);
-
-inline bool HasGzipMagic(std::string_view s) {
-  return s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0x1f &&
-         static_cast<unsigned char>(s[1]) == 0x8b;
-}
+// DecodeBase64Email streamed. kRefused where email keeps the text: then the part is the
+// body as StripLineBreaksTo gives it.
+DecodeOutcome DecodeBase64EmailTo(std::string_view body, const DecodedSink& out);
+// DecodeBase64Strict streamed; kRefused where it gives nullopt.
+DecodeOutcome DecodeBase64StrictTo(std::string_view body, const DecodedSink& out);
+// DecodeQuotedPrintable streamed; never kRefused.
+DecodeOutcome DecodeQuotedPrintableTo(std::string_view body, const DecodedSink& out);
+// The body without its CR and LF bytes; never kRefused.
+DecodeOutcome StripLineBreaksTo(std::string_view body, const DecodedSink& out);
 
 }  // namespace s3us::userdata
 

@@ -10,6 +10,7 @@
 #include "userdata/archive.h"
 #include "userdata/codecs.h"
 #include "userdata/content_type.h"
+#include "userdata/gzip.h"
 #include "userdata/mime.h"
 #include "userdata/mime_crosscheck.h"
 #include "userdata/py_text.h"
@@ -271,24 +272,73 @@ struct TextPass {
   }
 };
 
-// A MIME part's transfer-decoded bytes (`raw` when it is not encoded), kept where the
-// caller's writer puts them: a large part goes to a work file, one not encoded straight
-// from the blob, never copied in memory. Without a writer, and for a gzip part (gunzipped
-// next), in memory.
-Result<Payload> KeepLeafBytes(std::string_view raw, std::optional<std::string> decoded, bool gzip,
-                              const ParseOptions& o, const TextPass& pass) {
-  if (!o.new_decoded_writer || gzip) {
-    return decoded ? Payload(std::move(*decoded)) : Payload(std::string(raw));
+enum class TransferEncoding { kNone, kBase64, kQuotedPrintable };
+
+// Where a MIME part's transfer-decoded bytes go as they are decoded: the caller's writer
+// (a large part goes to a work file), else memory; and for a gzip part (gunzipped next)
+// memory too.
+class LeafBytes {
+ public:
+  LeafBytes(const ParseOptions& o, bool gzip) : o_(o), gzip_(gzip) { Restart(); }
+
+  // At most `n` bytes are coming: memory is taken once, not grown.
+  void Reserve(size_t n) {
+    if (!writer_) memory_.reserve(n);
   }
-  std::unique_ptr<PayloadWriter> writer = o.new_decoded_writer();
-  std::string_view bytes = decoded ? std::string_view(*decoded) : raw;
-  constexpr size_t kChunk = 4 << 20;
-  for (size_t at = 0; at < bytes.size(); at += kChunk) {
-    std::string_view chunk = bytes.substr(at, kChunk);
-    if (Status s = writer->Write(chunk); !s.ok()) return s.error();
-    pass.ReadTo(chunk.data() + chunk.size());
+  Status Write(std::string_view piece) {
+    if (!writer_) {
+      memory_.append(piece);
+      return Ok();
+    }
+    return writer_->Write(piece);
   }
-  return writer->Finish();
+  // Drops what was written.
+  void Restart() {
+    memory_.clear();
+    if (o_.new_decoded_writer && !gzip_) writer_ = o_.new_decoded_writer();
+  }
+  Result<Payload> Finish() { return writer_ ? writer_->Finish() : Payload(std::move(memory_)); }
+
+ private:
+  const ParseOptions& o_;
+  bool gzip_;
+  std::string memory_;
+  std::unique_ptr<PayloadWriter> writer_;
+};
+
+// Decodes `body` into `keep` piece by piece, telling the pass how far it has read, so neither
+// the body's pages nor its decoded bytes are held whole. kRefused as the decoder's.
+Result<DecodeOutcome> DecodeInto(std::string_view body, TransferEncoding te, bool strict,
+                                 LeafBytes& keep, const TextPass& pass) {
+  Status kept = Ok();
+  DecodedSink sink = [&](std::string_view piece, size_t read_to) {
+    kept = keep.Write(piece);
+    pass.ReadTo(body.data() + read_to);
+    return kept.ok();
+  };
+  keep.Reserve(te == TransferEncoding::kBase64 ? body.size() / 4 * 3 + 3 : body.size());
+  DecodeOutcome outcome = DecodeOutcome::kDecoded;
+  switch (te) {
+    case TransferEncoding::kBase64:
+      outcome = strict ? DecodeBase64StrictTo(body, sink) : DecodeBase64EmailTo(body, sink);
+      if (outcome == DecodeOutcome::kRefused && !strict) {
+        keep.Restart();  // email keeps the text
+        outcome = StripLineBreaksTo(body, sink);
+      }
+      break;
+    case TransferEncoding::kQuotedPrintable:
+      outcome = DecodeQuotedPrintableTo(body, sink);
+      break;
+    case TransferEncoding::kNone:
+      constexpr size_t kChunk = 4 << 20;
+      for (size_t at = 0; at < body.size() && kept.ok(); at += kChunk) {
+        std::string_view chunk = body.substr(at, kChunk);
+        sink(chunk, at + chunk.size());
+      }
+      break;
+  }
+  if (!kept.ok()) return std::move(kept).error();
+  return outcome;
 }
 
 Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o,
@@ -298,20 +348,22 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
   leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
-  std::optional<std::string> decoded;
-  if (cte == "base64" && o.strict_encodings) {
-    decoded = DecodeBase64Strict(e.body);
-    if (!decoded) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
-  } else if (cte == "base64") {
-    decoded = DecodeBase64Email(e.body);
+  TransferEncoding te = TransferEncoding::kNone;
+  if (cte == "base64") {
+    te = TransferEncoding::kBase64;
   } else if (cte == "quoted-printable") {
-    decoded = DecodeQuotedPrintable(e.body);
+    te = TransferEncoding::kQuotedPrintable;
   } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
   }
-  if (decoded) pass.ReadTo(e.body.data() + e.body.size());
-  Result<Payload> kept = KeepLeafBytes(e.body, std::move(decoded), IsGzipType(leaf.ctype), o, pass);
+  LeafBytes keep(o, IsGzipType(leaf.ctype));
+  Result<DecodeOutcome> decoded = DecodeInto(e.body, te, o.strict_encodings, keep, pass);
+  if (!decoded.ok()) return decoded.error();
+  if (*decoded == DecodeOutcome::kRefused) {
+    return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
+  }
+  Result<Payload> kept = keep.Finish();
   if (!kept.ok()) return kept.error();
   leaf.payload = std::move(*kept);
   leaf.filename = FilenameOf(e, true);

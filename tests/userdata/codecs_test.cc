@@ -1,8 +1,7 @@
 #include "userdata/codecs.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
+#include <cctype>
 
 namespace s3us::userdata {
 namespace {
@@ -62,56 +61,148 @@ TEST_CASE("DecodeQuotedPrintable follows binascii.a2b_qp") {
   CHECK(DecodeQuotedPrintable("crlf\r\nkept") == "crlf\r\nkept");
 }
 
-std::string GzipOf(const char* file) {
-  std::ifstream in(std::string(S3US_TEST_DATA_DIR) + "/userdata/" + file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A body of `n` pseudo-random bytes, base64 with lines of `width` ended by `eol`.
+std::string Base64Lines(size_t n, size_t width, const char* eol, std::string* plain) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  uint32_t x = 12345;
+  plain->clear();
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 1103515245 + 12345;
+    plain->push_back(static_cast<char>(x >> 16));
+  }
+  std::string flat;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = static_cast<unsigned char>((*plain)[i]) << 16;
+    if (i + 1 < n) v |= static_cast<unsigned char>((*plain)[i + 1]) << 8;
+    if (i + 2 < n) v |= static_cast<unsigned char>((*plain)[i + 2]);
+    flat += alphabet[v >> 18 & 63];
+    flat += alphabet[v >> 12 & 63];
+    flat += i + 1 < n ? alphabet[v >> 6 & 63] : '=';
+    flat += i + 2 < n ? alphabet[v & 63] : '=';
+  }
+  std::string body;
+  for (size_t at = 0; at < flat.size(); at += width) body += flat.substr(at, width) + eol;
+  return body;
 }
 
-TEST_CASE("Gunzip accepts what gzip.GzipFile accepts and nothing else") {
-  uint64_t budget = 1 << 20;
-  CHECK(Gunzip(GzipOf("gzip-script"), &budget).data == "#!/bin/sh\necho hello\n");
-  CHECK(Gunzip(GzipOf("gzip-multimember"), &budget).data == "#!/bin/sh\necho a\necho b\n");
-  CHECK(Gunzip(GzipOf("gzip-zero-padded"), &budget).status == GunzipStatus::kOk);
-  CHECK(Gunzip("", &budget).status == GunzipStatus::kOk);
-  auto garbage = Gunzip(GzipOf("gzip-trailing-garbage"), &budget);
-  CHECK(garbage.status == GunzipStatus::kInvalid);
-  CHECK(garbage.cause == "not a gzipped file");
-  auto truncated = Gunzip(GzipOf("gzip-truncated"), &budget);
-  CHECK(truncated.cause == "compressed file ended before the end-of-stream marker was reached");
-  std::string bad_crc = GzipOf("gzip-script");
-  bad_crc[bad_crc.size() - 8] ^= 1;
-  CHECK(Gunzip(bad_crc, &budget).cause == "crc check failed");
+// The pieces a streaming decoder hands out, checked as they come: bounded, with the input
+// read so far never going back and ending at the whole body.
+struct Pieces {
+  std::string bytes;
+  size_t count = 0;
+  size_t read_to = 0;
+  DecodedSink Sink(size_t body_size) {
+    return [this, body_size](std::string_view piece, size_t read) {
+      CHECK(piece.size() <= (size_t{256} << 10) + 8);
+      CHECK(read >= read_to);
+      CHECK(read <= body_size);
+      read_to = read;
+      bytes.append(piece);
+      ++count;
+      return true;
+    };
+  }
+};
+
+TEST_CASE("the base64 decoders hand out a large body in bounded pieces, as the whole decodes") {
+  for (size_t width : {76, 75, 64, 4096}) {
+    for (const char* eol : {"\n", "\r\n"}) {
+      for (size_t n : {size_t{3} << 20, (size_t{3} << 20) + 1, (size_t{3} << 20) + 2}) {
+        INFO(width << " " << n);
+        std::string plain;
+        std::string body = Base64Lines(n, width, eol, &plain);
+        Pieces email, strict;
+        CHECK(DecodeBase64EmailTo(body, email.Sink(body.size())) == DecodeOutcome::kDecoded);
+        CHECK(email.bytes == plain);
+        CHECK(email.count > 10);
+        CHECK(email.read_to == body.size());
+        CHECK(DecodeBase64StrictTo(body, strict.Sink(body.size())) == DecodeOutcome::kDecoded);
+        CHECK(strict.bytes == plain);
+        CHECK(DecodeBase64Email(body) == plain);
+      }
+    }
+  }
 }
 
-TEST_CASE("GunzipTo hands out what Gunzip returns, in bounded chunks, and stops when told") {
-  uint64_t budget = 1 << 20;
-  std::string streamed;
-  size_t chunks = 0;
-  auto collect = [&](std::string_view chunk) {
-    CHECK(chunk.size() <= 64 * 1024);
-    streamed.append(chunk);
-    ++chunks;
-    return true;
-  };
-  CHECK(GunzipTo(GzipOf("gzip-multimember"), &budget, collect).status == GunzipStatus::kOk);
-  CHECK(streamed == "#!/bin/sh\necho a\necho b\n");
-  CHECK(chunks >= 2);  // one per member at least
-  auto refused = GunzipTo(GzipOf("gzip-script"), &budget, [](std::string_view) { return false; });
-  CHECK(refused.status == GunzipStatus::kStopped);
-  // A bad CRC is found after the bytes went out: only kOk makes them a result.
-  std::string bad_crc = GzipOf("gzip-script");
-  bad_crc[bad_crc.size() - 8] ^= 1;
-  streamed.clear();
-  CHECK(GunzipTo(bad_crc, &budget, collect).cause == "crc check failed");
+TEST_CASE("a large body email cannot decode is refused after pieces went out, then kept as text") {
+  std::string plain;
+  std::string body = Base64Lines((size_t{1} << 20) + 2, 76, "\n", &plain) + "abcde\n";
+  Pieces pieces;
+  CHECK(DecodeBase64EmailTo(body, pieces.Sink(body.size())) == DecodeOutcome::kRefused);
+  CHECK(pieces.count > 1);  // the prefix went out before the tail was found undecodable
+  std::string text;
+  for (char c : body) {
+    if (c != '\n') text += c;
+  }
+  CHECK(DecodeBase64Email(body) == text);
+  Pieces strict;
+  CHECK(DecodeBase64StrictTo(body, strict.Sink(body.size())) == DecodeOutcome::kRefused);
 }
 
-TEST_CASE("Gunzip stops at its budget") {
-  uint64_t budget = 10;
-  auto r = Gunzip(GzipOf("gzip-script"), &budget);
-  CHECK(r.status == GunzipStatus::kLimitExceeded);
-  CHECK(r.data.size() <= 10);
+TEST_CASE("a streaming decoder stops when its sink says so") {
+  std::string plain;
+  std::string body = Base64Lines(size_t{2} << 20, 76, "\n", &plain);
+  size_t calls = 0;
+  auto stop = [&calls](std::string_view, size_t) { return ++calls < 2; };
+  CHECK(DecodeBase64EmailTo(body, stop) == DecodeOutcome::kStopped);
+  CHECK(calls == 2);
+  calls = 0;
+  CHECK(DecodeQuotedPrintableTo(std::string(1 << 20, 'a') + "\n" + std::string(1 << 20, 'b'),
+                                stop) == DecodeOutcome::kStopped);
+  calls = 0;
+  CHECK(StripLineBreaksTo(body, stop) == DecodeOutcome::kStopped);
+}
+
+// binascii.a2b_qp(header=False), written plainly.
+std::string ReferenceA2bQp(std::string_view s) {
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] != '=') {
+      out += s[i++];
+    } else if (i + 1 == s.size()) {
+      break;
+    } else if (s[i + 1] == '\n') {
+      i += 2;
+    } else if (s[i + 1] == '\r') {
+      size_t nl = s.find('\n', i);
+      i = nl == std::string_view::npos ? s.size() : nl + 1;
+    } else if (s[i + 1] == '=') {
+      out += '=';
+      i += 2;
+    } else if (i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 3;
+    } else {
+      out += '=';
+      ++i;
+    }
+  }
+  return out;
+}
+
+TEST_CASE("quoted-printable is decoded in bounded pieces, as the whole decodes") {
+  // Escapes and soft line breaks of every kind, placed so that some straddle each 256 KiB
+  // mark, and one long line with no line feed at all. Against a plain byte-at-a-time
+  // reading of binascii.a2b_qp.
+  std::string body;
+  const char* bits[] = {"=3D", "=\n", "=\r\n",       "=\rjunk to the line feed\n",
+                        "==",  "=ZZ", "plain text ", "\n",
+                        "=4",  "\r\n"};
+  for (size_t i = 0; body.size() < (size_t{3} << 20); ++i) body += bits[(i * 7) % 10];
+  body += std::string(600 << 10, 'x') + "=41=";
+  Pieces pieces;
+  CHECK(DecodeQuotedPrintableTo(body, pieces.Sink(body.size())) == DecodeOutcome::kDecoded);
+  CHECK(pieces.bytes == ReferenceA2bQp(body));
+  CHECK(pieces.count > 4);
+  CHECK(pieces.read_to == body.size());
+  Pieces stripped;
+  CHECK(StripLineBreaksTo(body, stripped.Sink(body.size())) == DecodeOutcome::kDecoded);
+  std::string expected;
+  for (char c : body) {
+    if (c != '\r' && c != '\n') expected += c;
+  }
+  CHECK(stripped.bytes == expected);
 }
 
 }  // namespace
