@@ -1,6 +1,8 @@
 #include "core/secret.h"
 
+#include <algorithm>
 #include <mutex>
+#include <ranges>
 #include <set>
 #include <string_view>
 #include <unordered_set>
@@ -93,6 +95,8 @@ void RegisterSecretValue(const std::string& value) {
   if (value.size() < 8) return;
   std::lock_guard<std::mutex> lock(RegistryMutex());
   Registry& r = TheRegistry();
+  // Credentials are wrapped again for each request that uses them: once is enough.
+  if (r.values.count(value) != 0) return;
   Add(r, value);
   Add(r, PercentEncoded(value, false));
   Add(r, PercentEncoded(value, true));
@@ -101,7 +105,12 @@ void RegisterSecretValue(const std::string& value) {
 std::string RedactSecrets(std::string text) {
   std::lock_guard<std::mutex> lock(RegistryMutex());
   const Registry& r = TheRegistry();
-  for (const std::string& secret : r.values) {
+  // A value of kFragment bytes or more is made of windows, which RedactFragments finds in
+  // one pass over the text whatever the number of values (a plan registers a signature per
+  // request); the shorter ones are looked for whole. Longest first: the short ones are last.
+  auto short_values = std::find_if(r.values.begin(), r.values.end(),
+                                   [](const std::string& v) { return v.size() < kFragment; });
+  for (const std::string& secret : std::ranges::subrange(short_values, r.values.end())) {
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
