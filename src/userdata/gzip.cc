@@ -55,8 +55,7 @@ std::optional<std::string> SkipHeader(std::string_view in, size_t* pos) {
 
 }  // namespace
 
-GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
-                      const std::function<bool(std::string_view)>& out) {
+GunzipResult GunzipTo(std::string_view in, uint64_t* budget, const DecodedSink& out) {
   GunzipResult result;
   size_t pos = 0;
   std::array<unsigned char, 64 * 1024> buf;
@@ -92,7 +91,8 @@ GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
       *budget -= n;
       produced += n;
       crc = crc32(crc, buf.data(), static_cast<uInt>(n));
-      if (n > 0 && !out(std::string_view(reinterpret_cast<const char*>(buf.data()), n))) {
+      size_t read_to = in.size() - remaining - zs.avail_in;
+      if (n > 0 && !out(std::string_view(reinterpret_cast<const char*>(buf.data()), n), read_to)) {
         inflateEnd(&zs);
         return Fail(GunzipStatus::kStopped, "the output was refused");
       }

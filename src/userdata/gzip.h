@@ -3,9 +3,10 @@
 #define S3US_USERDATA_GZIP_H_
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
+
+#include "userdata/codecs.h"
 
 namespace s3us::userdata {
 
@@ -20,11 +21,11 @@ struct GunzipResult {
 // gzip.GzipFile(...).read(): every member, zero padding between members allowed, CRC and
 // length checked, anything else after a member is an error. Empty input gives empty output.
 // `*budget` is the number of bytes still allowed out; it is decreased by what is produced.
-// The bytes are handed to `out` as they are produced (at most 64 KiB at a time), so a large
-// result need not be held in memory; they are handed out before the member's CRC is
-// checked: only kOk makes them the result. `out` returns false to stop (kStopped).
-GunzipResult GunzipTo(std::string_view in, uint64_t* budget,
-                      const std::function<bool(std::string_view)>& out);
+// The bytes are handed to `out` as they are produced (at most 64 KiB at a time, with how far
+// the input is read), so a large result need not be held in memory; they are handed out
+// before the member's CRC is checked: only kOk makes them the result. `out` returns false
+// to stop (kStopped).
+GunzipResult GunzipTo(std::string_view in, uint64_t* budget, const DecodedSink& out);
 
 inline bool HasGzipMagic(std::string_view s) {
   return s.size() >= 2 && static_cast<unsigned char>(s[0]) == 0x1f &&

@@ -105,23 +105,25 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
 
 // A gunzipped payload: through the caller's writer when there is one (a large result goes
 // to a file as it is produced), else in memory; each chunk is first offered to the caller's
-// on_gunzipped. status and cause as Gunzip's; the caller's or the writer's error when they
-// refuse a chunk.
+// on_gunzipped, and `passed` is told how far `in` is read. status and cause as GunzipTo's;
+// the caller's or the writer's error when they refuse a chunk.
 struct Inflated {
   GunzipStatus status = GunzipStatus::kOk;
   std::string cause;
   Payload payload;
 };
 
-Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o) {
+Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o,
+                         const Passed& passed) {
   std::unique_ptr<PayloadWriter> writer;
   if (o.new_decoded_writer) writer = o.new_decoded_writer();
   std::string memory;
   Status kept = Ok();
-  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk) {
+  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk, size_t read_to) {
     if (o.on_gunzipped) kept = o.on_gunzipped(chunk.size());
     if (kept.ok() && writer) kept = writer->Write(chunk);
     if (kept.ok() && !writer) memory.append(chunk);
+    if (passed) passed(read_to);
     return kept.ok();
   });
   if (!kept.ok()) return std::move(kept).error();
@@ -151,10 +153,14 @@ class Builder {
   Status ProcessLeaf(Leaf leaf) {
     std::string ctype_orig = leaf.ctype;
     bool was_compressed = false;
-    // Only MIME leaves carry a gzip type, and those are in memory.
-    if (const std::string* bytes = leaf.payload.memory(); bytes && IsGzipType(ctype_orig)) {
-      size_t in_size = bytes->size();
-      Result<Inflated> r = Inflate(*bytes, &budget_, opts_);
+    // Only MIME leaves carry a gzip type; a large one is in a work file, mapped here and
+    // given back as it is read.
+    if (IsGzipType(ctype_orig)) {
+      Result<PayloadView> gz = leaf.payload.View(opts_.limits.max_input_bytes);
+      if (!gz.ok()) return gz.error();
+      size_t in_size = gz->bytes().size();
+      Result<Inflated> r =
+          Inflate(gz->bytes(), &budget_, opts_, [&gz](size_t offset) { gz->Release(offset); });
       if (!r.ok()) return std::move(r).error();
       if (r->status == GunzipStatus::kLimitExceeded) return DecompressLimit();
       if (r->status != GunzipStatus::kOk) {
@@ -275,11 +281,10 @@ struct TextPass {
 enum class TransferEncoding { kNone, kBase64, kQuotedPrintable };
 
 // Where a MIME part's transfer-decoded bytes go as they are decoded: the caller's writer
-// (a large part goes to a work file), else memory; and for a gzip part (gunzipped next)
-// memory too.
+// (a large part goes to a work file), else memory.
 class LeafBytes {
  public:
-  LeafBytes(const ParseOptions& o, bool gzip) : o_(o), gzip_(gzip) { Restart(); }
+  explicit LeafBytes(const ParseOptions& o) : o_(o) { Restart(); }
 
   // At most `n` bytes are coming: memory is taken once, not grown.
   void Reserve(size_t n) {
@@ -295,13 +300,12 @@ class LeafBytes {
   // Drops what was written.
   void Restart() {
     memory_.clear();
-    if (o_.new_decoded_writer && !gzip_) writer_ = o_.new_decoded_writer();
+    if (o_.new_decoded_writer) writer_ = o_.new_decoded_writer();
   }
   Result<Payload> Finish() { return writer_ ? writer_->Finish() : Payload(std::move(memory_)); }
 
  private:
   const ParseOptions& o_;
-  bool gzip_;
   std::string memory_;
   std::unique_ptr<PayloadWriter> writer_;
 };
@@ -357,7 +361,7 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
   }
-  LeafBytes keep(o, IsGzipType(leaf.ctype));
+  LeafBytes keep(o);
   Result<DecodeOutcome> decoded = DecodeInto(e.body, te, o.strict_encodings, keep, pass);
   if (!decoded.ok()) return decoded.error();
   if (*decoded == DecodeOutcome::kRefused) {
@@ -420,7 +424,7 @@ Result<std::vector<Part>> ParseText(std::string_view blob, const ParseOptions& o
   std::string_view data = blob;
   if (HasGzipMagic(blob)) {
     uint64_t before = *b.budget();
-    Result<Inflated> r = Inflate(blob, b.budget(), options);
+    Result<Inflated> r = Inflate(blob, b.budget(), options, passed);
     if (!r.ok()) return std::move(r).error();
     if (r->status == GunzipStatus::kLimitExceeded) return b.DecompressLimit().error();
     if (r->status == GunzipStatus::kOk && !LooksLikeMime(r->payload.head())) {

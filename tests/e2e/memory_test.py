@@ -3,12 +3,12 @@
 objects (plain, then gzipped, then each a MIME document) is planned, resolved and run
 (replay: a real run into its own state directory, no root needed), and one with 16 includes
 of 15 MiB planned, against the loopback emulators, and ones with 16 MIME objects of 10 MiB
-and with 4 MIME objects whose 45 MiB part is base64 or quoted-printable planned; each
-process's peak RSS stays under 64 MB and every output is byte-exact; so does a plan that
-checks a 10 MiB cloud-config. 16 gzip objects of 60 KB that hold 60 MiB each fail closed on
-the plan's size, and one such object under an 8 MiB plan limit writes no work file past
-about that limit. Peak RSS is measured in a fresh Python process that only runs the binary
-(RUSAGE_CHILDREN then counts that child alone)."""
+and with 4 MIME objects whose 45 MiB part is base64 or quoted-printable (or base64 gzip
+holding 30 MiB) planned; each process's peak RSS stays under 64 MB and every output is
+byte-exact; so does a plan that checks a 10 MiB cloud-config. 16 gzip objects of 60 KB that
+hold 60 MiB each fail closed on the plan's size, and one such object under an 8 MiB plan
+limit writes no work file past about that limit. Peak RSS is measured in a fresh Python
+process that only runs the binary (RUSAGE_CHILDREN then counts that child alone)."""
 
 import base64
 import gzip
@@ -48,9 +48,10 @@ MIME_HEAD = (b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n
              b'Content-Type: text/x-shellscript\n\n')
 
 
-def mime_encoded(cte, encode):
+def mime_encoded(cte, encode, ctype=b'text/x-shellscript'):
     """wrap= for an object that is a MIME document whose one part is the script, encoded."""
-    head = MIME_HEAD[:-1] + b'Content-Transfer-Encoding: ' + cte + b'\n\n'
+    head = (MIME_HEAD[:-1] + b'Content-Transfer-Encoding: ' + cte + b'\n\n').replace(
+        b'text/x-shellscript', ctype)
     return lambda data: head + encode(data) + b'\n--XX--\n'
 
 
@@ -213,6 +214,13 @@ class MemoryTest(E2ETest):
         # The same for quoted-printable (was 109 MB).
         self.check_flat(4, 45 * MIB, whole=False,
                         wrap=mime_encoded(b'quoted-printable', quopri.encodestring))
+
+    def test_four_mime_objects_whose_part_is_base64_gzip(self):
+        # The gzip part (stored, so that it is as large as what it holds) is decoded into its
+        # work file and gunzipped from a mapping of it (was: held in memory).
+        self.check_flat(4, 30 * MIB, whole=False, wrap=mime_encoded(
+            b'base64', lambda data: base64.encodebytes(gzip.compress(data, 0)),
+            ctype=b'application/x-gzip'))
 
     def test_a_10_mib_cloud_config_is_checked_in_little_memory(self):
         # plan checks a cloud-config as cloud-init would parse it; a node tree cost about 40

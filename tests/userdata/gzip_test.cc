@@ -22,7 +22,7 @@ struct Gunzipped {
 };
 Gunzipped Gunzip(std::string_view in, uint64_t* budget) {
   Gunzipped r;
-  GunzipResult g = GunzipTo(in, budget, [&r](std::string_view chunk) {
+  GunzipResult g = GunzipTo(in, budget, [&r](std::string_view chunk, size_t) {
     r.data.append(chunk);
     return true;
   });
@@ -47,26 +47,35 @@ TEST_CASE("GunzipTo accepts what gzip.GzipFile accepts and nothing else") {
   CHECK(Gunzip(bad_crc, &budget).cause == "crc check failed");
 }
 
-TEST_CASE("GunzipTo hands out bounded chunks, in bounded chunks, and stops when told") {
+TEST_CASE("GunzipTo hands out bounded chunks with how far it has read, and stops when told") {
   uint64_t budget = 1 << 20;
   std::string streamed;
   size_t chunks = 0;
-  auto collect = [&](std::string_view chunk) {
+  size_t read_to = 0;
+  std::string input = GzipOf("gzip-multimember");
+  auto collect = [&](std::string_view chunk, size_t read) {
+    CHECK(read >= read_to);
+    CHECK(read <= input.size());
+    read_to = read;
     CHECK(chunk.size() <= 64 * 1024);
     streamed.append(chunk);
     ++chunks;
     return true;
   };
-  CHECK(GunzipTo(GzipOf("gzip-multimember"), &budget, collect).status == GunzipStatus::kOk);
+  CHECK(GunzipTo(input, &budget, collect).status == GunzipStatus::kOk);
+  CHECK(read_to > input.size() / 2);  // the second member's bytes come from its own input
   CHECK(streamed == "#!/bin/sh\necho a\necho b\n");
   CHECK(chunks >= 2);  // one per member at least
-  auto refused = GunzipTo(GzipOf("gzip-script"), &budget, [](std::string_view) { return false; });
+  auto refused =
+      GunzipTo(GzipOf("gzip-script"), &budget, [](std::string_view, size_t) { return false; });
   CHECK(refused.status == GunzipStatus::kStopped);
   // A bad CRC is found after the bytes went out: only kOk makes them a result.
   std::string bad_crc = GzipOf("gzip-script");
   bad_crc[bad_crc.size() - 8] ^= 1;
   streamed.clear();
-  CHECK(GunzipTo(bad_crc, &budget, collect).cause == "crc check failed");
+  read_to = 0;
+  input = bad_crc;
+  CHECK(GunzipTo(input, &budget, collect).cause == "crc check failed");
 }
 
 TEST_CASE("GunzipTo stops at its budget") {
