@@ -64,7 +64,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   auto s = std::make_unique<Services>();
   s->deadline = Deadline::After(*s->clock, std::chrono::seconds(options.deadline_seconds));
 
-  aws::Environment env = aws::Environment::Process();
+  aws::Environment env = aws::Environment::Process(s->deadline, *s->clock);
   aws::AwsConfigOverrides overrides;
   if (!options.region.empty()) overrides.region = options.region;
   if (!options.endpoint_url.empty()) overrides.s3_endpoint_url = options.endpoint_url;

@@ -245,7 +245,10 @@ int RunValidate(const Options& o) {
     PrintError("--key-template: " + st.error().ToString());
     return kExitUsage;
   }
-  Result<std::string> blob = ReadFile(o.input, kMaxUserDataBytes);
+  Clock& clock = SystemClock::Get();
+  Result<std::string> blob =
+      ReadFile(o.input, kMaxUserDataBytes,
+               Deadline::After(clock, std::chrono::seconds(o.deadline_seconds)), clock);
   if (!blob.ok()) {
     PrintError(blob.error().WithContext("reading " + o.input).ToString());
     return kExitSetup;
