@@ -2,10 +2,10 @@
 """Every file path a user or the environment names, made a FIFO nobody writes to (opening it
 for reading would wait for a writer for ever), a pipe whose writer never finishes, a symlink
 or a directory: each run ends within its --deadline with one error line naming the file and
-the cause, and a fixed exit code. Covered: the AWS config and credentials files, a web
-identity token file, an SSO token cache, --allowed-signers for plan, verify's three inputs,
-validate's input, sign's key, get's output, and the run lock `status` opens. The subprocess
-timeout only guards against a hang; nothing is asserted on speed."""
+the cause, and a fixed exit code. Covered: the AWS config and credentials files,
+AWS_CA_BUNDLE, a web identity token file, an SSO token cache, --allowed-signers for plan,
+verify's three inputs, validate's input, sign's key, get's output, and the run lock `status`
+opens. The subprocess timeout only guards against a hang; nothing is asserted on speed."""
 
 import hashlib
 import os
@@ -76,6 +76,13 @@ class FifoInputs(unittest.TestCase):
                 proc = self.get({variable: fifo})
                 self.assert_one_line(proc, EXIT_SETUP, 'reading AWS configuration',
                                      f'nothing more to read from {fifo} before the deadline')
+
+    def test_ca_bundle(self):
+        # libcurl reads it at the TLS handshake with no deadline: refused before any request.
+        fifo = self.fifo(self.path('ca.pem'))
+        proc = self.get({'AWS_CA_BUNDLE': fifo, 'AWS_ACCESS_KEY_ID': 'AKIAFIFOTEST0000001',
+                         'AWS_SECRET_ACCESS_KEY': 'fifo/test/secret'})
+        self.assert_one_line(proc, EXIT_SETUP, f'AWS_CA_BUNDLE={fifo} is not a regular file')
 
     def test_web_identity_token_file(self):
         fifo = self.fifo(self.path('token'))
