@@ -3,9 +3,10 @@
 for reading would wait for a writer for ever), a pipe whose writer never finishes, a symlink
 or a directory: each run ends within its --deadline with one error line naming the file and
 the cause, and a fixed exit code. Covered: the AWS config and credentials files,
-AWS_CA_BUNDLE, a web identity token file, an SSO token cache, --allowed-signers for plan,
-verify's three inputs, validate's input, sign's key, get's output, and the run lock `status`
-opens. The subprocess timeout only guards against a hang; nothing is asserted on speed."""
+AWS_CA_BUNDLE, a web identity token file, an SSO token cache, a credential_process helper,
+--allowed-signers for plan, verify's three inputs, validate's input, sign's key, get's
+output, and the run lock `status` opens. The subprocess timeout only guards against a hang;
+nothing is asserted on speed."""
 
 import hashlib
 import os
@@ -101,6 +102,28 @@ class FifoInputs(unittest.TestCase):
         proc = self.get({'AWS_PROFILE': 'dev'})
         self.assert_one_line(proc, EXIT_SETUP, "IAM Identity Center (profile 'dev')",
                              f'nothing more to read from {fifo} before the deadline')
+
+    def test_credential_process_that_never_finishes(self):
+        # Silent, printing for ever, or printing its credentials and closing stdout but not
+        # exiting (that one used to be waited for without end): one line at the deadline.
+        helper = self.write('helper', '#!/bin/sh\n'
+                            'case "$1" in\n'
+                            'silent) exec sleep 60 ;;\n'
+                            'endless) exec yes ;;\n'
+                            'linger) printf \'{"Version": 1, "AccessKeyId": "AKIAFIFOTEST0000002",'
+                            ' "SecretAccessKey": "x"}\'; exec >&-; exec sleep 60 ;;\n'
+                            'esac\n')
+        os.chmod(helper, 0o700)
+        for mode, fragment in (('silent', 'still running at the deadline; killed it'),
+                               ('endless', 'printed more than 64 KiB; killed it'),
+                               ('linger', 'closed its output but was still running at the '
+                                          'deadline; killed it')):
+            with self.subTest(mode):
+                with open(self.config, 'w') as f:
+                    f.write(f'[profile p]\ncredential_process = {helper} {mode}\n')
+                proc = self.get({'AWS_PROFILE': 'p'})
+                self.assert_one_line(proc, EXIT_SETUP,
+                                     f"credential_process (profile 'p') {helper}: {fragment}")
 
     def test_allowed_signers_for_plan(self):
         fifo = self.fifo(self.path('allowed_signers'))
