@@ -98,8 +98,7 @@ Result<std::string> Collect(Child child, Clock& clock, Deadline deadline, int& s
   // A helper that closed its stdout may still run: it gets the time left, not for ever.
   if (!failure && !ExitsBy(child.pid, limit, clock)) {
     failure = Error(ErrorCode::kTimeout,
-                    "closed its output but was still running at the "
-                    "deadline; killed it");
+                    "closed its output but was still running at the deadline; killed it");
   }
   if (failure) kill(child.pid, SIGKILL);
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
