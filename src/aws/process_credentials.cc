@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credential_providers.h"
+#include "core/child.h"
 
 extern char** environ;
 
@@ -51,24 +51,6 @@ Result<Child> Spawn(const std::vector<std::string>& argv) {
   return child;
 }
 
-// Whether the child exits before `limit` (it stays to be reaped). A pidfd becomes readable
-// when the process exits; without pidfds (Linux < 5.3) the wait is unbounded, as before.
-bool ExitsBy(pid_t pid, const Deadline& limit, Clock& clock) {
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) return true;
-  bool exited = false;
-  for (;;) {
-    pollfd p{pidfd, POLLIN, 0};
-    int ms = static_cast<int>(limit.Remaining(clock).count());
-    int n = ms <= 0 ? poll(&p, 1, 0) : poll(&p, 1, ms);
-    if (n < 0 && errno == EINTR) continue;
-    exited = n > 0;
-    break;
-  }
-  close(pidfd);
-  return exited;
-}
-
 // Reads stdout to EOF within `timeout`; kills the child on overflow or time-out. Returns
 // the output and sets `status` to the wait status.
 Result<std::string> Collect(Child child, Clock& clock, Deadline deadline, int& status) {
@@ -96,7 +78,7 @@ Result<std::string> Collect(Child child, Clock& clock, Deadline deadline, int& s
   }
   close(child.out);
   // A helper that closed its stdout may still run: it gets the time left, not for ever.
-  if (!failure && !ExitsBy(child.pid, limit, clock)) {
+  if (!failure && !ChildExitsBy(child.pid, limit, clock)) {
     failure = Error(ErrorCode::kTimeout,
                     "closed its output but was still running at the deadline; killed it");
   }

@@ -4,9 +4,9 @@ for reading would wait for a writer for ever), a pipe whose writer never finishe
 or a directory: each run ends within its --deadline with one error line naming the file and
 the cause, and a fixed exit code. Covered: the AWS config and credentials files,
 AWS_CA_BUNDLE, a web identity token file, an SSO token cache, a credential_process helper,
---allowed-signers for plan, verify's three inputs, validate's input, sign's key, get's
-output, and the run lock `status` opens. The subprocess timeout only guards against a hang;
-nothing is asserted on speed."""
+--allowed-signers for plan, verify's three inputs, validate's input and its cloud-init
+schema, sign's key, get's output, and the run lock `status` opens. The subprocess timeout
+only guards against a hang; nothing is asserted on speed."""
 
 import hashlib
 import os
@@ -171,6 +171,19 @@ class FifoInputs(unittest.TestCase):
                               timeout=HANG_GUARD)
         self.assertEqual(proc.returncode, 0, proc)
         self.assertIn('valid: 1 part', proc.stdout)
+
+    def test_validate_kills_a_cloud_init_schema_that_never_finishes(self):
+        bin_dir = self.path('bin')
+        os.makedirs(bin_dir)
+        fake = os.path.join(bin_dir, 'cloud-init')
+        with open(fake, 'w') as f:
+            f.write('#!/bin/sh\nexec sleep 60\n')
+        os.chmod(fake, 0o700)
+        config = self.write('cloud.cfg', '#cloud-config\nruncmd: [true]\n')
+        proc = self.run_bin(['validate', '--deadline', '1', config],
+                            {'PATH': bin_dir + ':/usr/bin:/bin'})
+        self.assert_one_line(proc, EXIT_FETCH, 'part 1',
+                             'cloud-init schema still running at the deadline; killed it')
 
     def test_sign_key_that_is_not_a_regular_file(self):
         signed = self.write('boot.sh', '#!/bin/sh\n')
