@@ -11,15 +11,15 @@
 
 namespace s3us::aws {
 
-Environment Environment::Process() {
+Environment Environment::Process(const Deadline& deadline, Clock& clock) {
   Environment env(
       [](std::string_view name) -> std::optional<std::string> {
         const char* v = std::getenv(std::string(name).c_str());
         if (v == nullptr) return std::nullopt;
         return std::string(v);
       },
-      [](const std::string& path) -> Result<std::optional<std::string>> {
-        Result<std::string> text = s3us::ReadFile(path, kMaxSharedFileBytes);
+      [deadline, clock = &clock](const std::string& path) -> Result<std::optional<std::string>> {
+        Result<std::string> text = s3us::ReadFile(path, kMaxSharedFileBytes, deadline, *clock);
         if (text.ok()) return std::optional<std::string>(std::move(*text));
         if (text.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();
         return std::move(text).error();

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace s3us::aws {
@@ -28,7 +29,9 @@ class Environment {
       : vars_(std::move(vars)), files_(std::move(files)) {}
 
   // The real process: getenv, files up to kMaxSharedFileBytes, HOME or the passwd entry.
-  static Environment Process();
+  // A file that is a FIFO or pipe is waited for until `deadline` at most (the run's, which
+  // covers the credential fetches that read token files later); `clock` must outlive it.
+  static Environment Process(const Deadline& deadline, Clock& clock);
   // Fixed variables and files (path → text); other paths do not exist.
   static Environment Fake(std::map<std::string, std::string> vars,
                           std::map<std::string, std::string> files = {});

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credential_providers.h"
+#include "core/child.h"
 
 extern char** environ;
 
@@ -76,6 +77,11 @@ Result<std::string> Collect(Child child, Clock& clock, Deadline deadline, int& s
     out.append(buf, static_cast<size_t>(got));
   }
   close(child.out);
+  // A helper that closed its stdout may still run: it gets the time left, not for ever.
+  if (!failure && !ChildExitsBy(child.pid, limit, clock)) {
+    failure = Error(ErrorCode::kTimeout,
+                    "closed its output but was still running at the deadline; killed it");
+  }
   if (failure) kill(child.pid, SIGKILL);
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -201,6 +201,11 @@ CLI::App* AddValidateCommand(CLI::App& app, Options& o) {
       ->check(WholeNumber(1, 1000000, "parts"));
   validate->add_option("--max-objects", o.max_objects, "Limit on distinct objects fetched")
       ->check(WholeNumber(1, 1000000, "objects"));
+  validate
+      ->add_option("--deadline", o.deadline_seconds,
+                   "Seconds to wait for FILE when it is a pipe or FIFO")
+      ->check(WholeNumber(1, 86400, "seconds"))
+      ->type_name("SECONDS");
   AddOutputFlags(validate, o);
   return validate;
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,10 @@ Result<RunLock> RunLock::Acquire(const std::string& state_dir, const std::string
                  "cannot open " + LockPath(state_dir));
   }
   RunLock lock(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kUnsafePath, LockPath(state_dir) + " is not a regular file");
+  }
   if (FlockRetrying(fd, LOCK_EX | LOCK_NB) != 0) {
     nlohmann::json holder = nlohmann::json::parse(ReadAll(fd), nullptr, false);
     std::string pid = holder.is_object() && holder.contains("pid") ? holder["pid"].dump() : "?";
@@ -61,8 +66,15 @@ Result<RunLock> RunLock::Acquire(const std::string& state_dir, const std::string
 }
 
 std::optional<nlohmann::json> RunInProgress(const std::string& state_dir, bool wait) {
-  int fd = open(LockPath(state_dir).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO at the lock's name would hold the open for ever. Only a regular file
+  // is a lock a run took.
+  int fd = open(LockPath(state_dir).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return std::nullopt;
+  }
   std::optional<nlohmann::json> holder;
   if (FlockRetrying(fd, LOCK_SH | LOCK_NB) != 0) {
     if (wait) {

@@ -1,5 +1,7 @@
 #include "cli/services.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "aws/credential_chain.h"
@@ -46,6 +48,15 @@ net::RetryPolicy RetryPolicyFor(const aws::AwsConfig& config) {
   return policy;
 }
 
+// libcurl opens AWS_CA_BUNDLE itself at each TLS handshake, with no deadline: a FIFO there
+// held every request for ever. A missing or unreadable bundle is left to curl's own error
+// (curl_errors names the variable).
+Status CheckCaBundle(const std::string& path) {
+  struct stat st;
+  if (path.empty() || stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return Ok();
+  return Error(ErrorCode::kInvalidInput, "AWS_CA_BUNDLE=" + path + " is not a regular file");
+}
+
 }  // namespace
 
 Services::~Services() {
@@ -64,7 +75,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   auto s = std::make_unique<Services>();
   s->deadline = Deadline::After(*s->clock, std::chrono::seconds(options.deadline_seconds));
 
-  aws::Environment env = aws::Environment::Process();
+  aws::Environment env = aws::Environment::Process(s->deadline, *s->clock);
   aws::AwsConfigOverrides overrides;
   if (!options.region.empty()) overrides.region = options.region;
   if (!options.endpoint_url.empty()) overrides.s3_endpoint_url = options.endpoint_url;
@@ -77,6 +88,7 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   // it (a lower cap would queue transfers inside libcurl, one round trip per cap), and the
   // total leaves room for the IMDS connections beside the S3 ones.
   net::CurlTransportOptions transport_options = net::CurlTransportOptions::FromEnvironment();
+  if (Status ca = CheckCaBundle(transport_options.ca_bundle); !ca.ok()) return ca.error();
   transport_options.max_host_connections = options.max_parallel;
   transport_options.max_total_connections =
       std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
+#include "cli/usage_errors.h"
 #include "core/files.h"
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"
@@ -52,6 +53,11 @@ SigningCommands AddSigningCommands(CLI::App& app, Options& o) {
       ->required();
   c.verify->add_option("--signature", o.signature_file, "Signature (default: FILE.sig)");
   c.verify->add_option("--principal", o.principal, "Required signer (default: any trusted one)");
+  c.verify
+      ->add_option("--deadline", o.deadline_seconds,
+                   "Seconds to wait for an input that is a pipe or FIFO")
+      ->check(WholeNumber(1, 86400, "seconds"))
+      ->type_name("SECONDS");
   return c;
 }
 
@@ -67,6 +73,10 @@ int RunSign(const Options& o) {
   std::filesystem::path target = std::filesystem::absolute(o.input, ec);
   if (ec || !std::filesystem::is_regular_file(target, ec)) return fail("not a regular file");
   if (!std::filesystem::exists(o.signing_key, ec)) return fail("no key file " + o.signing_key);
+  // ssh-keygen would wait for ever on a FIFO nobody writes to.
+  if (!std::filesystem::is_regular_file(o.signing_key, ec)) {
+    return fail("key " + o.signing_key + " is not a regular file");
+  }
   auto dir = MakePrivateTempDir("s3us-sign-");
   if (!dir.ok()) return fail(dir.error().ToString());
   std::string link = *dir + "/" + target.filename().string();
@@ -94,7 +104,9 @@ int RunSign(const Options& o) {
 }
 
 int RunVerify(const Options& o) {
-  auto trust_text = ReadFile(o.allowed_signers, trust::kMaxAllowedSignersBytes);
+  Clock& clock = SystemClock::Get();
+  const Deadline deadline = Deadline::After(clock, std::chrono::seconds(o.deadline_seconds));
+  auto trust_text = ReadFile(o.allowed_signers, trust::kMaxAllowedSignersBytes, deadline, clock);
   if (!trust_text.ok()) {
     PrintError("verify: " + trust_text.error().WithContext(o.allowed_signers).ToString());
     return kExitSetup;
@@ -105,12 +117,12 @@ int RunVerify(const Options& o) {
     return kExitSetup;
   }
   std::string sig_path = o.signature_file.empty() ? o.input + ".sig" : o.signature_file;
-  auto message = ReadFile(o.input, o.max_object_bytes);
+  auto message = ReadFile(o.input, o.max_object_bytes, deadline, clock);
   if (!message.ok()) {
     PrintError("verify: " + message.error().WithContext(o.input).ToString());
     return kExitSetup;
   }
-  auto signature = ReadFile(sig_path, trust::kMaxArmoredSignatureBytes);
+  auto signature = ReadFile(sig_path, trust::kMaxArmoredSignatureBytes, deadline, clock);
   if (!signature.ok()) {
     PrintError("verify: " + o.input + ": " + signature.error().WithContext(sig_path).ToString());
     return kExitFetch;

@@ -7,14 +7,15 @@
 namespace s3us::cli {
 
 Result<std::optional<trust::AllowedSigners>> LoadTrust(const Options& o,
-                                                       const std::string& system_path) {
+                                                       const std::string& system_path,
+                                                       const Deadline& deadline, Clock& clock) {
   std::string path = o.allowed_signers;
   if (path.empty()) {
     std::error_code ec;
     if (!std::filesystem::exists(system_path, ec)) return std::optional<trust::AllowedSigners>();
     path = system_path;
   }
-  auto text = ReadFile(path, trust::kMaxAllowedSignersBytes);
+  auto text = ReadFile(path, trust::kMaxAllowedSignersBytes, deadline, clock);
   if (!text.ok()) return std::move(text).error().WithContext("allowed signers " + path);
   auto signers = trust::AllowedSigners::Parse(*text, path);
   if (!signers.ok()) return std::move(signers).error();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/options.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "trust/allowed_signers.h"
 
@@ -17,9 +18,11 @@ namespace s3us::cli {
 inline constexpr char kSystemAllowedSigners[] = "/etc/s3-user-script/allowed_signers";
 
 // nullopt when no trust is configured. Errors: the file named by --allowed-signers is
-// missing, or any list is malformed (a setup failure: better no boot than an unchecked one).
+// missing, or any list is malformed (a setup failure: better no boot than an unchecked one),
+// or a FIFO or pipe gives no end before `deadline`.
 Result<std::optional<trust::AllowedSigners>> LoadTrust(const Options& o,
-                                                       const std::string& system_path);
+                                                       const std::string& system_path,
+                                                       const Deadline& deadline, Clock& clock);
 
 }  // namespace s3us::cli
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <set>
 
+#include "core/child.h"
 #include "core/files.h"
 #include "core/strings.h"
 #include "expand/include_target.h"
@@ -156,7 +157,9 @@ std::string FindInPath(const std::string& name) {
 }
 
 // `cloud-init schema -c FILE` on one part; its complaint (first lines), or nullopt when valid.
-std::optional<std::string> CloudInitSchema(const std::string& exe, const userdata::Part& part) {
+// Killed at `deadline`: validate's --deadline bounds it as it bounds reading the input.
+std::optional<std::string> CloudInitSchema(const std::string& exe, const userdata::Part& part,
+                                           const Deadline& deadline) {
   Result<std::string> dir = MakePrivateTempDir("s3-user-script-validate-");
   if (!dir.ok()) return std::nullopt;
   std::string config = *dir + "/part.cfg", output = *dir + "/output";
@@ -175,9 +178,11 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
     pid_t pid = 0;
     int status = 0;
     if (posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      bool killed = false;
+      status = ReapChildBy(pid, deadline, SystemClock::Get(), killed);
+      if (killed) {
+        complaint = "cloud-config: cloud-init schema still running at the deadline; killed it";
+      } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         Result<std::string> text = ReadFile(output, 1 << 16);
         std::string said = text.ok() ? *text : "";
         std::string line;
@@ -245,7 +250,9 @@ int RunValidate(const Options& o) {
     PrintError("--key-template: " + st.error().ToString());
     return kExitUsage;
   }
-  Result<std::string> blob = ReadFile(o.input, kMaxUserDataBytes);
+  Clock& clock = SystemClock::Get();
+  const Deadline deadline = Deadline::After(clock, std::chrono::seconds(o.deadline_seconds));
+  Result<std::string> blob = ReadFile(o.input, kMaxUserDataBytes, deadline, clock);
   if (!blob.ok()) {
     PrintError(blob.error().WithContext("reading " + o.input).ToString());
     return kExitSetup;
@@ -257,7 +264,7 @@ int RunValidate(const Options& o) {
     std::vector<userdata::Part> all = parts.ok() ? std::move(parts).value() : decltype(all){};
     for (const userdata::Part& part : all) {
       if (part.content_type != userdata::kTypeCloudConfig) continue;
-      if (auto bad = CloudInitSchema(cloud_init, part)) {
+      if (auto bad = CloudInitSchema(cloud_init, part, deadline)) {
         j["problems"].push_back({{"part", part.index}, {"line", 0}, {"message", *bad}});
       }
     }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 namespace s3us {
 namespace {
@@ -106,14 +107,14 @@ Status WaitReadable(int fd, const std::string& name, const Deadline& deadline, C
   }
 }
 
-}  // namespace
+// How long a read may wait for a non-regular file; none: such a file is refused.
+struct Waiting {
+  const Deadline& deadline;
+  Clock& clock;
+};
 
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
-  return ReadFile(path, max_bytes, Deadline(), SystemClock::Get());
-}
-
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
-                             Clock& clock) {
+Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
+                                  std::optional<Waiting> waiting) {
   const std::string name = path == "-" ? "standard input" : path;
   // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, past any deadline. It is
   // cleared at once (our own open file; stdin's flags are shared and left alone): reads
@@ -131,6 +132,10 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
   struct stat st;
   size_t capacity = 64 * 1024;
   bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (!regular && !waiting) {
+    close(fd);
+    return Error(ErrorCode::kIo, name + " is not a regular file");
+  }
   if (regular && st.st_size >= 0) {
     capacity =
         static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes)) + 1;
@@ -146,7 +151,7 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
       out.resize(static_cast<size_t>(std::min<uint64_t>(uint64_t{out.size()} * 2, read_limit)));
     }
     if (!regular) {
-      if (Status ready = WaitReadable(fd, name, deadline, clock); !ready.ok()) {
+      if (Status ready = WaitReadable(fd, name, waiting->deadline, waiting->clock); !ready.ok()) {
         close(fd);
         return ready.error();
       }
@@ -169,6 +174,17 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
   }
   out.resize(used);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
+  return ReadFileUntil(path, max_bytes, std::nullopt);
+}
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
+                             Clock& clock) {
+  return ReadFileUntil(path, max_bytes, Waiting{deadline, clock});
 }
 
 Status MakePrivateDir(const std::string& path, mode_t mode) {

@@ -20,14 +20,18 @@
 
 namespace s3us {
 
-// Reads a whole file ("-" is stdin), refusing more than max_bytes.
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
-
-// The same, waiting for a pipe, FIFO, terminal or socket no longer than `deadline`
-// (kTimeout then, naming the file): a FIFO nobody writes to, or a pipe whose writer never
-// finishes, ends a run at its --deadline instead of holding it for ever.
+// Reads a whole file ("-" is stdin), refusing more than max_bytes, waiting for a pipe,
+// FIFO, terminal or socket no longer than `deadline` (kTimeout then, naming the file): a
+// FIFO nobody writes to, or a pipe whose writer never finishes, ends a run at its
+// --deadline instead of holding it for ever. Every path a user or the environment names
+// is read this way.
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
                              Clock& clock);
+
+// The same for a file that must be regular (one we wrote, or checked): anything else,
+// stdin included, is refused at once (kIo, "... is not a regular file"), as with no
+// deadline it could wait for ever.
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 
 // Creates `path` and any missing parents; the last component gets `mode` (0700 by
 // default). Fails with kUnsafePath if any component is a symlink, or if the last one

@@ -1,6 +1,7 @@
 #include "expand/include_once_cache.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,12 +18,22 @@ std::string IncludeOnceCache::PathFor(std::string_view url) const {
 
 Result<std::optional<int>> IncludeOnceCache::Open(std::string_view url) const {
   if (!enabled()) return std::optional<int>();
-  int fd = open(PathFor(url).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd >= 0) return std::optional<int>(fd);
-  int err = errno;
-  if (err == ENOENT) return std::optional<int>();
-  return Error(ErrorCode::kIo, "cannot open " + PathFor(url) + ": " + std::strerror(err))
-      .WithContext("reading the include-once cache");
+  // O_NONBLOCK: a FIFO planted here would otherwise hold the open for ever; on the regular
+  // file the cache holds it changes nothing.
+  int fd = open(PathFor(url).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return std::optional<int>();
+    return Error(ErrorCode::kIo, "cannot open " + PathFor(url) + ": " + std::strerror(err))
+        .WithContext("reading the include-once cache");
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Error(ErrorCode::kUnsafePath, PathFor(url) + " is not a regular file")
+        .WithContext("reading the include-once cache");
+  }
+  return std::optional<int>(fd);
 }
 
 Status IncludeOnceCache::Store(std::string_view url, const userdata::Payload& body) {

@@ -27,9 +27,10 @@ bool SafeInstanceId(const std::string& id) {
   return true;
 }
 
-// Reads a small regular file without following a symlink at its name.
+// Reads a small regular file without following a symlink at its name, nor waiting on a FIFO
+// (O_NONBLOCK: opening one would wait for a writer; anything not regular is no marker).
 std::optional<std::string> ReadNoFollow(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536) {

@@ -61,5 +61,32 @@ TEST_CASE("ProcessCredentialProvider runs the program and reports its exit statu
   CHECK_THAT(missing.error().ToString(), Catch::Contains("cannot run it"));
 }
 
+TEST_CASE("ProcessCredentialProvider kills a helper at the deadline and bounds its output") {
+  testing::FakeClock clock;
+  Deadline soon = Deadline::After(clock, std::chrono::milliseconds(300));
+  auto fetch = [&](const std::string& command) {
+    return ProcessCredentialProvider(command, "p", clock, soon).Get();
+  };
+  Result<Credentials> silent = fetch("/bin/sleep 30");
+  REQUIRE_FALSE(silent.ok());
+  CHECK(silent.error().code() == ErrorCode::kTimeout);
+  CHECK(silent.error().ToString() ==
+        "credential_process (profile 'p') /bin/sleep: still running at the deadline; killed it");
+  // Valid credentials, then stdout closed and the helper lingering: it used to be waited
+  // for without end.
+  Result<Credentials> lingering =
+      fetch(R"(/bin/sh -c "printf '{\"Version\": 1, \"AccessKeyId\": \"A\", )"
+            R"(\"SecretAccessKey\": \"s3cr3t\"}'; exec >&-; exec sleep 30")");
+  REQUIRE_FALSE(lingering.ok());
+  CHECK(lingering.error().code() == ErrorCode::kTimeout);
+  CHECK_THAT(lingering.error().ToString(),
+             Catch::Contains("closed its output but was still running at the deadline"));
+  Result<Credentials> endless = fetch("/usr/bin/yes");
+  REQUIRE_FALSE(endless.ok());
+  CHECK(endless.error().code() == ErrorCode::kLimitExceeded);
+  CHECK(endless.error().ToString() ==
+        "credential_process (profile 'p') /usr/bin/yes: printed more than 64 KiB; killed it");
+}
+
 }  // namespace
 }  // namespace s3us::aws

@@ -1,9 +1,15 @@
 #include "aws/shared_config.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "aws/test_data.h"
+#include "core/files.h"
+#include "fakes/fake_clock.h"
 
 namespace s3us::aws {
 namespace {
@@ -109,6 +115,25 @@ TEST_CASE("LoadSharedConfig passes on a file that exists but cannot be read") {
   REQUIRE_FALSE(cfg.ok());
   CHECK(cfg.error().code() == ErrorCode::kIo);
   CHECK_THAT(cfg.error().ToString(), Catch::Contains("/h/.aws/config"));
+}
+
+TEST_CASE("Environment::Process reads files within its deadline: a FIFO nobody writes to ends") {
+  char dir_template[] = "/tmp/s3us-env-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  const std::string fifo = dir + "/config", plain = dir + "/credentials";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  REQUIRE(WriteNewFile(plain, "[default]\n", 0600).ok());
+  testing::FakeClock clock;
+  Environment env = Environment::Process(Deadline(clock.Monotonic()), clock);
+  Result<std::optional<std::string>> stuck = env.ReadFile(fifo);  // used to wait for ever
+  REQUIRE_FALSE(stuck.ok());
+  CHECK(stuck.error().code() == ErrorCode::kTimeout);
+  CHECK(stuck.error().ToString() == "nothing more to read from " + fifo + " before the deadline");
+  // Regular files are read as before, even with the deadline passed; missing ones are none.
+  CHECK(env.ReadFile(plain).value() == std::optional<std::string>("[default]\n"));
+  CHECK(env.ReadFile(dir + "/missing").value() == std::nullopt);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "cli/signing_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "cli/options.h"
 #include "cli/trust_config.h"
+#include "fakes/fake_clock.h"
 #include "tests/trust/test_keys.h"
 
 namespace s3us::cli {
@@ -71,6 +73,11 @@ TEST_CASE("LoadTrust: the named file, else the system file when present, else no
   using namespace trust::testing;
   Files f;
   Options o;
+  testing::FakeClock clock;
+  Deadline deadline = Deadline::After(clock, std::chrono::seconds(1));
+  auto LoadTrust = [&](const Options& opts, const std::string& path) {
+    return cli::LoadTrust(opts, path, deadline, clock);
+  };
   std::string system = (f.dir / "system").string();
   auto none = LoadTrust(o, system);
   REQUIRE(none.ok());
@@ -83,6 +90,20 @@ TEST_CASE("LoadTrust: the named file, else the system file when present, else no
   CHECK(LoadTrust(o, system).error().message() == o.allowed_signers + " lists no signer");
   o.allowed_signers = (f.dir / "missing").string();
   CHECK_FALSE(LoadTrust(o, system).ok());
+}
+
+TEST_CASE("LoadTrust gives up on a FIFO nobody writes to at the deadline, naming it") {
+  Files f;
+  Options o;
+  o.allowed_signers = (f.dir / "fifo").string();
+  REQUIRE(mkfifo(o.allowed_signers.c_str(), 0600) == 0);
+  testing::FakeClock clock;
+  auto got = LoadTrust(o, (f.dir / "system").string(), Deadline(clock.Monotonic()), clock);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().code() == ErrorCode::kTimeout);
+  CHECK(got.error().ToString() == "allowed signers " + o.allowed_signers +
+                                      ": nothing more to read from " + o.allowed_signers +
+                                      " before the deadline");
 }
 
 }  // namespace

@@ -186,5 +186,27 @@ TEST_CASE("ReadFile reads a FIFO whose writer comes and goes before the deadline
   CHECK(*r == "#!/bin/sh\n");
 }
 
+TEST_CASE("ReadFile with no deadline refuses a FIFO, a directory and stdin at once") {
+  TempDir t;
+  const std::string fifo = t.path + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto r = ReadFile(fifo, 100);  // no writer: this used to wait for ever
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kIo);
+  CHECK(r.error().ToString() == fifo + " is not a regular file");
+  auto dir = ReadFile(t.path, 100);
+  REQUIRE_FALSE(dir.ok());
+  CHECK(dir.error().ToString() == t.path + " is not a regular file");
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  int saved = dup(STDIN_FILENO);
+  dup2(pipe_fds[0], STDIN_FILENO);
+  auto in = ReadFile("-", 100);
+  dup2(saved, STDIN_FILENO);
+  for (int fd : {saved, pipe_fds[0], pipe_fds[1]}) close(fd);
+  REQUIRE_FALSE(in.ok());
+  CHECK(in.error().ToString() == "standard input is not a regular file");
+}
+
 }  // namespace
 }  // namespace s3us

@@ -13,6 +13,8 @@ s3us_add_e2e(fault_matrix fault_matrix_test.py TIMEOUT 300)
 # Issue 14: the bad-input corpus of tests/data/bad/ through `plan`, time- and memory-bounded.
 s3us_add_e2e(bad_input bad_input_test.py TIMEOUT 400)
 s3us_add_e2e(failclosed failclosed_test.py TIMEOUT 120)
+# Every path a user or the environment names, as a FIFO, a pipe, a symlink or a directory.
+s3us_add_e2e(fifo_inputs fifo_inputs_test.py TIMEOUT 180)
 # Hostile or unusual S3 and IMDS servers (scripts/emulators/hostile.py): framing, 1xx,
 # endless answers, redirects, bad tokens and credentials.
 s3us_add_e2e(hostile_server hostile_server_test.py TIMEOUT 180)

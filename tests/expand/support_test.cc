@@ -65,6 +65,15 @@ TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds the
   std::filesystem::remove(cache.PathFor("https://h/x?sig=1"));
   std::filesystem::create_symlink("/etc/hostname", cache.PathFor("https://h/x?sig=1"));
   CHECK_FALSE(cache.Open("https://h/x?sig=1").ok());
+  // Nor is a FIFO opened (that would wait for a writer for ever): it is no cached body.
+  std::filesystem::remove(cache.PathFor("https://h/x?sig=1"));
+  REQUIRE(mkfifo(cache.PathFor("https://h/x?sig=1").c_str(), 0600) == 0);
+  Result<std::optional<int>> fifo = cache.Open("https://h/x?sig=1");
+  REQUIRE_FALSE(fifo.ok());
+  CHECK(fifo.error().code() == ErrorCode::kUnsafePath);
+  CHECK(fifo.error().ToString() ==
+        "reading the include-once cache: " + cache.PathFor("https://h/x?sig=1") +
+            " is not a regular file");
   std::filesystem::remove_all(root);
 }
 

@@ -1,5 +1,6 @@
 #include "run/run_state.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -117,6 +118,16 @@ TEST_CASE("RunState markers follow each frequency") {
     CHECK_FALSE(state->HasRun(Frequency::kPerInstance, key));
     CHECK(state->HasRun(Frequency::kPerOnce, key));
   }
+}
+
+TEST_CASE("RunState takes a FIFO at a marker's name for no marker, without waiting on it") {
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "boot-a");
+  REQUIRE(state.ok());
+  std::string key = MarkerKey(MakePart(1, "text/x-shellscript", "a.sh", "#!/bin/sh\n"));
+  REQUIRE(mkfifo((state->layout().per_instance_dir + "/" + key).c_str(), 0600) == 0);
+  CHECK_FALSE(state->HasRun(Frequency::kPerInstance, key));  // opening it used to block
+  CHECK(state->MarkRan(Frequency::kPerInstance, key, {}).error().code() == ErrorCode::kUnsafePath);
 }
 
 TEST_CASE("MarkerKey depends on position, filename and payload") {
