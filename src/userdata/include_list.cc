@@ -10,12 +10,24 @@
 namespace s3us::userdata {
 namespace {
 
-Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload) {
+// `held_as_str`: lines are split and stripped as in the raw-unicode-escape Python reads
+// (Part::held_as_str), where no non-ASCII character is a blank or a line break: they are
+// read from a copy with those bytes masked, and each URL taken from `payload` at the same
+// offset.
+Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload, bool held_as_str) {
+  std::string masked;
+  if (held_as_str) {
+    masked = std::string(payload);
+    std::replace_if(
+        masked.begin(), masked.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; },
+        '\x01');
+  }
+  std::string_view scan = held_as_str ? std::string_view(masked) : payload;
   std::vector<IncludeEntry> out;
   bool once = false;
   int n = 0;
   size_t pos = 0;
-  for (std::string_view line; PyNextLine(payload, pos, line);) {
+  for (std::string_view line; PyNextLine(scan, pos, line);) {
     ++n;
     if (IStartsWith(line, "#include-once")) {
       line = PyLStrip(line.substr(13));
@@ -29,7 +41,7 @@ Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload) {
     if (url.empty()) continue;
     IncludeEntry e;
     e.line = n;
-    e.url = std::string(url);
+    e.url = std::string(payload.substr(static_cast<size_t>(url.data() - scan.data()), url.size()));
     e.once = once;
     out.push_back(std::move(e));
   }
@@ -146,7 +158,8 @@ Result<std::vector<IncludeEntry>> ParseIncludeList(const Part& part) {
   if (cloud_init || part.content_type == kTypeS3Include) {
     Result<PayloadView> text = ListText(part);
     if (!text.ok()) return text.error();
-    return cloud_init ? CloudInitIncludes(text->bytes()) : S3Includes(text->bytes());
+    return cloud_init ? CloudInitIncludes(text->bytes(), part.held_as_str)
+                      : S3Includes(text->bytes());
   }
   return Error(ErrorCode::kInvalidInput, "part " + std::to_string(part.index) + " (" +
                                              part.content_type + ") is not an include list");

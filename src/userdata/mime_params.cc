@@ -144,6 +144,7 @@ struct ParamValue {
   bool extended = false;  // RFC 2231 with charset'language'
   std::optional<std::string> charset;
   std::string text;
+  std::string unknown_charset_text;  // extended: what Python keeps when it cannot decode
 };
 
 // _get_params_preserve + decode_params, then get_param's lookup and _unquotevalue.
@@ -172,13 +173,13 @@ std::optional<ParamValue> GetParam(const MimeEntity& e, std::string_view param,
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& [name, raw] = params[i];
     if (i == 0) {
-      decoded.push_back({name, ParamValue{false, std::nullopt, raw}});
+      decoded.push_back({name, ParamValue{false, std::nullopt, raw, ""}});
       continue;
     }
     std::string base;
     long num = -1;
     if (!MatchContinuation(name, &base, &num)) {
-      decoded.push_back({name, ParamValue{false, std::nullopt, Unquote(raw)}});
+      decoded.push_back({name, ParamValue{false, std::nullopt, Unquote(raw), ""}});
       continue;
     }
     auto it = std::find_if(continued.begin(), continued.end(),
@@ -191,22 +192,28 @@ std::optional<ParamValue> GetParam(const MimeEntity& e, std::string_view param,
       if (a.num != b.num) return a.num < b.num;
       return a.value < b.value;
     });
-    std::string joined;
-    bool extended = false;
+    bool extended = std::any_of(segments.begin(), segments.end(),
+                                [](const Segment& seg) { return seg.encoded; });
+    // An RFC 2231 value is a str whose characters collapse_rfc2231_value takes as bytes
+    // (raw-unicode-escape): a non-ASCII character sent as is is not its UTF-8 bytes there.
+    std::string joined, as_str;
     for (const auto& seg : segments) {
-      joined += seg.encoded ? PercentDecode(seg.value) : seg.value;
-      extended = extended || seg.encoded;
+      as_str += seg.encoded ? PercentDecode(seg.value) : seg.value;
+      std::string escaped = extended ? PyRawUnicodeEscape(seg.value) : seg.value;
+      joined += seg.encoded ? PercentDecode(escaped) : escaped;
     }
     ParamValue v;
     size_t t1 = joined.find('\'');
     size_t t2 = t1 == std::string::npos ? t1 : joined.find('\'', t1 + 1);
+    v.extended = extended;
     if (extended && t2 != std::string::npos) {
-      v.extended = true;
       v.charset = joined.substr(0, t1);
       v.text = joined.substr(t2 + 1);
+      size_t s1 = as_str.find('\'');
+      v.unknown_charset_text = as_str.substr(as_str.find('\'', s1 + 1) + 1);
     } else {
-      v.extended = extended;
       v.text = joined;
+      v.unknown_charset_text = as_str;
     }
     decoded.push_back({name, std::move(v)});
   }
@@ -224,7 +231,7 @@ std::string Collapse(const ParamValue& v) {
   if (!v.extended) return Unquote(v.text);
   std::string charset = v.charset.value_or("us-ascii");
   if (auto s = ToUtf8(v.text, charset)) return *s;
-  return Unquote(v.text);
+  return Unquote(v.unknown_charset_text);
 }
 
 }  // namespace

@@ -29,6 +29,9 @@ struct Leaf {
   std::string charset;
   std::optional<std::string> launch_index;  // first Launch-Index header
   std::vector<std::pair<std::string, std::string>> headers;
+  // A MIME part not base64 or quoted-printable: the email package holds its text as a str,
+  // and types the raw-unicode-escape of it (PyRawUnicodeEscape), not its UTF-8 bytes.
+  bool held_as_str = false;
 };
 
 bool KeepHeader(std::string_view name) {
@@ -36,11 +39,32 @@ bool KeepHeader(std::string_view name) {
          IEquals(name, "launch-index") || IStartsWith(name, "x-s3us-") || IsMergeHeader(name);
 }
 
+// yaml-cpp reads a block mapping's last line without ':' as a key with a null value, where
+// PyYAML fails ("could not find expected ':'"): true when some block mapping has one.
+bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
+  if (node.IsSequence()) {
+    for (const YAML::Node& child : node) {
+      if (HasKeyWithoutColon(child, text)) return true;
+    }
+  }
+  if (!node.IsMap()) return false;
+  for (const auto& kv : node) {
+    if (HasKeyWithoutColon(kv.second, text)) return true;
+    if (node.Style() != YAML::EmitterStyle::Block || !kv.second.IsNull()) continue;
+    int pos = kv.first.Mark().pos;
+    if (pos < 0 || static_cast<size_t>(pos) >= text.size()) continue;
+    std::string_view rest = text.substr(static_cast<size_t>(pos));
+    std::string_view line = rest.substr(0, rest.find_first_of("\r\n"));
+    if (line.find(':') == std::string_view::npos && !line.starts_with('?')) return true;
+  }
+  return false;
+}
+
 // launch-index of a #cloud-config mapping, as _attach_launch_index reads it.
 std::optional<std::string> LaunchIndexOfTree(std::string_view payload) {
   try {
     YAML::Node root = YAML::Load(std::string(payload));
-    if (!root.IsMap()) return std::nullopt;
+    if (!root.IsMap() || HasKeyWithoutColon(root, payload)) return std::nullopt;
     YAML::Node v = root["launch-index"];
     if (!v || !v.IsScalar()) return std::nullopt;
     const std::string& s = v.Scalar();
@@ -173,12 +197,13 @@ class Builder {
       was_compressed = true;
     }
     std::optional<std::string> ctype;
+    bool escaped = leaf.held_as_str && !was_compressed;
     if (IsRetypedByFirstLine(ctype_orig)) {
       std::optional<PayloadView> whole;
       Result<std::string_view> typing =
           TypingView(leaf.payload, opts_.limits.max_input_bytes, whole);
       if (!typing.ok()) return typing.error();
-      ctype = TypeFromStartsWith(*typing, false);
+      ctype = TypeFromStartsWith(escaped ? PyRawUnicodeEscape(*typing) : *typing, false);
     }
     if (!ctype) ctype = ctype_orig;
     // A re-typed part gets a fresh Content-Type header, losing its name= parameter.
@@ -198,6 +223,7 @@ class Builder {
     p.payload = std::move(leaf.payload);
     p.charset = leaf.charset;
     p.headers = std::move(leaf.headers);
+    p.held_as_str = escaped;
     return Emit(std::move(p), leaf.launch_index);
   }
 
@@ -239,14 +265,16 @@ class Builder {
       std::snprintf(buf, sizeof buf, "part-%03d", p.index);
       p.filename = buf;
     }
-    std::optional<std::string> idx = launch_header;
-    if (!idx && p.content_type == kTypeCloudConfig) {
+    if (launch_header) {
+      // cloud-init's launch-index filter reads the first header: one that int() refuses
+      // matches no instance, so it is kept as it is (a resolved document says the same).
+      p.launch_index = PyIntString(*launch_header).value_or(*launch_header);
+    } else if (p.content_type == kTypeCloudConfig) {
       Result<std::optional<std::string>> found =
           LaunchIndexOf(p.payload, opts_.limits.max_input_bytes);
       if (!found.ok()) return found.error();
-      idx = std::move(*found);
+      if (*found) p.launch_index = PyIntString(**found);
     }
-    if (idx) p.launch_index = PyIntString(*idx);
     if (opts_.sniff_with_libmagic && IsSniffable(p.content_type)) {
       if (const std::string* bytes = p.payload.memory()) {
         p.magic = MagicMimeType(*bytes);
@@ -389,6 +417,8 @@ Status Walk(const MimeEntity& e, Builder* b, const TextPass& pass) {
   }
   auto leaf = LeafFromEntity(e, b->Where(), b->options(), pass);
   if (!leaf.ok()) return std::move(leaf).error();
+  const std::string* cte = FindHeader(e, "content-transfer-encoding");
+  leaf->held_as_str = !cte || (!IEquals(*cte, "base64") && !IEquals(*cte, "quoted-printable"));
   return b->ProcessLeaf(std::move(*leaf));
 }
 

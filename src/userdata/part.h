@@ -69,8 +69,13 @@ struct Part {
   std::string filename;       // Content-Disposition filename, or "part-NNN"
   Payload payload;            // decoded bytes, byte-exact (in memory or a verified file)
   std::string charset;
+  // str(int()) of the first Launch-Index header (or of a cloud-config's launch-index key);
+  // a header int() refuses is kept as sent: cloud-init then runs the part on no instance.
   std::optional<std::string> launch_index;
   std::string magic;  // what libmagic said, when it was asked
+  // An unencoded MIME part: the email package holds its text as a str, and cloud-init reads
+  // the raw-unicode-escape of it (no non-ASCII character is a blank or a line break there).
+  bool held_as_str = false;
   // Headers kept for serialisation (resolve) and reports, as (name, value).
   std::vector<std::pair<std::string, std::string>> headers;
   Origin origin;

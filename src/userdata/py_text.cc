@@ -1,6 +1,7 @@
 #include "userdata/py_text.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace s3us::userdata {
@@ -177,6 +178,29 @@ std::optional<std::string> PyIntString(std::string_view s) {
   if (nz == std::string::npos) return std::string("0");
   std::string out(negative ? "-" : "");
   out.append(digits, nz, std::string::npos);
+  return out;
+}
+
+std::string PyRawUnicodeEscape(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (size_t i = 0; i < utf8.size();) {
+    uint32_t cp = 0;
+    size_t n = static_cast<unsigned char>(utf8[i]) < 0x80 ? 1 : DecodeUtf8(utf8, i, &cp);
+    if (n <= 1) {
+      out.push_back(utf8[i]);
+      i += 1;
+      continue;
+    }
+    i += n;
+    if (cp < 0x100) {
+      out.push_back(static_cast<char>(cp));
+    } else {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, cp < 0x10000 ? "\\u%04x" : "\\U%08x", cp);
+      out += buf;
+    }
+  }
   return out;
 }
 

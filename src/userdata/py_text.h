@@ -39,6 +39,12 @@ bool PyNextLine(std::string_view s, size_t& pos, std::string_view& line);
 // a sign and single underscores between ASCII digits are accepted as Python does).
 std::optional<std::string> PyIntString(std::string_view s);
 
+// str.encode("raw-unicode-escape") of a UTF-8 text: what the email package makes of text it
+// holds as a str when bytes are asked for (an unencoded part's payload, an RFC 2231 value):
+// U+0080..U+00FF become one Latin-1 byte, higher code points \uXXXX / \UXXXXXXXX. Bytes
+// that are not UTF-8 are copied.
+std::string PyRawUnicodeEscape(std::string_view utf8);
+
 // Length of the line break (\r\n, \r or \n) ending `s`, or 0.
 size_t TrailingLineBreak(std::string_view s);
 

@@ -4,18 +4,23 @@
 Usage: /usr/bin/python3 cloudinit_parts.py DIR
 
 Output: one JSON document {file: {"parts": [{content_type, filename, payload_b64,
-launch_index}]} | {"error": "..."}}. Runs offline: include types are not fetched but
-attached in place like any other part (INCLUDE_TYPES emptied), which is what our Parse()
-returns for them. Writes nothing outside a temporary directory.
+launch_index[, include]}]} | {"error": "..."}}. Runs offline: include types are not fetched
+but attached in place like any other part (INCLUDE_TYPES emptied), which is what our Parse()
+returns for them; an include part's "include" is the [base64 url, once] list cloud-init's
+_do_include would fetch (it fetches nothing here). Writes nothing outside a temporary
+directory.
 """
 import base64
+import itertools
 import json
 import os
-import re
 import sys
 import tempfile
 
 from cloudinit import helpers, user_data, util
+
+INCLUDE_TYPES = list(user_data.INCLUDE_TYPES)
+CACHE_NAMES = itertools.count()
 
 
 def payload_bytes(part):
@@ -28,10 +33,41 @@ def payload_bytes(part):
 
 
 def launch_index(part):
-    values = part.get_all("Launch-Index") or []
-    if values and re.fullmatch(r"-?[0-9]+", str(values[-1])):
-        return str(values[-1])
-    return None
+    """The first Launch-Index header, which filters/launch_index.py reads (safe_int of it
+    must be the instance's index; a value int() refuses matches none)."""
+    value = part.get("Launch-Index")
+    return None if value is None else str(value)
+
+
+def include_entries(processor, payload):
+    """[base64 of url, once] for each URL _do_include would fetch, in order; nothing is fetched."""
+    entries, once_urls = [], []
+
+    class Empty:
+        contents = b""
+
+        def ok(self):
+            return True
+
+    def fake_read(url, **_):
+        raw = url.encode("utf-8", "surrogateescape")
+        entries.append([base64.b64encode(raw).decode("ascii"),
+                        bool(once_urls) and once_urls[-1] == url])
+        return Empty()
+
+    def fake_once_filename(url):
+        once_urls.append(url)  # a fresh path: no cached copy stops the next fake_read
+        return os.path.join(processor.paths.cloud_dir, "urlcache-%d" % next(CACHE_NAMES))
+
+    saved = user_data.read_file_or_url
+    user_data.read_file_or_url = fake_read
+    processor._get_include_once_filename = fake_once_filename
+    try:
+        processor._do_include(payload, user_data.MIMEMultipart())
+    finally:
+        user_data.read_file_or_url = saved
+        del processor._get_include_once_filename
+    return entries
 
 
 def parts_of(processor, blob):
@@ -40,12 +76,15 @@ def parts_of(processor, blob):
     for part in msg.walk():
         if part.get_content_maintype() == "multipart":
             continue
-        out.append({
+        entry = {
             "content_type": part.get_content_type(),
             "filename": part.get_filename(),
             "payload_b64": base64.b64encode(payload_bytes(part)).decode("ascii"),
             "launch_index": launch_index(part),
-        })
+        }
+        if entry["content_type"] in INCLUDE_TYPES:
+            entry["include"] = include_entries(processor, util.fully_decoded_payload(part))
+        out.append(entry)
     return out
 
 

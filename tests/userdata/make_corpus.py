@@ -209,6 +209,33 @@ CASES = {
                        b"Content-Type: text/x-shellscript\nFrom nobody\n\n#!/bin/sh\n--XX--\n"),
     "mime-x-s3us-headers": mime([(["Content-Type: text/x-shellscript",
                                    "X-S3us-Origin: s3://b/k", "X-Ignored: 1"], SCRIPT)]),
+    # Found by tests/userdata/hostile_differential.py. An unencoded part is a str to the email
+    # package, typed by its raw-unicode-escape: a no-break space before "#!" is a Latin-1
+    # byte there, not whitespace, so cloud-init leaves the part text/plain (base64: retyped).
+    "mime-nbsp-before-marker": mime([
+        (["Content-Type: text/plain"], "\u00a0#!/bin/sh\necho nbsp\n"),
+        (["Content-Type: text/plain"], "\u2003#cloud-config\na: 1\n"),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"],
+         base64.b64encode("\u00a0#!/bin/sh\necho b64\n".encode()).decode())]),
+    # RFC 2231 values with non-ASCII characters sent as they are (not %-encoded): Python
+    # takes each character as one byte, so UTF-8 "\u00e9" decodes to U+FFFD.
+    "mime-rfc2231-raw-utf8": mime([
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename*=utf-8''caf\u00e9%C3%A9.sh"], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename*=iso-8859-1''d\u00e9j\u00e0.sh"], SCRIPT),
+        (["Content-Type: text/x-shellscript",
+          "Content-Disposition: attachment; filename*0*=utf-8''a%C3%A9; filename*1=\u00e9.sh"],
+         SCRIPT)]),
+    # The first Launch-Index header is the one cloud-init's filter reads: "1.5" (no int)
+    # keeps the part from every instance, whatever follows.
+    "mime-launch-index-first": mime([
+        (["Content-Type: text/x-shellscript", "Launch-Index: 1.5", "Launch-Index: 4"], SCRIPT),
+        (["Content-Type: text/x-shellscript", "Launch-Index: 3", "Launch-Index: x"], SCRIPT),
+        (["Content-Type: text/cloud-config", "Launch-Index: "], CONFIG)]),
+    # A last line without ':' is a key with a null value to yaml-cpp, an error to PyYAML:
+    # no launch-index then.
+    "plain-cloud-config-key-without-colon": b"#cloud-config\nlaunch-index: 2\necho hi\n",
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

@@ -5,6 +5,7 @@
 
 #include "tests/fakes/gzip.h"
 #include "userdata/parse.h"
+#include "userdata/py_text.h"
 
 namespace s3us::userdata {
 namespace {
@@ -267,6 +268,79 @@ TEST_CASE("Fuzzer findings stay fixed: each input gives a value or an error") {
   auto r = Parse(ss.str());
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message() == "part 1: archive entry 1: !!binary content is not base64");
+}
+
+// Found by the bulk differential (tests/userdata/hostile_differential.py); each has a
+// corpus blob too.
+TEST_CASE("PyRawUnicodeEscape: Latin-1 bytes below U+0100, escapes above, bad bytes copied") {
+  CHECK(PyRawUnicodeEscape("a\xc2\xa0"
+                           "b") ==
+        "a\xa0"
+        "b");
+  CHECK(PyRawUnicodeEscape("\xe2\x80\x83x") == "\\u2003x");
+  CHECK(PyRawUnicodeEscape("\xf0\x9f\x98\x80") == "\\U0001f600");
+  CHECK(PyRawUnicodeEscape("\xff\xc3") == "\xff\xc3");
+}
+
+TEST_CASE("An unencoded part is typed by the raw-unicode-escape of its text") {
+  auto parts = MustParse(
+      Mime("--B\nContent-Type: text/plain\n\n\xc2\xa0#!/bin/sh\n"
+           "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nwqAjIS9iaW4vc2gK\n"
+           "--B\nContent-Type: text/plain\n\n \t#!/bin/sh\n"));
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].content_type == "text/plain");  // U+00A0 is byte 0xa0 there: no blank
+  CHECK(parts[0].payload == "\xc2\xa0#!/bin/sh");
+  CHECK(parts[1].content_type == "text/x-shellscript");  // decoded bytes: a blank
+  CHECK(parts[2].content_type == "text/x-shellscript");
+}
+
+TEST_CASE("#include lines of an unencoded part strip no non-ASCII blank, as Python reads them") {
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/x-include-url\n\n\xc2\xa0http://a/x\n http://a/y \n"
+                     "--B\nContent-Type: text/x-include-url\nContent-Transfer-Encoding: base64\n\n"
+                     "wqBodHRwOi8vYS94Cg==\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].held_as_str);
+  auto unencoded = ParseIncludeList(parts[0]);
+  REQUIRE(unencoded.ok());
+  REQUIRE(unencoded->size() == 2);
+  CHECK((*unencoded)[0].url == "\xc2\xa0http://a/x");  // no URL: the fetch fails, as there
+  CHECK((*unencoded)[1].url == "http://a/y");
+  auto decoded = ParseIncludeList(parts[1]);
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->size() == 1);
+  CHECK((*decoded)[0].url == "http://a/x");
+}
+
+TEST_CASE("The first Launch-Index header decides; one int() refuses is kept as sent") {
+  auto parts = MustParse(Mime(
+      "--B\nContent-Type: text/x-shellscript\nLaunch-Index: 1.5\nLaunch-Index: 4\n\n#!/bin/sh\n"
+      "--B\nContent-Type: text/x-shellscript\nLaunch-Index:  3 \nLaunch-Index: x\n\n#!/bin/sh\n"
+      "--B\nContent-Type: text/cloud-config\n\n#cloud-config\nlaunch-index: nope\n"));
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].launch_index == "1.5");  // for no instance, as cloud-init's filter reads it
+  CHECK(parts[1].launch_index == "3");
+  CHECK_FALSE(parts[2].launch_index.has_value());  // a bad key adds no header: every instance
+}
+
+TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-index") {
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\necho hi\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nempty:\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nf: {a, b}\n")[0].launch_index == "2");
+}
+
+TEST_CASE("RFC 2231 characters sent unencoded are one byte each, as Python takes them") {
+  auto parts = MustParse(Mime(
+      "--B\nContent-Type: text/x-shellscript\n"
+      "Content-Disposition: attachment; filename*=utf-8''caf\xc3\xa9%C3%A9.sh\n\n#!/bin/sh\n"
+      "--B\nContent-Type: text/x-shellscript\n"
+      "Content-Disposition: attachment; filename*=latin-1''d\xc3\xa9j\xc3\xa0.sh\n\n#!/bin/sh\n"
+      "--B\nContent-Type: text/x-shellscript\n"
+      "Content-Disposition: attachment; filename=\"caf\xc3\xa9.sh\"\n\n#!/bin/sh\n"));
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].filename == "caf\xef\xbf\xbd\xc3\xa9.sh");
+  CHECK(parts[1].filename == "d\xc3\xa9j\xc3\xa0.sh");
+  CHECK(parts[2].filename == "caf\xc3\xa9.sh");  // not RFC 2231: the text as sent
 }
 
 }  // namespace
