@@ -8,11 +8,11 @@
 
 #include "core/strings.h"
 #include "userdata/archive.h"
-#include "userdata/codecs.h"
 #include "userdata/content_type.h"
 #include "userdata/gzip.h"
 #include "userdata/mime.h"
 #include "userdata/mime_crosscheck.h"
+#include "userdata/part_bytes.h"
 #include "userdata/py_text.h"
 #include "userdata/yaml_scan.h"
 
@@ -125,43 +125,6 @@ Result<std::optional<std::string>> LaunchIndexOf(const Payload& payload, uint64_
   Result<PayloadView> all = payload.View(max_bytes);
   if (!all.ok()) return all.error();
   return LaunchIndexFromYaml(all->bytes());
-}
-
-// A gunzipped payload: through the caller's writer when there is one (a large result goes
-// to a file as it is produced), else in memory; each chunk is first offered to the caller's
-// on_gunzipped, and `passed` is told how far `in` is read. status and cause as GunzipTo's;
-// the caller's or the writer's error when they refuse a chunk.
-struct Inflated {
-  GunzipStatus status = GunzipStatus::kOk;
-  std::string cause;
-  Payload payload;
-};
-
-Result<Inflated> Inflate(std::string_view in, uint64_t* budget, const ParseOptions& o,
-                         const Passed& passed) {
-  std::unique_ptr<PayloadWriter> writer;
-  if (o.new_decoded_writer) writer = o.new_decoded_writer();
-  std::string memory;
-  Status kept = Ok();
-  GunzipResult g = GunzipTo(in, budget, [&](std::string_view chunk, size_t read_to) {
-    if (o.on_gunzipped) kept = o.on_gunzipped(chunk.size());
-    if (kept.ok() && writer) kept = writer->Write(chunk);
-    if (kept.ok() && !writer) memory.append(chunk);
-    if (passed) passed(read_to);
-    return kept.ok();
-  });
-  if (!kept.ok()) return std::move(kept).error();
-  Inflated r;
-  r.status = g.status;
-  r.cause = std::move(g.cause);
-  if (g.status == GunzipStatus::kOk && writer) {
-    Result<Payload> payload = writer->Finish();
-    if (!payload.ok()) return std::move(payload).error();
-    r.payload = std::move(*payload);
-  } else if (g.status == GunzipStatus::kOk) {
-    r.payload = std::move(memory);
-  }
-  return r;
 }
 
 class Builder {
@@ -306,73 +269,6 @@ struct TextPass {
   }
 };
 
-enum class TransferEncoding { kNone, kBase64, kQuotedPrintable };
-
-// Where a MIME part's transfer-decoded bytes go as they are decoded: the caller's writer
-// (a large part goes to a work file), else memory.
-class LeafBytes {
- public:
-  explicit LeafBytes(const ParseOptions& o) : o_(o) { Restart(); }
-
-  // At most `n` bytes are coming: memory is taken once, not grown.
-  void Reserve(size_t n) {
-    if (!writer_) memory_.reserve(n);
-  }
-  Status Write(std::string_view piece) {
-    if (!writer_) {
-      memory_.append(piece);
-      return Ok();
-    }
-    return writer_->Write(piece);
-  }
-  // Drops what was written.
-  void Restart() {
-    memory_.clear();
-    if (o_.new_decoded_writer) writer_ = o_.new_decoded_writer();
-  }
-  Result<Payload> Finish() { return writer_ ? writer_->Finish() : Payload(std::move(memory_)); }
-
- private:
-  const ParseOptions& o_;
-  std::string memory_;
-  std::unique_ptr<PayloadWriter> writer_;
-};
-
-// Decodes `body` into `keep` piece by piece, telling the pass how far it has read, so neither
-// the body's pages nor its decoded bytes are held whole. kRefused as the decoder's.
-Result<DecodeOutcome> DecodeInto(std::string_view body, TransferEncoding te, bool strict,
-                                 LeafBytes& keep, const TextPass& pass) {
-  Status kept = Ok();
-  DecodedSink sink = [&](std::string_view piece, size_t read_to) {
-    kept = keep.Write(piece);
-    pass.ReadTo(body.data() + read_to);
-    return kept.ok();
-  };
-  keep.Reserve(te == TransferEncoding::kBase64 ? body.size() / 4 * 3 + 3 : body.size());
-  DecodeOutcome outcome = DecodeOutcome::kDecoded;
-  switch (te) {
-    case TransferEncoding::kBase64:
-      outcome = strict ? DecodeBase64StrictTo(body, sink) : DecodeBase64EmailTo(body, sink);
-      if (outcome == DecodeOutcome::kRefused && !strict) {
-        keep.Restart();  // email keeps the text
-        outcome = StripLineBreaksTo(body, sink);
-      }
-      break;
-    case TransferEncoding::kQuotedPrintable:
-      outcome = DecodeQuotedPrintableTo(body, sink);
-      break;
-    case TransferEncoding::kNone:
-      constexpr size_t kChunk = 4 << 20;
-      for (size_t at = 0; at < body.size() && kept.ok(); at += kChunk) {
-        std::string_view chunk = body.substr(at, kChunk);
-        sink(chunk, at + chunk.size());
-      }
-      break;
-  }
-  if (!kept.ok()) return std::move(kept).error();
-  return outcome;
-}
-
 Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o,
                             const TextPass& pass) {
   Leaf leaf;
@@ -389,15 +285,11 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
   }
-  LeafBytes keep(o);
-  Result<DecodeOutcome> decoded = DecodeInto(e.body, te, o.strict_encodings, keep, pass);
+  Result<std::optional<Payload>> decoded =
+      DecodePart(e.body, te, o, [&](size_t offset) { pass.ReadTo(e.body.data() + offset); });
   if (!decoded.ok()) return decoded.error();
-  if (*decoded == DecodeOutcome::kRefused) {
-    return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
-  }
-  Result<Payload> kept = keep.Finish();
-  if (!kept.ok()) return kept.error();
-  leaf.payload = std::move(*kept);
+  if (!*decoded) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
+  leaf.payload = std::move(**decoded);
   leaf.filename = FilenameOf(e, true);
   leaf.filename_no_name = FilenameOf(e, false);
   leaf.charset = ToLower(ParamOf(e, "charset").value_or(""));
