@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <ranges>
 #include <set>
 #include <string_view>
 #include <unordered_set>
@@ -110,7 +109,8 @@ std::string RedactSecrets(std::string text) {
   // request); the shorter ones are looked for whole. Longest first: the short ones are last.
   auto short_values = std::find_if(r.values.begin(), r.values.end(),
                                    [](const std::string& v) { return v.size() < kFragment; });
-  for (const std::string& secret : std::ranges::subrange(short_values, r.values.end())) {
+  for (auto it = short_values; it != r.values.end(); ++it) {
+    const std::string& secret = *it;
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
