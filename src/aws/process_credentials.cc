@@ -40,7 +40,8 @@ Result<Child> Spawn(const std::vector<std::string>& argv) {
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   Child child;
-  int rc = posix_spawnp(&child.pid, args[0], &actions, nullptr, args.data(), environ);
+  DefaultSignalsAttr signals;
+  int rc = posix_spawnp(&child.pid, args[0], &actions, signals.get(), args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (rc != 0) {

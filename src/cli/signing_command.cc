@@ -10,6 +10,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/usage_errors.h"
+#include "core/child.h"
 #include "core/files.h"
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"
@@ -26,7 +27,8 @@ int Spawn(std::vector<std::string> args) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  DefaultSignalsAttr signals;
+  if (posix_spawnp(&pid, argv[0], nullptr, signals.get(), argv.data(), environ) != 0) return -1;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return -1;

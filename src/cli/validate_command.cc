@@ -177,7 +177,8 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
     argv.push_back(nullptr);
     pid_t pid = 0;
     int status = 0;
-    if (posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
+    DefaultSignalsAttr signals;
+    if (posix_spawn(&pid, exe.c_str(), &actions, signals.get(), argv.data(), environ) == 0) {
       bool killed = false;
       status = ReapChildBy(pid, deadline, SystemClock::Get(), killed);
       if (killed) {

@@ -33,4 +33,16 @@ int ReapChildBy(pid_t pid, const Deadline& deadline, Clock& clock, bool& killed)
   return status;
 }
 
+DefaultSignalsAttr::DefaultSignalsAttr() {
+  posix_spawnattr_init(&attr_);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr_, &all);
+  posix_spawnattr_setsigmask(&attr_, &none);
+  posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
+DefaultSignalsAttr::~DefaultSignalsAttr() { posix_spawnattr_destroy(&attr_); }
+
 }  // namespace s3us
