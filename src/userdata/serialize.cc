@@ -1,7 +1,10 @@
 #include "userdata/serialize.h"
 
+#include <algorithm>
+
 #include "core/crypto.h"
 #include "userdata/content_type.h"
+#include "userdata/py_text.h"
 
 namespace s3us::userdata {
 namespace {
@@ -116,12 +119,74 @@ Result<std::string> Boundary(const std::vector<Part>& parts) {
   return "===============s3us" + Hex(hasher.FinishSha256()).substr(0, 24) + "==";
 }
 
-std::string PartHeaders(const Part& p, const std::string& boundary) {
+// cloud-init holds the text of an unencoded MIME part (Part::held_as_str) and of a gunzipped
+// one as a str: its handlers get the raw-unicode-escape of it, not the UTF-8 bytes, and an
+// unencoded part is typed by that escape too (a no-break space before #! is a blank in the
+// UTF-8 text and not in its escape).
+bool HeldAsStr(const Part& p) { return p.held_as_str || IsGzipType(p.declared_type); }
+
+// cloud-init's first-line typing of an unencoded part: of the escape of its text, escaped a
+// growing prefix at a time until it tells.
+std::optional<std::string> EscapedTyping(std::string_view bytes) {
+  for (size_t n = 256;; n *= 4) {
+    std::string escaped = PyRawUnicodeEscape(bytes.substr(0, n));
+    if (n >= bytes.size() || PyLStrip(escaped).size() >= 64) {
+      return TypeFromStartsWith(escaped, false);
+    }
+  }
+}
+
+// Whether the part is written unencoded, as it came, rather than in base64: when cloud-init
+// holds its non-ASCII text as a str, so that it holds the same str again (an ASCII text is
+// the same bytes either way). kInvalidInput when it cannot be written so that cloud-init
+// makes of it what it made of the original: not UTF-8, holding the boundary (a SHA-256 of
+// the payloads), or typed otherwise by its escape than by its text (a gunzipped part).
+Result<bool> Unencoded(const Part& p, const std::string& boundary) {
+  if (!HeldAsStr(p)) return false;
+  Result<PayloadView> all = p.payload.View(p.payload.size());
+  if (!all.ok()) return all.error();
+  std::string_view bytes = all->bytes();
+  if (std::all_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return false;
+  }
+  std::string where = "part " + std::to_string(p.index) + ": ";
+  if (!IsValidUtf8(bytes)) {
+    return Error(ErrorCode::kInvalidInput,
+                 where +
+                     "text cloud-init holds as a string is not UTF-8 and cannot be written "
+                     "so that it holds it again");
+  }
+  if (bytes.find(boundary) != std::string_view::npos) {
+    return Error(ErrorCode::kInvalidInput, where + "its text holds the MIME boundary");
+  }
+  if (IsRetypedByFirstLine(p.content_type) &&
+      EscapedTyping(bytes).value_or(p.content_type) != p.content_type) {
+    return Error(ErrorCode::kInvalidInput,
+                 where + "written unencoded, cloud-init would not type it " + p.content_type +
+                     "; in base64, it would get other bytes");
+  }
+  return true;
+}
+
+// The part's bytes as they are, then the line break the email package drops before the
+// boundary line: \r\n after a trailing \r, which would otherwise join it.
+Status WriteVerbatim(const Payload& payload, const MimeWriter& write) {
+  bool cr = false;
+  Status s = payload.ForEachChunk([&](std::string_view chunk) {
+    if (!chunk.empty()) cr = chunk.back() == '\r';
+    return write(chunk);
+  });
+  if (!s.ok()) return s;
+  return write(cr ? "\r\n" : "\n");
+}
+
+std::string PartHeaders(const Part& p, const std::string& boundary, bool unencoded) {
   std::string out;
   out += "--" + boundary + "\n";
   out += "Content-Type: " + HeaderSafe(p.content_type);
   if (!p.charset.empty()) out += "; charset=\"" + HeaderSafe(p.charset) + "\"";
-  out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n";
+  out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: ";
+  out += unencoded ? "8bit\n" : "base64\n";
   out += "Content-Disposition: attachment; " + FilenameParam(p.filename) + "\n";
   if (p.launch_index) out += "Launch-Index: " + HeaderSafe(*p.launch_index) + "\n";
   for (const auto& [name, value] : p.headers) {
@@ -147,8 +212,12 @@ Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write) {
   Status s =
       write("Content-Type: multipart/mixed; boundary=\"" + *boundary + "\"\nMIME-Version: 1.0\n\n");
   for (const Part& p : parts) {
-    if (s.ok()) s = write(PartHeaders(p, *boundary));
-    if (s.ok()) s = WriteBase64Lines(p.payload, write);
+    if (!s.ok()) break;
+    Result<bool> unencoded = Unencoded(p, *boundary);
+    if (!unencoded.ok()) return unencoded.error();
+    s = write(PartHeaders(p, *boundary, *unencoded));
+    if (s.ok())
+      s = *unencoded ? WriteVerbatim(p.payload, write) : WriteBase64Lines(p.payload, write);
   }
   if (s.ok()) s = write("--" + *boundary + "--\n");
   return s;

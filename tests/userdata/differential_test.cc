@@ -15,6 +15,7 @@
 #include "userdata/content_type.h"
 #include "userdata/parse.h"
 #include "userdata/py_text.h"
+#include "userdata/serialize.h"
 
 namespace s3us::userdata {
 namespace {
@@ -319,6 +320,68 @@ TEST_CASE("Parse agrees with cloud-init on 400 hostile documents, or refuses the
     CompareFile(scratch.path, file, outcome, &escaped, &refused);
   }
   CHECK(refused < 280);  // most are read: the sample tests agreement, not refusal
+}
+
+// `resolve` writes parsed parts as one MIME document (SerializeMime): cloud-init must make
+// the same parts of it as of the user data (types, names, payloads, launch-index, include
+// URLs), but for the types that are ours (#s3-include, ELF), which the document states.
+void CompareResolved(const std::string& dir, const nlohmann::json& original) {
+  struct ScratchDir {
+    std::string path;
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+  } scratch;
+  char tmpl[] = "/tmp/s3us-resolved-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  scratch.path = tmpl;
+  std::map<std::string, std::vector<Part>> parsed;
+  for (const auto& [file, outcome] : original.items()) {
+    auto parts = Parse(ReadAll(dir + "/" + file));
+    if (!parts.ok() || outcome.contains("error")) continue;
+    std::ofstream(scratch.path + "/" + file, std::ios::binary) << SerializeMime(*parts).value();
+    parsed[file] = std::move(*parts);
+  }
+  nlohmann::json resolved = RunCloudInit(scratch.path);
+  REQUIRE(resolved.size() == parsed.size());
+  for (const auto& [file, parts] : parsed) {
+    INFO("file " << file);
+    const auto& theirs = original[file]["parts"];
+    REQUIRE(resolved[file].contains("parts"));
+    const auto& again = resolved[file]["parts"];
+    REQUIRE(again.size() == theirs.size());
+    for (size_t i = 0; i < theirs.size(); ++i) {
+      INFO("part " << i + 1);
+      const std::string& ours = parts[i].content_type;
+      bool our_type = ours == kTypeS3Include || ours == kTypeExecutable;
+      CHECK(again[i]["content_type"] ==
+            (our_type ? nlohmann::json(ours) : theirs[i]["content_type"]));
+      for (const char* key : {"filename", "payload_b64", "include"}) {
+        INFO(key);
+        CHECK(again[i].value(key, nlohmann::json()) == theirs[i].value(key, nlohmann::json()));
+      }
+      // The filter compares int() of the header with the instance's index.
+      auto index = [](const nlohmann::json& v) -> std::optional<std::string> {
+        if (v.is_null()) return std::nullopt;
+        return PyIntString(v.get<std::string>()).value_or(v.get<std::string>());
+      };
+      CHECK(index(again[i]["launch_index"]) == index(theirs[i]["launch_index"]));
+    }
+  }
+}
+
+TEST_CASE("cloud-init reads the resolved corpus as it reads the corpus") {
+  CompareResolved(kCorpus, RunCloudInit(kCorpus));
+}
+
+TEST_CASE("cloud-init reads 400 resolved hostile documents as it reads them") {
+  struct ScratchDir {
+    std::string path;
+    ~ScratchDir() { std::filesystem::remove_all(path); }
+  } scratch;
+  char tmpl[] = "/tmp/s3us-hostile-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  scratch.path = tmpl;
+  Capture("/usr/bin/python3 '" + kHostile + "' '" + scratch.path + "' 2026 400");
+  CompareResolved(scratch.path, RunCloudInit(scratch.path));
 }
 
 // The bulk run of a directory of blobs (tests/userdata/generate_hostile.py writes them):
