@@ -119,12 +119,6 @@ Result<std::string> Boundary(const std::vector<Part>& parts) {
   return "===============s3us" + Hex(hasher.FinishSha256()).substr(0, 24) + "==";
 }
 
-// cloud-init holds the text of an unencoded MIME part (Part::held_as_str) and of a gunzipped
-// one as a str: its handlers get the raw-unicode-escape of it, not the UTF-8 bytes, and an
-// unencoded part is typed by that escape too (a no-break space before #! is a blank in the
-// UTF-8 text and not in its escape).
-bool HeldAsStr(const Part& p) { return p.held_as_str || IsGzipType(p.declared_type); }
-
 // cloud-init's first-line typing of an unencoded part: of the escape of its text, escaped a
 // growing prefix at a time until it tells.
 std::optional<std::string> EscapedTyping(std::string_view bytes) {
@@ -137,12 +131,16 @@ std::optional<std::string> EscapedTyping(std::string_view bytes) {
 }
 
 // Whether the part is written unencoded, as it came, rather than in base64: when cloud-init
-// holds its non-ASCII text as a str, so that it holds the same str again (an ASCII text is
-// the same bytes either way). kInvalidInput when it cannot be written so that cloud-init
-// makes of it what it made of the original: not UTF-8, holding the boundary (a SHA-256 of
-// the payloads), or typed otherwise by its escape than by its text (a gunzipped part).
+// holds its non-ASCII text as a str (HeldAsStrByCloudInit) and reads it through that str: it
+// types an unencoded part by the raw-unicode-escape of it (where a no-break space before #!
+// is no blank) and hands that escape on, so it must hold the same str again. An ASCII text
+// is the same bytes either way; a gunzipped include list is read from the gunzipped text
+// itself, as base64 gives it. kInvalidInput when the part cannot be written so that
+// cloud-init makes of it what it made of the original: not UTF-8, holding the boundary (a
+// SHA-256 of the payloads), or typed otherwise by its escape than by its text (gunzipped).
 Result<bool> Unencoded(const Part& p, const std::string& boundary) {
-  if (!HeldAsStr(p)) return false;
+  bool include = p.content_type == kTypeInclude || p.content_type == kTypeIncludeOnce;
+  if (!p.held_as_str && (include || !HeldAsStrByCloudInit(p))) return false;
   Result<PayloadView> all = p.payload.View(p.payload.size());
   if (!all.ok()) return all.error();
   std::string_view bytes = all->bytes();

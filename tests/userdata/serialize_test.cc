@@ -149,6 +149,16 @@ TEST_CASE("SerializeMime writes the non-ASCII text of a gunzipped part unencoded
   CHECK(doc.find("\n\n#!/bin/sh\necho caf\xc3\xa9\n\n--") != std::string::npos);
 }
 
+// cloud-init reads a gunzipped include list from the gunzipped text, as it reads base64.
+TEST_CASE("SerializeMime writes a gunzipped include list in base64") {
+  Part p = MakePart(kTypeIncludeOnce, "i", "#include-once\n\xc2\xa0http://a/caf\xc3\xa9\n");
+  p.declared_type = "application/x-gzip";
+  std::string doc = SerializeMime({p}).value();
+  CHECK(doc.find("Content-Transfer-Encoding: base64\n") != std::string::npos);
+  p.held_as_str = true;  // an unencoded one is read from its escape
+  CHECK(SerializeMime({p}).value().find("Content-Transfer-Encoding: 8bit\n") != std::string::npos);
+}
+
 TEST_CASE("SerializeMime refuses a gunzipped part its escape would type otherwise") {
   // U+00C2 U+00A0: escaped, the bytes C2 A0 are a no-break space, a blank before #!.
   Part p = MakePart(kTypePlain, "s", "\xc3\x82\xc2\xa0#!/bin/sh\n");
