@@ -15,6 +15,7 @@
 #include "userdata/mime.h"
 #include "userdata/mime_crosscheck.h"
 #include "userdata/py_text.h"
+#include "userdata/pyyaml_resolve.h"
 #include "userdata/yaml_scan.h"
 
 namespace s3us::userdata {
@@ -61,20 +62,25 @@ bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
   return false;
 }
 
-// launch-index of a #cloud-config mapping, as _attach_launch_index reads it.
-std::optional<std::string> LaunchIndexOfTree(std::string_view payload) {
+// launch-index of a #cloud-config mapping, as _attach_launch_index reads it: str(int()) of
+// what SafeLoader makes of the last launch-index key (a later one replaces an earlier one).
+Result<std::optional<std::string>> LaunchIndexOfTree(std::string_view payload) {
+  YAML::Node root;
   try {
-    YAML::Node root = YAML::Load(std::string(payload));
-    if (!root.IsMap() || HasKeyWithoutColon(root, payload)) return std::nullopt;
-    YAML::Node v = root["launch-index"];
-    if (!v || !v.IsScalar()) return std::nullopt;
-    const std::string& s = v.Scalar();
-    if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "on") return "1";
-    if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "off") return "0";
-    return s;
+    root = YAML::Load(std::string(payload));
   } catch (const std::exception&) {
-    return std::nullopt;
+    return std::optional<std::string>();
   }
+  if (!root.IsMap() || HasKeyWithoutColon(root, payload)) return std::optional<std::string>();
+  Result<bool> fails = PyYamlFailsOn(root);
+  if (!fails.ok()) return fails.error();
+  if (*fails) return std::optional<std::string>();
+  std::optional<YAML::Node> value;
+  for (const auto& kv : root) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == "launch-index") value.emplace(kv.second);
+  }
+  if (!value) return std::optional<std::string>();
+  return PyYamlIntOf(*value);
 }
 
 // Length of the PyYAML line break (\r\n, \r, \n, U+0085, U+2028, U+2029) at text[i], or 0.
@@ -87,28 +93,34 @@ size_t YamlBreakAt(std::string_view text, size_t i) {
   return 0;
 }
 
-// 1-based line of the first tab outside a whole-line comment, or 0. PyYAML (cloud-init's
-// reader) fails on a tab wherever a token may start (after a value, before a comment, as
-// indentation, in a flow list), yaml-cpp reads past it; a tab in a line whose first
-// non-blank is '#' is never at a token's start (it is in a comment, or in the text of a
-// block or quoted scalar).
-int LineOfSuspectTab(std::string_view text) {
+// Where PyYAML and yaml-cpp part on blanks: the 1-based line of the first tab outside a
+// whole-line comment, or of the first NEL, U+2028 or U+2029 (line breaks to PyYAML, text to
+// yaml-cpp); 0 when none. PyYAML (cloud-init's reader) fails on a tab wherever a token may
+// start (after a value, before a comment, as indentation, in a flow list), yaml-cpp reads
+// past it; a tab in a line whose first non-blank is '#' is never at a token's start (it is
+// in a comment, or in the text of a block or quoted scalar).
+struct Suspect {
+  int line = 0;
+  bool tab = false;
+};
+Suspect SuspectBlank(std::string_view text) {
   int line = 1;
   bool comment = false, blank = true;
   for (size_t i = 0; i < text.size();) {
     if (size_t n = YamlBreakAt(text, i); n != 0) {
+      if (text[i] != '\r' && text[i] != '\n') return {line, false};
       ++line;
       comment = false;
       blank = true;
       i += n;
       continue;
     }
-    if (text[i] == '\t' && !comment) return line;
+    if (text[i] == '\t' && !comment) return {line, true};
     if (blank && text[i] == '#') comment = true;
     if (text[i] != ' ') blank = false;
     ++i;
   }
-  return 0;
+  return {};
 }
 
 // PyYAML's reader refuses a text before reading any YAML: cloud-init decodes it as UTF-8
@@ -130,18 +142,19 @@ bool PyYamlReads(std::string_view text) {
 
 // The same, for a text that names the key, as PyYAML reads it: no index when its reader
 // refuses the text. It fails closed, since which instances the part is for is then
-// unknown, on a text too large to build as a tree, and on one with a tab PyYAML may refuse
-// where yaml-cpp does not (LineOfSuspectTab).
+// unknown, on a text too large to build as a tree, and on one with a tab or line break
+// PyYAML reads otherwise than yaml-cpp (SuspectBlank).
 Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload) {
   if (payload.find("launch-index") == std::string_view::npos || !PyYamlReads(payload)) {
     return std::optional<std::string>();
   }
-  if (int line = LineOfSuspectTab(payload); line != 0) {
+  if (Suspect at = SuspectBlank(payload); at.line != 0) {
     return Error(ErrorCode::kInvalidInput,
-                 "a cloud-config that names launch-index has a tab on line " +
-                     std::to_string(line) +
-                     " (not in a comment): cloud-init's YAML reader may refuse it where ours "
-                     "does not, so which instances it is for is unknown");
+                 "a cloud-config that names launch-index has " +
+                     (at.tab ? "a tab on line " + std::to_string(at.line) + " (not in a comment)"
+                             : "a NEL, U+2028 or U+2029 on line " + std::to_string(at.line)) +
+                     ": cloud-init's YAML reader may refuse it where ours does not, so which "
+                     "instances it is for is unknown");
   }
   try {
     if (ScanYaml(payload).nodes > kMaxYamlNodes) {

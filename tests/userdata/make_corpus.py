@@ -250,6 +250,11 @@ CASES = {
         (["Content-Type: text/cloud-config"], "#cloud-config\nlaunch-index: 2\nx: caf\u00e9\n"),
         (["Content-Type: text/cloud-config", "Content-Transfer-Encoding: 8bit"],
          "#cloud-config\nlaunch-index: 3\nx: \u20ac\n")]),
+    # The value is what PyYAML's SafeLoader (YAML 1.1) makes of it, then int(): 0b11 is 3,
+    # 'on' quoted is a str int() refuses; the last of two keys is the one read.
+    "plain-cloud-config-launch-index-yaml11": b"#cloud-config\nlaunch-index: 0b11\n",
+    "plain-cloud-config-launch-index-quoted-on": b"#cloud-config\nlaunch-index: 'on'\n",
+    "plain-cloud-config-launch-index-last": b"#cloud-config\nlaunch-index: 2\nlaunch-index: 1\n",
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

@@ -335,7 +335,7 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
   for (std::string text :
        {"#cloud-config\nlaunch-index: 2\t\n", "#cloud-config\r\nlaunch-index:\t2\n",
         "#cloud-config\n\tlaunch-index: 2\n", "#cloud-config\nlaunch-index: 2 \t# c\n",
-        "#cloud-config\xc2\x85\tlaunch-index: 2\n"}) {
+        "#cloud-config\n\tlaunch-index: 2 # \xc2\x85\n"}) {
     INFO(text);
     auto parts = Parse(text);
     REQUIRE_FALSE(parts.ok());
@@ -343,6 +343,16 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
           "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a "
           "comment): cloud-init's YAML reader may refuse it where ours does not, so which "
           "instances it is for is unknown");
+  }
+  // NEL, U+2028 and U+2029 break lines in PyYAML, not in yaml-cpp: anywhere.
+  for (std::string text : {"#cloud-config # \xc2\x85\nlaunch-index: 2\n",
+                           "#cloud-config\xe2\x80\xa8\nlaunch-index: 2\n",
+                           "#cloud-config\nlaunch-index: 2\n#\xe2\x80\xa9\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().starts_with(
+        "part 1: a cloud-config that names launch-index has a NEL, U+2028 or U+2029 on line "));
   }
   // A tab in a whole-line comment is never read as one, nor is one without launch-index.
   CHECK(MustParse("#cloud-config\n  #\tnote\nlaunch-index: 2\n")[0].launch_index == "2");
@@ -361,7 +371,8 @@ TEST_CASE("A cloud-config PyYAML's reader refuses has no launch-index") {
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\x80\n")[0].launch_index);
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xef\xbf\xbe\n")[0].launch_index);
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: caf\xe9\n")[0].launch_index);
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\x85\xc2\xa0\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\xa0\xef\xbb\xbf\n")[0].launch_index ==
+        "2");
 }
 
 // PyYAML reads the raw-unicode-escape of text cloud-init holds as a str: é is byte 0xe9
