@@ -141,20 +141,28 @@ std::optional<std::string> EscapedTyping(std::string_view bytes) {
 Result<bool> Unencoded(const Part& p, const std::string& boundary) {
   bool include = p.content_type == kTypeInclude || p.content_type == kTypeIncludeOnce;
   if (!p.held_as_str && (include || !HeldAsStrByCloudInit(p))) return false;
+  // Read through a mapping given back as it is read (a part may be tens of MiB).
   Result<PayloadView> all = p.payload.View(p.payload.size());
   if (!all.ok()) return all.error();
   std::string_view bytes = all->bytes();
-  if (std::all_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) == 0; })) {
-    return false;
+  constexpr size_t kStep = 1 << 20;
+  bool ascii = true, holds_boundary = false;
+  for (size_t at = 0; at < bytes.size(); at += kStep) {
+    std::string_view block = bytes.substr(at, kStep + boundary.size());
+    std::string_view own = block.substr(0, kStep);
+    ascii = ascii && std::all_of(own.begin(), own.end(), [](char c) { return (c & 0x80) == 0; });
+    holds_boundary = holds_boundary || block.find(boundary) != std::string_view::npos;
+    all->Release(at);
   }
+  if (ascii) return false;
   std::string where = "part " + std::to_string(p.index) + ": ";
-  if (!IsValidUtf8(bytes)) {
+  if (!IsValidUtf8(bytes, nullptr, [&all](size_t offset) { all->Release(offset); })) {
     return Error(ErrorCode::kInvalidInput,
                  where +
                      "text cloud-init holds as a string is not UTF-8 and cannot be written "
                      "so that it holds it again");
   }
-  if (bytes.find(boundary) != std::string_view::npos) {
+  if (holds_boundary) {
     return Error(ErrorCode::kInvalidInput, where + "its text holds the MIME boundary");
   }
   if (IsRetypedByFirstLine(p.content_type) &&
