@@ -26,11 +26,30 @@ const std::regex kTimestamp(
     "([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9]{2}):([0-9]{2})"
     "(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9]{2})?))?");
 
-enum class Kind { kBool, kFloat, kInt, kMerge, kNull, kTimestamp, kValue, kStr };
+enum class Kind { kBool, kFloat, kInt, kMerge, kNull, kTimestamp, kValue, kStr, kUnsure };
+
+// std::regex recurses once a character or so: a longer scalar is not given to it.
+constexpr size_t kRegexBytes = 256;
+
+// A long plain scalar: an int when all decimal (or octal after a 0), a str when it has a
+// character no number or timestamp has; otherwise unknown.
+Kind LongKind(const std::string& s) {
+  if (std::string_view("-+0123456789.").find(s[0]) == std::string_view::npos) return Kind::kStr;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i < s.size() && s.find_first_not_of("0123456789_", i) == std::string::npos &&
+      (s[i] != '0' || s.find_first_not_of("01234567_", i) == std::string::npos)) {
+    return Kind::kInt;
+  }
+  if (s.find_first_not_of("0123456789_-+.:eEbxXabcdefABCDEFnNiItTZ \t") != std::string::npos) {
+    return Kind::kStr;
+  }
+  return Kind::kUnsure;
+}
 
 // The tag SafeLoader's resolver gives a plain scalar (first characters as resolver.py keys
 // them).
 Kind Resolve(const std::string& s) {
+  if (s.size() > kRegexBytes) return LongKind(s);
   char c = s.empty() ? '\0' : s[0];
   auto is = [&](std::string_view firsts) { return firsts.find(c) != std::string_view::npos; };
   if (is("yYnNtTfFoO") && std::regex_match(s, kBool)) return Kind::kBool;
@@ -45,9 +64,12 @@ Kind Resolve(const std::string& s) {
   return Kind::kStr;
 }
 
-Error Unsure(const std::string& what) {
-  return Error(ErrorCode::kInvalidInput,
-               "launch-index " + what + " is not read exactly as PyYAML reads it");
+// `what` we cannot read exactly as SafeLoader does (a scalar shown by its start).
+Error Unsure(const std::string& what, const std::string& scalar) {
+  std::string shown = scalar.size() > 24 ? scalar.substr(0, 24) + "..." : scalar;
+  return Error(ErrorCode::kInvalidInput, "a cloud-config that names launch-index has " + what +
+                                             " (" + shown +
+                                             "): which instances it is for is unknown");
 }
 
 // construct_yaml_int: sign, underscores dropped, 0b / 0x / 0 (octal) / sexagesimal / decimal.
@@ -74,7 +96,7 @@ Result<std::optional<std::string>> IntOf(std::string s) {
     } else {
       std::from_chars(digits.data() + at, digits.data() + at + 1, digit, base);
     }
-    if (value > (UINT64_MAX - digit) / base) return Unsure("value " + s);
+    if (value > (UINT64_MAX - digit) / base) return Unsure("an int out of 64-bit range", s);
     value = value * base + digit;
     at += n;
   }
@@ -87,11 +109,13 @@ Result<std::optional<std::string>> FloatOf(std::string s) {
   std::erase(s, '_');
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s.ends_with(".nan")) return std::optional<std::string>();
-  if (s.ends_with(".inf") || s.find(':') != std::string::npos) return Unsure("value " + s);
+  if (s.ends_with(".inf") || s.find(':') != std::string::npos) {
+    return Unsure("an infinite or sexagesimal float", s);
+  }
   double x = 0;
   auto [end, ec] = std::from_chars(s.data() + (s[0] == '+' ? 1 : 0), s.data() + s.size(), x);
   if (ec != std::errc() || end != s.data() + s.size() || !(std::fabs(x) < 9.0e18)) {
-    return Unsure("value " + s);
+    return Unsure("a float out of 64-bit range", s);
   }
   return std::optional<std::string>(std::to_string(static_cast<int64_t>(x)));
 }
@@ -121,6 +145,7 @@ Result<bool> FailsOn(const YAML::Node& n, bool is_key, std::set<int>& seen) {
   if (n.IsScalar() && n.Tag() == "?") {
     Kind k = Resolve(n.Scalar());
     if (k == Kind::kValue || (k == Kind::kMerge && !is_key)) return true;
+    if (k == Kind::kUnsure) return Unsure("a long plain scalar that may be a number", n.Scalar());
     if (k == Kind::kMerge) {
       return Error(ErrorCode::kInvalidInput,
                    "a cloud-config that names launch-index has a merge key (<<): which instances "
@@ -164,6 +189,8 @@ Result<std::optional<std::string>> PyYamlIntOf(const YAML::Node& v) {
       return FloatOf(s);
     case Kind::kStr:
       return PyIntString(s);
+    case Kind::kUnsure:
+      return Unsure("a long plain scalar that may be a number", s);
     default:  // None, a date, or what the document fails on
       return std::optional<std::string>();
   }

@@ -87,5 +87,23 @@ TEST_CASE("PyYamlFailsOn finds what SafeLoader cannot construct, and refuses mer
         "which instances it is for is unknown");
 }
 
+// std::regex recurses per character: a megabyte scalar must not reach it.
+TEST_CASE("PyYamlIntOf and PyYamlFailsOn read long scalars without a regex") {
+  std::string digits(1 << 20, '7');
+  CHECK(IntOfValue(digits) == digits);
+  CHECK_FALSE(*PyYamlFailsOn(YAML::Load("a: 1" + std::string(1 << 20, 'z') + "\n")));
+  CHECK_FALSE(*PyYamlFailsOn(YAML::Load("a: 9" + std::string(1 << 20, '9') + "\n")));
+  auto hex = PyYamlFailsOn(YAML::Load("a: 0x" + std::string(300, 'f') + "\n"));
+  REQUIRE_FALSE(hex.ok());
+  CHECK(hex.error().message() ==
+        "a cloud-config that names launch-index has a long plain scalar that may be a number "
+        "(0xffffffffffffffffffffff...): which instances it is for is unknown");
+  auto big = PyYamlIntOf(YAML::Load("launch-index: 0x1_0000_0000_0000_0000")["launch-index"]);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().message() ==
+        "a cloud-config that names launch-index has an int out of 64-bit range "
+        "(0x10000000000000000): which instances it is for is unknown");
+}
+
 }  // namespace
 }  // namespace s3us::userdata
