@@ -79,6 +79,10 @@ bool IsGzipType(std::string_view content_type) {
   return false;
 }
 
+bool HeldAsStrByCloudInit(const Part& part) {
+  return part.held_as_str || IsGzipType(part.declared_type);
+}
+
 bool IsRetypedByFirstLine(std::string_view t) {
   return t == kTypePlain || t == kTypeNotMultipart || t == kTypeShellScript;
 }

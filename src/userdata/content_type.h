@@ -10,6 +10,8 @@
 
 namespace s3us::userdata {
 
+struct Part;
+
 // handlers.type_from_starts_with on a payload: leading (Python) whitespace skipped,
 // case-insensitive, longest prefix first; cloud-init's table plus "#s3-include".
 // `must_be_utf8`: payloads cloud-init holds as bytes are decoded strictly first, and
@@ -18,6 +20,10 @@ std::optional<std::string> TypeFromStartsWith(std::string_view payload, bool mus
 
 // DECOMP_TYPES of cloudinit/user_data.py.
 bool IsGzipType(std::string_view content_type);
+// cloud-init holds the part's text as a str (an unencoded MIME part, Part::held_as_str, or a
+// gunzipped one): get_payload(decode=True), which its handlers and the launch-index read,
+// gives the raw-unicode-escape of it, not its UTF-8 bytes.
+bool HeldAsStrByCloudInit(const Part& part);
 // text/plain, text/x-not-multipart, text/x-shellscript: re-typed by their first line.
 bool IsRetypedByFirstLine(std::string_view content_type);
 // text/plain, text/x-not-multipart, application/octet-stream: worth asking libmagic.

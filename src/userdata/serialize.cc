@@ -1,7 +1,10 @@
 #include "userdata/serialize.h"
 
+#include <algorithm>
+
 #include "core/crypto.h"
 #include "userdata/content_type.h"
+#include "userdata/py_text.h"
 
 namespace s3us::userdata {
 namespace {
@@ -116,12 +119,80 @@ Result<std::string> Boundary(const std::vector<Part>& parts) {
   return "===============s3us" + Hex(hasher.FinishSha256()).substr(0, 24) + "==";
 }
 
-std::string PartHeaders(const Part& p, const std::string& boundary) {
+// cloud-init's first-line typing of an unencoded part: of the escape of its text, escaped a
+// growing prefix at a time until it tells.
+std::optional<std::string> EscapedTyping(std::string_view bytes) {
+  for (size_t n = 256;; n *= 4) {
+    std::string escaped = PyRawUnicodeEscape(bytes.substr(0, n));
+    if (n >= bytes.size() || PyLStrip(escaped).size() >= 64) {
+      return TypeFromStartsWith(escaped, false);
+    }
+  }
+}
+
+// Whether the part is written unencoded, as it came, rather than in base64: when cloud-init
+// holds its non-ASCII text as a str (HeldAsStrByCloudInit) and reads it through that str: it
+// types an unencoded part by the raw-unicode-escape of it (where a no-break space before #!
+// is no blank) and hands that escape on, so it must hold the same str again. An ASCII text
+// is the same bytes either way; a gunzipped include list is read from the gunzipped text
+// itself, as base64 gives it. kInvalidInput when the part cannot be written so that
+// cloud-init makes of it what it made of the original: not UTF-8, holding the boundary (a
+// SHA-256 of the payloads), or typed otherwise by its escape than by its text (gunzipped).
+Result<bool> Unencoded(const Part& p, const std::string& boundary) {
+  bool include = p.content_type == kTypeInclude || p.content_type == kTypeIncludeOnce;
+  if (!p.held_as_str && (include || !HeldAsStrByCloudInit(p))) return false;
+  // Read through a mapping given back as it is read (a part may be tens of MiB).
+  Result<PayloadView> all = p.payload.View(p.payload.size());
+  if (!all.ok()) return all.error();
+  std::string_view bytes = all->bytes();
+  constexpr size_t kStep = 1 << 20;
+  bool ascii = true, holds_boundary = false;
+  for (size_t at = 0; at < bytes.size(); at += kStep) {
+    std::string_view block = bytes.substr(at, kStep + boundary.size());
+    std::string_view own = block.substr(0, kStep);
+    ascii = ascii && std::all_of(own.begin(), own.end(), [](char c) { return (c & 0x80) == 0; });
+    holds_boundary = holds_boundary || block.find(boundary) != std::string_view::npos;
+    all->Release(at);
+  }
+  if (ascii) return false;
+  std::string where = "part " + std::to_string(p.index) + ": ";
+  if (!IsValidUtf8(bytes, nullptr, [&all](size_t offset) { all->Release(offset); })) {
+    return Error(ErrorCode::kInvalidInput,
+                 where +
+                     "text cloud-init holds as a string is not UTF-8 and cannot be written "
+                     "so that it holds it again");
+  }
+  if (holds_boundary) {
+    return Error(ErrorCode::kInvalidInput, where + "its text holds the MIME boundary");
+  }
+  if (IsRetypedByFirstLine(p.content_type) &&
+      EscapedTyping(bytes).value_or(p.content_type) != p.content_type) {
+    return Error(ErrorCode::kInvalidInput,
+                 where + "written unencoded, cloud-init would not type it " + p.content_type +
+                     "; in base64, it would get other bytes");
+  }
+  return true;
+}
+
+// The part's bytes as they are, then the line break the email package drops before the
+// boundary line: \r\n after a trailing \r, which would otherwise join it.
+Status WriteVerbatim(const Payload& payload, const MimeWriter& write) {
+  bool cr = false;
+  Status s = payload.ForEachChunk([&](std::string_view chunk) {
+    if (!chunk.empty()) cr = chunk.back() == '\r';
+    return write(chunk);
+  });
+  if (!s.ok()) return s;
+  return write(cr ? "\r\n" : "\n");
+}
+
+std::string PartHeaders(const Part& p, const std::string& boundary, bool unencoded) {
   std::string out;
   out += "--" + boundary + "\n";
   out += "Content-Type: " + HeaderSafe(p.content_type);
   if (!p.charset.empty()) out += "; charset=\"" + HeaderSafe(p.charset) + "\"";
-  out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: base64\n";
+  out += "\nMIME-Version: 1.0\nContent-Transfer-Encoding: ";
+  out += unencoded ? "8bit\n" : "base64\n";
   out += "Content-Disposition: attachment; " + FilenameParam(p.filename) + "\n";
   if (p.launch_index) out += "Launch-Index: " + HeaderSafe(*p.launch_index) + "\n";
   for (const auto& [name, value] : p.headers) {
@@ -147,8 +218,12 @@ Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write) {
   Status s =
       write("Content-Type: multipart/mixed; boundary=\"" + *boundary + "\"\nMIME-Version: 1.0\n\n");
   for (const Part& p : parts) {
-    if (s.ok()) s = write(PartHeaders(p, *boundary));
-    if (s.ok()) s = WriteBase64Lines(p.payload, write);
+    if (!s.ok()) break;
+    Result<bool> unencoded = Unencoded(p, *boundary);
+    if (!unencoded.ok()) return unencoded.error();
+    s = write(PartHeaders(p, *boundary, *unencoded));
+    if (s.ok())
+      s = *unencoded ? WriteVerbatim(p.payload, write) : WriteBase64Lines(p.payload, write);
   }
   if (s.ok()) s = write("--" + *boundary + "--\n");
   return s;

@@ -1,19 +1,27 @@
 #!/usr/bin/python3
 """cloud-init parity of the standalone commands (issue 18): empty user data is no error for
-`plan` / `resolve` of a file (cloud-init makes one empty part of it and does nothing), and a
+`plan` / `resolve` of a file (cloud-init makes one empty part of it and does nothing), a
 `## template: jinja` part is never run unrendered: one warning line, a `skipped` report
-entry, nothing written or executed."""
+entry, nothing written or executed, and real cloud-init makes the same parts of the
+differential corpus resolved as of the corpus itself."""
 
 import email
 import email.policy
 import json
 import os
+import subprocess
 
 import e2e_util
 from e2e_util import EXIT_OK, EXIT_SETUP, E2ETest
 
 
-class EmptyUserDataTest(E2ETest):
+CORPUS = os.path.join(e2e_util.SOURCE_DIR, 'tests/data/userdata')
+CLOUDINIT_PARTS = os.path.join(e2e_util.SOURCE_DIR, 'tests/userdata/cloudinit_parts.py')
+# Types that are ours: the resolved document states them, cloud-init re-types the original.
+OUR_TYPES = ('text/x-s3-include', 'application/x-executable')
+
+
+class ParityTest(E2ETest):
     def emulators_with_a_credential(self):
         """The secret scan needs a credential the emulators handed out: one `get` first."""
         emu = self.emulators()
@@ -23,6 +31,8 @@ class EmptyUserDataTest(E2ETest):
         self.addCleanup(emu.__exit__, None, None, None)
         return emu
 
+
+class EmptyUserDataTest(ParityTest):
     def test_plan_resolve_and_validate_of_an_empty_file_report_no_parts(self):
         emu = self.emulators_with_a_credential()
         if True:
@@ -62,6 +72,51 @@ class EmptyUserDataTest(E2ETest):
             self.assertEqual(run.code, EXIT_SETUP, run)
             self.assertEqual(run.error_lines(),
                              ['s3-user-script: error: no user data in ' + empty])
+
+
+class ResolveTest(ParityTest):
+    def cloud_init_parts(self, directory):
+        out = subprocess.run(['/usr/bin/python3', CLOUDINIT_PARTS, directory], check=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+        return json.loads(out)
+
+    def test_cloud_init_reads_the_resolved_corpus_as_it_reads_the_corpus(self):
+        """Every blob `resolve` takes (those naming S3 objects the emulators lack are
+        refused), given to cloud-init as resolved: the same parts, types, names, payloads,
+        launch-index and include URLs as the blob gives it. Unencoded non-ASCII text is
+        where base64 would differ (mime-nbsp-before-marker: two text/plain parts cloud-init
+        would otherwise run as a script and a cloud-config)."""
+        emu = self.emulators_with_a_credential()
+        resolved_dir = os.path.join(self.tmp, 'resolved')
+        os.makedirs(resolved_dir)
+        for name in sorted(os.listdir(CORPUS)):
+            run = self.run_bin(emu, ['resolve', os.path.join(CORPUS, name)])
+            if run.code == EXIT_OK:
+                with open(os.path.join(resolved_dir, name), 'wb') as f:
+                    f.write(run.stdout)
+        original, resolved = self.cloud_init_parts(CORPUS), self.cloud_init_parts(resolved_dir)
+        self.assertIn('mime-nbsp-before-marker', resolved)
+        self.assertGreater(len(resolved), 50)
+
+        def index(value):
+            try:
+                return None if value is None else int(value)
+            except ValueError:
+                return value
+
+        for name, again in sorted(resolved.items()):
+            theirs = original[name]
+            self.assertNotIn('error', theirs, name)
+            if [p['payload_b64'] for p in theirs['parts']] == [''] and not again['parts']:
+                continue  # empty user data: one empty part, which does nothing, or none
+            self.assertEqual(len(again['parts']), len(theirs['parts']), name)
+            for i, (a, t) in enumerate(zip(again['parts'], theirs['parts'])):
+                where = '%s part %d' % (name, i + 1)
+                if a['content_type'] not in OUR_TYPES:
+                    self.assertEqual(a['content_type'], t['content_type'], where)
+                for key in ('filename', 'payload_b64', 'include'):
+                    self.assertEqual(a.get(key), t.get(key), where + ' ' + key)
+                self.assertEqual(index(a['launch_index']), index(t['launch_index']), where)
 
 
 class JinjaTest(E2ETest):

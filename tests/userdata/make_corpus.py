@@ -236,6 +236,25 @@ CASES = {
     # A last line without ':' is a key with a null value to yaml-cpp, an error to PyYAML:
     # no launch-index then.
     "plain-cloud-config-key-without-colon": b"#cloud-config\nlaunch-index: 2\necho hi\n",
+    # PyYAML fails on a tab where a token may start (yaml-cpp reads past it): cloud-init sees
+    # no launch-index, and runs the part on every instance; we refuse the part.
+    "plain-cloud-config-launch-index-tab": b"#cloud-config\nlaunch-index: 2\t\n",
+    # A tab in a whole-line comment is never at a token's start: launch-index 2 for both.
+    "plain-cloud-config-launch-index-comment-tab":
+        b"#cloud-config\n  #\tnote\nlaunch-index: 2\n",
+    # PyYAML's reader refuses a control character: no launch-index.
+    "plain-cloud-config-launch-index-control": b"#cloud-config\nlaunch-index: 2\nx: \x7f\n",
+    # PyYAML reads the raw-unicode-escape of an unencoded part: U+00E9 is byte 0xe9, not
+    # UTF-8, so no launch-index in part 1; U+20AC is ASCII there, so 3 in part 2.
+    "mime-launch-index-unencoded": mime([
+        (["Content-Type: text/cloud-config"], "#cloud-config\nlaunch-index: 2\nx: caf\u00e9\n"),
+        (["Content-Type: text/cloud-config", "Content-Transfer-Encoding: 8bit"],
+         "#cloud-config\nlaunch-index: 3\nx: \u20ac\n")]),
+    # The value is what PyYAML's SafeLoader (YAML 1.1) makes of it, then int(): 0b11 is 3,
+    # 'on' quoted is a str int() refuses; the last of two keys is the one read.
+    "plain-cloud-config-launch-index-yaml11": b"#cloud-config\nlaunch-index: 0b11\n",
+    "plain-cloud-config-launch-index-quoted-on": b"#cloud-config\nlaunch-index: 'on'\n",
+    "plain-cloud-config-launch-index-last": b"#cloud-config\nlaunch-index: 2\nlaunch-index: 1\n",
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

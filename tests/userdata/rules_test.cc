@@ -329,6 +329,68 @@ TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-inde
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nf: {a, b}\n")[0].launch_index == "2");
 }
 
+// PyYAML fails on a tab where a token may start; yaml-cpp reads past it. Not knowing which
+// instances such a part is for, we refuse it, naming the part and the line.
+TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is refused") {
+  for (std::string text :
+       {"#cloud-config\nlaunch-index: 2\t\n", "#cloud-config\r\nlaunch-index:\t2\n",
+        "#cloud-config\n\tlaunch-index: 2\n", "#cloud-config\nlaunch-index: 2 \t# c\n",
+        "#cloud-config\n\tlaunch-index: 2 # \xc2\x85\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message() ==
+          "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a "
+          "comment): cloud-init's YAML reader may refuse it where ours does not, so which "
+          "instances it is for is unknown");
+  }
+  // NEL, U+2028 and U+2029 break lines in PyYAML, not in yaml-cpp: anywhere.
+  for (std::string text : {"#cloud-config # \xc2\x85\nlaunch-index: 2\n",
+                           "#cloud-config\xe2\x80\xa8\nlaunch-index: 2\n",
+                           "#cloud-config\nlaunch-index: 2\n#\xe2\x80\xa9\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().starts_with(
+        "part 1: a cloud-config that names launch-index has a NEL, U+2028 or U+2029 on line "));
+  }
+  // A tab in a whole-line comment is never read as one, nor is one without launch-index.
+  CHECK(MustParse("#cloud-config\n  #\tnote\nlaunch-index: 2\n")[0].launch_index == "2");
+  CHECK_FALSE(MustParse("#cloud-config\na: 1\t\n")[0].launch_index);
+  // A header decides before the YAML is read.
+  CHECK(MustParse(Mime("--B\nContent-Type: text/cloud-config\nLaunch-Index: 1\n\n"
+                       "#cloud-config\nlaunch-index: 2\t\n"))[0]
+            .launch_index == "1");
+}
+
+// cloud-init decodes the YAML strictly as UTF-8 and PyYAML's reader refuses control
+// characters: no launch-index then.
+TEST_CASE("A cloud-config PyYAML's reader refuses has no launch-index") {
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \x7f\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \x01\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\x80\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xef\xbf\xbe\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: caf\xe9\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\xa0\xef\xbb\xbf\n")[0].launch_index ==
+        "2");
+}
+
+// PyYAML reads the raw-unicode-escape of text cloud-init holds as a str: é is byte 0xe9
+// there, not UTF-8; a character above U+00FF is ASCII (\u20ac).
+TEST_CASE("The launch-index of an unencoded or gunzipped cloud-config is read from its escape") {
+  std::string config = "#cloud-config\nlaunch-index: 2\nname: caf\xc3\xa9\n";
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/cloud-config\n\n" + config +
+                     "--B\nContent-Type: text/cloud-config\n\n"
+                     "#cloud-config\nlaunch-index: 3\nname: \xe2\x82\xac\n"
+                     "--B\nContent-Type: text/cloud-config\nContent-Transfer-Encoding: "
+                     "base64\n\nI2Nsb3VkLWNvbmZpZwpsYXVuY2gtaW5kZXg6IDIKbmFtZTogY2Fmw6kK\n"));
+  REQUIRE(parts.size() == 3);
+  CHECK_FALSE(parts[0].launch_index);
+  CHECK(parts[1].launch_index == "3");
+  CHECK(parts[2].launch_index == "2");  // base64: the UTF-8 bytes
+}
+
 TEST_CASE("RFC 2231 characters sent unencoded are one byte each, as Python takes them") {
   auto parts = MustParse(Mime(
       "--B\nContent-Type: text/x-shellscript\n"
