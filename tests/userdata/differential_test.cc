@@ -293,16 +293,26 @@ TEST_CASE("Parse agrees with cloud-init on the corpus, except where listed") {
   for (const auto& [file, outcome] : ci.items()) CompareFile(kCorpus, file, outcome);
 }
 
+// A private directory under /tmp for generated documents, removed with everything in it.
+struct ScratchDir {
+  explicit ScratchDir(const std::string& prefix) {
+    std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+// The fixed sample of generate_hostile.py's documents (seed 2026, 400 of them) in `dir`.
+void WriteHostileSample(const std::string& dir) {
+  Capture("/usr/bin/python3 '" + kHostile + "' '" + dir + "' 2026 400");
+}
+
 // Well-formed MIME as Python's email package writes it (generate_mime.py): both of our
 // readers accept every document, and the parts are cloud-init's.
 TEST_CASE("Parse agrees with cloud-init on 300 generated MIME documents") {
-  struct ScratchDir {
-    std::string path;
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-  } scratch;
-  char tmpl[] = "/tmp/s3us-generated-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  scratch.path = tmpl;
+  ScratchDir scratch("s3us-generated");
   const std::string& dir = scratch.path;
   Capture("/usr/bin/python3 '" + kGenerator + "' '" + dir + "' 2026 300");
   nlohmann::json ci = RunCloudInit(dir);
@@ -320,14 +330,8 @@ TEST_CASE("Parse agrees with cloud-init on 300 generated MIME documents") {
 // cloud-init reads it; the rest are refused for a listed reason. The bulk tool runs
 // thousands (hostile_differential.py); this fixed sample keeps what it found fixed.
 TEST_CASE("Parse agrees with cloud-init on 400 hostile documents, or refuses them as listed") {
-  struct ScratchDir {
-    std::string path;
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-  } scratch;
-  char tmpl[] = "/tmp/s3us-hostile-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  scratch.path = tmpl;
-  Capture("/usr/bin/python3 '" + kHostile + "' '" + scratch.path + "' 2026 400");
+  ScratchDir scratch("s3us-hostile");
+  WriteHostileSample(scratch.path);
   nlohmann::json ci = RunCloudInit(scratch.path);
   REQUIRE(ci.size() == 400);
   int escaped = 0, refused = 0;
@@ -341,13 +345,7 @@ TEST_CASE("Parse agrees with cloud-init on 400 hostile documents, or refuses the
 // the same parts of it as of the user data (types, names, payloads, launch-index, include
 // URLs), but for the types that are ours (#s3-include, ELF), which the document states.
 void CompareResolved(const std::string& dir, const nlohmann::json& original) {
-  struct ScratchDir {
-    std::string path;
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-  } scratch;
-  char tmpl[] = "/tmp/s3us-resolved-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  scratch.path = tmpl;
+  ScratchDir scratch("s3us-resolved");
   std::map<std::string, std::vector<Part>> parsed;
   for (const auto& [file, outcome] : original.items()) {
     auto parts = Parse(ReadAll(dir + "/" + file));
@@ -395,14 +393,8 @@ TEST_CASE("cloud-init reads the resolved corpus as it reads the corpus") {
 }
 
 TEST_CASE("cloud-init reads 400 resolved hostile documents as it reads them") {
-  struct ScratchDir {
-    std::string path;
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-  } scratch;
-  char tmpl[] = "/tmp/s3us-hostile-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  scratch.path = tmpl;
-  Capture("/usr/bin/python3 '" + kHostile + "' '" + scratch.path + "' 2026 400");
+  ScratchDir scratch("s3us-hostile");
+  WriteHostileSample(scratch.path);
   CompareResolved(scratch.path, RunCloudInit(scratch.path));
 }
 
