@@ -12,19 +12,26 @@
 namespace s3us::userdata {
 namespace {
 
-// The implicit resolvers of PyYAML 6.0's resolver.py, tried in its order.
-const std::regex kBool(
-    "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
-const std::regex kFloat(
-    "[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?|\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-    "|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
-const std::regex kInt(
-    "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
-    "|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+");
-const std::regex kDateOnly("([0-9]{4})-([0-9]{2})-([0-9]{2})");
-const std::regex kTimestamp(
-    "([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9]{2}):([0-9]{2})"
-    "(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9]{2})?))?");
+// The implicit resolvers of PyYAML 6.0's resolver.py, tried in its order. Compiled on first
+// use, not at start-up: only a cloud-config that names launch-index needs them.
+struct Resolvers {
+  std::regex bool_{"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"};
+  std::regex float_{
+      "[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?|\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+      "|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)"};
+  std::regex int_{
+      "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+      "|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"};
+  std::regex date_only{"([0-9]{4})-([0-9]{2})-([0-9]{2})"};
+  std::regex timestamp{
+      "([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9]{2}):([0-9]{2})"
+      "(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9]{2})?))?"};
+};
+
+const Resolvers& TheResolvers() {
+  static const Resolvers* resolvers = new Resolvers();
+  return *resolvers;
+}
 
 enum class Kind { kBool, kFloat, kInt, kMerge, kNull, kTimestamp, kValue, kStr, kUnsure };
 
@@ -52,12 +59,13 @@ Kind Resolve(const std::string& s) {
   if (s.size() > kRegexBytes) return LongKind(s);
   char c = s.empty() ? '\0' : s[0];
   auto is = [&](std::string_view firsts) { return firsts.find(c) != std::string_view::npos; };
-  if (is("yYnNtTfFoO") && std::regex_match(s, kBool)) return Kind::kBool;
-  if (is("-+0123456789.") && std::regex_match(s, kFloat)) return Kind::kFloat;
-  if (is("-+0123456789") && std::regex_match(s, kInt)) return Kind::kInt;
+  const Resolvers& r = TheResolvers();
+  if (is("yYnNtTfFoO") && std::regex_match(s, r.bool_)) return Kind::kBool;
+  if (is("-+0123456789.") && std::regex_match(s, r.float_)) return Kind::kFloat;
+  if (is("-+0123456789") && std::regex_match(s, r.int_)) return Kind::kInt;
   if (s == "<<") return Kind::kMerge;
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return Kind::kNull;
-  if (is("0123456789") && (std::regex_match(s, kDateOnly) || std::regex_match(s, kTimestamp))) {
+  if (is("0123456789") && (std::regex_match(s, r.date_only) || std::regex_match(s, r.timestamp))) {
     return Kind::kTimestamp;
   }
   if (s == "=") return Kind::kValue;
@@ -129,7 +137,8 @@ bool ValidDate(int y, int m, int d) {
 // construct_yaml_timestamp raises on a date or time that does not exist.
 bool TimestampConstructs(const std::string& s) {
   std::smatch m;
-  if (!std::regex_match(s, m, kDateOnly)) std::regex_match(s, m, kTimestamp);
+  const Resolvers& r = TheResolvers();
+  if (!std::regex_match(s, m, r.date_only)) std::regex_match(s, m, r.timestamp);
   if (!ValidDate(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]))) return false;
   return m.size() < 5 || (std::stoi(m[4]) < 24 && std::stoi(m[5]) < 60 && std::stoi(m[6]) < 60);
 }
