@@ -7,7 +7,7 @@ packages=(
   # build
   g++ cmake make pkg-config
   libcurl4-openssl-dev libssl-dev libmagic-dev libmagic-mgc libmimetic-dev zlib1g-dev
-  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2
+  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libyaml-dev catch2
   # checks and fuzzing
   clang clang-format libclang-rt-14-dev
   # emulators, differential tests, benchmarks

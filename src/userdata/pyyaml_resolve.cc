@@ -152,20 +152,12 @@ Result<bool> FailsOn(const YAML::Node& n, bool is_key, std::set<int>& seen) {
                  "a cloud-config that names launch-index has an explicit tag (" + n.Tag() +
                      "): which instances it is for is unknown");
   if (n.IsScalar() && n.Tag() == "?") {
-    Kind k = Resolve(n.Scalar());
-    if (k == Kind::kValue || (k == Kind::kMerge && !is_key)) return true;
-    if (k == Kind::kUnsure) return Unsure("a long plain scalar that may be a number", n.Scalar());
-    if (k == Kind::kMerge) {
+    if (is_key && n.Scalar() == "<<") {
       return Error(ErrorCode::kInvalidInput,
                    "a cloud-config that names launch-index has a merge key (<<): which instances "
                    "it is for is unknown");
     }
-    if (k == Kind::kInt) {
-      Result<std::optional<std::string>> v = IntOf(n.Scalar());
-      if (v.ok() && !*v) return true;
-    }
-    if (k == Kind::kTimestamp && !TimestampConstructs(n.Scalar())) return true;
-    return false;
+    return PyYamlPlainFails(n.Scalar(), is_key);
   }
   if (!n.IsMap() && !n.IsSequence()) return false;
   if (!seen.insert(n.Mark().pos).second) return false;
@@ -203,6 +195,17 @@ Result<std::optional<std::string>> PyYamlIntOf(const YAML::Node& v) {
     default:  // None, a date, or what the document fails on
       return std::optional<std::string>();
   }
+}
+
+Result<bool> PyYamlPlainFails(const std::string& plain, bool is_key) {
+  Kind k = Resolve(plain);
+  if (k == Kind::kValue || (k == Kind::kMerge && !is_key)) return true;
+  if (k == Kind::kUnsure) return Unsure("a long plain scalar that may be a number", plain);
+  if (k == Kind::kInt) {
+    Result<std::optional<std::string>> v = IntOf(plain);
+    return v.ok() && !*v;  // out of 64-bit range is still an int to Python
+  }
+  return k == Kind::kTimestamp && !TimestampConstructs(plain);
 }
 
 Result<bool> PyYamlFailsOn(const YAML::Node& root) {

@@ -20,6 +20,11 @@ namespace s3us::userdata {
 // sexagesimal float, a timestamp with a time.
 Result<std::optional<std::string>> PyYamlIntOf(const YAML::Node& v);
 
+// True when SafeLoader cannot construct this untagged plain scalar: a '=', a '<<' that is
+// not a key, an int with no digits, an impossible date. kInvalidInput for a long scalar that
+// may be a number, which we do not resolve.
+Result<bool> PyYamlPlainFails(const std::string& plain, bool is_key);
+
 // True when SafeLoader fails to construct the document (a plain '=' or a '<<' that is not a
 // key, an int with no digits, an impossible date): load_yaml then gives nothing.
 // kInvalidInput for a merge key ('<<'), which SafeLoader applies and yaml-cpp does not.

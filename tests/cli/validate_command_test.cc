@@ -12,7 +12,7 @@ TEST_CASE("validate finds malformed cloud-config YAML and names part and line") 
   CHECK(j["problems"][0]["part"] == 1);
   CHECK(j["problems"][0]["line"] == 3);
   CHECK(j["problems"][0]["message"] ==
-        "cloud-config: invalid YAML: end of sequence flow not found");
+        "cloud-config: invalid YAML: did not find expected ',' or ']'");
 }
 
 TEST_CASE("validate checks include lines offline, bucket-only lines with the key template") {
@@ -31,10 +31,9 @@ TEST_CASE("validate checks include lines offline, bucket-only lines with the key
   CHECK(bad["problems"][0]["message"] == "'ftp://host/x' is not an http(s) or S3 URL");
 }
 
-TEST_CASE("a cloud-config is a mapping, or nothing, in its first document") {
-  for (const char* ok :
-       {"#cloud-config\n", "#cloud-config\n~\n", "#cloud-config\n{}\n",
-        "#cloud-config\nruncmd:\n  - [ls, -l]\n", "#cloud-config\na: 1\n---\n- not read\n"}) {
+TEST_CASE("a cloud-config is one document: a mapping, or nothing") {
+  for (const char* ok : {"#cloud-config\n", "#cloud-config\n~\n", "#cloud-config\n{}\n",
+                         "#cloud-config\nruncmd:\n  - [ls, -l]\n"}) {
     INFO(ok);
     CHECK(ValidateBlob(ok, Options{})["problems"].empty());
   }
@@ -45,6 +44,14 @@ TEST_CASE("a cloud-config is a mapping, or nothing, in its first document") {
     REQUIRE(j["problems"].size() == 1);
     CHECK(j["problems"][0]["message"] == "cloud-config: the top level is not a mapping");
   }
+}
+
+TEST_CASE("a cloud-config with a second document is invalid, as cloud-init's loader reads one") {
+  nlohmann::json j = ValidateBlob("#cloud-config\na: 1\n---\n- b\n", Options{});
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0]["line"] == 3);
+  CHECK(j["problems"][0]["message"] ==
+        "cloud-config: invalid YAML: more than one document (cloud-init reads one)");
 }
 
 TEST_CASE("a cloud-config whose top level is not a mapping is invalid") {

@@ -265,7 +265,8 @@ class Operator(ru.EmulatorTestCase):
     def test_validate_names_part_and_line_of_each_problem(self):
         proc, _, _ = self.validate(b'#cloud-config\npackages: [jq\n')
         self.assertEqual(self.one_error(proc, 4),
-                         'part 1 line 3: cloud-config: invalid YAML: end of sequence flow not found')
+                         'part 1 line 3: cloud-config: invalid YAML: did not find expected '
+                         '\',\' or \']\'')
         self.assertTrue(proc.stdout.endswith('invalid: 1 part, 0 include lines\n'))
         proc, _, _ = self.validate(b'#s3-include\ns3://Bad_Bucket/x\nftp://example.com/x\n'
                                    b'arn:aws:s3:::good-bucket/k\n')
@@ -322,13 +323,13 @@ class Operator(ru.EmulatorTestCase):
                      ['plan', local, '--json']):
             proc = ru.run(args, self.emu, env=env)
             self.assertEqual(self.one_error(proc, 4),
-                             'part 1 line 3: cloud-config: invalid YAML: end of sequence flow '
-                             'not found', args)
+                             'part 1 line 3: cloud-config: invalid YAML: did not find '
+                             'expected \',\' or \']\'', args)
             self.assertEqual(proc.stdout, '', args)
         # A fetched part is named by its number in the plan.
         proc = ru.run(['plan', fetched], self.emu, env=env)
         self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
-                                                  'end of sequence flow not found')
+                                                  'did not find expected \',\' or \']\'')
         self.assertEqual(os.listdir(tmpdir), [])
 
     def test_a_bad_include_names_its_url_once(self):

@@ -80,7 +80,8 @@ def check_package(deb, source):
           'package name and section', info)
     check('@' in fields.get('Maintainer', ''), 'a maintainer', info)
     depends = fields.get('Depends', '')
-    for lib in ('libc6', 'libcurl4', 'libssl3', 'libmagic1', 'libyaml-cpp0.7', 'zlib1g'):
+    for lib in ('libc6', 'libcurl4', 'libssl3', 'libmagic1', 'libyaml-cpp0.7', 'libyaml-0-2',
+                'zlib1g'):
         check(re.search(rf'\b{re.escape(lib)}\b', depends) is not None,
               f'Depends (dpkg-shlibdeps) names {lib}', depends)
     contents = sh('dpkg-deb', '--contents', deb).stdout

@@ -1,0 +1,35 @@
+// Whether cloud-init loads a cloud-config, decided as its load_yaml decides: PyYAML's
+// SafeLoader, one document, a mapping or nothing at the top. libyaml reads the text: PyYAML's
+// pure-Python scanner and parser are ports of it, so what is well-formed agrees, and it reads
+// by events at tens of MB/s in constant memory. On the events we add what PyYAML's composer
+// and constructor refuse: a second document, an undefined or repeated anchor, a collection as
+// a key, a merge key (<<) that merges no mapping, a plain scalar that cannot be constructed
+// (2001-02-30, '='), and explicit tags (only !!str, !!null, !!seq and !!map are taken: the
+// others can fail in ways we do not follow, so they are refused). And where libyaml is more
+// lenient than PyYAML's port: tabs between tokens and in plain scalars, a byte order mark
+// starting a line, a '?' in a plain scalar inside [] or {}.
+#ifndef S3US_USERDATA_CLOUD_CONFIG_YAML_H_
+#define S3US_USERDATA_CLOUD_CONFIG_YAML_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace s3us::userdata {
+
+// Nesting deeper than this is refused: PyYAML's composer recurses per level and stops at
+// Python's recursion limit (400-500 levels) with an error load_yaml does not catch.
+inline constexpr int kMaxYamlDepth = 256;
+
+struct YamlProblem {
+  uint64_t line = 1;    // 1-based, in `text`
+  std::string message;  // e.g. "invalid YAML: ..." or "the top level is not a mapping"
+};
+
+// nullopt when cloud-init's load_yaml would load `text` as a cloud-config.
+std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text);
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_CLOUD_CONFIG_YAML_H_
