@@ -1,10 +1,12 @@
-// libFuzzer target: Parse() and ParseIncludeList() on arbitrary bytes must return a value
-// or an error — never crash, hang or blow memory — and every part must be well-formed.
+// libFuzzer target: Parse(), ParseIncludeList() and the cloud-config YAML check on arbitrary
+// bytes must return a value or an error — never crash, hang or blow memory — and every part
+// must be well-formed.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "userdata/cloud_config_yaml.h"
 #include "userdata/parse.h"
 
 namespace {
@@ -18,6 +20,9 @@ void Check(bool ok) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace s3us::userdata;
   std::string_view blob(reinterpret_cast<const char*>(data), size);
+  if (auto problem = CloudConfigYamlProblem(blob)) {
+    Check(problem->line >= 1 && !problem->message.empty());
+  }
   ParseOptions options;
   options.limits.max_input_bytes = 1 << 20;
   options.limits.max_decompressed_bytes = 4 << 20;

@@ -140,9 +140,10 @@ void AddRootFlags(CLI::App& app, Options& o, RawFlags& raw) {
   app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
 }
 
-CLI::App* AddRunCommand(CLI::App& app, Options& o) {
+CLI::App* AddRunCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* run = app.add_subcommand(
       "run", "On an instance: user data from IMDS, expand every include, verify, run, report");
+  if (!fill(*run)) return run;
   run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)");
   run->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
   run->add_flag("--json", o.json, "Print the report (or plan) as JSON");
@@ -152,9 +153,10 @@ CLI::App* AddRunCommand(CLI::App& app, Options& o) {
   return run;
 }
 
-CLI::App* AddPlanCommand(CLI::App& app, Options& o) {
+CLI::App* AddPlanCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* plan =
       app.add_subcommand("plan", "Fetch and verify everything up to the plan; run nothing");
+  if (!fill(*plan)) return plan;
   plan->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   plan->add_flag("--json", o.json, "Print the plan as JSON");
   plan->add_flag("--offline", o.offline,
@@ -166,9 +168,10 @@ CLI::App* AddPlanCommand(CLI::App& app, Options& o) {
   return plan;
 }
 
-CLI::App* AddReplayCommand(CLI::App& app, Options& o) {
+CLI::App* AddReplayCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* replay = app.add_subcommand(
       "replay", "On a workstation: replay a saved user-data blob into a private state dir");
+  if (!fill(*replay)) return replay;
   replay->add_option("file", o.input, "User data file ('-' for stdin)")->required();
   replay->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
   replay->add_flag("--json", o.json, "Print the report (or plan) as JSON");
@@ -179,9 +182,10 @@ CLI::App* AddReplayCommand(CLI::App& app, Options& o) {
   return replay;
 }
 
-CLI::App* AddResolveCommand(CLI::App& app, Options& o) {
+CLI::App* AddResolveCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* resolve =
       app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
+  if (!fill(*resolve)) return resolve;
   resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   AddInstanceFlags(resolve, o);
   AddOnInstanceFlag(resolve, o);
@@ -190,9 +194,10 @@ CLI::App* AddResolveCommand(CLI::App& app, Options& o) {
   return resolve;
 }
 
-CLI::App* AddValidateCommand(CLI::App& app, Options& o) {
+CLI::App* AddValidateCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a user-data FILE offline: part tree, include lines, limits, cloud-config");
+  if (!fill(*validate)) return validate;
   validate->add_option("file", o.input, "User data file ('-' for stdin)")->required();
   validate->add_flag("--json", o.json, "Print the result as JSON");
   validate->add_option("--key-template", o.key_template,
@@ -210,8 +215,9 @@ CLI::App* AddValidateCommand(CLI::App& app, Options& o) {
   return validate;
 }
 
-CLI::App* AddStatusCommand(CLI::App& app, Options& o) {
+CLI::App* AddStatusCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
+  if (!fill(*status)) return status;
   status->add_option("--state-dir", o.state_dir, "State directory of the run");
   status->add_flag("--json", o.json, "Print the report as JSON");
   status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
@@ -219,9 +225,10 @@ CLI::App* AddStatusCommand(CLI::App& app, Options& o) {
   return status;
 }
 
-CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw) {
+CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw, const FillIf& fill) {
   CLI::App* get = app.add_subcommand(
       "get", "Download S3 objects with the instance role (for the scripts we run)");
+  if (!fill(*get)) return get;
   get->add_option("url", o.urls, "s3://, arn:aws:s3:::, S3 https or plain https URLs")->required();
   auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)");
   get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
@@ -236,16 +243,16 @@ CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw) {
   return get;
 }
 
-Commands AddCommands(CLI::App& app, Options& o, RawFlags& raw) {
+Commands AddCommands(CLI::App& app, Options& o, RawFlags& raw, const FillIf& fill) {
   Commands c;
-  c.run = AddRunCommand(app, o);
-  c.plan = AddPlanCommand(app, o);
-  c.replay = AddReplayCommand(app, o);
-  c.resolve = AddResolveCommand(app, o);
-  c.validate = AddValidateCommand(app, o);
-  c.status = AddStatusCommand(app, o);
-  c.get = AddGetCommand(app, o, raw);
-  c.signing = AddSigningCommands(app, o);
+  c.run = AddRunCommand(app, o, fill);
+  c.plan = AddPlanCommand(app, o, fill);
+  c.replay = AddReplayCommand(app, o, fill);
+  c.resolve = AddResolveCommand(app, o, fill);
+  c.validate = AddValidateCommand(app, o, fill);
+  c.status = AddStatusCommand(app, o, fill);
+  c.get = AddGetCommand(app, o, raw, fill);
+  c.signing = AddSigningCommands(app, o, fill);
   app.footer(std::string(kExitCodesNote) +
              "\nPredecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] "
              "fetches BUCKET/<role>/user-script and runs it.");
@@ -326,7 +333,12 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
       "with the instance role (IMDSv2, SigV4)",
       "s3-user-script"};
   AddRootFlags(app, o, raw);
-  Commands commands = AddCommands(app, o, raw);
+  // CLI11's option setup is most of a short command's start-up, so a subcommand gets its
+  // options only when its name is among the words (help for one is `COMMAND --help`).
+  FillIf named = [&args](const CLI::App& command) {
+    return std::find(args.begin(), args.end(), command.get_name()) != args.end();
+  };
+  Commands commands = AddCommands(app, o, raw, named);
 
   ParsedCommandLine result;
   auto usage = [&](const std::string& message) {

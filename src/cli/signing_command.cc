@@ -42,14 +42,18 @@ std::string Describe(const trust::Signer& s) {
 
 }  // namespace
 
-SigningCommands AddSigningCommands(CLI::App& app, Options& o) {
+SigningCommands AddSigningCommands(CLI::App& app, Options& o, const FillIf& fill) {
   SigningCommands c;
   c.sign = app.add_subcommand("sign",
                               "Sign FILE with an SSH key (ssh-keygen -Y sign), "
                               "writing FILE.sig for upload beside it");
-  c.sign->add_option("file", o.input, "File to sign")->required();
-  c.sign->add_option("--key", o.signing_key, "Private key (or its .pub with an agent)")->required();
   c.verify = app.add_subcommand("verify", "Check FILE's SSH signature offline, as a boot would");
+  if (fill(*c.sign)) {
+    c.sign->add_option("file", o.input, "File to sign")->required();
+    c.sign->add_option("--key", o.signing_key, "Private key (or its .pub with an agent)")
+        ->required();
+  }
+  if (!fill(*c.verify)) return c;
   c.verify->add_option("file", o.input, "Signed file")->required();
   c.verify->add_option("--allowed-signers", o.allowed_signers, "OpenSSH allowed_signers file")
       ->required();

@@ -8,18 +8,22 @@
 #define S3US_CLI_SIGNING_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <functional>
 
 #include "cli/options.h"
 
 namespace s3us::cli {
+
+// Whether a subcommand gets its options (those not given on the command line need none).
+using FillIf = std::function<bool(const CLI::App&)>;
 
 struct SigningCommands {
   CLI::App* sign = nullptr;
   CLI::App* verify = nullptr;
 };
 
-// Adds the two subcommands, binding their flags to `o`.
-SigningCommands AddSigningCommands(CLI::App& app, Options& o);
+// Adds the two subcommands, binding the flags of those `fill` names to `o`.
+SigningCommands AddSigningCommands(CLI::App& app, Options& o, const FillIf& fill);
 
 // Exit codes: 0 signed / good signature; 2 usage; 3 a file or ssh-keygen is missing, or the
 // allowed_signers file is bad; 4 the signature is refused (one line naming file and reason).
