@@ -1,6 +1,7 @@
 #include "core/child.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,6 +62,19 @@ bool ExitsBy(pid_t pid, int pidfd, const Deadline& deadline, Clock& clock) {
   return pidfd >= 0 ? PidfdReadableBy(pidfd, deadline, clock) : SeenExitingBy(pid, deadline, clock);
 }
 
+// Whether our stdin is our controlling terminal and we are in its foreground.
+bool InTerminalForeground() { return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp(); }
+
+// From the background, with SIGTTOU blocked (it would stop us), as a shell does.
+void TakeTerminalBack() {
+  sigset_t ttou, before;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &before);
+  tcsetpgrp(STDIN_FILENO, getpgrp());
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+}
+
 int Reap(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -100,25 +114,35 @@ HelperProcess::~HelperProcess() {
   if (pid_ > 0) KillGroupAndReap();
 }
 
-int HelperProcess::Start(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* io,
+int HelperProcess::Start(const std::vector<std::string>& argv, posix_spawn_file_actions_t* io,
                          Group group, char* const* envp) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   DefaultSignalsAttr attr;
   short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  posix_spawn_file_actions_t none;
+  posix_spawn_file_actions_init(&none);
+  bool take_terminal = false;
   if (group == Group::kSession) {
     flags |= POSIX_SPAWN_SETSID;
   } else {
     flags |= POSIX_SPAWN_SETPGROUP;
     posix_spawnattr_setpgroup(attr.get(), 0);
+    // The child makes its group the foreground before exec: it never reads the terminal
+    // from the background (SIGTTIN would stop it).
+    take_terminal = InTerminalForeground() &&
+                    posix_spawn_file_actions_addtcsetpgrp_np(io ? io : &none, STDIN_FILENO) == 0;
   }
   posix_spawnattr_setflags(attr.get(), flags);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], io, attr.get(), args.data(), envp ? envp : environ);
+  int rc =
+      posix_spawnp(&pid, args[0], io ? io : &none, attr.get(), args.data(), envp ? envp : environ);
+  posix_spawn_file_actions_destroy(&none);
   if (rc != 0) return rc;
   pid_ = pid;
   pidfd_ = PidfdOpen(pid);  // it cannot be reaped before we do, so the pid is still its own
+  has_terminal_ = take_terminal;
   return 0;
 }
 
@@ -140,9 +164,11 @@ int HelperProcess::Kill() { return KillGroupAndReap(); }
 int HelperProcess::KillGroupAndReap() {
   kill(-pid_, SIGKILL);
   int status = Reap(pid_);
+  if (has_terminal_) TakeTerminalBack();
   if (pidfd_ >= 0) close(pidfd_);
   pid_ = -1;
   pidfd_ = -1;
+  has_terminal_ = false;
   return status;
 }
 

@@ -48,8 +48,12 @@ class DefaultSignalsAttr {
 class HelperProcess {
  public:
   enum class Group {
-    kOwn,      // its own process group; it keeps our controlling terminal (in the background)
-    kSession,  // its own session: no controlling terminal, so it cannot prompt on /dev/tty
+    // Its own process group. When our stdin is the terminal and we are in its foreground,
+    // the helper's group takes the foreground while it runs, as a shell gives a job the
+    // terminal, so a helper may still prompt on it; we take it back when it is done.
+    kOwn,
+    // Its own session: no controlling terminal, so it cannot prompt on /dev/tty.
+    kSession,
   };
 
   HelperProcess() = default;
@@ -57,9 +61,9 @@ class HelperProcess {
   HelperProcess(const HelperProcess&) = delete;
   HelperProcess& operator=(const HelperProcess&) = delete;
 
-  // posix_spawnp (a name without '/' is looked up in PATH) with `io` (may be null) and
-  // `envp` (null: ours). 0, or posix_spawnp's error number.
-  int Start(const std::vector<std::string>& argv, const posix_spawn_file_actions_t* io, Group group,
+  // posix_spawnp (a name without '/' is looked up in PATH) with `io` (may be null; Start
+  // may add to it) and `envp` (null: ours). 0, or posix_spawnp's error number.
+  int Start(const std::vector<std::string>& argv, posix_spawn_file_actions_t* io, Group group,
             char* const* envp = nullptr);
 
   pid_t pid() const { return pid_; }
@@ -79,6 +83,7 @@ class HelperProcess {
 
   pid_t pid_ = -1;
   int pidfd_ = -1;
+  bool has_terminal_ = false;  // the helper's group is the terminal's foreground
 };
 
 }  // namespace s3us
