@@ -72,10 +72,11 @@ class FifoInputs(unittest.TestCase):
         for fragment in fragments:
             self.assertIn(fragment, lines[0], proc)
 
-    def get(self, extra_env=None, output='-', **kwargs):
+    def get(self, extra_env=None, output='-', deadline=1, **kwargs):
         # Credentials are needed before any request: an endpoint that never answers is fine.
-        return self.run_bin(['get', '--deadline', '1', '--endpoint-url', 'http://127.0.0.1:9',
-                             '-o', output, 's3://bkt/boot.sh'], extra_env, **kwargs)
+        return self.run_bin(['get', '--deadline', str(deadline), '--endpoint-url',
+                             'http://127.0.0.1:9', '-o', output, 's3://bkt/boot.sh'], extra_env,
+                            **kwargs)
 
     def test_shared_config_and_credentials_files(self):
         for variable in ('AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'):
@@ -135,7 +136,8 @@ class FifoInputs(unittest.TestCase):
             with self.subTest(mode):
                 with open(self.config, 'w') as f:
                     f.write(f'[profile p]\ncredential_process = {helper} {mode}\n')
-                proc = self.get({'AWS_PROFILE': 'p'})
+                # 'half' must have exited before the deadline: a few seconds under load.
+                proc = self.get({'AWS_PROFILE': 'p'}, deadline=3 if mode == 'half' else 1)
                 self.assert_one_line(proc, EXIT_SETUP,
                                      f"credential_process (profile 'p') {helper}: {fragment}")
                 self.assertTrue(processes_ended(pids))
@@ -160,8 +162,8 @@ class FifoInputs(unittest.TestCase):
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
         try:
-            proc = self.get({'AWS_PROFILE': 'p'}, stdin=slave, start_new_session=True,
-                            preexec_fn=take_terminal)
+            proc = self.get({'AWS_PROFILE': 'p'}, deadline=5, stdin=slave,
+                            start_new_session=True, preexec_fn=take_terminal)
         finally:
             os.close(slave)
             os.close(master)

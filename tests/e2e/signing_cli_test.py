@@ -187,7 +187,8 @@ class SigningCli(unittest.TestCase):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
             server.bind(sock)
             server.listen(4)
-            r = run('sign', self.file, '--key', key, '--deadline', '1',
+            server.settimeout(30)  # a guard: ssh-keygen connects long before its deadline
+            r = run('sign', self.file, '--key', key, '--deadline', '3',
                     env=without_agent(SSH_AUTH_SOCK=sock))
             self.assert_refused(r, 3, self.file,
                                 'ssh-keygen -Y sign still running at the deadline; killed it')
