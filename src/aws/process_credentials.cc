@@ -48,6 +48,7 @@ Result<Got> ReadSome(int fd, std::string& out) {
   return Got::kData;
 }
 
+// Reading ends (at EOF, on too much output or an error): the output, or why not.
 Result<std::string> Finished(Result<Got> got, std::string& out) {
   if (!got.ok()) return got.error();
   if (*got == Got::kTooMuch) {

@@ -139,7 +139,10 @@ int HelperProcess::Start(const std::vector<std::string>& argv, posix_spawn_file_
   int rc =
       posix_spawnp(&pid, args[0], io ? io : &none, attr.get(), args.data(), envp ? envp : environ);
   posix_spawn_file_actions_destroy(&none);
-  if (rc != 0) return rc;
+  if (rc != 0) {
+    if (take_terminal) TakeTerminalBack();  // the child may have taken it before exec failed
+    return rc;
+  }
   pid_ = pid;
   pidfd_ = PidfdOpen(pid);  // it cannot be reaped before we do, so the pid is still its own
   has_terminal_ = take_terminal;
