@@ -129,6 +129,12 @@ class SigningCli(unittest.TestCase):
                             'allowed_signers:1', 'malformed public key')
         self.assert_refused(run('sign', self.file, '--key', self.path('nokey')), 3,
                             'no key file')
+        # What ssh-keygen says is quoted in the one line, not printed beside it.
+        bad = self.path('garbage-key')
+        with open(bad, 'w') as f:
+            f.write('not a key\n')
+        self.assert_refused(run('sign', self.file, '--key', bad), 3,
+                            'ssh-keygen -Y sign failed (exit 255): ', bad)
         r = run('sign', self.file)
         self.assertEqual(r.returncode, 2, r)
 
