@@ -2,19 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "aws/credential_providers.h"
 #include "core/child.h"
-
-extern char** environ;
 
 namespace s3us::aws {
 namespace {
@@ -23,70 +21,125 @@ constexpr size_t kMaxOutput = 64 << 10;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-struct Child {
-  pid_t pid = -1;
-  int out = -1;
-};
+Error StillRunning() {
+  return Error(ErrorCode::kTimeout, "still running at the deadline; killed it");
+}
 
-Result<Child> Spawn(const std::vector<std::string>& argv) {
+using Steady = std::chrono::steady_clock;
+
+// Milliseconds left until `end`, as poll takes them.
+int MsUntil(Steady::time_point end) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end - Steady::now()).count();
+  return static_cast<int>(std::clamp<long long>(ms, 0, 1 << 30));
+}
+
+enum class Got { kData, kEof, kTooMuch };
+
+// One read of the helper's stdout (poll said it is readable).
+Result<Got> ReadSome(int fd, std::string& out) {
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(fd, buf, sizeof buf)) < 0 && errno == EINTR) {
+  }
+  if (got < 0) return Error(ErrorCode::kIo, std::string("reading its output: ") + strerror(errno));
+  if (got == 0) return Got::kEof;
+  if (out.size() + static_cast<size_t>(got) > kMaxOutput) return Got::kTooMuch;
+  out.append(buf, static_cast<size_t>(got));
+  return Got::kData;
+}
+
+// Reading ends (at EOF, on too much output or an error): the output, or why not.
+Result<std::string> Finished(Result<Got> got, std::string& out) {
+  if (!got.ok()) return got.error();
+  if (*got == Got::kTooMuch) {
+    return Error(ErrorCode::kLimitExceeded, "printed more than 64 KiB; killed it");
+  }
+  return std::move(out);
+}
+
+// After the helper exited: all it wrote is in the pipe. That, and no more once it is one
+// whole JSON value; else the rest, from what it left running, up to `end`.
+Result<std::string> CollectAfterExit(int fd, std::string& out, Steady::time_point end) {
+  bool draining = true;
+  while (true) {
+    int left = MsUntil(end);
+    if (!draining && left <= 0) {
+      return Error(ErrorCode::kTimeout,
+                   "exited, but what it started kept its output open until the deadline; "
+                   "killed them");
+    }
+    pollfd p{fd, POLLIN, 0};
+    int n = poll(&p, 1, draining ? 0 : left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(ErrorCode::kIo, std::string("poll: ") + strerror(errno));
+    if (n == 0) {
+      if (draining && nlohmann::json::accept(out)) return std::move(out);
+      draining = false;
+      continue;
+    }
+    Result<Got> got = ReadSome(fd, out);
+    if (!got.ok() || *got != Got::kData) return Finished(got, out);
+    draining = true;
+  }
+}
+
+// Reads the helper's stdout as botocore's communicate() does, to EOF, but only for the time
+// `limit` leaves (measured once, as a poll would); and once the helper itself has exited,
+// see CollectAfterExit (a process it left running could hold the pipe open for ever).
+Result<std::string> Collect(const HelperProcess& helper, int fd, Clock& clock,
+                            const Deadline& limit) {
+  const Steady::time_point end = Steady::now() + limit.Remaining(clock);
+  std::string out;
+  const bool pidfd = helper.exit_fd() >= 0;
+  while (true) {
+    int left = MsUntil(end);
+    if (left <= 0) return StillRunning();
+    pollfd p[2] = {{fd, POLLIN, 0}, {helper.exit_fd(), POLLIN, 0}};
+    // Without a pidfd, a look at the helper every 10 ms.
+    int n = poll(p, pidfd ? 2 : 1, pidfd ? left : std::min(left, 10));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(ErrorCode::kIo, std::string("poll: ") + strerror(errno));
+    if (n > 0 && p[0].revents != 0) {
+      Result<Got> got = ReadSome(fd, out);
+      if (!got.ok() || *got != Got::kData) return Finished(got, out);
+    } else if (pidfd ? (n > 0 && p[1].revents != 0) : helper.Exited()) {
+      return CollectAfterExit(fd, out, end);
+    }
+  }
+}
+
+// Runs the helper in a process group of its own with stdout into a pipe; its output and
+// wait status. Whatever happens, nothing it started in its group is left running.
+Result<std::string> Run(const std::vector<std::string>& argv, Clock& clock, const Deadline& limit,
+                        int& status) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return Error(ErrorCode::kIo, std::string("pipe: ") + std::strerror(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  Child child;
-  DefaultSignalsAttr signals;
-  int rc = posix_spawnp(&child.pid, args[0], &actions, signals.get(), args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  posix_spawn_file_actions_t io;
+  posix_spawn_file_actions_init(&io);
+  posix_spawn_file_actions_adddup2(&io, fds[1], STDOUT_FILENO);
+  HelperProcess helper;
+  int rc = helper.Start(argv, &io, HelperProcess::Group::kOwn);
+  posix_spawn_file_actions_destroy(&io);
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
     return Error(ErrorCode::kInvalidInput, std::string("cannot run it: ") + std::strerror(rc));
   }
-  child.out = fds[0];
-  return child;
-}
-
-// Reads stdout to EOF within `timeout`; kills the child on overflow or time-out. Returns
-// the output and sets `status` to the wait status.
-Result<std::string> Collect(Child child, Clock& clock, Deadline deadline, int& status) {
-  std::string out;
-  std::optional<Error> failure;
-  Deadline limit = Deadline::After(clock, std::min(deadline.Remaining(clock), kProcessTimeout));
-  while (true) {
-    pollfd p{child.out, POLLIN, 0};
-    int ms = static_cast<int>(limit.Remaining(clock).count());
-    int n = ms <= 0 ? 0 : poll(&p, 1, ms);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      failure = Error(ErrorCode::kTimeout, "still running at the deadline; killed it");
-      break;
-    }
-    char buf[4096];
-    ssize_t got = read(child.out, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    if (out.size() + static_cast<size_t>(got) > kMaxOutput) {
-      failure = Error(ErrorCode::kLimitExceeded, "printed more than 64 KiB; killed it");
-      break;
-    }
-    out.append(buf, static_cast<size_t>(got));
+  Result<std::string> out = Collect(helper, fds[0], clock, limit);
+  close(fds[0]);
+  if (!out.ok()) {
+    status = helper.Kill();
+    return out;
   }
-  close(child.out);
+  bool killed = false;
+  status = helper.Finish(limit, clock, killed);
   // A helper that closed its stdout may still run: it gets the time left, not for ever.
-  if (!failure && !ChildExitsBy(child.pid, limit, clock)) {
-    failure = Error(ErrorCode::kTimeout,
-                    "closed its output but was still running at the deadline; killed it");
+  if (killed) {
+    return Error(ErrorCode::kTimeout,
+                 "closed its output but was still running at the deadline; killed it");
   }
-  if (failure) kill(child.pid, SIGKILL);
-  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (failure) return std::move(*failure);
   return out;
 }
 
@@ -171,10 +224,9 @@ Result<Credentials> ProcessCredentialProvider::Fetch() {
   Result<std::vector<std::string>> argv = SplitCommandLine(command_);
   if (!argv.ok()) return std::move(argv).error().WithContext(Name());
   std::string what = Name() + " " + (*argv)[0];
-  Result<Child> child = Spawn(*argv);
-  if (!child.ok()) return std::move(child).error().WithContext(what);
+  Deadline limit = Deadline::After(clock_, std::min(deadline_.Remaining(clock_), kProcessTimeout));
   int status = 0;
-  Result<std::string> out = Collect(*child, clock_, deadline_, status);
+  Result<std::string> out = Run(*argv, clock_, limit, status);
   if (!out.ok()) return std::move(out).error().WithContext(what);
   if (WIFSIGNALED(status)) {
     return Error(ErrorCode::kInvalidInput, "killed by signal " + std::to_string(WTERMSIG(status)))

@@ -5,9 +5,13 @@
 // (posix_spawnp, so a bare name is looked up in PATH). stdin and stderr are the caller's,
 // so the helper can talk to the user; stdout must be JSON {"Version": 1, "AccessKeyId",
 // "SecretAccessKey", optional "SessionToken" and ISO 8601 "Expiration"}, at most 64 KiB.
-// A helper still running at the deadline (or after kProcessTimeout) is killed. Failures are
-// kInvalidInput with one line naming the profile and program, never the output (it holds
-// secrets). Thread-safe.
+// The helper runs in a process group of its own. Its stdout is read as botocore's
+// communicate() does, to EOF, but once the helper has exited, only what it wrote when that
+// is one whole JSON value (a process it started may keep the pipe open for ever). A helper
+// still running at the deadline (or after kProcessTimeout) is killed; whatever is left of
+// its group is killed when we are done with it, so nothing it started outlives the call.
+// Failures are kInvalidInput with one line naming the profile and program, never the output
+// (it holds secrets). Thread-safe.
 #ifndef S3US_AWS_PROCESS_CREDENTIALS_H_
 #define S3US_AWS_PROCESS_CREDENTIALS_H_
 

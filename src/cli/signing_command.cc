@@ -1,9 +1,12 @@
 #include "cli/signing_command.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +15,7 @@
 #include "cli/usage_errors.h"
 #include "core/child.h"
 #include "core/files.h"
+#include "core/strings.h"
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"
 #include "trust/verify.h"
@@ -21,19 +25,69 @@ extern char** environ;
 namespace s3us::cli {
 namespace {
 
-// Runs argv[0] from PATH with our stdin/stdout/stderr; the exit status, or -1.
-int Spawn(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  DefaultSignalsAttr signals;
-  if (posix_spawnp(&pid, argv[0], nullptr, signals.get(), argv.data(), environ) != 0) return -1;
+// What ssh-keygen printed when it loaded an encrypted key with the empty passphrase.
+constexpr std::string_view kWrongPassphrase = "incorrect passphrase supplied to decrypt";
+
+struct Keygen {
+  int spawn_error = 0;
+  bool killed = false;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
+  std::string said;  // its last line on stdout or stderr
+};
+
+// Our environment with SSH_ASKPASS_REQUIRE=never: no ssh-askpass window to wait on.
+std::vector<std::string> NoAskpassEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("SSH_ASKPASS_REQUIRE=", 0) != 0) env.emplace_back(*e);
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  env.emplace_back("SSH_ASKPASS_REQUIRE=never");
+  return env;
+}
+
+// Runs ssh-keygen until `deadline`, then kills it with what it started. In a session of
+// its own (no terminal to prompt on), stdin /dev/null and no askpass: a passphrase is never
+// asked for, so an encrypted key not in an agent fails at once. Its output goes to `log`.
+Keygen RunKeygen(const std::vector<std::string>& argv, const std::string& log,
+                 const Deadline& deadline) {
+  posix_spawn_file_actions_t io;
+  posix_spawn_file_actions_init(&io);
+  posix_spawn_file_actions_addopen(&io, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&io, 1, log.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  posix_spawn_file_actions_adddup2(&io, 1, 2);
+  std::vector<std::string> env = NoAskpassEnvironment();
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  Keygen k;
+  HelperProcess keygen;
+  k.spawn_error = keygen.Start(argv, &io, HelperProcess::Group::kSession, envp.data());
+  posix_spawn_file_actions_destroy(&io);
+  if (k.spawn_error != 0) return k;
+  k.status = keygen.Finish(deadline, SystemClock::Get(), k.killed);
+  Result<std::string> text = ReadFile(log, 1 << 16);
+  std::string_view rest = text.ok() ? std::string_view(*text) : std::string_view();
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) rest.remove_suffix(1);
+  rest = rest.substr(rest.find_last_of('\n') + 1);
+  constexpr std::string_view kPrompt = "Enter passphrase: ";
+  if (rest.rfind(kPrompt, 0) == 0) rest.remove_prefix(kPrompt.size());
+  k.said = Printable(rest);
+  return k;
+}
+
+// The reason for a failed ssh-keygen, or "" when it signed.
+std::string Failure(const Keygen& k, const std::string& key) {
+  if (k.spawn_error == ENOENT) return "cannot run ssh-keygen (install openssh-client)";
+  if (k.spawn_error != 0) return std::string("cannot run ssh-keygen: ") + strerror(k.spawn_error);
+  if (k.killed) return "ssh-keygen -Y sign still running at the deadline; killed it";
+  if (WIFEXITED(k.status) && WEXITSTATUS(k.status) == 0) return "";
+  if (k.said.find(kWrongPassphrase) != std::string::npos) {
+    return "key " + key +
+           " is passphrase-protected; add it to ssh-agent (ssh-add) or use a key without one";
+  }
+  std::string how = WIFEXITED(k.status) ? "exit " + std::to_string(WEXITSTATUS(k.status))
+                                        : "signal " + std::to_string(WTERMSIG(k.status));
+  return "ssh-keygen -Y sign failed (" + how + ")" + (k.said.empty() ? "" : ": " + k.said);
 }
 
 std::string Describe(const trust::Signer& s) {
@@ -52,6 +106,11 @@ SigningCommands AddSigningCommands(CLI::App& app, Options& o, const FillIf& fill
     c.sign->add_option("file", o.input, "File to sign")->required();
     c.sign->add_option("--key", o.signing_key, "Private key (or its .pub with an agent)")
         ->required();
+    c.sign
+        ->add_option("--deadline", o.deadline_seconds,
+                     "Seconds ssh-keygen may take (an agent, a security key); then it is killed")
+        ->check(WholeNumber(1, 86400, "seconds"))
+        ->type_name("SECONDS");
   }
   if (!fill(*c.verify)) return c;
   c.verify->add_option("file", o.input, "Signed file")->required();
@@ -83,18 +142,22 @@ int RunSign(const Options& o) {
   if (!std::filesystem::is_regular_file(o.signing_key, ec)) {
     return fail("key " + o.signing_key + " is not a regular file");
   }
+  Clock& clock = SystemClock::Get();
+  const Deadline deadline = Deadline::After(clock, std::chrono::seconds(o.deadline_seconds));
   auto dir = MakePrivateTempDir("s3us-sign-");
   if (!dir.ok()) return fail(dir.error().ToString());
   std::string link = *dir + "/" + target.filename().string();
   std::filesystem::create_symlink(target, link, ec);
-  int rc = ec ? -2
-              : Spawn({"ssh-keygen", "-q", "-Y", "sign", "-n", std::string(trust::kNamespace), "-f",
-                       o.signing_key, link});
+  if (ec) {
+    std::filesystem::remove_all(*dir, ec);
+    return fail("cannot link it into " + *dir);
+  }
+  Keygen k = RunKeygen({"ssh-keygen", "-q", "-Y", "sign", "-n", std::string(trust::kNamespace),
+                        "-f", o.signing_key, link},
+                       *dir + "/ssh-keygen.log", deadline);
   auto text = ReadFile(link + ".sig", trust::kMaxArmoredSignatureBytes);
   std::filesystem::remove_all(*dir, ec);
-  if (rc == -2) return fail("cannot link it into " + *dir);
-  if (rc == -1) return fail("cannot run ssh-keygen (install openssh-client)");
-  if (rc != 0) return fail("ssh-keygen -Y sign failed (exit " + std::to_string(rc) + ")");
+  if (std::string why = Failure(k, o.signing_key); !why.empty()) return fail(why);
   auto sig =
       text.ok() ? trust::ParseArmoredSignature(*text) : Result<trust::SshSignature>(text.error());
   auto key = sig.ok() ? trust::PublicKey::FromBlob(sig->public_key)

@@ -19,8 +19,6 @@
 #include "run/report.h"
 #include "userdata/parse.h"
 
-extern char** environ;
-
 namespace s3us::cli {
 namespace {
 
@@ -171,16 +169,12 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<std::string> args = {exe, "schema", "-c", config};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    int status = 0;
-    DefaultSignalsAttr signals;
-    if (posix_spawn(&pid, exe.c_str(), &actions, signals.get(), argv.data(), environ) == 0) {
+    // A session of its own: nothing it starts outlives it, and it has no terminal to ask on.
+    HelperProcess schema;
+    if (schema.Start({exe, "schema", "-c", config}, &actions, HelperProcess::Group::kSession) ==
+        0) {
       bool killed = false;
-      status = ReapChildBy(pid, deadline, SystemClock::Get(), killed);
+      int status = schema.Finish(deadline, SystemClock::Get(), killed);
       if (killed) {
         complaint = "cloud-config: cloud-init schema still running at the deadline; killed it";
       } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -1,8 +1,13 @@
 #include "aws/process_credentials.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "fakes/fake_clock.h"
+#include "fakes/without_pidfd.h"
 
 namespace s3us::aws {
 namespace {
@@ -86,6 +91,97 @@ TEST_CASE("ProcessCredentialProvider kills a helper at the deadline and bounds i
   CHECK(endless.error().code() == ErrorCode::kLimitExceeded);
   CHECK(endless.error().ToString() ==
         "credential_process (profile 'p') /usr/bin/yes: printed more than 64 KiB; killed it");
+}
+
+// A helper that starts `sleep 30` holding its stdout, writes the sleep's pid to a file,
+// then prints `printed` and exits.
+struct LeavesOneBehind {
+  static inline int count = 0;
+  std::string pid_file = (std::filesystem::temp_directory_path() /
+                          ("s3us-left-" + std::to_string(getpid()) + "-" + std::to_string(++count)))
+                             .string();
+  ~LeavesOneBehind() { std::filesystem::remove(pid_file); }
+  std::string Command(const std::string& printed) const {
+    std::string quoted;  // inside the command line's "..."
+    for (char c : printed) quoted += c == '"' ? std::string("\\\"") : std::string(1, c);
+    return "/bin/sh -c \"sleep 30 & echo $! > " + pid_file + "; printf '%s' '" + quoted + "'\"";
+  }
+  // Whether the sleep has ended: its /proc entry is gone or a zombie's. Looked at every
+  // 10 ms for up to 20 s, far above the time a SIGKILL takes, so a failure cannot hang.
+  bool Ended() const {
+    std::ifstream in(pid_file);
+    pid_t pid = 0;
+    if (!(in >> pid) || pid <= 0) return false;
+    for (int i = 0; i < 2000; ++i) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      size_t name_end = text.rfind(") ");
+      if (name_end == std::string::npos || text[name_end + 2] == 'Z') return true;
+      usleep(10000);
+    }
+    return false;
+  }
+};
+
+TEST_CASE("ProcessCredentialProvider takes what the helper printed, not waiting for what it left") {
+  // botocore's communicate() would wait for the sleep, which holds the pipe, for ever.
+  testing::FakeClock clock;
+  Deadline guard = Deadline::After(clock, std::chrono::seconds(20));
+  LeavesOneBehind helper;
+  Result<Credentials> got =
+      ProcessCredentialProvider(
+          helper.Command(R"({"Version": 1, "AccessKeyId": "AKIDL", "SecretAccessKey": "s"})"), "p",
+          clock, guard)
+          .Get();
+  REQUIRE(got.ok());
+  CHECK(got->access_key_id == "AKIDL");
+  CHECK(helper.Ended());
+  // Output that is not yet whole JSON when the helper exits: the rest may come from what it
+  // started, as under botocore; here it never does, and the group is killed at the deadline
+  // (far enough for the helper to have exited by then, even under load).
+  LeavesOneBehind partial;
+  Result<Credentials> cut =
+      ProcessCredentialProvider(partial.Command(R"({"Version": 1,)"), "p", clock,
+                                Deadline::After(clock, std::chrono::seconds(3)))
+          .Get();
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().code() == ErrorCode::kTimeout);
+  CHECK(cut.error().ToString() ==
+        "credential_process (profile 'p') /bin/sh: exited, but what it started kept its output "
+        "open until the deadline; killed them");
+  CHECK(partial.Ended());
+  // The helper exits at once; what it started prints the credentials later, then ends.
+  Result<Credentials> later =
+      ProcessCredentialProvider(R"(/bin/sh -c "(sleep 0.2; printf '{\"Version\": 1, )"
+                                R"(\"AccessKeyId\": \"AKIDB\", \"SecretAccessKey\": \"s\"}') &")",
+                                "p", clock, guard)
+          .Get();
+  REQUIRE(later.ok());
+  CHECK(later->access_key_id == "AKIDB");
+}
+
+TEST_CASE("ProcessCredentialProvider without pidfd_open (Linux < 5.3) reads and bounds as well") {
+  int failed_step = testing::WithoutPidfd([]() -> int {
+    testing::FakeClock clock;
+    Deadline guard = Deadline::After(clock, std::chrono::seconds(20));
+    LeavesOneBehind helper;
+    Result<Credentials> got =
+        ProcessCredentialProvider(
+            helper.Command(R"({"Version": 1, "AccessKeyId": "AKIDL", "SecretAccessKey": "s"})"),
+            "p", clock, guard)
+            .Get();
+    if (!got.ok() || got->access_key_id != "AKIDL") return 1;
+    if (!helper.Ended()) return 2;
+    Result<Credentials> silent =
+        ProcessCredentialProvider("/bin/sleep 30", "p", clock,
+                                  Deadline::After(clock, std::chrono::milliseconds(300)))
+            .Get();
+    if (silent.ok() || silent.error().code() != ErrorCode::kTimeout) return 3;
+    Result<Credentials> failed = ProcessCredentialProvider("/bin/false", "p", clock, guard).Get();
+    if (failed.ok() || failed.error().message() != "exited with status 1") return 4;
+    return 0;
+  });
+  CHECK(failed_step == 0);
 }
 
 }  // namespace

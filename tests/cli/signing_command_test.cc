@@ -26,6 +26,13 @@ TEST_CASE("sign and verify parse their files and flags") {
   CHECK(sign.options->command == Command::kSign);
   CHECK(sign.options->input == "boot.sh");
   CHECK(sign.options->signing_key == "id_ed25519");
+  CHECK(sign.options->deadline_seconds == 300);
+  auto bounded = Parse({"sign", "boot.sh", "--key", "k", "--deadline", "5"});
+  REQUIRE(bounded.options);
+  CHECK(bounded.options->deadline_seconds == 5);
+  for (const char* bad : {"0", "86401", "soon"}) {
+    CHECK(Parse({"sign", "boot.sh", "--key", "k", "--deadline", bad}).exit_code == kExitUsage);
+  }
   auto verify = Parse(
       {"verify", "boot.sh", "--allowed-signers", "a", "--signature", "s", "--principal", "p@x"});
   REQUIRE(verify.options);

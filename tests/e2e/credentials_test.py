@@ -223,6 +223,20 @@ class ProcessTest(CredentialTest):
             with open(argv_file) as f:
                 self.assertEqual(json.load(f), ['ok', 'two words', '$HOME;x'])
 
+    def test_a_process_the_helper_leaves_running_is_not_waited_for_and_is_ended(self):
+        # The helper prints its credentials and exits, leaving a process that holds its
+        # stdout open: botocore's communicate() would wait for it for ever. The credentials
+        # are used at once, and the process is killed with the helper's process group.
+        pid_file = os.path.join(self.tmp, 'left.pid')
+        printed = json.dumps({**STATIC, 'Version': 1})
+        helper = self.write('leaves.sh', (f'#!/bin/sh\nsleep 600 &\necho $! >> {pid_file}\n'
+                                          f"printf '%s\\n' '{printed}'\n").encode(), 0o755)
+        self.files(f'[profile p]\ncredential_process = {helper}\n')
+        with self.start(s3_static=True, sts=False) as emu:
+            err = self.get_and_plan(emu, {'AWS_PROFILE': 'p'})
+            self.assertIn("credentials from credential_process (profile 'p')", err)
+        self.assertTrue(e2e_util.processes_ended(pid_file))
+
     def test_failures_are_one_line_exit_3(self):
         helper, argv_file = self.helper(), os.path.join(self.tmp, 'argv.json')
         with self.start(s3_static=True, sts=False) as emu:

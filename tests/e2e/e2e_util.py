@@ -51,6 +51,27 @@ def mime(parts, boundary):
     return (out + f'--{boundary}--\n').encode()
 
 
+def processes_ended(pid_file, guard=20):
+    """Whether every process whose pid is a line of pid_file has ended (its /proc entry
+    gone or a zombie's). Looked at every 10 ms for up to `guard` seconds, far above the time
+    a SIGKILL takes, so a failure does not hang; nothing is asserted on speed."""
+    with open(pid_file) as f:
+        pids = [int(line) for line in f if line.strip()]
+    end = time.monotonic() + guard
+    for pid in pids:
+        while True:
+            try:
+                with open(f'/proc/{pid}/stat') as f:
+                    if f.read().rsplit(') ', 1)[1].startswith('Z'):
+                        break
+            except FileNotFoundError:
+                break
+            if time.monotonic() > end:
+                return False
+            time.sleep(0.01)
+    return bool(pids)
+
+
 def run_measured(args, env, cwd, kill_after, preexec_fn=None):
     """Runs the binary (stdin /dev/null), killing it after kill_after seconds; returns a Run
     with its peak RSS in MiB as rss_mib, measured by wait4 on this very child."""

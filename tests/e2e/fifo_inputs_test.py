@@ -5,15 +5,21 @@ or a directory: each run ends within its --deadline with one error line naming t
 the cause, and a fixed exit code. Covered: the AWS config and credentials files,
 AWS_CA_BUNDLE, a web identity token file, an SSO token cache, a credential_process helper,
 --allowed-signers for plan, verify's three inputs, validate's input and its cloud-init
-schema, sign's key, get's output, and the run lock `status` opens. The subprocess timeout
-only guards against a hang; nothing is asserted on speed."""
+schema, sign's key, get's output, and the run lock `status` opens. A helper we start
+(credential_process, cloud-init schema) leaves nothing running behind it. The subprocess
+timeout only guards against a hang; nothing is asserted on speed."""
 
+import fcntl
 import hashlib
 import os
+import pty
 import subprocess
 import sys
 import tempfile
+import termios
 import unittest
+
+from e2e_util import processes_ended
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 HANG_GUARD = 60  # seconds: far beyond every --deadline below
@@ -54,9 +60,10 @@ class FifoInputs(unittest.TestCase):
         env.update(extra or {})
         return env
 
-    def run_bin(self, args, extra_env=None, stdin=subprocess.DEVNULL):
+    def run_bin(self, args, extra_env=None, stdin=subprocess.DEVNULL, **kwargs):
         return subprocess.run([BINARY] + args, env=self.env(extra_env), cwd=self.tmp,
-                              stdin=stdin, capture_output=True, text=True, timeout=HANG_GUARD)
+                              stdin=stdin, capture_output=True, text=True, timeout=HANG_GUARD,
+                              **kwargs)
 
     def assert_one_line(self, proc, code, *fragments):
         lines = proc.stderr.splitlines()
@@ -65,10 +72,11 @@ class FifoInputs(unittest.TestCase):
         for fragment in fragments:
             self.assertIn(fragment, lines[0], proc)
 
-    def get(self, extra_env=None, output='-'):
+    def get(self, extra_env=None, output='-', deadline=1, **kwargs):
         # Credentials are needed before any request: an endpoint that never answers is fine.
-        return self.run_bin(['get', '--deadline', '1', '--endpoint-url', 'http://127.0.0.1:9',
-                             '-o', output, 's3://bkt/boot.sh'], extra_env)
+        return self.run_bin(['get', '--deadline', str(deadline), '--endpoint-url',
+                             'http://127.0.0.1:9', '-o', output, 's3://bkt/boot.sh'], extra_env,
+                            **kwargs)
 
     def test_shared_config_and_credentials_files(self):
         for variable in ('AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'):
@@ -104,26 +112,65 @@ class FifoInputs(unittest.TestCase):
                              f'nothing more to read from {fifo} before the deadline')
 
     def test_credential_process_that_never_finishes(self):
-        # Silent, printing for ever, or printing its credentials and closing stdout but not
-        # exiting (that one used to be waited for without end): one line at the deadline.
+        # Silent, printing for ever, printing its credentials and closing stdout but not
+        # exiting (that one used to be waited for without end), or exiting with half its
+        # output printed and a process it started holding stdout: one line at the deadline,
+        # and no process the helper started is left running.
+        pids = self.path('pids')
         helper = self.write('helper', '#!/bin/sh\n'
+                            f'sleep 60 >/dev/null & echo $! >> {pids}\n'
                             'case "$1" in\n'
                             'silent) exec sleep 60 ;;\n'
                             'endless) exec yes ;;\n'
                             'linger) printf \'{"Version": 1, "AccessKeyId": "AKIAFIFOTEST0000002",'
                             ' "SecretAccessKey": "x"}\'; exec >&-; exec sleep 60 ;;\n'
+                            f'half) sleep 60 & echo $! >> {pids}; printf \'{{"Version": 1,\' ;;\n'
                             'esac\n')
         os.chmod(helper, 0o700)
         for mode, fragment in (('silent', 'still running at the deadline; killed it'),
                                ('endless', 'printed more than 64 KiB; killed it'),
                                ('linger', 'closed its output but was still running at the '
-                                          'deadline; killed it')):
+                                          'deadline; killed it'),
+                               ('half', 'exited, but what it started kept its output open '
+                                        'until the deadline; killed them')):
             with self.subTest(mode):
                 with open(self.config, 'w') as f:
                     f.write(f'[profile p]\ncredential_process = {helper} {mode}\n')
-                proc = self.get({'AWS_PROFILE': 'p'})
+                # 'half' must have exited before the deadline: a few seconds under load.
+                proc = self.get({'AWS_PROFILE': 'p'}, deadline=3 if mode == 'half' else 1)
                 self.assert_one_line(proc, EXIT_SETUP,
                                      f"credential_process (profile 'p') {helper}: {fragment}")
+                self.assertTrue(processes_ended(pids))
+                os.unlink(pids)
+
+    def test_credential_process_may_prompt_on_the_terminal(self):
+        # Run from a terminal, the helper's process group has its foreground while it runs,
+        # as a shell gives a job, so a helper prompting there reads the answer as under the
+        # AWS CLI. From the background it would be stopped (SIGTTIN) until the deadline.
+        answer = self.path('answer')
+        helper = self.write('helper', '#!/bin/sh\n'
+                            f'read -r code < /dev/tty && echo "$code" > {answer}\n'
+                            'printf \'{"Version": 1, "AccessKeyId": "AKIAFIFOTEST0000003",'
+                            ' "SecretAccessKey": "x"}\'\n')
+        os.chmod(helper, 0o700)
+        with open(self.config, 'w') as f:
+            f.write(f'[profile p]\ncredential_process = {helper}\n')
+        master, slave = pty.openpty()
+        os.write(master, b'123456\n')  # typed ahead: the terminal holds it for the reader
+
+        def take_terminal():
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        try:
+            proc = self.get({'AWS_PROFILE': 'p'}, deadline=5, stdin=slave,
+                            start_new_session=True, preexec_fn=take_terminal)
+        finally:
+            os.close(slave)
+            os.close(master)
+        self.assertNotIn('credential_process', proc.stderr)
+        self.assertIn('127.0.0.1:9', proc.stderr)  # got as far as the request
+        with open(answer) as f:
+            self.assertEqual(f.read(), '123456\n')
 
     def test_allowed_signers_for_plan(self):
         fifo = self.fifo(self.path('allowed_signers'))
@@ -184,6 +231,18 @@ class FifoInputs(unittest.TestCase):
                             {'PATH': bin_dir + ':/usr/bin:/bin'})
         self.assert_one_line(proc, EXIT_FETCH, 'part 1',
                              'cloud-init schema still running at the deadline; killed it')
+
+    def test_validate_ends_what_cloud_init_schema_left_running(self):
+        bin_dir = self.path('bin')
+        os.makedirs(bin_dir)
+        pids = self.path('pids')
+        with open(os.path.join(bin_dir, 'cloud-init'), 'w') as f:
+            f.write(f'#!/bin/sh\nsleep 60 & echo $! >> {pids}\nexit 0\n')
+        os.chmod(os.path.join(bin_dir, 'cloud-init'), 0o700)
+        config = self.write('cloud.cfg', '#cloud-config\nruncmd: [true]\n')
+        proc = self.run_bin(['validate', config], {'PATH': bin_dir + ':/usr/bin:/bin'})
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertTrue(processes_ended(pids))
 
     def test_sign_key_that_is_not_a_regular_file(self):
         signed = self.write('boot.sh', '#!/bin/sh\n')

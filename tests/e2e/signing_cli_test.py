@@ -1,23 +1,38 @@
 #!/usr/bin/python3
 """Issue 21: `sign` and `verify` of the real binary with keys and signatures from Debian's
 ssh-keygen: the fingerprint printed is ssh-keygen -l's, a refused signature is exit 4 with
-one line naming the file and the reason, a bad trust file is exit 3. Every output is
-scanned for the private keys' lines (the secret scan of the other end-to-end tests)."""
+one line naming the file and the reason, a bad trust file is exit 3. sign never has
+ssh-keygen ask for a passphrase (not even with a terminal to ask on), signs with an
+encrypted key held by ssh-agent, and gives up on an agent that never answers at its
+--deadline. Every output is scanned for the private keys' lines (the secret scan of the
+other end-to-end tests). Subprocess timeouts only guard against a hang."""
 
+import fcntl
 import os
+import pty
+import socket
 import subprocess
 import sys
 import tempfile
+import termios
 import unittest
 
 BIN = None
 OUTPUTS = []  # every stdout and stderr of the current test
+PASSPHRASE = 'correct horse battery staple'
 
 
-def run(*args):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60)
+def run(*args, env=None, **kwargs):
+    r = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=60,
+                       env=env if env is not None else without_agent(), **kwargs)
     OUTPUTS.append(r.stdout + r.stderr)
     return r
+
+
+def without_agent(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ('SSH_AUTH_SOCK', 'DISPLAY')}
+    env.update(extra)
+    return env
 
 
 class SigningCli(unittest.TestCase):
@@ -39,9 +54,10 @@ class SigningCli(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def keygen(self, name, *args):
+    def keygen(self, name, *args, passphrase=''):
         key = self.path(name)
-        subprocess.run(['ssh-keygen', '-q', '-N', '', '-C', name, '-f', key, *args], check=True)
+        subprocess.run(['ssh-keygen', '-q', '-N', passphrase, '-C', name, '-f', key, *args],
+                       check=True)
         with open(key) as f:
             self.private_lines += [line.strip() for line in f if '-----' not in line]
         with open(key + '.pub') as f:
@@ -113,8 +129,87 @@ class SigningCli(unittest.TestCase):
                             'allowed_signers:1', 'malformed public key')
         self.assert_refused(run('sign', self.file, '--key', self.path('nokey')), 3,
                             'no key file')
+        # What ssh-keygen says is quoted in the one line, not printed beside it.
+        bad = self.path('garbage-key')
+        with open(bad, 'w') as f:
+            f.write('not a key\n')
+        self.assert_refused(run('sign', self.file, '--key', bad), 3,
+                            'ssh-keygen -Y sign failed (exit 255): ', bad)
         r = run('sign', self.file)
         self.assertEqual(r.returncode, 2, r)
+
+    def test_an_encrypted_key_is_refused_and_no_passphrase_is_asked_on_the_terminal(self):
+        key, _, _ = self.keygen('enc', '-t', 'ed25519', passphrase=PASSPHRASE)
+        # A terminal that is the controlling one of sign's session: ssh-keygen used to
+        # prompt on it and wait for ever.
+        master, slave = pty.openpty()
+
+        def take_terminal():
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        try:
+            r = run('sign', self.file, '--key', key, stdin=slave, start_new_session=True,
+                    preexec_fn=take_terminal, env=without_agent(SSH_ASKPASS_REQUIRE='prefer'))
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        try:
+            shown = os.read(master, 4096)
+        except (BlockingIOError, OSError):  # nothing written; EIO once the slave is closed
+            shown = b''
+        os.close(master)
+        self.assertEqual(shown, b'')
+        self.assert_refused(r, 3, self.file, f'key {key} is passphrase-protected')
+        self.assertFalse(os.path.exists(self.file + '.sig'))
+
+    def test_an_encrypted_key_signs_through_ssh_agent(self):
+        key, pub, fp = self.keygen('enc', '-t', 'ed25519', passphrase=PASSPHRASE)
+        sock = self.path('agent.sock')
+        agent = subprocess.Popen(['ssh-agent', '-D', '-a', sock], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            agent.stdout.readline()  # printed once it listens
+            askpass = self.path('askpass')
+            with open(askpass, 'w') as f:
+                f.write(f'#!/bin/sh\necho "{PASSPHRASE}"\n')
+            os.chmod(askpass, 0o700)
+            env = without_agent(SSH_AUTH_SOCK=sock, SSH_ASKPASS=askpass,
+                                SSH_ASKPASS_REQUIRE='force')
+            subprocess.run(['ssh-add', '-q', key], env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, check=True, timeout=60)
+            r = run('sign', self.file, '--key', key + '.pub', env=env)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn(fp, r.stdout)
+            r = run('verify', self.file, '--allowed-signers',
+                    self.allowed(f'deploy@example.com {pub}\n'))
+            self.assertEqual(r.returncode, 0, r)
+        finally:
+            agent.kill()
+            agent.wait()
+
+    def test_an_agent_that_never_answers_is_given_up_at_the_deadline(self):
+        key, _, _ = self.keygen('ed', '-t', 'ed25519')
+        sock = self.path('silent-agent.sock')
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+            server.bind(sock)
+            server.listen(4)
+            server.settimeout(30)  # a guard: ssh-keygen connects long before its deadline
+            r = run('sign', self.file, '--key', key, '--deadline', '3',
+                    env=without_agent(SSH_AUTH_SOCK=sock))
+            self.assert_refused(r, 3, self.file,
+                                'ssh-keygen -Y sign still running at the deadline; killed it')
+            self.assertFalse(os.path.exists(self.file + '.sig'))
+            # ssh-keygen asked and was killed: its end of the connection is closed.
+            conn, _ = server.accept()
+            with conn:
+                conn.settimeout(30)
+                received = b''
+                while chunk := conn.recv(4096):
+                    received += chunk
+                self.assertNotEqual(received, b'')
+        for bad in ('0', '86401', 'soon'):
+            self.assertEqual(run('sign', self.file, '--key', key, '--deadline', bad).returncode,
+                             2)
 
 
 if __name__ == '__main__':
