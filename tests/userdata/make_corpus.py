@@ -255,6 +255,14 @@ CASES = {
     "plain-cloud-config-launch-index-yaml11": b"#cloud-config\nlaunch-index: 0b11\n",
     "plain-cloud-config-launch-index-quoted-on": b"#cloud-config\nlaunch-index: 'on'\n",
     "plain-cloud-config-launch-index-last": b"#cloud-config\nlaunch-index: 2\nlaunch-index: 1\n",
+    # type_from_starts_with lowers the payload first: U+212A KELVIN SIGN is 'k' then, so this
+    # is a boothook; an unencoded MIME part is typed by its raw-unicode-escape ("\u212a"),
+    # the base64 one by its text.
+    "plain-boothook-kelvin": "#cloud-boothoo\u212a\necho hi\n".encode(),
+    "mime-boothook-kelvin": mime([
+        (["Content-Type: text/plain"], "#cloud-boothoo\u212a\necho a\n"),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"],
+         base64.b64encode("#CLOUD-BOOTHOO\u212a\necho b\n".encode()).decode())]),
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

@@ -40,6 +40,12 @@ TEST_CASE("First-line table re-types, longest prefix first, case and blanks igno
       {"#S3-Include\ns3://b/k\n", "text/x-s3-include"},
       {"\xc2\xa0#cloud-config\n", "text/cloud-config"},  // U+00A0 is Python whitespace
       {"# cloud-config\n", "text/x-not-multipart"},
+      // str.lower() of the payload: U+212A KELVIN SIGN is 'k'; U+0130 is "i\u0307".
+      {"#cloud-boothoo\xe2\x84\xaa\necho hi\n", "text/cloud-boothook"},
+      {" #CLOUD-BOOTHOO\xe2\x84\xaa\n", "text/cloud-boothook"},
+      {"#cloud-boothoo\xe2\x84\n", "text/x-not-multipart"},
+      {"#\xc4\xb0nclude http://a\n", "text/x-not-multipart"},
+      {"#cloud-config\xc4\xb0\n", "text/cloud-config"},
   };
   for (const auto& c : cases) {
     INFO(c.payload);
@@ -51,6 +57,16 @@ TEST_CASE("First-line table re-types, longest prefix first, case and blanks igno
       CHECK(parts[0].content_type == c.type);
     }
   }
+}
+
+TEST_CASE("A KELVIN SIGN types an unencoded MIME part by its escape: not a boothook") {
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/plain\n\n#cloud-boothoo\xe2\x84\xaa\n"
+                     "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+                     "I2Nsb3VkLWJvb3Rob2/ihKoK\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].content_type == "text/plain");
+  CHECK(parts[1].content_type == "text/cloud-boothook");
 }
 
 TEST_CASE("Only text/plain, x-not-multipart and x-shellscript parts are re-typed") {
