@@ -357,7 +357,8 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
     REQUIRE_FALSE(parts.ok());
     CHECK(parts.error().message() ==
           "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a "
-          "comment): cloud-init's YAML reader may refuse it where ours does not, so which "
+          "comment or quoted scalar): cloud-init's YAML reader may refuse it where ours does not, "
+          "so which "
           "instances it is for is unknown");
   }
   // NEL, U+2028 and U+2029 break lines in PyYAML, not in yaml-cpp: anywhere.
@@ -377,6 +378,81 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
   CHECK(MustParse(Mime("--B\nContent-Type: text/cloud-config\nLaunch-Index: 1\n\n"
                        "#cloud-config\nlaunch-index: 2\t\n"))[0]
             .launch_index == "1");
+}
+
+// Tabs PyYAML reads: in a quoted scalar, in a comment after " #" (expected values from
+// Debian 12's PyYAML 6.0 through cloud-init). One after a closing quote, in a plain scalar,
+// or after a '#' inside a quoted scalar is refused.
+TEST_CASE("A tab in a quoted scalar or a trailing comment is read as PyYAML reads it") {
+  for (std::string text :
+       {"#cloud-config\nlaunch-index: 2 # a\tb\n", "#cloud-config\nlaunch-index: 2 # it's\tb\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\tb\"\n",
+        "#cloud-config\nlaunch-index: 2\nx: 'a\tb'\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\n\tb\"\n",
+        "#cloud-config\n'a\tb': 1\nlaunch-index: 2\n"}) {
+    INFO(text);
+    CHECK(MustParse(text)[0].launch_index == "2");
+  }
+  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"a\"\t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"x\n  # y\" \t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"a # b\"\t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: a\tb\n",
+                           "#cloud-config\nlaunch-index: 2\nx: b\n  \"x\ty\"\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().find("has a tab on line") != std::string::npos);
+  }
+}
+
+// PyYAML fails where yaml-cpp reads on: no launch-index, as cloud-init sees none.
+TEST_CASE("A cloud-config PyYAML's scanner or composer fails on has no launch-index") {
+  for (std::string text :
+       {"#cloud-config\nlaunch-index: 2\nx: \"abc\n", "#cloud-config\nlaunch-index: 2\nx: 'abc\n",
+        "#cloud-config\nlaunch-index: 2\nx: &a \"abc\n  def\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"it\\'s\"\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\n--- b\"\n",
+        "#cloud-config\nlaunch-index: 2\n---\na: 1\n", "#cloud-config\nlaunch-index: 2\n---\n"}) {
+    INFO(text);
+    CHECK_FALSE(MustParse(text)[0].launch_index);
+  }
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: 'a\n...'\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\n...\n")[0].launch_index == "2");
+  // yaml-cpp refuses a surrogate PyYAML takes (and a code point past U+10FFFF it fails on).
+  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"\\ud800\"\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"\\U00110000\"\n"}) {
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().find("an escape our YAML reader refuses") != std::string::npos);
+  }
+}
+
+TEST_CASE("A launch-index key spelled with escapes is read as PyYAML decodes it") {
+  CHECK(MustParse("#cloud-config\n\"launch\\x2dindex\": 2\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\n\"\\U0000006caunch-index\": 5\n")[0].launch_index == "5");
+  CHECK(MustParse("#cloud-config\n{\"launch\\u002Dindex\": 6}\n")[0].launch_index == "6");
+  CHECK(MustParse("#cloud-config\n? \"launch-\\\n  index\"\n: 4\n")[0].launch_index == "4");
+  CHECK_FALSE(MustParse("#cloud-config\n'launch\\x2dindex': 6\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\n\"launch\\\\x2dindex\": 6\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: \"\\x32\"\n")[0].launch_index == "2");
+}
+
+// A MIMEBase of another type holds text content as a str: get_payload(decode=True) is its
+// raw-unicode-escape.
+TEST_CASE("Archive text content of a type that is not text/* is held as its escape") {
+  auto parts = MustParse(
+      "#cloud-config-archive\n- type: application/x-foo\n  content: \"caf\xc3\xa9 \\u20ac\"\n"
+      "- type: text/x-foo\n  content: \"caf\xc3\xa9\"\n"
+      "- type: TEXT/x-foo\n  content: \"caf\xc3\xa9\"\n");
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].payload == "caf\xe9 \\u20ac");
+  CHECK(parts[1].payload == "caf\xc3\xa9");
+  CHECK(parts[2].payload == "caf\xe9");  // cloud-init compares the maintype as written
+  CHECK(parts[2].content_type == "text/x-foo");
+  auto two = Parse("#cloud-config-archive\n- a\n---\n- b\n");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.error().message() ==
+        "part 1: cloud-config-archive is not one YAML document (cloud-init would ignore it)");
 }
 
 // cloud-init decodes the YAML strictly as UTF-8 and PyYAML's reader refuses control

@@ -1,0 +1,46 @@
+// Where PyYAML's scanner (6.0, which cloud-init's load_yaml uses) reads a text otherwise than
+// yaml-cpp: the spellings of a key its escapes decode, the quoted scalars it cannot scan, the
+// tabs and line breaks it fails on. Facts about the text next to yaml-cpp's tree, for reading
+// a cloud-config's launch-index as cloud-init does; not a YAML scanner.
+#ifndef S3US_USERDATA_PYYAML_SCAN_H_
+#define S3US_USERDATA_PYYAML_SCAN_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace s3us::userdata {
+
+// False only when no scalar of `text` can be the ASCII `key` (which has no backslash): the
+// key is not in it, nor in the text with every \x, \u, \U escape and escaped line break
+// decoded as a double-quoted scalar decodes them ("launch\x2dindex" is launch-index).
+bool MayNameKey(std::string_view text, std::string_view key);
+
+// The quoted scalars of yaml-cpp's tree of `text`, read with PyYAML's rules.
+struct QuotedScalars {
+  std::vector<std::pair<size_t, size_t>> spans;  // offsets of the opening and closing quote
+  // One PyYAML fails on (load_yaml gives nothing): a quoted scalar the text ends inside
+  // (yaml-cpp reads one ended by a line break), an escape PyYAML does not know (yaml-cpp
+  // takes \'), a document separator inside one.
+  bool pyyaml_fails = false;
+};
+QuotedScalars FindQuotedScalars(const YAML::Node& root, std::string_view text);
+
+// Where PyYAML and yaml-cpp part on blanks: the 1-based line of the first tab PyYAML may fail
+// on, or of the first NEL, U+2028 or U+2029 (line breaks to PyYAML, text to yaml-cpp); line
+// 0 when none. PyYAML fails on a tab wherever a token may start or in a plain scalar; a tab
+// is known to be read when it is in one of `quoted`'s spans, or in a comment: a line whose
+// first non-blank is '#', or after a " #" outside the spans with no quote or tab before it
+// on its line. A tab in a block scalar is not told from one before a token.
+struct BlankSuspect {
+  int line = 0;
+  bool tab = false;
+};
+BlankSuspect SuspectBlank(std::string_view text, const QuotedScalars& quoted);
+
+}  // namespace s3us::userdata
+
+#endif  // S3US_USERDATA_PYYAML_SCAN_H_
