@@ -17,6 +17,15 @@ namespace {
 
 constexpr std::string_view kKey = "launch-index";
 
+// A ':' PyYAML takes for a value indicator in a block: one followed by a blank or the end
+// of the line ("s3://b/k" has none).
+bool HasValueColon(std::string_view line) {
+  for (size_t i = line.find(':'); i != std::string_view::npos; i = line.find(':', i + 1)) {
+    if (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t') return true;
+  }
+  return false;
+}
+
 // yaml-cpp reads a block mapping's last line without ':' as a key with a null value, where
 // PyYAML fails ("could not find expected ':'"): true when some block mapping has one.
 bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
@@ -33,7 +42,7 @@ bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
     if (pos < 0 || static_cast<size_t>(pos) >= text.size()) continue;
     std::string_view rest = text.substr(static_cast<size_t>(pos));
     std::string_view line = rest.substr(0, rest.find_first_of("\r\n"));
-    if (line.find(':') == std::string_view::npos && !line.starts_with('?')) return true;
+    if (!HasValueColon(line) && !line.starts_with('?')) return true;
   }
   return false;
 }
@@ -108,6 +117,12 @@ Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload)
   }
   QuotedScalars quoted = FindQuotedScalars(root, payload);
   if (BlankSuspect at = SuspectBlank(payload, quoted); at.line != 0) return Suspect(at);
+  if (AnchorsUnsure(payload, quoted)) {
+    return Error(ErrorCode::kInvalidInput,
+                 "a cloud-config that names launch-index has an anchor written twice or with a "
+                 "character other than a letter, digit, '-' or '_': cloud-init's YAML reader "
+                 "may refuse it where ours does not, so which instances it is for is unknown");
+  }
   if (quoted.pyyaml_fails || HasSecondDocument(payload)) return std::optional<std::string>();
   return LaunchIndexOfTree(root, payload);
 }

@@ -137,6 +137,12 @@ size_t YamlBreakAt(std::string_view text, size_t i) {
   return 0;
 }
 
+bool InSpan(const QuotedScalars& quoted, size_t i) {
+  auto it = std::upper_bound(quoted.spans.begin(), quoted.spans.end(),
+                             std::make_pair(i, static_cast<size_t>(-1)));
+  return it != quoted.spans.begin() && std::prev(it)->first < i && i < std::prev(it)->second;
+}
+
 }  // namespace
 
 bool MayNameKey(std::string_view text, std::string_view key) {
@@ -172,12 +178,34 @@ QuotedScalars FindQuotedScalars(const YAML::Node& root, std::string_view text) {
   return out;
 }
 
-BlankSuspect SuspectBlank(std::string_view text, const QuotedScalars& quoted) {
-  auto in_span = [&](size_t i) {
-    auto it =
-        std::upper_bound(quoted.spans.begin(), quoted.spans.end(), std::make_pair(i, text.size()));
-    return it != quoted.spans.begin() && std::prev(it)->first < i && i < std::prev(it)->second;
+bool AnchorsUnsure(std::string_view text, const QuotedScalars& quoted) {
+  std::set<std::string_view> names;
+  auto ends_name = [&](size_t i) {
+    return BlankOrEnd(text, i) || std::string_view(",[]{}").find(text[i]) != std::string_view::npos;
   };
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool token_start = i == 0 || BlankOrEnd(text, i - 1) ||
+                       std::string_view("[{,").find(text[i - 1]) != std::string_view::npos;
+    if (!token_start || InSpan(quoted, i)) continue;
+    if (text[i] == '#') {
+      while (i < text.size() && BreakAt(text, i) == 0) ++i;
+    } else if (text[i] == '&') {
+      size_t end = i + 1;
+      while (!ends_name(end)) ++end;
+      std::string_view name = text.substr(i + 1, end - i - 1);
+      bool plain = std::all_of(name.begin(), name.end(), [](char n) {
+        return (n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9') ||
+               n == '-' || n == '_';
+      });
+      if (!plain || !names.insert(name).second) return true;
+      i = end - 1;
+    }
+  }
+  return false;
+}
+
+BlankSuspect SuspectBlank(std::string_view text, const QuotedScalars& quoted) {
+  auto in_span = [&](size_t i) { return InSpan(quoted, i); };
   int line = 1;
   bool comment = false, blank = true, quote_or_tab = false;
   for (size_t i = 0; i < text.size();) {

@@ -29,6 +29,12 @@ struct QuotedScalars {
 };
 QuotedScalars FindQuotedScalars(const YAML::Node& root, std::string_view text);
 
+// True when an anchor of `text` may be one PyYAML fails on and yaml-cpp takes: a name
+// written twice (PyYAML: "found duplicate anchor", yaml-cpp redefines it) or with a
+// character but ASCII letters, digits, '-' and '_'. Looked for outside `quoted`'s spans and
+// comments, after a blank or a flow indicator; a plain scalar's "&x" counts too.
+bool AnchorsUnsure(std::string_view text, const QuotedScalars& quoted);
+
 // Where PyYAML and yaml-cpp part on blanks: the 1-based line of the first tab PyYAML may fail
 // on, or of the first NEL, U+2028 or U+2029 (line breaks to PyYAML, text to yaml-cpp); line
 // 0 when none. PyYAML fails on a tab wherever a token may start or in a plain scalar; a tab

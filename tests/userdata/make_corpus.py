@@ -274,6 +274,9 @@ CASES = {
         b'#cloud-config\nlaunch-index: 2\nx: "it\\\'s"\n',
     "plain-cloud-config-launch-index-second-document":
         b"#cloud-config\nlaunch-index: 2\n---\na: 1\n",
+    # A last line without a value indicator (the ':' of a URL is none): PyYAML fails.
+    "plain-cloud-config-launch-index-url-line":
+        b"#cloud-config\nlaunch-index: 2\ns3://bkt/k.sh\n",
     # Tabs in quoted scalars and in a trailing comment are read: launch-index 2.
     "plain-cloud-config-launch-index-tab-quoted":
         b"#cloud-config\nlaunch-index: 2 # a\tb\nx: 'a\tb'\ny: \"c\n\td\"\n",

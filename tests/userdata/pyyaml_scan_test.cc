@@ -30,9 +30,19 @@ TEST_CASE("FindQuotedScalars reads quoted scalars with PyYAML's rules") {
   CHECK_FALSE(q.pyyaml_fails);
   CHECK(Quoted("a: \"x\n").pyyaml_fails);  // the text ends inside it
   CHECK(Quoted("a: 'x\n").pyyaml_fails);
-  CHECK(Quoted("a: \"\\'\"\n").pyyaml_fails);      // an escape PyYAML does not know
+  CHECK(Quoted("a: \"\\'\"\n").pyyaml_fails);  // an escape PyYAML does not know
   CHECK_FALSE(Quoted("a: \"\\/\\N\\_\\\tx\"\n").pyyaml_fails);
   CHECK_FALSE(Quoted("a: \"x\n...y\"\n").pyyaml_fails);  // not a separator: no blank after
+}
+
+TEST_CASE("AnchorsUnsure finds an anchor written twice or with other characters") {
+  auto unsure = [](const std::string& text) { return AnchorsUnsure(text, Quoted(text)); };
+  CHECK_FALSE(unsure("a: &x-1_Y 1\nb: *x-1_Y\nc: [&z 2]\n"));
+  CHECK_FALSE(unsure("a: \"&x\"\nb: &x 1 # &x\nc: a&x\n"));
+  CHECK(unsure("a: &x 1\nb: &x 2\n"));
+  CHECK(unsure("a: {b: &x 1, c: &x 2}\n"));
+  CHECK(unsure("a: &x.y 1\n"));
+  CHECK(unsure("a: echo &x\nb: &x 1\n"));  // a plain scalar's text: refused all the same
 }
 
 TEST_CASE("SuspectBlank names the first tab PyYAML may fail on") {

@@ -343,6 +343,26 @@ TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-inde
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\necho hi\n")[0].launch_index);
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nempty:\n")[0].launch_index == "2");
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nf: {a, b}\n")[0].launch_index == "2");
+  // A ':' is a value indicator before a blank or the line's end only.
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh:\n")[0].launch_index == "2");
+}
+
+// PyYAML fails on an anchor defined twice or named with other characters; yaml-cpp takes
+// both. Told from a plain scalar's "&x" only by a scanner: refused.
+TEST_CASE("A cloud-config naming launch-index with an anchor PyYAML may fail on is refused") {
+  for (std::string text : {"#cloud-config\na: &x 1\nb: &x 2\nlaunch-index: 2\n",
+                           "#cloud-config\na: &x.y 1\nlaunch-index: 2\n",
+                           "#cloud-config\na: [&x 1, &x 2]\nlaunch-index: 2\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().starts_with(
+        "part 1: a cloud-config that names launch-index has an anchor written twice"));
+  }
+  CHECK(
+      MustParse("#cloud-config\na: &x 1\nb: *x\nc: '&x'\nlaunch-index: 2 # &x\n")[0].launch_index ==
+      "2");
 }
 
 // PyYAML fails on a tab where a token may start; yaml-cpp reads past it. Not knowing which
