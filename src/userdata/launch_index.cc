@@ -42,7 +42,13 @@ bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
     if (pos < 0 || static_cast<size_t>(pos) >= text.size()) continue;
     std::string_view rest = text.substr(static_cast<size_t>(pos));
     std::string_view line = rest.substr(0, rest.find_first_of("\r\n"));
-    if (!HasValueColon(line) && !line.starts_with('?')) return true;
+    // An explicit key ("? q", its mark at q) needs no ':' on its line.
+    std::string_view before = text.substr(0, static_cast<size_t>(pos));
+    before = before.substr(before.find_last_of("\r\n") + 1);
+    size_t last = before.find_last_not_of(' ');
+    bool explicit_key =
+        line.starts_with('?') || (last != std::string_view::npos && before[last] == '?');
+    if (!HasValueColon(line) && !explicit_key) return true;
   }
   return false;
 }

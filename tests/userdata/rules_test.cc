@@ -69,6 +69,19 @@ TEST_CASE("A KELVIN SIGN types an unencoded MIME part by its escape: not a booth
   CHECK(parts[1].content_type == "text/cloud-boothook");
 }
 
+// cloud-init re-types a part by a fresh Content-Type header (no name=); #s3-include is not
+// in its table, so it keeps the part, name and all.
+TEST_CASE("A re-typed part loses its name= parameter, but not to #s3-include") {
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/x-shellscript; name=a.sh\n\n#cloud-config\n"
+                     "--B\nContent-Type: text/x-shellscript; name=b.sh\n\n"
+                     "#s3-include\ns3://b/k\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].filename == "part-001");
+  CHECK(parts[1].content_type == "text/x-s3-include");
+  CHECK(parts[1].filename == "b.sh");
+}
+
 TEST_CASE("Only text/plain, x-not-multipart and x-shellscript parts are re-typed") {
   auto parts =
       MustParse(Mime("--B\nContent-Type: text/cloud-config\n\n#!/bin/sh\n"
@@ -346,6 +359,9 @@ TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-inde
   // A ':' is a value indicator before a blank or the line's end only.
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh\n")[0].launch_index);
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh:\n")[0].launch_index == "2");
+  // An explicit key with a null value has its ':' on the next line.
+  CHECK(MustParse("#cloud-config\n? q\n: ~\nlaunch-index: 1\n")[0].launch_index == "1");
+  CHECK(MustParse("#cloud-config\na:\n  ? q\n  :\nlaunch-index: 1\n")[0].launch_index == "1");
 }
 
 // PyYAML fails on an anchor defined twice or named with other characters; yaml-cpp takes
