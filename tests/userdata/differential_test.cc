@@ -40,6 +40,8 @@ const TypeDifference kTypeDifferences[] = {
      "#s3-include is ours: text/plain parts are re-typed by it"},
     {"archive-s3-include-untyped", 1, "text/cloud-config", "text/x-s3-include",
      "#s3-include is ours: untyped archive entries are re-typed by it"},
+    {"mime-retyped-name", 2, "text/x-shellscript", "text/x-s3-include",
+     "#s3-include is ours: text/x-shellscript parts are re-typed by it (keeping name=)"},
     {"plain-elf", 1, "text/x-not-multipart", "application/x-executable",
      "libmagic recognises ELF in parts cloud-init leaves untyped"},
     {"mime-elf-octet", 1, "application/octet-stream", "application/x-executable",

@@ -285,6 +285,11 @@ CASES = {
     "archive-non-text-str":
         "#cloud-config-archive\n- type: application/x-foo\n  content: \"caf\u00e9 \\xe9\"\n"
         .encode(),
+    # cloud-init re-types the first part (a fresh header without name=) and keeps the second
+    # (#s3-include is not in its table): names part-001 and b.sh.
+    "mime-retyped-name": mime([
+        (["Content-Type: text/x-shellscript; name=a.sh"], CONFIG),
+        (["Content-Type: text/x-shellscript; name=b.sh"], "#s3-include\ns3://bkt/k.sh\n")]),
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],
