@@ -102,28 +102,98 @@ size_t SkipProperties(std::string_view text, size_t i) {
   return i;
 }
 
-void Collect(const YAML::Node& n, std::string_view text, std::set<std::pair<int, int>>& seen,
-             QuotedScalars& out) {
-  if (!n.IsDefined() || n.IsNull()) return;
+// PyYAML's column of text[i]: characters since the line's start.
+int ColumnOf(std::string_view text, size_t i) {
+  int column = 0;
+  for (size_t b = i; b > 0 && text[b - 1] != '\n' && text[b - 1] != '\r'; --b) {
+    column += (static_cast<unsigned char>(text[b - 1]) & 0xc0) != 0x80;
+  }
+  return column;
+}
+
+// scan_block_scalar_breaks: past blanks up to `indent` and the empty lines after them.
+void SkipBlockBreaks(std::string_view text, size_t& j, int& column, int indent) {
+  while (true) {
+    for (; column < indent && j < text.size() && text[j] == ' '; ++j) ++column;
+    size_t n = BreakAt(text, j);
+    if (n == 0) return;
+    j += n;
+    column = 0;
+  }
+}
+
+// The content lines of the block scalar whose '|' or '>' is at text[at], as PyYAML's
+// scan_block_scalar reads them with `min_indent` (its parent's indent + 1, at least 1).
+void AddBlockText(std::string_view text, size_t at, int min_indent, QuotedScalars& out) {
+  size_t j = at + 1;
+  int increment = 0;
+  for (int k = 0; k < 2 && j < text.size(); ++k) {  // chomping and indentation, either order
+    if (text[j] == '+' || text[j] == '-') {
+      ++j;
+    } else if (text[j] >= '1' && text[j] <= '9') {
+      increment = text[j++] - '0';
+    }
+  }
+  while (j < text.size() && text[j] == ' ') ++j;
+  if (j < text.size() && text[j] == '#') {
+    while (j < text.size() && BreakAt(text, j) == 0) ++j;
+  }
+  if (BreakAt(text, j) == 0) return;  // no content, or a header PyYAML refuses
+  j += BreakAt(text, j);
+  int column = 0, indent = min_indent + increment - 1;
+  if (increment != 0) {
+    SkipBlockBreaks(text, j, column, indent);
+  } else {  // scan_block_scalar_indentation: the most blanks before the first text
+    int most = 0;
+    while (j < text.size() && (text[j] == ' ' || BreakAt(text, j) != 0)) {
+      if (text[j] == ' ') {
+        ++j;
+        most = std::max(most, ++column);
+      } else {
+        j += BreakAt(text, j);
+        column = 0;
+      }
+    }
+    indent = std::max(min_indent, most);
+  }
+  while (j < text.size() && column == indent) {
+    size_t end = j;
+    while (end < text.size() && BreakAt(text, end) == 0) ++end;
+    out.block_text.emplace_back(j, end);
+    j = end + BreakAt(text, end);
+    column = 0;
+    SkipBlockBreaks(text, j, column, indent);
+  }
+}
+
+void Collect(const YAML::Node& n, std::string_view text, int parent_indent,
+             std::set<std::pair<int, int>>& seen, QuotedScalars& out) {
+  if (!n.IsDefined() || n.IsNull() || n.Mark().pos < 0) return;
   // Marks tell nodes apart: an alias is its anchor's node, met again.
   if (!seen.insert({n.Mark().pos, static_cast<int>(n.Type())}).second) return;
+  size_t at = SkipProperties(text, static_cast<size_t>(n.Mark().pos));
+  if (at >= text.size()) return;
   if (n.IsScalar()) {
-    if (n.Mark().pos < 0) return;
-    size_t at = SkipProperties(text, static_cast<size_t>(n.Mark().pos));
-    if (at >= text.size() || (text[at] != '"' && text[at] != '\'')) return;
-    if (std::optional<size_t> close = CloseOf(text, at)) {
-      out.spans.emplace_back(at, *close);
-    } else {
-      out.pyyaml_fails = true;
+    if (text[at] == '|' || text[at] == '>') {
+      AddBlockText(text, at, std::max(parent_indent + 1, 1), out);
+    } else if (text[at] == '"' || text[at] == '\'') {
+      if (std::optional<size_t> close = CloseOf(text, at)) {
+        out.spans.emplace_back(at, *close);
+      } else {
+        out.pyyaml_fails = true;
+      }
     }
     return;
   }
+  // A block collection's indent is the column of its first key or '-' (past its
+  // properties: never less than PyYAML's).
+  int indent = n.Style() == YAML::EmitterStyle::Block ? ColumnOf(text, at) : parent_indent;
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (n.IsMap()) {
-      Collect(it->first, text, seen, out);
-      Collect(it->second, text, seen, out);
+      Collect(it->first, text, indent, seen, out);
+      Collect(it->second, text, indent, seen, out);
     } else {
-      Collect(*it, text, seen, out);
+      Collect(*it, text, indent, seen, out);
     }
   }
 }
@@ -137,11 +207,18 @@ size_t YamlBreakAt(std::string_view text, size_t i) {
   return 0;
 }
 
-bool InSpan(const QuotedScalars& quoted, size_t i) {
-  auto it = std::upper_bound(quoted.spans.begin(), quoted.spans.end(),
-                             std::make_pair(i, static_cast<size_t>(-1)));
-  return it != quoted.spans.begin() && std::prev(it)->first < i && i < std::prev(it)->second;
+// True when the range of `ranges` (sorted, apart) that may hold i has
+// first + open_first <= i < second + closed.
+bool InRange(const std::vector<std::pair<size_t, size_t>>& ranges, size_t i, size_t open_first,
+             size_t closed) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(i, SIZE_MAX));
+  if (it == ranges.begin()) return false;
+  --it;
+  return it->first + open_first <= i && i < it->second + closed;
 }
+
+// Strictly inside a quoted scalar.
+bool InSpan(const QuotedScalars& quoted, size_t i) { return InRange(quoted.spans, i, 1, 0); }
 
 }  // namespace
 
@@ -173,8 +250,9 @@ bool MayNameKey(std::string_view text, std::string_view key) {
 QuotedScalars FindQuotedScalars(const YAML::Node& root, std::string_view text) {
   QuotedScalars out;
   std::set<std::pair<int, int>> seen;
-  Collect(root, text, seen, out);
+  Collect(root, text, -1, seen, out);
   std::sort(out.spans.begin(), out.spans.end());
+  std::sort(out.block_text.begin(), out.block_text.end());
   return out;
 }
 
@@ -205,24 +283,27 @@ bool AnchorsUnsure(std::string_view text, const QuotedScalars& quoted) {
 }
 
 BlankSuspect SuspectBlank(std::string_view text, const QuotedScalars& quoted) {
-  auto in_span = [&](size_t i) { return InSpan(quoted, i); };
+  auto read = [&](size_t i) {  // a tab here is text of a quoted or block scalar
+    return InSpan(quoted, i) || InRange(quoted.block_text, i, 0, 0);
+  };
   int line = 1;
-  bool comment = false, blank = true, quote_or_tab = false;
+  // `unexplained`: a quote or tab on this line so far that is not one of a quoted scalar's.
+  bool comment = false, blank = true, unexplained = false;
   for (size_t i = 0; i < text.size();) {
     if (size_t n = YamlBreakAt(text, i); n != 0) {
       if (text[i] != '\r' && text[i] != '\n') return {line, false};
       ++line;
-      comment = quote_or_tab = false;
+      comment = unexplained = false;
       blank = true;
       i += n;
       continue;
     }
     char c = text[i];
-    if (c == '\t' && !comment && !in_span(i)) return {line, true};
-    if (c == '#' && (blank || (!quote_or_tab && text[i - 1] == ' ')) && !in_span(i)) {
-      comment = true;
+    if (c == '\t' && !comment && !read(i)) return {line, true};
+    if (c == '#' && (blank || (!unexplained && text[i - 1] == ' ')) && !read(i)) comment = true;
+    if ((c == '\t' || c == '"' || c == '\'') && !InRange(quoted.spans, i, 0, 1)) {
+      unexplained = true;
     }
-    if (c == '\t' || c == '"' || c == '\'') quote_or_tab = true;
     if (c != ' ') blank = false;
     ++i;
   }

@@ -19,9 +19,12 @@ namespace s3us::userdata {
 // decoded as a double-quoted scalar decodes them ("launch\x2dindex" is launch-index).
 bool MayNameKey(std::string_view text, std::string_view key);
 
-// The quoted scalars of yaml-cpp's tree of `text`, read with PyYAML's rules.
+// The quoted and block scalars of yaml-cpp's tree of `text`, read with PyYAML's rules.
 struct QuotedScalars {
   std::vector<std::pair<size_t, size_t>> spans;  // offsets of the opening and closing quote
+  // [first, end) of each content line of a block scalar past its indentation, as PyYAML's
+  // scan_block_scalar finds them (the parent's indent from yaml-cpp's marks, never less).
+  std::vector<std::pair<size_t, size_t>> block_text;
   // One PyYAML fails on (load_yaml gives nothing): a quoted scalar the text ends inside
   // (yaml-cpp reads one ended by a line break), an escape PyYAML does not know (yaml-cpp
   // takes \'), a document separator inside one.
@@ -38,9 +41,9 @@ bool AnchorsUnsure(std::string_view text, const QuotedScalars& quoted);
 // Where PyYAML and yaml-cpp part on blanks: the 1-based line of the first tab PyYAML may fail
 // on, or of the first NEL, U+2028 or U+2029 (line breaks to PyYAML, text to yaml-cpp); line
 // 0 when none. PyYAML fails on a tab wherever a token may start or in a plain scalar; a tab
-// is known to be read when it is in one of `quoted`'s spans, or in a comment: a line whose
-// first non-blank is '#', or after a " #" outside the spans with no quote or tab before it
-// on its line. A tab in a block scalar is not told from one before a token.
+// is known to be read when it is inside one of `quoted`'s spans or block text, or in a
+// comment: a line whose first non-blank is '#', or after a " #" outside the spans with no
+// quote or tab before it on its line but those of the spans.
 struct BlankSuspect {
   int line = 0;
   bool tab = false;

@@ -51,7 +51,10 @@ TEST_CASE("SuspectBlank names the first tab PyYAML may fail on") {
   CHECK(line_of("a: 1\n  #\tx\n") == 0);
   CHECK(line_of("a: 'x\ty'\n") == 0);
   CHECK(line_of("a: 1\t# x\n") == 1);
-  CHECK(line_of("a: 1\nb: \"x\" # y\t\n") == 2);  // a quote before it on the line
+  CHECK(line_of("a: 1\nb: \"x\" # y\t\n") == 0);  // after a closed quoted scalar
+  CHECK(line_of("a: 1\nb: x\" # y\t\n") == 2);    // a quote outside the spans before it
+  CHECK(line_of("a: |\n  x\ty\n  \tz\n") == 0);   // block scalar text
+  CHECK(line_of("a:\n  b: |\n   x\ty\n") == 0);   // indent 3: b's column + 1
   CHECK(line_of("a: 1\nb: x\ty\n") == 2);
   CHECK(line_of("a: \"x\n # y\"\t\n") == 2);  // the '#' is in the quoted scalar
   BlankSuspect nel = SuspectBlank("a: 1\n#\xc2\x85\n", {});
