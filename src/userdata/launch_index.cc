@@ -5,6 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "userdata/content_type.h"
 #include "userdata/py_text.h"
@@ -27,16 +29,21 @@ bool HasValueColon(std::string_view line) {
 }
 
 // yaml-cpp reads a block mapping's last line without ':' as a key with a null value, where
-// PyYAML fails ("could not find expected ':'"): true when some block mapping has one.
-bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
+// PyYAML fails ("could not find expected ':'"): true when some block mapping has one. Each
+// collection is looked at once (`seen`: marks): an alias is its anchor's node again, and
+// nested aliases would be exponential.
+bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text,
+                        std::set<std::pair<int, int>>& seen) {
+  if (!node.IsMap() && !node.IsSequence()) return false;
+  if (!seen.insert({node.Mark().pos, static_cast<int>(node.Type())}).second) return false;
   if (node.IsSequence()) {
     for (const YAML::Node& child : node) {
-      if (HasKeyWithoutColon(child, text)) return true;
+      if (HasKeyWithoutColon(child, text, seen)) return true;
     }
+    return false;
   }
-  if (!node.IsMap()) return false;
   for (const auto& kv : node) {
-    if (HasKeyWithoutColon(kv.second, text)) return true;
+    if (HasKeyWithoutColon(kv.second, text, seen)) return true;
     if (node.Style() != YAML::EmitterStyle::Block || !kv.second.IsNull()) continue;
     int pos = kv.first.Mark().pos;
     if (pos < 0 || static_cast<size_t>(pos) >= text.size()) continue;
@@ -57,7 +64,10 @@ bool HasKeyWithoutColon(const YAML::Node& node, std::string_view text) {
 // what SafeLoader makes of the last launch-index key (a later one replaces an earlier one).
 Result<std::optional<std::string>> LaunchIndexOfTree(const YAML::Node& root,
                                                      std::string_view payload) {
-  if (!root.IsMap() || HasKeyWithoutColon(root, payload)) return std::optional<std::string>();
+  std::set<std::pair<int, int>> seen;
+  if (!root.IsMap() || HasKeyWithoutColon(root, payload, seen)) {
+    return std::optional<std::string>();
+  }
   Result<bool> fails = PyYamlFailsOn(root);
   if (!fails.ok()) return fails.error();
   if (*fails) return std::optional<std::string>();
@@ -73,7 +83,7 @@ Error Suspect(const BlankSuspect& at) {
   return Error(ErrorCode::kInvalidInput,
                "a cloud-config that names launch-index has " +
                    (at.tab ? "a tab on line " + std::to_string(at.line) +
-                                 " (not in a comment or quoted scalar)"
+                                 " (not in a comment, quoted or block scalar)"
                            : "a NEL, U+2028 or U+2029 on line " + std::to_string(at.line)) +
                    ": cloud-init's YAML reader may refuse it where ours does not, so which "
                    "instances it is for is unknown");
@@ -100,7 +110,8 @@ bool PyYamlReads(std::string_view text) {
 // its reader refuses the text or its scanner a quoted scalar (FindQuotedScalars). It fails
 // closed, since which instances the part is for is then unknown, on a text too large to
 // build as a tree, on one with a tab or line break PyYAML may read otherwise than yaml-cpp
-// (SuspectBlank), and on an escape yaml-cpp refuses and PyYAML may not (a surrogate).
+// (SuspectBlank), on an escape yaml-cpp refuses and PyYAML may not (a surrogate), and on
+// an anchor PyYAML may fail on (AnchorsUnsure).
 Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload) {
   if (!MayNameKey(payload, kKey) || !PyYamlReads(payload)) return std::optional<std::string>();
   YAML::Node root;

@@ -81,8 +81,8 @@ const ErrorDifference kErrorDifferences[] = {
      "a 'From ' line inside a part's headers: each reader puts a different line break in the "
      "body"},
     {"plain-cloud-config-launch-index-tab", 1,
-     "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a comment or "
-     "quoted scalar): "
+     "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a comment, "
+     "quoted or block scalar): "
      "cloud-init's YAML reader may refuse it where ours does not, so which instances it is for "
      "is unknown",
      "PyYAML fails on a tab where a token may start (cloud-init then runs the part on every "

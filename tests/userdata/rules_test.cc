@@ -364,6 +364,17 @@ TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-inde
   CHECK(MustParse("#cloud-config\na:\n  ? q\n  :\nlaunch-index: 1\n")[0].launch_index == "1");
 }
 
+// PyYAML shares an alias's node; so do the checks of the tree: 40 levels of nested aliases
+// (2^40 paths) are read at once, not walked path by path.
+TEST_CASE("A cloud-config naming launch-index with nested aliases is read at once") {
+  std::string text = "#cloud-config\nlaunch-index: 1\na0: &a0 [x, x]\n";
+  for (int i = 1; i < 40; ++i) {
+    std::string n = std::to_string(i), m = std::to_string(i - 1);
+    text += "a" + n + ": &a" + n + " [*a" + m + ", *a" + m + "]\n";
+  }
+  CHECK(MustParse(text)[0].launch_index == "1");
+}
+
 // PyYAML fails on an anchor defined twice or named with other characters; yaml-cpp takes
 // both. Told from a plain scalar's "&x" only by a scanner: refused.
 TEST_CASE("A cloud-config naming launch-index with an anchor PyYAML may fail on is refused") {
@@ -393,7 +404,8 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
     REQUIRE_FALSE(parts.ok());
     CHECK(parts.error().message() ==
           "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a "
-          "comment or quoted scalar): cloud-init's YAML reader may refuse it where ours does not, "
+          "comment, quoted or block scalar): cloud-init's YAML reader may refuse it where ours "
+          "does not, "
           "so which "
           "instances it is for is unknown");
   }
