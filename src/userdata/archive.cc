@@ -129,6 +129,9 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   if (binary && type.substr(0, slash) == "text" && !IsValidUtf8(out.payload)) {
     return Error(ErrorCode::kInvalidInput, where + "binary content of a text type is not UTF-8");
   }
+  // Text content of another type (the maintype compared as written) goes into a MIMEBase
+  // as a str, whose get_payload(decode=True) is its raw-unicode-escape: é is one byte.
+  if (!binary && type.substr(0, slash) != "text") out.payload = PyRawUnicodeEscape(out.payload);
   out.content_type = ReportedType(type);
   return out;
 }
@@ -146,6 +149,10 @@ Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int m
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("cloud-config-archive is not YAML: ") + e.what());
+  }
+  if (HasSecondDocument(payload)) {
+    return Error(ErrorCode::kInvalidInput,
+                 "cloud-config-archive is not one YAML document (cloud-init would ignore it)");
   }
   std::vector<ArchiveEntry> entries;
   if (!root || root.IsNull()) return entries;

@@ -61,13 +61,34 @@ class MagicHandle {
   magic_t cookie_ = nullptr;
 };
 
+// payload.lower().startswith(prefix) for an ASCII lower-case prefix. Of the non-ASCII
+// characters, str.lower() maps only two to ASCII: U+212A KELVIN SIGN to 'k' (so
+// "#cloud-boothoo\u212a" is a boothook) and U+0130 to "i\u0307", whose combining dot no
+// prefix has after an 'i' (nor ends in 'i'): it never matches.
+bool PyLowerStartsWith(std::string_view s, std::string_view prefix) {
+  constexpr std::string_view kKelvin = "\xe2\x84\xaa";
+  size_t i = 0;
+  for (char want : prefix) {
+    char c = i < s.size() ? s[i] : '\0';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (i < s.size() && c == want) {
+      ++i;
+    } else if (want == 'k' && s.substr(i, kKelvin.size()) == kKelvin) {
+      i += kKelvin.size();
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> TypeFromStartsWith(std::string_view payload, bool must_be_utf8) {
   if (must_be_utf8 && !IsValidUtf8(payload)) return std::nullopt;
   std::string_view s = PyLStrip(payload);
   for (const auto& [prefix, type] : kStartsWith) {
-    if (IStartsWith(s, prefix)) return std::string(type);
+    if (PyLowerStartsWith(s, prefix)) return std::string(type);
   }
   return std::nullopt;
 }

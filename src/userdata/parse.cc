@@ -95,9 +95,11 @@ class Builder {
       ctype = TypeFromStartsWith(escaped ? PyRawUnicodeEscape(*typing) : *typing, false);
     }
     if (!ctype) ctype = ctype_orig;
-    // A re-typed part gets a fresh Content-Type header, losing its name= parameter.
+    // A part cloud-init re-types gets a fresh Content-Type header, losing its name=
+    // parameter; #s3-include is ours, and cloud-init keeps the part as it is.
+    bool retyped = *ctype != ctype_orig && *ctype != kTypeS3Include;
     std::optional<std::string> filename =
-        (!was_compressed && *ctype != ctype_orig) ? leaf.filename_no_name : leaf.filename;
+        (!was_compressed && retyped) ? leaf.filename_no_name : leaf.filename;
 
     if (*ctype == kTypeCloudConfigArchive) {
       Result<PayloadView> all = leaf.payload.View(opts_.limits.max_input_bytes);

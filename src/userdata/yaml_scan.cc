@@ -58,4 +58,17 @@ YamlShape ScanYaml(std::string_view text) {
   return handler.shape;
 }
 
+bool HasSecondDocument(std::string_view text) {
+  ViewBuffer view(text);
+  std::istream in(&view);
+  YAML::Parser parser(in);
+  ShapeHandler handler;
+  if (!parser.HandleNextDocument(handler)) return false;
+  try {
+    return parser.HandleNextDocument(handler);
+  } catch (const YAML::Exception&) {
+    return true;
+  }
+}
+
 }  // namespace s3us::userdata

@@ -23,6 +23,11 @@ struct YamlShape {
 // Throws YAML::Exception (mark.line: 0-based) where YAML::Load would, for the first document.
 YamlShape ScanYaml(std::string_view text);
 
+// True when `text` has a document after its first (even an empty '---'): PyYAML's
+// safe_load fails on it ("expected a single document"), where YAML::Load reads the first.
+// Parses the text once more; a text yaml-cpp cannot parse past its first document has one.
+bool HasSecondDocument(std::string_view text);
+
 }  // namespace s3us::userdata
 
 #endif  // S3US_USERDATA_YAML_SCAN_H_

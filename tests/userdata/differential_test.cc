@@ -40,6 +40,8 @@ const TypeDifference kTypeDifferences[] = {
      "#s3-include is ours: text/plain parts are re-typed by it"},
     {"archive-s3-include-untyped", 1, "text/cloud-config", "text/x-s3-include",
      "#s3-include is ours: untyped archive entries are re-typed by it"},
+    {"mime-retyped-name", 2, "text/x-shellscript", "text/x-s3-include",
+     "#s3-include is ours: text/x-shellscript parts are re-typed by it (keeping name=)"},
     {"plain-elf", 1, "text/x-not-multipart", "application/x-executable",
      "libmagic recognises ELF in parts cloud-init leaves untyped"},
     {"mime-elf-octet", 1, "application/octet-stream", "application/x-executable",
@@ -79,7 +81,8 @@ const ErrorDifference kErrorDifferences[] = {
      "a 'From ' line inside a part's headers: each reader puts a different line break in the "
      "body"},
     {"plain-cloud-config-launch-index-tab", 1,
-     "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a comment): "
+     "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a comment, "
+     "quoted or block scalar): "
      "cloud-init's YAML reader may refuse it where ours does not, so which instances it is for "
      "is unknown",
      "PyYAML fails on a tab where a token may start (cloud-init then runs the part on every "
@@ -112,6 +115,8 @@ const PayloadDifference kPayloadDifferences[] = {
      "the same raw-unicode-escape (PyYAML reads the launch-index from it, and so do we)"},
     {"mime-launch-index-unencoded", 2, "\\u20ac", "\xe2\x82\xac",
      "the same raw-unicode-escape (PyYAML reads the launch-index from it, and so do we)"},
+    {"mime-boothook-kelvin", 1, "\\u212a", "\xe2\x84\xaa",
+     "the same raw-unicode-escape (cloud-init types the part by it, and so do we)"},
 };
 
 std::string ReadAll(const std::string& path) {

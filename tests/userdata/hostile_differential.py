@@ -5,7 +5,9 @@ A tool, not a CI test. Each blob we read differently from cloud-init (or accept 
 fails) is copied to OUTDIR/diverge/, each we refuse while cloud-init reads it is counted by
 our error message (numbers dropped) and the first few are kept in OUTDIR/refused/.
 
-Usage: /usr/bin/python3 hostile_differential.py S3US_TESTS OUTDIR SEED N [BATCH]
+Usage: /usr/bin/python3 hostile_differential.py S3US_TESTS OUTDIR SEED N [BATCH [GENERATOR]]
+GENERATOR: a generator script here (generate_hostile.py; generate_yaml.py for cloud-configs
+naming launch-index).
 """
 import collections
 import os
@@ -41,6 +43,7 @@ def failures(binary, directory):
 def main():
     binary, out, seed, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     batch = int(sys.argv[5]) if len(sys.argv) > 5 else 500
+    generator = sys.argv[6] if len(sys.argv) > 6 else 'generate_hostile.py'
     for sub in ('diverge', 'refused'):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     refusals, diverging, done = collections.Counter(), 0, 0
@@ -48,7 +51,7 @@ def main():
     while done < count:
         n = min(batch, count - done)
         with tempfile.TemporaryDirectory(prefix='s3us-hostile-') as tmp:
-            subprocess.run(['/usr/bin/python3', os.path.join(HERE, 'generate_hostile.py'), tmp,
+            subprocess.run(['/usr/bin/python3', os.path.join(HERE, generator), tmp,
                             str(seed * 1000003 + done), str(n)], check=True)
             for name, fails in sorted(failures(binary, tmp).items()):
                 text = ' | '.join(fails)

@@ -255,6 +255,41 @@ CASES = {
     "plain-cloud-config-launch-index-yaml11": b"#cloud-config\nlaunch-index: 0b11\n",
     "plain-cloud-config-launch-index-quoted-on": b"#cloud-config\nlaunch-index: 'on'\n",
     "plain-cloud-config-launch-index-last": b"#cloud-config\nlaunch-index: 2\nlaunch-index: 1\n",
+    # type_from_starts_with lowers the payload first: U+212A KELVIN SIGN is 'k' then, so this
+    # is a boothook; an unencoded MIME part is typed by its raw-unicode-escape ("\u212a"),
+    # the base64 one by its text.
+    "plain-boothook-kelvin": "#cloud-boothoo\u212a\necho hi\n".encode(),
+    "mime-boothook-kelvin": mime([
+        (["Content-Type: text/plain"], "#cloud-boothoo\u212a\necho a\n"),
+        (["Content-Type: text/plain", "Content-Transfer-Encoding: base64"],
+         base64.b64encode("#CLOUD-BOOTHOO\u212a\necho b\n".encode()).decode())]),
+    # PyYAML decodes escapes in a double-quoted key: "launch\x2dindex" is launch-index.
+    "plain-cloud-config-launch-index-escaped-key":
+        b'#cloud-config\n"launch\\x2dindex": 2\n',
+    # PyYAML fails on a quoted scalar the text ends inside (yaml-cpp reads one a line break
+    # ends), on an escape it does not know (\' in double quotes), on a second document:
+    # no launch-index.
+    "plain-cloud-config-launch-index-unterminated": b'#cloud-config\nlaunch-index: 2\nx: "a\n',
+    "plain-cloud-config-launch-index-unknown-escape":
+        b'#cloud-config\nlaunch-index: 2\nx: "it\\\'s"\n',
+    "plain-cloud-config-launch-index-second-document":
+        b"#cloud-config\nlaunch-index: 2\n---\na: 1\n",
+    # A last line without a value indicator (the ':' of a URL is none): PyYAML fails.
+    "plain-cloud-config-launch-index-url-line":
+        b"#cloud-config\nlaunch-index: 2\ns3://bkt/k.sh\n",
+    # Tabs in quoted scalars and in a trailing comment are read: launch-index 2.
+    "plain-cloud-config-launch-index-tab-quoted":
+        b"#cloud-config\nlaunch-index: 2 # a\tb\nx: 'a\tb'\ny: \"c\n\td\"\n",
+    # Text content of a type that is not text/* is held as a str: its bytes are the
+    # raw-unicode-escape (\xe9 one byte), not UTF-8.
+    "archive-non-text-str":
+        "#cloud-config-archive\n- type: application/x-foo\n  content: \"caf\u00e9 \\xe9\"\n"
+        .encode(),
+    # cloud-init re-types the first part (a fresh header without name=) and keeps the second
+    # (#s3-include is not in its table): names part-001 and b.sh.
+    "mime-retyped-name": mime([
+        (["Content-Type: text/x-shellscript; name=a.sh"], CONFIG),
+        (["Content-Type: text/x-shellscript; name=b.sh"], "#s3-include\ns3://bkt/k.sh\n")]),
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

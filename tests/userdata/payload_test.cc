@@ -13,6 +13,7 @@
 
 #include "core/crypto.h"
 #include "core/files.h"
+#include "userdata/launch_index.h"
 #include "userdata/parse.h"
 
 namespace s3us::userdata {
@@ -127,6 +128,23 @@ TEST_CASE("ParseObject keeps a plain object in its file and maps gzip or MIME on
   parts = ParseObject(FilePayload(script, script.size()), small);
   REQUIRE_FALSE(parts.ok());
   CHECK(parts.error().code() == ErrorCode::kLimitExceeded);
+}
+
+// A file-backed cloud-config is looked for the key in chunks: one spelled with escapes
+// ("launch\x2dindex", which PyYAML decodes) is found there too.
+TEST_CASE("A file-backed cloud-config's launch-index key spelled with escapes is read") {
+  std::string config = "#cloud-config\n";
+  while (config.size() < (3u << 20)) config += "# filler " + std::to_string(config.size()) + "\n";
+  for (const char* key : {"launch-index", "\"launch\\x2dindex\"", "\"launch\\u002dindex\""}) {
+    INFO(key);
+    std::string text = config + key + ": 4\n";
+    Part part;
+    part.content_type = "text/cloud-config";
+    part.payload = FilePayload(text, text.size());
+    Result<std::optional<std::string>> index = LaunchIndexOf(part, text.size());
+    REQUIRE(index.ok());
+    CHECK(*index == "4");
+  }
 }
 
 }  // namespace

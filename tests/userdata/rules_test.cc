@@ -40,6 +40,12 @@ TEST_CASE("First-line table re-types, longest prefix first, case and blanks igno
       {"#S3-Include\ns3://b/k\n", "text/x-s3-include"},
       {"\xc2\xa0#cloud-config\n", "text/cloud-config"},  // U+00A0 is Python whitespace
       {"# cloud-config\n", "text/x-not-multipart"},
+      // str.lower() of the payload: U+212A KELVIN SIGN is 'k'; U+0130 is "i\u0307".
+      {"#cloud-boothoo\xe2\x84\xaa\necho hi\n", "text/cloud-boothook"},
+      {" #CLOUD-BOOTHOO\xe2\x84\xaa\n", "text/cloud-boothook"},
+      {"#cloud-boothoo\xe2\x84\n", "text/x-not-multipart"},
+      {"#\xc4\xb0nclude http://a\n", "text/x-not-multipart"},
+      {"#cloud-config\xc4\xb0\n", "text/cloud-config"},
   };
   for (const auto& c : cases) {
     INFO(c.payload);
@@ -51,6 +57,29 @@ TEST_CASE("First-line table re-types, longest prefix first, case and blanks igno
       CHECK(parts[0].content_type == c.type);
     }
   }
+}
+
+TEST_CASE("A KELVIN SIGN types an unencoded MIME part by its escape: not a boothook") {
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/plain\n\n#cloud-boothoo\xe2\x84\xaa\n"
+                     "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+                     "I2Nsb3VkLWJvb3Rob2/ihKoK\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].content_type == "text/plain");
+  CHECK(parts[1].content_type == "text/cloud-boothook");
+}
+
+// cloud-init re-types a part by a fresh Content-Type header (no name=); #s3-include is not
+// in its table, so it keeps the part, name and all.
+TEST_CASE("A re-typed part loses its name= parameter, but not to #s3-include") {
+  auto parts =
+      MustParse(Mime("--B\nContent-Type: text/x-shellscript; name=a.sh\n\n#cloud-config\n"
+                     "--B\nContent-Type: text/x-shellscript; name=b.sh\n\n"
+                     "#s3-include\ns3://b/k\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].filename == "part-001");
+  CHECK(parts[1].content_type == "text/x-s3-include");
+  CHECK(parts[1].filename == "b.sh");
 }
 
 TEST_CASE("Only text/plain, x-not-multipart and x-shellscript parts are re-typed") {
@@ -327,6 +356,40 @@ TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-inde
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\necho hi\n")[0].launch_index);
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nempty:\n")[0].launch_index == "2");
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nf: {a, b}\n")[0].launch_index == "2");
+  // A ':' is a value indicator before a blank or the line's end only.
+  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh:\n")[0].launch_index == "2");
+  // An explicit key with a null value has its ':' on the next line.
+  CHECK(MustParse("#cloud-config\n? q\n: ~\nlaunch-index: 1\n")[0].launch_index == "1");
+  CHECK(MustParse("#cloud-config\na:\n  ? q\n  :\nlaunch-index: 1\n")[0].launch_index == "1");
+}
+
+// PyYAML shares an alias's node; so do the checks of the tree: 40 levels of nested aliases
+// (2^40 paths) are read at once, not walked path by path.
+TEST_CASE("A cloud-config naming launch-index with nested aliases is read at once") {
+  std::string text = "#cloud-config\nlaunch-index: 1\na0: &a0 [x, x]\n";
+  for (int i = 1; i < 40; ++i) {
+    std::string n = std::to_string(i), m = std::to_string(i - 1);
+    text += "a" + n + ": &a" + n + " [*a" + m + ", *a" + m + "]\n";
+  }
+  CHECK(MustParse(text)[0].launch_index == "1");
+}
+
+// PyYAML fails on an anchor defined twice or named with other characters; yaml-cpp takes
+// both. Told from a plain scalar's "&x" only by a scanner: refused.
+TEST_CASE("A cloud-config naming launch-index with an anchor PyYAML may fail on is refused") {
+  for (std::string text : {"#cloud-config\na: &x 1\nb: &x 2\nlaunch-index: 2\n",
+                           "#cloud-config\na: &x.y 1\nlaunch-index: 2\n",
+                           "#cloud-config\na: [&x 1, &x 2]\nlaunch-index: 2\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().starts_with(
+        "part 1: a cloud-config that names launch-index has an anchor written twice"));
+  }
+  CHECK(
+      MustParse("#cloud-config\na: &x 1\nb: *x\nc: '&x'\nlaunch-index: 2 # &x\n")[0].launch_index ==
+      "2");
 }
 
 // PyYAML fails on a tab where a token may start; yaml-cpp reads past it. Not knowing which
@@ -341,7 +404,9 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
     REQUIRE_FALSE(parts.ok());
     CHECK(parts.error().message() ==
           "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a "
-          "comment): cloud-init's YAML reader may refuse it where ours does not, so which "
+          "comment, quoted or block scalar): cloud-init's YAML reader may refuse it where ours "
+          "does not, "
+          "so which "
           "instances it is for is unknown");
   }
   // NEL, U+2028 and U+2029 break lines in PyYAML, not in yaml-cpp: anywhere.
@@ -361,6 +426,81 @@ TEST_CASE("A cloud-config naming launch-index with a tab outside a comment is re
   CHECK(MustParse(Mime("--B\nContent-Type: text/cloud-config\nLaunch-Index: 1\n\n"
                        "#cloud-config\nlaunch-index: 2\t\n"))[0]
             .launch_index == "1");
+}
+
+// Tabs PyYAML reads: in a quoted scalar, in a comment after " #" (expected values from
+// Debian 12's PyYAML 6.0 through cloud-init). One after a closing quote, in a plain scalar,
+// or after a '#' inside a quoted scalar is refused.
+TEST_CASE("A tab in a quoted scalar or a trailing comment is read as PyYAML reads it") {
+  for (std::string text :
+       {"#cloud-config\nlaunch-index: 2 # a\tb\n", "#cloud-config\nlaunch-index: 2 # it's\tb\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\tb\"\n",
+        "#cloud-config\nlaunch-index: 2\nx: 'a\tb'\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\n\tb\"\n",
+        "#cloud-config\n'a\tb': 1\nlaunch-index: 2\n"}) {
+    INFO(text);
+    CHECK(MustParse(text)[0].launch_index == "2");
+  }
+  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"a\"\t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"x\n  # y\" \t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"a # b\"\t\n",
+                           "#cloud-config\nlaunch-index: 2\nx: a\tb\n",
+                           "#cloud-config\nlaunch-index: 2\nx: b\n  \"x\ty\"\n"}) {
+    INFO(text);
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().find("has a tab on line") != std::string::npos);
+  }
+}
+
+// PyYAML fails where yaml-cpp reads on: no launch-index, as cloud-init sees none.
+TEST_CASE("A cloud-config PyYAML's scanner or composer fails on has no launch-index") {
+  for (std::string text :
+       {"#cloud-config\nlaunch-index: 2\nx: \"abc\n", "#cloud-config\nlaunch-index: 2\nx: 'abc\n",
+        "#cloud-config\nlaunch-index: 2\nx: &a \"abc\n  def\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"it\\'s\"\n",
+        "#cloud-config\nlaunch-index: 2\nx: \"a\n--- b\"\n",
+        "#cloud-config\nlaunch-index: 2\n---\na: 1\n", "#cloud-config\nlaunch-index: 2\n---\n"}) {
+    INFO(text);
+    CHECK_FALSE(MustParse(text)[0].launch_index);
+  }
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: 'a\n...'\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\nlaunch-index: 2\n...\n")[0].launch_index == "2");
+  // yaml-cpp refuses a surrogate PyYAML takes (and a code point past U+10FFFF it fails on).
+  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"\\ud800\"\n",
+                           "#cloud-config\nlaunch-index: 2\nx: \"\\U00110000\"\n"}) {
+    auto parts = Parse(text);
+    REQUIRE_FALSE(parts.ok());
+    CHECK(parts.error().message().find("an escape our YAML reader refuses") != std::string::npos);
+  }
+}
+
+TEST_CASE("A launch-index key spelled with escapes is read as PyYAML decodes it") {
+  CHECK(MustParse("#cloud-config\n\"launch\\x2dindex\": 2\n")[0].launch_index == "2");
+  CHECK(MustParse("#cloud-config\n\"\\U0000006caunch-index\": 5\n")[0].launch_index == "5");
+  CHECK(MustParse("#cloud-config\n{\"launch\\u002Dindex\": 6}\n")[0].launch_index == "6");
+  CHECK(MustParse("#cloud-config\n? \"launch-\\\n  index\"\n: 4\n")[0].launch_index == "4");
+  CHECK_FALSE(MustParse("#cloud-config\n'launch\\x2dindex': 6\n")[0].launch_index);
+  CHECK_FALSE(MustParse("#cloud-config\n\"launch\\\\x2dindex\": 6\n")[0].launch_index);
+  CHECK(MustParse("#cloud-config\nlaunch-index: \"\\x32\"\n")[0].launch_index == "2");
+}
+
+// A MIMEBase of another type holds text content as a str: get_payload(decode=True) is its
+// raw-unicode-escape.
+TEST_CASE("Archive text content of a type that is not text/* is held as its escape") {
+  auto parts = MustParse(
+      "#cloud-config-archive\n- type: application/x-foo\n  content: \"caf\xc3\xa9 \\u20ac\"\n"
+      "- type: text/x-foo\n  content: \"caf\xc3\xa9\"\n"
+      "- type: TEXT/x-foo\n  content: \"caf\xc3\xa9\"\n");
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].payload == "caf\xe9 \\u20ac");
+  CHECK(parts[1].payload == "caf\xc3\xa9");
+  CHECK(parts[2].payload == "caf\xe9");  // cloud-init compares the maintype as written
+  CHECK(parts[2].content_type == "text/x-foo");
+  auto two = Parse("#cloud-config-archive\n- a\n---\n- b\n");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.error().message() ==
+        "part 1: cloud-config-archive is not one YAML document (cloud-init would ignore it)");
 }
 
 // cloud-init decodes the YAML strictly as UTF-8 and PyYAML's reader refuses control

@@ -32,6 +32,18 @@ TEST_CASE("ScanYaml tells the top level and counts the nodes of the first docume
   CHECK_THROWS_AS(ScanYaml("a: [1\n"), YAML::Exception);
 }
 
+// PyYAML's safe_load fails on any document after the first; YAML::Load reads the first.
+TEST_CASE("HasSecondDocument tells a text with more than one document") {
+  CHECK_FALSE(HasSecondDocument("a: 1\n"));
+  CHECK_FALSE(HasSecondDocument("a: 1\n...\n"));
+  CHECK_FALSE(HasSecondDocument("--- \na: 1\n# end\n"));
+  CHECK_FALSE(HasSecondDocument(""));
+  CHECK(HasSecondDocument("a: 1\n---\nb: 2\n"));
+  CHECK(HasSecondDocument("a: 1\n---\n"));
+  CHECK(HasSecondDocument("a: 1\n...\n--- x\n"));
+  CHECK(HasSecondDocument("a: 1\n---\nb: [\n"));  // one yaml-cpp cannot parse: one all the same
+}
+
 TEST_CASE("An archive too large to build as a tree is refused before it is built") {
   std::string archive = "#cloud-config-archive\n" + Lines("- x\n", kMaxYamlNodes);
   Result<std::vector<ArchiveEntry>> r = ExplodeArchive(archive, 1000);
