@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/crypto.h"
+#include "tests/fakes/command_output.h"
 #include "userdata/codecs.h"
 #include "userdata/content_type.h"
 #include "userdata/parse.h"
@@ -126,20 +127,9 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// Output of a command (stderr dropped); it must exit 0.
-std::string Capture(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  REQUIRE(pclose(p) == 0);
-  return out;
-}
-
 nlohmann::json RunCloudInit(const std::string& dir) {
-  return nlohmann::json::parse(Capture("/usr/bin/python3 '" + kScript + "' '" + dir + "'"));
+  return nlohmann::json::parse(
+      testing::CommandOutput("/usr/bin/python3 '" + kScript + "' '" + dir + "'"));
 }
 
 std::string B64(const std::string& s) {
@@ -311,7 +301,7 @@ struct ScratchDir {
 
 // The fixed sample of generate_hostile.py's documents (seed 2026, 400 of them) in `dir`.
 void WriteHostileSample(const std::string& dir) {
-  Capture("/usr/bin/python3 '" + kHostile + "' '" + dir + "' 2026 400");
+  testing::CommandOutput("/usr/bin/python3 '" + kHostile + "' '" + dir + "' 2026 400");
 }
 
 // Well-formed MIME as Python's email package writes it (generate_mime.py): both of our
@@ -319,7 +309,7 @@ void WriteHostileSample(const std::string& dir) {
 TEST_CASE("Parse agrees with cloud-init on 300 generated MIME documents") {
   ScratchDir scratch("s3us-generated");
   const std::string& dir = scratch.path;
-  Capture("/usr/bin/python3 '" + kGenerator + "' '" + dir + "' 2026 300");
+  testing::CommandOutput("/usr/bin/python3 '" + kGenerator + "' '" + dir + "' 2026 300");
   nlohmann::json ci = RunCloudInit(dir);
   REQUIRE(ci.size() == 300);
   int escaped = 0;
