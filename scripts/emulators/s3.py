@@ -42,6 +42,8 @@ class S3:
         self.lock = threading.Lock()
         self.slowdown = args.slowdown
         self.reset_mid_body = args.reset_mid_body
+        self.held = 0  # GETs that arrived under --hold-first
+        self.all_held = threading.Condition()
         self.stats = emu_common.Stats(args.stats_file)
         self.bucket_regions = dict(b.split('=', 1) for b in args.bucket_region)
         self._cred_cache = (None, {}, set())
@@ -50,6 +52,17 @@ class S3:
 
     def now(self):
         return time.time() + self.args.clock_skew_seconds
+
+    def hold_first(self):
+        """--hold-first N: each of the first N GETs waits (10 s at most) until all N have
+        arrived, so that N are in flight at once however slowly a loaded machine starts them."""
+        n = self.args.hold_first
+        with self.all_held:
+            if self.held >= n:
+                return
+            self.held += 1
+            self.all_held.notify_all()
+            self.all_held.wait_for(lambda: self.held >= n, timeout=10)
 
     def pending(self, counter):
         with self.lock:
@@ -155,6 +168,8 @@ class Handler(emu_common.StatsMixin, BaseHTTPRequestHandler):
             length = int(self.headers.get('Content-Length') or 0)
             if length > 0:
                 self.rfile.read(length)
+            if self.command == 'GET':
+                s3.hold_first()
             if s3.args.latency_ms:
                 time.sleep(s3.args.latency_ms / 1000.0)
             self._serve(raw_path, raw_query)
@@ -368,6 +383,8 @@ def parse_args(argv):
     p.add_argument('--body-mib-per-second', type=float, default=0,
                    help='send bodies over 8 MiB at most this fast (0: as fast as possible)')
     p.add_argument('--slowdown', type=int, default=0, help='first N GETs answer 503 SlowDown')
+    p.add_argument('--hold-first', type=int, default=0, metavar='N',
+                   help='the first N GETs are answered once all N are in flight (10 s at most)')
     p.add_argument('--reset-mid-body', type=int, default=0,
                    help='first N object GETs send half the body, then reset the connection')
     p.add_argument('--corrupt', action='append', default=[], metavar='KEY')

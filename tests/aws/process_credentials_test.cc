@@ -67,10 +67,14 @@ TEST_CASE("ProcessCredentialProvider runs the program and reports its exit statu
 }
 
 TEST_CASE("ProcessCredentialProvider kills a helper at the deadline and bounds its output") {
+  // The fake clock stands still: each wait for output lasts the whole deadline in real time,
+  // so a helper that prints has that long to start and print (with 300 ms, one a loaded
+  // machine held back that long was reported silent); the lingering one's deadline is also
+  // how long it is waited for once its output closed.
   testing::FakeClock clock;
-  Deadline soon = Deadline::After(clock, std::chrono::milliseconds(300));
-  auto fetch = [&](const std::string& command) {
-    return ProcessCredentialProvider(command, "p", clock, soon).Get();
+  auto fetch = [&](const std::string& command,
+                   std::chrono::milliseconds deadline = std::chrono::milliseconds(300)) {
+    return ProcessCredentialProvider(command, "p", clock, Deadline::After(clock, deadline)).Get();
   };
   Result<Credentials> silent = fetch("/bin/sleep 30");
   REQUIRE_FALSE(silent.ok());
@@ -81,12 +85,13 @@ TEST_CASE("ProcessCredentialProvider kills a helper at the deadline and bounds i
   // for without end.
   Result<Credentials> lingering =
       fetch(R"(/bin/sh -c "printf '{\"Version\": 1, \"AccessKeyId\": \"A\", )"
-            R"(\"SecretAccessKey\": \"s3cr3t\"}'; exec >&-; exec sleep 30")");
+            R"(\"SecretAccessKey\": \"s3cr3t\"}'; exec >&-; exec sleep 30")",
+            std::chrono::seconds(3));
   REQUIRE_FALSE(lingering.ok());
   CHECK(lingering.error().code() == ErrorCode::kTimeout);
   CHECK_THAT(lingering.error().ToString(),
              Catch::Contains("closed its output but was still running at the deadline"));
-  Result<Credentials> endless = fetch("/usr/bin/yes");
+  Result<Credentials> endless = fetch("/usr/bin/yes", std::chrono::seconds(20));
   REQUIRE_FALSE(endless.ok());
   CHECK(endless.error().code() == ErrorCode::kLimitExceeded);
   CHECK(endless.error().ToString() ==
