@@ -84,20 +84,6 @@ int Reap(pid_t pid) {
 
 }  // namespace
 
-bool ChildExitsBy(pid_t pid, const Deadline& deadline, Clock& clock) {
-  int pidfd = PidfdOpen(pid);
-  if (pidfd < 0 && errno == ESRCH) return true;
-  bool exited = ExitsBy(pid, pidfd, deadline, clock);
-  if (pidfd >= 0) close(pidfd);
-  return exited;
-}
-
-int ReapChildBy(pid_t pid, const Deadline& deadline, Clock& clock, bool& killed) {
-  killed = !ChildExitsBy(pid, deadline, clock);
-  if (killed) kill(pid, SIGKILL);
-  return Reap(pid);
-}
-
 DefaultSignalsAttr::DefaultSignalsAttr() {
   posix_spawnattr_init(&attr_);
   sigset_t all, none;
@@ -120,7 +106,8 @@ int HelperProcess::Start(const std::vector<std::string>& argv, posix_spawn_file_
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   DefaultSignalsAttr attr;
-  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  short flags = 0;
+  posix_spawnattr_getflags(attr.get(), &flags);
   posix_spawn_file_actions_t none;
   posix_spawn_file_actions_init(&none);
   bool take_terminal = false;

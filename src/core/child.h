@@ -14,15 +14,6 @@
 
 namespace s3us {
 
-// Whether child `pid` exits before `deadline` (it is left to be reaped by waitpid). Waits
-// on a pidfd, which becomes readable when the process exits; where the kernel has none
-// (Linux < 5.3, or pidfd_open refused) it looks every few milliseconds instead.
-bool ChildExitsBy(pid_t pid, const Deadline& deadline, Clock& clock);
-
-// Waits for `pid` to exit and returns its wait status; at `deadline` kills it (SIGKILL)
-// first. `killed` says which.
-int ReapChildBy(pid_t pid, const Deadline& deadline, Clock& clock, bool& killed);
-
 // posix_spawn attributes that start a helper with every signal at its default action and
 // none blocked. This process ignores SIGPIPE, and an ignored signal stays ignored across
 // exec: a helper writing to a pipe we closed would see EPIPE errors (and say so on our

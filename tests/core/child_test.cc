@@ -21,24 +21,24 @@ extern char** environ;
 namespace s3us {
 namespace {
 
-pid_t Start(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  REQUIRE(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
-  return pid;
+// Runs `argv` as a helper until `deadline`: its wait status; `killed` says whether it was
+// still running then.
+int RunUntil(const std::vector<std::string>& argv, const Deadline& deadline, Clock& clock,
+             bool& killed) {
+  HelperProcess helper;
+  REQUIRE(helper.Start(argv, nullptr, HelperProcess::Group::kOwn) == 0);
+  return helper.Finish(deadline, clock, killed);
 }
 
-TEST_CASE("ReapChildBy reaps a child that exits and kills one still running at the deadline") {
+TEST_CASE("HelperProcess reaps a helper that exits and kills one still running at the deadline") {
   testing::FakeClock clock;
   bool killed = true;
-  int status = ReapChildBy(Start({"/bin/true"}), Deadline::After(clock, std::chrono::hours(1)),
-                           clock, killed);
+  int status =
+      RunUntil({"/bin/true"}, Deadline::After(clock, std::chrono::hours(1)), clock, killed);
   CHECK_FALSE(killed);
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-  status = ReapChildBy(Start({"/bin/sleep", "30"}),
-                       Deadline::After(clock, std::chrono::milliseconds(200)), clock, killed);
+  status = RunUntil({"/bin/sleep", "30"}, Deadline::After(clock, std::chrono::milliseconds(200)),
+                    clock, killed);
   CHECK(killed);
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 }
@@ -83,14 +83,14 @@ TEST_CASE("Without pidfd_open (Linux < 5.3) a child is still waited for only unt
   int failed_step = testing::WithoutPidfd([]() -> int {
     testing::FakeClock clock;
     bool killed = true;
-    int status = ReapChildBy(Start({"/bin/true"}), Deadline::After(clock, std::chrono::hours(1)),
-                             clock, killed);
+    int status =
+        RunUntil({"/bin/true"}, Deadline::After(clock, std::chrono::hours(1)), clock, killed);
     if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return 2;
-    status = ReapChildBy(Start({"/bin/sleep", "30"}),
-                         Deadline::After(clock, std::chrono::milliseconds(200)), clock, killed);
+    status = RunUntil({"/bin/sleep", "30"}, Deadline::After(clock, std::chrono::milliseconds(200)),
+                      clock, killed);
     if (!killed || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) return 3;
     // No deadline: waited for as long as it runs, not killed.
-    status = ReapChildBy(Start({"/bin/sh", "-c", "sleep 0.2; exit 7"}), Deadline(), clock, killed);
+    status = RunUntil({"/bin/sh", "-c", "sleep 0.2; exit 7"}, Deadline(), clock, killed);
     if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 7) return 4;
     HelperProcess helper;
     if (helper.Start({"/bin/sh", "-c", "exit 5"}, nullptr, HelperProcess::Group::kOwn) != 0)
