@@ -140,8 +140,10 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
 
 Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries) {
   YAML::Node root;
+  YamlShape shape;
   try {
-    if (ScanYaml(payload).nodes > kMaxYamlNodes) {
+    shape = ScanYaml(payload);
+    if (shape.nodes > kMaxYamlNodes) {
       return Error(ErrorCode::kLimitExceeded, "cloud-config-archive has more than " +
                                                   std::to_string(kMaxYamlNodes) + " YAML nodes");
     }
@@ -150,7 +152,7 @@ Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int m
     return Error(ErrorCode::kInvalidInput,
                  std::string("cloud-config-archive is not YAML: ") + e.what());
   }
-  if (HasSecondDocument(payload)) {
+  if (shape.more_documents) {
     return Error(ErrorCode::kInvalidInput,
                  "cloud-config-archive is not one YAML document (cloud-init would ignore it)");
   }

@@ -115,8 +115,10 @@ bool PyYamlReads(std::string_view text) {
 Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload) {
   if (!MayNameKey(payload, kKey) || !PyYamlReads(payload)) return std::optional<std::string>();
   YAML::Node root;
+  YamlShape shape;
   try {
-    if (ScanYaml(payload).nodes > kMaxYamlNodes) {
+    shape = ScanYaml(payload);
+    if (shape.nodes > kMaxYamlNodes) {
       return Error(ErrorCode::kLimitExceeded,
                    "a cloud-config that names launch-index has more than " +
                        std::to_string(kMaxYamlNodes) + " YAML nodes");
@@ -140,7 +142,7 @@ Result<std::optional<std::string>> LaunchIndexFromYaml(std::string_view payload)
                  "character other than a letter, digit, '-' or '_': cloud-init's YAML reader "
                  "may refuse it where ours does not, so which instances it is for is unknown");
   }
-  if (quoted.pyyaml_fails || HasSecondDocument(payload)) return std::optional<std::string>();
+  if (quoted.pyyaml_fails || shape.more_documents) return std::optional<std::string>();
   return LaunchIndexOfTree(root, payload);
 }
 

@@ -54,21 +54,15 @@ YamlShape ScanYaml(std::string_view text) {
   std::istream in(&view);
   YAML::Parser parser(in);
   ShapeHandler handler;
-  parser.HandleNextDocument(handler);  // the first document, as YAML::Load reads
-  return handler.shape;
-}
-
-bool HasSecondDocument(std::string_view text) {
-  ViewBuffer view(text);
-  std::istream in(&view);
-  YAML::Parser parser(in);
-  ShapeHandler handler;
-  if (!parser.HandleNextDocument(handler)) return false;
+  // The first document, as YAML::Load reads; then whether another follows, in the same pass.
+  if (!parser.HandleNextDocument(handler)) return handler.shape;
+  ShapeHandler rest;
   try {
-    return parser.HandleNextDocument(handler);
+    handler.shape.more_documents = parser.HandleNextDocument(rest);
   } catch (const YAML::Exception&) {
-    return true;
+    handler.shape.more_documents = true;
   }
+  return handler.shape;
 }
 
 }  // namespace s3us::userdata

@@ -18,15 +18,13 @@ struct YamlShape {
   enum class Top { kNone, kNull, kMap, kOther };  // kNone: no document (empty, comments)
   Top top = Top::kNone;
   uint64_t nodes = 0;  // scalars, nulls, aliases, sequences and mappings
+  // A document follows the first (even an empty '---'; or one yaml-cpp cannot parse):
+  // PyYAML's safe_load fails on it ("expected a single document"), YAML::Load reads the first.
+  bool more_documents = false;
 };
 
 // Throws YAML::Exception (mark.line: 0-based) where YAML::Load would, for the first document.
 YamlShape ScanYaml(std::string_view text);
-
-// True when `text` has a document after its first (even an empty '---'): PyYAML's
-// safe_load fails on it ("expected a single document"), where YAML::Load reads the first.
-// Parses the text once more; a text yaml-cpp cannot parse past its first document has one.
-bool HasSecondDocument(std::string_view text);
 
 }  // namespace s3us::userdata
 

@@ -33,15 +33,16 @@ TEST_CASE("ScanYaml tells the top level and counts the nodes of the first docume
 }
 
 // PyYAML's safe_load fails on any document after the first; YAML::Load reads the first.
-TEST_CASE("HasSecondDocument tells a text with more than one document") {
-  CHECK_FALSE(HasSecondDocument("a: 1\n"));
-  CHECK_FALSE(HasSecondDocument("a: 1\n...\n"));
-  CHECK_FALSE(HasSecondDocument("--- \na: 1\n# end\n"));
-  CHECK_FALSE(HasSecondDocument(""));
-  CHECK(HasSecondDocument("a: 1\n---\nb: 2\n"));
-  CHECK(HasSecondDocument("a: 1\n---\n"));
-  CHECK(HasSecondDocument("a: 1\n...\n--- x\n"));
-  CHECK(HasSecondDocument("a: 1\n---\nb: [\n"));  // one yaml-cpp cannot parse: one all the same
+TEST_CASE("ScanYaml tells a text with more than one document") {
+  CHECK_FALSE(ScanYaml("a: 1\n").more_documents);
+  CHECK_FALSE(ScanYaml("a: 1\n...\n").more_documents);
+  CHECK_FALSE(ScanYaml("--- \na: 1\n# end\n").more_documents);
+  CHECK_FALSE(ScanYaml("").more_documents);
+  CHECK(ScanYaml("a: 1\n---\nb: 2\n").more_documents);
+  CHECK(ScanYaml("a: 1\n---\n").more_documents);
+  CHECK(ScanYaml("a: 1\n...\n--- x\n").more_documents);
+  CHECK(
+      ScanYaml("a: 1\n---\nb: [\n").more_documents);  // one yaml-cpp cannot parse: one all the same
 }
 
 TEST_CASE("An archive too large to build as a tree is refused before it is built") {
