@@ -68,6 +68,12 @@ class Stats:
         }
         self._flush_locked()
 
+    def note(self, counter):
+        """Counts an event at once (not at the end of its request), for tests to wait on."""
+        with self._lock:
+            self._data[counter] = self._data.get(counter, 0) + 1
+            self._flush_locked()
+
     def begin(self):
         with self._lock:
             self._data['in_flight'] += 1

@@ -55,12 +55,14 @@ class S3:
 
     def hold_first(self):
         """--hold-first N: each of the first N GETs waits (10 s at most) until all N have
-        arrived, so that N are in flight at once however slowly a loaded machine starts them."""
+        arrived, so that N are in flight at once however slowly a loaded machine starts them.
+        Each held GET counts in the stats as 'held' when it arrives."""
         n = self.args.hold_first
         with self.all_held:
             if self.held >= n:
                 return
             self.held += 1
+            self.stats.note('held')
             self.all_held.notify_all()
             self.all_held.wait_for(lambda: self.held >= n, timeout=10)
 
