@@ -8,6 +8,7 @@
 #include "cli/signing_command.h"
 #include "cli/status_command.h"
 #include "cli/validate_command.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 
 namespace s3us::cli {
@@ -25,9 +26,33 @@ void ConfigureLogging(const Options& o) {
   }
 }
 
-}  // namespace
+std::string_view CommandWord(Command command) {
+  switch (command) {
+    case Command::kRun:
+      return "run";
+    case Command::kPlan:
+      return "plan";
+    case Command::kReplay:
+      return "replay";
+    case Command::kResolve:
+      return "resolve";
+    case Command::kStatus:
+      return "status";
+    case Command::kGet:
+      return "get";
+    case Command::kLegacy:
+      return "-b BUCKET";
+    case Command::kSign:
+      return "sign";
+    case Command::kVerify:
+      return "verify";
+    case Command::kValidate:
+      return "validate";
+  }
+  return "?";
+}
 
-int RunApp(const Options& options) {
+int RunCommand(const Options& options) {
   ConfigureLogging(options);
   // A part we run that calls `run` again would read the same user data from IMDS and run
   // itself forever. The dispatcher sets S3US_PART_INDEX for every part it starts.
@@ -56,6 +81,18 @@ int RunApp(const Options& options) {
       return RunValidate(options);
   }
   return kExitUsage;
+}
+
+}  // namespace
+
+int RunApp(const Options& options) {
+  int code = RunCommand(options);
+  // Whatever the command was doing, an interrupt ends it with the signal's exit code; the
+  // commands that know more said so already (InterruptedExit prints one line).
+  if (int sig = InterruptSignal(); sig != 0) {
+    return InterruptedExit(sig, "running `" + std::string(CommandWord(options.command)) + "`");
+  }
+  return code;
 }
 
 }  // namespace s3us::cli

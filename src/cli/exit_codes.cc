@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/strings.h"
@@ -45,7 +46,18 @@ std::string ErrorLine(std::string_view line) {
   return Printable(RedactSecrets("s3-user-script: error: " + std::string(line)), kMaxLogMessage);
 }
 
-void PrintError(std::string_view line) { std::fprintf(stderr, "%s\n", ErrorLine(line).c_str()); }
+void PrintError(std::string_view line) {
+  if (InterruptSignal() != 0) return;
+  std::fprintf(stderr, "%s\n", ErrorLine(line).c_str());
+}
+
+int InterruptedExit(int signal, std::string_view doing) {
+  if (!ClaimInterruptLine()) {
+    std::string line = "interrupted by " + SignalName(signal) + " while " + std::string(doing);
+    std::fprintf(stderr, "%s\n", ErrorLine(line).c_str());
+  }
+  return InterruptExitCode(signal);
+}
 
 int SetupFailure(const Error& e) {
   PrintError(e.ToString());

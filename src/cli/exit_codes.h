@@ -7,6 +7,9 @@
 //   2 usage: bad command line or option value, before any request
 //   3 setup: no user data, credentials, instance metadata, or a local path unusable
 //   4 fetch or verification failed (or the user data is invalid) before anything ran
+// 128+N interrupted by signal N (core/interrupt.h): 129 SIGHUP, 130 SIGINT, 131 SIGQUIT,
+//       143 SIGTERM; what we started was stopped, the run (if one began) recorded
+//       "interrupted"
 #ifndef S3US_CLI_EXIT_CODES_H_
 #define S3US_CLI_EXIT_CODES_H_
 
@@ -37,6 +40,13 @@ std::string ErrorLine(std::string_view line);
 
 // Writes ErrorLine(line) and a newline to stderr.
 void PrintError(std::string_view line);
+
+// Once interrupted, PrintError prints nothing: what fails then fails because of the
+// interrupt, and InterruptedExit's line says so.
+
+// Prints "interrupted by SIGTERM while <doing>" (once per process) and returns 128 + signal
+// (InterruptExitCode, which the watcher's last resort exits with too).
+int InterruptedExit(int signal, std::string_view doing);
 
 // PrintError(e.ToString()); returns kExitSetup: the machine lacks what the command needs.
 int SetupFailure(const Error& e);

@@ -11,6 +11,7 @@
 #include "cli/app.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "core/interrupt.h"
 
 int main(int argc, char** argv) {
   // A closed stdout pipe must not kill us while we copy a child's output.
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
       if (!parsed.output.empty() && parsed.output.back() != '\n') std::fputc('\n', out);
       return parsed.exit_code;
     }
+    // Before any thread starts: SIGINT, SIGTERM, SIGHUP and SIGQUIT wind the work down
+    // (core/interrupt.h) instead of leaving what we started running. `status` starts and
+    // holds nothing (it may block on the run lock): the signal ends it as it would any tool.
+    if (parsed.options->command != s3us::cli::Command::kStatus) s3us::InstallInterruptWatcher();
     return s3us::cli::RunApp(*parsed.options);
   } catch (const std::bad_alloc&) {
     s3us::cli::PrintError("out of memory");

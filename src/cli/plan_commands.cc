@@ -13,6 +13,7 @@
 #include "cli/plan_builder.h"
 #include "cli/run_lock.h"
 #include "core/files.h"
+#include "core/interrupt.h"
 #include "handlers/builtin.h"
 #include "run/dispatcher.h"
 #include "run/plan_view.h"
@@ -65,7 +66,23 @@ void OutputToStderr(int /*stream*/, std::string_view bytes) {
   std::fwrite(bytes.data(), 1, bytes.size(), stderr);
 }
 
-// Dispatches a Plan; returns the exit code (0, 1) or a setup failure (3).
+// The line and exit code of a run an interrupt stopped: the part it ended, or the place
+// between parts where the run stopped.
+int InterruptedRun(const run::Report& report) {
+  int sig = InterruptSignal();
+  if (report.interrupted_part > 0) {
+    const run::PartRecord& part = report.parts[static_cast<size_t>(report.interrupted_part) - 1];
+    return InterruptedExit(sig, "running " + part.description + "; later parts did not run");
+  }
+  for (const run::PartRecord& part : report.parts) {
+    if (part.outcome.kind == run::OutcomeKind::kNotRun && part.run_order > 0) {
+      return InterruptedExit(sig, "between parts; " + part.description + " and later did not run");
+    }
+  }
+  return InterruptedExit(sig, "finishing the run");
+}
+
+// Dispatches a Plan; returns the exit code (0, 1), a setup failure (3) or an interrupt's.
 // REQUIRES: state_dir is absolute (RunPlanLike makes it so).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
              const std::string& state_dir, bool force) {
@@ -103,6 +120,7 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
     std::cout << run::RenderReport(j);
   }
   std::cout.flush();
+  if (!report->interrupted_by.empty()) return InterruptedRun(*report);
   if (report->failed() || !p.plan.complete) return kExitFailed;
   return kExitOk;
 }
@@ -121,6 +139,9 @@ int RunPlanLike(const Options& o) {
     state_dir = AbsolutePath(o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir);
   }
   auto built = BuildPlan(o, "", state_dir);
+  if (int sig = InterruptSignal(); sig != 0) {
+    return InterruptedExit(sig, "reading, fetching and verifying the user data; nothing ran");
+  }
   if (auto* code = std::get_if<int>(&built)) return *code;
   Planned& p = std::get<Planned>(built);
   Result<run::Registry> registry = MakeRegistry();
@@ -176,6 +197,7 @@ int RunLegacy(const Options& o) {
   run::Dispatcher dispatcher(*registry, *p.services->clock);
   Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
   if (!report.ok()) return SetupFailure(report.error());
+  if (!report->interrupted_by.empty()) return InterruptedRun(*report);
   for (const run::PartRecord& r : report->parts) {
     if (r.outcome.kind == run::OutcomeKind::kFailed) {
       if (r.outcome.exit_status) return *r.outcome.exit_status;

@@ -131,6 +131,7 @@ int HelperProcess::Start(const std::vector<std::string>& argv, posix_spawn_file_
     return rc;
   }
   pid_ = pid;
+  group_ = std::make_unique<InterruptibleGroup>(pid);
   pidfd_ = PidfdOpen(pid);  // it cannot be reaped before we do, so the pid is still its own
   has_terminal_ = take_terminal;
   return 0;
@@ -152,6 +153,7 @@ int HelperProcess::Kill() { return KillGroupAndReap(); }
 // The group goes first: until the helper is reaped its pid, the group's id, cannot be
 // reused, so the kill cannot reach another group.
 int HelperProcess::KillGroupAndReap() {
+  group_.reset();
   kill(-pid_, SIGKILL);
   int status = Reap(pid_);
   if (has_terminal_) TakeTerminalBack();

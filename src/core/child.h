@@ -7,10 +7,12 @@
 #include <spawn.h>
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/interrupt.h"
 
 namespace s3us {
 
@@ -35,7 +37,8 @@ class DefaultSignalsAttr {
 // A helper program in a process group of its own, started with every signal at its
 // default. What it starts stays in its group unless it leaves it, so killing the group
 // ends them all: Finish, Kill and the destructor kill whatever is left of the group, then
-// reap the helper. Nothing started in the group outlives the object.
+// reap the helper. Nothing started in the group outlives the object. While it runs, the group
+// gets an interrupt passed on (core/interrupt.h) and is killed after the grace.
 class HelperProcess {
  public:
   enum class Group {
@@ -75,6 +78,7 @@ class HelperProcess {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   bool has_terminal_ = false;  // the helper's group is the terminal's foreground
+  std::unique_ptr<InterruptibleGroup> group_;
 };
 
 }  // namespace s3us

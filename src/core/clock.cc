@@ -5,9 +5,12 @@
 #include <ctime>
 #include <thread>
 
+#include "core/interrupt.h"
+
 namespace s3us {
 
-void SystemClock::SleepFor(Duration duration) { std::this_thread::sleep_for(duration); }
+// An interrupt ends the sleep (a retry's back-off): the run is winding down.
+void SystemClock::SleepFor(Duration duration) { SleepUnlessInterrupted(duration); }
 
 SystemClock& SystemClock::Get() {
   static SystemClock clock;

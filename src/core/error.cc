@@ -46,6 +46,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "imds-unavailable";
     case ErrorCode::kHandlerFailed:
       return "handler-failed";
+    case ErrorCode::kInterrupted:
+      return "interrupted";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -42,6 +42,7 @@ enum class ErrorCode {
   kUnsafePath,       // a symlink or foreign owner where a private path was expected
   kImdsUnavailable,  // IMDS disabled, unreachable or refusing tokens
   kHandlerFailed,    // a part's handler ran and failed
+  kInterrupted,      // SIGINT, SIGTERM, SIGHUP or SIGQUIT ended the work (core/interrupt.h)
   kInternal,         // a bug
 };
 

@@ -14,6 +14,8 @@
 #include <functional>
 #include <optional>
 
+#include "core/interrupt.h"
+
 namespace s3us {
 namespace {
 
@@ -89,7 +91,7 @@ Result<int> OpenPrivateDir(const std::string& path) {
   return fd;
 }
 
-// Waits until `fd` has data, EOF or an error to read, or the deadline passes.
+// Waits until `fd` has data, EOF or an error to read, the deadline passes or an interrupt.
 Status WaitReadable(int fd, const std::string& name, const Deadline& deadline, Clock& clock) {
   for (;;) {
     int timeout_ms = -1;
@@ -97,8 +99,11 @@ Status WaitReadable(int fd, const std::string& name, const Deadline& deadline, C
       timeout_ms = static_cast<int>(
           std::min<Clock::Duration::rep>(deadline.Remaining(clock).count(), INT_MAX));
     }
-    struct pollfd p = {fd, POLLIN, 0};
-    int n = poll(&p, 1, timeout_ms);
+    struct pollfd p[2] = {{fd, POLLIN, 0}, {InterruptFd(), POLLIN, 0}};
+    int n = poll(p, 2, timeout_ms);
+    if (InterruptSignal() != 0) {
+      return Error(ErrorCode::kInterrupted, "interrupted while reading " + name);
+    }
     if (n > 0) return Ok();
     if (n == 0)
       return Error(ErrorCode::kTimeout,

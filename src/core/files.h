@@ -23,8 +23,8 @@ namespace s3us {
 // Reads a whole file ("-" is stdin), refusing more than max_bytes, waiting for a pipe,
 // FIFO, terminal or socket no longer than `deadline` (kTimeout then, naming the file): a
 // FIFO nobody writes to, or a pipe whose writer never finishes, ends a run at its
-// --deadline instead of holding it for ever. Every path a user or the environment names
-// is read this way.
+// --deadline instead of holding it for ever; an interrupt (core/interrupt.h) ends the wait
+// too (kInterrupted). Every path a user or the environment names is read this way.
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
                              Clock& clock);
 

@@ -295,6 +295,8 @@ Error CurlTransfer::MapFailure(CURLcode code) {
 }
 
 Result<Response> CurlTransfer::TakeResult() {
+  if (interrupted_)
+    return Error(ErrorCode::kInterrupted, "request to " + endpoint_ + ": interrupted");
   if (callback_error_) return std::move(*callback_error_);
   if (code_ == kShutdownCode) {
     return Error(ErrorCode::kInternal, "request to " + endpoint_ + ": transport shut down");

@@ -41,6 +41,11 @@ class CurlTransfer {
 
   // Called by the loop thread when libcurl finished the transfer (or could not start it).
   void Finish(CURLcode code) noexcept;
+  // Called by the loop thread instead when the run is interrupted (core/interrupt.h).
+  void Interrupt() noexcept {
+    interrupted_ = true;
+    Finish(kShutdownCode);
+  }
   // Blocks until Finish() has been called.
   void Wait() { done_.get_future().wait(); }
 
@@ -75,6 +80,7 @@ class CurlTransfer {
   Response response_;
   size_t header_bytes_ = 0;
   bool status_known_ = false;
+  bool interrupted_ = false;
   bool success_ = false;                 // 2xx: the body goes to the sink, if any, uncapped
   bool error_body_cut_ = false;          // a non-2xx body reached max_error_body: not read on
   std::optional<Error> callback_error_;  // first error raised inside a callback

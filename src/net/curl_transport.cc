@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "core/interrupt.h"
 #include "core/strings.h"
 #include "net/curl_handles.h"
 #include "net/curl_transfer.h"
@@ -182,6 +183,17 @@ void CurlTransport::Loop() {
       for (CurlTransfer* t : incoming) t->Finish(kShutdownCode);
       return;
     }
+    // Interrupted: nothing more is fetched; every caller gets kInterrupted at once.
+    const bool interrupted = InterruptSignal() != 0;
+    if (interrupted) {
+      for (CurlTransfer* t : active) {
+        curl_multi_remove_handle(m, t->easy());
+        t->Interrupt();
+      }
+      active.clear();
+      for (CurlTransfer* t : incoming) t->Interrupt();
+      incoming.clear();
+    }
     for (CurlTransfer* t : incoming) {
       if (curl_multi_add_handle(m, t->easy()) == CURLM_OK) {
         active.insert(t);
@@ -204,8 +216,11 @@ void CurlTransport::Loop() {
       active.erase(t);
       t->Finish(code);
     }
-    // Returns early on socket activity, libcurl's own timers, or curl_multi_wakeup().
-    if (curl_multi_poll(m, nullptr, 0, 1000, nullptr) != CURLM_OK) {
+    // Returns early on socket activity, libcurl's own timers, curl_multi_wakeup() or an
+    // interrupt (its descriptor stays readable: watched only until it is seen).
+    curl_waitfd interrupt{InterruptFd(), CURL_WAIT_POLLIN, 0};
+    const unsigned watch = !interrupted && interrupt.fd >= 0 ? 1 : 0;
+    if (curl_multi_poll(m, watch ? &interrupt : nullptr, watch, 1000, nullptr) != CURLM_OK) {
       // Only on resource exhaustion; do not spin a CPU the booting instance needs.
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/crypto.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "run/describe.h"
 #include "run/executor.h"
@@ -122,10 +123,17 @@ class PartRunner {
 
   // The index of the part whose failure stopped the run, or 0.
   int stopped_after() const { return stopped_after_; }
+  // The index of the part an interrupt ended, or 0.
+  int interrupted_part() const { return interrupted_part_; }
 
  private:
-  // A part after a failure (without --keep-going), or one that already ran.
+  // A part after an interrupt or a failure (without --keep-going), or one that already ran.
   bool NotToRun(PartRecord& record, Frequency frequency, const std::string& key) {
+    if (int sig = InterruptSignal(); sig != 0) {
+      record.outcome.kind = OutcomeKind::kNotRun;
+      record.outcome.message = "not run: interrupted by " + SignalName(sig);
+      return true;
+    }
     if (stopped_after_ != 0) {
       record.outcome.kind = OutcomeKind::kNotRun;
       record.outcome.message = "not run: part " + std::to_string(stopped_after_) + " failed";
@@ -172,6 +180,13 @@ class PartRunner {
         LogInfo(record.description + ": " + message);
         break;
       case OutcomeKind::kFailed:
+        // An interrupt stops the run whatever --keep-going says; the CLI's one line names it.
+        if (InterruptSignal() != 0) {
+          interrupted_part_ = part.index;
+          stopped_after_ = part.index;
+          AppendLog(log_fd_, "==== " + record.description + ": " + message);
+          break;
+        }
         LogError(record.description + ": " + message);
         AppendLog(log_fd_, "==== " + record.description + ": error: " + message);
         if (!options_.keep_going) stopped_after_ = part.index;
@@ -208,6 +223,7 @@ class PartRunner {
   HandlerContext& ctx_;
   const int log_fd_;
   int stopped_after_ = 0;
+  int interrupted_part_ = 0;
 };
 
 }  // namespace
@@ -263,12 +279,20 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
     runner.Run(plan.parts[static_cast<size_t>(index) - 1], record);
   }
 
+  const int interrupted = InterruptSignal();
   for (Handler* h : registry_.All()) {
-    Status ended = h->End(ctx, runner.stopped_after() == 0);
+    Status ended = h->End(ctx, runner.stopped_after() == 0 && interrupted == 0);
     if (!ended.ok()) LogWarning(std::string(h->name()) + ": " + ended.error().ToString());
   }
   report.finished_at = clock_.Now();
-  report.status = options.dry_run ? "dry-run" : (report.failed() ? "failed" : "ok");
+  if (interrupted != 0) {
+    report.interrupted_by = SignalName(interrupted);
+    report.interrupted_part = runner.interrupted_part();
+  }
+  report.status = options.dry_run    ? "dry-run"
+                  : interrupted != 0 ? "interrupted"
+                  : report.failed()  ? "failed"
+                                     : "ok";
   if (!options.dry_run) {
     // Parts ran, but a run without its report must not look like a success.
     Status written = state->WriteReport(DumpJson(ReportToJson(report)));

@@ -5,8 +5,11 @@
 // content type means (handlers/).
 //
 // Failure policy: by default the run stops at the first failed part and every later part
-// is reported "not-run"; keep_going runs the rest. A dry run executes and writes nothing
-// (no state directory, log or report either) and every outcome says what would happen.
+// is reported "not-run"; keep_going runs the rest. An interrupt (core/interrupt.h) stops
+// the run whatever keep_going says: the running part ends "failed" ("interrupted by
+// SIGTERM"), the rest "not-run", the report's status is "interrupted"; only parts that
+// succeeded are marked, so the next run runs the others again. A dry run executes and writes
+// nothing (no state directory, log or report either) and every outcome says what would happen.
 // Messages: each failure is logged as an error line naming the part and its origin
 // ("part 3 of 7 (text/x-shellscript from s3://b/k, line 2 of part 1): exited with status 2")
 // when it happens; skips and handler warnings as warning lines; Report::FailureLines()

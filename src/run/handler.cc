@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/interrupt.h"
 #include "core/strings.h"
 
 namespace s3us::run {
@@ -51,6 +52,12 @@ Outcome OutcomeFromExit(const ExitInfo& info) {
   if (info.exec_errno != 0) {
     out.message = std::string("cannot execute: ") + std::strerror(info.exec_errno);
     if (info.exec_errno == ENOEXEC) out.message += " (no #! line and not a binary)";
+    return out;
+  }
+  if (info.interrupted != 0) {
+    out.message = "interrupted by " + SignalName(info.interrupted);
+    if (info.signal != 0) out.signal = info.signal;
+    if (info.exited) out.exit_status = info.status;
     return out;
   }
   if (info.timed_out) {

@@ -83,6 +83,7 @@ struct ExitInfo {
   int status = 0;
   int signal = 0;          // non-zero when killed by a signal
   bool timed_out = false;  // we killed it after the timeout
+  int interrupted = 0;     // the signal that interrupted us while it ran (core/interrupt.h)
   int exec_errno = 0;      // non-zero when execve failed (nothing ran)
   std::chrono::milliseconds timeout{0};
   uint64_t log_limit = 0;    // bytes of output the log took at most (0: no limit)

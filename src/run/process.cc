@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/interrupt.h"
+
 namespace s3us::run {
 namespace {
 
@@ -116,13 +118,14 @@ std::optional<int> ExecFailure(int& report_fd) {
 }
 
 // Watches a running child: copies its output to the console and (within the log limit)
-// to the log, enforces the timeout (SIGTERM to the group, SIGKILL after the grace), and
-// reaps it. After the exit, output is drained until the streams close or drain_grace
+// to the log, enforces the timeout (SIGTERM to the group, SIGKILL after the grace), sees an
+// interrupt (core/interrupt.h passes the signal on to the group; SIGKILL after its grace),
+// and reaps it. After the exit, output is drained until the streams close or drain_grace
 // passes (a grandchild may hold them open).
 class Supervisor {
  public:
   Supervisor(const ProcessSpec& spec, Child& child, ExitInfo& info)
-      : spec_(spec), child_(child), info_(info), start_(SteadyClock::now()) {
+      : spec_(spec), child_(child), info_(info), start_(SteadyClock::now()), group_(child.pid) {
     // The child's exit wakes poll() through a pidfd; without one (kernels before 5.3) the
     // loop notices it within the poll timeout.
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, child.pid, 0));
@@ -140,18 +143,38 @@ class Supervisor {
       if (!done_) Reap(now);
       bool streams_open = child_.out >= 0 || child_.err >= 0;
       if (done_ && (!streams_open || now >= drain_until_)) return wstatus_;
-      if (!done_) EnforceTimeout(now);
+      if (!done_) {
+        NoticeInterrupt(now);
+        EnforceTimeout(now);
+      }
       Pump();
     }
   }
 
  private:
   void Reap(SteadyClock::time_point now) {
-    if (waitpid(child_.pid, &wstatus_, WNOHANG) != child_.pid) return;
+    siginfo_t exited{};
+    if (waitid(P_PID, static_cast<id_t>(child_.pid), &exited, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        exited.si_pid != child_.pid) {
+      return;
+    }
+    // Until the leader is reaped its pid names only this group: unregister and kill first.
+    group_.Release();
+    // After a timeout or an interrupt, whatever the group still runs goes too.
+    if (term_sent_ && !kill_sent_) kill(-child_.pid, SIGKILL);
+    while (waitpid(child_.pid, &wstatus_, 0) < 0 && errno == EINTR) {
+    }
     done_ = true;
     drain_until_ = now + spec_.drain_grace;
-    // After a timeout, whatever the group still runs goes too.
-    if (term_sent_ && !kill_sent_) kill(-child_.pid, SIGKILL);
+  }
+
+  // The watcher passed the signal on to the group; it has the interrupt grace to end.
+  void NoticeInterrupt(SteadyClock::time_point now) {
+    if (info_.interrupted != 0) return;
+    info_.interrupted = InterruptSignal();
+    if (info_.interrupted == 0) return;
+    if (!term_sent_ || now + kInterruptGrace < kill_at_) kill_at_ = now + kInterruptGrace;
+    term_sent_ = true;
   }
 
   void EnforceTimeout(SteadyClock::time_point now) {
@@ -169,7 +192,7 @@ class Supervisor {
 
   // Waits up to 20 ms for output or the exit, and forwards what arrived.
   void Pump() {
-    struct pollfd pfds[3];
+    struct pollfd pfds[4];
     int* streams[2];
     int numbers[2];
     nfds_t n = 0;
@@ -181,6 +204,7 @@ class Supervisor {
     }
     const nfds_t stream_count = n;
     if (pidfd_ >= 0 && !done_) pfds[n++] = {pidfd_, POLLIN, 0};
+    if (info_.interrupted == 0 && InterruptFd() >= 0) pfds[n++] = {InterruptFd(), POLLIN, 0};
     if (poll(n > 0 ? pfds : nullptr, n, 20) <= 0) return;
     for (nfds_t i = 0; i < stream_count; ++i) {
       if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -214,6 +238,7 @@ class Supervisor {
   Child& child_;
   ExitInfo& info_;
   const SteadyClock::time_point start_;
+  InterruptibleGroup group_;
   int pidfd_ = -1;
   SteadyClock::time_point drain_until_{}, kill_at_{};
   bool done_ = false, term_sent_ = false, kill_sent_ = false;
@@ -225,11 +250,13 @@ class Supervisor {
 }  // namespace
 
 Result<ExitInfo> RunProcess(const ProcessSpec& spec) {
-  Result<Child> child = StartChild(spec);
-  if (!child.ok()) return child.error();
   ExitInfo info;
   info.timeout = spec.timeout;
   info.log_limit = spec.log_limit;
+  info.interrupted = InterruptSignal();
+  if (info.interrupted != 0) return info;  // the run is winding down: start nothing
+  Result<Child> child = StartChild(spec);
+  if (!child.ok()) return child.error();
   if (std::optional<int> failed = ExecFailure(child->report)) {
     info.exec_errno = *failed;
     CloseFd(child->out);

@@ -1,6 +1,8 @@
 // Runs one child process without a shell: fork/execve with no arguments, its own process
 // group, stdin /dev/null, stdout and stderr through pipes that a pump copies both to the
 // console and to a log file. Optional timeout: SIGTERM to the group, SIGKILL after a grace.
+// An interrupt (core/interrupt.h) reaches the group too, SIGKILL after kInterruptGrace, and
+// ExitInfo::interrupted names it; once interrupted, nothing more is started.
 // Not responsible for what the environment holds (run/script_env.h) or what the exit
 // status means (OutcomeFromExit in run/handler.h).
 #ifndef S3US_RUN_PROCESS_H_
@@ -36,7 +38,8 @@ struct ProcessSpec {
   ConsoleSink console;  // nullptr: our own stdout (1) and stderr (2)
 };
 
-// Starts the child and waits for it. Errors: kIo when pipes or fork fail. execve failures
+// Starts the child and waits for it (after an interrupt: starts nothing, and the ExitInfo
+// says interrupted). Errors: kIo when pipes or fork fail. execve failures
 // (missing interpreter, no #! line) come back as ExitInfo::exec_errno. Not thread-safe with
 // respect to other code that waits for children of this process.
 Result<ExitInfo> RunProcess(const ProcessSpec& spec);

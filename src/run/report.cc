@@ -123,6 +123,10 @@ json ReportToJson(const Report& report) {
               {"keep_going", report.keep_going},
               {"force", report.force},
               {"omitted", report.omitted},
+              {"interrupted_by",
+               report.interrupted_by.empty() ? json(nullptr) : json(report.interrupted_by)},
+              {"interrupted_part",
+               report.interrupted_part > 0 ? json(report.interrupted_part) : json(nullptr)},
               {"instance_id", report.instance_id},
               {"region", report.region},
               {"boot_id", report.boot_id},
@@ -179,6 +183,10 @@ std::string RenderReportOrThrow(const json& report) {
       std::to_string(totals.value("not_run", 0)) + " not run, " +
       std::to_string(totals.value("already_ran", 0)) + " already ran\n";
   if (!Str(report, "log_path").empty()) out += "log: " + Str(report, "log_path") + "\n";
+  if (!Str(report, "interrupted_by").empty()) {
+    out += "interrupted by " + Str(report, "interrupted_by") +
+           ": the next run runs again every part that did not succeed\n";
+  }
   for (const json& omitted : report.value("omitted", json::array())) {
     if (omitted.is_string()) out += "dropped include: " + omitted.get<std::string>() + "\n";
   }

@@ -3,7 +3,8 @@
 // running anything or for where report.json lives (run/run_state.h).
 //
 // report.json (0600), field names stable:
-//   {format: 1, tool_version, status: "ok"|"failed"|"dry-run", dry_run, keep_going, force,
+//   {format: 1, tool_version, status: "ok"|"failed"|"interrupted"|"dry-run", dry_run,
+//    keep_going, force, interrupted_by: "SIGTERM"... | null, interrupted_part: int | null,
 //    omitted: [str] (includes dropped with --keep-going; any of them makes status "failed"),
 //    instance_id, region, boot_id, state_dir, log_path, started_at, finished_at (RFC 3339),
 //    totals: {parts, ok, failed, skipped, not_run, already_ran, dry_run},
@@ -51,7 +52,7 @@ struct PartRecord {
 };
 
 struct Report {
-  std::string status;  // "ok", "failed", "dry-run"
+  std::string status;  // "ok", "failed", "interrupted", "dry-run"
   bool dry_run = false;
   bool keep_going = false;
   bool force = false;
@@ -65,9 +66,13 @@ struct Report {
   std::vector<PartRecord> parts;  // Plan order
   // Includes the Plan dropped (keep_going): the run is incomplete, hence failed.
   std::vector<std::string> omitted;
+  std::string interrupted_by;  // "SIGTERM" when an interrupt stopped the run; else empty
+  int interrupted_part = 0;    // the part it ended (1-based Plan index); 0 between parts
 
   int Count(OutcomeKind kind) const;
-  bool failed() const { return Count(OutcomeKind::kFailed) > 0 || !omitted.empty(); }
+  bool failed() const {
+    return Count(OutcomeKind::kFailed) > 0 || !omitted.empty() || !interrupted_by.empty();
+  }
   // "part 3 of 7 (text/x-shellscript from s3://b/k, line 2 of part 1): exited with status 2",
   // one per failed part, in run order: what the CLI prints as errors.
   std::vector<std::string> FailureLines() const;

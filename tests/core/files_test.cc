@@ -1,6 +1,7 @@
 #include "core/files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/interrupt.h"
 #include "fakes/fake_clock.h"
 
 namespace s3us {
@@ -167,6 +169,19 @@ TEST_CASE("ReadFile gives up on a FIFO nobody writes to at the deadline, naming 
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == ErrorCode::kTimeout);
   CHECK(r.error().ToString() == "nothing more to read from " + fifo + " before the deadline");
+}
+
+TEST_CASE("ReadFile stops waiting on a FIFO nobody writes to at an interrupt") {
+  TempDir t;
+  const std::string fifo = t.path + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  testing::FakeClock clock;
+  DeliverInterrupt(SIGINT);
+  auto r = ReadFile(fifo, 100, Deadline(), clock);  // no deadline: only the interrupt ends it
+  ResetInterruptForTesting();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kInterrupted);
+  CHECK(r.error().ToString() == "interrupted while reading " + fifo);
 }
 
 TEST_CASE("ReadFile reads a FIFO whose writer comes and goes before the deadline") {

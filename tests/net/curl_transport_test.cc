@@ -1,11 +1,14 @@
 #include "net/curl_transport.h"
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/interrupt.h"
 #include "net/curl_test_util.h"
 #include "net/loopback_server.h"
 #include "net/sinks.h"
@@ -127,7 +130,27 @@ TEST_CASE("CurlTransport times out a stalled server as a retryable kTimeout") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == ErrorCode::kTimeout);
   CHECK(r.error().retryable());
-  CHECK(took < std::chrono::seconds(5));
+  CHECK(took < std::chrono::seconds(60));  // a hang guard: the server would hold it for ever
+}
+
+TEST_CASE("CurlTransport ends a transfer in flight at an interrupt and sends nothing after") {
+  std::atomic<int> requests{0};
+  LoopbackServer stalled([&](const HttpRequest&, Connection&) {
+    ++requests;
+    DeliverInterrupt(SIGINT);  // as the watcher would while the answer is awaited
+    stalled.WaitForStop();
+  });
+  CurlTransport transport(TestOptions());
+  Result<Response> r = transport.Send(Get(stalled.Url("/held")));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kInterrupted);
+  CHECK_FALSE(r.error().retryable());
+  CHECK(r.error().ToString().find("interrupted") != std::string::npos);
+  Result<Response> after = transport.Send(Get(stalled.Url("/next")));
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().code() == ErrorCode::kInterrupted);
+  CHECK(requests == 1);
+  ResetInterruptForTesting();
 }
 
 TEST_CASE("CurlTransport bounds an attempt by the deadline and then marks it final") {

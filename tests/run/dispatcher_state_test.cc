@@ -1,8 +1,12 @@
 // Dispatcher and the run state: frequencies across runs, report.json, unsafe state paths.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
+#include "fakes/interrupt_when.h"
 #include "run/dispatcher.h"
 #include "tests/run/dispatcher_test_util.h"
 
@@ -107,6 +111,42 @@ TEST_CASE("Dispatcher tries a failed part again on the next run") {
   REQUIRE(again.ok());
   CHECK(Outcomes(*again) == Strings{"already-ran", "failed", "not-run"});
   CHECK(f.Trace() == "ok\nbad\nbad\n");
+}
+
+TEST_CASE("Dispatcher stops at an interrupt, reports it, and runs the rest on the next run") {
+  DispatchFixture f;
+  f.options.keep_going = true;  // an interrupt stops the run all the same
+  // Runs until interrupted, unless <tmp>/again exists.
+  userdata::Part slow =
+      MakePart(0, userdata::kTypeShellScript, "slow",
+               "#!/bin/sh\necho slow >> " + f.t.path + "/trace\n[ -e " + f.t.path +
+                   "/again ] && exit 0\n: > " + f.t.path + "/started\nexec sleep 600\n");
+  expand::Plan plan = MakePlan({f.Traced("first"), slow, f.Traced("last")});
+  Result<Report> report = [&] {
+    testing::InterruptWhenFileAppears interrupt(f.t / "started", SIGTERM);
+    return f.Run(plan);
+  }();
+  REQUIRE(report.ok());
+  CHECK(Outcomes(*report) == Strings{"ok", "failed", "not-run"});
+  CHECK(report->parts[1].outcome.message == "interrupted by SIGTERM");
+  CHECK(report->parts[2].outcome.message == "not run: interrupted by SIGTERM");
+  CHECK(report->status == "interrupted");
+  CHECK(report->interrupted_part == 2);
+  json written = json::parse(Slurp(f.t / "state/report.json"));
+  CHECK(written["status"] == "interrupted");
+  CHECK(written["interrupted_by"] == "SIGTERM");
+  CHECK(written["interrupted_part"] == 2);
+  CHECK(RenderReport(written).find("interrupted by SIGTERM: the next run runs again") !=
+        std::string::npos);
+  CHECK(StatusExitCode(written) == kStatusFailed);
+
+  // Only what succeeded was marked: the next run runs the interrupted part and the rest.
+  REQUIRE(WriteNewFile(f.t / "again", "", 0600).ok());
+  Result<Report> next = f.Run(plan);
+  REQUIRE(next.ok());
+  CHECK(Outcomes(*next) == Strings{"already-ran", "ok", "ok"});
+  CHECK(next->status == "ok");
+  CHECK(f.Trace() == "first\nslow\nslow\nlast\n");
 }
 
 TEST_CASE("Dispatcher dry run after a real run shows what already ran") {

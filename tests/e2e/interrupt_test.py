@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""End-to-end: an interrupted run ends closed. SIGTERM while a part runs reaches the part's
+process group (its background child too), the run is recorded "interrupted" and `status`
+says so, exit 143; SIGINT while an include is being fetched ends the fetch at once, exit 130,
+nothing ran. Every wait is on an event (a file, the emulator's stats); timeouts are hang
+guards."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_util as ru  # noqa: E402
+
+PREFIX = 's3-user-script: error: '
+HANG_GUARD = 60  # seconds
+
+
+def wait_for(predicate, what):
+    end = time.monotonic() + HANG_GUARD
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f'gave up waiting for {what}')
+        time.sleep(0.01)
+
+
+def gone(pid):
+    """No such process, or a zombie its new parent has yet to reap."""
+    try:
+        with open(f'/proc/{pid}/stat', encoding='ascii') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+class Interrupt(ru.EmulatorTestCase):
+    def interrupt(self, args, env, ready, what, sig):
+        """Starts the binary, waits until ready(), sends sig; checks the exit code (128 +
+        sig) and that stderr is one error line: that line without its prefix."""
+        proc = subprocess.Popen([ru.BINARY] + args, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(ready, what)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=HANG_GUARD)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 128 + sig, err)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
+        return lines[0][len(PREFIX):]
+
+    def test_sigterm_while_a_part_runs_ends_its_group_and_records_the_run_interrupted(self):
+        work = os.path.join(self.runs, 'term')
+        state = os.path.join(work, 'state')
+        os.makedirs(work)
+        bg_pid, later = os.path.join(work, 'bg.pid'), os.path.join(work, 'later-ran')
+        # A part that starts a background child of its own, then waits for ever.
+        part = ('#!/usr/bin/python3\nimport os, subprocess, time\n'
+                "bg = subprocess.Popen(['/bin/sleep', '600'])\n"
+                f"with open({bg_pid!r} + '.tmp', 'w') as f:\n    f.write(str(bg.pid))\n"
+                f"os.rename({bg_pid!r} + '.tmp', {bg_pid!r})\ntime.sleep(600)\n").encode()
+        blob = os.path.join(work, 'user-data')
+        with open(blob, 'wb') as f:
+            f.write(ru.mime([('text/x-shellscript', 'long.py', part),
+                             ('text/x-shellscript', 'later.sh',
+                              f'#!/bin/sh\n: > {later}\n'.encode())]))
+        line = self.interrupt(['replay', blob, '--state-dir', state, '-q'], dict(self.emu.env),
+                              lambda: os.path.exists(bg_pid), 'the part to start its child',
+                              signal.SIGTERM)
+        self.assertEqual(line, 'interrupted by SIGTERM while running part 1 of 2 '
+                               '(text/x-shellscript, filename long.py); later parts did not run')
+        child = int(ru.read(bg_pid))
+        wait_for(lambda: gone(child), f'the part\'s background child {child} to end')
+        self.assertFalse(os.path.exists(later))
+
+        status = ru.run(['status', '--state-dir', state], env=ru.offline_env(self.tmp.name))
+        self.assertEqual(status.returncode, 1, status.stderr)
+        self.assertRegex(status.stdout, r'^last run: interrupted at ')
+        self.assertIn('interrupted by SIGTERM: the next run runs again every part that did not '
+                      'succeed\n', status.stdout)
+        report = json.loads(ru.run(['status', '--json', '--state-dir', state],
+                                   env=ru.offline_env(self.tmp.name)).stdout)
+        self.assertEqual((report['status'], report['interrupted_by'], report['interrupted_part']),
+                         ('interrupted', 'SIGTERM', 1))
+        self.assertEqual(ru.outcomes(report), [(1, 'failed'), (2, 'not-run')])
+        self.assertEqual(report['parts'][0]['message'], 'interrupted by SIGTERM')
+
+    def test_sigint_during_a_held_fetch_ends_it_at_once_and_runs_nothing(self):
+        work = os.path.join(self.runs, 'int')
+        state = os.path.join(work, 'state')
+        os.makedirs(work)
+        ran = os.path.join(work, 'ran')
+        # --hold-first 2 with one GET: the emulator holds it (10 s at most) unanswered.
+        with ru.Emulators(work, s3_args=['--hold-first', '2']) as emu:
+            emu.put('held-bucket', 'a.sh', f'#!/bin/sh\n: > {ran}\n'.encode())
+            blob = os.path.join(work, 'user-data')
+            with open(blob, 'w', encoding='ascii') as f:
+                f.write('#s3-include\ns3://held-bucket/a.sh\n')
+            line = self.interrupt(['replay', blob, '--state-dir', state, '-q'], dict(emu.env),
+                                  lambda: emu.stats('s3').get('held', 0) >= 1,
+                                  'the GET to be held', signal.SIGINT)
+            # Ended while the GET was still held: the emulator never answered it.
+            answered = [r for r in emu.stats('s3')['by_request'] if r.startswith('GET ')]
+            self.assertEqual(answered, [])
+        self.assertEqual(line, 'interrupted by SIGINT while reading, fetching and verifying the '
+                               'user data; nothing ran')
+        self.assertFalse(os.path.exists(ran))
+        self.assertFalse(os.path.exists(os.path.join(state, 'report.json')))
+        status = ru.run(['status', '--state-dir', state], env=ru.offline_env(self.tmp.name))
+        self.assertEqual(status.returncode, 3, status.stderr)  # never ran
+
+
+if __name__ == '__main__':
+    ru.main()
