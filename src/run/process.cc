@@ -160,10 +160,15 @@ class Supervisor {
     }
     // Until the leader is reaped its pid names only this group: unregister and kill first.
     group_.Release();
+    const int interrupt = InterruptSignal();
     // After a timeout or an interrupt, whatever the group still runs goes too.
-    if (term_sent_ && !kill_sent_) kill(-child_.pid, SIGKILL);
+    if ((term_sent_ || interrupt != 0) && !kill_sent_) kill(-child_.pid, SIGKILL);
     while (waitpid(child_.pid, &wstatus_, 0) < 0 && errno == EINTR) {
     }
+    // The forwarded signal may end the part before this loop saw the interrupt; a part that
+    // finished its work (status 0) was not interrupted.
+    bool succeeded = WIFEXITED(wstatus_) && WEXITSTATUS(wstatus_) == 0;
+    if (info_.interrupted == 0 && !succeeded) info_.interrupted = interrupt;
     done_ = true;
     drain_until_ = now + spec_.drain_grace;
   }
