@@ -7,7 +7,8 @@
 // (2001-02-30, '='), and explicit tags (only !!str, !!null, !!seq and !!map are taken: the
 // others can fail in ways we do not follow, so they are refused). And where libyaml is more
 // lenient than PyYAML's port: tabs between tokens and in plain scalars, a byte order mark
-// starting a line, a '?' in a plain scalar inside [] or {}.
+// starting a line, a '?' in a plain scalar inside [] or {}. The same pass reads the top-level
+// launch-index, for cloud-init's _attach_launch_index (launch_index.h).
 #ifndef S3US_USERDATA_CLOUD_CONFIG_YAML_H_
 #define S3US_USERDATA_CLOUD_CONFIG_YAML_H_
 
@@ -23,9 +24,35 @@ namespace s3us::userdata {
 inline constexpr int kMaxYamlDepth = 256;
 
 struct YamlProblem {
+  // kFails: PyYAML or load_yaml fails on the text (cloud-init logs it and drops the config).
+  // kRefused: we refuse where we do not follow PyYAML (an explicit tag, deep nesting, a
+  // libyaml error PyYAML may not have): cloud-init may load it.
+  enum class Kind { kFails, kRefused };
+  Kind kind = Kind::kFails;
   uint64_t line = 1;    // 1-based, in `text`
   std::string message;  // e.g. "invalid YAML: ..." or "the top level is not a mapping"
 };
+
+// A scalar as PyYAML composes it: `resolved` when its type comes from its text (plain and
+// untagged, or tagged '!'); else a str.
+struct YamlScalar {
+  std::string text;
+  bool resolved = false;
+};
+
+// The top-level mapping's launch-index key, as payload.get("launch-index") finds it.
+struct YamlLaunchIndex {
+  bool named = false;                // the mapping has the key (the last one counts)
+  std::optional<YamlScalar> scalar;  // its value, unless None or a collection
+  bool merges = false;               // the mapping has a merge key (<<): keys we do not follow
+};
+
+struct CloudConfigYaml {
+  std::optional<YamlProblem> problem;  // nullopt when cloud-init's load_yaml loads it
+  YamlLaunchIndex launch_index;        // when it loads
+};
+
+CloudConfigYaml ReadCloudConfigYaml(std::string_view text);
 
 // nullopt when cloud-init's load_yaml would load `text` as a cloud-config.
 std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text);

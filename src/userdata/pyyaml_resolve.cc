@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <regex>
-#include <set>
 #include <string_view>
 
 #include "userdata/py_text.h"
@@ -13,7 +12,7 @@ namespace s3us::userdata {
 namespace {
 
 // The implicit resolvers of PyYAML 6.0's resolver.py, tried in its order. Compiled on first
-// use, not at start-up: only a cloud-config that names launch-index needs them.
+// use, not at start-up: only a few plain scalars need them.
 struct Resolvers {
   std::regex bool_{"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"};
   std::regex float_{
@@ -53,10 +52,20 @@ Kind LongKind(const std::string& s) {
   return Kind::kUnsure;
 }
 
+// A decimal int as launch-index values are written (0, 12, -3): an int to the resolvers,
+// told without compiling them (milliseconds, most of a dry run's cost).
+bool IsPlainDecimal(const std::string& s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i == s.size()) return false;
+  if (s[i] == '0') return i + 1 == s.size();
+  return s.find_first_not_of("0123456789", i) == std::string::npos;
+}
+
 // The tag SafeLoader's resolver gives a plain scalar (first characters as resolver.py keys
 // them).
 Kind Resolve(const std::string& s) {
   if (s.size() > kRegexBytes) return LongKind(s);
+  if (IsPlainDecimal(s)) return Kind::kInt;
   char c = s.empty() ? '\0' : s[0];
   auto is = [&](std::string_view firsts) { return firsts.find(c) != std::string_view::npos; };
   const Resolvers& r = TheResolvers();
@@ -143,41 +152,10 @@ bool TimestampConstructs(const std::string& s) {
   return m.size() < 5 || (std::stoi(m[4]) < 24 && std::stoi(m[5]) < 60 && std::stoi(m[6]) < 60);
 }
 
-bool Untagged(const YAML::Node& n) { return n.Tag().empty() || n.Tag() == "?" || n.Tag() == "!"; }
-
-// Walks every node once (an alias is its anchor's node: visited by position).
-Result<bool> FailsOn(const YAML::Node& n, bool is_key, std::set<int>& seen) {
-  if (!Untagged(n))
-    return Error(ErrorCode::kInvalidInput,
-                 "a cloud-config that names launch-index has an explicit tag (" + n.Tag() +
-                     "): which instances it is for is unknown");
-  if (n.IsScalar() && n.Tag() == "?") {
-    if (is_key && n.Scalar() == "<<") {
-      return Error(ErrorCode::kInvalidInput,
-                   "a cloud-config that names launch-index has a merge key (<<): which instances "
-                   "it is for is unknown");
-    }
-    return PyYamlPlainFails(n.Scalar(), is_key);
-  }
-  if (!n.IsMap() && !n.IsSequence()) return false;
-  if (!seen.insert(n.Mark().pos).second) return false;
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    Result<bool> fails = n.IsMap() ? FailsOn(it->first, true, seen) : FailsOn(*it, false, seen);
-    if (!fails.ok() || *fails) return fails;
-    if (n.IsMap()) {
-      fails = FailsOn(it->second, false, seen);
-      if (!fails.ok() || *fails) return fails;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
-Result<std::optional<std::string>> PyYamlIntOf(const YAML::Node& v) {
-  if (!v.IsScalar()) return std::optional<std::string>();  // None, or int() of a collection
-  if (v.Tag() != "?") return PyIntString(v.Scalar());      // quoted or block: a str
-  const std::string& s = v.Scalar();
+Result<std::optional<std::string>> PyYamlIntOf(const std::string& s, bool resolved) {
+  if (!resolved) return PyIntString(s);  // a str
   switch (Resolve(s)) {
     case Kind::kBool:
       return std::optional<std::string>(s[0] == 'y' || s[0] == 'Y' || s[0] == 't' || s[0] == 'T' ||
@@ -206,11 +184,6 @@ Result<bool> PyYamlPlainFails(const std::string& plain, bool is_key) {
     return v.ok() && !*v;  // out of 64-bit range is still an int to Python
   }
   return k == Kind::kTimestamp && !TimestampConstructs(plain);
-}
-
-Result<bool> PyYamlFailsOn(const YAML::Node& root) {
-  std::set<int> seen;
-  return FailsOn(root, false, seen);
 }
 
 }  // namespace s3us::userdata

@@ -2,7 +2,7 @@
 s3us_layer(userdata DIR src/userdata
   SOURCES parse.cc include_list.cc mime.cc mime_params.cc mime_crosscheck.cc codecs.cc gzip.cc
           part_bytes.cc launch_index.cc content_type.cc archive.cc yaml_scan.cc
-          cloud_config_yaml.cc pyyaml_resolve.cc pyyaml_scan.cc py_text.cc serialize.cc
+          cloud_config_yaml.cc pyyaml_resolve.cc key_spelling.cc yaml_blanks.cc py_text.cc serialize.cc
           payload.cc
   PUBLIC s3us_core
   PRIVATE PkgConfig::MAGIC PkgConfig::LIBYAML Mimetic::Mimetic yaml-cpp ZLIB::ZLIB)

@@ -1,6 +1,6 @@
 // One pass of yaml-cpp's parser over the first document of a YAML text, without building
 // nodes: what its top level is and how many nodes it has. A node tree (YAML::Load) costs
-// about a kilobyte per node (a 10 MiB cloud-config: 410 MB), so the count is checked
+// about a kilobyte per node (a 10 MiB archive: 410 MB), so the count is checked
 // before one is built, and a check that needs only the shape never builds one.
 #ifndef S3US_USERDATA_YAML_SCAN_H_
 #define S3US_USERDATA_YAML_SCAN_H_

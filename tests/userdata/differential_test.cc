@@ -81,14 +81,6 @@ const ErrorDifference kErrorDifferences[] = {
      "an RFC 2046 reader 22",
      "a 'From ' line inside a part's headers: each reader puts a different line break in the "
      "body"},
-    {"plain-cloud-config-launch-index-tab", 1,
-     "part 1: a cloud-config that names launch-index has a tab on line 2 (not in a comment, "
-     "quoted or block scalar): "
-     "cloud-init's YAML reader may refuse it where ours does not, so which instances it is for "
-     "is unknown",
-     "PyYAML fails on a tab where a token may start (cloud-init then runs the part on every "
-     "instance), yaml-cpp reads past it; short of PyYAML's scanner, which instances such a "
-     "part is for is unknown"},
     {"mime-inner-missing-close", 2,
      "mime part 1: ambiguous MIME: cloud-init reads 2 parts in this multipart, an RFC 2046 "
      "reader 1 part (check the lines that start with its boundary)",

@@ -233,11 +233,10 @@ CASES = {
         (["Content-Type: text/x-shellscript", "Launch-Index: 1.5", "Launch-Index: 4"], SCRIPT),
         (["Content-Type: text/x-shellscript", "Launch-Index: 3", "Launch-Index: x"], SCRIPT),
         (["Content-Type: text/cloud-config", "Launch-Index: "], CONFIG)]),
-    # A last line without ':' is a key with a null value to yaml-cpp, an error to PyYAML:
-    # no launch-index then.
+    # A last line without ':' is an error to PyYAML: no launch-index then.
     "plain-cloud-config-key-without-colon": b"#cloud-config\nlaunch-index: 2\necho hi\n",
-    # PyYAML fails on a tab where a token may start (yaml-cpp reads past it): cloud-init sees
-    # no launch-index, and runs the part on every instance; we refuse the part.
+    # PyYAML fails on a tab where a token may start (libyaml reads past it): cloud-init sees
+    # no launch-index, and runs the part on every instance; so do we.
     "plain-cloud-config-launch-index-tab": b"#cloud-config\nlaunch-index: 2\t\n",
     # A tab in a whole-line comment is never at a token's start: launch-index 2 for both.
     "plain-cloud-config-launch-index-comment-tab":

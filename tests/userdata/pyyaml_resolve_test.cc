@@ -2,12 +2,21 @@
 
 #include <catch2/catch.hpp>
 
+#include "userdata/cloud_config_yaml.h"
+
 namespace s3us::userdata {
 namespace {
 
-std::optional<std::string> IntOfValue(const std::string& yaml) {
-  return PyYamlIntOf(YAML::Load("launch-index: " + yaml)["launch-index"]).value();
+// The launch-index value as the cloud-config reader hands it over, then int().
+Result<std::optional<std::string>> IntOf(const std::string& yaml) {
+  CloudConfigYaml read = ReadCloudConfigYaml("launch-index: " + yaml + "\n");
+  REQUIRE_FALSE(read.problem);
+  const std::optional<YamlScalar>& v = read.launch_index.scalar;
+  if (!v) return std::optional<std::string>();
+  return PyYamlIntOf(v->text, v->resolved);
 }
+
+std::optional<std::string> IntOfValue(const std::string& yaml) { return IntOf(yaml).value(); }
 
 // Expected values are str(int(yaml.safe_load(...))) with Debian 12's PyYAML 6.0.
 TEST_CASE("PyYamlIntOf reads a value as SafeLoader constructs it, then int()") {
@@ -34,7 +43,6 @@ TEST_CASE("PyYamlIntOf reads a value as SafeLoader constructs it, then int()") {
       {"09", "9"},
       {"-0x1", "-1"},
       {"-0", "0"},
-      {"0b_", std::nullopt},
       {"-2.5", "-2"},
       {".5", "0"},
       {"1.", "1"},
@@ -46,6 +54,11 @@ TEST_CASE("PyYamlIntOf reads a value as SafeLoader constructs it, then int()") {
       {"0777", "511"},
       {"3.5e18", std::nullopt},  // no exponent sign: a str to YAML 1.1, and int() refuses it
       {"12345678901234567890123", "12345678901234567890123"},
+      {"! 0x10", "16"},  // a non-specific tag: resolved as if plain
+      {"! \"0x10\"", "16"},
+      {"!!str 0x10", std::nullopt},
+      {"!!str 12", "12"},
+      {"!!null 12", std::nullopt},
   };
   for (const auto& [yaml, expected] : kCases) {
     INFO(yaml);
@@ -54,51 +67,37 @@ TEST_CASE("PyYamlIntOf reads a value as SafeLoader constructs it, then int()") {
 }
 
 TEST_CASE("PyYamlIntOf refuses what it cannot read exactly") {
-  for (const char* yaml :
-       {".inf", "-.Inf", "1.0e+19", "1:30.5", "0x1_0000_0000_0000_0000", "!!int 5"}) {
+  for (const char* yaml : {".inf", "-.Inf", "1.0e+19", "1:30.5", "0x1_0000_0000_0000_0000"}) {
     INFO(yaml);
-    auto r = PyYamlIntOf(YAML::Load(std::string("launch-index: ") + yaml)["launch-index"]);
-    if (std::string(yaml) == "!!int 5") {
-      CHECK(r.ok());  // the value's own tag: PyYamlFailsOn refuses the document
-    } else {
-      CHECK_FALSE(r.ok());
-    }
+    CHECK_FALSE(IntOf(yaml).ok());
   }
 }
 
-TEST_CASE("PyYamlFailsOn finds what SafeLoader cannot construct, and refuses merge keys") {
-  auto fails = [](const char* yaml) { return PyYamlFailsOn(YAML::Load(yaml)); };
-  CHECK(*fails("a: =\nb: 1\n"));
-  CHECK(*fails("a: [<<]\n"));
-  CHECK(*fails("a: 0x_\n"));
-  CHECK(*fails("d: 2001-02-29\n"));
-  CHECK(*fails("d: 2001-12-14 24:00:00\n"));
-  CHECK_FALSE(*fails("d: 2000-02-29\ne: '='\nf: 2001-12-14t21:59:43.10-05:00\n"));
-  CHECK_FALSE(*fails("b: &x {c: [1]}\nr: *x\ns: *x\n"));
-  auto merge = fails("b: &x {c: 1}\n<<: *x\n");
-  REQUIRE_FALSE(merge.ok());
-  CHECK(merge.error().message() ==
-        "a cloud-config that names launch-index has a merge key (<<): which instances it is "
-        "for is unknown");
-  auto tagged = fails("a: !!int 5\n");
-  REQUIRE_FALSE(tagged.ok());
-  CHECK(tagged.error().message() ==
-        "a cloud-config that names launch-index has an explicit tag (tag:yaml.org,2002:int): "
-        "which instances it is for is unknown");
+TEST_CASE("PyYamlPlainFails finds what SafeLoader cannot construct") {
+  for (const char* plain : {"=", "0x_", "0b_", "2001-02-29", "2001-12-14 24:00:00"}) {
+    INFO(plain);
+    CHECK(*PyYamlPlainFails(plain, false));
+  }
+  CHECK(*PyYamlPlainFails("<<", false));
+  CHECK_FALSE(*PyYamlPlainFails("<<", true));  // a merge key
+  for (const char* plain : {"2000-02-29", "2001-12-14t21:59:43.10-05:00", "0x1", "x"}) {
+    INFO(plain);
+    CHECK_FALSE(*PyYamlPlainFails(plain, false));
+  }
 }
 
 // std::regex recurses per character: a megabyte scalar must not reach it.
-TEST_CASE("PyYamlIntOf and PyYamlFailsOn read long scalars without a regex") {
+TEST_CASE("PyYamlIntOf and PyYamlPlainFails read long scalars without a regex") {
   std::string digits(1 << 20, '7');
   CHECK(IntOfValue(digits) == digits);
-  CHECK_FALSE(*PyYamlFailsOn(YAML::Load("a: 1" + std::string(1 << 20, 'z') + "\n")));
-  CHECK_FALSE(*PyYamlFailsOn(YAML::Load("a: 9" + std::string(1 << 20, '9') + "\n")));
-  auto hex = PyYamlFailsOn(YAML::Load("a: 0x" + std::string(300, 'f') + "\n"));
+  CHECK_FALSE(*PyYamlPlainFails("1" + std::string(1 << 20, 'z'), false));
+  CHECK_FALSE(*PyYamlPlainFails("9" + std::string(1 << 20, '9'), false));
+  auto hex = PyYamlPlainFails("0x" + std::string(300, 'f'), false);
   REQUIRE_FALSE(hex.ok());
   CHECK(hex.error().message() ==
         "a cloud-config that names launch-index has a long plain scalar that may be a number "
         "(0xffffffffffffffffffffff...): which instances it is for is unknown");
-  auto big = PyYamlIntOf(YAML::Load("launch-index: 0x1_0000_0000_0000_0000")["launch-index"]);
+  auto big = IntOf("0x1_0000_0000_0000_0000");
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().message() ==
         "a cloud-config that names launch-index has an int out of 64-bit range "

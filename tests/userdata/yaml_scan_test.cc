@@ -1,6 +1,5 @@
 // The YAML scan that stands before every node tree: its shape and count, and the bound it
-// puts on the two trees parsing builds (#cloud-config-archive, a cloud-config's
-// launch-index).
+// puts on the tree a #cloud-config-archive builds.
 #include "userdata/yaml_scan.h"
 
 #include <yaml-cpp/exceptions.h>
@@ -9,7 +8,6 @@
 #include <string>
 
 #include "userdata/archive.h"
-#include "userdata/parse.h"
 
 namespace s3us::userdata {
 namespace {
@@ -51,21 +49,6 @@ TEST_CASE("An archive too large to build as a tree is refused before it is built
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == ErrorCode::kLimitExceeded);
   CHECK(r.error().message() == "cloud-config-archive has more than 100000 YAML nodes");
-}
-
-TEST_CASE("A cloud-config naming launch-index too large to build as a tree fails closed") {
-  std::string config = "#cloud-config\nlaunch-index: 1\nlist:\n" + Lines("  - x\n", kMaxYamlNodes);
-  Result<std::vector<Part>> r = Parse(config);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code() == ErrorCode::kLimitExceeded);
-  CHECK(r.error().message().find("more than 100000 YAML nodes") != std::string::npos);
-  // Without the key nothing is built, whatever the size.
-  std::string plain = "#cloud-config\nlist:\n" + Lines("  - x\n", kMaxYamlNodes);
-  REQUIRE(Parse(plain).ok());
-  // Under the bound the index is read as before.
-  Result<std::vector<Part>> small = Parse("#cloud-config\nlaunch-index: 2\n");
-  REQUIRE(small.ok());
-  CHECK(small->at(0).launch_index == "2");
 }
 
 }  // namespace
