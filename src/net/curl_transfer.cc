@@ -215,6 +215,16 @@ size_t CurlTransfer::Header(std::string_view line) {
     return 0;
   }
   std::string_view trimmed = Trim(line);
+  // RFC 9112 5.2: a line starting with a space or tab continues the previous field's value
+  // (obsolete line folding), read as one space; it is never a field of its own.
+  if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+    if (!response_.headers.empty() && !trimmed.empty()) {
+      std::string& value = response_.headers.back().second;
+      if (!value.empty()) value += ' ';
+      value += trimmed;
+    }
+    return line.size();
+  }
   if (IStartsWith(trimmed, "HTTP/")) {
     // A new status line (after 100 Continue or a proxy's CONNECT): start over.
     response_.headers.clear();
