@@ -205,6 +205,19 @@ TEST_CASE("S3Client errors never contain the secret, the token or the signature"
   CHECK(text.find(kToken1) == std::string::npos);
   CHECK(text.find(signature) == std::string::npos);
   CHECK(RedactSecrets("sig " + signature) == "sig <redacted>");
+  CHECK(RedactSecrets("key ASIAIOSFODNN7EXAMPLE") == "key <redacted>");
+}
+
+TEST_CASE("S3Client errors never contain the access key id an unknown error echoes") {
+  Fixture f;
+  f.transport.SetHandler([](const net::Request& req) -> Result<net::Response> {
+    return MakeResponse(400, "<Error><Code>SomethingNew</Code><Message>you sent " +
+                                 HeaderOf(req, "authorization") + "</Message></Error>");
+  });
+  auto r = f.Client().GetObject(Fixture::Req());
+  REQUIRE(!r.ok());
+  CHECK(r.error().ToString().find("you sent AWS4-HMAC-SHA256 Credential=<redacted>/") !=
+        std::string::npos);
 }
 
 TEST_CASE("S3Client talks path-style to an endpoint override and encodes keys and versions") {
