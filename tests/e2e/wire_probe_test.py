@@ -192,6 +192,14 @@ class S3AnswerTest(ProbeTest):
         self.assertNotIn('another region', run.err)
         self.assertEqual(len(self.s3.server.requests), 1)
 
+    def test_an_error_echoing_the_authorization_header_prints_none_of_it(self):
+        self.s3.respond = lambda conn, request, body: conn.sendall(s3_error(
+            400, 'Bad Request', 'SomethingNew', 'you sent ' + request.header('authorization'))) \
+            or True
+        run = self.plan()  # run_bin scans for the access key id and the signature
+        self.assert_one_error(run, EXIT_FETCH, 's3://bkt/obj', 'you sent AWS4-HMAC-SHA256 '
+                              'Credential=<redacted>/')
+
     def test_expired_token_takes_the_credentials_imds_has_now(self):
         handle = self.imds.handle
 
