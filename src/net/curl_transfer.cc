@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 
 #include "core/strings.h"
 #include "net/curl_errors.h"
@@ -11,13 +12,16 @@ namespace {
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-// RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown.
+// RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown,
+// whether on lines of their own or in one list ("18, 20": libcurl reads the first).
 bool HasDifferingLengths(const Headers& headers) {
-  const std::string* first = nullptr;
+  std::optional<std::string_view> first;
   for (const auto& [name, value] : headers) {
     if (name != "content-length") continue;
-    if (first != nullptr && value != *first) return true;
-    first = &value;
+    for (std::string_view item : Split(value, ',')) {
+      if (first && Trim(item) != *first) return true;
+      first = Trim(item);
+    }
   }
   return false;
 }

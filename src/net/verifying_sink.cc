@@ -84,11 +84,18 @@ Error DigestMismatch(std::string_view label, std::string_view expected, std::str
 }
 
 std::optional<uint64_t> ParseContentLength(std::string_view text) {
-  text = Trim(text);
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+  // RFC 9110 8.6: a list of identical values ("18, 18", a proxy's merge of two headers) is
+  // that value; the transport refuses lists that differ.
+  std::optional<uint64_t> out;
+  for (std::string_view item : Split(text, ',')) {
+    item = Trim(item);
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) return std::nullopt;
+    if (out && *out != value) return std::nullopt;
+    out = value;
+  }
+  return out;
 }
 
 VerifyingSink::VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_sha256)

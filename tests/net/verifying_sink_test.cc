@@ -74,6 +74,14 @@ TEST_CASE("VerifyingSink aborts the transfer at the size limit, declared or stre
   CHECK(head.error().message() == SizeLimitError(5).message() + ": Content-Length is 6");
 }
 
+TEST_CASE("ParseContentLength reads a number, or a list of one number repeated") {
+  CHECK(ParseContentLength(" 18 ") == 18u);
+  CHECK(ParseContentLength("18, 18,18") == 18u);  // a proxy's merge of repeated headers
+  for (const char* bad : {"", "18, 20", "18,", "+18", "-1", "18 18", "0x12"}) {
+    CHECK_FALSE(ParseContentLength(bad).has_value());
+  }
+}
+
 TEST_CASE("VerifyingSink refuses bytes before the head") {
   VerifyingSink sink(0, nullptr, false);
   Status s = sink.Write("x");
