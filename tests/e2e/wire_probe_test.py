@@ -172,6 +172,18 @@ class HeaderTest(ProbeTest):
         self.assert_planned(self.plan())
 
 
+    def test_a_content_length_list_is_its_one_value_or_refused(self):
+        n = len(SCRIPT)
+        self.s3.respond = lambda conn, request, body: conn.sendall(
+            answer(200, 'OK', [('Content-Length', f'{n}, {n}')], body, length=False)) or True
+        self.assert_planned(self.plan())
+        self.s3.respond = lambda conn, request, body: conn.sendall(
+            answer(200, 'OK', [('Content-Length', f'{n}, {n + 5}')], body + b'extra',
+                   length=False)) or True
+        self.assert_one_error(self.plan(), EXIT_FETCH, 's3://bkt/obj',
+                              'Content-Length headers that differ')
+
+
 class S3AnswerTest(ProbeTest):
 
     def test_region_only_in_the_authorization_header_malformed_body_is_learnt(self):
