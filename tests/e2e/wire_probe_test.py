@@ -184,6 +184,12 @@ class HeaderTest(ProbeTest):
                               'Content-Length headers that differ')
 
 
+    def test_a_200_whose_content_range_says_part_is_refused(self):
+        self.s3.respond = lambda conn, request, body: conn.sendall(answer(
+            200, 'OK', [('Content-Range', f'bytes 0-9/{len(body)}')], body[:10])) or True
+        self.assert_one_error(self.plan(), EXIT_FETCH, 's3://bkt/obj', 'a part of the object')
+
+
 class S3AnswerTest(ProbeTest):
 
     def test_region_only_in_the_authorization_header_malformed_body_is_learnt(self):
