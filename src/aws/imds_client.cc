@@ -269,11 +269,15 @@ Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
   }
   creds.secret_access_key = Secret(std::move(secret));
   creds.session_token = Secret(std::move(token));
-  creds.expiration = ParseIso8601(expiration);
-  if (!creds.expiration) {
-    return Error(ErrorCode::kInvalidInput, "unreadable Expiration \"" + expiration + "\"")
+  // Read as every other provider's Expiration is: a UTC offset, fractional seconds and a
+  // far-future year (an emulator's "never") are what botocore's parser accepts too.
+  Result<Clock::WallTime> expires = ParseAwsTimestamp(expiration);
+  if (!expires.ok()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "unreadable Expiration \"" + Printable(expiration, 80) + "\"")
         .WithContext(context);
   }
+  creds.expiration = *expires;
   creds.provider = "imds role " + std::string(role);
   return creds;
 }

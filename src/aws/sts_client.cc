@@ -109,6 +109,7 @@ Result<Credentials> StsClient::Call(std::string_view action, const std::string& 
     options.add_content_sha256_header = false;
     SignedRequest signed_request = signer_.Sign(to_sign, *source, options);
     RegisterSecretValue(signed_request.signature);
+    RegisterSecretValue(source->access_key_id);
     headers = std::move(signed_request.headers);
   }
   http.headers = std::move(headers);

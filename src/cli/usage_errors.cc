@@ -140,7 +140,10 @@ std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app) {
   const CLI::App& command = ActiveCommand(app);
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr &&
       what.find(" required ") != std::string::npos) {
-    return Where(command) + what.substr(0, what.find(':')) + " needs a value" + HelpHint(command);
+    // CLI11's "At Most 1 required but received 2" is an option given twice, not too few.
+    bool twice = what.find(": At Most ") != std::string::npos;
+    return Where(command) + what.substr(0, what.find(':')) +
+           (twice ? " is given more than once" : " needs a value") + HelpHint(command);
   }
   return Where(command) + what + HelpHint(command);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 
 #include "core/strings.h"
 #include "net/curl_errors.h"
@@ -11,13 +12,16 @@ namespace {
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-// RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown.
+// RFC 9112 6.3: Content-Length headers with differing values leave the body's end unknown,
+// whether on lines of their own or in one list ("18, 20": libcurl reads the first).
 bool HasDifferingLengths(const Headers& headers) {
-  const std::string* first = nullptr;
+  std::optional<std::string_view> first;
   for (const auto& [name, value] : headers) {
     if (name != "content-length") continue;
-    if (first != nullptr && value != *first) return true;
-    first = &value;
+    for (std::string_view item : Split(value, ',')) {
+      if (first && Trim(item) != *first) return true;
+      first = Trim(item);
+    }
   }
   return false;
 }
@@ -215,6 +219,16 @@ size_t CurlTransfer::Header(std::string_view line) {
     return 0;
   }
   std::string_view trimmed = Trim(line);
+  // RFC 9112 5.2: a line starting with a space or tab continues the previous field's value
+  // (obsolete line folding), read as one space; it is never a field of its own.
+  if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+    if (!response_.headers.empty() && !trimmed.empty()) {
+      std::string& value = response_.headers.back().second;
+      if (!value.empty()) value += ' ';
+      value += trimmed;
+    }
+    return line.size();
+  }
   if (IStartsWith(trimmed, "HTTP/")) {
     // A new status line (after 100 Continue or a proxy's CONNECT): start over.
     response_.headers.clear();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/strings.h"
@@ -63,6 +64,29 @@ void Append(std::string& list, std::string_view item) {
   list += item;
 }
 
+std::optional<uint64_t> Number(std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// "bytes 0-20/21" is the whole of a 21-byte object; any other Content-Range is a part of it
+// or says nothing of the whole ("bytes */21", "bytes 0-9/*").
+bool IsWholeRange(std::string_view range) {
+  if (!IStartsWith(range, "bytes ")) return false;
+  range = Trim(range.substr(6));
+  size_t dash = range.find('-');
+  size_t slash = range.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash) {
+    return false;
+  }
+  std::optional<uint64_t> first = Number(range.substr(0, dash));
+  std::optional<uint64_t> last = Number(range.substr(dash + 1, slash - dash - 1));
+  std::optional<uint64_t> total = Number(range.substr(slash + 1));
+  return first == 0u && last && total && *last + 1 == *total;
+}
+
 }  // namespace
 
 Error SizeLimitError(uint64_t max_bytes) {
@@ -84,11 +108,15 @@ Error DigestMismatch(std::string_view label, std::string_view expected, std::str
 }
 
 std::optional<uint64_t> ParseContentLength(std::string_view text) {
-  text = Trim(text);
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+  // RFC 9110 8.6: a list of identical values ("18, 18", a proxy's merge of two headers) is
+  // that value; the transport refuses lists that differ.
+  std::optional<uint64_t> out;
+  for (std::string_view item : Split(text, ',')) {
+    std::optional<uint64_t> value = Number(Trim(item));
+    if (!value || (out && *out != *value)) return std::nullopt;
+    out = value;
+  }
+  return out;
 }
 
 VerifyingSink::VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_sha256)
@@ -101,6 +129,13 @@ Status VerifyingSink::Begin(const Response& head) {
   if (head.status == 206) {
     return Error(ErrorCode::kIntegrity,
                  "the server answered 206 Partial Content to a request for the whole object");
+  }
+  if (std::string_view range = Trim(head.Header("content-range")); !range.empty()) {
+    if (!IsWholeRange(range)) {
+      return Error(ErrorCode::kIntegrity, "the server answered with a part of the object (" +
+                                              Printable(range, 80) +
+                                              ") to a request for the whole");
+    }
   }
   declared_ = ParseContentLength(head.Header("content-length"));
   if (declared_ && max_bytes_ != 0 && *declared_ > max_bytes_) {

@@ -111,7 +111,10 @@ Result<net::Response> S3ClientImpl::SendSigned(const GetObjectRequest& request, 
   // A GET has no body: signing its hash costs nothing and also covers plain-http endpoints.
   signing.payload_hash = aws::kEmptySha256;
   aws::SignedRequest signed_request = signer_.Sign(to_sign, *creds, signing);
+  // An answer may echo the Authorization header: neither the signature nor the access key
+  // id in it is ever printed.
   RegisterSecretValue(signed_request.signature);
+  RegisterSecretValue(creds->access_key_id);
   attempt.signed_at = signing.time;
 
   net::Request http;

@@ -23,6 +23,9 @@ std::string Quote(std::string_view message) {
   return m;
 }
 
+constexpr char kTemporaryRedirect[] =
+    "S3 redirected the request to another endpoint for now; redirects are not followed";
+
 struct Mapping {
   std::string_view code;
   ErrorCode error;
@@ -59,7 +62,9 @@ constexpr Mapping kMappings[] = {
     {"InvalidObjectState", ErrorCode::kUnsupported,
      "the object is archived and must be restored before it can be read", false},
     {"PermanentRedirect", ErrorCode::kWrongRegion, "the bucket is in another region", false},
-    {"TemporaryRedirect", ErrorCode::kWrongRegion, "the bucket is in another region", false},
+    // Sent for a new bucket while DNS catches up, whatever its region: a region the
+    // answer names was signed for once already (S3ClientImpl::RepairRegion).
+    {"TemporaryRedirect", ErrorCode::kHttp, kTemporaryRedirect, false},
     {"IllegalLocationConstraintException", ErrorCode::kWrongRegion,
      "the bucket is in another region", false},
 };
@@ -125,9 +130,11 @@ Error MakeS3Error(const S3ErrorInfo& info) {
     } else if (s == 403) {
       code = ErrorCode::kAccessDenied;
       message = kAccessDenied;
-    } else if (s == 301 || s == 307) {
+    } else if (s == 301) {
       code = ErrorCode::kWrongRegion;
       message = "the bucket is in another region";
+    } else if (s == 307) {
+      message = kTemporaryRedirect;
     } else if (s == 429) {
       code = ErrorCode::kThrottled;
       message = "S3 throttled the request";

@@ -230,6 +230,29 @@ TEST_CASE("ImdsClient reads the role credentials document") {
   CHECK(creds->provider == "imds role web-role");
 }
 
+TEST_CASE("ImdsClient reads an Expiration in the forms botocore reads") {
+  const std::string path = "/latest/meta-data/iam/security-credentials/web-role";
+  struct Case {
+    const char* expiration;
+    const char* utc;
+  } cases[] = {
+      {"2015-08-30T18:16:00.000Z", "2015-08-30T18:16:00Z"},
+      {"2015-08-30T20:16:00+02:00", "2015-08-30T18:16:00Z"},
+      {"2015-08-30T18:16:00+00:00", "2015-08-30T18:16:00Z"},
+      // An emulator's credentials that never expire: later than WallTime holds, so clamped.
+      {"9999-12-31T23:59:59Z", "2200-01-01T00:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION(c.expiration) {
+      Fixture f;
+      f.imds.Set(path, 200, FakeImds::CredentialsJson(c.expiration));
+      auto creds = f.Client().GetRoleCredentials("web-role");
+      REQUIRE(creds.ok());
+      CHECK(creds->expiration == ParseIso8601(c.utc));
+    }
+  }
+}
+
 TEST_CASE("ImdsClient rejects bad credential documents without echoing them") {
   const std::string path = "/latest/meta-data/iam/security-credentials/web-role";
   std::string full = FakeImds::CredentialsJson();

@@ -30,6 +30,10 @@ TEST_CASE("parse errors are one line naming the flag and what it accepts") {
         "(see s3-user-script help get)");
   CHECK(ErrorFor({"run", "--state-dir"}) ==
         "s3-user-script: error: run: --state-dir needs a value (see s3-user-script help run)");
+  // It said "--deadline needs a value".
+  CHECK(ErrorFor({"plan", "--deadline", "20", "--deadline", "4"}) ==
+        "s3-user-script: error: plan: --deadline is given more than once (see s3-user-script "
+        "help plan)");
   CHECK(ErrorFor({"replay"}) ==
         "s3-user-script: error: replay: FILE is missing (see s3-user-script help replay)");
 }

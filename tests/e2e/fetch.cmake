@@ -18,6 +18,9 @@ s3us_add_e2e(fifo_inputs fifo_inputs_test.py TIMEOUT 180)
 # Hostile or unusual S3 and IMDS servers (scripts/emulators/hostile.py): framing, 1xx,
 # endless answers, redirects, bad tokens and credentials.
 s3us_add_e2e(hostile_server hostile_server_test.py TIMEOUT 180)
+# An IMDS and S3 written from the protocols, not from our emulators (wire_probe.py): pooled
+# connections the server closed, folded headers, HTTP/1.0, a 307, other credential shapes.
+s3us_add_e2e(wire_probe wire_probe_test.py TIMEOUT 120)
 # Issue 16: memory flat in object size (plan, resolve and a run of 4 x 60 MiB; plan of 16 x 15 MiB).
 s3us_add_e2e(memory memory_test.py TIMEOUT 600)
 # Issue 14: 300 `plan` processes at once against a throttling S3 and IMDS. Alone: it holds

@@ -43,8 +43,8 @@ TEST_CASE("CurlTransport reads the final answer after 100 and 103, with its own 
 }
 
 TEST_CASE("CurlTransport refuses Content-Length headers that differ, whichever comes first") {
-  for (const char* lengths :
-       {"Content-Length: 5\r\nContent-Length: 9", "Content-Length: 9\r\nContent-Length: 5"}) {
+  for (const char* lengths : {"Content-Length: 5\r\nContent-Length: 9",
+                              "Content-Length: 9\r\nContent-Length: 5", "Content-Length: 5, 9"}) {
     DYNAMIC_SECTION(lengths) {
       LoopbackServer server([lengths](const HttpRequest&, Connection& c) {
         c.Write("HTTP/1.1 200 OK\r\n" + std::string(lengths) + "\r\n\r\nhello1234");
@@ -61,12 +61,27 @@ TEST_CASE("CurlTransport refuses Content-Length headers that differ, whichever c
     }
   }
   LoopbackServer same([](const HttpRequest&, Connection& c) {
-    c.Write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+    c.Write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5 , 5\r\n\r\nhello");
   });
   CurlTransport transport(TestOptions());
   Result<Response> r = transport.Send(Get(same.Url("/")));
   REQUIRE(r.ok());
   CHECK(r->body == "hello");
+}
+
+TEST_CASE("CurlTransport reads a folded header line as part of the field before it") {
+  LoopbackServer server([](const HttpRequest&, Connection& c) {
+    c.Write(
+        "HTTP/1.1 200 OK\r\nETag:\r\n \"abc\"\r\nX-Amz-Meta-Note: a\r\n"
+        "\tx-amz-checksum-sha256: AAAA\r\n  HTTP/1.1 500 Oops\r\nContent-Length: 5\r\n\r\nhello");
+  });
+  CurlTransport transport(TestOptions());
+  Result<Response> r = transport.Send(Get(server.Url("/")));
+  REQUIRE(r.ok());
+  CHECK(r->body == "hello");
+  CHECK(r->Header("etag") == "\"abc\"");
+  CHECK(r->Header("x-amz-meta-note") == "a x-amz-checksum-sha256: AAAA HTTP/1.1 500 Oops");
+  CHECK(r->Header("x-amz-checksum-sha256").empty());
 }
 
 TEST_CASE("CurlTransport stops endless headers at its limit") {

@@ -74,6 +74,14 @@ TEST_CASE("VerifyingSink aborts the transfer at the size limit, declared or stre
   CHECK(head.error().message() == SizeLimitError(5).message() + ": Content-Length is 6");
 }
 
+TEST_CASE("ParseContentLength reads a number, or a list of one number repeated") {
+  CHECK(ParseContentLength(" 18 ") == 18u);
+  CHECK(ParseContentLength("18, 18,18") == 18u);  // a proxy's merge of repeated headers
+  for (const char* bad : {"", "18, 20", "18,", "+18", "-1", "18 18", "0x12"}) {
+    CHECK_FALSE(ParseContentLength(bad).has_value());
+  }
+}
+
 TEST_CASE("VerifyingSink refuses bytes before the head") {
   VerifyingSink sink(0, nullptr, false);
   Status s = sink.Write("x");
@@ -173,6 +181,21 @@ TEST_CASE("VerifyingSink refuses a 206: a part is not the object, whatever vouch
   CHECK_FALSE(begun.error().retryable());
   VerifyingSink empty(0, nullptr, false);
   CHECK(empty.Finish(partial).error().message().find("206 Partial Content") != std::string::npos);
+}
+
+TEST_CASE("VerifyingSink refuses a 200 whose Content-Range says it holds a part") {
+  for (const char* range : {"bytes 0-9/21", "bytes 1-21/22", "bytes */21", "bytes 0-9/*",
+                            "bytes 0-20/20", "items 0-20/21", "bytes 0-x/21"}) {
+    DYNAMIC_SECTION(range) {
+      VerifyingSink sink(0, nullptr, false);
+      Status begun = sink.Begin(Head({{"content-length", "10"}, {"content-range", range}}));
+      REQUIRE_FALSE(begun.ok());
+      CHECK(begun.error().code() == ErrorCode::kIntegrity);
+      CHECK(begun.error().message().find(range) != std::string::npos);
+    }
+  }
+  VerifyingSink whole(0, nullptr, false);
+  CHECK(whole.Begin(Head({{"content-length", "21"}, {"content-range", "bytes 0-20/21"}})).ok());
 }
 
 TEST_CASE("VerifyingSink quotes a declared digest as a line may show it") {

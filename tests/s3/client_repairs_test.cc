@@ -62,8 +62,20 @@ TEST_CASE("S3Client repairs the region only once and never follows Location") {
   g.transport.Push(MakeResponse(307, "", {{"location", "https://elsewhere.example/x"}}));
   auto bare = g.Client().GetObject(Fixture::Req());
   REQUIRE(!bare.ok());
-  CHECK(bare.error().code() == ErrorCode::kWrongRegion);
+  CHECK(bare.error().code() == ErrorCode::kHttp);
   CHECK(g.transport.request_count() == 1);
+
+  // A 307 naming the region signed for is no wrong region (it was, before: "the bucket is
+  // in another region (us-east-1)").
+  Fixture h;
+  h.options.default_region = "us-east-1";
+  h.transport.Push(
+      MakeResponse(307, ErrorXml("TemporaryRedirect"), {{"x-amz-bucket-region", "us-east-1"}}));
+  auto same = h.Client().GetObject(Fixture::Req());
+  REQUIRE(!same.ok());
+  CHECK(same.error().ToString().ends_with(
+      "S3 redirected the request to another endpoint for now; redirects are not followed"));
+  CHECK(h.transport.request_count() == 1);
 }
 
 TEST_CASE("S3Client never puts a region that is no region name into a host name") {
@@ -193,6 +205,19 @@ TEST_CASE("S3Client errors never contain the secret, the token or the signature"
   CHECK(text.find(kToken1) == std::string::npos);
   CHECK(text.find(signature) == std::string::npos);
   CHECK(RedactSecrets("sig " + signature) == "sig <redacted>");
+  CHECK(RedactSecrets("key ASIAIOSFODNN7EXAMPLE") == "key <redacted>");
+}
+
+TEST_CASE("S3Client errors never contain the access key id an unknown error echoes") {
+  Fixture f;
+  f.transport.SetHandler([](const net::Request& req) -> Result<net::Response> {
+    return MakeResponse(400, "<Error><Code>SomethingNew</Code><Message>you sent " +
+                                 HeaderOf(req, "authorization") + "</Message></Error>");
+  });
+  auto r = f.Client().GetObject(Fixture::Req());
+  REQUIRE(!r.ok());
+  CHECK(r.error().ToString().find("you sent AWS4-HMAC-SHA256 Credential=<redacted>/") !=
+        std::string::npos);
 }
 
 TEST_CASE("S3Client talks path-style to an endpoint override and encodes keys and versions") {

@@ -40,7 +40,7 @@ TEST_CASE("MakeS3Error maps each S3 error code to an ErrorCode") {
       {400, "RequestTimeout", ErrorCode::kTimeout, true},
       {403, "InvalidObjectState", ErrorCode::kUnsupported, false},
       {301, "PermanentRedirect", ErrorCode::kWrongRegion, false},
-      {307, "TemporaryRedirect", ErrorCode::kWrongRegion, false},
+      {307, "TemporaryRedirect", ErrorCode::kHttp, false},
       {400, "AuthorizationHeaderMalformed", ErrorCode::kHttp, false},
       {400, "SomethingNew", ErrorCode::kHttp, false},
       {429, "", ErrorCode::kThrottled, true},
