@@ -141,7 +141,7 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
     return Error(ErrorCode::kImdsUnavailable,
                  "IMDSv2 token refused (" + code +
                      "): IMDS is disabled or IMDSv2 is not allowed on this instance "
-                     "(IMDSv1 fallback is off)")
+                     "(IMDSv1 fallback is off; --allow-imdsv1 allows it)")
         .set_http_status(status);
   }
   if (status == 400) {

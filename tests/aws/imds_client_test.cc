@@ -113,6 +113,7 @@ TEST_CASE("ImdsClient refuses IMDSv1 unless it is explicitly allowed") {
       CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
       CHECK(r.error().message().starts_with("IMDSv2 token refused (HTTP " + std::to_string(status) +
                                             "): IMDS is disabled or IMDSv2 is not allowed"));
+      CHECK(r.error().message().ends_with("--allow-imdsv1 allows it)"));
       CHECK(f.imds.gets("/latest/meta-data/instance-id") == 0);
     }
   }
