@@ -87,6 +87,24 @@ bool IsWholeRange(std::string_view range) {
   return first == 0u && last && total && *last + 1 == *total;
 }
 
+// A header whose value vouches for the body, or says how to read one that does (whether an
+// ETag is an MD5): two that differ leave the evidence ambiguous, and only one would be read.
+bool IsEvidenceHeader(std::string_view name) {
+  return name == "etag" || name == "content-range" || name.starts_with("x-amz-checksum-") ||
+         name.starts_with("x-amz-server-side-encryption");
+}
+
+// The first evidence header that arrived twice with different values.
+std::optional<std::string> DifferingEvidence(const Headers& headers) {
+  std::map<std::string_view, std::string_view> seen;
+  for (const auto& [name, value] : headers) {
+    if (!IsEvidenceHeader(name)) continue;
+    auto [it, first] = seen.emplace(name, Trim(value));
+    if (!first && it->second != Trim(value)) return name;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Error SizeLimitError(uint64_t max_bytes) {
@@ -129,6 +147,11 @@ Status VerifyingSink::Begin(const Response& head) {
   if (head.status == 206) {
     return Error(ErrorCode::kIntegrity,
                  "the server answered 206 Partial Content to a request for the whole object");
+  }
+  if (std::optional<std::string> name = DifferingEvidence(head.headers)) {
+    return Error(ErrorCode::kIntegrity, "the answer has " + *name +
+                                            " headers that differ: which one vouches for the "
+                                            "object is unknown");
   }
   if (std::string_view range = Trim(head.Header("content-range")); !range.empty()) {
     if (!IsWholeRange(range)) {

@@ -172,6 +172,13 @@ class HeaderTest(ProbeTest):
         self.assert_planned(self.plan())
 
 
+    def test_two_etags_that_differ_are_no_evidence(self):
+        self.respond_with([('ETag', f'"{MD5}"'), ('ETag', f'"{MD5}"')])
+        self.assert_planned(self.plan(), 'etag-md5')
+        self.respond_with([('ETag', f'"{MD5}"'), ('ETag', '"0123456789abcdef0123456789abcdef"')])
+        self.assert_one_error(self.plan(), EXIT_FETCH, 's3://bkt/obj',
+                              'etag headers that differ')
+
     def test_a_content_length_list_is_its_one_value_or_refused(self):
         n = len(SCRIPT)
         self.s3.respond = lambda conn, request, body: conn.sendall(

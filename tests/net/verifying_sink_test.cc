@@ -198,6 +198,28 @@ TEST_CASE("VerifyingSink refuses a 200 whose Content-Range says it holds a part"
   CHECK(whole.Begin(Head({{"content-length", "21"}, {"content-range", "bytes 0-20/21"}})).ok());
 }
 
+TEST_CASE("VerifyingSink refuses evidence headers sent twice with different values") {
+  for (const char* name : {"etag", "x-amz-checksum-sha256", "x-amz-checksum-type",
+                           "x-amz-server-side-encryption", "content-range"}) {
+    DYNAMIC_SECTION(name) {
+      VerifyingSink sink(0, nullptr, false);
+      Status begun =
+          sink.Begin(Head({{name, "bytes 0-4/5"}, {"content-length", "5"}, {name, "b"}}));
+      REQUIRE_FALSE(begun.ok());
+      CHECK(begun.error().code() == ErrorCode::kIntegrity);
+      CHECK(begun.error().message() == "the answer has " + std::string(name) +
+                                           " headers that differ: which one vouches for the "
+                                           "object is unknown");
+    }
+  }
+  VerifyingSink same(0, nullptr, false);
+  CHECK(same.Begin(Head({{"etag", "\"abc\""},
+                         {"x-amz-meta-a", "1"},
+                         {"etag", " \"abc\""},
+                         {"x-amz-meta-a", "2"}}))
+            .ok());
+}
+
 TEST_CASE("VerifyingSink quotes a declared digest as a line may show it") {
   VerifyingSink sink(0, nullptr, false);
   std::string declared = "\x1b[31m" + std::string(5000, 'Z');
