@@ -23,7 +23,12 @@ from harness import Emulators, _Process
 SCRIPT = b'#!/bin/sh\necho hostile-served\n'
 URL = 's3://bkt/obj'
 USER_DATA = f'#s3-include\n{URL}\n'.encode()
+# --deadline of a run the server ends at its deadline (a drip, silence): short, so the test is.
 DEADLINE = 3
+# --deadline of every other run: one that ends on its own (a limit, a refusal, the object)
+# must not end at its deadline instead on a loaded machine, where a Python server can be held
+# back for seconds (a 1 MiB credentials document took more than 2 s to start).
+SETTLED = 60
 # Peak RSS of one run: what an endless or huge answer must not push it past (a clean plan
 # takes about 15 MiB; the size limits in play here are 8 and 16 MiB).
 MAX_RSS_MIB = 96
@@ -55,22 +60,22 @@ class HostileTest(E2ETest):
         self.addCleanup(server.stop)
         return server
 
-    def plan(self, mode, imds=False, extra=(), user_data_file=True):
+    def plan(self, mode, imds=False, extra=(), user_data_file=True, deadline=SETTLED):
         """`plan --json` of one include against the hostile server as S3 (or as IMDS, the
         real S3 emulator behind); returns (run, the hostile server's stats)."""
         server = self.hostile(mode)
         url = f'http://127.0.0.1:{server.port}'
         env = {'AWS_EC2_METADATA_SERVICE_ENDPOINT' if imds else 'AWS_ENDPOINT_URL_S3': url}
         ud = [self.write('ud', USER_DATA)] if user_data_file else []
-        args = ['plan'] + ud + ['--json', '--on-instance', '--deadline', str(DEADLINE)]
-        run = self.run_measured(self.emu, args + list(extra), env)
+        args = ['plan'] + ud + ['--json', '--on-instance', '--deadline', str(deadline)]
+        run = self.run_measured(self.emu, args + list(extra), env, deadline)
         server.stop()
         return run, server.stats()
 
-    def run_measured(self, emu, args, extra_env):
+    def run_measured(self, emu, args, extra_env, deadline=SETTLED):
         """run_bin, with the run's own peak RSS (wait4 on this very child) as run.rss_mib."""
         # A run still going long after its --deadline hangs: killed, it fails on its exit.
-        run = e2e_util.run_measured(args, self.env(emu, extra_env), self.out_dir, DEADLINE + 20)
+        run = e2e_util.run_measured(args, self.env(emu, extra_env), self.out_dir, deadline + 20)
         self.assert_clean(emu, run)
         self.assertLess(run.rss_mib, MAX_RSS_MIB, run)
         return run
@@ -82,7 +87,7 @@ class HostileTest(E2ETest):
         server = self.hostile(mode, f'#!/bin/sh\necho ran >> {marker}\n'.encode())
         state = os.path.join(self.tmp, 'state')
         args = ['run', '--user-data', self.write('ud', USER_DATA), '--state-dir', state,
-                '--cloud-config-dir', state + '.cfg.d', '--deadline', str(DEADLINE)]
+                '--cloud-config-dir', state + '.cfg.d', '--deadline', str(SETTLED)]
         run = self.run_measured(self.emu, args,
                                 {'AWS_ENDPOINT_URL_S3': f'http://127.0.0.1:{server.port}'})
         ran = os.path.exists(marker)
@@ -131,7 +136,7 @@ class HostileS3Test(HostileTest):
     def test_gzip_content_encoding_is_the_stored_bytes_not_decoded(self):
         server = self.hostile('gzip-encoding')
         out = os.path.join(self.out_dir, 'obj')
-        run = self.run_measured(self.emu, ['get', URL, '-o', out, '--deadline', str(DEADLINE)],
+        run = self.run_measured(self.emu, ['get', URL, '-o', out, '--deadline', str(SETTLED)],
                                 {'AWS_ENDPOINT_URL_S3': f'http://127.0.0.1:{server.port}'})
         self.assertEqual(run.code, EXIT_OK, run)
         with open(out, 'rb') as f:
@@ -225,11 +230,11 @@ class HostileS3Test(HostileTest):
     # --- time and memory -----------------------------------------------------------------
 
     def test_one_byte_a_second_ends_at_the_deadline(self):
-        run, _ = self.plan('drip')
+        run, _ = self.plan('drip', deadline=DEADLINE)
         self.assert_refused(run, EXIT_FETCH, URL, 'deadline')
 
     def test_a_server_that_never_answers_ends_at_the_deadline(self):
-        run, _ = self.plan('silent')
+        run, _ = self.plan('silent', deadline=DEADLINE)
         self.assert_refused(run, EXIT_FETCH, URL)
 
     def test_endless_headers(self):
