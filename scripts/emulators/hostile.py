@@ -28,7 +28,7 @@ S3 modes (the object with Content-Length and its MD5 as ETag unless the mode say
 IMDS modes (the token, role list, identity document and credentials well, but for the one
 thing the name says): imds-token-huge (8 MiB), imds-token-control (CR LF and ESC in it),
 imds-role-evil (a role name that is a path), imds-region-evil (a region that is a host
-name), imds-userdata-endless, imds-creds-malformed, imds-creds-huge (48 MiB),
+name), imds-userdata-endless, imds-creds-malformed, imds-creds-huge (4 MiB),
 imds-creds-endless, imds-creds-expired.
 
 Stats (--stats-file): total and by_request as the emulators' (by_status is not known: 0),
@@ -283,7 +283,7 @@ def imds_answer(server, conn, mode, method, target):
         if mode == 'imds-creds-malformed':
             body = b'{"Code": "Success", "AccessKeyId": "ASIA' + b'\x00\x1b}'
         elif mode == 'imds-creds-huge':
-            creds['Padding'] = 'p' * (48 << 20)
+            creds['Padding'] = 'p' * (4 << 20)  # 4x the 1 MiB limit; 48 MiB stalled a loaded machine
             body = json.dumps(creds).encode()
         elif mode == 'imds-creds-endless':
             conn.sendall(head(200, 'OK', [('Transfer-Encoding', 'chunked')]))

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/strings.h"
+#include "userdata/cloud_config_yaml.h"
 #include "userdata/codecs.h"
 #include "userdata/content_type.h"
 #include "userdata/part.h"
@@ -139,6 +140,18 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
 }  // namespace
 
 Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries) {
+  // What PyYAML refuses, cloud-init ignores whole (load_yaml's default, no entry): yaml-cpp
+  // reads some of it (a tab between tokens, 2001-02-30, an anchor defined twice), so the
+  // verdict comes first.
+  if (std::optional<YamlProblem> bad = ArchiveYamlProblem(payload)) {
+    std::string_view why = bad->message;
+    if (why.starts_with("invalid YAML: ")) why.remove_prefix(14);
+    std::string where = " (line " + std::to_string(bad->line) + ": " + std::string(why) + ")";
+    return Error(ErrorCode::kInvalidInput, bad->kind == YamlProblem::Kind::kFails
+                                               ? "cloud-config-archive is not YAML PyYAML loads" +
+                                                     where + ": cloud-init would ignore it"
+                                               : "cloud-config-archive is not read" + where);
+  }
   YAML::Node root;
   YamlShape shape;
   try {

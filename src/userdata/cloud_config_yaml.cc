@@ -52,11 +52,12 @@ std::string_view Text(const yaml_char_t* s) {
   return s == nullptr ? std::string_view() : reinterpret_cast<const char*>(s);
 }
 
-bool TagAccepted(std::string_view tag, Kind kind) {
+bool TagAccepted(std::string_view tag, Kind kind, bool binary) {
   if (tag == "!") return true;  // non-specific: resolved as if plain
   switch (kind) {
     case Kind::kScalar:
-      return tag == "tag:yaml.org,2002:str" || tag == "tag:yaml.org,2002:python/unicode" ||
+      return tag == "tag:yaml.org,2002:str" || (binary && tag == "tag:yaml.org,2002:binary") ||
+             tag == "tag:yaml.org,2002:python/unicode" ||
              tag == "tag:yaml.org,2002:null";  // None, whatever the text
     case Kind::kSequence:
       return tag == "tag:yaml.org,2002:seq";
@@ -92,7 +93,7 @@ bool LibyamlStricter(std::string_view problem) {
 
 class Checker {
  public:
-  explicit Checker(std::string_view text) : blanks_(text) {}
+  Checker(std::string_view text, bool binary) : blanks_(text), binary_(binary) {}
 
   // The first problem of this event, if any.
   Found On(const yaml_event_t& e) {
@@ -206,7 +207,7 @@ class Checker {
         return Fails("invalid YAML: anchor &" + Shown(Text(anchor)) + " is defined twice");
       }
     }
-    if (tag != nullptr && !TagAccepted(Text(tag), kind)) {
+    if (tag != nullptr && !TagAccepted(Text(tag), kind, binary_)) {
       return Refused("invalid YAML: explicit tag " + Shown(Text(tag)) +
                      " is refused (only !!str, !!null, !!seq and !!map are accepted)");
     }
@@ -258,6 +259,7 @@ class Checker {
   }
 
   BlankCursor blanks_;
+  bool binary_;  // !!binary is taken (an archive's content)
   std::vector<Frame> stack_;
   std::map<std::string, Anchored, std::less<>> anchors_;
   int documents_ = 0;
@@ -297,27 +299,36 @@ YamlProblem ParserProblem(const yaml_parser_t& p, std::string_view text) {
   return YamlProblem{kind, p.problem_mark.line + 1, "invalid YAML: " + std::string(problem)};
 }
 
-}  // namespace
-
-CloudConfigYaml ReadCloudConfigYaml(std::string_view text) {
+// Every event of `text` through `checker`: the first problem, if any.
+std::optional<YamlProblem> Check(std::string_view text, Checker& checker) {
   Parser parser;
   yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
   yaml_parser_set_encoding(&parser.p, YAML_UTF8_ENCODING);  // cloud-init decodes it as UTF-8
-  Checker checker(text);
   for (;;) {
     yaml_event_t event;
-    if (yaml_parser_parse(&parser.p, &event) == 0) return {ParserProblem(parser.p, text), {}};
+    if (yaml_parser_parse(&parser.p, &event) == 0) return ParserProblem(parser.p, text);
     Found bad = checker.On(event);
     bool end = event.type == YAML_STREAM_END_EVENT;
     yaml_event_delete(&event);
-    if (bad) return {std::move(bad), {}};
-    if (end) break;
+    if (bad || end) return bad;
   }
+}
+
+}  // namespace
+
+CloudConfigYaml ReadCloudConfigYaml(std::string_view text) {
+  Checker checker(text, false);
+  if (std::optional<YamlProblem> bad = Check(text, checker)) return {std::move(bad), {}};
   if (checker.top_is_other()) {
     return {YamlProblem{YamlProblem::Kind::kFails, 1, "the top level is not a mapping"}, {}};
   }
   return {std::nullopt, checker.launch_index()};
+}
+
+std::optional<YamlProblem> ArchiveYamlProblem(std::string_view text) {
+  Checker checker(text, true);
+  return Check(text, checker);
 }
 
 std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text) {

@@ -54,6 +54,10 @@ struct CloudConfigYaml {
 
 CloudConfigYaml ReadCloudConfigYaml(std::string_view text);
 
+// nullopt when PyYAML's safe_load would load `text` as a #cloud-config-archive, whatever its
+// top level (the archive reader decides what a list holds): the same checks, !!binary taken.
+std::optional<YamlProblem> ArchiveYamlProblem(std::string_view text);
+
 // nullopt when cloud-init's load_yaml would load `text` as a cloud-config.
 std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text);
 

@@ -59,8 +59,8 @@ struct ErrorDifference {
 };
 const ErrorDifference kErrorDifferences[] = {
     {"archive-bad-yaml", 0,
-     "part 1: cloud-config-archive is not YAML: yaml-cpp: error at line 3, column 1: end of "
-     "sequence flow not found",
+     "part 1: cloud-config-archive is not YAML PyYAML loads (line 3: did not find expected ',' "
+     "or ']'): cloud-init would ignore it",
      "cloud-init logs a warning and drops the whole archive"},
     {"archive-not-list", 0,
      "part 1: cloud-config-archive is not a list (cloud-init would ignore it)",

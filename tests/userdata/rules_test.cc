@@ -296,7 +296,14 @@ TEST_CASE("Fuzzer findings stay fixed: each input gives a value or an error") {
   REQUIRE_FALSE(ss.str().empty());
   auto r = Parse(ss.str());
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message() == "part 1: archive entry 1: !!binary content is not base64");
+  // Its bytes are not UTF-8, which PyYAML refuses before any !!binary is decoded.
+  CHECK(r.error().message() ==
+        "part 1: cloud-config-archive is not YAML PyYAML loads (line 1: invalid trailing UTF-8 "
+        "octet): cloud-init would ignore it");
+  // Non-ASCII text that is UTF-8 reaches the decoder, which refuses it.
+  auto utf8 = Parse("#cloud-config-archive\n- content: !!binary caf\xc3\xa9\n");
+  REQUIRE_FALSE(utf8.ok());
+  CHECK(utf8.error().message() == "part 1: archive entry 1: !!binary content is not base64");
 }
 
 // Found by the bulk differential (tests/userdata/hostile_differential.py); each has a
@@ -487,7 +494,17 @@ TEST_CASE("Archive text content of a type that is not text/* is held as its esca
   auto two = Parse("#cloud-config-archive\n- a\n---\n- b\n");
   REQUIRE_FALSE(two.ok());
   CHECK(two.error().message() ==
-        "part 1: cloud-config-archive is not one YAML document (cloud-init would ignore it)");
+        "part 1: cloud-config-archive is not YAML PyYAML loads (line 3: more than one document "
+        "(cloud-init reads one)): cloud-init would ignore it");
+  // What yaml-cpp reads and PyYAML does not (a tab before a value's indicator, an impossible
+  // date), cloud-init ignores whole: nothing of it runs.
+  for (const char* bad :
+       {"#cloud-config-archive\n- {content: \"#!/bin/sh\\n\", when: 2001-02-30}\n",
+        "#cloud-config-archive\n- &a x\n- &a y\n"}) {
+    auto r = Parse(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message().starts_with("part 1: cloud-config-archive is not YAML PyYAML loads"));
+  }
 }
 
 // cloud-init decodes the YAML strictly as UTF-8 and PyYAML's reader refuses control
