@@ -11,7 +11,6 @@
 #include "userdata/content_type.h"
 #include "userdata/part.h"
 #include "userdata/py_text.h"
-#include "userdata/yaml_scan.h"
 
 namespace s3us::userdata {
 namespace {
@@ -143,7 +142,8 @@ Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int m
   // What PyYAML refuses, cloud-init ignores whole (load_yaml's default, no entry): yaml-cpp
   // reads some of it (a tab between tokens, 2001-02-30, an anchor defined twice), so the
   // verdict comes first.
-  if (std::optional<YamlProblem> bad = ArchiveYamlProblem(payload)) {
+  ArchiveYaml read = ReadArchiveYaml(payload);
+  if (const std::optional<YamlProblem>& bad = read.problem) {
     std::string_view why = bad->message;
     if (why.starts_with("invalid YAML: ")) why.remove_prefix(14);
     std::string where = " (line " + std::to_string(bad->line) + ": " + std::string(why) + ")";
@@ -152,22 +152,17 @@ Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int m
                                                      where + ": cloud-init would ignore it"
                                                : "cloud-config-archive is not read" + where);
   }
+  if (read.nodes > kMaxArchiveYamlNodes) {
+    return Error(ErrorCode::kLimitExceeded, "cloud-config-archive has more than " +
+                                                std::to_string(kMaxArchiveYamlNodes) +
+                                                " YAML nodes");
+  }
   YAML::Node root;
-  YamlShape shape;
   try {
-    shape = ScanYaml(payload);
-    if (shape.nodes > kMaxYamlNodes) {
-      return Error(ErrorCode::kLimitExceeded, "cloud-config-archive has more than " +
-                                                  std::to_string(kMaxYamlNodes) + " YAML nodes");
-    }
     root = YAML::Load(std::string(payload));
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("cloud-config-archive is not YAML: ") + e.what());
-  }
-  if (shape.more_documents) {
-    return Error(ErrorCode::kInvalidInput,
-                 "cloud-config-archive is not one YAML document (cloud-init would ignore it)");
   }
   std::vector<ArchiveEntry> entries;
   if (!root || root.IsNull()) return entries;

@@ -4,6 +4,7 @@
 #ifndef S3US_USERDATA_ARCHIVE_H_
 #define S3US_USERDATA_ARCHIVE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct ArchiveEntry {
   std::optional<std::string> launch_index;                   // str(entry["launch-index"])
   std::vector<std::pair<std::string, std::string>> headers;  // X-S3us-* keys, as written
 };
+
+// Nodes an archive may have before yaml-cpp is asked to build its tree (about a kilobyte
+// each): a hundred times a large archive, about 100 MB of tree at the most.
+inline constexpr uint64_t kMaxArchiveYamlNodes = 100000;
 
 // Errors (kInvalidInput, message without the part prefix): not YAML, not a list, an
 // entry that is neither a mapping nor a string (cloud-init skips those silently), content

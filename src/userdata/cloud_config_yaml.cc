@@ -97,12 +97,17 @@ class Checker {
 
   // The first problem of this event, if any.
   Found On(const yaml_event_t& e) {
+    if (e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT ||
+        e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT) {
+      ++nodes_;
+    }
     Found found = Event(e);
     if (found && found->line == 0) found->line = e.start_mark.line + 1;
     return found;
   }
 
   bool top_is_other() const { return top_ == Top::kOther; }
+  uint64_t nodes() const { return nodes_; }
   const YamlLaunchIndex& launch_index() const { return launch_index_; }
 
  private:
@@ -263,6 +268,7 @@ class Checker {
   std::vector<Frame> stack_;
   std::map<std::string, Anchored, std::less<>> anchors_;
   int documents_ = 0;
+  uint64_t nodes_ = 0;  // scalars, aliases, sequences and mappings
   bool merging_ = false;
   bool index_key_ = false;
   Top top_ = Top::kUnset;
@@ -326,9 +332,10 @@ CloudConfigYaml ReadCloudConfigYaml(std::string_view text) {
   return {std::nullopt, checker.launch_index()};
 }
 
-std::optional<YamlProblem> ArchiveYamlProblem(std::string_view text) {
+ArchiveYaml ReadArchiveYaml(std::string_view text) {
   Checker checker(text, true);
-  return Check(text, checker);
+  std::optional<YamlProblem> problem = Check(text, checker);
+  return {std::move(problem), checker.nodes()};
 }
 
 std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text) {

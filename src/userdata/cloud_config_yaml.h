@@ -54,9 +54,14 @@ struct CloudConfigYaml {
 
 CloudConfigYaml ReadCloudConfigYaml(std::string_view text);
 
-// nullopt when PyYAML's safe_load would load `text` as a #cloud-config-archive, whatever its
-// top level (the archive reader decides what a list holds): the same checks, !!binary taken.
-std::optional<YamlProblem> ArchiveYamlProblem(std::string_view text);
+// A #cloud-config-archive as PyYAML's safe_load reads it, whatever its top level (the archive
+// reader decides what a list holds): the same checks, !!binary taken, and the node count, so
+// a tree is built only for a text of bounded size (about a kilobyte of yaml-cpp per node).
+struct ArchiveYaml {
+  std::optional<YamlProblem> problem;  // nullopt when safe_load loads it
+  uint64_t nodes = 0;                  // scalars, aliases, sequences and mappings
+};
+ArchiveYaml ReadArchiveYaml(std::string_view text);
 
 // nullopt when cloud-init's load_yaml would load `text` as a cloud-config.
 std::optional<YamlProblem> CloudConfigYamlProblem(std::string_view text);
