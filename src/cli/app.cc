@@ -26,32 +26,6 @@ void ConfigureLogging(const Options& o) {
   }
 }
 
-std::string_view CommandWord(Command command) {
-  switch (command) {
-    case Command::kRun:
-      return "run";
-    case Command::kPlan:
-      return "plan";
-    case Command::kReplay:
-      return "replay";
-    case Command::kResolve:
-      return "resolve";
-    case Command::kStatus:
-      return "status";
-    case Command::kGet:
-      return "get";
-    case Command::kLegacy:
-      return "-b BUCKET";
-    case Command::kSign:
-      return "sign";
-    case Command::kVerify:
-      return "verify";
-    case Command::kValidate:
-      return "validate";
-  }
-  return "?";
-}
-
 int RunCommand(const Options& options) {
   ConfigureLogging(options);
   // A part we run that calls `run` again would read the same user data from IMDS and run
@@ -90,7 +64,7 @@ int RunApp(const Options& options) {
   // Whatever the command was doing, an interrupt ends it with the signal's exit code; the
   // commands that know more said so already (InterruptedExit prints one line).
   if (int sig = InterruptSignal(); sig != 0) {
-    return InterruptedExit(sig, "running `" + std::string(CommandWord(options.command)) + "`");
+    return InterruptedExit(sig, "running `" + std::string(CommandName(options.command)) + "`");
   }
   return code;
 }

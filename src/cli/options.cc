@@ -376,4 +376,30 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   return result;
 }
 
+std::string_view CommandName(Command command) {
+  switch (command) {
+    case Command::kRun:
+      return "run";
+    case Command::kPlan:
+      return "plan";
+    case Command::kReplay:
+      return "replay";
+    case Command::kResolve:
+      return "resolve";
+    case Command::kStatus:
+      return "status";
+    case Command::kGet:
+      return "get";
+    case Command::kLegacy:
+      return "-b BUCKET";
+    case Command::kSign:
+      return "sign";
+    case Command::kVerify:
+      return "verify";
+    case Command::kValidate:
+      return "validate";
+  }
+  return "?";
+}
+
 }  // namespace s3us::cli

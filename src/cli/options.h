@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -30,6 +31,9 @@ enum class Command {
   kVerify,
   kValidate
 };
+
+// The command as typed: "plan", "replay", ...; "-b BUCKET" for the predecessor's form.
+std::string_view CommandName(Command command);
 
 struct Options {
   Command command = Command::kRun;

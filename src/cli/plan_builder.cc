@@ -63,9 +63,8 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {
 int UserDataFailure(const Options& o, const Error& e) {
   bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
   if (!inspecting || !o.input.empty() || o.on_instance) return SetupFailure(e);
-  std::string name = o.command == Command::kPlan ? "plan" : "resolve";
-  PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " + name +
-             " FILE");
+  PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " +
+             std::string(CommandName(o.command)) + " FILE");
   return kExitSetup;
 }
 
