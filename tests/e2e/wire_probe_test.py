@@ -226,13 +226,20 @@ class S3AnswerTest(ProbeTest):
                               'Credential=<redacted>/')
 
     def test_expired_token_takes_the_credentials_imds_has_now(self):
-        handle = self.imds.handle
+        handle, document = self.imds.handle, self.imds.document
 
         def rotating(conn, request):  # the first credentials go stale as they are handed out
-            keep = handle(conn, request)
-            if request.path.endswith('/' + self.imds.role) and len(self.imds.handed_out) == 1:
-                self.imds.rotate()
-            return keep
+            if not request.path.endswith('/' + self.imds.role) or len(self.imds.handed_out) > 1:
+                return handle(conn, request)
+            # Rotated before the answer leaves: the client's first S3 request can come before
+            # this thread runs again (it did under load, and S3 took the first set as current).
+            stale = json.dumps(self.imds.credentials, indent=2).encode()
+            self.imds.rotate()
+            self.imds.document = lambda: stale
+            try:
+                return handle(conn, request)
+            finally:
+                self.imds.document = document
         self.imds.server.handler = rotating
         self.assert_planned(self.plan())
         self.assertEqual(self.s3.refused, ['ExpiredToken'])
