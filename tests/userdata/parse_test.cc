@@ -3,6 +3,7 @@
 
 #include "core/crypto.h"
 #include "tests/fakes/gzip.h"
+#include "tests/userdata/must_parse.h"
 #include "userdata/parse.h"
 
 #include <catch2/catch.hpp>
@@ -10,11 +11,7 @@
 namespace s3us::userdata {
 namespace {
 
-std::vector<Part> MustParse(std::string_view blob, const ParseOptions& o = {}) {
-  auto r = Parse(blob, o);
-  if (!r.ok()) FAIL(r.error().ToString());
-  return std::move(*r);
-}
+using testing::MustParse;
 
 TEST_CASE("Parse types a plain script blob by its first line") {
   auto parts = MustParse("#!/bin/sh\necho hi\n");

@@ -1,26 +1,20 @@
-// One test per parsing rule, limit and error text of Parse() / ParseIncludeList().
+// One test per parsing rule, limit and error text of Parse() / ParseIncludeList(); the
+// launch-index rules are in launch_index_test.cc, the archive ones in archive_test.cc.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "tests/fakes/gzip.h"
+#include "tests/userdata/must_parse.h"
 #include "userdata/parse.h"
 #include "userdata/py_text.h"
 
 namespace s3us::userdata {
 namespace {
 
-std::vector<Part> MustParse(std::string_view blob, const ParseOptions& o = {}) {
-  auto r = Parse(blob, o);
-  if (!r.ok()) FAIL(r.error().ToString());
-  return std::move(*r);
-}
-
-std::string Mime(const std::string& parts) {
-  return "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n" + parts + "--B--\n";
-}
-
 using testing::Gzip;
+using testing::Mime;
+using testing::MustParse;
 
 TEST_CASE("First-line table re-types, longest prefix first, case and blanks ignored") {
   struct Case {
@@ -146,20 +140,6 @@ TEST_CASE("Transfer encodings decode; charset, headers and launch index are kept
   REQUIRE(parts[0].headers.size() == 3);  // Content-Type, Launch-Index, X-S3us-Origin
   CHECK(parts[0].headers[2] == std::pair<std::string, std::string>("X-S3us-Origin", "top"));
   CHECK(parts[1].payload == "#!/bin/sh\necho \xe2\x82\xac!");
-}
-
-TEST_CASE("Archives explode in place with cloud-init's defaults") {
-  auto parts = MustParse(
-      "#cloud-config-archive\n"
-      "- {type: text/x-shellscript, content: 'echo a', filename: a.sh, launch-index: 1}\n"
-      "- 'plain string'\n"
-      "- {content: '#s3-include\ns3://b/k'}\n");
-  REQUIRE(parts.size() == 3);
-  CHECK(parts[0].filename == "a.sh");
-  CHECK(parts[0].launch_index == "1");
-  CHECK(parts[1].content_type == "text/cloud-config");
-  CHECK(parts[1].filename == "part-002");
-  CHECK(parts[2].content_type == "text/x-s3-include");
 }
 
 TEST_CASE("ELF parts cloud-init leaves untyped become executables; libmagic is recorded") {
@@ -346,193 +326,6 @@ TEST_CASE("#include lines of an unencoded part strip no non-ASCII blank, as Pyth
   REQUIRE(decoded.ok());
   REQUIRE(decoded->size() == 1);
   CHECK((*decoded)[0].url == "http://a/x");
-}
-
-TEST_CASE("The first Launch-Index header decides; one int() refuses is kept as sent") {
-  auto parts = MustParse(Mime(
-      "--B\nContent-Type: text/x-shellscript\nLaunch-Index: 1.5\nLaunch-Index: 4\n\n#!/bin/sh\n"
-      "--B\nContent-Type: text/x-shellscript\nLaunch-Index:  3 \nLaunch-Index: x\n\n#!/bin/sh\n"
-      "--B\nContent-Type: text/cloud-config\n\n#cloud-config\nlaunch-index: nope\n"));
-  REQUIRE(parts.size() == 3);
-  CHECK(parts[0].launch_index == "1.5");  // for no instance, as cloud-init's filter reads it
-  CHECK(parts[1].launch_index == "3");
-  CHECK_FALSE(parts[2].launch_index.has_value());  // a bad key adds no header: every instance
-}
-
-TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-index") {
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\necho hi\n")[0].launch_index);
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nempty:\n")[0].launch_index == "2");
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nf: {a, b}\n")[0].launch_index == "2");
-  // A ':' is a value indicator before a blank or the line's end only.
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh\n")[0].launch_index);
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\ns3://b/k.sh:\n")[0].launch_index == "2");
-  // An explicit key with a null value has its ':' on the next line.
-  CHECK(MustParse("#cloud-config\n? q\n: ~\nlaunch-index: 1\n")[0].launch_index == "1");
-  CHECK(MustParse("#cloud-config\na:\n  ? q\n  :\nlaunch-index: 1\n")[0].launch_index == "1");
-}
-
-// PyYAML shares an alias's node; so do the checks of the tree: 40 levels of nested aliases
-// (2^40 paths) are read at once, not walked path by path.
-TEST_CASE("A cloud-config naming launch-index with nested aliases is read at once") {
-  std::string text = "#cloud-config\nlaunch-index: 1\na0: &a0 [x, x]\n";
-  for (int i = 1; i < 40; ++i) {
-    std::string n = std::to_string(i), m = std::to_string(i - 1);
-    text += "a" + n + ": &a" + n + " [*a" + m + ", *a" + m + "]\n";
-  }
-  CHECK(MustParse(text)[0].launch_index == "1");
-}
-
-// Expected values below: str(int(...)) of what Debian 12's cloud-init attaches (load_yaml,
-// then payload.get("launch-index")), or none where load_yaml fails; a part without an index
-// runs on every instance.
-TEST_CASE("A cloud-config naming launch-index with an anchor PyYAML fails on has none") {
-  for (std::string text : {"#cloud-config\na: &x 1\nb: &x 2\nlaunch-index: 2\n",
-                           "#cloud-config\na: &x.y 1\nlaunch-index: 2\n",
-                           "#cloud-config\na: [&x 1, &x 2]\nlaunch-index: 2\n"}) {
-    INFO(text);
-    CHECK_FALSE(MustParse(text)[0].launch_index);
-  }
-  CHECK(
-      MustParse("#cloud-config\na: &x 1\nb: *x\nc: '&x'\nlaunch-index: 2 # &x\n")[0].launch_index ==
-      "2");
-}
-
-// PyYAML fails on a tab where a token may start; libyaml reads past it, the cloud-config
-// reader does not.
-TEST_CASE("A cloud-config naming launch-index with a tab outside a comment has none") {
-  for (std::string text :
-       {"#cloud-config\nlaunch-index: 2\t\n", "#cloud-config\r\nlaunch-index:\t2\n",
-        "#cloud-config\n\tlaunch-index: 2\n", "#cloud-config\nlaunch-index: 2 \t# c\n",
-        "#cloud-config\n\tlaunch-index: 2 # \xc2\x85\n"}) {
-    INFO(text);
-    CHECK_FALSE(MustParse(text)[0].launch_index);
-  }
-  // NEL, U+2028 and U+2029 break lines in PyYAML and libyaml alike.
-  for (std::string text : {"#cloud-config # \xc2\x85\nlaunch-index: 2\n",
-                           "#cloud-config\xe2\x80\xa8\nlaunch-index: 2\n",
-                           "#cloud-config\nlaunch-index: 2\n#\xe2\x80\xa9\n"}) {
-    INFO(text);
-    CHECK(MustParse(text)[0].launch_index == "2");
-  }
-  // A tab in a whole-line comment is never read as one.
-  CHECK(MustParse("#cloud-config\n  #\tnote\nlaunch-index: 2\n")[0].launch_index == "2");
-  CHECK_FALSE(MustParse("#cloud-config\na: 1\t\n")[0].launch_index);
-  // A header decides before the YAML is read.
-  CHECK(MustParse(Mime("--B\nContent-Type: text/cloud-config\nLaunch-Index: 1\n\n"
-                       "#cloud-config\nlaunch-index: 2\t\n"))[0]
-            .launch_index == "1");
-}
-
-// Tabs PyYAML reads: in a quoted scalar, in a comment after " #". One after a closing quote,
-// in a plain scalar, or after a '#' inside a quoted scalar makes it fail.
-TEST_CASE("A tab in a quoted scalar or a trailing comment is read as PyYAML reads it") {
-  for (std::string text :
-       {"#cloud-config\nlaunch-index: 2 # a\tb\n", "#cloud-config\nlaunch-index: 2 # it's\tb\n",
-        "#cloud-config\nlaunch-index: 2\nx: \"a\tb\"\n",
-        "#cloud-config\nlaunch-index: 2\nx: 'a\tb'\n",
-        "#cloud-config\nlaunch-index: 2\nx: \"a\n\tb\"\n",
-        "#cloud-config\n'a\tb': 1\nlaunch-index: 2\n"}) {
-    INFO(text);
-    CHECK(MustParse(text)[0].launch_index == "2");
-  }
-  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"a\"\t\n",
-                           "#cloud-config\nlaunch-index: 2\nx: \"x\n  # y\" \t\n",
-                           "#cloud-config\nlaunch-index: 2\nx: \"a # b\"\t\n",
-                           "#cloud-config\nlaunch-index: 2\nx: a\tb\n",
-                           "#cloud-config\nlaunch-index: 2\nx: b\n  \"x\ty\"\n"}) {
-    INFO(text);
-    CHECK_FALSE(MustParse(text)[0].launch_index);
-  }
-}
-
-TEST_CASE("A cloud-config PyYAML's scanner or composer fails on has no launch-index") {
-  for (std::string text :
-       {"#cloud-config\nlaunch-index: 2\nx: \"abc\n", "#cloud-config\nlaunch-index: 2\nx: 'abc\n",
-        "#cloud-config\nlaunch-index: 2\nx: &a \"abc\n  def\n",
-        "#cloud-config\nlaunch-index: 2\nx: \"it\\'s\"\n",
-        "#cloud-config\nlaunch-index: 2\nx: \"a\n--- b\"\n",
-        "#cloud-config\nlaunch-index: 2\n---\na: 1\n", "#cloud-config\nlaunch-index: 2\n---\n"}) {
-    INFO(text);
-    CHECK_FALSE(MustParse(text)[0].launch_index);
-  }
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: 'a\n...'\n")[0].launch_index == "2");
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\n...\n")[0].launch_index == "2");
-  // libyaml refuses a surrogate PyYAML takes (2) and a code point past U+10FFFF it fails on
-  // (none) alike: refused.
-  for (std::string text : {"#cloud-config\nlaunch-index: 2\nx: \"\\ud800\"\n",
-                           "#cloud-config\nlaunch-index: 2\nx: \"\\U00110000\"\n"}) {
-    auto parts = Parse(text);
-    REQUIRE_FALSE(parts.ok());
-    CHECK(parts.error().message() ==
-          "part 1: a cloud-config that names launch-index is refused on line 3 (invalid YAML: "
-          "found invalid Unicode character escape code): which instances it is for is unknown");
-  }
-}
-
-TEST_CASE("A launch-index key spelled with escapes is read as PyYAML decodes it") {
-  CHECK(MustParse("#cloud-config\n\"launch\\x2dindex\": 2\n")[0].launch_index == "2");
-  CHECK(MustParse("#cloud-config\n\"\\U0000006caunch-index\": 5\n")[0].launch_index == "5");
-  CHECK(MustParse("#cloud-config\n{\"launch\\u002Dindex\": 6}\n")[0].launch_index == "6");
-  CHECK(MustParse("#cloud-config\n? \"launch-\\\n  index\"\n: 4\n")[0].launch_index == "4");
-  CHECK_FALSE(MustParse("#cloud-config\n'launch\\x2dindex': 6\n")[0].launch_index);
-  CHECK_FALSE(MustParse("#cloud-config\n\"launch\\\\x2dindex\": 6\n")[0].launch_index);
-  CHECK(MustParse("#cloud-config\nlaunch-index: \"\\x32\"\n")[0].launch_index == "2");
-}
-
-// A MIMEBase of another type holds text content as a str: get_payload(decode=True) is its
-// raw-unicode-escape.
-TEST_CASE("Archive text content of a type that is not text/* is held as its escape") {
-  auto parts = MustParse(
-      "#cloud-config-archive\n- type: application/x-foo\n  content: \"caf\xc3\xa9 \\u20ac\"\n"
-      "- type: text/x-foo\n  content: \"caf\xc3\xa9\"\n"
-      "- type: TEXT/x-foo\n  content: \"caf\xc3\xa9\"\n");
-  REQUIRE(parts.size() == 3);
-  CHECK(parts[0].payload == "caf\xe9 \\u20ac");
-  CHECK(parts[1].payload == "caf\xc3\xa9");
-  CHECK(parts[2].payload == "caf\xe9");  // cloud-init compares the maintype as written
-  CHECK(parts[2].content_type == "text/x-foo");
-  auto two = Parse("#cloud-config-archive\n- a\n---\n- b\n");
-  REQUIRE_FALSE(two.ok());
-  CHECK(two.error().message() ==
-        "part 1: cloud-config-archive is not YAML PyYAML loads (line 3: more than one document "
-        "(cloud-init reads one)): cloud-init would ignore it");
-  // What yaml-cpp reads and PyYAML does not (a tab before a value's indicator, an impossible
-  // date), cloud-init ignores whole: nothing of it runs.
-  for (const char* bad :
-       {"#cloud-config-archive\n- {content: \"#!/bin/sh\\n\", when: 2001-02-30}\n",
-        "#cloud-config-archive\n- &a x\n- &a y\n"}) {
-    auto r = Parse(bad);
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message().starts_with("part 1: cloud-config-archive is not YAML PyYAML loads"));
-  }
-}
-
-// cloud-init decodes the YAML strictly as UTF-8 and PyYAML's reader refuses control
-// characters: no launch-index then.
-TEST_CASE("A cloud-config PyYAML's reader refuses has no launch-index") {
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \x7f\n")[0].launch_index);
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \x01\n")[0].launch_index);
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\x80\n")[0].launch_index);
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: \xef\xbf\xbe\n")[0].launch_index);
-  CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\nx: caf\xe9\n")[0].launch_index);
-  CHECK(MustParse("#cloud-config\nlaunch-index: 2\nx: \xc2\xa0\xef\xbb\xbf\n")[0].launch_index ==
-        "2");
-}
-
-// PyYAML reads the raw-unicode-escape of text cloud-init holds as a str: é is byte 0xe9
-// there, not UTF-8; a character above U+00FF is ASCII (\u20ac).
-TEST_CASE("The launch-index of an unencoded or gunzipped cloud-config is read from its escape") {
-  std::string config = "#cloud-config\nlaunch-index: 2\nname: caf\xc3\xa9\n";
-  auto parts =
-      MustParse(Mime("--B\nContent-Type: text/cloud-config\n\n" + config +
-                     "--B\nContent-Type: text/cloud-config\n\n"
-                     "#cloud-config\nlaunch-index: 3\nname: \xe2\x82\xac\n"
-                     "--B\nContent-Type: text/cloud-config\nContent-Transfer-Encoding: "
-                     "base64\n\nI2Nsb3VkLWNvbmZpZwpsYXVuY2gtaW5kZXg6IDIKbmFtZTogY2Fmw6kK\n"));
-  REQUIRE(parts.size() == 3);
-  CHECK_FALSE(parts[0].launch_index);
-  CHECK(parts[1].launch_index == "3");
-  CHECK(parts[2].launch_index == "2");  // base64: the UTF-8 bytes
 }
 
 TEST_CASE("RFC 2231 characters sent unencoded are one byte each, as Python takes them") {
