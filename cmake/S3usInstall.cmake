@@ -4,8 +4,14 @@
 # another prefix it lands below that prefix unless S3US_CLOUDINIT_HANDLER_DIR says otherwise.
 include(GNUInstallDirs)
 
-set(S3US_CLOUDINIT_HANDLER_DIR "${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/cloud/handlers"
+# Empty in the cache means "follow the prefix": a default written into the cache would keep
+# the first configure's prefix when a build is reconfigured for /usr.
+set(S3US_CLOUDINIT_HANDLER_DIR ""
     CACHE PATH "cloud-init's <cloud_dir>/handlers, where the part handler link goes")
+set(S3US_HANDLER_LINK_DIR "${S3US_CLOUDINIT_HANDLER_DIR}")
+if(NOT S3US_HANDLER_LINK_DIR)
+  set(S3US_HANDLER_LINK_DIR "${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/cloud/handlers")
+endif()
 set(S3US_SYSTEMD_UNIT_DIR "lib/systemd/system"
     CACHE STRING "Where s3-user-script.service goes")
 set(S3US_TMPFILES_DIR "lib/tmpfiles.d"
@@ -50,7 +56,7 @@ install(FILES "${S3US_PACKAGING_SRC}/s3-user-script.bash-completion"
 install(FILES "${PROJECT_SOURCE_DIR}/handlers/cloudinit/s3_user_script.py"
         DESTINATION "${S3US_HANDLER_SHARE_DIR}")
 install(FILES "${S3US_PACKAGING_OUT}/s3_user_script.py"
-        DESTINATION "${S3US_CLOUDINIT_HANDLER_DIR}")
+        DESTINATION "${S3US_HANDLER_LINK_DIR}")
 install(FILES "${S3US_PACKAGING_OUT}/s3-user-script.conf" DESTINATION "${S3US_TMPFILES_DIR}")
 install(FILES "${S3US_PACKAGING_OUT}/s3-user-script.service"
         DESTINATION "${S3US_SYSTEMD_UNIT_DIR}")
