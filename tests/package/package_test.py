@@ -1,11 +1,14 @@
-"""The Debian package end to end: builds it with CPack from a Release build, runs lintian,
+"""The Debian package end to end: makes it with CPack (from the build under test when that is
+configured as a package build, as scripts/test.sh configures build/test, so the package holds
+the binary every other test ran; else from a Release build of its own), runs lintian,
 installs it with dpkg on this machine (CI runs as root on a disposable machine), and checks
 the installed files the way a user meets them: the binary against the emulators, `man -l`,
 the completion through bash-completion's loader, `systemd-analyze verify`, real cloud-init
 loading the handler from /var/lib/cloud/handlers, the tmpfiles.d link; then `dpkg --purge`
 must leave nothing behind. One package test at a time on a machine (a lock file).
 
-usage: package_test.py SOURCE_DIR BUILD_DIR [CMAKE_CXX_COMPILER_LAUNCHER]"""
+usage: package_test.py SOURCE_DIR --cpack-config BUILD/CPackConfig.cmake OUT_DIR
+       package_test.py SOURCE_DIR --build BUILD_DIR [CMAKE_CXX_COMPILER_LAUNCHER]"""
 
 import fcntl
 import os
@@ -54,6 +57,7 @@ def sh(*args, ok=True, **kw):
 
 
 def build_package(source, build, launcher):
+    """A Release build of its own with prefix /usr; returns its CPackConfig.cmake."""
     step('configure a Release build with prefix /usr')
     args = ['cmake', '-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release',
             '-DCMAKE_INSTALL_PREFIX=/usr', '-DS3US_DEBIAN_FLAGS=ON', '-DS3US_BUILD_TESTS=OFF']
@@ -62,14 +66,18 @@ def build_package(source, build, launcher):
     sh(*args)
     step('build s3-user-script (Release)')
     sh('cmake', '--build', build, '-j2', timeout=1500)
-    step('cpack -G DEB')
-    for old in os.listdir(build):
-        if old.endswith('.deb'):
-            os.remove(os.path.join(build, old))
-    sh('cpack', '-G', 'DEB', cwd=build)
-    debs = [f for f in os.listdir(build) if f.endswith('.deb')]
+    return os.path.join(build, 'CPackConfig.cmake')
+
+
+def make_package(cpack_config, out):
+    """cpack -G DEB from a configured, built tree into `out`; returns the .deb."""
+    step(f'cpack -G DEB --config {cpack_config}')
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    sh('cpack', '-G', 'DEB', '--config', cpack_config, '-B', out, cwd=out)
+    debs = [f for f in os.listdir(out) if f.endswith('.deb')]
     check(len(debs) == 1, f'one package built: {debs}')
-    return os.path.join(build, debs[0])
+    return os.path.join(out, debs[0])
 
 
 def check_package(deb, source):
@@ -213,9 +221,12 @@ def snapshot():
 
 
 def main():
-    source, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    launcher = sys.argv[3] if len(sys.argv) > 3 else ''
-    deb = build_package(source, build, launcher)
+    source, mode, where = os.path.abspath(sys.argv[1]), sys.argv[2], os.path.abspath(sys.argv[3])
+    if mode == '--cpack-config':
+        deb = make_package(where, os.path.abspath(sys.argv[4]))
+    else:
+        launcher = sys.argv[4] if len(sys.argv) > 4 else ''
+        deb = make_package(build_package(source, where, launcher), os.path.join(where, 'deb'))
     check_package(deb, source)
     os.makedirs(os.path.dirname(LOCK), exist_ok=True)
     with open(LOCK, 'w') as lock:
