@@ -4,12 +4,12 @@
 # secret scan of every output: e2e_util.py.
 s3us_add_e2e(fetch_aws fetch_aws_test.py TIMEOUT 300)
 s3us_add_e2e(fetch_expand fetch_expand_test.py TIMEOUT 300)
-s3us_add_e2e(get get_test.py TIMEOUT 300)
+s3us_add_e2e(get get_test.py TIMEOUT 300 COST 40)
 s3us_add_e2e(tls tls_test.py TIMEOUT 120)
 s3us_add_e2e(include_keys include_keys_test.py TIMEOUT 120)
 s3us_add_e2e(credentials credentials_test.py TIMEOUT 300)
 # Issue 14: the fault matrix (IMDS, S3 and a fault proxy in front of either).
-s3us_add_e2e(fault_matrix fault_matrix_test.py TIMEOUT 300)
+s3us_add_e2e(fault_matrix fault_matrix_test.py TIMEOUT 300 COST 80)
 # Issue 14: the bad-input corpus of tests/data/bad/ through `plan`, time- and memory-bounded.
 s3us_add_e2e(bad_input bad_input_test.py TIMEOUT 400)
 s3us_add_e2e(failclosed failclosed_test.py TIMEOUT 120)
@@ -22,7 +22,7 @@ s3us_add_e2e(hostile_server hostile_server_test.py TIMEOUT 180)
 # connections the server closed, folded headers, HTTP/1.0, a 307, other credential shapes.
 s3us_add_e2e(wire_probe wire_probe_test.py TIMEOUT 120)
 # Issue 16: memory flat in object size (plan, resolve and a run of 4 x 60 MiB; plan of 16 x 15 MiB).
-s3us_add_e2e(memory memory_test.py TIMEOUT 600)
+s3us_add_e2e(memory memory_test.py TIMEOUT 600 COST 100)
 # Issue 14: 300 `plan` processes at once against a throttling S3 and IMDS. Alone: it holds
 # every core for a minute, and a test beside it whose binary probes IMDS as a workstation
 # does (1 s a request, 1.5 s in all) can find its emulator too slow to answer and exit 3
