@@ -388,6 +388,8 @@ def main(argv):
 
 def finish(args, report, start):
     report.elapsed = time.monotonic() - start
+    report.notes.append('Load average at the end: ' +
+                        ', '.join(f'{x:.2f}' for x in os.getloadavg()) + '.')
     text = report.markdown()
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -317,7 +317,8 @@ NOTES = [
     'curl rows: `curl -X PUT` token, GET role, GET credentials, JSON through /usr/bin/python3 '
     '(jq is not a project dependency); curl 7.88 `--aws-sigv4 aws:amz:us-east-1:s3` with '
     '`x-amz-security-token` and `x-amz-content-sha256` added by hand. The parallel row is one '
-    '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`.',
+    '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`; with --sweep, '
+    'one more `curl --parallel --parallel-max K` row per swept K other than 64.',
     'Ratio of plan to curl --parallel: with the same requests in flight, as the targets '
     'ask (the sweep\'s `--max-parallel 64` row past N=16 when the run has it; the default '
     '16 is the same up to N=16).',
