@@ -11,6 +11,7 @@ the commands themselves (bench_jobs.py) or the emulators (scripts/emulators).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -25,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'emulators'))
 from harness import Emulators  # noqa: E402
+from fast_emu import FastEmulators  # noqa: E402
 import bench_gate  # noqa: E402
 import bench_jobs as bj  # noqa: E402
 import bench_report as br  # noqa: E402
@@ -81,12 +83,19 @@ def run_once(job, log_path, rss=False, cpu=None):
 
 
 def request_count(emu):
+    """(IMDS requests, S3 requests) so far; with the fast emulator also its peak of S3
+    requests in flight since the last call (which resets it)."""
+    if isinstance(emu, FastEmulators):
+        st = emu.all_stats()
+        return st['imds']['total'], st['s3']['total'], st['s3']['max_in_flight']
     return emu.stats('imds')['total'], emu.stats('s3')['total']
 
 
 def emulators_cpu(emu):
     """CPU seconds the IMDS and S3 emulators have used so far (all their threads; clock-tick
     resolution)."""
+    if isinstance(emu, FastEmulators):
+        return emu.cpu_seconds()
     total = 0
     for proc in (emu._imds.proc, emu._s3.proc):  # noqa: SLF001 (no accessor in the harness)
         with open(f'/proc/{proc.pid}/stat', encoding='ascii') as f:
@@ -112,9 +121,11 @@ def measure(jobs, emu, log_path):
                 m.failure = str(e)
                 continue
             m.emulator_cpu.append(emulators_cpu(emu) - emu_before)
+            after = request_count(emu)
             if rep == 0:
-                after = request_count(emu)
                 m.requests = (after[0] - before[0], after[1] - before[1])
+            if len(after) > 2:  # the fast emulator's peak of S3 requests unanswered at once
+                m.s3_in_flight.append(after[2])
             m.times.append(t)
             m.rss_kib = max(m.rss_kib, rss)
     return out
@@ -275,7 +286,13 @@ def parse_args(argv):
     p.add_argument('--big-mib', type=int, help='large object size (default 1024, quick 64)')
     p.add_argument('--sizes', help='comma-separated N (default 1,8,32,128; quick 1,8)')
     p.add_argument('--sweep', default='', help='comma-separated --max-parallel values: one '
-                   'more plan row each')
+                   'more plan row each, and a `curl --parallel --parallel-max K` row beside it')
+    p.add_argument('--emulator', choices=('fast', 'python'), default='fast',
+                   help='the fetch table\'s emulators: fast (bench/fast_emulator.cc, compiled, '
+                   'not the bottleneck; default) or python (scripts/emulators, botocore '
+                   'signature checks); the large object and the dry run use python')
+    p.add_argument('--fetch-only', action='store_true', help='only the fetch table (no '
+                   'start-up, dry run or large object)')
     p.add_argument('--ratios-json', help='also write {ratio name: value} here')
     p.add_argument('--skip-aws', action='store_true', help='leave out the aws s3 cp row '
                    '(about a second of CPU per object)')
@@ -292,6 +309,31 @@ def parse_args(argv):
     return args
 
 
+def fetch_table(args, report, available, emu, work, log):
+    """The fetch table: every row at every N of args.sizes, against emu."""
+    bodies = [bj.object_body(i) for i in range(max(args.sizes))]
+    for i, body in enumerate(bodies):
+        emu.put(bj.BUCKET, bj.key(i), body)
+    for n in args.sizes:
+        print(f'bench: N={n}', file=sys.stderr, flush=True)
+        comp = bj.competitor_jobs(work, n, emu.env, emu.imds_url, emu.s3_url, bodies,
+                                  args.sweep)
+        jobs = [] if args.skip_aws else [(comp[0].name, comp[0], aws_reps(n, args.reps))]
+        jobs += [(j.name, j, args.reps) for j in comp[1:]]
+        ours = bj.our_jobs(work, n, args.binary, emu.env, args.sweep)
+        for cmd, job in ours.items():
+            if available[cmd.split('-')[0]]:
+                report.unavailable[job.name] = available[cmd.split('-')[0]]
+            else:
+                jobs.append((job.name, job, args.reps))
+        if n == 1 and not available['get']:
+            job = bj.get_job(work, args.binary, emu.env, bodies[0])
+            jobs.append((job.name, job, args.reps))
+        elif n == 1:
+            report.unavailable['s3-user-script get'] = available['get']
+        report.fetch[n] = measure(jobs, emu, log)
+
+
 def main(argv):
     args = parse_args(argv)
     if args.get_only:
@@ -305,27 +347,15 @@ def main(argv):
         work = os.path.join(tmp, 'work')
         os.makedirs(work)
         log = os.path.join(work, 'run.log')
-        with Emulators(tmp, latency_ms=LATENCY_MS, s3_args=S3_ARGS) as emu:
-            bodies = [bj.object_body(i) for i in range(max(args.sizes))]
-            for i, body in enumerate(bodies):
-                emu.put(bj.BUCKET, bj.key(i), body)
-            for n in args.sizes:
-                print(f'bench: N={n}', file=sys.stderr, flush=True)
-                comp = bj.competitor_jobs(work, n, emu.env, emu.imds_url, emu.s3_url, bodies)
-                jobs = [] if args.skip_aws else [(comp[0].name, comp[0], aws_reps(n, args.reps))]
-                jobs += [(j.name, j, args.reps) for j in comp[1:]]
-                ours = bj.our_jobs(work, n, args.binary, emu.env, args.sweep)
-                for cmd, job in ours.items():
-                    if available[cmd.split('-')[0]]:
-                        report.unavailable[job.name] = available[cmd.split('-')[0]]
-                    else:
-                        jobs.append((job.name, job, args.reps))
-                if n == 1 and not available['get']:
-                    job = bj.get_job(work, args.binary, emu.env, bodies[0])
-                    jobs.append((job.name, job, args.reps))
-                elif n == 1:
-                    report.unavailable['s3-user-script get'] = available['get']
-                report.fetch[n] = measure(jobs, emu, log)
+        with contextlib.ExitStack() as stack:
+            emu = stack.enter_context(Emulators(tmp, latency_ms=LATENCY_MS, s3_args=S3_ARGS))
+            fetch_emu = emu
+            if args.emulator == 'fast':
+                fetch_emu = stack.enter_context(FastEmulators(tmp, LATENCY_MS))
+            fetch_table(args, report, available, fetch_emu, work, log)
+            if args.fetch_only:
+                stack.close()
+                return finish(args, report, start)
             print('bench: start-up, dry run, large object', file=sys.stderr, flush=True)
             runs = 30 if args.quick else 200
             report.startup['aws --version'] = hyperfine([bj.AWS, '--version'],
@@ -353,7 +383,13 @@ def main(argv):
             report.big, notes = big_object(emu, work, args.binary, available,
                                            args.big_mib << 20, env_curl)
             report.notes += notes
+    return finish(args, report, start)
+
+
+def finish(args, report, start):
     report.elapsed = time.monotonic() - start
+    report.notes.append('Load average at the end: ' +
+                        ', '.join(f'{x:.2f}' for x in os.getloadavg()) + '.')
     text = report.markdown()
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

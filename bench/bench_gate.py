@@ -15,6 +15,8 @@ TARGETS = {}
 for _n in (1, 8, 32, 128, 512):
     TARGETS[f'plan N={_n} / curl --parallel'] = 1.0
     TARGETS[f'plan N={_n} / (3 + depth)·L'] = 1.5
+    for _k in (16, 32, 64, 128, 256, 512):  # --sweep K: beside curl --parallel-max K
+        TARGETS[f'plan N={_n} --max-parallel {_k} / curl --parallel-max {_k}'] = 1.0
 TARGETS['--version / curl --version'] = 1.2
 TARGETS['dry-run replay / curl --version'] = 1.2
 TARGETS['get large object / curl'] = 1.1

@@ -128,8 +128,9 @@ def _check_objects(out_dir, n, bodies):
     return check
 
 
-def competitor_jobs(work, n, emu_env, imds_url, s3_url, bodies):
-    """The three ways users fetch N objects today, as shell scripts under work/."""
+def competitor_jobs(work, n, emu_env, imds_url, s3_url, bodies, sweep=()):
+    """The three ways users fetch N objects today, as shell scripts under work/; the
+    `curl --parallel` one at 64 in flight and at each value of sweep."""
     out = os.path.join(work, f'out-{n}')
     env = dict(emu_env, IMDS=imds_url, S3=s3_url, OUT=out,
                # awscli 2.9 joins this with 'latest/api/token' without a separator.
@@ -150,11 +151,15 @@ def competitor_jobs(work, n, emu_env, imds_url, s3_url, bodies):
         for i in range(n)))
     jobs.append(Job('curl --aws-sigv4, once per object', [serial], env, _fresh_dir(out), check))
 
-    parallel = os.path.join(work, f'curl-parallel-{n}.sh')
-    _write_script(parallel, _CURL_CREDENTIALS + (
-        f'{CURL} --no-progress-meter --fail --parallel --parallel-max 64 {_CURL_SIGV4} \\\n'
-        f'  -o "$OUT/obj-#1.sh" "$S3/{BUCKET}/obj-[000-{n - 1:03d}].sh"\n'))
-    jobs.append(Job('curl --parallel (one process)', [parallel], env, _fresh_dir(out), check))
+    # The reference row at 64 in flight, and one more per --max-parallel value swept.
+    for k in [64] + [k for k in sweep if k != 64]:
+        parallel = os.path.join(work, f'curl-parallel-{n}-{k}.sh')
+        _write_script(parallel, _CURL_CREDENTIALS + (
+            f'{CURL} --no-progress-meter --fail --parallel --parallel-max {k} {_CURL_SIGV4} \\\n'
+            f'  -o "$OUT/obj-#1.sh" "$S3/{BUCKET}/obj-[000-{n - 1:03d}].sh"\n'))
+        name = 'curl --parallel (one process)' if k == 64 else \
+            f'curl --parallel --parallel-max {k}'
+        jobs.append(Job(name, [parallel], env, _fresh_dir(out), check))
     return jobs
 
 

@@ -33,6 +33,7 @@ class Measurement:
     failure: Optional[str] = None
     cpu: List[float] = field(default_factory=list)  # user + system seconds of the tree, per run
     emulator_cpu: List[float] = field(default_factory=list)  # the emulators' seconds, per run
+    s3_in_flight: List[int] = field(default_factory=list)  # peak S3 requests unanswered, per run
 
     @property
     def median_ms(self):
@@ -125,7 +126,7 @@ class Report:
                  f' | requests IMDS+S3 (N={top}) |',
                  '|---|' + '---|' * len(sizes) + '---|']
         extra = sorted({r for n in sizes for r in self.fetch[n] if r not in ROW_ORDER},
-                       key=lambda r: int(r.rsplit(' ', 1)[-1]) if r[-1].isdigit() else 0)
+                       key=lambda r: (int(r.rsplit(' ', 1)[-1]) if r[-1].isdigit() else 0, r))
         rows = [r for r in ROW_ORDER + extra if any(r in self.fetch[n] for n in sizes) or
                 r in self.unavailable]
         for row in rows:
@@ -159,7 +160,7 @@ class Report:
         lines = ['## CPU per run, ms (median): the job / the emulators', '',
                  '| job | ' + ' | '.join(f'N={n}' for n in sizes) + ' |',
                  '|---|' + '---|' * len(sizes)]
-        rows = [r for r in ROW_ORDER if any(self.fetch[n].get(r) for n in sizes)]
+        rows = [r for r in self._all_rows() if any(self.fetch[n].get(r) for n in sizes)]
         for row in rows:
             cells = []
             for n in sizes:
@@ -171,6 +172,31 @@ class Report:
                              f'{statistics.median(m.emulator_cpu) * 1000:.0f}')
             lines.append(f'| {row} | ' + ' | '.join(cells) + ' |')
         return lines
+
+    def _in_flight_table(self):
+        """Peak S3 requests the emulator held unanswered at once (fast emulator only)."""
+        sizes = sorted(self.fetch)
+        rows = [r for r in self._all_rows() if any(
+            self.fetch[n].get(r) and self.fetch[n][r].s3_in_flight for n in sizes)]
+        if not rows:
+            return []
+        lines = ['## Peak S3 requests in flight (seen by the emulator; median of the runs)', '',
+                 '| job | ' + ' | '.join(f'N={n}' for n in sizes) + ' |',
+                 '|---|' + '---|' * len(sizes)]
+        for row in rows:
+            cells = []
+            for n in sizes:
+                m = self.fetch[n].get(row)
+                cells.append(f'{statistics.median(m.s3_in_flight):.0f}'
+                             if m and m.s3_in_flight else '—')
+            lines.append(f'| {row} | ' + ' | '.join(cells) + ' |')
+        return lines + ['']
+
+    def _all_rows(self):
+        names = {r for rows in self.fetch.values() for r in rows}
+        return [r for r in ROW_ORDER if r in names] + sorted(
+            names - set(ROW_ORDER),
+            key=lambda r: (int(r.rsplit(' ', 1)[-1]) if r[-1].isdigit() else 0, r))
 
     def ratios(self):
         """{name: ratio} of our medians to each peer's median in this same run; the names
@@ -191,6 +217,14 @@ class Report:
             ratio(f'plan N={n} / aws s3 cp', plan, rows.get(AWS_ROW))
             if plan and plan.times:
                 out[f'plan N={n} / (3 + depth)·L'] = plan.median_ms / self.limit_ms
+            # Each swept in-flight count K: plan --max-parallel K beside curl --parallel-max K.
+            for k in getattr(self.args, 'sweep', ()):
+                ours = rows.get(f'{PLAN_ROW} --max-parallel {k}')
+                peer = rows.get(PARALLEL_ROW if k == 64 else f'curl --parallel --parallel-max {k}')
+                ratio(f'plan N={n} --max-parallel {k} / curl --parallel-max {k}', ours, peer)
+                if ours and ours.times and not ours.failure:
+                    out[f'plan N={n} --max-parallel {k} / (3 + depth)·L'] = \
+                        ours.median_ms / self.limit_ms
         curl_version = self.startup.get('curl --version')
         ratio('--version / curl --version', self.startup.get('s3-user-script --version'),
               curl_version)
@@ -239,8 +273,13 @@ class Report:
         a = self.args
         out = ['# s3-user-script benchmarks' + (' (quick mode)' if a.quick else ''), '']
         out += [f'- {c}' for c in self.context]
-        out += [f'- loopback IMDS and S3 emulators (scripts/emulators) answering every request '
-                f'after {self.latency_ms} ms; objects: 1 KiB `#!/bin/sh` scripts in bucket '
+        emulators = ('the compiled bench emulator (bench/fast_emulator.cc: one write per '
+                     'response, no signature check, the issued credentials required)'
+                     if getattr(a, 'emulator', 'python') == 'fast' else
+                     'the Python emulators (scripts/emulators: botocore signature checks)')
+        out += [f'- fetch table: loopback IMDS and S3, {emulators}, answering every request '
+                f'after {self.latency_ms} ms; start-up, dry run and large object: the Python '
+                'emulators; objects: 1 KiB `#!/bin/sh` scripts in bucket '
                 f'`bench`; {a.reps} runs per cell unless marked', '',
                 '## Fetch N objects: IMDSv2 token + role credentials + N signed GETs', '',
                 'Wall clock of the whole command, ms: median (min–max), ×ratio to '
@@ -248,7 +287,12 @@ class Report:
         out += self._fetch_table() + ['']
         out += self._ratio_table(self.targets) + ['']
         out += self._cpu_table() + ['']
+        out += self._in_flight_table()
         out += self._rss_table() + ['']
+        if not self.startup and not self.big:
+            out += ['## Notes', ''] + [f'- {n}' for n in NOTES + self.notes]
+            out += ['', f'Run took {self.elapsed:.0f} s.', '']
+            return '\n'.join(out)
         out += self._simple_table('## Start-up (hyperfine -N, --warmup 3; the short commands '
                                   'alternately, in 5 batches)', self.startup,
                                   'command') + ['']
@@ -273,7 +317,8 @@ NOTES = [
     'curl rows: `curl -X PUT` token, GET role, GET credentials, JSON through /usr/bin/python3 '
     '(jq is not a project dependency); curl 7.88 `--aws-sigv4 aws:amz:us-east-1:s3` with '
     '`x-amz-security-token` and `x-amz-content-sha256` added by hand. The parallel row is one '
-    '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`.',
+    '`curl --parallel --parallel-max 64` with a URL glob `obj-[000-NNN].sh`; with --sweep, '
+    'one more `curl --parallel --parallel-max K` row per swept K other than 64.',
     'Ratio of plan to curl --parallel: with the same requests in flight, as the targets '
     'ask (the sweep\'s `--max-parallel 64` row past N=16 when the run has it; the default '
     '16 is the same up to N=16).',

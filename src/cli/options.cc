@@ -53,8 +53,10 @@ void AddExpandFlags(CLI::App* app, Options& o) {
                   "{availability_zone}, {account_id}, {instance_type}; {{.Role}} accepted)");
   app->add_option("--allowed-signers", o.allowed_signers,
                   "Require an SSH signature (KEY.sig) by these signers on every fetched object");
+  // Up to 512 requests in flight (one connection each): room under the common default
+  // RLIMIT_NOFILE soft limit of 1024 for the work files and the IMDS connections.
   app->add_option("--max-parallel", o.max_parallel, "Objects fetched at once")
-      ->check(WholeNumber(1, 256, "objects"));
+      ->check(WholeNumber(1, 512, "objects"));
   app->add_option("--max-depth", o.max_depth, "Include nesting limit (levels)")
       ->check(WholeNumber(1, 64, "levels"));
   app->add_option("--max-parts", o.max_parts, "Limit on parts in the plan")

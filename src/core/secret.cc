@@ -26,9 +26,13 @@ struct LongestFirst {
   }
 };
 
+// Registering is on the hot path (a plan registers each request's signature, from many
+// threads), redacting is rare (messages): a value's windows are indexed by the first
+// RedactSecrets after it was registered, not by RegisterSecretValue.
 struct Registry {
   std::set<std::string, LongestFirst> values;    // each secret and its percent-encodings
   std::unordered_set<std::string_view> windows;  // every kFragment bytes of those (nodes stay)
+  std::vector<std::string_view> unindexed;       // values whose windows are not in yet
 };
 
 Registry& TheRegistry() {
@@ -38,9 +42,14 @@ Registry& TheRegistry() {
 
 void Add(Registry& r, std::string value) {
   auto [it, inserted] = r.values.insert(std::move(value));
-  if (!inserted) return;
-  std::string_view v(*it);
-  for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
+  if (inserted && it->size() >= kFragment) r.unindexed.emplace_back(*it);
+}
+
+void IndexWindows(Registry& r) {
+  for (std::string_view v : r.unindexed) {
+    for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
+  }
+  r.unindexed.clear();
 }
 
 // As a query string or a path carries it (RFC 3986 unreserved bytes kept; '/' too if asked).
@@ -103,7 +112,8 @@ void RegisterSecretValue(const std::string& value) {
 
 std::string RedactSecrets(std::string text) {
   std::lock_guard<std::mutex> lock(RegistryMutex());
-  const Registry& r = TheRegistry();
+  Registry& r = TheRegistry();
+  IndexWindows(r);
   // A value of kFragment bytes or more is made of windows, which RedactFragments finds in
   // one pass over the text whatever the number of values (a plan registers a signature per
   // request); the shorter ones are looked for whole. Longest first: the short ones are last.

@@ -129,7 +129,7 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   set(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransfer::OnBody));
   set(curl_easy_setopt(h, CURLOPT_WRITEDATA, static_cast<void*>(this)));
   // A streamed body arrives in fewer, larger reads and callbacks than with libcurl's 16 KiB
-  // (its pages are touched only as far as a read fills them, so small answers cost nothing).
+  // (its pages are touched only as far as a read fills them, so small answers cost little).
   if (sink_ != nullptr) set(curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kStreamBufferSize));
   if (request_.refuse_link_local) {
     set(curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CurlTransfer::OnConnected));

@@ -77,6 +77,12 @@ TEST_CASE("plan reads stdin and limits accept sizes") {
 
 TEST_CASE("out-of-range values are usage errors") {
   CHECK(Parse({"plan", "--max-parallel", "0"}).exit_code == kExitUsage);
+  // As many requests in flight as a large include set needs (issue 16: N=512 at once), and
+  // no more than a default RLIMIT_NOFILE of 1024 leaves room for.
+  auto most = Parse({"plan", "-", "--max-parallel", "512"});
+  REQUIRE(most.options);
+  CHECK(most.options->max_parallel == 512);
+  CHECK(Parse({"plan", "-", "--max-parallel", "513"}).exit_code == kExitUsage);
   CHECK(Parse({"run", "--deadline", "-1"}).exit_code == kExitUsage);
   CHECK(Parse({"run", "--bogus"}).exit_code == kExitUsage);
 }

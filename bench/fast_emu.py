@@ -1,0 +1,113 @@
+"""The compiled bench emulator (fast_emulator.cc) behind the interface bench.py uses of
+scripts/emulators/harness.Emulators: env, imds_url, s3_url, root, put(), stats(), plus
+cpu_seconds(). It is built here on first use (c++ -O2, OpenSSL's libcrypto) into
+build/bench-emulator/ unless S3US_FAST_EMULATOR names a binary.
+
+Why it exists: the Python emulators verify every signature with botocore (about 1.5 ms of CPU
+each, one GIL), so past a few dozen requests in flight they, not the client, set the pace.
+This one answers each request exactly L after reading it, all concurrently, each response in
+one write(); it checks the credentials are the issued ones but not the signature.
+Not responsible for fault injection, checksums other than SHA-256, or large objects.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SOURCE = os.path.join(HERE, 'fast_emulator.cc')
+DEFAULT_BINARY = os.path.join(ROOT, 'build', 'bench-emulator', 'fast_emulator')
+
+
+def build():
+    """The emulator's path, compiling it when missing or older than its source."""
+    binary = os.environ.get('S3US_FAST_EMULATOR') or DEFAULT_BINARY
+    if binary != DEFAULT_BINARY or (os.path.exists(binary) and
+                                    os.path.getmtime(binary) >= os.path.getmtime(SOURCE)):
+        return binary
+    os.makedirs(os.path.dirname(binary), exist_ok=True)
+    cxx = os.environ.get('CXX') or shutil.which('c++') or 'g++'
+    subprocess.run([cxx, '-std=c++20', '-O2', '-o', binary + '.tmp', SOURCE, '-lcrypto'],
+                   check=True)
+    os.replace(binary + '.tmp', binary)
+    return binary
+
+
+class FastEmulators:
+    def __init__(self, tmpdir, latency_ms):
+        self.tmpdir = os.path.abspath(tmpdir)
+        self.workdir = os.path.join(self.tmpdir, 'fast-emulator')
+        self.root = os.path.join(self.workdir, 's3root')
+        self.home = os.path.join(self.tmpdir, 'home')
+        for d in (self.root, self.home):
+            os.makedirs(d, exist_ok=True)
+        self.latency_ms = latency_ms
+        self.proc = None
+        self.ports = None
+
+    def __enter__(self):
+        port_file = os.path.join(self.workdir, 'ports')
+        log = open(os.path.join(self.workdir, 'log'), 'ab')
+        self.proc = subprocess.Popen([build(), '--root', self.root, '--port-file', port_file,
+                                      '--latency-ms', str(self.latency_ms)],
+                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + 10
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError('fast_emulator did not start (see its log)')
+            time.sleep(0.01)
+        with open(port_file, encoding='ascii') as f:
+            self.ports = [int(x) for x in f.read().split()]
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=5)
+        return False
+
+    @property
+    def imds_url(self):
+        return f'http://127.0.0.1:{self.ports[0]}'
+
+    @property
+    def s3_url(self):
+        return f'http://127.0.0.1:{self.ports[1]}'
+
+    @property
+    def env(self):
+        return {
+            'PATH': os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin'),
+            'HOME': self.home,
+            'LANG': 'C.UTF-8',
+            'AWS_EC2_METADATA_SERVICE_ENDPOINT': self.imds_url,
+            'AWS_ENDPOINT_URL_S3': self.s3_url,
+            'AWS_CONFIG_FILE': os.path.join(self.home, 'no-such-aws-config'),
+            'AWS_SHARED_CREDENTIALS_FILE': os.path.join(self.home, 'no-such-aws-credentials'),
+        }
+
+    def put(self, bucket, key, data):
+        path = os.path.join(self.root, bucket, key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as f:
+            f.write(data)
+
+    def all_stats(self):
+        """{'imds'|'s3': {'total', 'max_in_flight'}}; resets the max_in_flight peaks."""
+        with urllib.request.urlopen(self.s3_url + '/__stats', timeout=10) as r:
+            return json.load(r)
+
+    def stats(self, which):
+        return self.all_stats()[which]
+
+    def cpu_seconds(self):
+        with open(f'/proc/{self.proc.pid}/stat', encoding='ascii') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
