@@ -11,11 +11,14 @@ limit writes no work file past about that limit. Peak RSS is measured in a fresh
 process that only runs the binary (RUSAGE_CHILDREN then counts that child alone)."""
 
 import base64
+import binascii
 import gzip
 import hashlib
 import json
+import mmap
 import os
 import quopri
+import re
 import subprocess
 import sys
 
@@ -76,24 +79,22 @@ def file_sha256(path):
 
 
 def mime_payload_digests(path):
-    """SHA-256 of each base64 part of a resolved document, decoded line by line."""
-    digests, current, in_body, boundary = [], None, False, None
-    with open(path, 'rb') as f:
-        for line in f:
-            line = line.rstrip(b'\n')
-            if boundary is None:
-                if line.startswith(b'Content-Type: multipart/mixed; boundary="'):
-                    boundary = b'--' + line.split(b'"')[1]
-                continue
-            if line.startswith(boundary):
-                if current is not None:
-                    digests.append(current.hexdigest())
-                current, in_body = hashlib.sha256(), False
-                continue
-            if not in_body:
-                in_body = line == b''
-                continue
-            current.update(base64.b64decode(line))
+    """SHA-256 of each base64 part of a resolved document, decoded a few MiB at a time (line
+    by line, Python took 10 s for 4 x 60 MiB)."""
+    digests = []
+    with open(path, 'rb') as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as doc:
+        head = doc.find(b'\n\n')
+        boundary = b'\n--' + re.search(rb'boundary="([^"]+)"', doc[:head]).group(1)
+        at = doc.find(boundary, head)
+        while doc[at + len(boundary):at + len(boundary) + 2] != b'--':
+            body = doc.find(b'\n\n', at + len(boundary)) + 2
+            at = doc.find(boundary, body)
+            digest = hashlib.sha256()
+            while body < at:  # cut after a line end: every line but the last is whole quanta
+                cut = doc.find(b'\n', min(body + 4 * MIB, at - 1), at) + 1 or at
+                digest.update(binascii.a2b_base64(doc[body:cut]))
+                body = cut
+            digests.append(digest.hexdigest())
     return digests
 
 
