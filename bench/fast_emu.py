@@ -18,6 +18,8 @@ import subprocess
 import time
 import urllib.request
 
+from harness import client_env  # bench.py puts scripts/emulators on the path
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SOURCE = os.path.join(HERE, 'fast_emulator.cc')
@@ -83,15 +85,7 @@ class FastEmulators:
 
     @property
     def env(self):
-        return {
-            'PATH': os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin'),
-            'HOME': self.home,
-            'LANG': 'C.UTF-8',
-            'AWS_EC2_METADATA_SERVICE_ENDPOINT': self.imds_url,
-            'AWS_ENDPOINT_URL_S3': self.s3_url,
-            'AWS_CONFIG_FILE': os.path.join(self.home, 'no-such-aws-config'),
-            'AWS_SHARED_CREDENTIALS_FILE': os.path.join(self.home, 'no-such-aws-credentials'),
-        }
+        return client_env(self.home, self.imds_url, self.s3_url)
 
     def put(self, bucket, key, data):
         path = os.path.join(self.root, bucket, key)

@@ -185,15 +185,7 @@ class Emulators:
     @property
     def env(self):
         extra = {f'AWS_ENDPOINT_URL_{name.upper()}': self.url(name) for name in self._extra}
-        return extra | {
-            'PATH': os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin'),
-            'HOME': self.home,
-            'LANG': 'C.UTF-8',
-            'AWS_EC2_METADATA_SERVICE_ENDPOINT': self.imds_url,
-            'AWS_ENDPOINT_URL_S3': self.s3_url,
-            'AWS_CONFIG_FILE': os.path.join(self.home, 'no-such-aws-config'),
-            'AWS_SHARED_CREDENTIALS_FILE': os.path.join(self.home, 'no-such-aws-credentials'),
-        }
+        return extra | client_env(self.home, self.imds_url, self.s3_url)
 
     def set_user_data(self, data):
         with open(self.user_data_file, 'wb') as f:
@@ -223,6 +215,20 @@ class Emulators:
         with open(self._process(which).log_file, encoding='utf-8',
                   errors='replace') as f:
             return f.read()
+
+
+def client_env(home, imds_url, s3_url):
+    """The environment of a client of these emulators: their endpoints, and no AWS
+    configuration of the machine's."""
+    return {
+        'PATH': os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin'),
+        'HOME': home,
+        'LANG': 'C.UTF-8',
+        'AWS_EC2_METADATA_SERVICE_ENDPOINT': imds_url,
+        'AWS_ENDPOINT_URL_S3': s3_url,
+        'AWS_CONFIG_FILE': os.path.join(home, 'no-such-aws-config'),
+        'AWS_SHARED_CREDENTIALS_FILE': os.path.join(home, 'no-such-aws-credentials'),
+    }
 
 
 def _secret_forms(secret):
