@@ -115,11 +115,12 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
   if (status == 200) {
     std::string token(Trim(r->body));
     if (token.empty()) {
-      return Error(ErrorCode::kImdsUnavailable, "IMDS answered the token request with no token");
+      return Error(ErrorCode::kImdsUnavailable,
+                   "IMDS at " + endpoint_ + " answered the token request with no token");
     }
     if (!IsUsableToken(token)) {
       return Error(ErrorCode::kImdsUnavailable,
-                   "IMDS answered the token request with an unusable token (" +
+                   "IMDS at " + endpoint_ + " answered the token request with an unusable token (" +
                        std::to_string(token.size()) + " bytes; at most " +
                        std::to_string(kMaxImdsTokenBytes) + " printable ASCII characters)");
     }
@@ -139,18 +140,19 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
       return std::string();
     }
     return Error(ErrorCode::kImdsUnavailable,
-                 "IMDSv2 token refused (" + code +
+                 "IMDSv2 token refused by IMDS at " + endpoint_ + " (" + code +
                      "): IMDS is disabled or IMDSv2 is not allowed on this instance "
                      "(IMDSv1 fallback is off; --allow-imdsv1 allows it)")
         .set_http_status(status);
   }
   if (status == 400) {
     return Error(ErrorCode::kImdsUnavailable,
-                 "IMDS rejected the token request (HTTP 400): token TTL " +
+                 "IMDS at " + endpoint_ + " rejected the token request (HTTP 400): token TTL " +
                      std::to_string(options_.token_ttl.count()) + " s not accepted")
         .set_http_status(status);
   }
-  return Error(ErrorCode::kHttp, "IMDS answered the token request with " + code)
+  return Error(ErrorCode::kHttp,
+               "IMDS at " + endpoint_ + " answered the token request with " + code)
       .set_http_status(status);
 }
 
@@ -194,8 +196,9 @@ Result<std::string> ImdsClient::Get(std::string_view path, uint64_t max_bytes) {
       continue;
     }
     if (status == 401) {
-      return Error(ErrorCode::kImdsUnavailable,
-                   "IMDS rejected a fresh token for " + what + " (" + code + ")")
+      return Error(
+                 ErrorCode::kImdsUnavailable,
+                 "IMDS at " + endpoint_ + " rejected a fresh token for " + what + " (" + code + ")")
           .set_http_status(status);
     }
     if (status == 404) {
@@ -203,11 +206,11 @@ Result<std::string> ImdsClient::Get(std::string_view path, uint64_t max_bytes) {
           .set_http_status(status);
     }
     if (status == 403) {
-      return Error(ErrorCode::kImdsUnavailable,
-                   "IMDS refused " + what + " (" + code + "): instance metadata access is off")
+      return Error(ErrorCode::kImdsUnavailable, "IMDS at " + endpoint_ + " refused " + what + " (" +
+                                                    code + "): instance metadata access is off")
           .set_http_status(status);
     }
-    return Error(ErrorCode::kHttp, "IMDS answered " + what + " with " + code)
+    return Error(ErrorCode::kHttp, "IMDS at " + endpoint_ + " answered " + what + " with " + code)
         .set_http_status(status);
   }
 }

@@ -97,6 +97,9 @@ TEST_CASE("ImdsClient gives up when a fresh token is rejected too") {
   auto r = client.Get("/latest/meta-data/instance-id");
   REQUIRE(!r.ok());
   CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
+  CHECK(r.error().message() ==
+        "IMDS at http://169.254.169.254 rejected a fresh token for "
+        "GET /latest/meta-data/instance-id (HTTP 401)");
   CHECK(transport.request_count() == 4);
   CHECK(r.error().ToString().find("tok-abcdefgh12345") == std::string::npos);
 }
@@ -111,8 +114,9 @@ TEST_CASE("ImdsClient refuses IMDSv1 unless it is explicitly allowed") {
       auto r = client.Get("/latest/meta-data/instance-id");
       REQUIRE(!r.ok());
       CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
-      CHECK(r.error().message().starts_with("IMDSv2 token refused (HTTP " + std::to_string(status) +
-                                            "): IMDS is disabled or IMDSv2 is not allowed"));
+      CHECK(r.error().message().starts_with(
+          "IMDSv2 token refused by IMDS at http://169.254.169.254 (HTTP " + std::to_string(status) +
+          "): IMDS is disabled or IMDSv2 is not allowed"));
       CHECK(r.error().message().ends_with("--allow-imdsv1 allows it)"));
       CHECK(f.imds.gets("/latest/meta-data/instance-id") == 0);
     }
@@ -142,6 +146,25 @@ TEST_CASE("ImdsClient reports a rejected token request (HTTP 400)") {
   REQUIRE(!r.ok());
   CHECK(r.error().code() == ErrorCode::kImdsUnavailable);
   CHECK(r.error().http_status() == 400);
+  CHECK(r.error().message().starts_with(
+      "IMDS at http://169.254.169.254 rejected the token request (HTTP 400)"));
+}
+
+// With IPv6 endpoint mode or AWS_EC2_METADATA_SERVICE_ENDPOINT, which IMDS refused matters.
+TEST_CASE("ImdsClient names its endpoint when IMDS refuses a request") {
+  Fixture f;
+  f.imds.Set("/latest/meta-data/instance-type", 403, "");
+  f.imds.Set("/latest/meta-data/ami-id", 418, "");
+  ImdsClient client = f.Client();
+  auto refused = client.Get("/latest/meta-data/instance-type");
+  REQUIRE(!refused.ok());
+  CHECK(refused.error().message() ==
+        "IMDS at http://169.254.169.254 refused GET /latest/meta-data/instance-type "
+        "(HTTP 403): instance metadata access is off");
+  auto odd = client.Get("/latest/meta-data/ami-id");
+  REQUIRE(!odd.ok());
+  CHECK(odd.error().message() ==
+        "IMDS at http://169.254.169.254 answered GET /latest/meta-data/ami-id with HTTP 418");
 }
 
 TEST_CASE("ImdsClient waits for IMDS at boot until it answers") {
