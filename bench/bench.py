@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'emulators'))
 from harness import Emulators  # noqa: E402
-from fast_emu import FastEmulators  # noqa: E402
+from fast_emu import FastEmulators, build_floor_client  # noqa: E402
 import bench_gate  # noqa: E402
 import bench_jobs as bj  # noqa: E402
 import bench_report as br  # noqa: E402
@@ -198,9 +198,11 @@ def big_object(emu, work, binary, available, size, env_curl, reps=1):
     def size_check(out):
         return lambda: None if os.path.getsize(out) == size else f'{out}: wrong size'
 
-    curl_job = bj.big_curl_job(work, env_curl, 'big.bin')
-    curl_job.check = size_check(curl_job.out)
-    jobs = [(CURL_BIG_ROW, curl_job, reps)]
+    jobs = []
+    for row, durable in ((CURL_BIG_ROW, False), (br.CURL_SYNC_BIG_ROW, True)):
+        curl_job = bj.big_curl_job(work, env_curl, 'big.bin', durable)
+        curl_job.check = size_check(curl_job.out)
+        jobs.append((row, curl_job, reps))
     extra = []
     if not available['get'] and '--max-object-size' in bj.get_help(binary):
         extra = ['--max-object-size', str(size * 2)]
@@ -326,6 +328,9 @@ def fetch_table(args, report, available, emu, work, log):
                 report.unavailable[job.name] = available[cmd.split('-')[0]]
             else:
                 jobs.append((job.name, job, args.reps))
+        if args.emulator == 'fast':
+            job = bj.floor_job(n, build_floor_client(), emu.env, emu.imds_url, emu.s3_url)
+            jobs.append((job.name, job, args.reps))
         if n == 1 and not available['get']:
             job = bj.get_job(work, args.binary, emu.env, bodies[0])
             jobs.append((job.name, job, args.reps))

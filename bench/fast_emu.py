@@ -22,22 +22,28 @@ from harness import client_env  # bench.py puts scripts/emulators on the path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SOURCE = os.path.join(HERE, 'fast_emulator.cc')
-DEFAULT_BINARY = os.path.join(ROOT, 'build', 'bench-emulator', 'fast_emulator')
+BUILD_DIR = os.path.join(ROOT, 'build', 'bench-emulator')
 
 
-def build():
-    """The emulator's path, compiling it when missing or older than its source."""
-    binary = os.environ.get('S3US_FAST_EMULATOR') or DEFAULT_BINARY
-    if binary != DEFAULT_BINARY or (os.path.exists(binary) and
-                                    os.path.getmtime(binary) >= os.path.getmtime(SOURCE)):
+def build(name='fast_emulator', override='S3US_FAST_EMULATOR', libs=('-lcrypto',)):
+    """The path of bench/NAME.cc compiled, building it when missing or older than its source;
+    the environment variable `override` may name another binary."""
+    source = os.path.join(HERE, name + '.cc')
+    default = os.path.join(BUILD_DIR, name)
+    binary = os.environ.get(override) or default
+    if binary != default or (os.path.exists(binary) and
+                             os.path.getmtime(binary) >= os.path.getmtime(source)):
         return binary
-    os.makedirs(os.path.dirname(binary), exist_ok=True)
+    os.makedirs(BUILD_DIR, exist_ok=True)
     cxx = os.environ.get('CXX') or shutil.which('c++') or 'g++'
-    subprocess.run([cxx, '-std=c++20', '-O2', '-o', binary + '.tmp', SOURCE, '-lcrypto'],
-                   check=True)
+    subprocess.run([cxx, '-std=c++20', '-O2', '-o', binary + '.tmp', source, *libs], check=True)
     os.replace(binary + '.tmp', binary)
     return binary
+
+
+def build_floor_client():
+    """bench/floor_client.cc compiled (S3US_FLOOR_CLIENT names another binary)."""
+    return build('floor_client', 'S3US_FLOOR_CLIENT', ())
 
 
 class FastEmulators:
