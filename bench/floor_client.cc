@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
       Conn& c = conns[events[r].data.u32];
       if (c.object >= 0) {  // reading a response
         ssize_t got = read(c.fd, buf, sizeof buf);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
         if (got <= 0) Fail("S3 closed a connection");
         c.in.append(buf, static_cast<size_t>(got));
         int status = 0;
