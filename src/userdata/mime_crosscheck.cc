@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <iterator>
 #include <map>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "core/strings.h"
+#include "userdata/mimetic_body.h"
 #include "userdata/py_text.h"
 
 namespace s3us::userdata {
@@ -71,62 +71,16 @@ class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_itera
   }
 
  private:
-  // Base::copy_until_boundary(peBody) of mimetic 0.9.8 (parser/itparser.h), step for step,
-  // with positions in the text instead of a block buffer (it never reads an end-of-message
-  // marker: none is ever set). Returns the bytes it would have appended. mimetic looks at
-  // one byte per step; between two line breaks a step can only append a full block, so the
-  // bytes up to the next break are skipped at once and those appends worked out from the
-  // positions where mimetic's per-byte check would make them.
+  // Base::copy_until_boundary(peBody) of mimetic 0.9.8 (parser/itparser.h) without the copy
+  // (it never reads an end-of-message marker: none is ever set). Returns the bytes it would
+  // have appended.
   size_t BodyBytes() {
-    constexpr size_t kFlushAt = 4096 - 2 - 1;  // blksz - 2 - nlsz
-    const char* const end = m_eit.get();
-    const char* p = m_bit.get();
-    const char* block = p;  // where the block buffer starts in the text
-    size_t flushed = 0;     // bytes of the blocks appended so far
-    size_t line = 0;        // sl_off: the current line's offset in the block
-    while (p != end) {
-      const char* brk = NextBreak(p, end);
-      // mimetic checks the block before reading each byte, the line break's included.
-      const char* last_check = brk == end ? end - 1 : brk;
-      for (const char* at = std::max(p, block + kFlushAt); at <= last_check;
-           at = std::max(at + 1, block + kFlushAt)) {
-        // A full block is appended, but for the start of a line that may be a boundary.
-        size_t n = line == 0 ? static_cast<size_t>(at - block) : line;
-        flushed += n;
-        block += n;
-        line = 0;
-        if (passed_) passed_(static_cast<size_t>(block - text_));
-      }
-      if (brk == end) break;
-      const bool empty = brk == p;  // no byte before the break since the last one
-      char c = *brk;
-      p = brk + 1;
-      if (p != end && *p == (c == CR ? LF : CR)) ++p;
-      const char* l = block + line;
-      if (!empty && brk - l >= 2 && l[0] == '-' && l[1] == '-' &&
-          isBoundary(std::string(l, brk)) != NoBoundary) {
-        m_bit = ByteIterator(p);
-        // The line break before the boundary is trimmed when it is in this block.
-        if (line >= 2 && isnl(block[line - 1], block[line - 2])) {
-          line -= 2;
-        } else if (line >= 1 && isnl(block[line - 1])) {
-          --line;
-        }
-        return flushed + line;
-      }
-      line = static_cast<size_t>(p - block);
-      if (passed_) passed_(static_cast<size_t>(p - text_));
-    }
-    m_bit = ByteIterator(end);
-    return flushed + static_cast<size_t>(end - block);
-  }
-
-  // The first CR or LF in [p, end), else end.
-  static const char* NextBreak(const char* p, const char* end) {
-    const void* lf = std::memchr(p, LF, static_cast<size_t>(end - p));
-    const char* stop = lf ? static_cast<const char*>(lf) : end;
-    const void* cr = std::memchr(p, CR, static_cast<size_t>(stop - p));
-    return cr ? static_cast<const char*>(cr) : stop;
+    MimeticBody body = MeasureMimeticBody(
+        text_, m_bit.get(), m_eit.get(),
+        [this](std::string_view line) { return isBoundary(std::string(line)) != NoBoundary; },
+        passed_);
+    m_bit = ByteIterator(body.next);
+    return body.bytes;
   }
 
   const char* text_;
