@@ -53,7 +53,7 @@ using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 // mimetic copies the bytes it reads in 4 KiB blocks, the whole block at a time or up to the
 // start of the line it is in, and appends each block to the body; the blocks are exactly
 // the bytes read, in order, so the body is the span of the text that long from where it
-// started. BodyBytes() takes the same steps and only counts the blocks, so the check holds
+// started. BodyBytes() only counts those blocks (MeasureMimeticBody), so the check holds
 // no copy of any body. A body that already holds a line mimetic's header reader gave it
 // (not a span) is copied as mimetic does.
 class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
