@@ -200,7 +200,7 @@ def big_object(emu, work, binary, available, size, env_curl, reps=1):
 
     jobs = []
     for row, durable in ((CURL_BIG_ROW, False), (br.CURL_SYNC_BIG_ROW, True)):
-        curl_job = bj.big_curl_job(work, env_curl, 'big.bin', durable)
+        curl_job = bj.big_curl_job(work, env_curl, 'big.bin', row, durable)
         curl_job.check = size_check(curl_job.out)
         jobs.append((row, curl_job, reps))
     extra = []
@@ -329,7 +329,8 @@ def fetch_table(args, report, available, emu, work, log):
             else:
                 jobs.append((job.name, job, args.reps))
         if args.emulator == 'fast':
-            job = bj.floor_job(n, build_floor_client(), emu.env, emu.imds_url, emu.s3_url)
+            job = bj.floor_job(br.FLOOR_ROW, n, build_floor_client(), emu.env, emu.imds_url,
+                               emu.s3_url)
             jobs.append((job.name, job, args.reps))
         if n == 1 and not available['get']:
             job = bj.get_job(work, args.binary, emu.env, bodies[0])

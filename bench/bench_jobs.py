@@ -163,16 +163,12 @@ def competitor_jobs(work, n, emu_env, imds_url, s3_url, bodies, sweep=()):
     return jobs
 
 
-FLOOR_ROW = 'floor: raw epoll client, all N in flight'
-
-
-def floor_job(n, client, emu_env, imds_url, s3_url):
+def floor_job(name, n, client, emu_env, imds_url, s3_url):
     """bench/floor_client.cc: the three IMDS round trips, then all N GETs at once (at most 512
     in flight) on one epoll thread, bodies kept in memory as `plan` keeps them, no signing or
     parsing. What the machine and the emulator allow before any real client's cost; the fast
     emulator only (it checks no signature). It exits 1 unless every GET got a whole 200."""
-    return Job(FLOOR_ROW, [client, imds_url, s3_url, BUCKET, str(n), str(min(n, 512)), '-'],
-               emu_env)
+    return Job(name, [client, imds_url, s3_url, BUCKET, str(n), str(min(n, 512))], emu_env)
 
 
 def our_commands(binary):
@@ -251,7 +247,7 @@ def dry_run_job(work, binary, emu_env, blob):
                emu_env, _fresh_dir(state))
 
 
-def big_curl_job(work, env, key_name, durable=False):
+def big_curl_job(work, env, key_name, name, durable=False):
     """Credentials with curl, then one signed GET of a large object to a file; `durable`:
     then `sync FILE` (fsync), which `get` does before its rename and curl does not."""
     suffix = '-sync' if durable else ''
@@ -261,6 +257,5 @@ def big_curl_job(work, env, key_name, durable=False):
                   f'{CURL} -sS --fail {_CURL_SIGV4} -o "$OUT/{key_name}" '
                   f'"$S3/{BUCKET}/{key_name}"\n' +
                   (f'sync "$OUT/{key_name}"\n' if durable else ''))
-    name = 'curl (credentials + one GET)' + (', then sync of the file' if durable else '')
     return Job(name, [script], dict(env, OUT=out_dir), _fresh_dir(out_dir),
                out=os.path.join(out_dir, key_name))

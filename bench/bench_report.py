@@ -16,7 +16,7 @@ SIGV4_ROW = 'curl --aws-sigv4, once per object'
 AWS_ROW = 'aws s3 cp, once per object'
 PLAN_ROW = 's3-user-script plan'
 SAME_IN_FLIGHT_ROW = 's3-user-script plan --max-parallel 64'
-FLOOR_ROW = 'floor: raw epoll client, all N in flight'  # bench_jobs.FLOOR_ROW
+FLOOR_ROW = 'floor: raw epoll client, all N in flight'
 ROW_ORDER = ['aws s3 cp, once per object', 'curl --aws-sigv4, once per object', PARALLEL_ROW,
              's3-user-script plan', 's3-user-script replay', 's3-user-script get', FLOOR_ROW]
 CURL_BIG_ROW = 'curl (credentials + one GET)'

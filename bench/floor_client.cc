@@ -1,12 +1,11 @@
 // floor_client: the least work any client must do for the fetch table, to measure what this
 // machine and the bench emulator allow before any real client's cost.
 //
-//   floor_client IMDS_URL S3_URL BUCKET N K OUT_DIR
+//   floor_client IMDS_URL S3_URL BUCKET N K
 //
 // IMDSv2 token, role name and role credentials over one keep-alive connection (three round
 // trips, as every row), then GET /BUCKET/obj-000.sh ... obj-(N-1).sh with K requests in flight
-// on K keep-alive connections, one epoll thread, each body written to OUT_DIR/obj-NNN.sh
-// (OUT_DIR "-": kept in memory only, as `plan` keeps them).
+// on K keep-alive connections, one epoll thread, each body kept in memory as `plan` keeps it.
 // It sends the issued key id and session token the fast emulator checks but computes no
 // signature, parses no user data and verifies nothing: it is a floor, not a competitor, and
 // only the fast emulator (bench/fast_emulator.cc, no signature check) answers it.
@@ -89,14 +88,6 @@ std::string JsonField(const std::string& json, const std::string& name) {
   return json.substr(open + 1, json.find('"', open + 1) - open - 1);
 }
 
-void Store(const std::string& dir, int object, const std::string& body) {
-  char name[32];
-  std::snprintf(name, sizeof name, "/obj-%03d.sh", object);
-  FILE* f = std::fopen((dir + name).c_str(), "wb");
-  if (!f || std::fwrite(body.data(), 1, body.size(), f) != body.size() || std::fclose(f))
-    Fail("cannot write " + dir + name);
-}
-
 struct Conn {
   int fd = -1;
   int object = -1;  // the object being fetched; -1 before the first request
@@ -106,9 +97,9 @@ struct Conn {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 7) Fail("usage: floor_client IMDS_URL S3_URL BUCKET N K OUT_DIR");
+  if (argc != 6) Fail("usage: floor_client IMDS_URL S3_URL BUCKET N K");
   const int imds_port = Port(argv[1]), s3_port = Port(argv[2]);
-  const std::string bucket = argv[3], out_dir = argv[6];
+  const std::string bucket = argv[3];
   const int n = std::atoi(argv[4]), k = std::max(1, std::min(std::atoi(argv[5]), n));
 
   int imds = Dial(imds_port, false);
@@ -156,7 +147,6 @@ int main(int argc, char** argv) {
         if (status != 200) Fail("S3 answered " + std::to_string(status));
         ++done;
         c.in.clear();
-        if (out_dir != "-") Store(out_dir, c.object, body);
       }
       if (next == n) {
         epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
