@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'emulators'))
 from harness import Emulators  # noqa: E402
-from fast_emu import FastEmulators, build_floor_client  # noqa: E402
+from fast_emu import FastEmulators, build_floor_client, build_libcurl_floor  # noqa: E402
 import bench_gate  # noqa: E402
 import bench_jobs as bj  # noqa: E402
 import bench_report as br  # noqa: E402
@@ -329,9 +329,10 @@ def fetch_table(args, report, available, emu, work, log):
             else:
                 jobs.append((job.name, job, args.reps))
         if args.emulator == 'fast':
-            job = bj.floor_job(br.FLOOR_ROW, n, build_floor_client(), emu.env, emu.imds_url,
-                               emu.s3_url)
-            jobs.append((job.name, job, args.reps))
+            for row, client in ((br.FLOOR_ROW, build_floor_client()),
+                                (br.LIBCURL_FLOOR_ROW, build_libcurl_floor())):
+                job = bj.floor_job(row, n, client, emu.env, emu.imds_url, emu.s3_url)
+                jobs.append((job.name, job, args.reps))
         if n == 1 and not available['get']:
             job = bj.get_job(work, args.binary, emu.env, bodies[0])
             jobs.append((job.name, job, args.reps))

@@ -35,7 +35,8 @@ def main():
             ratios = json.load(f)
     assert '| job | N=1 | N=8 |' in text, 'no fetch table'
     for row in ('aws s3 cp, once per object', 'curl --aws-sigv4, once per object',
-                'curl --parallel (one process)', 'floor: raw epoll client, all N in flight'):
+                'curl --parallel (one process)', 'floor: raw epoll client, all N in flight',
+                'floor: one libcurl multi handle, all N in flight'):
         assert re.search(rf'^\| {re.escape(row)} \| \d', text, re.M), f'no figures for {row}'
     for row in ('s3-user-script plan', 's3-user-script replay', 's3-user-script get'):
         assert re.search(rf'^\| {re.escape(row)} \| (\d|not available: )', text, re.M), \
@@ -44,7 +45,7 @@ def main():
     sys.path.insert(0, HERE)
     import bench_gate  # noqa: E402
     missing = [n for n in ('plan N=1 / curl --parallel', 'plan N=8 / curl --parallel',
-                           'floor N=8 / (3 + depth)·L',
+                           'floor N=8 / (3 + depth)·L', 'libcurl floor N=8 / (3 + depth)·L',
                            '--version / curl --version', 'get large object / curl')
                if n not in ratios]
     assert not missing, f'ratios not measured: {missing}'

@@ -164,10 +164,11 @@ def competitor_jobs(work, n, emu_env, imds_url, s3_url, bodies, sweep=()):
 
 
 def floor_job(name, n, client, emu_env, imds_url, s3_url):
-    """bench/floor_client.cc: the three IMDS round trips, then all N GETs at once (at most 512
-    in flight) on one epoll thread, bodies kept in memory as `plan` keeps them, no signing or
-    parsing. What the machine and the emulator allow before any real client's cost; the fast
-    emulator only (it checks no signature). It exits 1 unless every GET got a whole 200."""
+    """A floor client (bench/floor_client.cc on raw sockets, bench/libcurl_floor.cc on
+    libcurl): the three IMDS round trips, then all N GETs at once (at most 512 in flight) on one
+    thread, bodies kept in memory as `plan` keeps them, no signing or parsing. What the machine
+    and the emulator (and libcurl) allow before any real client's cost; the fast emulator only
+    (it checks no signature). It exits 1 unless every GET got a whole 200."""
     return Job(name, [client, imds_url, s3_url, BUCKET, str(n), str(min(n, 512))], emu_env)
 
 

@@ -46,6 +46,11 @@ def build_floor_client():
     return build('floor_client', 'S3US_FLOOR_CLIENT', ())
 
 
+def build_libcurl_floor():
+    """bench/libcurl_floor.cc compiled (S3US_LIBCURL_FLOOR names another binary)."""
+    return build('libcurl_floor', 'S3US_LIBCURL_FLOOR', ('-lcurl',))
+
+
 class FastEmulators:
     def __init__(self, tmpdir, latency_ms):
         self.tmpdir = os.path.abspath(tmpdir)
