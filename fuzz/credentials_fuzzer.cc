@@ -1,7 +1,7 @@
 // libFuzzer target for the credential documents the chain reads (aws_fuzzer covers the config
-// files): credential_process output and command lines, and the IMDS role-credentials
-// document. Each must give a value or an error, never crash or hang, and an error never
-// depends on the secret's value.
+// files): credential_process output and command lines, the IMDS role-credentials document,
+// and the container credentials answer and endpoint URL. Each must give a value or an error, never
+// crash or hang, and an error never depends on the secret's value.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/container_credentials.h"
 #include "aws/imds_client.h"
 #include "aws/process_credentials.h"
 #include "core/clock.h"
@@ -46,6 +47,15 @@ void FuzzProcess(std::string_view text) {
   if (!creds.ok()) Check(!creds.error().message().empty());
 }
 
+void FuzzContainer(std::string_view text) {
+  using namespace s3us::aws;
+  auto creds = ParseContainerCredentials(text);
+  if (!creds.ok()) Check(!creds.error().message().empty());
+  auto endpoint = FindContainerEndpoint(
+      Environment::Fake({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", std::string(text)}}));
+  if (!endpoint.ok()) Check(!endpoint.error().message().empty());
+}
+
 std::string ImdsError(const std::string& document) {
   using namespace s3us;
   DocumentTransport transport(document);
@@ -80,7 +90,9 @@ void FuzzImdsDocument(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (data[0] & 1) {
+  if (data[0] & 2) {
+    FuzzContainer(text);
+  } else if (data[0] & 1) {
     FuzzImdsDocument(text);
   } else {
     FuzzProcess(text);

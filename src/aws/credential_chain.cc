@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aws/container_credentials.h"
 #include "aws/credential_providers.h"
 #include "aws/profile_provider.h"
 #include "core/log.h"
@@ -113,7 +114,8 @@ std::unique_ptr<CredentialChain> MakeDefaultCredentialChain(
   CredentialNetwork network{transport, deadline, config.imds.disabled ? nullptr : imds};
   std::vector<std::shared_ptr<CredentialProvider>> providers = {
       std::make_shared<EnvironmentCredentialProvider>(env),
-      std::make_shared<ProfileCredentialProvider>(config, env, clock, network)};
+      std::make_shared<ProfileCredentialProvider>(config, env, clock, network),
+      std::make_shared<ContainerCredentialProvider>(env, transport, clock, deadline)};
   std::string skipped;
   if (config.imds.disabled) {
     skipped = "instance role (IMDS): " + config.imds.disabled_reason;

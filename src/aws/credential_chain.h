@@ -66,9 +66,10 @@ class CredentialChain : public CredentialProvider {
 };
 
 // The chain s3-user-script uses: environment, then the selected profile with every source
-// it can name and web identity from the environment (profile_provider.h), then `imds` (the
-// instance role provider; may be null) unless config.imds.disabled. STS, the SSO portal
-// and credential_process use `transport` (null: those sources fail) and `deadline`.
+// it can name and web identity from the environment (profile_provider.h), then container
+// credentials (container_credentials.h), then `imds` (the instance role provider; may be
+// null) unless config.imds.disabled. STS, the SSO portal, the container endpoint and
+// credential_process use `transport` (null: those sources fail) and `deadline`.
 std::unique_ptr<CredentialChain> MakeDefaultCredentialChain(
     const AwsConfig& config, const Environment& env, std::shared_ptr<CredentialProvider> imds,
     Clock& clock, net::Transport* transport = nullptr, Deadline deadline = {});

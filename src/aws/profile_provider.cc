@@ -1,5 +1,6 @@
 #include "aws/profile_provider.h"
 
+#include "aws/container_credentials.h"
 #include "aws/credential_providers.h"
 #include "aws/process_credentials.h"
 #include "aws/role_providers.h"
@@ -46,6 +47,10 @@ Result<std::shared_ptr<CredentialProvider>> ProfileCredentialProvider::Build(
       break;
     case SourceKind::kEnvironment:
       provider = std::make_shared<EnvironmentCredentialProvider>(env_);
+      break;
+    case SourceKind::kContainer:
+      provider = std::make_shared<ContainerCredentialProvider>(env_, network_.transport, clock_,
+                                                               network_.deadline);
       break;
     case SourceKind::kImds:
       if (!network_.imds) {

@@ -78,10 +78,7 @@ class Resolver {
       } else if (IEquals(credential_source, "Ec2InstanceMetadata")) {
         plan.base.kind = SourceKind::kImds;
       } else if (IEquals(credential_source, "EcsContainer")) {
-        return Error(ErrorCode::kUnsupported,
-                     Quote(name) +
-                         " uses credential_source EcsContainer, which s3-user-script "
-                         "does not support (use Environment or Ec2InstanceMetadata)");
+        plan.base.kind = SourceKind::kContainer;
       } else {
         return Invalid(name, "has credential_source '" + credential_source +
                                  "': expected Environment, Ec2InstanceMetadata or EcsContainer");
@@ -291,6 +288,8 @@ std::string SourceKindName(SourceKind kind) {
       return "credential_process";
     case SourceKind::kEnvironment:
       return "environment";
+    case SourceKind::kContainer:
+      return "container credentials";
     case SourceKind::kImds:
       return "instance role (IMDS)";
   }

@@ -22,7 +22,7 @@
 
 namespace s3us::aws {
 
-enum class SourceKind { kStatic, kWebIdentity, kSso, kProcess, kEnvironment, kImds };
+enum class SourceKind { kStatic, kWebIdentity, kSso, kProcess, kEnvironment, kImds, kContainer };
 
 struct SsoSettings {
   std::string start_url;
@@ -59,8 +59,8 @@ struct SourcePlan {
 // kNoCredentials when the selected profile (absent, or without any credential setting)
 // and the environment name no source; kInvalidInput for an inconsistent or incomplete
 // profile (role_arn without a source, partial keys, a source_profile cycle, web identity
-// without role_arn, missing sso_* keys, bad duration_seconds); kUnsupported for mfa_serial
-// and credential_source EcsContainer. `now` names default role sessions.
+// without role_arn, missing sso_* keys, bad duration_seconds); kUnsupported for mfa_serial.
+// `now` names default role sessions.
 Result<SourcePlan> ResolveProfileSources(const SharedConfig& shared, const Environment& env,
                                          Clock::WallTime now);
 

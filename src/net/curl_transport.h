@@ -74,9 +74,11 @@ struct CurlTransportOptions {
   static CurlTransportOptions FromEnvironment(const Getenv& getenv = nullptr);
 };
 
-// Hosts never sent through a proxy, whatever the environment says.
+// Hosts never sent through a proxy, whatever the environment says: IMDS, the ECS and EKS
+// container credentials endpoints, loopback.
 inline constexpr const char* kNeverProxied =
-    "169.254.169.254,fd00:ec2::254,127.0.0.1,localhost,::1";
+    "169.254.169.254,fd00:ec2::254,169.254.170.2,169.254.170.23,fd00:ec2::23,127.0.0.1,"
+    "localhost,::1";
 
 // The CURLOPT_NOPROXY value: kNeverProxied plus the user's list ("*" stays "*").
 std::string MergeNoProxy(const std::string& user_no_proxy);

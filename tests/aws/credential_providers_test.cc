@@ -159,8 +159,6 @@ TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without va
       {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"
        "mfa_serial = arn:aws:iam::1:mfa/me\n",
        ErrorCode::kUnsupported, "sets mfa_serial: an MFA code cannot be entered non-interactively"},
-      {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = EcsContainer\n",
-       ErrorCode::kUnsupported, "credential_source EcsContainer"},
       {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Nowhere\n",
        ErrorCode::kInvalidInput, "has credential_source 'Nowhere'"},
       {"[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n"

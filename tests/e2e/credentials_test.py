@@ -8,9 +8,11 @@ ones a test hands it), so a successful fetch proves which identity signed it. Fa
 3 with one error line."""
 
 import hashlib
+import http.server
 import json
 import os
 import sys
+import threading
 import time
 
 import e2e_util
@@ -294,6 +296,85 @@ class SsoTest(CredentialTest):
             self.fails(emu, {'AWS_PROFILE': 'dev'}, 'refused the cached token (HTTP 401)',
                        'run aws sso login --profile dev')
             self.assertEqual(emu.stats('sso')['by_status'], {'401': 2})
+
+
+class ContainerTest(CredentialTest):
+    """ECS tasks and EKS pods: the credentials endpoint the container's environment names
+    (a loopback server here, standing in for the agent; the relative-URI form only reaches
+    169.254.170.2, so unit tests cover it), with the token file's content as Authorization.
+    The S3 emulator knows only the container's credentials and session token."""
+    CREDS = {'AccessKeyId': 'ASIACONTAINERE2E0001', 'SecretAccessKey': 'container/e2e+secret/01',
+             'Token': 'container-e2e-session-token-0000000001',
+             'Expiration': '2099-01-01T00:00:00Z'}
+    POD_TOKEN = 'eks-pod-identity-e2e-token-0000000001'
+
+    def setUp(self):
+        super().setUp()
+        self.static_file = self.write('static.json', json.dumps([self.CREDS]).encode())
+        self.token_file = self.write('eks-token', self.POD_TOKEN.encode() + b'\n')
+        self.secret_inputs.update({self.static_file, self.token_file})
+        self.seen = []
+        test = self
+
+        class Agent(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                test.seen.append((self.path, self.headers.get('Authorization')))
+                ok = self.path == '/v1/credentials' and \
+                    self.headers.get('Authorization') == test.POD_TOKEN
+                body = json.dumps(dict(test.CREDS, RoleArn='arn:aws:iam::123456789012:role/pod')
+                                  if ok else {'message': 'denied'}).encode()
+                self.send_response(200 if ok else 401)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.agent = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Agent)
+        threading.Thread(target=self.agent.serve_forever, daemon=True).start()
+        self.url = f'http://127.0.0.1:{self.agent.server_address[1]}/v1/credentials'
+
+    def tearDown(self):
+        self.agent.shutdown()
+        self.agent.server_close()
+        super().tearDown()
+
+    def test_full_uri_and_token_file_sign_with_the_container_credentials(self):
+        self.files()
+        with self.start(s3_static=True, sts=False) as emu:
+            err = self.get_and_plan(emu, {'AWS_CONTAINER_CREDENTIALS_FULL_URI': self.url,
+                                          'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE':
+                                          self.token_file})
+            self.assertIn('credentials from container credentials '
+                          '(AWS_CONTAINER_CREDENTIALS_FULL_URI)', err)
+        self.assertEqual(self.seen, [('/v1/credentials', self.POD_TOKEN)] * 2)
+
+    def test_profile_credential_source_ecs_container_assumes_its_role(self):
+        self.files('[profile ecs]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n'
+                   'credential_source = EcsContainer\n')
+        with self.start() as emu:  # STS knows the container's keys (static.json)
+            err = self.get_and_plan(emu, {'AWS_PROFILE': 'ecs',
+                                          'AWS_CONTAINER_CREDENTIALS_FULL_URI': self.url,
+                                          'AWS_CONTAINER_AUTHORIZATION_TOKEN': self.POD_TOKEN})
+            self.assertIn("assume role (profile 'ecs')", err)
+            self.assertEqual({c['action'] for c in self.issued(emu, 'sts')}, {'AssumeRole'})
+
+    def test_failures_are_one_line_exit_3_and_never_fall_back_to_the_instance_role(self):
+        wrong = self.write('wrong-token', b'not-the-pod-token')
+        self.files()
+        with self.start(s3_static=True, sts=False) as emu:
+            self.fails(emu, {'AWS_CONTAINER_CREDENTIALS_FULL_URI': self.url,
+                             'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE': wrong},
+                       'could not get credentials from container credentials: '
+                       'AWS_CONTAINER_CREDENTIALS_FULL_URI at http://127.0.0.1:', 'HTTP 401')
+            self.fails(emu, {'AWS_CONTAINER_CREDENTIALS_FULL_URI': 'http://192.0.2.1/creds'},
+                       'plain http to http://192.0.2.1', 'only loopback')
+            self.fails(emu, {'AWS_CONTAINER_CREDENTIALS_FULL_URI': self.url,
+                             'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE':
+                             os.path.join(self.tmp, 'nope')}, 'does not exist')
+            self.assertEqual(self.issued(emu, 'imds'), [])
 
 
 if __name__ == '__main__':

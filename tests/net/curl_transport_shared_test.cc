@@ -129,6 +129,10 @@ TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
   CHECK(MergeNoProxy("*") == "*");
   CHECK(std::string(kNeverProxied).find("169.254.169.254") != std::string::npos);
   CHECK(std::string(kNeverProxied).find("fd00:ec2::254") != std::string::npos);
+  // The ECS and EKS container credentials agents hand out credentials too.
+  CHECK(NoProxyMatches("169.254.170.2", kNeverProxied));
+  CHECK(NoProxyMatches("169.254.170.23", kNeverProxied));
+  CHECK(NoProxyMatches("fd00:ec2::23", kNeverProxied));
 }
 
 TEST_CASE("CurlTransportOptions reads proxy variables as the AWS CLI (urllib) does") {
