@@ -5,8 +5,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
-#include "aws/aws_time.h"
-#include "aws/json_field.h"
+#include "aws/credential_document.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/strings.h"
@@ -92,21 +91,9 @@ Result<std::optional<ContainerEndpoint>> FindContainerEndpoint(const Environment
 }
 
 Result<Credentials> ParseContainerCredentials(std::string_view text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  Credentials c;
-  c.access_key_id = JsonString(j, "AccessKeyId");
-  c.secret_access_key = Secret(JsonString(j, "SecretAccessKey"));
-  c.session_token = Secret(JsonString(j, "Token"));
-  std::string expiration = JsonString(j, "Expiration");
-  if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty() ||
-      expiration.empty()) {
-    return Error(ErrorCode::kInvalidInput,
-                 "the answer lacks AccessKeyId, SecretAccessKey, Token or Expiration");
-  }
-  Result<Clock::WallTime> t = ParseAwsTimestamp(expiration);
-  if (!t.ok()) return Error(ErrorCode::kInvalidInput, "its Expiration is not an ISO 8601 time");
-  c.expiration = *t;
-  return c;
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return Error(ErrorCode::kInvalidInput, "the answer is not a JSON object");
+  return CredentialsFromDocument(doc);
 }
 
 // The file wins over the variable, as in botocore; either may be absent.

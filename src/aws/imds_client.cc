@@ -1,12 +1,11 @@
 #include "aws/imds_client.h"
 
 #include <algorithm>
-#include <array>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
-#include "aws/aws_time.h"
+#include "aws/credential_document.h"
 #include "aws/json_field.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -19,7 +18,6 @@ constexpr std::string_view kTokenPath = "/latest/api/token";
 constexpr std::string_view kTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
 constexpr std::string_view kTokenHeader = "X-aws-ec2-metadata-token";
 constexpr std::string_view kCredentialsPath = "/latest/meta-data/iam/security-credentials/";
-constexpr std::string_view kIdentityPath = "/latest/dynamic/instance-identity/document";
 
 // "4 s", "1.5 s": a wait of 1500 ms is not "within 1 s".
 std::string Seconds(Clock::Duration d) {
@@ -255,33 +253,9 @@ Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
                                                 ")")
         .WithContext(context);
   }
-  Credentials creds;
-  creds.access_key_id = JsonString(doc, "AccessKeyId");
-  std::string secret = JsonString(doc, "SecretAccessKey");
-  std::string token = JsonString(doc, "Token");
-  std::string expiration = JsonString(doc, "Expiration");
-  for (auto [field, value] : std::array<std::pair<const char*, const std::string*>, 4>{
-           {{"AccessKeyId", &creds.access_key_id},
-            {"SecretAccessKey", &secret},
-            {"Token", &token},
-            {"Expiration", &expiration}}}) {
-    if (value->empty()) {
-      return Error(ErrorCode::kInvalidInput, std::string("no ") + field + " field")
-          .WithContext(context);
-    }
-  }
-  creds.secret_access_key = Secret(std::move(secret));
-  creds.session_token = Secret(std::move(token));
-  // Read as every other provider's Expiration is: a UTC offset, fractional seconds and a
-  // far-future year (an emulator's "never") are what botocore's parser accepts too.
-  Result<Clock::WallTime> expires = ParseAwsTimestamp(expiration);
-  if (!expires.ok()) {
-    return Error(ErrorCode::kInvalidInput,
-                 "unreadable Expiration \"" + Printable(expiration, 80) + "\"")
-        .WithContext(context);
-  }
-  creds.expiration = *expires;
-  creds.provider = "imds role " + std::string(role);
+  Result<Credentials> creds = CredentialsFromDocument(doc);
+  if (!creds.ok()) return std::move(creds).error().WithContext(context);
+  creds->provider = "imds role " + std::string(role);
   return creds;
 }
 
