@@ -12,6 +12,7 @@ byte for byte as --mode says, framing faults included, which http.server cannot 
 
 S3 modes (the object with Content-Length and its MD5 as ETag unless the mode says otherwise):
   chunked, chunked-no-evidence (no ETag), chunked-truncated (closed mid-chunk),
+  chunked-over-length (chunked, with a Content-Length of 5 that the body runs past),
   chunk-overflow (a 24-digit chunk size), dribble (one byte per write), overlong (bytes past
   Content-Length), close-delimited (no length, no ETag), close-delimited-etag (no length),
   close-delimited-etag-cut (half, then FIN), drip (a byte a second), silent (never answers), endless-headers, endless-header-line,
@@ -144,6 +145,9 @@ def s3_answer(server, conn, mode, req_no, headers):
     body = server.body
     if mode == 'chunked':
         conn.sendall(head(200, 'OK', [('Transfer-Encoding', 'chunked'), etag(body)]) + chunked(body))
+    elif mode == 'chunked-over-length':
+        conn.sendall(head(200, 'OK', [('Transfer-Encoding', 'chunked'), ('Content-Length', 5),
+                                      etag(body)]) + chunked(body))
     elif mode == 'chunked-no-evidence':
         conn.sendall(head(200, 'OK', [('Transfer-Encoding', 'chunked')]) + chunked(body))
     elif mode == 'chunked-truncated':

@@ -114,6 +114,13 @@ Error SizeLimitError(uint64_t max_bytes) {
 }
 
 Error LengthMismatch(uint64_t declared, uint64_t received) {
+  // Only a chunked body can run past its Content-Length (libcurl stops a plain one there):
+  // the server contradicts itself, and asking again would get the same answer.
+  if (received > declared) {
+    return Error(ErrorCode::kLengthMismatch, "body longer than its Content-Length: expected " +
+                                                 std::to_string(declared) + " bytes, received " +
+                                                 std::to_string(received));
+  }
   return Error(ErrorCode::kLengthMismatch, "incomplete body: expected " + std::to_string(declared) +
                                                " bytes, received " + std::to_string(received))
       .set_retryable(true);

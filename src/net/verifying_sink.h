@@ -113,8 +113,9 @@ class VerifyingSink : public BodySink {
 // "object exceeds the size limit of 64 MiB (67108864 bytes)": one wording for every route.
 Error SizeLimitError(uint64_t max_bytes);
 
-// The two mismatch errors, worded once: "incomplete body: expected 100 bytes, received 10"
-// (kLengthMismatch, retryable) and "sha256 mismatch: expected …, got …" (kDigestMismatch).
+// The mismatch errors, worded once: "incomplete body: expected 100 bytes, received 10"
+// (kLengthMismatch, retryable: a cut connection), "body longer than its Content-Length: …"
+// (kLengthMismatch, not retryable) and "sha256 mismatch: expected …, got …" (kDigestMismatch).
 Error LengthMismatch(uint64_t declared, uint64_t received);
 Error DigestMismatch(std::string_view label, std::string_view expected, std::string_view got);
 

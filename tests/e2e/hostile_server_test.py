@@ -190,6 +190,14 @@ class HostileS3Test(HostileTest):
         self.assert_refused(run, EXIT_FETCH, URL)
         self.assertEqual(stats['by_request'], {'GET /bkt/obj': 4})
 
+    def test_chunked_body_past_its_content_length_is_refused_at_once(self):
+        # RFC 9112 6.3: chunked framing overrides Content-Length; a body that runs past the
+        # length the server declared is a contradiction, named as such and not asked again.
+        run, stats = self.plan('chunked-over-length')
+        self.assert_refused(run, EXIT_FETCH, URL, 'body longer than its Content-Length',
+                            f'expected 5 bytes, received {len(SCRIPT)}')
+        self.assertEqual(stats['by_request'], {'GET /bkt/obj': 1})
+
     def test_chunk_size_overflow(self):
         run, _ = self.plan('chunk-overflow')
         self.assert_refused(run, EXIT_FETCH, URL)
