@@ -53,17 +53,20 @@ RetryingTransport::RetryingTransport(Transport& inner, Clock& clock, RetryPolicy
   if (!policy_.random) policy_.random = DefaultRandom;
 }
 
+// Retry-After raises the sleep, never lowers it: "Retry-After: 0" on every answer would
+// otherwise make the retries back to back until the deadline (thousands a second).
 Clock::Duration RetryingTransport::Backoff(int retry_index, const Result<Response>& last) {
-  if (last.ok()) {
-    if (auto after = RetryAfter(*last)) return std::min(*after, policy_.cap);
-  }
   const bool throttled = last.ok() && IsThrottlingStatus(last->status);
   const Clock::Duration base = throttled ? policy_.throttle_base : policy_.base;
   const Clock::Duration cap = throttled ? policy_.throttle_cap : policy_.cap;
   double ceiling = static_cast<double>(base.count()) * std::ldexp(1.0, std::min(retry_index, 62));
   ceiling = std::min(ceiling, static_cast<double>(cap.count()));
   double r = policy_.jitter || throttled ? std::clamp(policy_.random(), 0.0, 1.0) : 1.0;
-  return Clock::Duration(static_cast<Clock::Duration::rep>(r * ceiling));
+  Clock::Duration delay(static_cast<Clock::Duration::rep>(r * ceiling));
+  if (last.ok()) {
+    if (auto after = RetryAfter(*last)) delay = std::max(delay, std::min(*after, cap));
+  }
+  return delay;
 }
 
 Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink) {

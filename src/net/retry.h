@@ -18,8 +18,8 @@
 namespace s3us::net {
 
 // The sleep before retry i (0-based) is random() * min(cap, base * 2^i) ("full jitter"),
-// with throttle_base for a throttling answer, or min(Retry-After, cap) when the response
-// names a delay in seconds.
+// with throttle_base and throttle_cap for a throttling answer; a Retry-After in seconds
+// lengthens it to min(Retry-After, cap), never shortens it.
 struct RetryPolicy {
   // Total attempts, the first included. 0 = unlimited within Request::deadline (IMDS at
   // boot waits for the service to come up); 0 without a deadline is refused.

@@ -257,6 +257,7 @@ TEST_CASE("RetryingTransport honours Retry-After seconds up to the cap") {
       {"3600", milliseconds(20000)},                         // capped
       {"Wed, 21 Oct 2015 07:28:00 GMT", milliseconds(250)},  // ignored: throttle jitter
       {"-1", milliseconds(250)},
+      {"0", milliseconds(250)},  // never shorter than the backoff
   };
   for (const Case& c : cases) {
     CAPTURE(c.header);
@@ -268,6 +269,25 @@ TEST_CASE("RetryingTransport honours Retry-After seconds up to the cap") {
     REQUIRE(t.Send(Get()).ok());
     CHECK(clock.sleeps() == std::vector<milliseconds>{c.want});
   }
+}
+
+TEST_CASE("RetryingTransport backs off from Retry-After 0 as from no header at all") {
+  // A throttle does not use up attempts under a deadline: were "Retry-After: 0" obeyed, only
+  // the deadline would end the retries, thousands of them a second.
+  FakeClock clock;
+  FakeTransport inner;
+  inner.SetHandler([](const Request&) -> Result<Response> {
+    return MakeResponse(503, "", {{"retry-after", "0"}});
+  });
+  RetryingTransport t(inner, clock, FixedRandom(0.5));
+  Request req = Get();
+  req.deadline = Deadline::After(clock, std::chrono::seconds(60));
+  Result<Response> r = t.Send(req);
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  // Half of 0.5, 1, 2, 4, 8, 16, 20, 20, ... s: 11 attempts in 60 s.
+  CHECK(inner.request_count() == 11);
+  CHECK(clock.sleeps().front() == milliseconds(250));
 }
 
 TEST_CASE("RetryingTransport stops at max_attempts and returns the last outcome") {
