@@ -142,13 +142,16 @@ Result<GetObjectResult> S3ClientImpl::Received(const net::Response& r, const Att
   result.sha256 = std::move(verified->sha256);
   result.verified_by = std::move(verified->verified_by);
   if (request.sink == nullptr) result.body = sink.TakeBody();
-  result.etag = std::string(StripQuotes(Trim(r.Header("etag"))));
-  result.version_id = std::string(r.Header("x-amz-version-id"));
+  // These go into plans, reports and resolved user data: a server that echoes the session
+  // token or the Authorization header in them must not get it written out.
+  result.etag = RedactSecrets(std::string(StripQuotes(Trim(r.Header("etag")))));
+  result.version_id = RedactSecrets(std::string(r.Header("x-amz-version-id")));
   result.region = attempt.region;
   result.checksums = S3Checksums(r);
-  result.content_type = std::string(r.Header("content-type"));
-  result.last_modified = std::string(r.Header("last-modified"));
-  result.server_side_encryption = std::string(r.Header("x-amz-server-side-encryption"));
+  result.content_type = RedactSecrets(std::string(r.Header("content-type")));
+  result.last_modified = RedactSecrets(std::string(r.Header("last-modified")));
+  result.server_side_encryption =
+      RedactSecrets(std::string(r.Header("x-amz-server-side-encryption")));
   return result;
 }
 

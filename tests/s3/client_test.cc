@@ -109,6 +109,29 @@ TEST_CASE("S3Client returns the body with everything it verified") {
   CHECK(r->checksums[2] == std::make_pair(std::string("crc64nvme"), Crc64NvmeBase64(body)));
 }
 
+TEST_CASE("S3Client never hands on a secret a 200 answer echoes in its headers") {
+  // The version id, content type, ETag and the rest end up in plans and report files.
+  Fixture f;
+  const std::string body = "#!/bin/sh\n";
+  f.transport.Push(MakeResponse(200, body,
+                                {{"content-length", std::to_string(body.size())},
+                                 {"x-amz-checksum-sha256", Base64Sha256(body)},
+                                 {"x-amz-version-id", kToken1},
+                                 {"etag", std::string("\"") + kToken1 + "\""},
+                                 {"content-type", std::string("text/") + kToken1},
+                                 {"last-modified", kToken1},
+                                 {"x-amz-server-side-encryption", kSecret}}));
+  auto r = f.Client().GetObject(Fixture::Req());
+  REQUIRE(r.ok());
+  for (const std::string& value :
+       {r->version_id, r->etag, r->content_type, r->last_modified, r->server_side_encryption}) {
+    CAPTURE(value);
+    CHECK(value.find("<redacted>") != std::string::npos);
+    CHECK(value.find("AQoDYXdzEPT") == std::string::npos);
+    CHECK(value.find("EXAMPLEKEY") == std::string::npos);
+  }
+}
+
 TEST_CASE("S3Client streams into the caller's sink") {
   Fixture f;
   f.transport.Push(MakeResponse(200, "streamed"));
