@@ -21,7 +21,8 @@ struct Target {
   // it is none.
   Result<s3::S3Location> s3 = Error(ErrorCode::kInvalidInput, "not an S3 location");
 
-  // The same object gets the same identity in every spelling: "s3://bucket/key" plus
+  // The same object gets the same identity in every spelling, and different objects
+  // different ones: "s3://bucket/key" (the key's '%' and '?' percent-encoded) plus
   // "?versionId=…" for S3 locations with a key; the URL for anything else.
   std::string Identity() const;
 };

@@ -102,5 +102,15 @@ TEST_CASE("IncludeIdentity is the same for every spelling of one object version"
   CHECK(IncludeIdentity(" https://example.com/x?y=1 ") == "https://example.com/x?y=1");
 }
 
+TEST_CASE("IncludeIdentity tells a key holding ?versionId= from a version of the key") {
+  const std::string version = IncludeIdentity("s3://boot-bucket/k?versionId=abc");
+  CHECK(version == "s3://boot-bucket/k?versionId=abc");
+  const std::string key =
+      IncludeIdentity("https://boot-bucket.s3.amazonaws.com/k%3FversionId%3Dabc");
+  CHECK(key == "s3://boot-bucket/k%3FversionId=abc");
+  CHECK(IncludeIdentity("https://boot-bucket.s3.amazonaws.com/k%253FversionId=abc") ==
+        "s3://boot-bucket/k%253FversionId=abc");
+}
+
 }  // namespace
 }  // namespace s3us::expand
