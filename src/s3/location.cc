@@ -61,19 +61,23 @@ Result<S3Location> Finish(S3Location loc, std::string_view shown) {
   return loc;
 }
 
+// A trailing "?versionId=ID" of version-like characters, in the s3:// and arn: forms, is
+// the version: taken off `rest` into the location.
+void TakeVersion(std::string_view& rest, S3Location& loc) {
+  size_t q = rest.rfind("?versionId=");
+  if (q == std::string_view::npos) return;
+  std::string_view v = rest.substr(q + 11);
+  bool plain = !v.empty();
+  for (char c : v) plain = plain && IsVersionIdChar(c);
+  if (!plain) return;
+  loc.version_id = std::string(v);
+  rest = rest.substr(0, q);
+}
+
 Result<S3Location> ParseS3Scheme(std::string_view text) {
   std::string_view rest = text.substr(5);
   S3Location loc;
-  size_t q = rest.rfind("?versionId=");
-  if (q != std::string_view::npos) {
-    std::string_view v = rest.substr(q + 11);
-    bool plain = !v.empty();
-    for (char c : v) plain = plain && IsVersionIdChar(c);
-    if (plain) {
-      loc.version_id = std::string(v);
-      rest = rest.substr(0, q);
-    }
-  }
+  TakeVersion(rest, loc);
   size_t slash = rest.find('/');
   loc.bucket = std::string(rest.substr(0, slash));
   if (slash != std::string_view::npos) loc.key = std::string(rest.substr(slash + 1));
@@ -128,6 +132,8 @@ Result<S3Location> ParseArn(std::string_view text) {
   }
   std::string_view resource = text.substr(start);
   std::string_view partition = f[1], service = f[2], region = f[3], account = f[4];
+  S3Location loc;
+  TakeVersion(resource, loc);
   if (!IsPartition(partition)) {
     return Invalid("'" + std::string(text) + "' has an unknown partition '" +
                    std::string(partition) + "'");
@@ -140,7 +146,6 @@ Result<S3Location> ParseArn(std::string_view text) {
     return Invalid("'" + std::string(text) + "' is not an S3 ARN (service '" +
                    std::string(service) + "')");
   }
-  S3Location loc;
   loc.partition = std::string(partition);
   if (resource.starts_with("accesspoint/") || resource.starts_with("accesspoint:")) {
     if (region.empty()) {

@@ -110,6 +110,8 @@ TEST_CASE("ParseS3Location reads every accepted spelling exactly") {
       {"arn:aws:s3:::my-bucket/a:b/c%20d", "my-bucket", "a:b/c%20d", "", "", "aws"},
       {"arn:aws-cn:s3:::my-bucket/k", "my-bucket", "k", "", "", "aws-cn"},
       {"arn:aws-us-gov:s3:::my-bucket/k", "my-bucket", "k", "", "", "aws-us-gov"},
+      {"arn:aws:s3:::my-bucket/k?versionId=v1.a_b-c", "my-bucket", "k", "", "v1.a_b-c", "aws"},
+      {"arn:aws:s3:::my-bucket/k?versionId=a/b", "my-bucket", "k?versionId=a/b", "", "", "aws"},
   };
   for (const Good& c : cases) {
     INFO(c.text);
@@ -314,6 +316,15 @@ TEST_CASE("ParseS3Host splits bucket, service and region labels") {
         "not an S3 host 'ec2.us-east-1.amazonaws.com'");
   CHECK(ParseS3Host("b.s3-website-us-east-1.amazonaws.com").error().code() ==
         ErrorCode::kUnsupported);
+}
+
+TEST_CASE("ParseS3Location reads a version at the end of an access point ARN") {
+  Result<S3Location> loc = ParseS3Location(
+      "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/object/dir/k?versionId=v2");
+  REQUIRE(loc.ok());
+  CHECK(loc->key == "dir/k");
+  CHECK(loc->version_id == "v2");
+  CHECK(loc->access_point_arn == "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap");
 }
 
 }  // namespace
