@@ -53,6 +53,18 @@ std::string HostHeader(const Override& o) {
   return host;
 }
 
+// A location that names its partition (an ARN, an https host) is only ever addressed in it:
+// a bucket name means another bucket, owned by someone else, in another partition.
+Status CheckPartition(const S3Location& location, std::string_view region) {
+  if (location.partition.empty()) return Ok();
+  std::string partition = aws::PartitionOfRegion(region);
+  if (location.partition == partition) return Ok();
+  return Error(ErrorCode::kInvalidInput,
+               "names partition " + location.partition + " but would be signed for region " +
+                   std::string(region) + " (partition " + partition + "); give a region of " +
+                   location.partition + " (--region, AWS_REGION)");
+}
+
 }  // namespace
 
 bool IsVirtualHostableBucket(std::string_view bucket) {
@@ -103,12 +115,14 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
       }
       std::string name(resource.substr(12));
       ep.signing_region = std::string(parts[3]);
+      if (Status s = CheckPartition(location, ep.signing_region); !s.ok()) return s.error();
       suffix = std::string(options.use_dualstack ? ".dualstack." : ".") + ep.signing_region + "." +
                (options.domain.empty() ? aws::DomainForRegion(parts[3]) : options.domain);
       ep.host = name + "-" + std::string(parts[4]) +
                 (options.use_fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") + suffix;
       ep.path = key_path;
     } else {
+      if (Status s = CheckPartition(location, region); !s.ok()) return s.error();
       std::string service_host = (options.use_fips ? "s3-fips" : "s3") + suffix;
       if (IsVirtualHostableBucket(location.bucket)) {
         ep.host = location.bucket + "." + service_host;

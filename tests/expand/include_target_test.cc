@@ -21,7 +21,7 @@ Result<std::string> ResolveS3IncludeUrl(std::string_view entry, std::string_view
   Result<fetch::Target> target = ResolveIncludeTarget(entry, true, key_template, facts);
   if (!target.ok()) return target.error();
   REQUIRE(target->s3.ok());
-  CHECK(target->Identity() == target->s3->ToS3Url());
+  CHECK(target->Identity() == fetch::ResolveTarget(target->s3->ToS3Url()).Identity());
   return target->url;
 }
 

@@ -101,6 +101,29 @@ TEST_CASE("ResolveS3Endpoint sends access point ARNs to the access point host") 
   CHECK(ResolveS3Endpoint(l, "us-east-1", {}).error().code() == ErrorCode::kInvalidInput);
 }
 
+TEST_CASE("ResolveS3Endpoint addresses a location only in the partition it names") {
+  // arn:aws-cn:s3:::bucket/k signed for us-east-1 would fetch a commercial bucket of that name.
+  S3Location l = Loc("bucket", "k");
+  l.partition = "aws-cn";
+  Result<S3Endpoint> other = ResolveS3Endpoint(l, "us-east-1", {});
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code() == ErrorCode::kInvalidInput);
+  CHECK(other.error().message() ==
+        "names partition aws-cn but would be signed for region us-east-1 (partition aws); give a "
+        "region of aws-cn (--region, AWS_REGION)");
+  CHECK(ResolveS3Endpoint(l, "cn-north-1", {})->host == "bucket.s3.cn-north-1.amazonaws.com.cn");
+  l.partition = "aws-us-gov";
+  CHECK_FALSE(ResolveS3Endpoint(l, "us-east-1", {}).ok());
+  CHECK(ResolveS3Endpoint(l, "us-gov-west-1", {}).ok());
+  // An access point ARN is signed for its own region, which must be in its partition too.
+  S3Location ap = Loc("my-ap", "k");
+  ap.partition = "aws-cn";
+  ap.access_point_arn = "arn:aws-cn:s3:us-west-2:123456789012:accesspoint/my-ap";
+  CHECK_FALSE(ResolveS3Endpoint(ap, "cn-north-1", {}).ok());
+  // An endpoint override is the user's own choice of host.
+  CHECK(ResolveS3Endpoint(l, "us-east-1", Opts("http://127.0.0.1:9000")).ok());
+}
+
 TEST_CASE("IsVirtualHostableBucket and EncodeS3Key follow S3's rules") {
   CHECK(IsVirtualHostableBucket("my-bucket-1"));
   CHECK_FALSE(IsVirtualHostableBucket("my.bucket"));
