@@ -1,5 +1,8 @@
 #include "net/curl_transfer.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <new>
 #include <optional>
@@ -52,6 +55,29 @@ Result<std::string> Endpoint(const std::string& url) {
   return out;
 }
 
+// Whether a host a server named may be the instance metadata service, for a request that
+// goes through a proxy: the proxy connects, so the connected-address check cannot see it.
+// IMDS's documented names, and any name that resolves here to a link-local address (on EC2
+// the proxy resolves it as we do). A name we cannot resolve is left to the proxy.
+bool MayBeMetadataService(std::string_view host) {
+  std::string name = ToLower(host);
+  while (!name.empty() && name.back() == '.') name.pop_back();
+  if (name == "instance-data" || name == "instance-data.ec2.internal") return true;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) return false;
+  bool link_local = false;
+  for (addrinfo* a = found; a != nullptr && !link_local; a = a->ai_next) {
+    char ip[NI_MAXHOST];
+    if (getnameinfo(a->ai_addr, a->ai_addrlen, ip, sizeof ip, nullptr, 0, NI_NUMERICHOST) == 0) {
+      link_local = IsLinkLocalAddress(ip);
+    }
+  }
+  freeaddrinfo(found);
+  return link_local;
+}
+
 }  // namespace
 
 CurlTransfer::CurlTransfer(const Request& request, BodySink* sink,
@@ -65,10 +91,14 @@ const ProxySetting* CurlTransfer::ProxyFor(const std::string& no_proxy) const {
   const ProxySetting& p =
       IStartsWith(request_.url, "https:") ? options_.https_proxy : options_.http_proxy;
   if (p.url.empty()) return nullptr;
+  return NoProxyMatches(Host(), no_proxy) ? nullptr : &p;
+}
+
+std::string_view CurlTransfer::Host() const {
   std::string_view host(endpoint_);
   host = host.substr(0, host.rfind(':'));
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return NoProxyMatches(host, no_proxy) ? nullptr : &p;
+  return host;
 }
 
 Status CurlTransfer::Prepare(const std::string& no_proxy) {
@@ -111,6 +141,12 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   // Always set: "" means direct and stops libcurl from reading proxy variables itself.
   const ProxySetting* proxy = ProxyFor(no_proxy);
   if (proxy != nullptr) proxy_label_ = ProxyLabel(*proxy);
+  if (proxy != nullptr && request_.refuse_link_local && MayBeMetadataService(Host())) {
+    return Error(ErrorCode::kUnsupported,
+                 "refusing to send to " + endpoint_ + " through the " + proxy_label_ +
+                     ": it names the instance metadata service (a link-local address), named "
+                     "by a server, not by the caller");
+  }
   set(curl_easy_setopt(h, CURLOPT_PROXY, proxy == nullptr ? "" : proxy->url.c_str()));
   set(curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy.c_str()));
   std::string agent = UserAgent();

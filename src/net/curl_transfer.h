@@ -66,6 +66,8 @@ class CurlTransfer {
   Status CheckHead() const;
   Error MapFailure(CURLcode code);
   const ProxySetting* ProxyFor(const std::string& no_proxy) const;
+  // The endpoint's host: no port, IPv6 without brackets.
+  std::string_view Host() const;
 
   const Request& request_;
   BodySink* sink_;

@@ -37,7 +37,8 @@ struct Request {
   bool direct = false;
   // Not sent when the connection is to a link-local address (169.254.0.0/16, fe80::/10,
   // fd00:ec2::254: the instance metadata service): for URLs a server chose (a redirect),
-  // never IMDS, whatever name or number form points there.
+  // never IMDS, whatever name or number form points there. Through a proxy, not sent to
+  // IMDS's names or to a name that resolves here to a link-local address.
   bool refuse_link_local = false;
 };
 

@@ -97,6 +97,33 @@ TEST_CASE("CurlTransport sends through the proxy but never loopback, no_proxy or
   CHECK(seen[0].target == "http://bucket.s3.example.test/key");
 }
 
+TEST_CASE("A redirect through the proxy is never sent to the metadata service by name") {
+  // Through a proxy the connected address is the proxy's: the name itself is checked.
+  LoopbackServer proxy(Answer(200, "via proxy"));
+  CurlTransportOptions options = TestOptions();
+  options.http_proxy = {proxy.Url(""), "http_proxy"};
+  CurlTransport transport(options);
+  for (const char* url : {"http://instance-data.ec2.internal/latest/meta-data/",
+                          "http://INSTANCE-DATA./latest/meta-data/"}) {
+    CAPTURE(url);
+    Request hop = Get(url);
+    hop.refuse_link_local = true;
+    Result<Response> r = transport.Send(hop);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kUnsupported);
+    CHECK(r.error().message().find("through the proxy 127.0.0.1:") != std::string::npos);
+  }
+  // The URL the caller named itself, and a redirect to any other name, still go through it.
+  Result<Response> named = transport.Send(Get("http://instance-data.ec2.internal/x"));
+  Request other = Get("http://origin.example.test/next");
+  other.refuse_link_local = true;
+  Result<Response> o = transport.Send(other);
+  REQUIRE(named.ok());
+  REQUIRE(o.ok());
+  CHECK(o->body == "via proxy");
+  CHECK(proxy.requests().size() == 2);
+}
+
 TEST_CASE("A proxy that cannot be reached is named in the error, without its password") {
   CurlTransportOptions options = TestOptions();
   options.https_proxy = {"http://user:hunter2@127.0.0.1:1", "HTTPS_PROXY"};
