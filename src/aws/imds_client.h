@@ -102,6 +102,10 @@ class ImdsClient {
   Result<InstanceFacts> FetchInstanceFacts(const FactsWanted& wanted);
   Result<InstanceFacts> FetchInstanceFacts() { return FetchInstanceFacts(FactsWanted{}); }
 
+  // meta-data/ami-launch-index as cloud-init's safe_int() reads it: unset when absent (404)
+  // or not a number. Asked only when a part names a Launch-Index. IMDS's errors as Get's.
+  Result<std::optional<int>> GetLaunchIndex();
+
   // Obtains (or reuses) the session token, so concurrent GETs that follow share it.
   Status AcquireToken();
 

@@ -132,4 +132,13 @@ Result<InstanceFacts> ImdsClient::FetchInstanceFacts(const FactsWanted& wanted) 
   return facts;
 }
 
+Result<std::optional<int>> ImdsClient::GetLaunchIndex() {
+  Result<std::string> text = Get("/latest/meta-data/ami-launch-index");
+  if (!text.ok() && text.error().code() == ErrorCode::kNotFound) return std::optional<int>();
+  if (!text.ok()) return std::move(text).error().WithContext("reading the launch index");
+  std::string_view digits = Trim(*text);
+  if (digits.empty() || digits.size() > 9 || !IsAllDigits(digits)) return std::optional<int>();
+  return std::optional<int>(std::stoi(std::string(digits)));
+}
+
 }  // namespace s3us::aws

@@ -4,6 +4,7 @@
 #ifndef S3US_CORE_INSTANCE_H_
 #define S3US_CORE_INSTANCE_H_
 
+#include <optional>
 #include <string>
 
 namespace s3us {
@@ -17,6 +18,9 @@ struct InstanceFacts {
   std::string instance_type;  // m7g.large
   std::string domain = "amazonaws.com";
   std::string partition = "aws";
+  // ami-launch-index: this instance's place in its launch. Set, a part whose Launch-Index
+  // names another is not run (cloud-init's launch-index filter); unset, every part runs.
+  std::optional<int> launch_index;
 };
 
 }  // namespace s3us

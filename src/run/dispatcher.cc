@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "run/describe.h"
 #include "run/executor.h"
 
@@ -116,7 +117,7 @@ class PartRunner {
     record.handler = handler ? std::string(handler->name()) : "";
     record.frequency = std::string(FrequencyName(frequency));
     const std::string key = MarkerKey(part);
-    if (NotToRun(record, frequency, key)) return;
+    if (AnotherInstances(part, record) || NotToRun(record, frequency, key)) return;
     Handle(part, record, handler);
     Settle(part, record, frequency, key);
   }
@@ -127,6 +128,20 @@ class PartRunner {
   int interrupted_part() const { return interrupted_part_; }
 
  private:
+  // cloud-init's launch-index filter: a part with a Launch-Index is for that instance of
+  // the launch only (one int() refused is for none); without the instance's index, for all.
+  bool AnotherInstances(const userdata::Part& part, PartRecord& record) {
+    if (!part.launch_index || !instance_.launch_index) return false;
+    const std::string ours = std::to_string(*instance_.launch_index);
+    if (*part.launch_index == ours) return false;
+    record.outcome.kind = OutcomeKind::kSkipped;
+    record.outcome.message = "Launch-Index " + Printable(*part.launch_index, 40) +
+                             " is not this instance's (" + ours + ")";
+    LogInfo(record.description + ": skipped: " + record.outcome.message);
+    AppendLog(log_fd_, "==== " + record.description + ": skipped: " + record.outcome.message);
+    return true;
+  }
+
   // A part after an interrupt or a failure (without --keep-going), or one that already ran.
   bool NotToRun(PartRecord& record, Frequency frequency, const std::string& key) {
     if (int sig = InterruptSignal(); sig != 0) {

@@ -369,6 +369,22 @@ TEST_CASE("ImdsClient instance facts tolerate missing optional paths") {
   CHECK(facts->account_id.empty());
 }
 
+TEST_CASE("ImdsClient reads the launch index as cloud-init's safe_int does") {
+  Fixture f;
+  f.imds.Set("/latest/meta-data/ami-launch-index", 200, "2");
+  CHECK(f.Client().GetLaunchIndex().value() == 2);
+  f.imds.Set("/latest/meta-data/ami-launch-index", 200, " 0\n");
+  CHECK(f.Client().GetLaunchIndex().value() == 0);
+  f.imds.Set("/latest/meta-data/ami-launch-index", 200, "two");
+  CHECK_FALSE(f.Client().GetLaunchIndex().value().has_value());
+  f.imds.Remove("/latest/meta-data/ami-launch-index");
+  CHECK_FALSE(f.Client().GetLaunchIndex().value().has_value());
+  f.imds.Set("/latest/meta-data/ami-launch-index", 403, "");
+  Result<std::optional<int>> refused = f.Client().GetLaunchIndex();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().ToString().rfind("reading the launch index: ", 0) == 0);
+}
+
 TEST_CASE("ImdsClient instance facts leave unwanted paths off the wire") {
   Fixture f;
   f.imds.Set("/latest/dynamic/instance-identity/document", 200,

@@ -148,6 +148,36 @@ TEST_CASE("Dispatcher skips unhandled types with cloud-init's kind of warning") 
               "skipped: unhandled content type (part handlers are not run)"));
 }
 
+TEST_CASE("Dispatcher runs a part with a Launch-Index only on that instance of the launch") {
+  auto plan_of = [](DispatchFixture& f) {
+    std::vector<userdata::Part> parts = {f.Traced("zero"), f.Traced("one"), f.Traced("all"),
+                                         f.Traced("none")};
+    parts[0].launch_index = "0";
+    parts[1].launch_index = "1";
+    parts[3].launch_index = "1.0";  // int() refuses it: cloud-init runs it nowhere
+    return MakePlan(parts);
+  };
+  SECTION("on instance 1 of the launch") {
+    DispatchFixture f;
+    LogCapture log;
+    f.facts.launch_index = 1;
+    Result<Report> report = f.Run(plan_of(f));
+    REQUIRE(report.ok());
+    CHECK(f.Trace() == "one\nall\n");
+    CHECK(Outcomes(*report) == Strings{"skipped", "ok", "ok", "skipped"});
+    CHECK(report->status == "ok");
+    CHECK(report->parts[0].outcome.message == "Launch-Index 0 is not this instance's (1)");
+    // Another instance's part is expected, not a warning.
+    CHECK(log.lines.empty());
+  }
+  SECTION("where the launch index is unknown, as cloud-init: every part") {
+    DispatchFixture f;
+    Result<Report> report = f.Run(plan_of(f));
+    REQUIRE(report.ok());
+    CHECK(f.Trace() == "zero\none\nall\nnone\n");
+  }
+}
+
 TEST_CASE("Dispatcher gives scripts the documented environment") {
   DispatchFixture f;
   f.facts.instance_id = "i-0123456789abcdef0";
