@@ -3,7 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <regex>
+#include <set>
 
 #include "core/strings.h"
 #include "userdata/cloud_config_yaml.h"
@@ -11,32 +11,36 @@
 #include "userdata/content_type.h"
 #include "userdata/part.h"
 #include "userdata/py_text.h"
+#include "userdata/pyyaml_resolve.h"
 
 namespace s3us::userdata {
 namespace {
 
 enum class Kind { kNull, kBool, kNumber, kString, kBinary, kOther };
 
-// How PyYAML's safe_load (YAML 1.1) would type a scalar node.
+// How PyYAML's safe_load (YAML 1.1) would type a scalar node. yaml-cpp tags a quoted scalar
+// "!" (the archive check refuses an explicit '!', which PyYAML would resolve as plain) and
+// a plain untagged one "?".
 Kind ScalarKind(const YAML::Node& n) {
   if (n.IsNull()) return Kind::kNull;
   if (!n.IsScalar()) return Kind::kOther;
   const std::string& tag = n.Tag();
   if (tag == "tag:yaml.org,2002:binary" || tag == "!!binary") return Kind::kBinary;
-  if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!!str") return Kind::kString;
-  if (tag != "?") return Kind::kString;
-  static const std::regex kNull("~|null|Null|NULL|");
-  static const std::regex kBool(
-      "yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
-  static const std::regex kNumber(
-      "[-+]?(0b[0-1_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*|"
-      "([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))");
-  const std::string& s = n.Scalar();
-  if (s.size() > 64) return Kind::kString;
-  if (std::regex_match(s, kNull)) return Kind::kNull;
-  if (std::regex_match(s, kBool)) return Kind::kBool;
-  if (std::regex_match(s, kNumber)) return Kind::kNumber;
-  return Kind::kString;
+  if (tag == "tag:yaml.org,2002:null") return Kind::kNull;
+  if (tag != "?") return Kind::kString;  // quoted, !!str, !!python/unicode
+  switch (PyYamlTypeOf(n.Scalar())) {
+    case PyYamlPlainType::kNull:
+      return Kind::kNull;
+    case PyYamlPlainType::kBool:
+      return Kind::kBool;
+    case PyYamlPlainType::kInt:
+    case PyYamlPlainType::kFloat:
+      return Kind::kNumber;
+    case PyYamlPlainType::kStr:
+      return Kind::kString;
+    default:
+      return Kind::kOther;  // a date, '<<', or one we do not resolve
+  }
 }
 
 // str(value) as Python would print the loaded scalar (close enough for names and indexes).
@@ -82,6 +86,43 @@ std::string ReportedType(std::string_view type) {
   return slashes == 1 ? t : "text/plain";
 }
 
+// Keys the header loop of _explode_archive skips (compared lower-case); it adds the others
+// to the part as headers.
+bool IsFieldKey(std::string_view key) {
+  for (std::string_view field : {"content", "filename", "type", "launch-index",
+                                 "content-disposition", "number-attachments", "content-type"}) {
+    if (IEquals(key, field)) return true;
+  }
+  return false;
+}
+
+// A mapping's keys as cloud-init reads them: each a str (its header loop calls key.lower()),
+// each once (PyYAML keeps the last of two, yaml-cpp's lookup the first: ambiguous), and a
+// header's value a str or None (add_header joins it as text). What cloud-init fails on fails
+// all user data; we refuse it.
+Status CheckKeys(const YAML::Node& ent, const std::string& where) {
+  std::set<std::string> seen;
+  for (const auto& kv : ent) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (ScalarKind(kv.first) != Kind::kString) {
+      std::string why = key == "<<" ? "a merge key, not followed" : "cloud-init fails on it";
+      return Error(ErrorCode::kInvalidInput,
+                   where + "key '" + Printable(key, 40) + "' is not a string (" + why + ")");
+    }
+    if (!seen.insert(key).second) {
+      return Error(ErrorCode::kInvalidInput, where + "key '" + Printable(key, 40) +
+                                                 "' is written twice (ambiguous: PyYAML "
+                                                 "reads the last)");
+    }
+    Kind value = ScalarKind(kv.second);
+    if (!IsFieldKey(key) && value != Kind::kString && value != Kind::kNull) {
+      return Error(ErrorCode::kInvalidInput, where + "the value of '" + Printable(key, 40) +
+                                                 "' is not a string (cloud-init fails on it)");
+    }
+  }
+  return Ok();
+}
+
 Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   const std::string where = "archive entry " + std::to_string(n) + ": ";
   ArchiveEntry out;
@@ -94,6 +135,7 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
     }
     out.payload = ent.Scalar();
   } else if (ent.IsMap()) {
+    if (Status st = CheckKeys(ent, where); !st.ok()) return std::move(st).error();
     if (YAML::Node c = ent["content"]; c) {
       auto content = ContentOf(c, &kind);
       if (!content.ok()) return Error(ErrorCode::kInvalidInput, where + content.error().message());

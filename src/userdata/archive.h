@@ -28,9 +28,11 @@ struct ArchiveEntry {
 // each): a hundred times a large archive, about 100 MB of tree at the most.
 inline constexpr uint64_t kMaxArchiveYamlNodes = 100000;
 
-// Errors (kInvalidInput, message without the part prefix): not YAML, not a list, an
-// entry that is neither a mapping nor a string (cloud-init skips those silently), content
-// that is not text or !!binary, a type without '/'. kLimitExceeded past `max_entries`.
+// Errors (kInvalidInput, message without the part prefix): not YAML, not a list, YAML
+// yaml-cpp misreads (ReadArchiveYaml), an entry that is neither a mapping nor a string
+// (cloud-init skips those silently), a key written twice, a key or header value that is not
+// a str (cloud-init fails on it), content that is not text or !!binary, a type without '/'.
+// kLimitExceeded past `max_entries`.
 Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries);
 
 }  // namespace s3us::userdata

@@ -52,11 +52,13 @@ std::string_view Text(const yaml_char_t* s) {
   return s == nullptr ? std::string_view() : reinterpret_cast<const char*>(s);
 }
 
-bool TagAccepted(std::string_view tag, Kind kind, bool binary) {
-  if (tag == "!") return true;  // non-specific: resolved as if plain
+// In an archive, yaml-cpp builds the tree and cannot tell '!' (PyYAML resolves the scalar
+// as if plain: `! 5` is 5) from quotes: it is refused there.
+bool TagAccepted(std::string_view tag, Kind kind, bool archive) {
+  if (tag == "!") return !archive;  // non-specific: resolved as if plain
   switch (kind) {
     case Kind::kScalar:
-      return tag == "tag:yaml.org,2002:str" || (binary && tag == "tag:yaml.org,2002:binary") ||
+      return tag == "tag:yaml.org,2002:str" || (archive && tag == "tag:yaml.org,2002:binary") ||
              tag == "tag:yaml.org,2002:python/unicode" ||
              tag == "tag:yaml.org,2002:null";  // None, whatever the text
     case Kind::kSequence:
@@ -93,7 +95,7 @@ bool LibyamlStricter(std::string_view problem) {
 
 class Checker {
  public:
-  Checker(std::string_view text, bool binary) : blanks_(text), binary_(binary) {}
+  Checker(std::string_view text, bool archive) : blanks_(text), archive_(archive) {}
 
   // The first problem of this event, if any.
   Found On(const yaml_event_t& e) {
@@ -103,6 +105,7 @@ class Checker {
     }
     Found found = Event(e);
     if (found && found->line == 0) found->line = e.start_mark.line + 1;
+    last_end_line_ = e.end_mark.line;
     return found;
   }
 
@@ -121,6 +124,7 @@ class Checker {
         return std::nullopt;
       case YAML_SCALAR_EVENT:
         if (Found blank = Blanks(e)) return blank;
+        if (Found misread = MisreadBlock(e)) return misread;
         return Scalar(e.data.scalar);
       case YAML_STREAM_END_EVENT:
         return blanks_.WalkTo(UINT64_MAX, BlankCursor::Region::kBetween, e.start_mark);
@@ -153,6 +157,21 @@ class Checker {
                         ? Region::kBlock
                         : Region::kQuoted;
     return blanks_.WalkTo(e.end_mark.index, region, e.start_mark);
+  }
+
+  // yaml-cpp 0.7 reads a block scalar (| or >) with an anchor or a tag as empty, or fails on
+  // it, where a simple key may start (a list item, a line's start, after '?' or an explicit
+  // ':'): an archive's content would vanish. As a value on its key's line (`content: !!binary
+  // |`) it reads it right; an archive has it nowhere else.
+  Found MisreadBlock(const yaml_event_t& e) const {
+    const auto& s = e.data.scalar;
+    bool block = s.style == YAML_LITERAL_SCALAR_STYLE || s.style == YAML_FOLDED_SCALAR_STYLE;
+    if (!archive_ || !block || (s.anchor == nullptr && s.tag == nullptr)) return std::nullopt;
+    bool value = !stack_.empty() && stack_.back().kind == Kind::kMapping && !stack_.back().at_key;
+    if (value && e.start_mark.line == last_end_line_) return std::nullopt;
+    return Refused(
+        "invalid YAML: a block scalar (| or >) with an anchor or tag is refused but as a value "
+        "on its key's line (yaml-cpp misreads it)");
   }
 
   Found Scalar(const decltype(yaml_event_t::data.scalar)& s) {
@@ -212,7 +231,7 @@ class Checker {
         return Fails("invalid YAML: anchor &" + Shown(Text(anchor)) + " is defined twice");
       }
     }
-    if (tag != nullptr && !TagAccepted(Text(tag), kind, binary_)) {
+    if (tag != nullptr && !TagAccepted(Text(tag), kind, archive_)) {
       return Refused("invalid YAML: explicit tag " + Shown(Text(tag)) +
                      " is refused (only !!str, !!null, !!seq and !!map are accepted)");
     }
@@ -264,7 +283,8 @@ class Checker {
   }
 
   BlankCursor blanks_;
-  bool binary_;  // !!binary is taken (an archive's content)
+  bool archive_;  // !!binary is taken (an archive's content); what yaml-cpp misreads is not
+  uint64_t last_end_line_ = 0;  // of the event before this one
   std::vector<Frame> stack_;
   std::map<std::string, Anchored, std::less<>> anchors_;
   int documents_ = 0;

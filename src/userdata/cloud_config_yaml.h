@@ -55,8 +55,10 @@ struct CloudConfigYaml {
 CloudConfigYaml ReadCloudConfigYaml(std::string_view text);
 
 // A #cloud-config-archive as PyYAML's safe_load reads it, whatever its top level (the archive
-// reader decides what a list holds): the same checks, !!binary taken, and the node count, so
-// a tree is built only for a text of bounded size (about a kilobyte of yaml-cpp per node).
+// reader decides what a list holds): the same checks, !!binary taken, what yaml-cpp (which
+// builds the tree) misreads refused (a '!' tag, a block scalar with an anchor or tag but as a
+// value on its key's line), and the node count, so a tree is built only for a text of
+// bounded size (about a kilobyte of yaml-cpp per node).
 struct ArchiveYaml {
   std::optional<YamlProblem> problem;  // nullopt when safe_load loads it
   uint64_t nodes = 0;                  // scalars, aliases, sequences and mappings

@@ -49,6 +49,9 @@ class ByteIterator {
 
 using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 
+// Thrown to stop mimetic past the part limit.
+struct TooManyParts {};
+
 // mimetic's input-iterator parser, unchanged but for one step: a leaf body is not copied.
 // mimetic copies the bytes it reads in 4 KiB blocks, the whole block at a time or up to the
 // start of the line it is in, and appends each block to the body; the blocks are exactly
@@ -56,14 +59,19 @@ using Spans = std::map<const mimetic::MimeEntity*, std::string_view>;
 // started. BodyBytes() only counts those blocks (MeasureMimeticBody), so the check holds
 // no copy of any body. A body that already holds a line mimetic's header reader gave it
 // (not a span) is copied as mimetic does.
+// The same step counts leaves (an entity whose body is read) and stops past max_leaves:
+// mimetic builds about a kilobyte of entity per boundary line (16 MiB of "--B" lines took
+// 1.7 GB), and ParseMime found at most max_leaves, so a reading with more is ambiguous.
 class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_iterator_tag> {
  public:
   using Base = mimetic::IteratorParser<ByteIterator, std::input_iterator_tag>;
-  SpanParser(mimetic::MimeEntity& root, const char* text, const Passed& passed, Spans& spans)
-      : Base(root), text_(text), passed_(passed), spans_(spans) {}
+  SpanParser(mimetic::MimeEntity& root, const char* text, const Passed& passed, Spans& spans,
+             int max_leaves)
+      : Base(root), text_(text), passed_(passed), spans_(spans), max_leaves_(max_leaves) {}
 
  protected:
   void copy_until_boundary(mimetic::ParsingElem pe) override {
+    if (pe == Base::peBody && ++leaves_ > max_leaves_) throw TooManyParts();
     mimetic::MimeEntity* entity = m_entityStack.top();
     if (pe != Base::peBody || !entity->body().empty()) return Base::copy_until_boundary(pe);
     const char* start = m_bit.get();
@@ -86,6 +94,8 @@ class SpanParser : public mimetic::IteratorParser<ByteIterator, std::input_itera
   const char* text_;
   const Passed& passed_;
   Spans& spans_;
+  int max_leaves_;
+  int leaves_ = 0;
 };
 
 // Lines as mimetic splits them: at CR or LF, with CRLF and LFCR counting as one break.
@@ -201,6 +211,13 @@ std::string Shown(std::string_view s) {
 
 std::string Parts(size_t n) { return std::to_string(n) + (n == 1 ? " part" : " parts"); }
 
+size_t Leaves(const MimeEntity& e) {
+  if (!e.multipart) return 1;
+  size_t n = 0;
+  for (const MimeEntity& child : e.children) n += Leaves(child);
+  return n;
+}
+
 // Walks both trees in document order; the first difference is the error.
 class Comparer {
  public:
@@ -296,8 +313,13 @@ Status CrossCheckMime(std::string_view text, const MimeEntity& tree, const Cross
   Spans spans;
   try {
     // What MimeEntity's iterator constructor does, with the parser above.
-    SpanParser parser(theirs, text.data(), passed, spans);
+    SpanParser parser(theirs, text.data(), passed, spans, limits.max_leaves);
     parser.run(ByteIterator(text.data()), ByteIterator(text.data() + text.size()));
+  } catch (const TooManyParts&) {
+    return Error(ErrorCode::kInvalidInput,
+                 "mime: ambiguous MIME: cloud-init reads " + Parts(Leaves(tree)) +
+                     ", an RFC 2046 reader more than " + std::to_string(limits.max_leaves) +
+                     " parts (check the lines that start with its boundary)");
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("mime: an RFC 2046 reader (mimetic) failed: ") + e.what());

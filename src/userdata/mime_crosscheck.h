@@ -11,8 +11,9 @@
 // every 128 bytes (a 1 MiB field takes 170 ms, 4 MiB 2.4 s), it recurses once per nested
 // entity (about 60k nested multiparts overflow the stack), it may throw, and a copied
 // MimeEntity double-frees. So: ParseMime's depth, part, header and UTF-8 limits come first;
-// a linear pre-scan bounds field length and Content-Type count; exceptions are caught;
-// entities are never copied. Filenames and other parameters are not compared: mimetic
+// a linear pre-scan bounds field length and Content-Type count; mimetic is stopped past the
+// part limit (it builds an entity per boundary line); exceptions are caught; entities are
+// never copied. Filenames and other parameters are not compared: mimetic
 // cuts quoted values at ';' and does not decode RFC 2231, so ParseMime's reading stands.
 //
 // Cost: mimetic's own parser runs unchanged but for its body loop, which takes the same
@@ -35,11 +36,16 @@ struct CrossCheckLimits {
   uint64_t max_field_bytes = 256u << 10;
   // Content-Type headers in the whole blob: mimetic recurses once per nested entity.
   int max_content_types = 4000;
+  // Leaf parts mimetic may read, at least the tree's (ParseMime's max_leaves): it builds
+  // about a kilobyte of entity per boundary line, so a blob of "--B" lines is stopped here,
+  // as ambiguous (the tree has fewer).
+  int max_leaves = 1000;
 };
 
 // REQUIRES: `tree` is ParseMime(text) and succeeded.
 // Errors: kInvalidInput "mime part N: ambiguous MIME: ..." when the readings differ (N is
-// the first leaf part where they do), kLimitExceeded when a guard refuses to run mimetic.
+// the first leaf part where they do; "mime: ambiguous MIME: ..." when mimetic reads more
+// than max_leaves parts), kLimitExceeded when a guard refuses to run mimetic.
 // `passed` is told how far each pass over the text has read (py_text.h).
 Status CrossCheckMime(std::string_view text, const MimeEntity& tree,
                       const CrossCheckLimits& limits = {}, const Passed& passed = nullptr);

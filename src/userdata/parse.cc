@@ -2,6 +2,7 @@
 // UserDataProcessor._process_msg, with our decoders, splitter and limits.
 #include "userdata/parse.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/strings.h"
@@ -82,6 +83,7 @@ class Builder {
                                                    " bytes: " + r->cause);
       }
       leaf.payload = std::move(r->payload);
+      if (Status st = CheckGunzippedText(leaf.payload, ctype_orig); !st.ok()) return st;
       ctype_orig = kTypePlain;
       was_compressed = true;
     }
@@ -116,6 +118,20 @@ class Builder {
     p.headers = std::move(leaf.headers);
     p.held_as_str = escaped;
     return Emit(std::move(p), leaf.launch_index);
+  }
+
+  // decomp_gzip decodes what it gunzipped as UTF-8: where that fails, cloud-init fails the
+  // part, and with it all user data.
+  Status CheckGunzippedText(const Payload& payload, const std::string& ctype) const {
+    Result<PayloadView> all = payload.View(opts_.limits.max_decompressed_bytes);
+    if (!all.ok()) return all.error();
+    size_t bad = 0;
+    if (IsValidUtf8(all->bytes(), &bad, [&all](size_t offset) { all->Release(offset); })) {
+      return Ok();
+    }
+    return Error(ErrorCode::kInvalidInput,
+                 Where() + "the gunzipped " + ctype + " payload is not valid UTF-8 at byte " +
+                     std::to_string(bad) + " (cloud-init fails on it too)");
   }
 
   Status DecompressLimit() const {
@@ -157,6 +173,13 @@ class Builder {
       p.filename = buf;
     }
     if (launch_header) {
+      // int() reads Unicode digits too: kept as text, `resolve` would write it encoded.
+      if (PyIntUnknown(*launch_header)) {
+        return Error(ErrorCode::kInvalidInput,
+                     "part " + std::to_string(p.index) +
+                         ": Launch-Index holds characters int() may read as digits: which "
+                         "instances it is for is unknown");
+      }
       // cloud-init's launch-index filter reads the first header: one that int() refuses
       // matches no instance, so it is kept as it is (a resolved document says the same).
       p.launch_index = PyIntString(*launch_header).value_or(*launch_header);
@@ -199,6 +222,20 @@ struct TextPass {
   }
 };
 
+// The first byte of an encoded body that is not ASCII (npos: none), telling `pass` how far
+// it has read. Python decodes base64 and quoted-printable text from its raw-unicode-escape,
+// not its UTF-8: U+00A0 is one byte there, which is not a blank, and é one that is not UTF-8.
+size_t FirstNonAscii(std::string_view body, const TextPass& pass) {
+  constexpr size_t kStep = 1 << 20;
+  for (size_t at = 0; at < body.size(); at += kStep) {
+    std::string_view step = body.substr(at, kStep);
+    auto bad = std::find_if(step.begin(), step.end(), [](char c) { return (c & 0x80) != 0; });
+    if (bad != step.end()) return at + (bad - step.begin());
+    pass.ReadTo(step.data() + step.size());
+  }
+  return std::string_view::npos;
+}
+
 Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const ParseOptions& o,
                             const TextPass& pass) {
   Leaf leaf;
@@ -214,6 +251,12 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
   } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
     return Error(ErrorCode::kInvalidInput,
                  where + "content-transfer-encoding " + cte + " is not supported");
+  }
+  size_t bad = te == TransferEncoding::kNone ? std::string_view::npos : FirstNonAscii(e.body, pass);
+  if (bad != std::string_view::npos) {
+    return Error(ErrorCode::kInvalidInput,
+                 where + "the " + cte + " content holds a non-ASCII character at byte " +
+                     std::to_string(bad) + " (cloud-init decodes it otherwise, or fails)");
   }
   Result<std::optional<Payload>> decoded =
       DecodePart(e.body, te, o, [&](size_t offset) { pass.ReadTo(e.body.data() + offset); });
@@ -308,7 +351,11 @@ Result<std::vector<Part>> ParseText(std::string_view blob, const ParseOptions& o
   mime_limits.max_leaves = limits.max_parts;
   auto root = ParseMime(data, mime_limits, passed);
   if (!root.ok()) return std::move(root).error();
-  if (Status st = CrossCheckMime(data, *root, {}, passed); !st.ok()) return std::move(st).error();
+  CrossCheckLimits check_limits;
+  check_limits.max_leaves = limits.max_parts;
+  if (Status st = CrossCheckMime(data, *root, check_limits, passed); !st.ok()) {
+    return std::move(st).error();
+  }
   if (Status st = Walk(*root, &b, TextPass{data, passed}); !st.ok()) return std::move(st).error();
   return b.Take();
 }

@@ -1,5 +1,6 @@
 #include "userdata/py_text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -179,6 +180,11 @@ std::optional<std::string> PyIntString(std::string_view s) {
   std::string out(negative ? "-" : "");
   out.append(digits, nz, std::string::npos);
   return out;
+}
+
+bool PyIntUnknown(std::string_view s) {
+  s = PyStrip(s);
+  return std::any_of(s.begin(), s.end(), [](char c) { return (c & 0x80) != 0; });
 }
 
 std::string PyRawUnicodeEscape(std::string_view utf8) {

@@ -38,6 +38,10 @@ bool PyNextLine(std::string_view s, size_t& pos, std::string_view& line);
 // str(int(s)) for a str s, or nullopt when int() would raise (surrounding whitespace,
 // a sign and single underscores between ASCII digits are accepted as Python does).
 std::optional<std::string> PyIntString(std::string_view s);
+// True when `s`, stripped, holds a character that is not ASCII: int() reads any Unicode
+// decimal digit (int("\u0663") is 3; which ones depends on Python's Unicode version), so
+// what it makes of `s` is unknown to PyIntString.
+bool PyIntUnknown(std::string_view s);
 
 // str.encode("raw-unicode-escape") of a UTF-8 text: what the email package makes of text it
 // holds as a str when bytes are asked for (an unencoded part's payload, an RFC 2231 value):

@@ -152,10 +152,16 @@ bool TimestampConstructs(const std::string& s) {
   return m.size() < 5 || (std::stoi(m[4]) < 24 && std::stoi(m[5]) < 60 && std::stoi(m[6]) < 60);
 }
 
+// str(int(s)) of a str.
+Result<std::optional<std::string>> StrIntOf(const std::string& s) {
+  if (PyIntUnknown(s)) return Unsure("a value with characters int() may read as digits", s);
+  return PyIntString(s);
+}
+
 }  // namespace
 
 Result<std::optional<std::string>> PyYamlIntOf(const std::string& s, bool resolved) {
-  if (!resolved) return PyIntString(s);  // a str
+  if (!resolved) return StrIntOf(s);
   switch (Resolve(s)) {
     case Kind::kBool:
       return std::optional<std::string>(s[0] == 'y' || s[0] == 'Y' || s[0] == 't' || s[0] == 'T' ||
@@ -167,11 +173,28 @@ Result<std::optional<std::string>> PyYamlIntOf(const std::string& s, bool resolv
     case Kind::kFloat:
       return FloatOf(s);
     case Kind::kStr:
-      return PyIntString(s);
+      return StrIntOf(s);
     case Kind::kUnsure:
       return Unsure("a long plain scalar that may be a number", s);
     default:  // None, a date, or what the document fails on
       return std::optional<std::string>();
+  }
+}
+
+PyYamlPlainType PyYamlTypeOf(const std::string& plain) {
+  switch (Resolve(plain)) {
+    case Kind::kNull:
+      return PyYamlPlainType::kNull;
+    case Kind::kBool:
+      return PyYamlPlainType::kBool;
+    case Kind::kInt:
+      return PyYamlPlainType::kInt;
+    case Kind::kFloat:
+      return PyYamlPlainType::kFloat;
+    case Kind::kStr:
+      return PyYamlPlainType::kStr;
+    default:
+      return PyYamlPlainType::kOther;
   }
 }
 

@@ -101,6 +101,32 @@ TEST_CASE("The first Launch-Index header decides; one int() refuses is kept as s
   CHECK_FALSE(parts[2].launch_index.has_value());  // a bad key adds no header: every instance
 }
 
+// int() reads any Unicode decimal digit (int("\u0663") is 3): kept as text, such a header
+// would be for no instance where cloud-init runs it on one, and `resolve` would write it
+// percent-encoded.
+TEST_CASE("A launch index int() may read from non-ASCII digits is refused") {
+  const std::string refused =
+      "part 1: Launch-Index holds characters int() may read as digits: which instances it is "
+      "for is unknown";
+  auto header =
+      Parse(Mime("--B\nContent-Type: text/x-shellscript\nLaunch-Index: \xd9\xa3\n\n#!/bin/sh\n"));
+  REQUIRE_FALSE(header.ok());
+  CHECK(header.error().message() == refused);
+  auto archive = Parse("#cloud-config-archive\n- {content: '#!/bin/sh', launch-index: \xd9\xa3}\n");
+  REQUIRE_FALSE(archive.ok());
+  CHECK(archive.error().message() == refused);
+  for (const char* yaml : {"launch-index: \xd9\xa3\n", "launch-index: \"\\u0663\"\n"}) {
+    INFO(yaml);
+    CHECK(IndexOf(yaml) ==
+          "part 1: a cloud-config that names launch-index has a value with characters int() may "
+          "read as digits (\xd9\xa3): which instances it is for is unknown");
+  }
+  // Blanks str.strip() takes are no digits: int("3\u3000") is 3.
+  auto blank = MustParse(
+      Mime("--B\nContent-Type: text/x-shellscript\nLaunch-Index: 3\xe3\x80\x80\n\n#!/bin/sh\n"));
+  CHECK(blank[0].launch_index == "3");
+}
+
 TEST_CASE("A cloud-config whose last line has no ':' is not YAML: no launch-index") {
   CHECK_FALSE(MustParse("#cloud-config\nlaunch-index: 2\necho hi\n")[0].launch_index);
   CHECK(MustParse("#cloud-config\nlaunch-index: 2\nempty:\n")[0].launch_index == "2");

@@ -189,6 +189,51 @@ TEST_CASE("MIME parts go through the decoded writer as decoded, a gzip part then
                                             "#!/bin/sh\necho gz\n"});
 }
 
+// decomp_gzip decodes what it gunzipped as UTF-8: cloud-init fails the part, and with
+// ERROR_ON_USER_DATA_FAILURE all user data.
+TEST_CASE("A gzip part whose gunzipped bytes are not UTF-8 is refused, naming the part") {
+  auto doc = [](const std::string& script) {
+    return testing::Mime(
+        "--B\nContent-Type: text/x-shellscript\n\n#!/bin/sh\necho first\n"
+        "--B\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n" +
+        Base64Of(testing::Gzip(script)) + "\n");
+  };
+  auto r = Parse(doc("#!/bin/sh\necho caf\xe9\n"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kInvalidInput);
+  CHECK(r.error().message() ==
+        "part 2: the gunzipped application/x-gzip payload is not valid UTF-8 at byte 18 "
+        "(cloud-init fails on it too)");
+  auto parts = MustParse(doc("#!/bin/sh\necho caf\xc3\xa9\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[1].content_type == "text/x-shellscript");
+}
+
+// Python decodes base64 and quoted-printable text from its raw-unicode-escape, not its UTF-8:
+// U+00A0 is the byte 0xa0 there, no blank, so cloud-init leaves this part text/plain (and
+// fails writing it); é is 0xe9, and writing that script fails.
+TEST_CASE("A base64 or quoted-printable part with literal non-ASCII text is refused") {
+  const std::pair<std::string, size_t> bodies[] = {{"\xc2\xa0#!/bin/sh\necho hi\n", 0},
+                                                   {"#!/bin/sh\necho caf\xc3\xa9\n", 18}};
+  for (std::string cte : {"quoted-printable", "base64"}) {
+    for (const auto& [body, at] : bodies) {
+      INFO(cte << " " << body);
+      auto r = Parse(testing::Mime(
+          "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: " + cte + "\n\n" + body));
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.error().code() == ErrorCode::kInvalidInput);
+      CHECK(r.error().message() ==
+            "part 1: the " + cte + " content holds a non-ASCII character at byte " +
+                std::to_string(at) + " (cloud-init decodes it otherwise, or fails)");
+    }
+  }
+  // Encoded, the same text is a script to both.
+  auto parts = MustParse(
+      testing::Mime("--B\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+                    "=C2=A0#!/bin/sh\n"));
+  CHECK(parts[0].content_type == "text/x-shellscript");
+}
+
 TEST_CASE("ParseIncludeList reads s3-include lines with pins") {
   Part p;
   p.content_type = kTypeS3Include;
