@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "core/interrupt.h"
 
@@ -50,45 +51,112 @@ Result<int> OpenDir(const std::string& path) {
   return fd;
 }
 
-// Opens `path` one component at a time, following none that is a symlink, and requires
-// the directory to be ours with no group/other write bit. The caller works through the
-// descriptor, so what was checked is what it uses.
-Result<int> OpenPrivateDir(const std::string& path) {
-  std::string prefix = path[0] == '/' ? "/" : ".";
-  int fd = open(prefix.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", prefix, errno);
+// An absolute form of `path` (relative to the working directory, whose own ancestors are
+// checked too), so that every directory up to / can be checked.
+Result<std::string> Absolute(const std::string& path) {
+  if (path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return IoError("cannot resolve", path, errno);
+  return std::string(cwd) + (cwd[1] == '\0' ? "" : "/") + path;
+}
+
+// The components of an absolute path, without empty ones and ".".
+std::vector<std::string> Components(const std::string& path) {
+  std::vector<std::string> comps;
   for (size_t pos = 0; pos < path.size();) {
     size_t next = std::min(path.find('/', pos), path.size());
     std::string comp = path.substr(pos, next - pos);
+    if (!comp.empty() && comp != ".") comps.push_back(std::move(comp));
     pos = next + 1;
-    if (comp.empty() || comp == ".") continue;
-    prefix = prefix == "/" ? "/" + comp : prefix == "." ? comp : prefix + "/" + comp;
+  }
+  return comps;
+}
+
+std::string Join(const std::string& dir, const std::string& comp) {
+  return dir == "/" ? "/" + comp : dir + "/" + comp;
+}
+
+// As OpenSSH's StrictModes: a directory above a private one must be root's or ours and
+// writable by nobody else unless sticky (/tmp), or whoever can write to it could swap what
+// lies below for a symlink after we checked it and before we use it by path.
+Status CheckAncestor(const std::string& dir, const struct stat& st, const std::string& below) {
+  if (st.st_uid != 0 && st.st_uid != geteuid()) {
+    return Error(ErrorCode::kUnsafePath, dir + " is owned by another user (uid " +
+                                             std::to_string(st.st_uid) + "), who could replace " +
+                                             below);
+  }
+  if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0) {
+    return Error(ErrorCode::kUnsafePath,
+                 dir + " is writable by group or others, who could replace " + below);
+  }
+  return Ok();
+}
+
+// The private directory itself: ours, and writable by nobody else.
+Status CheckOwnDir(const std::string& dir, const struct stat& st) {
+  if (st.st_uid != geteuid()) {
+    return Error(ErrorCode::kUnsafePath, dir + " is owned by another user");
+  }
+  if ((st.st_mode & 022) != 0) {
+    return Error(ErrorCode::kUnsafePath, dir + " is writable by group or others");
+  }
+  return Ok();
+}
+
+// Opens `path` one component at a time, following none that is a symlink, each ancestor
+// safe (CheckAncestor) and the directory itself ours (CheckOwnDir). The caller works
+// through the descriptor, so what was checked is what it uses.
+Result<int> OpenCheckedDir(const std::string& path) {
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.error();
+  std::string dir = "/";
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", dir, errno);
+  for (const std::string& comp : Components(*absolute)) {
+    struct stat st;
+    Status safe = fstat(fd, &st) == 0 ? CheckAncestor(dir, st, *absolute)
+                                      : IoError("cannot inspect", dir, errno);
+    if (!safe.ok()) {
+      close(fd);
+      return safe.error();
+    }
+    dir = Join(dir, comp);
     int child = openat(fd, comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int err = errno;
     close(fd);
     if (child < 0 && err == ELOOP) {
-      return Error(ErrorCode::kUnsafePath, prefix + " is a symbolic link");
+      return Error(ErrorCode::kUnsafePath, dir + " is a symbolic link");
     }
     if (child < 0 && err == ENOTDIR) {
-      return Error(ErrorCode::kUnsafePath, prefix + " is not a directory");
+      return Error(ErrorCode::kUnsafePath, dir + " is not a directory");
     }
-    if (child < 0) return IoError("cannot open", prefix, err);
+    if (child < 0 && err == ENOENT) return Error(ErrorCode::kNotFound, "no such directory " + dir);
+    if (child < 0) return IoError("cannot open", dir, err);
     fd = child;
   }
   struct stat st;
-  Status usable = Ok();
-  if (fstat(fd, &st) != 0) {
-    usable = IoError("cannot inspect", path, errno);
-  } else if (st.st_uid != geteuid()) {
-    usable = Error(ErrorCode::kUnsafePath, path + " is owned by another user");
-  } else if ((st.st_mode & 022) != 0) {
-    usable = Error(ErrorCode::kUnsafePath, path + " is writable by others");
-  }
+  Status usable = fstat(fd, &st) == 0 ? CheckOwnDir(*absolute, st)
+                                      : IoError("cannot inspect", *absolute, errno);
   if (!usable.ok()) {
     close(fd);
     return usable.error();
   }
   return fd;
+}
+
+// Creates `dir` with `mode` unless it exists; `st` receives what is there (lstat), which
+// must be a real directory, never a symlink.
+Status MakeOrInspectDir(const std::string& dir, mode_t mode, struct stat& st) {
+  if (lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return IoError("cannot inspect", dir, errno);
+    if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) {
+      return IoError("cannot create directory", dir, errno);
+    }
+    if (lstat(dir.c_str(), &st) != 0) return IoError("cannot inspect", dir, errno);
+  }
+  if (S_ISLNK(st.st_mode)) return Error(ErrorCode::kUnsafePath, dir + " is a symbolic link");
+  if (!S_ISDIR(st.st_mode)) return Error(ErrorCode::kUnsafePath, dir + " is not a directory");
+  return Ok();
 }
 
 // Waits until `fd` has data, EOF or an error to read, the deadline passes or an interrupt.
@@ -192,43 +260,31 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
   return ReadFileUntil(path, max_bytes, Waiting{deadline, clock});
 }
 
+Result<int> OpenPrivateDir(const std::string& path) {
+  if (path.empty()) return Error(ErrorCode::kIo, "empty directory path");
+  return OpenCheckedDir(path);
+}
+
 Status MakePrivateDir(const std::string& path, mode_t mode) {
   if (path.empty()) return Error(ErrorCode::kIo, "empty directory path");
-  // Walk the components; each must be a real directory (lstat), never a symlink.
-  std::string prefix = path[0] == '/' ? "/" : "";
-  size_t pos = path[0] == '/' ? 1 : 0;
-  while (pos <= path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string::npos) next = path.size();
-    std::string comp = path.substr(pos, next - pos);
-    pos = next + 1;
-    if (comp.empty() || comp == ".") continue;
-    prefix += comp;
-    bool last = next >= path.size() || path.find_first_not_of('/', next) == std::string::npos;
-    struct stat st;
-    if (lstat(prefix.c_str(), &st) != 0) {
-      if (errno != ENOENT) return IoError("cannot inspect", prefix, errno);
-      if (mkdir(prefix.c_str(), last ? mode : 0755) != 0 && errno != EEXIST) {
-        return IoError("cannot create directory", prefix, errno);
-      }
-      if (lstat(prefix.c_str(), &st) != 0) return IoError("cannot inspect", prefix, errno);
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.error();
+  std::string dir = "/";
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) return IoError("cannot inspect", dir, errno);
+  // Each component in turn: checked as an ancestor, then the next one made or inspected.
+  const std::vector<std::string> comps = Components(*absolute);
+  for (size_t i = 0; i < comps.size(); ++i) {
+    if (Status safe = CheckAncestor(dir, st, *absolute); !safe.ok()) return safe;
+    dir = Join(dir, comps[i]);
+    if (Status made = MakeOrInspectDir(dir, i + 1 == comps.size() ? mode : 0755, st); !made.ok()) {
+      return made;
     }
-    if (S_ISLNK(st.st_mode)) {
-      return Error(ErrorCode::kUnsafePath, prefix + " is a symbolic link");
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      return Error(ErrorCode::kUnsafePath, prefix + " is not a directory");
-    }
-    if (last) {
-      if (st.st_uid != geteuid()) {
-        return Error(ErrorCode::kUnsafePath, prefix + " is owned by another user");
-      }
-      if ((st.st_mode & 07777) != mode && chmod(prefix.c_str(), mode) != 0) {
-        return IoError("cannot set mode of", prefix, errno);
-      }
-      break;
-    }
-    prefix += '/';
+  }
+  if (Status own = CheckOwnDir(dir, st); !own.ok()) return own;
+  // Read and search bits beyond `mode` are only narrowed; a write bit was refused above.
+  if ((st.st_mode & 07777) != mode && chmod(dir.c_str(), mode) != 0) {
+    return IoError("cannot set mode of", dir, errno);
   }
   return Ok();
 }
@@ -236,7 +292,10 @@ Status MakePrivateDir(const std::string& path, mode_t mode) {
 Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
   const std::string dir_path = !parent.empty() ? parent : tmp && *tmp ? tmp : "/tmp";
-  Result<int> dir = parent.empty() ? OpenDir(dir_path) : OpenPrivateDir(dir_path);
+  Result<int> dir = parent.empty() ? OpenDir(dir_path) : OpenCheckedDir(dir_path);
+  if (!dir.ok() && dir.error().code() == ErrorCode::kNotFound) {
+    return Error(ErrorCode::kIo, dir.error().message());  // a parent to create in: kIo
+  }
   if (!dir.ok()) return dir.error();
   // mkdtemp has no *at form: the name is drawn here and mkdirat's EEXIST says "draw again".
   for (int attempt = 0; attempt < 8; ++attempt) {

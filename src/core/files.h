@@ -3,8 +3,9 @@
 // replacement (temp file in the same directory, fsync, rename).
 //
 // Errors: kIo for ordinary failures, kUnsafePath when a symlink, a non-directory or a
-// directory owned by someone else stands where a private path was expected, kNotFound
-// for a missing input file, kLimitExceeded when an input is larger than allowed.
+// directory someone else owns or may write to stands where a private path (or one of its
+// ancestors) was expected, kNotFound for a missing input file or directory,
+// kLimitExceeded when an input is larger than allowed.
 #ifndef S3US_CORE_FILES_H_
 #define S3US_CORE_FILES_H_
 
@@ -34,15 +35,27 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 
 // Creates `path` and any missing parents; the last component gets `mode` (0700 by
-// default). Fails with kUnsafePath if any component is a symlink, or if the last one
-// exists but is not a directory owned by us with no group/other write bit.
+// default). Fails with kUnsafePath if any component is a symlink, if the last one exists
+// but is not a directory owned by us with no group/other write bit (read and search bits
+// beyond `mode` are removed, a write bit is refused: what others wrote there cannot be
+// trusted), or if any directory above it, up to / (a relative path: the working
+// directory's too), could be changed by another user: as OpenSSH's StrictModes, each must
+// be owned by root or by us and writable by neither group nor others unless sticky
+// (/tmp). Otherwise a later use by path could be sent elsewhere through a swapped-in
+// symlink. One lstat per component.
 Status MakePrivateDir(const std::string& path, mode_t mode = 0700);
 
+// Opens an existing directory as MakePrivateDir would accept it (no symlink on the way,
+// every ancestor safe, the directory ours with no group/other write bit) and returns its
+// descriptor (O_RDONLY|O_DIRECTORY|O_CLOEXEC; the caller closes it), so that what was
+// checked is what is used. kNotFound when it or a parent is missing; kUnsafePath, kIo.
+Result<int> OpenPrivateDir(const std::string& path);
+
 // Creates a new 0700 directory "<parent>/<prefix><random>" and returns its path. An
-// empty parent is $TMPDIR (default /tmp), taken as it is. A given parent must exist, be
-// reached through no symlink and be ours with no group/other write bit (kUnsafePath
-// otherwise); the directory is made in the parent that was checked, not in whatever its
-// path names a moment later. kIo when it cannot.
+// empty parent is $TMPDIR (default /tmp), taken as it is. A given parent must exist and
+// pass OpenPrivateDir's checks (kUnsafePath otherwise); the directory is made in the
+// parent that was checked, not in whatever its path names a moment later. kIo when it
+// cannot (a missing parent included).
 Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent = "");
 
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after

@@ -2,7 +2,8 @@
 // instance reuse them instead of fetching again (cloud-init's urlcache; it is what lets an
 // expiring pre-signed URL keep working on later boots). The caller passes a per-instance
 // directory. Files are named by the SHA-256 of the URL as written, created 0600 in a 0700
-// directory and replaced atomically, so a crash never leaves a truncated body behind.
+// directory and replaced atomically, so a crash never leaves a truncated body behind;
+// a directory or entry another user owns or may write to is refused, never read.
 // Not thread-safe: the expander uses it from its coordinating thread only.
 #ifndef S3US_EXPAND_INCLUDE_ONCE_CACHE_H_
 #define S3US_EXPAND_INCLUDE_ONCE_CACHE_H_
@@ -24,7 +25,10 @@ class IncludeOnceCache {
 
   bool enabled() const { return !dir_.empty(); }
   // The cached body's file opened for reading (never through a symlink), nullopt when
-  // absent. The caller closes it. Errors: kIo.
+  // absent. The caller closes it. What another user could have written would run as us:
+  // the directory must pass OpenPrivateDir (core/files.h: ours, not group/other writable,
+  // every ancestor safe) and the entry be a regular file of ours that neither group nor
+  // others may write (kUnsafePath otherwise). Errors: kIo, kUnsafePath.
   Result<std::optional<int>> Open(std::string_view url) const;
   // Errors: kIo, kUnsafePath (the directory is a symlink or not ours).
   Status Store(std::string_view url, const userdata::Payload& body);

@@ -27,13 +27,20 @@ bool SafeInstanceId(const std::string& id) {
   return true;
 }
 
-// Reads a small regular file without following a symlink at its name, nor waiting on a FIFO
-// (O_NONBLOCK: opening one would wait for a writer; anything not regular is no marker).
-std::optional<std::string> ReadNoFollow(const std::string& path) {
+// A marker we could have written: a small regular file of ours that neither group nor
+// others may write. Anything else may be another user's, planted to skip a part.
+bool OwnMarker(const struct stat& st) {
+  return S_ISREG(st.st_mode) && st.st_size <= 65536 && st.st_uid == geteuid() &&
+         (st.st_mode & 022) == 0;
+}
+
+// Reads a marker without following a symlink at its name, nor waiting on a FIFO
+// (O_NONBLOCK: opening one would wait for a writer); nullopt for anything not OwnMarker.
+std::optional<std::string> ReadMarker(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536) {
+  if (fstat(fd, &st) != 0 || !OwnMarker(st)) {
     close(fd);
     return std::nullopt;
   }
@@ -180,7 +187,7 @@ std::string RunState::MarkerPath(Frequency frequency, const std::string& key) co
 
 bool RunState::HasRun(Frequency frequency, const std::string& key) const {
   if (frequency == Frequency::kAlways) return false;
-  std::optional<std::string> text = ReadNoFollow(MarkerPath(frequency, key));
+  std::optional<std::string> text = ReadMarker(MarkerPath(frequency, key));
   if (!text.has_value()) return false;
   if (frequency != Frequency::kPerBoot) return true;
   nlohmann::json record = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);

@@ -22,7 +22,11 @@
 // failure that would let later parts run on the next boot without the one that failed.)
 // Markers only ever match parts of earlier runs: within one run every part runs at its
 // position, the same script included twice included.
-// Errors: kUnsafePath (symlink, foreign owner), kInvalidInput (unsafe instance id), kIo.
+// Every directory, and every one above the state directory up to /, must be safe from
+// other local users as MakePrivateDir requires (core/files.h): a state directory one of
+// them could write to is refused, never chmod'ed and trusted.
+// Errors: kUnsafePath (symlink, foreign owner, writable by others), kInvalidInput (unsafe
+// instance id), kIo.
 #ifndef S3US_RUN_RUN_STATE_H_
 #define S3US_RUN_RUN_STATE_H_
 
@@ -76,7 +80,9 @@ class RunState {
   const StateLayout& layout() const { return layout_; }
   const std::string& boot_id() const { return boot_id_; }
 
-  // Whether a part with this key already ran at this frequency (never for kAlways).
+  // Whether a part with this key already ran at this frequency (never for kAlways). Only
+  // a regular file of ours that neither group nor others may write is a marker: one
+  // another user could have planted is none, so the part runs (and MarkRan replaces it).
   bool HasRun(Frequency frequency, const std::string& key) const;
   // Records a successful run; `record` (a JSON object; "boot_id" is added) is the marker's
   // content. No-op for kAlways.

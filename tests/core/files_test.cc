@@ -51,6 +51,90 @@ TEST_CASE("MakePrivateDir refuses a planted symlink") {
   CHECK_FALSE(fs::exists(t.path + "/elsewhere/run"));
 }
 
+TEST_CASE("MakePrivateDir refuses an ancestor group or others can write to, unless sticky") {
+  TempDir t;
+  const std::string shared = t.path + "/shared";
+  fs::create_directory(shared);
+  for (mode_t open_mode : {0777, 0775, 0757}) {
+    INFO(open_mode);
+    ::chmod(shared.c_str(), open_mode);
+    auto s = MakePrivateDir(shared + "/a/state");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code() == ErrorCode::kUnsafePath);
+    CHECK(s.error().ToString() ==
+          shared + " is writable by group or others, who could replace " + shared + "/a/state");
+    CHECK(fs::is_empty(shared));
+    CHECK(OpenPrivateDir(shared + "/a").error().code() == ErrorCode::kUnsafePath);
+  }
+  ::chmod(shared.c_str(), 01777);  // as /tmp: nobody else can rename what is ours in it
+  REQUIRE(MakePrivateDir(shared + "/a/state").ok());
+  ::chmod((shared + "/a").c_str(), 0777);  // an ancestor we made, opened up later
+  CHECK(MakePrivateDir(shared + "/a/state").error().code() == ErrorCode::kUnsafePath);
+  Result<int> fd = OpenPrivateDir(shared + "/a/state");
+  REQUIRE_FALSE(fd.ok());
+  CHECK(fd.error().code() == ErrorCode::kUnsafePath);
+}
+
+TEST_CASE("MakePrivateDir checks the working directory's ancestors of a relative path") {
+  TempDir t;
+  const std::string shared = t.path + "/shared";
+  fs::create_directory(shared);
+  ::chmod(shared.c_str(), 0777);
+  const fs::path saved = fs::current_path();
+  fs::current_path(shared);
+  auto s = MakePrivateDir("state");
+  fs::current_path(saved);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == ErrorCode::kUnsafePath);
+  CHECK(s.error().ToString().rfind(shared + " is writable by group or others", 0) == 0);
+  CHECK(fs::is_empty(shared));
+}
+
+TEST_CASE("MakePrivateDir refuses an ancestor another user owns") {
+  if (geteuid() != 0) {
+    WARN("not root: cannot give a directory to another user");
+    return;
+  }
+  TempDir t;
+  const std::string theirs = t.path + "/theirs";
+  fs::create_directory(theirs);
+  ::chmod(theirs.c_str(), 0755);
+  REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
+  auto s = MakePrivateDir(theirs + "/state");
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == ErrorCode::kUnsafePath);
+  CHECK(s.error().ToString() == theirs + " is owned by another user (uid 65534), who could " +
+                                    "replace " + theirs + "/state");
+  CHECK(fs::is_empty(theirs));
+  REQUIRE(::chown(theirs.c_str(), 0, 0) == 0);  // root's: as /var/lib
+  CHECK(MakePrivateDir(theirs + "/state").ok());
+}
+
+TEST_CASE("MakePrivateDir refuses an existing directory others can write to, never chmods it") {
+  TempDir t;
+  for (mode_t open_mode : {0777, 0770, 0703}) {
+    INFO(open_mode);
+    const std::string dir = t.path + "/state";
+    fs::create_directory(dir);
+    ::chmod(dir.c_str(), open_mode);
+    auto s = MakePrivateDir(dir);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code() == ErrorCode::kUnsafePath);
+    CHECK(s.error().ToString() == dir + " is writable by group or others");
+    CHECK(ModeOf(dir) == open_mode);
+    CHECK(OpenPrivateDir(dir).error().code() == ErrorCode::kUnsafePath);
+    fs::remove(dir);
+  }
+  const std::string readable = t.path + "/readable";
+  fs::create_directory(readable);
+  ::chmod(readable.c_str(), 0755);
+  REQUIRE(MakePrivateDir(readable).ok());  // only read and search bits: narrowed
+  CHECK(ModeOf(readable) == 0700);
+  Result<int> fd = OpenPrivateDir(readable);
+  REQUIRE(fd.ok());
+  close(*fd);
+}
+
 TEST_CASE("MakePrivateTempDir makes a fresh 0700 directory in the parent it is given") {
   TempDir t;
   std::string parent = t.path + "/state";

@@ -293,5 +293,93 @@ class StatePathTest(E2ETest):
                 os.rename(saved, path)
 
 
+
+NOBODY = 65534
+
+
+class StateOwnershipTest(E2ETest):
+    """State another local user could change is refused before anything runs (exit 3), never
+    chmod'ed and trusted: a directory above the state directory (they could swap it for a
+    symlink), a state directory they may write to (markers planted in it), the include-once
+    cache (a body planted in it would run as us). Another owner needs root to set up."""
+
+    def setUp(self):
+        super().setUp()
+        self.trace = os.path.join(self.tmp, 'trace')
+
+    def replay(self, emu, blob, state):
+        return self.run_bin(emu, ['replay', blob, '--state-dir', state, '--force'])
+
+    def assert_refused(self, run, *fragments):
+        self.assert_one_error(run, e2e_util.EXIT_SETUP, *fragments)
+        self.assertFalse(os.path.exists(self.trace), run)
+
+    def step_blob(self, emu):
+        emu.put('bkt', 'step.sh', f'#!/bin/sh\necho step >> {self.trace}\n'.encode())
+        return self.write('ud', b'#s3-include\ns3://bkt/step.sh\n')
+
+    def test_an_ancestor_another_user_could_change_is_refused(self):
+        shared = os.path.join(self.tmp, 'shared')
+        os.mkdir(shared)
+        os.chmod(shared, 0o777)
+        state = os.path.join(shared, 'state')
+        with self.emulators() as emu:
+            blob = self.step_blob(emu)
+            self.assert_refused(self.replay(emu, blob, state),
+                                f'{shared} is writable by group or others, who could replace '
+                                f'{state}')
+            self.assertEqual(os.listdir(shared), [])
+            os.chmod(shared, 0o1777)  # sticky, as /tmp: nobody can rename what is ours in it
+            run = self.replay(emu, blob, state)
+            self.assertEqual(run.code, EXIT_OK, run)
+            os.unlink(self.trace)
+            if os.geteuid() == 0:
+                os.chmod(shared, 0o755)
+                os.chown(shared, NOBODY, NOBODY)
+                self.assert_refused(self.replay(emu, blob, state),
+                                    f'{shared} is owned by another user (uid {NOBODY})')
+
+    def test_a_state_directory_others_can_write_to_is_refused_not_chmoded(self):
+        state = os.path.join(self.tmp, 'state')
+        once = os.path.join(state, 'once')
+        os.makedirs(once)
+        os.chmod(once, 0o777)
+        with self.emulators() as emu:
+            blob = self.step_blob(emu)
+            self.assert_refused(self.replay(emu, blob, state),
+                                f'{once} is writable by group or others')
+            self.assertEqual(os.stat(once).st_mode & 0o7777, 0o777)
+
+    def test_an_include_once_cache_another_user_could_write_is_never_read(self):
+        state = os.path.join(self.tmp, 'state')
+        url = 'http://127.0.0.1:1/boot.sh'  # nothing listens: only the cache can answer
+        with self.emulators() as emu:
+            run = self.replay(emu, self.step_blob(emu), state)
+            self.assertEqual(run.code, EXIT_OK, run)
+            os.unlink(self.trace)
+            [instance] = os.listdir(os.path.join(state, 'instances'))
+            cache = os.path.join(state, 'instances', instance, 'include-once')
+            os.mkdir(cache, 0o700)
+            body = os.path.join(cache, e2e_util.sha256(url.encode()))
+            with open(body, 'w') as f:
+                f.write(f'#!/bin/sh\necho planted >> {self.trace}\n')
+            blob = self.write('once', f'#include-once\n{url}\n'.encode())
+            os.chmod(cache, 0o777)
+            self.assert_refused(self.replay(emu, blob, state),
+                                f'{cache} is writable by group or others')
+            os.chmod(cache, 0o700)
+            os.chmod(body, 0o666)
+            self.assert_refused(self.replay(emu, blob, state),
+                                f'{body} is writable by group or others')
+            os.chmod(body, 0o644)
+            if os.geteuid() == 0:
+                os.chown(cache, NOBODY, NOBODY)
+                self.assert_refused(self.replay(emu, blob, state),
+                                    f'{cache} is owned by another user')
+                os.chown(cache, 0, 0)
+                os.chown(body, NOBODY, NOBODY)
+                self.assert_refused(self.replay(emu, blob, state),
+                                    f'{body} is owned by another user')
+
 if __name__ == '__main__':
     e2e_util.main()

@@ -68,6 +68,33 @@ TEST_CASE("RunState fails safely on a symlink planted anywhere in the state dire
   }
 }
 
+TEST_CASE("RunState refuses a state directory another user could change, never chmods it") {
+  SECTION("a subdirectory others can write to: what they planted is not trusted") {
+    TempDir t;
+    REQUIRE(RunState::Open(t / "state", "i-1", "b").ok());
+    for (const char* where : {"state", "state/once", "state/instances/i-1/markers/per-boot"}) {
+      INFO(where);
+      ::chmod((t / where).c_str(), 0777);
+      Result<RunState> state = RunState::Open(t / "state", "i-1", "b");
+      REQUIRE_FALSE(state.ok());
+      CHECK(state.error().code() == ErrorCode::kUnsafePath);
+      CHECK(state.error().ToString() ==
+            "preparing the state directory: " + t / where + " is writable by group or others");
+      CHECK(ModeOf(t / where) == 0777);
+      ::chmod((t / where).c_str(), 0700);
+    }
+  }
+  SECTION("an ancestor others can write to") {
+    TempDir t;
+    fs::create_directory(t / "shared");
+    ::chmod((t / "shared").c_str(), 0777);
+    Result<RunState> state = RunState::Open(t / "shared/state", "i-1", "b");
+    REQUIRE_FALSE(state.ok());
+    CHECK(state.error().code() == ErrorCode::kUnsafePath);
+    CHECK(fs::is_empty(t / "shared"));
+  }
+}
+
 TEST_CASE("RunState::Open removes files an earlier run left, but not symlink targets") {
   TempDir t;
   REQUIRE(RunState::Open(t / "state", "i-1", "b").ok());
@@ -128,6 +155,29 @@ TEST_CASE("RunState takes a FIFO at a marker's name for no marker, without waiti
   REQUIRE(mkfifo((state->layout().per_instance_dir + "/" + key).c_str(), 0600) == 0);
   CHECK_FALSE(state->HasRun(Frequency::kPerInstance, key));  // opening it used to block
   CHECK(state->MarkRan(Frequency::kPerInstance, key, {}).error().code() == ErrorCode::kUnsafePath);
+}
+
+TEST_CASE("RunState takes a marker another user wrote or could write for no marker") {
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "boot-a");
+  REQUIRE(state.ok());
+  std::string key = MarkerKey(MakePart(1, "text/x-shellscript", "a.sh", "#!/bin/sh\n"));
+  std::string marker = state->layout().once_dir + "/" + key;
+  REQUIRE(state->MarkRan(Frequency::kPerOnce, key, {}).ok());
+  REQUIRE(state->HasRun(Frequency::kPerOnce, key));
+  for (mode_t open_mode : {0666, 0620, 0602}) {
+    INFO(open_mode);
+    ::chmod(marker.c_str(), open_mode);
+    CHECK_FALSE(state->HasRun(Frequency::kPerOnce, key));
+  }
+  ::chmod(marker.c_str(), 0644);  // readable by others is no risk
+  CHECK(state->HasRun(Frequency::kPerOnce, key));
+  if (geteuid() == 0) {
+    REQUIRE(::chown(marker.c_str(), 65534, 65534) == 0);
+    CHECK_FALSE(state->HasRun(Frequency::kPerOnce, key));
+  }
+  REQUIRE(state->MarkRan(Frequency::kPerOnce, key, {}).ok());  // replaced by ours
+  CHECK(state->HasRun(Frequency::kPerOnce, key));
 }
 
 TEST_CASE("MarkerKey depends on position, filename and payload") {

@@ -1,0 +1,103 @@
+#include "expand/include_once_cache.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace s3us::expand {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kUrl = "https://b-1.s3.amazonaws.com/k?X-Amz-Signature=abc";
+
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/s3us-once-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string path;
+};
+
+// What another user could leave in the cache: a body at the URL's name.
+void Plant(const std::string& path, mode_t mode) {
+  std::ofstream(path) << "#!/bin/sh\necho planted\n";
+  ::chmod(path.c_str(), mode);
+}
+
+std::string Refusal(const IncludeOnceCache& cache) {
+  Result<std::optional<int>> opened = cache.Open(kUrl);
+  if (opened.ok() && opened->has_value()) close(**opened);
+  if (opened.ok()) return opened->has_value() ? "opened" : "absent";
+  CHECK(opened.error().code() == ErrorCode::kUnsafePath);
+  return opened.error().ToString();
+}
+
+TEST_CASE("IncludeOnceCache opens what it stored and finds nothing where nothing is") {
+  TempDir t;
+  IncludeOnceCache cache(t.path + "/instances/i-1/include-once");
+  CHECK(Refusal(cache) == "absent");  // nor its parent: the first run
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  CHECK(Refusal(cache) == "opened");
+  CHECK(Refusal(IncludeOnceCache("")) == "absent");
+}
+
+TEST_CASE("IncludeOnceCache refuses a directory others can write to, before reading it") {
+  TempDir t;
+  const std::string dir = t.path + "/include-once";
+  IncludeOnceCache cache(dir);
+  fs::create_directory(dir);
+  Plant(cache.PathFor(kUrl), 0600);
+  for (mode_t open_mode : {0777, 0770, 0703}) {
+    INFO(open_mode);
+    ::chmod(dir.c_str(), open_mode);
+    CHECK(Refusal(cache) ==
+          "reading the include-once cache: " + dir + " is writable by group or others");
+  }
+  ::chmod(dir.c_str(), 0700);
+  CHECK(Refusal(cache) == "opened");
+  ::chmod(t.path.c_str(), 0777);  // an ancestor: it could be swapped for another directory
+  CHECK(Refusal(cache).find(t.path + " is writable by group or others, who could replace") !=
+        std::string::npos);
+  ::chmod(t.path.c_str(), 0700);
+}
+
+TEST_CASE("IncludeOnceCache refuses an entry others can write to") {
+  TempDir t;
+  IncludeOnceCache cache(t.path + "/include-once");
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  for (mode_t open_mode : {0666, 0620, 0602}) {
+    INFO(open_mode);
+    ::chmod(cache.PathFor(kUrl).c_str(), open_mode);
+    CHECK(Refusal(cache) == "reading the include-once cache: " + cache.PathFor(kUrl) +
+                                " is writable by group or others");
+  }
+}
+
+TEST_CASE("IncludeOnceCache refuses a directory or an entry another user owns") {
+  if (geteuid() != 0) {
+    WARN("not root: cannot give a file to another user");
+    return;
+  }
+  TempDir t;
+  const std::string dir = t.path + "/include-once";
+  IncludeOnceCache cache(dir);
+  fs::create_directory(dir);
+  ::chmod(dir.c_str(), 0755);
+  Plant(cache.PathFor(kUrl), 0644);
+  REQUIRE(::chown(dir.c_str(), 65534, 65534) == 0);
+  CHECK(Refusal(cache) == "reading the include-once cache: " + dir + " is owned by another user");
+  REQUIRE(::chown(dir.c_str(), 0, 0) == 0);
+  CHECK(Refusal(cache) == "opened");
+  REQUIRE(::chown(cache.PathFor(kUrl).c_str(), 65534, 65534) == 0);
+  CHECK(Refusal(cache) ==
+        "reading the include-once cache: " + cache.PathFor(kUrl) + " is owned by another user");
+}
+
+}  // namespace
+}  // namespace s3us::expand
