@@ -4,6 +4,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/get_command.h"
+#include "cli/json_output.h"
 #include "cli/plan_commands.h"
 #include "cli/signing_command.h"
 #include "cli/status_command.h"
@@ -64,8 +65,11 @@ int RunApp(const Options& options) {
   // Whatever the command was doing, an interrupt ends it with the signal's exit code; the
   // commands that know more said so already (InterruptedExit prints one line).
   if (int sig = InterruptSignal(); sig != 0) {
-    return InterruptedExit(sig, "running `" + std::string(CommandName(options.command)) + "`");
+    code = InterruptedExit(sig, "running `" + std::string(CommandName(options.command)) + "`");
   }
+  // --json: one document on stdout whatever happened (the error lines, when the command
+  // ended without its own).
+  if (options.json) FinishJsonOutput(code, DocumentStateDir(options));
   return code;
 }
 

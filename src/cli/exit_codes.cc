@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/json_output.h"
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -48,12 +49,14 @@ std::string ErrorLine(std::string_view line) {
 
 void PrintError(std::string_view line) {
   if (InterruptSignal() != 0) return;
+  RecordErrorLine(line);
   std::fprintf(stderr, "%s\n", ErrorLine(line).c_str());
 }
 
 int InterruptedExit(int signal, std::string_view doing) {
   if (!ClaimInterruptLine()) {
     std::string line = "interrupted by " + SignalName(signal) + " while " + std::string(doing);
+    RecordErrorLine(line);
     std::fprintf(stderr, "%s\n", ErrorLine(line).c_str());
   }
   return InterruptExitCode(signal);

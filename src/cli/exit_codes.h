@@ -38,7 +38,8 @@ int WorseExit(int a, int b);
 // "s3-user-script: error: <line>" with secrets redacted and control bytes escaped.
 std::string ErrorLine(std::string_view line);
 
-// Writes ErrorLine(line) and a newline to stderr.
+// Writes ErrorLine(line) and a newline to stderr; --json's stand-in document (cli/json_output.h)
+// carries it too.
 void PrintError(std::string_view line);
 
 // Once interrupted, PrintError prints nothing: what fails then fails because of the

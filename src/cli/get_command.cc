@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/parallel.h"
 #include "core/secret.h"
+#include "fetch/target.h"
 #include "net/sinks.h"
 
 namespace s3us::cli {
@@ -133,7 +134,34 @@ std::string DestinationName(const std::string& url) {
   return out;
 }
 
+std::optional<std::string> BadGetUrl(const std::string& url) {
+  fetch::Target target = fetch::ResolveTarget(url);
+  switch (target.route) {
+    case fetch::Route::kPlain:
+      return std::nullopt;
+    case fetch::Route::kUnsupported: {
+      std::string scheme = fetch::SchemeOf(url);
+      return (scheme.empty() ? std::string("not a URL")
+                             : "unsupported URL scheme \"" + scheme + "\"") +
+             " (use s3://, an S3 ARN, https:// or http://)";
+    }
+    case fetch::Route::kS3:
+      break;
+  }
+  if (!target.s3.ok()) return target.s3.error().message();  // the caller names the URL
+  if (!target.s3->has_key()) {
+    return "names bucket \"" + target.s3->bucket + "\" but no object key (give s3://BUCKET/KEY)";
+  }
+  return std::nullopt;
+}
+
 Result<std::vector<GetTarget>> PlanGet(const Options& options) {
+  // A bad URL is a bad command line: found before anything else, and before any request.
+  for (const std::string& url : options.urls) {
+    if (std::optional<std::string> bad = BadGetUrl(url)) {
+      return Error(ErrorCode::kInvalidInput, (url.empty() ? "''" : RedactUrl(url)) + ": " + *bad);
+    }
+  }
   std::string dir = options.output_dir.empty() ? "." : options.output_dir;
   if (!options.output_dir.empty()) {
     struct stat st {};

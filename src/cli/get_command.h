@@ -6,6 +6,7 @@
 #ifndef S3US_CLI_GET_COMMAND_H_
 #define S3US_CLI_GET_COMMAND_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,13 @@ struct GetTarget {
   std::string destination;  // empty: stdout
 };
 
+// What is wrong with a URL given to `get` (not S3 in any spelling or http(s); a malformed
+// S3 location; a bucket without a key), or nullopt. Pure: no request.
+std::optional<std::string> BadGetUrl(const std::string& url);
+
 // Where every URL goes, decided before any request. Errors: kInvalidInput (a usage error:
-// a URL with no file name, two URLs landing on the same file), kIo (setup: -d DIR is not
-// a directory).
+// the first bad URL (BadGetUrl), a URL with no file name, two URLs landing on the same file),
+// kIo (setup: -d DIR is not a directory).
 Result<std::vector<GetTarget>> PlanGet(const Options& options);
 
 // The whole command: PlanGet, the services, every fetch. Prints one error line per failure;

@@ -10,6 +10,7 @@
 
 #include "cli/app.h"
 #include "cli/exit_codes.h"
+#include "cli/json_output.h"
 #include "cli/options.h"
 #include "core/interrupt.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   // large buffers then stay in each fetch thread's arena: sixteen 15 MiB MIME objects, parsed
   // one at a time, held 700 MB at the end instead of one object's worth.
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
+  bool json = false;
   try {
     std::vector<std::string> args(argv, argv + argc);
     s3us::cli::ParsedCommandLine parsed = s3us::cli::ParseCommandLine(args);
@@ -28,8 +30,13 @@ int main(int argc, char** argv) {
       std::FILE* out = parsed.exit_code == s3us::cli::kExitOk ? stdout : stderr;
       std::fputs(parsed.output.c_str(), out);
       if (!parsed.output.empty() && parsed.output.back() != '\n') std::fputc('\n', out);
+      if (parsed.json && parsed.exit_code != s3us::cli::kExitOk) {
+        s3us::cli::RecordErrorLine(parsed.error);
+        s3us::cli::FinishJsonOutput(parsed.exit_code, "");
+      }
       return parsed.exit_code;
     }
+    json = parsed.options->json;
     // Before any thread starts: SIGINT, SIGTERM, SIGHUP and SIGQUIT wind the work down
     // (core/interrupt.h) instead of leaving what we started running. `status` starts and
     // holds nothing (it may block on the run lock): the signal ends it as it would any tool.
@@ -39,6 +46,8 @@ int main(int argc, char** argv) {
     s3us::cli::PrintError("out of memory");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "s3-user-script: internal error: %s\n", e.what());
+    s3us::cli::RecordErrorLine(std::string("internal error: ") + e.what());
   }
+  if (json) s3us::cli::FinishJsonOutput(s3us::cli::kExitFailed, "");
   return s3us::cli::kExitFailed;
 }

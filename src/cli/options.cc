@@ -80,11 +80,15 @@ void AddExpandFlags(CLI::App* app, Options& o) {
                 "No \"fetching: N of M objects\" line on a terminal");
 }
 
-void AddRunFlags(CLI::App* app, Options& o) {
-  app->add_option("--state-dir", o.state_dir, "Run state, markers, logs and report");
+// `cloud_config_default`: where cloud-config parts go without --cloud-config-dir (a replay
+// writes only in its own state directory).
+void AddRunFlags(CLI::App* app, Options& o, const std::string& cloud_config_default) {
+  app->add_option("--state-dir", o.state_dir, "Run state, markers, logs and report")
+      ->check(NonEmptyPath());
   app->add_option("--cloud-config-dir", o.cloud_config_dir,
-                  "Where cloud-config parts are written for cloud-init "
-                  "(default /etc/cloud/cloud.cfg.d)");
+                  "Where cloud-config parts are written for cloud-init (default " +
+                      cloud_config_default + ")")
+      ->check(NonEmptyPath());
   app->add_option("--part-timeout", o.part_timeout_seconds, "Seconds one part may run (0: none)")
       ->check(WholeNumber(0, 604800, "seconds"))
       ->type_name("SECONDS");
@@ -146,11 +150,12 @@ CLI::App* AddRunCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* run = app.add_subcommand(
       "run", "On an instance: user data from IMDS, expand every include, verify, run, report");
   if (!fill(*run)) return run;
-  run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)");
+  run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)")
+      ->check(NonEmptyPath());
   run->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
   run->add_flag("--json", o.json, "Print the report (or plan) as JSON");
   AddExpandFlags(run, o);
-  AddRunFlags(run, o);
+  AddRunFlags(run, o, "/etc/cloud/cloud.cfg.d");
   AddOutputFlags(run, o);
   return run;
 }
@@ -179,7 +184,7 @@ CLI::App* AddReplayCommand(CLI::App& app, Options& o, const FillIf& fill) {
   replay->add_flag("--json", o.json, "Print the report (or plan) as JSON");
   AddInstanceFlags(replay, o);
   AddExpandFlags(replay, o);
-  AddRunFlags(replay, o);
+  AddRunFlags(replay, o, "<state dir>/cloud.cfg.d");
   AddOutputFlags(replay, o);
   return replay;
 }
@@ -220,7 +225,8 @@ CLI::App* AddValidateCommand(CLI::App& app, Options& o, const FillIf& fill) {
 CLI::App* AddStatusCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   if (!fill(*status)) return status;
-  status->add_option("--state-dir", o.state_dir, "State directory of the run");
+  status->add_option("--state-dir", o.state_dir, "State directory of the run")
+      ->check(NonEmptyPath());
   status->add_flag("--json", o.json, "Print the report as JSON");
   status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
   status->add_flag("--long", o.long_format, "Show each part's outcome in detail");
@@ -294,6 +300,12 @@ std::optional<Command> GivenCommand(const Commands& c, const Options& o) {
   return std::nullopt;
 }
 
+// --json among the options (not after "--", where it is an argument).
+bool AsksForJson(const std::vector<std::string>& args) {
+  auto end = std::find(args.begin(), args.end(), "--");
+  return std::find(args.begin(), end, "--json") != end;
+}
+
 // What CLI11 cannot check: the predecessor's flags, get's destinations, and flags that
 // exclude each other. Returns the usage error, if any.
 std::optional<std::string> CheckOptions(Options& o, const RawFlags& raw, bool any_command) {
@@ -346,10 +358,13 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   auto usage = [&](const std::string& message) {
     result.output = ErrorLine(message);
     result.exit_code = kExitUsage;
+    result.error = message;
+    result.json = AsksForJson(args);
     return result;
   };
   Result<std::vector<std::string>> words = RewriteHelp(args, app);
   if (!words.ok()) return usage(words.error().message());
+  if (std::optional<std::string> bad = DescribeEmptyAssignment(*words, app)) return usage(*bad);
   std::vector<std::string> reversed(words->rbegin(), words->rend());
   if (!reversed.empty()) reversed.pop_back();  // argv[0]
   try {
@@ -366,7 +381,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     result.exit_code = kExitOk;
     return result;
   } catch (const CLI::ParseError& e) {
-    return usage(DescribeParseError(e, app));
+    return usage(DescribeParseError(e, app, *words));
   }
 
   std::optional<Command> given = GivenCommand(commands, o);

@@ -99,6 +99,10 @@ struct ParsedCommandLine {
   std::optional<Options> options;  // set when the command should run
   std::string output;              // help or version text (stdout), or one error line (stderr)
   int exit_code = kExitOk;         // meaningful when options is empty
+  // A usage error: its line without the prefix, and whether --json was asked for (stdout
+  // then carries a document too).
+  std::string error;
+  bool json = false;
 };
 
 ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args);

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "cli/exit_codes.h"
+#include "cli/json_output.h"
 #include "cli/plan_builder.h"
 #include "cli/run_lock.h"
 #include "core/files.h"
@@ -38,7 +39,7 @@ Result<run::Registry> MakeRegistry() {
 
 void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& registry) {
   if (o.json) {
-    std::cout << run::DumpJson(run::PlanToJson(plan, registry));
+    WriteJsonDocument(run::PlanToJson(plan, registry));
   } else if (!o.quiet) {
     std::cout << run::RenderPlanText(plan, registry);
   }
@@ -115,7 +116,7 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   if (!report.ok()) return SetupFailure(report.error());
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
-    std::cout << run::DumpJson(j);
+    WriteJsonDocument(j);
   } else if (!o.quiet) {
     std::cout << run::RenderReport(j);
   }

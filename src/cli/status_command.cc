@@ -4,8 +4,10 @@
 #include <iostream>
 #include <vector>
 
+#include "cli/json_output.h"
 #include "cli/run_lock.h"
 #include "core/secret.h"
+#include "core/strings.h"
 #include "run/report.h"
 #include "run/run_state.h"
 
@@ -14,9 +16,13 @@ namespace {
 
 using nlohmann::json;
 
+// A report field for --long: report.json holds what the user data and the network said
+// (content types, filenames, URLs, messages), so control bytes are escaped as error lines
+// are, and none can end a line or drive the terminal.
 std::string Text(const json& j, const char* key) {
   const json& v = j.value(key, json());
-  return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+  std::string text = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+  return Printable(text, std::string::npos);
 }
 
 std::string PartLong(const json& p) {
@@ -41,7 +47,8 @@ std::string PartLong(const json& p) {
     out += "\n";
   }
   for (const json& w : p.value("warnings", json::array())) {
-    out += "  warning: " + (w.is_string() ? w.get<std::string>() : w.dump()) + "\n";
+    out += "  warning: " +
+           Printable(w.is_string() ? w.get<std::string>() : w.dump(), std::string::npos) + "\n";
   }
   return out;
 }
@@ -51,7 +58,7 @@ int PrintRunning(const Options& o, const std::string& dir, const json& holder) {
     json j{{"format", 1}, {"status", "running"}, {"state_dir", dir}};
     if (holder.contains("pid")) j["pid"] = holder["pid"];
     if (holder.contains("started_at")) j["started_at"] = holder["started_at"];
-    std::cout << run::DumpJson(j);
+    WriteJsonDocument(j);
   } else {
     std::cout << "running: pid " << Text(holder, "pid") << " since " << Text(holder, "started_at")
               << " in " << dir << " (status --wait waits for the end)\n";
@@ -81,7 +88,7 @@ int RunStatus(const Options& o) {
   int code = run::StatusExitCode(loaded);
   if (loaded.ok()) {
     if (o.json) {
-      std::cout << run::DumpJson(*loaded);
+      WriteJsonDocument(*loaded);
     } else {
       std::cout << run::RenderReport(*loaded);
       if (o.long_format) std::cout << RedactSecrets(RenderPartsLong(*loaded));
@@ -99,7 +106,7 @@ int RunStatus(const Options& o) {
     PrintError(loaded.error().ToString());
     j["error"] = RedactSecrets(loaded.error().ToString());
   }
-  std::cout << run::DumpJson(j);
+  WriteJsonDocument(j);
   return code;
 }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace s3us::cli {
 namespace {
 
@@ -60,23 +62,44 @@ std::vector<std::string> Extras(const std::string& what) {
   return words;
 }
 
-std::string DescribeExtras(const std::string& what, const CLI::App& app) {
+// The words after the first "--": arguments, whatever they look like.
+std::vector<std::string> AfterSeparator(const std::vector<std::string>& words) {
+  auto separator = std::find(words.begin(), words.end(), "--");
+  if (separator == words.end()) return {};
+  return std::vector<std::string>(separator + 1, words.end());
+}
+
+// The first extra word that was given as an option: not "--" itself, not after it.
+std::vector<std::string>::const_iterator FirstFlag(const std::vector<std::string>& extras,
+                                                   const std::vector<std::string>& arguments) {
+  return std::find_if(extras.begin(), extras.end(), [&](const std::string& w) {
+    return w.size() > 1 && w[0] == '-' && w != "--" &&
+           std::find(arguments.begin(), arguments.end(), w) == arguments.end();
+  });
+}
+
+std::string DescribeUnknownFlag(const std::string& word, const CLI::App& command,
+                                const CLI::App& app) {
+  std::string name = word.substr(0, word.find('='));
+  std::vector<std::string> flags = LongFlags(command);
+  if (&command != &app && std::find(flags.begin(), flags.end(), name) != flags.end()) {
+    // `s3-user-script --deadline 5 plan`: the command's own option, given before it.
+    return Where(command) + name + " goes after the command: s3-user-script " + command.get_name() +
+           " " + name + " ..." + HelpHint(command);
+  }
+  std::string line = Where(command) + "unknown option " + name;
+  std::string near = NearestName(name, flags);
+  return line + (near.empty() ? "" : "; did you mean " + near + "?") + HelpHint(command);
+}
+
+std::string DescribeExtras(const std::string& what, const CLI::App& app,
+                           const std::vector<std::string>& words) {
   const CLI::App& command = ActiveCommand(app);
   std::vector<std::string> extras = Extras(what);
-  auto flag = std::find_if(extras.begin(), extras.end(),
-                           [](const std::string& w) { return w.size() > 1 && w[0] == '-'; });
-  if (flag != extras.end()) {
-    std::string name = flag->substr(0, flag->find('='));
-    std::vector<std::string> flags = LongFlags(command);
-    if (&command != &app && std::find(flags.begin(), flags.end(), name) != flags.end()) {
-      // `s3-user-script --deadline 5 plan`: the command's own option, given before it.
-      return Where(command) + name + " goes after the command: s3-user-script " +
-             command.get_name() + " " + name + " ..." + HelpHint(command);
-    }
-    std::string line = Where(command) + "unknown option " + name;
-    std::string near = NearestName(name, flags);
-    return line + (near.empty() ? "" : "; did you mean " + near + "?") + HelpHint(command);
-  }
+  std::vector<std::string> arguments = AfterSeparator(words);
+  auto flag = FirstFlag(extras, arguments);
+  if (flag != extras.end()) return DescribeUnknownFlag(*flag, command, app);
+  extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
   const std::string& word = extras.empty() ? what : extras.front();
   if (&command == &app) {
     std::string near = NearestName(word, CommandNames(app));
@@ -86,7 +109,9 @@ std::string DescribeExtras(const std::string& what, const CLI::App& app) {
     for (const std::string& name : CommandNames(app)) all += (all.empty() ? "" : ", ") + name;
     return line + "; commands: " + all;
   }
-  return Where(command) + "unexpected argument '" + word + "'" + HelpHint(command);
+  bool after = std::find(arguments.begin(), arguments.end(), word) != arguments.end();
+  return Where(command) + "unexpected argument '" + word + "'" + (after ? " after --" : "") +
+         HelpHint(command);
 }
 
 // "file is required" → "replay: FILE is missing"; "--key is required" → "sign: --key is missing".
@@ -107,6 +132,18 @@ CLI::Validator Check(std::string description, std::function<bool(const std::stri
         return ok(value) ? std::string() : "'" + value + "' is not " + accepted;
       },
       std::move(description));
+}
+
+// "", "k", "KiB", "mb", ... → the power of 1024 the unit stands for; nullopt for no unit we know.
+std::optional<int> UnitPower(std::string_view text) {
+  std::string unit = ToLower(text);
+  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+  if (!unit.empty() && unit.back() == 'i') unit.pop_back();
+  if (unit.empty()) return 0;
+  static const std::string kUnits = "kmg";  // binary multiples, as CLI11's AsSizeValue(false)
+  size_t at = unit.size() == 1 ? kUnits.find(unit) : std::string::npos;
+  if (at == std::string::npos) return std::nullopt;
+  return static_cast<int>(at) + 1;
 }
 
 }  // namespace
@@ -133,9 +170,12 @@ std::vector<std::string> CommandNames(const CLI::App& app) {
   return names;
 }
 
-std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app) {
+std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
+                               const std::vector<std::string>& words) {
   std::string what = e.what();
-  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) return DescribeExtras(what, app);
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    return DescribeExtras(what, app, words);
+  }
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) return DescribeRequired(what, app);
   const CLI::App& command = ActiveCommand(app);
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr &&
@@ -146,6 +186,23 @@ std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app) {
            (twice ? " is given more than once" : " needs a value") + HelpHint(command);
   }
   return Where(command) + what + HelpHint(command);
+}
+
+std::optional<std::string> DescribeEmptyAssignment(const std::vector<std::string>& words,
+                                                   const CLI::App& app) {
+  const CLI::App* command = &app;
+  for (const std::string& word : words) {
+    if (word == "--") break;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (command == &app && sub->get_name() == word) command = sub;
+    }
+    if (word.size() > 3 && word.rfind("--", 0) == 0 && word.back() == '=') {
+      std::string name = word.substr(0, word.size() - 1);
+      return Where(*command) + name + ": nothing after '=' (give " + name + " VALUE)" +
+             HelpHint(*command);
+    }
+  }
+  return std::nullopt;
 }
 
 CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what) {
@@ -167,29 +224,36 @@ CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what) 
 CLI::Validator ByteSize() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        std::optional<uint64_t> bytes = ParseByteSize(value);
-        if (!bytes) return "'" + value + "' is not a size (bytes, or with a unit: 512K, 64M, 1G)";
+        Result<uint64_t> bytes = ParseByteSize(value);
+        if (!bytes.ok()) return bytes.error().message();
         value = std::to_string(*bytes);
         return "";
       },
       "");
 }
 
-std::optional<uint64_t> ParseByteSize(const std::string& text) {
+Result<uint64_t> ParseByteSize(const std::string& text) {
+  auto bad = [&text](const std::string& why) {
+    return Error(ErrorCode::kInvalidInput, "'" + text + "' " + why);
+  };
   size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 15) return std::nullopt;
-  std::string unit = text.substr(digits);
-  std::transform(unit.begin(), unit.end(), unit.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
-  if (!unit.empty() && unit.back() == 'i') unit.pop_back();
-  static const std::string kUnits = "kmg";  // binary multiples, as CLI11's AsSizeValue(false)
-  uint64_t n = std::stoull(text.substr(0, digits));
-  if (unit.empty()) return n;
-  size_t power = kUnits.find(unit);
-  if (unit.size() != 1 || power == std::string::npos) return std::nullopt;
-  return n << (10 * (power + 1));
+  std::optional<int> power = UnitPower(std::string_view(text).substr(digits));
+  if (digits == 0 || !power) return bad("is not a size (bytes, or with a unit: 512K, 64M, 1G)");
+  // Bounded before the shift, which would wrap (17179869184G was 0 B).
+  uint64_t n = 0;
+  for (size_t i = 0; i < digits && n <= kMaxByteSize; ++i) {
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  if (n > (kMaxByteSize >> (10 * *power))) return bad("is over the largest size, 1048576G (1 PiB)");
+  if (n == 0) return bad("is no size limit: the least is 1 byte (a limit cannot be turned off)");
+  return n << (10 * *power);
+}
+
+CLI::Validator NonEmptyPath() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string { return value.empty() ? "the path is empty" : ""; },
+      "");
 }
 
 CLI::Validator Sha256Hex() {

@@ -11,10 +11,19 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace s3us::cli {
 
-// The line (without the "s3-user-script: error: " prefix) for a parse error of `app`.
-std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app);
+// The line (without the "s3-user-script: error: " prefix) for a parse error of `app`;
+// `words` is the command line as parsed (after "--" every word is an argument).
+std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
+                               const std::vector<std::string>& words);
+
+// `--state-dir=` with nothing after '=': CLI11 would take the next word as the value. The
+// usage error for the first such word before "--", if any.
+std::optional<std::string> DescribeEmptyAssignment(const std::vector<std::string>& words,
+                                                   const CLI::App& app);
 
 // The known name closest to `typed` (a small edit distance, or a prefix); "" when none is.
 std::string NearestName(const std::string& typed, const std::vector<std::string>& known);
@@ -24,10 +33,15 @@ std::vector<std::string> CommandNames(const CLI::App& app);
 
 // A whole number in [lo, hi], `what` naming the unit ("seconds", "parts").
 CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what);
-// A byte size: digits with an optional unit (K, M, G, KiB, MB...: powers of 1024), as
-// --max-total-bytes takes; the transform leaves the number of bytes.
+// A byte size limit: digits with an optional unit (K, M, G, KiB, MB...: powers of 1024), as
+// --max-total-bytes takes, from 1 byte (0 would turn the limit off, or refuse everything)
+// to kMaxByteSize; the transform leaves the number of bytes.
+inline constexpr uint64_t kMaxByteSize = 1ull << 50;  // 1 PiB: 1048576G
 CLI::Validator ByteSize();
-std::optional<uint64_t> ParseByteSize(const std::string& text);
+// kInvalidInput naming what is wrong: not a size, 0, or over kMaxByteSize.
+Result<uint64_t> ParseByteSize(const std::string& text);
+// A value that must not be empty (a path: empty would silently mean the default).
+CLI::Validator NonEmptyPath();
 // 64 hexadecimal digits.
 CLI::Validator Sha256Hex();
 

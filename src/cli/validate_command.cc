@@ -11,8 +11,10 @@
 #include <iostream>
 #include <set>
 
+#include "cli/json_output.h"
 #include "core/child.h"
 #include "core/files.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "expand/include_target.h"
 #include "expand/key_template.h"
@@ -62,7 +64,7 @@ std::optional<std::string> CheckUrl(const userdata::Part& part, const std::strin
   if (!target.ok()) return target.error().ToString();
   if (target->route == fetch::Route::kS3 && !target->s3.ok()) return target->s3.error().ToString();
   if (target->route != fetch::Route::kUnsupported) return std::nullopt;
-  return "'" + target->url + "' is not an http(s) or S3 URL";
+  return "'" + RedactUrl(target->url) + "' is not an http(s) or S3 URL";
 }
 
 // ParseIncludeList stops at a part's first bad line. Lines are independent, so each line
@@ -102,6 +104,22 @@ std::string ProblemLine(const Problem& p) {
   return where + ": " + p.message;
 }
 
+// Control bytes escaped as error lines are: none can end a line or drive the terminal.
+std::string RenderTree(const json& tree) {
+  auto shown = [](const json& text) {
+    return Printable(text.get<std::string>(), std::string::npos);
+  };
+  std::string out;
+  for (const json& p : tree) {
+    out += "part " + std::to_string(p["index"].get<int>()) + ": " + shown(p["content_type"]) + " " +
+           shown(p["filename"]) + " (" + std::to_string(p["size"].get<uint64_t>()) + " bytes)\n";
+    for (const json& l : p["lines"]) {
+      out += "  line " + std::to_string(l["line"].get<int>()) + ": " + shown(l["url"]) + "\n";
+    }
+  }
+  return out;
+}
+
 namespace {
 
 json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
@@ -117,7 +135,8 @@ json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
                {"lines", json::array()}};
     if (IsInclude(part.content_type)) {
       for (const userdata::IncludeEntry& line : IncludeLines(part, problems)) {
-        entry["lines"].push_back({{"line", line.line}, {"url", line.url}});
+        // Shown as everywhere else: a pre-signed URL's query holds its signature and token.
+        entry["lines"].push_back({{"line", line.line}, {"url", RedactUrl(line.url)}});
         objects.insert(line.url);
         if (auto bad = CheckUrl(part, line.url, o))
           problems.push_back({part.index, line.line, *bad});
@@ -201,20 +220,6 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
   return complaint;
 }
 
-std::string RenderTree(const json& tree) {
-  std::string out;
-  for (const json& p : tree) {
-    out += "part " + std::to_string(p["index"].get<int>()) + ": " +
-           p["content_type"].get<std::string>() + " " + p["filename"].get<std::string>() + " (" +
-           std::to_string(p["size"].get<uint64_t>()) + " bytes)\n";
-    for (const json& l : p["lines"]) {
-      out += "  line " + std::to_string(l["line"].get<int>()) + ": " + l["url"].get<std::string>() +
-             "\n";
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 json ValidateBlob(const std::string& blob, const Options& options) {
@@ -269,7 +274,7 @@ int RunValidate(const Options& o) {
     PrintError(ProblemLine({p["part"].get<int>(), p["line"].get<int>(), p["message"]}));
   }
   if (o.json) {
-    std::cout << run::DumpJson(j);
+    WriteJsonDocument(j);
   } else if (!o.quiet) {
     size_t lines = 0;
     for (const json& p : j["parts"]) lines += p["lines"].size();

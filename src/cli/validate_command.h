@@ -36,6 +36,9 @@ void CheckCloudConfigYaml(const userdata::Part& part, std::vector<Problem>& prob
 // "part 2 line 3: cloud-config: invalid YAML: ..." ("user data: ..." for part 0).
 std::string ProblemLine(const Problem& problem);
 
+// The part tree of ValidateBlob's "parts" for people, one line per part and per include line.
+std::string RenderTree(const nlohmann::json& tree);
+
 }  // namespace s3us::cli
 
 #endif  // S3US_CLI_VALIDATE_COMMAND_H_

@@ -51,7 +51,10 @@ Outcome OutcomeFromExit(const ExitInfo& info) {
   out.kind = OutcomeKind::kFailed;
   if (info.exec_errno != 0) {
     out.message = std::string("cannot execute: ") + std::strerror(info.exec_errno);
-    if (info.exec_errno == ENOEXEC) out.message += " (no #! line and not a binary)";
+    // Linux refuses a #! line longer than its 256-byte buffer with the same ENOEXEC.
+    if (info.exec_errno == ENOEXEC) {
+      out.message += " (not a binary, and no #! line the kernel takes: none, or one too long)";
+    }
     return out;
   }
   if (info.interrupted != 0) {

@@ -11,13 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-std::string Printable(const std::string& s) {
-  std::string out = s;
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
+// What the text view quotes from user data or the network (content types, filenames, URLs):
+// control bytes escaped as error lines are (\x1b), so none can end a line or drive the
+// terminal. The JSON view needs none of this: JSON escapes them.
+std::string Shown(const std::string& s) { return Printable(s, std::string::npos); }
 
 std::vector<int> RunPositions(const expand::Plan& plan, const Registry& registry) {
   std::vector<int> position(plan.parts.size(), 0);
@@ -52,12 +49,13 @@ std::string IncludeHeading(const expand::Plan& plan, size_t first, size_t depth)
     if (!inside) break;
     ++last;
   }
-  std::string document = depth == 0 ? "the user data" : chain[depth - 1].url;
+  std::string document = depth == 0 ? "the user data" : Shown(chain[depth - 1].url);
   std::string parts = first == last ? "part " + std::to_string(plan.parts[first].index)
                                     : "parts " + std::to_string(plan.parts[first].index) + "-" +
                                           std::to_string(plan.parts[last].index);
   return "include at line " + std::to_string(step.line) + " of part " +
-         std::to_string(step.part_index) + " of " + document + ": " + step.url + " (" + parts + ")";
+         std::to_string(step.part_index) + " of " + document + ": " + Shown(step.url) + " (" +
+         parts + ")";
 }
 
 // "1 part", "2 parts".
@@ -93,13 +91,13 @@ std::string RenderPlanText(const expand::Plan& plan, const Registry& registry) {
     std::string indent(2 * chain.size(), ' ');
     std::string source = part.origin.source.has_value() ? part.origin.source->url : "user data";
     out += indent + "part " + std::to_string(part.index) + " (runs " + std::to_string(position[i]) +
-           "): " + part.content_type + "  " + Printable(part.filename) + "  " +
+           "): " + Shown(part.content_type) + "  " + Shown(part.filename) + "  " +
            HumanBytes(part.payload.size()) + "  sha256 " + part.payload.Sha256Hex().substr(0, 12) +
            "  handler " +
            (HandlerName(registry, part.content_type).empty()
                 ? std::string("none")
                 : HandlerName(registry, part.content_type)) +
-           "  from " + source + "\n";
+           "  from " + Shown(source) + "\n";
   }
   return out;
 }

@@ -14,5 +14,32 @@ TEST_CASE("get names files after the last segment of the key") {
   CHECK(DestinationName("s3://b/a\x01z") == "a_z");
 }
 
+TEST_CASE("a bad URL given to get is found before any request") {
+  CHECK_FALSE(BadGetUrl("s3://my-bucket/k").has_value());
+  CHECK_FALSE(BadGetUrl("https://example.com/x").has_value());
+  CHECK_FALSE(BadGetUrl("arn:aws:s3:::my-bucket/k").has_value());
+  CHECK(BadGetUrl("notaurl") ==
+        "names bucket \"notaurl\" but no object key (give s3://BUCKET/KEY)");
+  CHECK(BadGetUrl("s3://b/k") == "invalid bucket name 'b': must be 3-63 characters long");
+  CHECK(BadGetUrl("ftp://h/x") ==
+        "unsupported URL scheme \"ftp\" (use s3://, an S3 ARN, https:// or http://)");
+}
+
+TEST_CASE("get reports the first bad URL as a usage error, once") {
+  // It printed "fetching notaurl: ..." for each bad URL and exited 4.
+  Options o;
+  o.command = Command::kGet;
+  o.urls = {"s3://my-bucket/ok", "notaurl", "s3://b/k2"};
+  Result<std::vector<GetTarget>> planned = PlanGet(o);
+  REQUIRE_FALSE(planned.ok());
+  CHECK(planned.error().code() == ErrorCode::kInvalidInput);
+  CHECK(planned.error().ToString() ==
+        "notaurl: names bucket \"notaurl\" but no object key (give s3://BUCKET/KEY)");
+  // Before the destinations are looked at: the URL is what is wrong.
+  o.urls = {"s3://b/"};
+  o.output_dir = "/nonexistent-dir";
+  CHECK(PlanGet(o).error().code() == ErrorCode::kInvalidInput);
+}
+
 }  // namespace
 }  // namespace s3us::cli

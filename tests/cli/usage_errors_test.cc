@@ -71,12 +71,94 @@ TEST_CASE("help COMMAND is COMMAND --help, and only the top level shows the pred
 }
 
 TEST_CASE("sizes take binary units") {
-  CHECK(ParseByteSize("512") == 512u);
-  CHECK(ParseByteSize("64M") == 64u << 20);
-  CHECK(ParseByteSize("1GiB") == 1u << 30);
-  CHECK(ParseByteSize("2kb") == 2048u);
-  CHECK_FALSE(ParseByteSize("12Q"));
-  CHECK_FALSE(ParseByteSize("M"));
+  CHECK(*ParseByteSize("512") == 512u);
+  CHECK(*ParseByteSize("64M") == 64u << 20);
+  CHECK(*ParseByteSize("1GiB") == 1u << 30);
+  CHECK(*ParseByteSize("2kb") == 2048u);
+  CHECK(*ParseByteSize("1048576G") == kMaxByteSize);
+  CHECK_FALSE(ParseByteSize("12Q").ok());
+  CHECK_FALSE(ParseByteSize("M").ok());
+  CHECK_FALSE(ParseByteSize("1kk").ok());
+}
+
+TEST_CASE("a size that does not fit is a usage error, not a wrapped number") {
+  // 17179869184G is 2^64 bytes: it was 0 B, and one more G was 1 GiB.
+  for (const char* big : {"17179869184G", "17179869185G", "1048577G", "99999999999999999999999"}) {
+    Result<uint64_t> parsed = ParseByteSize(big);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message() ==
+          "'" + std::string(big) + "' is over the largest size, 1048576G (1 PiB)");
+  }
+  CHECK(ErrorFor({"plan", "--max-total-bytes", "17179869184G"}) ==
+        "s3-user-script: error: plan: --max-total-bytes: '17179869184G' is over the largest "
+        "size, 1048576G (1 PiB) (see s3-user-script help plan)");
+}
+
+TEST_CASE("a size limit of 0 is a usage error for every size flag") {
+  // --max-total-bytes 0 refused everything; --max-object-size 0 turned the limit off.
+  for (const char* flag : {"--max-total-bytes", "--max-object-size"}) {
+    for (const char* zero : {"0", "0K", "000G"}) {
+      CHECK(ErrorFor({"plan", flag, zero}) == "s3-user-script: error: plan: " + std::string(flag) +
+                                                  ": '" + zero +
+                                                  "' is no size limit: the least is 1 byte (a "
+                                                  "limit cannot be turned off) (see "
+                                                  "s3-user-script help plan)");
+    }
+  }
+}
+
+TEST_CASE("an empty path is a usage error, in either spelling") {
+  // --state-dir '' was the default state dir (or a temp one); --state-dir= took the next word.
+  CHECK(ErrorFor({"replay", "--state-dir", "", "f"}) ==
+        "s3-user-script: error: replay: --state-dir: the path is empty (see s3-user-script "
+        "help replay)");
+  CHECK(ErrorFor({"status", "--state-dir", ""}) ==
+        "s3-user-script: error: status: --state-dir: the path is empty (see s3-user-script "
+        "help status)");
+  CHECK(ErrorFor({"run", "--cloud-config-dir", ""}) ==
+        "s3-user-script: error: run: --cloud-config-dir: the path is empty (see s3-user-script "
+        "help run)");
+  CHECK(ErrorFor({"run", "--user-data", ""}) ==
+        "s3-user-script: error: run: --user-data: the path is empty (see s3-user-script help "
+        "run)");
+  CHECK(ErrorFor({"replay", "--state-dir=", "f", "-q"}) ==
+        "s3-user-script: error: replay: --state-dir: nothing after '=' (give --state-dir VALUE) "
+        "(see s3-user-script help replay)");
+  CHECK(ErrorFor({"--region=", "plan"}) ==
+        "s3-user-script: error: --region: nothing after '=' (give --region VALUE) (see "
+        "s3-user-script help)");
+  // After "--" it is an argument.
+  CHECK(ParseCommandLine({"s3-user-script", "replay", "--", "--x="}).options->input == "--x=");
+}
+
+TEST_CASE("after -- every word is an argument, and -- itself is never the mistake") {
+  // It said "unknown option --; did you mean -h?".
+  CHECK(ErrorFor({"replay", "--", "f", "-q"}) ==
+        "s3-user-script: error: replay: unexpected argument '-q' after -- (see s3-user-script "
+        "help replay)");
+  CHECK(ErrorFor({"replay", "--", "f", "extra"}) ==
+        "s3-user-script: error: replay: unexpected argument 'extra' after -- (see "
+        "s3-user-script help replay)");
+  // It said "-q goes after the command".
+  CHECK(ErrorFor({"replay", "f", "--", "-q"}) ==
+        "s3-user-script: error: replay: unexpected argument '-q' after -- (see s3-user-script "
+        "help replay)");
+  // An option before -- is still one.
+  CHECK(ErrorFor({"replay", "--bogus", "--", "f"}) ==
+        "s3-user-script: error: replay: unknown option --bogus (see s3-user-script help "
+        "replay)");
+}
+
+TEST_CASE("a usage error says whether --json was asked for") {
+  ParsedCommandLine asked =
+      ParseCommandLine({"s3-user-script", "plan", "--json", "--max-parallel", "0"});
+  CHECK(asked.exit_code == kExitUsage);
+  CHECK(asked.json);
+  CHECK(asked.error ==
+        "plan: --max-parallel: '0' is not a whole number of objects from 1 to 512 (see "
+        "s3-user-script help plan)");
+  CHECK_FALSE(ParseCommandLine({"s3-user-script", "plan", "--max-parallel", "0"}).json);
+  CHECK_FALSE(ParseCommandLine({"s3-user-script", "replay", "f", "--", "--json", "x"}).json);
 }
 
 }  // namespace

@@ -31,6 +31,18 @@ TEST_CASE("validate checks include lines offline, bucket-only lines with the key
   CHECK(bad["problems"][0]["message"] == "'ftp://host/x' is not an http(s) or S3 URL");
 }
 
+TEST_CASE("validate shows include URLs without their query, as every other command") {
+  // A pre-signed URL's query holds its signature and session token.
+  nlohmann::json j = ValidateBlob(
+      "#include\nhttps://h.example/o.sh?X-Amz-Security-Token=tok&X-Amz-Signature=sig\n"
+      "ftp://h.example/x?X-Amz-Signature=sig\n",
+      Options{});
+  CHECK(j["parts"][0]["lines"][0]["url"] == "https://h.example/o.sh");
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0]["message"] == "'ftp://h.example/x' is not an http(s) or S3 URL");
+  CHECK(j.dump().find("sig") == std::string::npos);
+}
+
 TEST_CASE("a cloud-config is one document: a mapping, or nothing") {
   for (const char* ok : {"#cloud-config\n", "#cloud-config\n~\n", "#cloud-config\n{}\n",
                          "#cloud-config\nruncmd:\n  - [ls, -l]\n"}) {
@@ -69,6 +81,18 @@ TEST_CASE("user data that does not parse is named once in the printed line") {
   std::string message = j["problems"][0]["message"];
   CHECK(message.starts_with("MIME user data is not valid UTF-8"));
   CHECK(ProblemLine({0, 0, message}) == "user data: " + message);
+}
+
+TEST_CASE("the part tree escapes control bytes from the user data as error lines do") {
+  // validate printed a Content-Type's and a filename's escape sequences to the terminal raw.
+  std::string blob =
+      "Content-Type: multipart/mixed; boundary=\"XYZ\"\nMIME-Version: 1.0\n\n--XYZ\n"
+      "Content-Type: text/x-\x1b[31mevil\n"
+      "Content-Disposition: attachment; filename*=utf-8''%1b%5b2Jx\n\nhello\n--XYZ--\n";
+  nlohmann::json j = ValidateBlob(blob, Options{});
+  REQUIRE(j["parts"].size() == 1);
+  CHECK(j["parts"][0]["content_type"] == "text/x-\x1b[31mevil");
+  CHECK(RenderTree(j["parts"]) == "part 1: text/x-\\x1b[31mevil \\x1b[2Jx (5 bytes)\n");
 }
 
 }  // namespace

@@ -3,16 +3,27 @@
 printer, parse errors people understand, get -d all-or-nothing, status --wait/--long, and the
 offline validate."""
 
+import glob
 import json
 import os
+import re
 import sys
 import threading
 import time
+
+import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 
 PREFIX = 's3-user-script: error: '
+with open(os.path.join(ru.SOURCE_DIR, 'docs', 'json-schema.json'), encoding='utf-8') as f:
+    SCHEMA = json.load(f)
+# A Content-Type and a filename (RFC 2231) that recolour and clear a terminal.
+HOSTILE_MIME = (b'Content-Type: multipart/mixed; boundary="XYZ"\nMIME-Version: 1.0\n\n--XYZ\n'
+                b'Content-Type: text/x-\x1b[31mevil\x1b[0m\n'
+                b"Content-Disposition: attachment; filename*=utf-8''%1b%5b2J%1b%5b31mX\n\n"
+                b'hello\n--XYZ--\n')
 
 
 class Operator(ru.EmulatorTestCase):
@@ -322,10 +333,12 @@ class Operator(ru.EmulatorTestCase):
         for args in (['plan', local], ['replay', local, '--dry-run'], ['replay', local],
                      ['plan', local, '--json']):
             proc = ru.run(args, self.emu, env=env)
-            self.assertEqual(self.one_error(proc, 4),
-                             'part 1 line 3: cloud-config: invalid YAML: did not find '
-                             'expected \',\' or \']\'', args)
-            self.assertEqual(proc.stdout, '', args)
+            line = self.one_error(proc, 4)
+            self.assertEqual(line, 'part 1 line 3: cloud-config: invalid YAML: did not find '
+                                   'expected \',\' or \']\'', args)
+            # --json: the one document is the error (no plan).
+            stdout = json.loads(proc.stdout)['error'] if '--json' in args else proc.stdout
+            self.assertEqual(stdout, line if '--json' in args else '', args)
         # A fetched part is named by its number in the plan.
         proc = ru.run(['plan', fetched], self.emu, env=env)
         self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
@@ -410,6 +423,154 @@ class Operator(ru.EmulatorTestCase):
             self.assertEqual(self.one_error(proc, 3),
                              "reading AWS configuration: invalid profile 'bad' retry_mode 'fast': "
                              'expected legacy, standard or adaptive')
+
+    # --- 7. what the user data says never drives the terminal; --json always answers ---
+
+    def test_escape_sequences_from_user_data_never_reach_output_raw(self):
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(HOSTILE_MIME)
+        state = self.path('state')
+        env = ru.offline_env(self.tmp.name)
+        outputs = {}
+        for args in (['plan', blob], ['validate', blob], ['replay', blob, '--state-dir', state],
+                     ['status', '--long', '--state-dir', state]):
+            proc = ru.run(args, env=env)
+            self.assertEqual(proc.returncode, 0, f'{args}: {proc.stderr}')
+            self.assertNotIn('\x1b', proc.stdout + proc.stderr, args)
+            outputs[args[0]] = proc.stdout
+        self.assertIn('text/x-\\x1b[31mevil\\x1b[0m  \\x1b[2J\\x1b[31mX', outputs['plan'])
+        self.assertIn('part 1: text/x-\\x1b[31mevil\\x1b[0m \\x1b[2J\\x1b[31mX (5 bytes)',
+                      outputs['validate'])
+        self.assertIn('  text/x-\\x1b[31mevil\\x1b[0m, handler unhandled', outputs['status'])
+        logs = glob.glob(os.path.join(state, 'instances', '*', 'logs', 'run-*.log'))
+        self.assertEqual(len(logs), 1, logs)
+        with open(logs[0], 'rb') as f:
+            log = f.read()
+        self.assertNotIn(b'\x1b', log)
+        self.assertIn(b'(text/x-\\x1b[31mevil\\x1b[0m, filename \\x1b[2J\\x1b[31mX)', log)
+        # JSON keeps the bytes, escaped by JSON's own rules.
+        proc = ru.run(['plan', blob, '--json'], env=env)
+        self.assertNotIn('\x1b', proc.stdout)
+        self.assertEqual(json.loads(proc.stdout)['parts'][0]['content_type'],
+                         'text/x-\x1b[31mevil\x1b[0m')
+
+    def error_document(self, args, code, emu=None, env=None):
+        """Runs args with --json: one error line on stderr, and stdout one document of the
+        schema's `status` shape carrying it."""
+        proc = ru.run(args + ['--json'], emu, env=env)
+        line = self.one_error(proc, code)
+        doc = json.loads(proc.stdout)  # raises on no document, two, or stray text
+        jsonschema.validate(doc, SCHEMA)
+        jsonschema.validate(doc, {'$ref': '#/$defs/status', '$defs': SCHEMA['$defs']})
+        self.assertEqual((doc['format'], doc['status'], doc['error']), (1, 'error', line))
+        return doc
+
+    def test_json_commands_answer_with_one_document_when_they_fail(self):
+        # stdout was empty: usage.md promises one document whatever happens.
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/no-such.sh\n')
+        script = self.path('script')
+        with open(script, 'wb') as f:
+            f.write(b'#!/bin/sh\necho hi\n')
+        link = self.path('link')
+        os.symlink(self.path('elsewhere'), link)
+        os.makedirs(self.path('elsewhere'))
+        env = ru.offline_env(self.tmp.name)
+        doc = self.error_document(['plan', blob], 4, self.emu)
+        self.assertEqual(doc['state_dir'], '')
+        self.assertIn('s3://op-bucket/no-such.sh', doc['error'])
+        doc = self.error_document(['replay', blob, '--state-dir', self.path('st')], 4, self.emu)
+        self.assertEqual(doc['state_dir'], self.path('st'))
+        self.error_document(['replay', script, '--state-dir', link, '-q'], 3, env=env)
+        self.error_document(['replay', self.path('missing')], 3, env=env)
+        self.error_document(['run', '--user-data', script, '--state-dir', link], 3, self.emu)
+        self.error_document(['validate', self.path('missing')], 3, env=env)
+        doc = self.error_document(['plan', script, '--max-parallel', '0'], 2, env=env)
+        self.assertEqual(doc['error'], "plan: --max-parallel: '0' is not a whole number of "
+                                       "objects from 1 to 512 (see s3-user-script help plan)")
+        # After -- it is an argument, not the flag.
+        proc = ru.run(['replay', '--', script, '--json'], env=env)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ''))
+
+    # --- 8. a bad command line is one line, exit 2, before any request ---
+
+    def test_size_flags_out_of_range_or_zero_are_usage_errors(self):
+        # 17179869184G was 0 B and 17179869185G 1 GiB; --max-total-bytes 0 refused everything
+        # and --max-object-size 0 turned the limit off.
+        blob = self.path('ud')
+        with open(blob, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/a.sh\n')
+        before = dict(self.emu.stats('s3')['by_request'])
+        for flag in ('--max-total-bytes', '--max-object-size'):
+            for value, why in (('17179869184G', 'is over the largest size, 1048576G (1 PiB)'),
+                               ('17179869185G', 'is over the largest size, 1048576G (1 PiB)'),
+                               ('0', 'is no size limit: the least is 1 byte (a limit cannot be '
+                                     'turned off)')):
+                proc = ru.run(['plan', blob, flag, value], self.emu)
+                self.assertEqual(self.one_error(proc, 2), f"plan: {flag}: '{value}' {why} "
+                                                          f"(see s3-user-script help plan)")
+        self.assertEqual(self.emu.stats('s3')['by_request'], before)
+        proc = ru.run(['plan', blob, '-q', '--max-total-bytes', '1048576G', '--max-object-size',
+                       '1'], self.emu)
+        self.assertIn('exceeds the size limit of 1 B', self.one_error(proc, 4))
+
+    def test_get_with_a_bad_url_is_one_usage_error_before_any_request(self):
+        # It said "fetching notaurl: ...", once per bad URL, and exited 4.
+        env = dict(self.emu.env, AWS_EC2_METADATA_DISABLED='true')
+        out = os.path.dirname(self.path('x'))
+        before = dict(self.emu.stats('s3')['by_request'])
+        cases = {('notaurl',): 'get: notaurl: names bucket "notaurl" but no object key (give '
+                               's3://BUCKET/KEY)',
+                 ('s3://b/k',): "get: s3://b/k: invalid bucket name 'b': must be 3-63 characters "
+                                'long',
+                 ('s3://op-bucket/a.sh', 'notaurl', 's3://b/k2', '-d', out):
+                     'get: notaurl: names bucket "notaurl" but no object key (give '
+                     's3://BUCKET/KEY)',
+                 ('ftp://h/x', '-o', self.path('x')):
+                     'get: ftp://h/x: unsupported URL scheme "ftp" (use s3://, an S3 ARN, '
+                     'https:// or http://)'}
+        for args, expected in cases.items():
+            proc = ru.run(['get'] + list(args), env=env, cwd=out)
+            self.assertEqual(self.one_error(proc, 2), expected)
+        self.assertEqual(self.emu.stats('s3')['by_request'], before)
+        self.assertEqual(os.listdir(out), [])
+
+    def test_command_line_oddities(self):
+        env = ru.offline_env(self.tmp.name)
+        script = self.path('script')
+        with open(script, 'wb') as f:
+            f.write(b'#!/bin/sh\necho hi\n')
+        cases = {
+            # It said "unknown option --; did you mean -h?".
+            ('replay', '--', script, '-q'):
+                "replay: unexpected argument '-q' after -- (see s3-user-script help replay)",
+            # An empty state dir was a temp dir (`=`, taking FILE as the dir) or the default.
+            ('replay', '--state-dir=', script, '-q'):
+                "replay: --state-dir: nothing after '=' (give --state-dir VALUE) (see "
+                's3-user-script help replay)',
+            ('replay', '--state-dir', '', script):
+                'replay: --state-dir: the path is empty (see s3-user-script help replay)',
+            ('status', '--state-dir', ''):
+                'status: --state-dir: the path is empty (see s3-user-script help status)',
+        }
+        for args, expected in cases.items():
+            proc = ru.run(list(args), env=env)
+            self.assertEqual(self.one_error(proc, 2), expected)
+            self.assertEqual(proc.stdout, '')
+        # replay --help said /etc/cloud/cloud.cfg.d, where replay never writes.
+        help_text = ru.run(['replay', '--help'], env=env).stdout
+        self.assertIn('(default <state dir>/cloud.cfg.d)', help_text)
+        self.assertNotIn('/etc/cloud', help_text)
+        self.assertIn('(default /etc/cloud/cloud.cfg.d)', ru.run(['run', '--help'], env=env).stdout)
+        # The man page's --max-parallel range is the binary's.
+        said = self.one_error(ru.run(['plan', script, '--max-parallel', '0'], env=env), 2)
+        accepted = re.search(r'from (\d+) to (\d+)', said).groups()
+        with open(os.path.join(ru.SOURCE_DIR, 'packaging', 's3-user-script.1'),
+                  encoding='utf-8') as f:
+            man = f.read()
+        self.assertIn('Objects fetched at once (%s to %s, default 16).' % accepted, man)
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ each run as well, so no test can forget the scan.
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -207,6 +208,16 @@ class E2ETest(unittest.TestCase):
         for fragment in fragments:
             self.assertIn(fragment, lines[0], run)
         return lines[0]
+
+    def assert_no_plan(self, run):
+        """A failed run printed no plan: nothing on stdout, or with --json only the error
+        document (docs/usage.md: stdout carries one JSON document whatever happens)."""
+        if '--json' not in run.args:
+            self.assertEqual(run.stdout, b'', run)
+            return
+        doc = json.loads(run.stdout)
+        self.assertEqual(doc['status'], 'error', run)
+        self.assertNotIn('parts', doc, run)
 
     def write(self, name, data, mode=0o644):
         path = os.path.join(self.tmp, name)

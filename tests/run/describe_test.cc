@@ -30,7 +30,17 @@ TEST_CASE("DescribePart lists a nested include chain innermost first") {
 
 TEST_CASE("DescribePart never prints control bytes from a filename") {
   userdata::Part p = MakePart(1, "text/x-foo", "a\nerror: forged", "");
-  CHECK(DescribePart(p, 1) == "part 1 of 1 (text/x-foo, filename a?error: forged)");
+  CHECK(DescribePart(p, 1) == "part 1 of 1 (text/x-foo, filename a\\x0aerror: forged)");
+}
+
+TEST_CASE("DescribePart escapes a content type's escape sequences as error lines do") {
+  // The content type went into the run's log raw: ESC [ 2 J cleared the terminal of whoever
+  // read it with cat.
+  userdata::Part p = MakePart(2, "text/x-\x1b[31mevil", "\x1b[2Jx", "");
+  CHECK(DescribePart(p, 2) == "part 2 of 2 (text/x-\\x1b[31mevil, filename \\x1b[2Jx)");
+  userdata::Part fetched = FetchedPart(3, "text/x-\x1b]0;t\x07", "s3://b/k", "");
+  CHECK(DescribePart(fetched, 3) ==
+        "part 3 of 3 (text/x-\\x1b]0;t\\x07 from s3://b/k, line 2 of part 1)");
 }
 
 }  // namespace

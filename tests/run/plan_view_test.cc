@@ -97,5 +97,16 @@ TEST_CASE("RenderPlanText counts one part and one object in the singular") {
   CHECK(RenderPlanText(plan, registry).rfind("1 part\n", 0) == 0);
 }
 
+TEST_CASE("RenderPlanText escapes control bytes from the user data as error lines do") {
+  // A MIME Content-Type reached the terminal raw (ESC [ 31 m recoloured it).
+  Registry registry;
+  REQUIRE(handlers::RegisterBuiltinHandlers(registry).ok());
+  expand::Plan plan = MakePlan({MakePart(0, "text/x-\x1b[31mevil", "\x1b[2Jx\n", "")});
+  std::string text = RenderPlanText(plan, registry);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("text/x-\\x1b[31mevil  \\x1b[2Jx\\x0a  0 B") != std::string::npos);
+  CHECK(PlanToJson(plan, registry)["parts"][0]["content_type"] == "text/x-\x1b[31mevil");
+}
+
 }  // namespace
 }  // namespace s3us::run

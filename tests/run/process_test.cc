@@ -170,7 +170,8 @@ TEST_CASE("RunProcess reports an exec failure without running anything") {
   REQUIRE(info.ok());
   CHECK(info->exec_errno == ENOEXEC);
   CHECK(OutcomeFromExit(*info).message ==
-        "cannot execute: Exec format error (no #! line and not a binary)");
+        "cannot execute: Exec format error (not a binary, and no #! line the kernel takes: "
+        "none, or one too long)");
 
   Result<ExitInfo> missing =
       RunProcess(Spec(Script(t, "badinterp", "#!/nonexistent/sh\n"), t, console));
