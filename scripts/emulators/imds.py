@@ -96,6 +96,7 @@ class Imds:
         a = self.args
         tree = {
             'ami-id': 'ami-0abcdef1234567890',
+            'ami-launch-index': str(a.launch_index),
             'hostname': 'ip-172-31-16-10.ec2.internal',
             'instance-id': a.instance_id,
             'instance-type': a.instance_type,
@@ -290,6 +291,7 @@ def parse_args(argv):
     p.add_argument('--no-role', action='store_true', help='no instance profile attached')
     p.add_argument('--instance-id', default='i-0123456789abcdef0')
     p.add_argument('--instance-type', default='t3.micro')
+    p.add_argument('--launch-index', type=int, default=0)
     p.add_argument('--region', default='us-east-1')
     p.add_argument('--availability-zone')
     p.add_argument('--account-id', default='123456789012')

@@ -38,6 +38,11 @@ void AddAwsFlags(CLI::App* app, Options& o) {
 void AddInstanceFlags(CLI::App* app, Options& o) {
   app->add_option("--role", o.role, "Role name for the key template when there is no IMDS");
   app->add_option("--instance-id", o.instance_id, "Instance id when there is no IMDS");
+  app->add_option("--launch-index", o.launch_index,
+                  "This instance's launch index when there is no IMDS: parts whose "
+                  "Launch-Index names another are not run (default: unknown, every part runs)")
+      ->check(CLI::NonNegativeNumber)
+      ->default_str("");
 }
 
 // For callers on an instance that pass the user data themselves (the cloud-init bridge).

@@ -51,6 +51,7 @@ struct Options {
   std::string region;
   std::string role;         // replay: role name when there is no IMDS
   std::string instance_id;  // replay: instance id when there is no IMDS
+  int launch_index = -1;    // replay: ami-launch-index when there is no IMDS; -1: unknown
   bool allow_imdsv1 = false;
   bool on_instance = false;  // plan/resolve: IMDS required and waited for, as for run
   std::string key_template = "{role}/user-script";

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -83,6 +84,22 @@ int InterruptedRun(const run::Report& report) {
   return InterruptedExit(sig, "finishing the run");
 }
 
+// cloud-init's launch-index filter needs the instance's index: asked of IMDS only when a
+// part names one and the instance facts came from there (a replay takes --launch-index).
+Status LearnLaunchIndex(Planned& p) {
+  Services& s = *p.services;
+  if (s.facts.launch_index || !s.facts_from_imds || !s.imds) return Ok();
+  const auto& parts = p.plan.parts;
+  if (std::none_of(parts.begin(), parts.end(),
+                   [](const userdata::Part& part) { return part.launch_index.has_value(); })) {
+    return Ok();
+  }
+  Result<std::optional<int>> index = s.imds->GetLaunchIndex();
+  if (!index.ok()) return std::move(index).error();
+  s.facts.launch_index = *index;
+  return Ok();
+}
+
 // Dispatches a Plan; returns the exit code (0, 1), a setup failure (3) or an interrupt's.
 // REQUIRES: state_dir is absolute (RunPlanLike makes it so).
 int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
@@ -95,6 +112,7 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
     d.cloud_config_dir = state_dir + "/cloud.cfg.d";  // a replay writes only in its own place
   }
   d.self_path = SelfPath();
+  if (Status learnt = LearnLaunchIndex(p); !learnt.ok()) return SetupFailure(learnt.error());
   d.dry_run = o.dry_run;
   d.keep_going = o.keep_going;
   d.force = force;
@@ -191,6 +209,7 @@ int RunLegacy(const Options& o) {
   Result<std::string> state = ReplayStateDir(Options{});
   if (!state.ok()) return SetupFailure(state.error().WithContext("work directory"));
   OwnTempDir work(*state);
+  if (Status learnt = LearnLaunchIndex(p); !learnt.ok()) return SetupFailure(learnt.error());
   run::DispatchOptions d;
   d.state_dir = *state;
   d.self_path = SelfPath();

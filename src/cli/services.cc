@@ -132,6 +132,7 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
   }
   if (!options.role.empty()) f.role = options.role;
   if (!options.instance_id.empty()) f.instance_id = options.instance_id;
+  if (options.launch_index >= 0) f.launch_index = options.launch_index;
   if (!s.config.region.empty()) f.region = s.config.region;
   if (f.instance_id.empty()) f.instance_id = "i-replay";
   if (f.domain.empty()) f.domain = aws::DomainForRegion(f.region);

@@ -122,6 +122,33 @@ class Cli(ru.EmulatorTestCase):
         self.assertEqual(resolved.returncode, 0, resolved.stderr)
         self.assertIn('filename="inner.sh"', resolved.stdout)
 
+    def test_launch_index_runs_a_part_only_on_its_instance(self):
+        blob = self.path('launch.mime')
+        os.makedirs(os.path.dirname(blob))
+        parts = ''.join(f'--B\nContent-Type: text/x-shellscript\nLaunch-Index: {i}\n'
+                        f'Content-Disposition: attachment; filename="i{i}.sh"\n\n'
+                        f'#!/bin/sh\necho i{i} >> "$S3US_STATE_DIR/order.log"\n' for i in (0, 1))
+        with open(blob, 'w', encoding='ascii') as f:
+            f.write('Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n' + parts
+                    + '--B--\n')
+        # On the instance IMDS says which one this is (the emulator's: 0), asked only now.
+        path = 'GET /latest/meta-data/ami-launch-index'
+        asked = self.emu.stats('imds')['by_request'].get(path, 0)
+        state = self.path('on-instance')
+        proc = ru.run(['run', '--user-data', blob, '--state-dir', state, '--json'], self.emu)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.order(state), ['i0'])
+        outcomes = [(p['outcome'], p['message']) for p in json.loads(proc.stdout)['parts']]
+        self.assertEqual(outcomes[1], ('skipped', "Launch-Index 1 is not this instance's (0)"))
+        self.assertEqual(self.emu.stats('imds')['by_request'].get(path, 0), asked + 1)
+        # Off EC2 the index is unknown unless given: every part runs, as under cloud-init.
+        offline = ru.offline_env(self.tmp.name)
+        for flags, ran in (([], ['i0', 'i1']), (['--launch-index', '1'], ['i1'])):
+            state = self.path('replay' + ''.join(flags))
+            proc = ru.run(['replay', blob, '--state-dir', state] + flags, env=offline)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(self.order(state), ran, flags)
+
     def test_run_dry_run_runs_and_writes_nothing(self):
         state, cc = self.path('state'), self.path('cfg')
         for args in (['run', '--dry-run'], ['run', '--dry-run', '--user-data', self.blob],
