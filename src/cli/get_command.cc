@@ -92,9 +92,41 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
   return result;
 }
 
+using Fetched = std::optional<Result<std::optional<net::FileSink>>>;
+
+// Renames every verified file into place. A destination that is no longer a regular file
+// is found before any rename; a rename the file system refuses (an immutable file) stops
+// the rest, and the line says how many were already in place. Returns the exit code.
+int CommitAll(const std::vector<GetTarget>& targets, std::vector<Fetched>& results) {
+  for (const GetTarget& t : targets) {
+    struct stat st;
+    if (!t.destination.empty() && lstat(t.destination.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      PrintError("writing " + t.destination + ": " + t.destination +
+                 " exists and is not a regular file; nothing was written");
+      return kExitSetup;
+    }
+  }
+  size_t done = 0;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    std::optional<net::FileSink>& sink = results[i]->value();
+    if (!sink) continue;  // written to stdout
+    if (Status st = sink->Commit(); !st.ok()) {
+      std::string written = done == 0
+                                ? "nothing was written"
+                                : std::to_string(done) + " of " + std::to_string(targets.size()) +
+                                      " files were already in place, the rest not";
+      PrintError(st.error().WithContext("writing " + targets[i].destination).ToString() + "; " +
+                 written);
+      return ExitCodeFor(st.error().code());
+    }
+    ++done;
+  }
+  return kExitOk;
+}
+
 // Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
 int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
-  std::vector<std::optional<Result<std::optional<net::FileSink>>>> results(targets.size());
+  std::vector<Fetched> results(targets.size());
   ParallelFor(targets.size(), 16,
               [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
 
@@ -106,16 +138,7 @@ int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Serv
     exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
   }
   // All or nothing: the temporary files of a failed command are removed with their sinks.
-  if (exit_code == kExitOk) {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      std::optional<net::FileSink>& sink = results[i]->value();
-      if (!sink) continue;  // written to stdout
-      if (Status st = sink->Commit(); !st.ok()) {
-        PrintError(st.error().WithContext("writing " + targets[i].destination).ToString());
-        exit_code = WorseExit(exit_code, ExitCodeFor(st.error().code()));
-      }
-    }
-  }
+  if (exit_code == kExitOk) exit_code = CommitAll(targets, results);
   std::fflush(stdout);
   return exit_code;
 }
@@ -123,9 +146,21 @@ int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Serv
 }  // namespace
 
 std::string DestinationName(const std::string& url) {
-  std::string path = url.substr(0, url.find_first_of("?#"));
-  std::string name = path.substr(path.rfind('/') + 1);
-  if (path.rfind("arn:", 0) == 0 && path.find('/') == std::string::npos) name.clear();
+  // An S3 location's name is its key's, decoded (both spellings of one key agree); any
+  // other URL's is the last segment of its path, as curl -O takes it; only an authority
+  // ("http://user:pass@host") is no name.
+  fetch::Target target = fetch::ResolveTarget(url);
+  std::string name;
+  if (target.s3.ok()) {
+    name = target.s3->key.substr(target.s3->key.rfind('/') + 1);
+  } else {
+    std::string path = url.substr(0, url.find_first_of("?#"));
+    size_t authority = path.find("://");
+    if (authority != std::string::npos && path.find('/', authority + 3) == std::string::npos) {
+      return "";
+    }
+    name = path.substr(path.rfind('/') + 1);
+  }
   std::string out;
   for (unsigned char c : name) {
     out += (c < 0x20 || c == 0x7f || c == '/') ? '_' : static_cast<char>(c);
@@ -134,8 +169,13 @@ std::string DestinationName(const std::string& url) {
   return out;
 }
 
-std::optional<std::string> BadGetUrl(const std::string& url) {
+std::optional<std::string> BadGetUrl(const std::string& url, const std::string& version_id) {
   fetch::Target target = fetch::ResolveTarget(url);
+  // Two versions named: which one is meant is unknown.
+  if (!version_id.empty() && target.s3.ok() && !target.s3->version_id.empty() &&
+      target.s3->version_id != version_id) {
+    return "names version " + target.s3->version_id + ", --version-id " + version_id;
+  }
   switch (target.route) {
     case fetch::Route::kPlain:
       return std::nullopt;
@@ -158,7 +198,7 @@ std::optional<std::string> BadGetUrl(const std::string& url) {
 Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   // A bad URL is a bad command line: found before anything else, and before any request.
   for (const std::string& url : options.urls) {
-    if (std::optional<std::string> bad = BadGetUrl(url)) {
+    if (std::optional<std::string> bad = BadGetUrl(url, options.version_id)) {
       return Error(ErrorCode::kInvalidInput, (url.empty() ? "''" : RedactUrl(url)) + ": " + *bad);
     }
   }

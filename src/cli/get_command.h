@@ -24,8 +24,9 @@ struct GetTarget {
 };
 
 // What is wrong with a URL given to `get` (not S3 in any spelling or http(s); a malformed
-// S3 location; a bucket without a key), or nullopt. Pure: no request.
-std::optional<std::string> BadGetUrl(const std::string& url);
+// S3 location; a bucket without a key; a version other than --version-id), or nullopt.
+// Pure: no request.
+std::optional<std::string> BadGetUrl(const std::string& url, const std::string& version_id = "");
 
 // Where every URL goes, decided before any request. Errors: kInvalidInput (a usage error:
 // the first bad URL (BadGetUrl), a URL with no file name, two URLs landing on the same file),

@@ -243,9 +243,11 @@ CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw, const FillIf& 
       "get", "Download S3 objects with the instance role (for the scripts we run)");
   if (!fill(*get)) return get;
   get->add_option("url", o.urls, "s3://, arn:aws:s3:::, S3 https or plain https URLs")->required();
-  auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)");
+  auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)")
+                      ->check(NonEmptyPath());
   get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
-      ->excludes(out_opt);
+      ->excludes(out_opt)
+      ->check(NonEmptyPath());
   get->add_option("--mode", raw.mode_text, "Mode of written files (octal)")->default_str("0600");
   get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
       ->check(Sha256Hex());

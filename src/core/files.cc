@@ -373,7 +373,9 @@ Result<AtomicFile> AtomicFile::Create(const std::string& destination, mode_t mod
     return Error(ErrorCode::kUnsafePath, destination + " exists and is not a regular file");
   }
   std::string dir = Dirname(destination);
-  std::string base = destination.substr(destination.rfind('/') + 1);
+  // "." + base + ".tmp-" + 10 characters must fit NAME_MAX (255) for any base that does:
+  // a long one is cut, the random suffix keeps the name unique.
+  std::string base = destination.substr(destination.rfind('/') + 1).substr(0, 200);
   AtomicFile file;
   file.destination_ = destination;
   for (int attempt = 0; attempt < 8; ++attempt) {

@@ -12,6 +12,20 @@ TEST_CASE("get names files after the last segment of the key") {
   CHECK(DestinationName("s3://b/dir/") == "");
   CHECK(DestinationName("s3://b/..") == "");
   CHECK(DestinationName("s3://b/a\x01z") == "a_z");
+  // Both spellings of one key give one name: the decoded key's.
+  CHECK(DestinationName("https://my-bucket.s3.amazonaws.com/dir/a%20b%2Bc.txt") == "a b+c.txt");
+  CHECK(DestinationName("s3://my-bucket/dir/a b+c.txt") == "a b+c.txt");
+  CHECK(DestinationName("https://my-bucket.s3.amazonaws.com/d%2Fsub%2Fn.txt") == "n.txt");
+  // Other URLs: the last path segment; an authority alone (user info and all) is no name.
+  CHECK(DestinationName("https://example.com/files/x.tgz?sig=1") == "x.tgz");
+  CHECK(DestinationName("http://user:secret@127.0.0.1:8080") == "");
+  CHECK(DestinationName("http://127.0.0.1:8080/") == "");
+}
+
+TEST_CASE("get refuses a URL's version that --version-id contradicts") {
+  CHECK(BadGetUrl("s3://my-bucket/k?versionId=vA", "vB") == "names version vA, --version-id vB");
+  CHECK_FALSE(BadGetUrl("s3://my-bucket/k?versionId=vA", "vA").has_value());
+  CHECK_FALSE(BadGetUrl("s3://my-bucket/k", "vB").has_value());
 }
 
 TEST_CASE("a bad URL given to get is found before any request") {

@@ -232,6 +232,17 @@ TEST_CASE("AtomicFile leaves nothing behind unless committed") {
   CHECK(ModeOf(dest) == 0640);
 }
 
+TEST_CASE("AtomicFile writes a name as long as the file system allows") {
+  // Its temporary name adds 16 bytes: a 250-byte name must still work.
+  TempDir t;
+  std::string dest = t.path + "/" + std::string(250, 'n');
+  auto f = AtomicFile::Create(dest, 0600);
+  REQUIRE(f.ok());
+  REQUIRE(f->Write("x").ok());
+  REQUIRE(f->Commit().ok());
+  CHECK(*ReadFile(dest, 10) == "x");
+}
+
 TEST_CASE("ReadFile enforces its size limit and names missing files") {
   TempDir t;
   REQUIRE(WriteNewFile(t.path + "/f", "0123456789", 0600).ok());
