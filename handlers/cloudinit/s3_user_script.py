@@ -40,6 +40,7 @@ DEFAULT_BINARY = "/usr/bin/s3-user-script"
 DEFAULT_TIMEOUT_SECONDS = 360  # the binary's own --deadline defaults to 300 s
 FAILED_MARKER = "00-s3-user-script-failed"
 MIN_INDEX_DIGITS = 3  # part-002.001-b.sh; wider only for an include of more than 999 parts
+NAME_MAX = 255  # bytes of a file name: cloud-init writes each part under its name
 MAX_ERROR_LINES = 20
 MAX_ERROR_LINE_CHARS = 1000
 
@@ -247,6 +248,11 @@ def _is_empty_document(msg, blob):
 
 
 # --- handing the parts to cloud-init ------------------------------------------------------
+def _cut(text, limit):
+    """The longest prefix of `text` of at most `limit` UTF-8 bytes."""
+    return text.encode("utf-8")[:max(0, limit)].decode("utf-8", "ignore")
+
+
 def fetched_part_names(include_name, fetched_names):
     """The names fetched parts are handed over under, in document order.
 
@@ -254,11 +260,17 @@ def fetched_part_names(include_name, fetched_names):
     folder sorted by name, so the include part's place in that order is its cleaned name.
     "<cleaned include name>.<NNN>-<cleaned fetched name>" sorts right after it (and before
     the next part-NNN), with NNN the 1-based position among this include's parts, zero-padded
-    to one width (at least 3 digits) so that sorted order is document order."""
-    prefix = util.clean_filename(include_name or "")
+    to one width (at least 3 digits) so that sorted order is document order. Each name fits
+    NAME_MAX: past it cloud-init cannot write the part, and only logs a warning; the fetched
+    name is cut first (NNN keeps names apart), a very long include name too."""
     width = max(MIN_INDEX_DIGITS, len(str(len(fetched_names))))
-    return ["%s.%0*d-%s" % (prefix, width, i, util.clean_filename(name or "") or "part")
-            for i, name in enumerate(fetched_names, 1)]
+    prefix = _cut(util.clean_filename(include_name or ""), NAME_MAX - (width + 2) - 16)
+    names = []
+    for i, name in enumerate(fetched_names, 1):
+        head = "%s.%0*d-" % (prefix, width, i)
+        tail = util.clean_filename(name or "") or "part"
+        names.append(head + _cut(tail, NAME_MAX - len(head.encode("utf-8"))))
+    return names
 
 
 def _hand_over(cloud, part_data, filename, resolved):

@@ -1,6 +1,7 @@
 #include "expand/include_target.h"
 
 #include "aws/sigv4.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "expand/key_template.h"
 #include "fetch/target.h"
@@ -42,7 +43,7 @@ Result<fetch::Target> ResolveIncludeTarget(std::string_view raw, bool s3_include
   if (!target.s3.ok()) {
     if (s3::LooksLikeS3(target.url)) return target.s3.error();
     return Error(ErrorCode::kInvalidInput,
-                 "\"" + target.url.substr(0, 200) +
+                 "\"" + RedactUrl(target.url).substr(0, 200) +
                      "\" is not an S3 location (#s3-include lines name S3 objects)");
   }
   if (target.s3->has_key()) return target;

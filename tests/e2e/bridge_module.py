@@ -166,6 +166,12 @@ def run(root):
     check(mod.fetched_part_names('part-007', ['a/b.sh', '\u00fc', '', 'x y']) ==
           ['part-007.001-a_b.sh', 'part-007.002-part', 'part-007.003-part', 'part-007.004-xy'],
           'fetched names cleaned; an empty cleaned name becomes "part"')
+    long = mod.fetched_part_names('objects.s3', ['app/first.sh', 'app/' + 'x' * 240 + '.sh'])
+    check(long[0] == 'objects.s3.001-app_first.sh' and len(long[1].encode()) == 255 and
+          long[1].startswith('objects.s3.002-app_xxx'), 'a name past NAME_MAX is cut to fit', long)
+    longer = mod.fetched_part_names('i' * 300, ['\u00e9' * 200])
+    check(all(len(n.encode()) <= 255 for n in longer) and '.001-' in longer[0],
+          'a long include name too, at a UTF-8 boundary', longer)
     wide = mod.fetched_part_names('inc', ['s'] * 1000)
     check(wide[0] == 'inc.0001-s' and wide[-1] == 'inc.1000-s' and wide == sorted(wide),
           'more than 999 parts: one wider width, sorted order still document order')

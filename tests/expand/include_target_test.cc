@@ -83,6 +83,13 @@ TEST_CASE("ResolveIncludeTarget fails for non-S3 lines and unusable templates") 
   REQUIRE_FALSE(plain.ok());
   CHECK(plain.error().code() == ErrorCode::kInvalidInput);
   CHECK(plain.error().message().find("is not an S3 location") != std::string::npos);
+  // A pre-signed or password-bearing URL is quoted without its secrets.
+  Result<std::string> signed_url = ResolveS3IncludeUrl(
+      "https://u:pw-secret@files.example.com/x?X-Amz-Signature=sig-secret", "{role}", Facts());
+  REQUIRE_FALSE(signed_url.ok());
+  CHECK(signed_url.error().message() ==
+        "\"https://files.example.com/x\" is not an S3 location (#s3-include lines name S3 "
+        "objects)");
 
   Result<std::string> unknown = ResolveS3IncludeUrl("boot-bucket", "{nope}", Facts());
   REQUIRE_FALSE(unknown.ok());
