@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/secret.h"
 #include "core/strings.h"
 
 namespace s3us::aws {
@@ -170,12 +171,12 @@ Status ResolveServiceEndpoint(const Environment& env, const ProfileRef& p,
 
 Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view what) {
   auto bad = [&](std::string problem) {
-    return Error(ErrorCode::kInvalidInput,
-                 "invalid " + std::string(what) + " '" + std::string(url) + "': " + problem);
+    return Error(ErrorCode::kInvalidInput, "invalid " + std::string(what) + " '" +
+                                               Printable(RedactUrl(url), 200) + "': " + problem);
   };
   for (char c : url) {
     if (!IsUriChar(c)) {
-      return bad(std::string("invalid uri character '") + c + "'");
+      return bad("invalid uri character '" + Printable(std::string_view(&c, 1)) + "'");
     }
   }
   std::string_view rest;

@@ -128,6 +128,13 @@ Result<Clock::WallTime> ParseAwsTimestamp(std::string_view text) {
   return time_point_cast<Clock::WallTime::duration>(t + f->fraction);
 }
 
+Clock::WallTime FromUnixMillis(int64_t millis) {
+  using namespace std::chrono;
+  constexpr int64_t kLatest =
+      duration_cast<milliseconds>(sys_days(2200y / January / 1).time_since_epoch()).count();
+  return Clock::WallTime(milliseconds(std::clamp<int64_t>(millis, 0, kLatest)));
+}
+
 std::optional<Clock::WallTime> ParseHttpDate(std::string_view text) {
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

@@ -28,6 +28,10 @@ std::optional<Clock::WallTime> ParseIso8601(std::string_view text);
 // WallTime cannot hold are clamped to 1970…2200. kInvalidInput otherwise.
 Result<Clock::WallTime> ParseAwsTimestamp(std::string_view text);
 
+// Milliseconds since 1970 (an SSO expiration), clamped to 1970…2200 as ParseAwsTimestamp
+// clamps: past 2262 the nanosecond WallTime would overflow into the past.
+Clock::WallTime FromUnixMillis(int64_t millis);
+
 // RFC 1123 ("Sun, 06 Nov 1994 08:49:37 GMT"); nullopt when malformed.
 std::optional<Clock::WallTime> ParseHttpDate(std::string_view text);
 

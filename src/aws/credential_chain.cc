@@ -21,7 +21,9 @@ void CredentialChain::AddSkippedSource(std::string note) {
 bool CredentialChain::Fresh(Clock::WallTime now) const {
   if (!cached_) return false;
   if (!cached_->expiration) return true;
-  return now < *cached_->expiration && now < refresh_at_;
+  // Until refresh_at_, also when already expired: such credentials are asked for again
+  // once per retry interval (S3 decides whether it takes them), not for every request.
+  return now < refresh_at_;
 }
 
 void CredentialChain::Store(const Credentials& c, Clock::WallTime now) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/log.h"
 #include "core/strings.h"
 
 namespace s3us::aws {
@@ -238,7 +239,14 @@ Status MergeProfileFile(std::string_view text, ProfileFileKind kind, std::string
       profile.files.emplace_back(file_name);
     }
     for (const auto& [key, value] : raw->properties) {
-      if (!IsIdentifier(key)) continue;
+      // Ignored as the AWS SDKs ignore it; said, since the AWS CLI (configparser) would read
+      // "key: value" as a property. The name is not quoted: it may hold the value.
+      if (!IsIdentifier(key)) {
+        LogWarning(std::string(file_name) + ": [" + Printable(raw->key, 80) +
+                   "] has a property name that is not letters, digits, '-' and '_' (a ':' "
+                   "where '=' belongs?); it is ignored");
+        continue;
+      }
       profile.properties[key] = value;
       if (kind == ProfileFileKind::kCredentials) profile.from_credentials_file.insert(key);
     }

@@ -22,6 +22,8 @@ Error Invalid(std::string_view profile, std::string message) {
   return Error(ErrorCode::kInvalidInput, Quote(profile) + " " + message);
 }
 
+constexpr size_t kMaxChain = 64;
+
 class Resolver {
  public:
   Resolver(const SharedConfig& shared, const Environment& env, Clock::WallTime now)
@@ -44,6 +46,13 @@ class Resolver {
       std::string cycle;
       for (const std::string& v : visited_) cycle += v + " -> ";
       return Invalid(visited_.front(), "has a source_profile cycle: " + cycle + name);
+    }
+    // Each hop is a recursion here and an STS call at run time: a chain of thousands in a
+    // config file would overflow the stack. botocore stops near 1000 (Python's recursion
+    // limit); no real chain comes near this.
+    if (visited_.size() >= kMaxChain) {
+      return Invalid(visited_.front(), "has a source_profile chain longer than " +
+                                           std::to_string(kMaxChain) + " profiles");
     }
     visited_.push_back(name);
     bool assume = Has(*p, "role_arn") && !Has(*p, "web_identity_token_file");

@@ -114,7 +114,7 @@ Result<Credentials> SsoCredentialProvider::Fetch() {
     return Error(ErrorCode::kInvalidInput, "the answer has no complete roleCredentials")
         .WithContext(what);
   }
-  c.expiration = Clock::WallTime(std::chrono::milliseconds(rc->at("expiration").get<int64_t>()));
+  c.expiration = FromUnixMillis(rc->at("expiration").get<int64_t>());
   c.provider = Name() + " account " + sso_.account_id + " role " + sso_.role_name;
   return c;
 }

@@ -15,6 +15,7 @@ namespace s3us::aws {
 namespace {
 
 using nlohmann::json;
+using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 namespace fs = std::filesystem;
@@ -214,6 +215,19 @@ TEST_CASE("CredentialChain does not hammer a source handing out nearly expired c
   clock.Advance(minutes(1));
   REQUIRE(chain.Get().ok());
   CHECK(imds->calls() == 2);
+}
+
+TEST_CASE("CredentialChain asks for already expired credentials once a minute, not per request") {
+  // A credential_process answering an Expiration in the past ran once per S3 request.
+  testing::FakeClock clock;
+  auto process = std::make_shared<ScriptedProvider>("process");
+  process->Answer(Creds("STALE", clock.Now() - hours(1)));
+  CredentialChain chain({process}, clock);
+  for (int i = 0; i < 20; ++i) REQUIRE(chain.Get().ok());
+  CHECK(process->calls() == 1);
+  clock.Advance(minutes(1));
+  REQUIRE(chain.Get().ok());
+  CHECK(process->calls() == 2);
 }
 
 TEST_CASE("CredentialChain goes back to the start when its source stops answering") {

@@ -178,8 +178,17 @@ TEST_CASE("ProfileCredentialProvider explains profiles it cannot use, without va
       {"[default]\naws_access_key_id = A\naws_secret_access_key =\n", ErrorCode::kInvalidInput,
        "has aws_access_key_id but no aws_secret_access_key"},
   };
-  for (const Case& c : cases) {
-    INFO(c.config);
+  // 10,000 profiles each the source of the one before: refused, never a stack overflow.
+  std::string chain;
+  for (int i = 0; i < 10000; ++i) {
+    chain += (i == 0 ? std::string("[default]\n") : "[profile p" + std::to_string(i) + "]\n") +
+             "role_arn = arn:aws:iam::1:role/r\nsource_profile = p" + std::to_string(i + 1) + "\n";
+  }
+  std::vector<Case> all(std::begin(cases), std::end(cases));
+  all.push_back({chain, ErrorCode::kInvalidInput,
+                 "profile 'default' has a source_profile chain longer than 64 profiles"});
+  for (const Case& c : all) {
+    INFO(c.config.substr(0, 200));
     Result<AwsConfig> config = Config(c.config);
     REQUIRE(config.ok());
     Result<Credentials> got = ProfileGet(*config);

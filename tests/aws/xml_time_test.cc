@@ -29,6 +29,10 @@ TEST_CASE("AWS time formats round-trip") {
   CHECK_FALSE(ParseIso8601("6015-08-30T13:36:00Z").has_value());
   CHECK_FALSE(ParseIso8601("99991231T235959Z").has_value());
   CHECK_FALSE(ParseHttpDate("Sun, 30 Aug 9999 12:36:00 GMT").has_value());
+  // An SSO portal's expiration in milliseconds: 9999-12-31 is clamped to 2200, not wrapped.
+  CHECK(FromUnixMillis(253402300799000) == *ParseIso8601("2200-01-01T00:00:00Z"));
+  CHECK(FromUnixMillis(1440938160000) == t);
+  CHECK(FromUnixMillis(-5) == Clock::WallTime{});
 }
 
 }  // namespace
