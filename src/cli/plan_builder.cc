@@ -15,6 +15,7 @@
 #include "cli/validate_command.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "expand/include_once_cache.h"
 #include "expand/key_template.h"
 #include "fetch/signed_fetcher.h"
 #include "run/run_state.h"
@@ -207,7 +208,13 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
   auto plan = ExpandParts(o, s, std::move(parts).value(), state_dir);
   if (auto* code = std::get_if<int>(&plan)) return *code;
   p.plan = std::move(std::get<expand::Plan>(plan));
-  if (!CloudConfigsAccepted(p.plan)) return kExitFetch;
+  if (!CloudConfigsAccepted(p.plan)) {
+    expand::DropIncludeOnce(p.plan.include_once_staged);  // fetched again next time
+    return kExitFetch;
+  }
+  if (Status kept = expand::CommitIncludeOnce(p.plan.include_once_staged); !kept.ok()) {
+    LogWarning(kept.error().ToString());  // the next run fetches them again
+  }
   LogInfo("plan: " + std::to_string(p.plan.parts.size()) + " parts, " +
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +
           std::to_string(p.plan.bytes_fetched) + " bytes) in " +

@@ -213,6 +213,8 @@ ExpandResult Expansion::Run(std::vector<userdata::Part> parts) {
     plan.complete = false;
     for (const ExpandFailure& failure : result.failures) plan.omitted.push_back(failure.ToString());
   }
+  // An incomplete plan's bodies stay staged and are dropped with the cache.
+  if (plan.complete) plan.include_once_staged = cache_.TakeStaged();
   result.plan = std::move(plan);
   return result;
 }

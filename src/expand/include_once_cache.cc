@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "core/crypto.h"
 #include "core/files.h"
@@ -13,6 +15,8 @@
 namespace s3us::expand {
 
 namespace {
+
+constexpr char kStagedSuffix[] = ".staged";
 
 Error CacheError(ErrorCode code, std::string message) {
   return Error(code, std::move(message)).WithContext("reading the include-once cache");
@@ -72,7 +76,8 @@ Status IncludeOnceCache::Store(std::string_view url, const userdata::Payload& bo
   if (Status s = MakePrivateDir(dir_, 0700); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
   }
-  Result<AtomicFile> file = AtomicFile::Create(PathFor(url), 0600);
+  const std::string path = PathFor(url);
+  Result<AtomicFile> file = AtomicFile::Create(path + kStagedSuffix, 0600);
   if (!file.ok()) return std::move(file.error()).WithContext("writing the include-once cache");
   if (Status s = body.CopyTo(file->fd()); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
@@ -80,7 +85,27 @@ Status IncludeOnceCache::Store(std::string_view url, const userdata::Payload& bo
   if (Status s = file->Commit(); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
   }
+  staged_.push_back(path);
   return Ok();
+}
+
+std::vector<std::string> IncludeOnceCache::TakeStaged() { return std::exchange(staged_, {}); }
+
+IncludeOnceCache::~IncludeOnceCache() { DropIncludeOnce(staged_); }
+
+Status CommitIncludeOnce(const std::vector<std::string>& staged) {
+  Status result = Ok();
+  for (const std::string& path : staged) {
+    if (rename((path + kStagedSuffix).c_str(), path.c_str()) != 0 && result.ok()) {
+      result = Error(ErrorCode::kIo, "cannot keep " + path + ": " + std::strerror(errno))
+                   .WithContext("writing the include-once cache");
+    }
+  }
+  return result;
+}
+
+void DropIncludeOnce(const std::vector<std::string>& staged) {
+  for (const std::string& path : staged) unlink((path + kStagedSuffix).c_str());
 }
 
 }  // namespace s3us::expand

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "userdata/payload.h"
@@ -30,14 +31,30 @@ class IncludeOnceCache {
   // every ancestor safe) and the entry be a regular file of ours that neither group nor
   // others may write (kUnsafePath otherwise). Errors: kIo, kUnsafePath.
   Result<std::optional<int>> Open(std::string_view url) const;
-  // Errors: kIo, kUnsafePath (the directory is a symlink or not ours).
+  // Writes the body beside where Open looks (PathFor + ".staged"): it is kept only once
+  // the plan it belongs to was accepted (CommitIncludeOnce), so a body that failed the plan
+  // (a corrupt gzip, invalid cloud-config) is fetched again next time instead of failing
+  // every boot. Errors: kIo, kUnsafePath (the directory is a symlink or not ours).
   Status Store(std::string_view url, const userdata::Payload& body);
+  // The staged bodies' final paths, for the Plan; this cache no longer drops them.
+  std::vector<std::string> TakeStaged();
   // Where the body of `url` lives.
   std::string PathFor(std::string_view url) const;
 
+  IncludeOnceCache(const IncludeOnceCache&) = delete;
+  IncludeOnceCache& operator=(const IncludeOnceCache&) = delete;
+  // Drops what is still staged: the expansion failed.
+  ~IncludeOnceCache();
+
  private:
   std::string dir_;
+  std::vector<std::string> staged_;  // final paths
 };
+
+// Keeps the staged bodies of an accepted plan (renamed into place); a failure is returned
+// after trying them all. DropIncludeOnce removes them instead.
+Status CommitIncludeOnce(const std::vector<std::string>& staged);
+void DropIncludeOnce(const std::vector<std::string>& staged);
 
 }  // namespace s3us::expand
 

@@ -96,7 +96,9 @@ void TreeBuilder::MakeEntry(const Part& part, int part_index, const userdata::In
   out.sha256 = entry.sha256;
   out.signers = signers;
   out.signer = entry.signer;
-  out.once = part.content_type == userdata::kTypeIncludeOnce;
+  // Line by line, as cloud-init's _do_include: an "#include-once" line turns it on, an
+  // "#include" line off, whatever the part's type.
+  out.once = entry.once;
   Result<fetch::Target> target = ResolveIncludeTarget(
       entry.url, part.content_type == userdata::kTypeS3Include, options_.key_template, facts_);
   if (target.ok()) {

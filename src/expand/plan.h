@@ -27,6 +27,9 @@ struct Plan {
   bool complete = true;
   // One line per dropped include ("part 2 line 3 (s3://b/k): fetching s3://b/k: …").
   std::vector<std::string> omitted;
+  // #include-once bodies fetched for this plan, staged in the cache: kept by
+  // CommitIncludeOnce once the plan is accepted (expand/include_once_cache.h).
+  std::vector<std::string> include_once_staged;
 };
 
 }  // namespace s3us::expand

@@ -44,6 +44,47 @@ class IncludeOnce(unittest.TestCase):
             for proc in (first, second):
                 assert_no_secrets(proc.stdout + proc.stderr, emu)
 
+    def test_a_body_that_failed_its_plan_is_fetched_again(self):
+        # Kept, it failed every later boot with the same line although S3 held a fixed one.
+        with tempfile.TemporaryDirectory() as tmp, \
+                Emulators(tmp, s3_args=['--unsigned-prefix', 'public/']) as emu:
+            emu.put('web', 'public/cfg', b'#cloud-config\npackages: [jq\n')
+            url = f'{emu.s3_url}/web/public/cfg'
+            blob = os.path.join(tmp, 'user-data')
+            with open(blob, 'w') as f:
+                f.write(f'#include-once\n{url}\n')
+            state = os.path.join(tmp, 'state')
+            cmd = [BINARY, 'replay', blob, '--state-dir', state,
+                   '--cloud-config-dir', os.path.join(tmp, 'cfg')]
+            first = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+            self.assertEqual(first.returncode, 4, first.stderr)
+            self.assertIn('invalid YAML', first.stderr)
+
+            emu.put('web', 'public/cfg', b'#cloud-config\npackages: [jq]\n')
+            second = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+            self.assertEqual(second.returncode, 0, second.stderr)
+            self.assertEqual(emu.stats('s3')['by_request']['GET /web/public/cfg'], 2)
+            left = [n for _, _, names in os.walk(state) for n in names if n.endswith('.staged')]
+            self.assertEqual(left, [])
+
+    def test_once_is_decided_line_by_line_as_cloud_init_does(self):
+        # An "#include" line turns once off inside an #include-once part, and on the other way.
+        with tempfile.TemporaryDirectory() as tmp, \
+                Emulators(tmp, s3_args=['--unsigned-prefix', 'public/']) as emu:
+            emu.put('web', 'public/a', b'#!/bin/sh\n')
+            emu.put('web', 'public/b', b'#!/bin/sh\n')
+            blob = os.path.join(tmp, 'user-data')
+            with open(blob, 'w') as f:
+                f.write(f'#include-once\n#include {emu.s3_url}/web/public/a\n'
+                        f'#include-once {emu.s3_url}/web/public/b\n')
+            cmd = [BINARY, 'replay', blob, '--state-dir', os.path.join(tmp, 'state')]
+            for _ in range(2):
+                run = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+                self.assertEqual(run.returncode, 0, run.stderr)
+            by_request = emu.stats('s3')['by_request']
+            self.assertEqual((by_request['GET /web/public/a'], by_request['GET /web/public/b']),
+                             (2, 1))
+
 
 if __name__ == '__main__':
     unittest.main(argv=[sys.argv[0], '-v'])

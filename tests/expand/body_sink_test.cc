@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "core/files.h"
 #include "expand/expander.h"
+#include "expand/include_once_cache.h"
 #include "tests/expand/fake_fetcher.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/gzip.h"
@@ -195,7 +196,9 @@ TEST_CASE("The include-once cache re-verifies a large body through the streaming
     first.options.work_dir = dir.path;
     first.options.include_once_cache_dir = cache.path + "/once";
     first.fetcher.Put(url, big);
-    REQUIRE(first.Expand("#include-once\n" + url + "\n").plan);
+    ExpandResult kept = first.Expand("#include-once\n" + url + "\n");
+    REQUIRE(kept.plan);
+    REQUIRE(CommitIncludeOnce(kept.plan->include_once_staged).ok());  // the plan was accepted
   }
   Rig later;
   later.options.work_dir = dir.path;

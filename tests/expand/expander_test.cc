@@ -1,4 +1,5 @@
 #include "expand/expander.h"
+#include "expand/include_once_cache.h"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -195,6 +196,8 @@ TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
     ExpandResult r = first.Expand(user_data);
     REQUIRE(r.plan);
     CHECK(r.plan->objects_fetched == 1);
+    REQUIRE(r.plan->include_once_staged.size() == 1);
+    REQUIRE(CommitIncludeOnce(r.plan->include_once_staged).ok());  // the plan was accepted
   }
   Rig later;  // the pre-signed URL has expired: nothing to fetch any more
   later.options.include_once_cache_dir = tmpl + "/urlcache";

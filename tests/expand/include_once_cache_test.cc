@@ -43,6 +43,8 @@ TEST_CASE("IncludeOnceCache opens what it stored and finds nothing where nothing
   IncludeOnceCache cache(t.path + "/instances/i-1/include-once");
   CHECK(Refusal(cache) == "absent");  // nor its parent: the first run
   REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  CHECK(Refusal(cache) == "absent");  // staged until its plan is accepted
+  REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
   CHECK(Refusal(cache) == "opened");
   CHECK(Refusal(IncludeOnceCache("")) == "absent");
 }
@@ -71,6 +73,7 @@ TEST_CASE("IncludeOnceCache refuses an entry others can write to") {
   TempDir t;
   IncludeOnceCache cache(t.path + "/include-once");
   REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
   for (mode_t open_mode : {0666, 0620, 0602}) {
     INFO(open_mode);
     ::chmod(cache.PathFor(kUrl).c_str(), open_mode);

@@ -51,6 +51,9 @@ TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds the
   CHECK_FALSE(Cached(cache, "https://h/x?sig=1").has_value());
 
   REQUIRE(cache.Store("https://h/x?sig=1", "#!/bin/sh\n").ok());
+  // Staged until the plan is accepted: not found yet.
+  CHECK_FALSE(Cached(cache, "https://h/x?sig=1").has_value());
+  REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
   CHECK(Cached(cache, "https://h/x?sig=1") == "#!/bin/sh\n");
   // Keyed by the whole URL: another signature is another entry.
   CHECK_FALSE(Cached(cache, "https://h/x?sig=2").has_value());
@@ -74,6 +77,22 @@ TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds the
   CHECK(fifo.error().ToString() ==
         "reading the include-once cache: " + cache.PathFor("https://h/x?sig=1") +
             " is not a regular file");
+  std::filesystem::remove_all(root);
+}
+
+TEST_CASE("IncludeOnceCache drops what a failed plan staged, and keeps nothing of it") {
+  // A corrupt or invalid body that was kept would fail every later boot, never fetched again.
+  std::string root = TempDir();
+  {
+    IncludeOnceCache cache(root + "/urlcache");
+    REQUIRE(cache.Store("https://h/bad", "#cloud-config\npackages: [jq\n").ok());
+  }
+  IncludeOnceCache later(root + "/urlcache");
+  CHECK_FALSE(Cached(later, "https://h/bad").has_value());
+  CHECK(std::filesystem::is_empty(root + "/urlcache"));
+  REQUIRE(later.Store("https://h/bad", "x").ok());
+  DropIncludeOnce(later.TakeStaged());
+  CHECK(std::filesystem::is_empty(root + "/urlcache"));
   std::filesystem::remove_all(root);
 }
 
