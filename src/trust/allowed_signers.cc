@@ -7,7 +7,9 @@
 namespace s3us::trust {
 namespace {
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// ssh-keygen splits a line at spaces and tabs only: a CR inside a line is part of a token
+// (Parse takes off the one a CRLF file ends its lines with).
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view SkipBlanks(std::string_view s) {
   size_t i = 0;
@@ -133,7 +135,7 @@ Result<std::optional<AllowedSigner>> ParseLine(std::string_view line, std::strin
   line = SkipBlanks(line);
   if (line.empty()) return bad("no key after the principals");
   std::string_view options;
-  if (!IsKeyTypeName(line.substr(0, line.find_first_of(" \t\r\n")))) {
+  if (!IsKeyTypeName(line.substr(0, line.find_first_of(" \t")))) {
     auto cut = CutOptions(&line);
     if (!cut) return bad("unterminated quote in options");
     options = *cut;
@@ -213,6 +215,13 @@ bool MatchPattern(std::string_view s, std::string_view p) {
   return pi == p.size();
 }
 
+bool AdmitsSomeone(std::string_view list) {
+  for (std::string_view entry : Split(list, ',')) {
+    if (!entry.empty() && entry[0] != '!' && MatchPatternList(entry, list) == 1) return true;
+  }
+  return false;
+}
+
 int MatchPatternList(std::string_view s, std::string_view list) {
   // OpenSSH copies each pattern into a 1024-byte buffer and gives up on longer ones.
   constexpr size_t kMaxPattern = 1023;
@@ -241,6 +250,7 @@ Result<AllowedSigners> AllowedSigners::Parse(std::string_view text, std::string_
   size_t number = 0;
   for (std::string_view line : Split(text, '\n')) {
     ++number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
     std::string where = std::string(origin) + ":" + std::to_string(number);
     auto parsed = ParseLine(line, where);
     if (!parsed.ok()) return std::move(parsed).error().WithContext(where);

@@ -55,6 +55,12 @@ class AllowedSigners {
 // OpenSSH's match_pattern_list(s, list, 0): 1 when some pattern matches and no negated
 // one does, -1 when a negated pattern matches, 0 otherwise. Case-sensitive.
 int MatchPatternList(std::string_view s, std::string_view list);
+
+// Whether a principals list lets any of its own names sign: some entry that is not negated
+// matches the list ("!*", "!me@example.com" and an empty list admit no one). With no
+// principal asked for, a line that admits no one vouches for nothing, as under git's
+// find-principals then verify -I.
+bool AdmitsSomeone(std::string_view list);
 // "*" and "?" glob match of a whole string.
 bool MatchPattern(std::string_view s, std::string_view pattern);
 

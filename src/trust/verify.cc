@@ -40,6 +40,10 @@ Result<Signer> VerifySignature(const AllowedSigners& signers, const VerifyReques
       refusal.Offer(1, "key " + key->Fingerprint() + " may not sign as " + *request.principal);
       continue;
     }
+    if (!request.principal && !AdmitsSomeone(entry.principals)) {
+      refusal.Offer(1, "key " + key->Fingerprint() + " may sign as no one (" + entry.origin + ")");
+      continue;
+    }
     if (entry.namespaces && MatchPatternList(request.sig_namespace, *entry.namespaces) != 1) {
       refusal.Offer(2, "key " + key->Fingerprint() + " may not sign namespace " +
                            std::string(request.sig_namespace) + " (" + entry.origin + ")");

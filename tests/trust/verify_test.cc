@@ -61,6 +61,28 @@ TEST_CASE("VerifySignature refuses with a code per reason") {
         "signature namespace is not \"git\"");
 }
 
+TEST_CASE("With no principal asked for, a line that admits no one vouches for nothing") {
+  // git's flow (find-principals, then verify -I) fails for these; "any listed key" did not.
+  std::string key = kEd25519Pub;
+  for (const char* principals : {"!*", "!deploy@example.com", "\"\""}) {
+    CAPTURE(principals);
+    Result<Signer> r = Check(Signers(std::string(principals) + " " + key), std::nullopt);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() ==
+          std::string("key ") + kEd25519Fingerprint + " may sign as no one (allowed:1)");
+  }
+  CHECK(Check(Signers("*@example.com,!x@example.com " + key), std::nullopt).ok());
+}
+
+TEST_CASE("A CR inside an allowed_signers line is no blank, as for ssh-keygen") {
+  std::string key = kEd25519Pub;
+  std::string type = key.substr(0, key.find(' ')), blob = key.substr(key.find(' ') + 1);
+  CHECK_FALSE(AllowedSigners::Parse("p " + type + "\r" + blob + "\n", "allowed").ok());
+  CHECK_FALSE(AllowedSigners::Parse("p " + key + "\rcomment\n", "allowed").ok());
+  // The CR of a CRLF file ends the line, as before.
+  CHECK(Check(Signers("p " + key + "\r"), std::nullopt).ok());
+}
+
 TEST_CASE("A later line may trust the key another line refuses") {
   std::string key = kEd25519Pub;
   auto signers = Signers("a valid-before=\"20250101Z\" " + key + "\na " + key);
