@@ -99,10 +99,10 @@ using Fetched = std::optional<Result<std::optional<net::FileSink>>>;
 // the rest, and the line says how many were already in place. Returns the exit code.
 int CommitAll(const std::vector<GetTarget>& targets, std::vector<Fetched>& results) {
   for (const GetTarget& t : targets) {
-    struct stat st;
-    if (!t.destination.empty() && lstat(t.destination.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-      PrintError("writing " + t.destination + ": " + t.destination +
-                 " exists and is not a regular file; nothing was written");
+    if (t.destination.empty()) continue;  // stdout
+    if (Status replaceable = CheckReplaceable(t.destination); !replaceable.ok()) {
+      PrintError("writing " + t.destination + ": " + replaceable.error().message() +
+                 "; nothing was written");
       return kExitSetup;
     }
   }

@@ -313,13 +313,8 @@ Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::str
 
 Status WriteNewFileWith(const std::string& path, mode_t mode,
                         const std::function<Status(int fd)>& write_all) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISREG(st.st_mode)) {
-      return Error(ErrorCode::kUnsafePath, path + " exists and is not a regular file");
-    }
-    if (unlink(path.c_str()) != 0) return IoError("cannot replace", path, errno);
-  }
+  if (Status replaceable = CheckReplaceable(path); !replaceable.ok()) return replaceable;
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot replace", path, errno);
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     int err = errno;
@@ -367,10 +362,17 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
   other.fd_ = -1;
 }
 
-Result<AtomicFile> AtomicFile::Create(const std::string& destination, mode_t mode) {
+Status CheckReplaceable(const std::string& path) {
   struct stat st;
-  if (lstat(destination.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return Error(ErrorCode::kUnsafePath, destination + " exists and is not a regular file");
+  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return Error(ErrorCode::kUnsafePath, path + " exists and is not a regular file");
+  }
+  return Ok();
+}
+
+Result<AtomicFile> AtomicFile::Create(const std::string& destination, mode_t mode) {
+  if (Status replaceable = CheckReplaceable(destination); !replaceable.ok()) {
+    return replaceable.error();
   }
   std::string dir = Dirname(destination);
   // "." + base + ".tmp-" + 10 characters must fit NAME_MAX (255) for any base that does:
@@ -413,10 +415,7 @@ Status AtomicFile::Truncate() {
 
 Status AtomicFile::Commit() {
   if (fsync(fd_) != 0) return IoError("cannot sync", temp_path_, errno);
-  struct stat st;
-  if (lstat(destination_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    return Error(ErrorCode::kUnsafePath, destination_ + " exists and is not a regular file");
-  }
+  if (Status replaceable = CheckReplaceable(destination_); !replaceable.ok()) return replaceable;
   if (rename(temp_path_.c_str(), destination_.c_str()) != 0) {
     return IoError("cannot rename into", destination_, errno);
   }

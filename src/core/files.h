@@ -68,6 +68,10 @@ Status WriteNewFileWith(const std::string& path, mode_t mode,
 // Writes all of `data` to fd (EINTR retried). kIo on failure.
 Status WriteAll(int fd, std::string_view data);
 
+// Nothing at `path`, or a regular file (never followed if a symlink): what may be replaced.
+// kUnsafePath "PATH exists and is not a regular file" otherwise.
+Status CheckReplaceable(const std::string& path);
+
 // A file being written next to its destination and renamed over it on Commit(). Until
 // then nothing exists at the destination; if Commit() is never called, the temp file is
 // removed. The temp file has `mode` from creation, so it is never world-readable.

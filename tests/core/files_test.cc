@@ -13,19 +13,14 @@
 #include "core/interrupt.h"
 #include "fakes/fake_clock.h"
 
+#include "fakes/temp_dir.h"
+
 namespace s3us {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/s3us-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 mode_t ModeOf(const std::string& p) {
   struct stat st;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fakes/temp_dir.h"
+
 namespace s3us::expand {
 namespace {
 
@@ -15,14 +17,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kUrl = "https://b-1.s3.amazonaws.com/k?X-Amz-Signature=abc";
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/s3us-once-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 // What another user could leave in the cache: a body at the URL's name.
 void Plant(const std::string& path, mode_t mode) {

@@ -12,19 +12,10 @@
 #include <string>
 
 #include "expand/plan.h"
+#include "fakes/temp_dir.h"
 #include "userdata/part.h"
 
 namespace s3us::testing {
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/s3us-run-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-  std::string path;
-};
 
 inline userdata::Part MakePart(int index, std::string type, std::string filename,
                                std::string payload) {
