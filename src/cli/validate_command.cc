@@ -178,7 +178,7 @@ std::string FindInPath(const std::string& name) {
 std::optional<std::string> CloudInitSchema(const std::string& exe, const userdata::Part& part,
                                            const Deadline& deadline) {
   Result<std::string> dir = MakePrivateTempDir("s3-user-script-validate-");
-  if (!dir.ok()) return std::nullopt;
+  if (!dir.ok()) return "cloud-config: not checked by cloud-init schema: " + dir.error().message();
   std::string config = *dir + "/part.cfg", output = *dir + "/output";
   std::optional<std::string> complaint;
   auto copy = [&part](int fd) { return part.payload.CopyTo(fd); };
@@ -186,7 +186,8 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, output.c_str(),
+                                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     // A session of its own: nothing it starts outlives it, and it has no terminal to ask on.
     HelperProcess schema;

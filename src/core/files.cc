@@ -45,12 +45,6 @@ std::string RandomSuffix() {
   return s;
 }
 
-Result<int> OpenDir(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", path, errno);
-  return fd;
-}
-
 // An absolute form of `path` (relative to the working directory, whose own ancestors are
 // checked too), so that every directory up to / can be checked.
 Result<std::string> Absolute(const std::string& path) {
@@ -103,10 +97,15 @@ Status CheckOwnDir(const std::string& dir, const struct stat& st) {
   return Ok();
 }
 
+// What the last directory of a checked path must be: ours alone (a private directory), or
+// only safe to hold one (a shared parent such as /tmp: root's or ours, sticky if others
+// may write).
+enum class Final { kOwn, kParent };
+
 // Opens `path` one component at a time, following none that is a symlink, each ancestor
-// safe (CheckAncestor) and the directory itself ours (CheckOwnDir). The caller works
-// through the descriptor, so what was checked is what it uses.
-Result<int> OpenCheckedDir(const std::string& path) {
+// safe (CheckAncestor) and the directory itself as `final` says. The caller works through
+// the descriptor, so what was checked is what it uses.
+Result<int> OpenCheckedDir(const std::string& path, Final final = Final::kOwn) {
   Result<std::string> absolute = Absolute(path);
   if (!absolute.ok()) return absolute.error();
   std::string dir = "/";
@@ -135,8 +134,9 @@ Result<int> OpenCheckedDir(const std::string& path) {
     fd = child;
   }
   struct stat st;
-  Status usable = fstat(fd, &st) == 0 ? CheckOwnDir(*absolute, st)
-                                      : IoError("cannot inspect", *absolute, errno);
+  Status usable = fstat(fd, &st) != 0    ? IoError("cannot inspect", *absolute, errno)
+                  : final == Final::kOwn ? CheckOwnDir(*absolute, st)
+                                         : CheckAncestor(*absolute, st, "what is made in it");
   if (!usable.ok()) {
     close(fd);
     return usable.error();
@@ -292,7 +292,9 @@ Status MakePrivateDir(const std::string& path, mode_t mode) {
 Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
   const std::string dir_path = !parent.empty() ? parent : tmp && *tmp ? tmp : "/tmp";
-  Result<int> dir = parent.empty() ? OpenDir(dir_path) : OpenCheckedDir(dir_path);
+  // $TMPDIR is shared (/tmp) but must still be safe: another user able to replace the new
+  // directory could hand what we write there, or sign or run from it, to us or take it.
+  Result<int> dir = OpenCheckedDir(dir_path, parent.empty() ? Final::kParent : Final::kOwn);
   if (!dir.ok() && dir.error().code() == ErrorCode::kNotFound) {
     return Error(ErrorCode::kIo, dir.error().message());  // a parent to create in: kIo
   }

@@ -51,11 +51,12 @@ Status MakePrivateDir(const std::string& path, mode_t mode = 0700);
 // checked is what is used. kNotFound when it or a parent is missing; kUnsafePath, kIo.
 Result<int> OpenPrivateDir(const std::string& path);
 
-// Creates a new 0700 directory "<parent>/<prefix><random>" and returns its path. An
-// empty parent is $TMPDIR (default /tmp), taken as it is. A given parent must exist and
-// pass OpenPrivateDir's checks (kUnsafePath otherwise); the directory is made in the
-// parent that was checked, not in whatever its path names a moment later. kIo when it
-// cannot (a missing parent included).
+// Creates a new 0700 directory "<parent>/<prefix><random>" and returns its path. A given
+// parent must exist and pass OpenPrivateDir's checks; an empty parent is $TMPDIR (default
+// /tmp), which may be shared but must be root's or ours, writable by others only if sticky,
+// with safe ancestors and no symlink on the way (kUnsafePath otherwise). The directory is
+// made in the parent that was checked, not in whatever its path names a moment later. kIo
+// when it cannot (a missing parent included).
 Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent = "");
 
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after

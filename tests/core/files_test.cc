@@ -163,6 +163,38 @@ TEST_CASE("MakePrivateTempDir without a parent uses TMPDIR") {
   CHECK(ModeOf(*dir) == 0700);
 }
 
+// TMPDIR is shared but must be safe: whoever can replace the directory made in it could
+// swap what we then sign, check or run from it.
+TEST_CASE("MakePrivateTempDir refuses a TMPDIR others could replace entries of") {
+  TempDir t;
+  const char* saved = std::getenv("TMPDIR");
+  std::string before = saved ? saved : "";
+  auto with_tmpdir = [](const std::string& tmpdir) {
+    setenv("TMPDIR", tmpdir.c_str(), 1);
+    return MakePrivateTempDir("s3us-tmp-");
+  };
+  fs::create_directory(t.path + "/open");
+  ::chmod((t.path + "/open").c_str(), 0777);
+  fs::create_directory(t.path + "/sticky");
+  ::chmod((t.path + "/sticky").c_str(), 01777);
+  fs::create_directory_symlink(t.path + "/sticky", t.path + "/link");
+  auto open = with_tmpdir(t.path + "/open");
+  auto link = with_tmpdir(t.path + "/link");
+  auto sticky = with_tmpdir(t.path + "/sticky");
+  if (saved) {
+    setenv("TMPDIR", before.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  REQUIRE_FALSE(open.ok());
+  CHECK(open.error().code() == ErrorCode::kUnsafePath);
+  CHECK(fs::is_empty(t.path + "/open"));
+  REQUIRE_FALSE(link.ok());
+  CHECK(link.error().code() == ErrorCode::kUnsafePath);
+  REQUIRE(sticky.ok());  // as /tmp
+  CHECK(fs::path(*sticky).parent_path() == t.path + "/sticky");
+}
+
 TEST_CASE("MakePrivateTempDir refuses a parent reached through a symlink") {
   TempDir t;
   fs::create_directory(t.path + "/elsewhere");

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
 import threading
 
 import e2e_util
@@ -380,6 +381,30 @@ class StateOwnershipTest(E2ETest):
                 os.chown(body, NOBODY, NOBODY)
                 self.assert_refused(self.replay(emu, blob, state),
                                     f'{body} is owned by another user')
+
+    def test_a_tmpdir_others_could_replace_entries_of_is_refused_by_every_command(self):
+        """Whoever can rename what we make in $TMPDIR could swap the directory replay runs
+        from, the file sign hands ssh-keygen or validate's output for their own."""
+        tmpdir = os.path.join(self.tmp, 'opentmp')
+        os.mkdir(tmpdir)
+        os.chmod(tmpdir, 0o777)
+        script = self.write('boot.sh', b'#!/bin/sh\necho hi\n')
+        key = os.path.join(self.tmp, 'key')
+        subprocess.run(['ssh-keygen', '-q', '-N', '', '-t', 'ed25519', '-f', key], check=True)
+        with self.emulators() as emu:
+            blob = self.step_blob(emu)
+            env = {'TMPDIR': tmpdir}
+            for args in (['replay', blob], ['get', 's3://bkt/step.sh', '-o', '-'],
+                         ['sign', script, '--key', key]):
+                with self.subTest(args[0]):
+                    self.assert_refused(self.run_bin(emu, args, extra_env=env),
+                                        f'{tmpdir} is writable by group or others')
+            self.assertEqual(os.listdir(tmpdir), [])
+            self.assertFalse(os.path.exists(script + '.sig'))
+            os.chmod(tmpdir, 0o1777)  # sticky, as /tmp
+            run = self.run_bin(emu, ['sign', script, '--key', key], extra_env=env)
+            self.assertEqual(run.code, EXIT_OK, run)
+
 
 if __name__ == '__main__':
     e2e_util.main()
