@@ -89,6 +89,10 @@ Result<std::unique_ptr<Services>> BuildServices(const Options& options, Where wh
   // total leaves room for the IMDS connections beside the S3 ones.
   net::CurlTransportOptions transport_options = net::CurlTransportOptions::FromEnvironment();
   if (Status ca = CheckCaBundle(transport_options.ca_bundle); !ca.ok()) return ca.error();
+  for (const net::ProxySetting* proxy :
+       {&transport_options.http_proxy, &transport_options.https_proxy}) {
+    if (Status usable = net::CheckProxy(*proxy); !usable.ok()) return usable.error();
+  }
   transport_options.max_host_connections = options.max_parallel;
   transport_options.max_total_connections =
       std::max<long>(transport_options.max_total_connections, options.max_parallel + 4L);

@@ -89,6 +89,31 @@ std::string ProxyLabel(const ProxySetting& proxy) {
   return "proxy " + where + " (from " + proxy.variable + ")";
 }
 
+Status CheckProxy(const ProxySetting& proxy) {
+  if (proxy.url.empty()) return Ok();
+  auto unusable = [&proxy](const std::string& why) {
+    return Error(ErrorCode::kInvalidInput, proxy.variable + " is not a usable proxy URL: " + why);
+  };
+  const bool has_scheme = proxy.url.find("://") != std::string::npos;
+  const std::string text = has_scheme ? proxy.url : "http://" + proxy.url;
+  UrlHandle u(curl_url());
+  if (!u) return Error(ErrorCode::kInternal, "out of memory");
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+      rc != CURLUE_OK) {
+    return unusable(ToLower(curl_url_strerror(rc)));
+  }
+  char* scheme = nullptr;
+  std::string name;
+  if (curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) name = ToLower(scheme);
+  curl_free(scheme);
+  static constexpr std::array<std::string_view, 6> kSchemes = {"http",    "https",  "socks4",
+                                                               "socks4a", "socks5", "socks5h"};
+  if (std::find(kSchemes.begin(), kSchemes.end(), name) == kSchemes.end()) {
+    return unusable("its scheme is not http, https, socks4, socks4a, socks5 or socks5h");
+  }
+  return Ok();
+}
+
 std::string MergeNoProxy(const std::string& user_no_proxy) {
   std::string_view user = Trim(user_no_proxy);
   // libcurl honours "*" (no proxy at all) only when it is the whole list.

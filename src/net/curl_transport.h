@@ -95,6 +95,12 @@ bool IsLinkLocalAddress(std::string_view ip);
 // "proxy host:port (from HTTPS_PROXY)" for messages: never the user info or path.
 std::string ProxyLabel(const ProxySetting& proxy);
 
+// Whether a proxy from the environment is one libcurl can use (no scheme means http://): a
+// scheme of http, https, socks4(a) or socks5(h), a host, a numeric port. kInvalidInput naming
+// the variable otherwise, never its value (it may hold a password), so that a typo is one
+// setup error before any request, not a retried connect whose message quotes the URL.
+Status CheckProxy(const ProxySetting& proxy);
+
 // "s3-user-script/<version>".
 std::string UserAgent();
 

@@ -106,5 +106,17 @@ class Proxy(ru.EmulatorTestCase):
         self.assertNotIn('hunter2', proc.stderr)
 
 
+    def test_a_proxy_url_libcurl_cannot_use_is_one_setup_line_without_its_password(self):
+        for bad in ('http://user:hunter2@127.0.0.1:3128x', 'htp://user:hunter2@127.0.0.1:3128'):
+            with self.subTest(bad):
+                proc = self.get('https', HTTPS_PROXY=bad)
+                self.assertEqual(proc.returncode, 3, proc.stderr)
+                lines = proc.stderr.splitlines()
+                self.assertEqual(len(lines), 1, proc.stderr)
+                self.assertTrue(lines[0].startswith(
+                    PREFIX + 'HTTPS_PROXY is not a usable proxy URL: '), lines[0])
+                self.assertNotIn('hunter2', proc.stderr)
+                self.assertEqual(self.proxy.seen, [])
+
 if __name__ == '__main__':
     ru.main()

@@ -149,6 +149,26 @@ TEST_CASE("NoProxyMatches covers exact hosts, domain suffixes and *") {
   CHECK_FALSE(NoProxyMatches("example.com", ""));
 }
 
+TEST_CASE("CheckProxy refuses what libcurl cannot proxy through without quoting the URL") {
+  for (const char* good : {"http://user:pw@proxy:3128", "proxy:3128", "https://proxy",
+                           "socks5h://127.0.0.1:1080", "HTTP://proxy:8080/"}) {
+    CAPTURE(good);
+    CHECK(CheckProxy({good, "HTTPS_PROXY"}).ok());
+  }
+  CHECK(CheckProxy({"", "HTTPS_PROXY"}).ok());
+  for (const char* bad : {"http://user:hunter2@proxy:3128x", "http://user:hunter2@proxy:312800",
+                          "http://user:hunter2@proxy:31 28", "htp://user:hunter2@proxy:3128",
+                          "ftp://user:hunter2@proxy:21", "http://user:hunter2@"}) {
+    CAPTURE(bad);
+    Status s = CheckProxy({bad, "https_proxy"});
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code() == ErrorCode::kInvalidInput);
+    CHECK(s.error().message().rfind("https_proxy is not a usable proxy URL: ", 0) == 0);
+    CHECK(s.error().message().find("hunter2") == std::string::npos);
+    CHECK(s.error().message().find("proxy:") == std::string::npos);
+  }
+}
+
 TEST_CASE("MergeNoProxy always adds IMDS and loopback to the user's list") {
   CHECK(MergeNoProxy("") == kNeverProxied);
   CHECK(MergeNoProxy(" example.com,.internal ") ==
