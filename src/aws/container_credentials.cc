@@ -38,12 +38,21 @@ std::optional<UrlParts> ParseHttpUrl(std::string_view url) {
   // User info would be sent nowhere useful and printed in messages: not a credentials URL.
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
   std::string_view host = authority;
+  std::string_view port;
   if (host.front() == '[') {
     size_t close = host.find(']');
     if (close == std::string_view::npos) return std::nullopt;
+    port = host.substr(close + 1);
     host = host.substr(1, close - 1);
   } else {
+    port = host.substr(std::min(host.find(':'), host.size()));
     host = host.substr(0, host.find(':'));
+  }
+  // Only ":digits" may follow the host: `http://svc:PASS/x@host/` (a password with an
+  // unencoded '/') must not be taken for host "svc" and have its "port" quoted.
+  if (!port.empty() && (port.front() != ':' || port.size() < 2 || port.size() > 6 ||
+                        port.find_first_not_of("0123456789", 1) != std::string_view::npos)) {
+    return std::nullopt;
   }
   if (host.empty()) return std::nullopt;
   parts.host = std::string(host);

@@ -8,6 +8,7 @@
 #include "aws/credential_document.h"
 #include "aws/json_field.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "net/sinks.h"
 
@@ -247,6 +248,10 @@ Result<Credentials> ImdsClient::GetRoleCredentials(std::string_view role) {
   }
   std::string code = JsonString(doc, "Code");
   if (!code.empty() && code != "Success") {
+    // Whatever secrets a failed answer still carries never come back out through its text.
+    for (const char* field : {"SecretAccessKey", "Token"}) {
+      if (std::string value = JsonString(doc, field); !value.empty()) RegisterSecretValue(value);
+    }
     std::string message = JsonString(doc, "Message");
     return Error(ErrorCode::kNoCredentials, "IMDS could not provide credentials (Code " + code +
                                                 (message.empty() ? std::string() : ": " + message) +

@@ -61,7 +61,9 @@ TEST_CASE("A full URI sends plain http only to loopback or the ECS and EKS endpo
   for (const char* refused :
        {"http://10.0.0.1/x", "http://169.254.169.254/latest", "http://creds.example.com/x",
         "http://127.0.0.1.example.com/x", "http://[fd00:ec2::254]/x", "ftp://127.0.0.1/x",
-        "127.0.0.1/creds", "http://user:pass@127.0.0.1/x", "http:///x", "http://[::1/x"}) {
+        "127.0.0.1/creds", "http://user:pass@127.0.0.1/x", "http:///x", "http://[::1/x",
+        "http://svc:pass/x@127.0.0.1/creds", "https://svc:pass/x@creds.example.com/x",
+        "http://[::1]:pass/x", "http://127.0.0.1:/x", "http://127.0.0.1:1234567/x"}) {
     INFO(refused);
     Result<std::optional<ContainerEndpoint>> ep =
         FindContainerEndpoint(Environment::Fake({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", refused}}));

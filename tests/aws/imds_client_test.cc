@@ -6,6 +6,7 @@
 #include "aws/fake_imds.h"
 #include "aws/regions.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "fakes/fake_clock.h"
 #include "fakes/fake_transport.h"
@@ -313,6 +314,25 @@ TEST_CASE("ImdsClient rejects bad credential documents without echoing them") {
       CHECK(r.error().ToString().find(FakeImds::kSessionToken) == std::string::npos);
     }
   }
+}
+
+// A failed answer's Code and Message are quoted; secrets the same document carries must
+// still come out redacted (values no other test registers, so only this path can).
+TEST_CASE("ImdsClient never quotes the secrets of a failed credentials answer") {
+  const std::string secret = "imds-code-secret-9f3a1c77e2";
+  const std::string token = "imds-code-token-41d8e6b02a";
+  Fixture f;
+  f.imds.Set("/latest/meta-data/iam/security-credentials/web-role", 200,
+             R"({"Code":"Failed )" + secret + R"(","Message":"token )" + token +
+                 R"(","AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":")" + secret +
+                 R"(","Token":")" + token + R"("})");
+  auto r = f.Client().GetRoleCredentials("web-role");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kNoCredentials);
+  const std::string shown = RedactSecrets(r.error().ToString());
+  CHECK(shown.find("IMDS could not provide credentials (Code Failed ") != std::string::npos);
+  CHECK(shown.find(secret) == std::string::npos);
+  CHECK(shown.find(token) == std::string::npos);
 }
 
 TEST_CASE("ImdsClient returns empty user data for an instance without any") {
