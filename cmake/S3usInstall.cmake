@@ -1,7 +1,8 @@
 # What `cmake --install` (and so the .deb) puts where, by GNUInstallDirs. With
 # CMAKE_INSTALL_PREFIX=/usr (the package) the cloud-init handler link lands in
-# /var/lib/cloud/handlers, where Debian's cloud-init loads part handlers system-wide; with
-# another prefix it lands below that prefix unless S3US_CLOUDINIT_HANDLER_DIR says otherwise.
+# /var/lib/cloud/handlers, where Debian's cloud-init loads part handlers system-wide, and the
+# hook that recreates it after `cloud-init clean` in /etc/cloud/clean.d; with another prefix
+# both land below that prefix unless S3US_CLOUDINIT_HANDLER_DIR / _CLEAN_DIR say otherwise.
 include(GNUInstallDirs)
 
 # Empty in the cache means "follow the prefix": a default written into the cache would keep
@@ -12,6 +13,14 @@ set(S3US_HANDLER_LINK_DIR "${S3US_CLOUDINIT_HANDLER_DIR}")
 if(NOT S3US_HANDLER_LINK_DIR)
   set(S3US_HANDLER_LINK_DIR "${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/cloud/handlers")
 endif()
+set(S3US_CLOUDINIT_CLEAN_DIR ""
+    CACHE PATH "cloud-init's clean.d, run by `cloud-init clean` after it empties cloud_dir")
+set(S3US_CLEAN_HOOK_DIR "${S3US_CLOUDINIT_CLEAN_DIR}")
+if(NOT S3US_CLEAN_HOOK_DIR)
+  set(S3US_CLEAN_HOOK_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/cloud/clean.d")
+endif()
+# A file in /etc is a conffile: dpkg keeps an admin's change and removes it on purge only.
+set(S3US_CLOUDINIT_CLEAN_HOOK "${S3US_CLEAN_HOOK_DIR}/50-s3-user-script")
 set(S3US_SYSTEMD_UNIT_DIR "lib/systemd/system"
     CACHE STRING "Where s3-user-script.service goes")
 set(S3US_TMPFILES_DIR "lib/tmpfiles.d"
@@ -31,6 +40,9 @@ configure_file("${S3US_PACKAGING_SRC}/s3-user-script.service.in"
                "${S3US_PACKAGING_OUT}/s3-user-script.service" @ONLY)
 configure_file("${S3US_PACKAGING_SRC}/s3-user-script.tmpfiles.in"
                "${S3US_PACKAGING_OUT}/s3-user-script.conf" @ONLY)
+configure_file("${S3US_PACKAGING_SRC}/s3-user-script.clean.in"
+               "${S3US_PACKAGING_OUT}/50-s3-user-script" @ONLY)
+configure_file("${S3US_PACKAGING_SRC}/conffiles.in" "${S3US_PACKAGING_OUT}/conffiles" @ONLY)
 # The handler link, made here and installed as a link.
 file(CREATE_LINK "${S3US_INSTALLED_HANDLER}" "${S3US_PACKAGING_OUT}/s3_user_script.py" SYMBOLIC)
 
@@ -58,6 +70,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/handlers/cloudinit/s3_user_script.py"
 install(FILES "${S3US_PACKAGING_OUT}/s3_user_script.py"
         DESTINATION "${S3US_HANDLER_LINK_DIR}")
 install(FILES "${S3US_PACKAGING_OUT}/s3-user-script.conf" DESTINATION "${S3US_TMPFILES_DIR}")
+install(PROGRAMS "${S3US_PACKAGING_OUT}/50-s3-user-script" DESTINATION "${S3US_CLEAN_HOOK_DIR}")
 install(FILES "${S3US_PACKAGING_OUT}/s3-user-script.service"
         DESTINATION "${S3US_SYSTEMD_UNIT_DIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${S3US_PACKAGING_SRC}/copyright"

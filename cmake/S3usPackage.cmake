@@ -46,7 +46,8 @@ gzip and nested includes.
 The package installs a cloud-init part handler, so instances whose AMI
 has the package handle "#s3-include" parts with no change to user
 data, and a disabled systemd unit for instances without cloud-init.]=])
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/packaging/prerm"
-                                        "${PROJECT_SOURCE_DIR}/packaging/postrm")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/packaging/postinst" "${PROJECT_SOURCE_DIR}/packaging/prerm"
+    "${PROJECT_SOURCE_DIR}/packaging/postrm" "${S3US_PACKAGING_OUT}/conffiles")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

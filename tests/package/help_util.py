@@ -3,20 +3,26 @@ and what the man page and the bash completion say about the same. Shared by the 
 (source files) and the package test (installed files). Not a test module itself."""
 
 import gzip
+import os
 import re
 import subprocess
+import tempfile
 
 OPTION_LINE = re.compile(r'^  (-[^\s]+)')
 COMMAND_LINE = re.compile(r'^  ([a-z][a-z0-9-]*)\s')
 
 
-def _help(binary, *command):
-    proc = subprocess.run([binary, *command, '--help'], capture_output=True, text=True,
-                          timeout=30, env={'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8'})
+def _run(binary, *words):
+    proc = subprocess.run([binary, *words], capture_output=True, text=True, timeout=30,
+                          env={'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8'})
     if proc.returncode != 0:
-        raise AssertionError(f'{binary} {" ".join(command)} --help exited {proc.returncode}: '
+        raise AssertionError(f'{binary} {" ".join(words)} exited {proc.returncode}: '
                              f'{proc.stderr}')
     return proc.stdout
+
+
+def _help(binary, *command):
+    return _run(binary, *command, '--help')
 
 
 def _sections(text):
@@ -43,6 +49,10 @@ def _options(lines):
     return names
 
 
+def _positionals(lines):
+    return {m.group(1) for m in map(COMMAND_LINE.match, lines) if m}
+
+
 class Help:
     """The binary's command line as its --help states it."""
 
@@ -51,11 +61,17 @@ class Help:
         parts = _sections(top)
         self.top_options = _options(parts.get('Options', []))
         self.commands = {}
+        self.file_commands = set()  # those whose --help lists a positional FILE
         for line in parts.get('Subcommands', []):
             m = COMMAND_LINE.match(line)
             if m:
                 name = m.group(1)
-                self.commands[name] = _options(_sections(_help(binary, name)).get('Options', []))
+                sections = _sections(_help(binary, name))
+                self.commands[name] = _options(sections.get('Options', []))
+                if 'file' in _positionals(sections.get('Positionals', [])):
+                    self.file_commands.add(name)
+        # `help [COMMAND]` is a command --help does not list: it prints what --help prints.
+        self.help_command = _run(binary, 'help') == top
         footer = re.search(r'Exit codes: (.*?)\.(\n|$)', top)
         self.exit_codes = re.findall(r'(?:^|, )(\d+) ', footer.group(1)) if footer else []
         if not self.commands or not self.top_options or not self.exit_codes:
@@ -181,12 +197,16 @@ def complete(script, *words):
 def completion_problems(help_, script):
     """Every way the bash completion and --help disagree, one line each."""
     problems = []
+    commands = set(help_.commands) | ({'help'} if help_.help_command else set())
     offered = complete(script, '')
-    for command in sorted(help_.commands):
-        if command not in offered:
-            problems.append(f'completion: command "{command}" is not offered')
-    for extra in sorted(offered - set(help_.commands)):
+    for command in sorted(commands - offered):
+        problems.append(f'completion: command "{command}" is not offered')
+    for extra in sorted(offered - commands):
         problems.append(f'completion: offers command "{extra}", which --help does not list')
+    if help_.help_command:
+        for command in sorted(set(help_.commands) - complete(script, 'help', '')):
+            problems.append(f'completion: command "{command}" is not offered after "help"')
+    problems += _file_problems(help_, script)
     cases = [('top level', (), help_.top_options)]
     cases += [(f'"{c}"', (c,), o) for c, o in sorted(help_.commands.items())]
     for where, before, options in cases:
@@ -195,4 +215,49 @@ def completion_problems(help_, script):
             problems.append(f'completion: option {option} of {where} is not offered')
         for option in sorted(offered - options):
             problems.append(f'completion: offers {option} for {where}, which --help does not list')
+    return problems
+
+
+def _file_problems(help_, script):
+    """A command whose --help lists a positional FILE must complete file names there."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'user-data.txt')
+        open(path, 'w').close()
+        for command in sorted(help_.file_commands):
+            if complete(script, command, os.path.join(tmp, 'user')) != {path}:
+                problems.append(f'completion: FILE of "{command}" does not complete file names')
+    return problems
+
+
+def render_man(path, width=80):
+    """`man -l` of a page at `width` columns, as a user reads it: (text, warnings)."""
+    env = dict(os.environ, MANWIDTH=str(width), LC_ALL='C.UTF-8', MAN_KEEP_STDERR='1')
+    proc = subprocess.run(['man', '--warnings', '-l', path], capture_output=True, text=True,
+                          timeout=60, env=env)
+    if proc.returncode != 0:
+        raise AssertionError(f'man -l {path} exited {proc.returncode}: {proc.stderr}')
+    return proc.stdout, proc.stderr.strip()
+
+
+def man_example_problems(path, width=80):
+    """Each example must render as the lines of its .EX block, unfilled and unhyphenated, none
+    wider than the terminal: a copied example is then the command as written."""
+    roff = read_man(path)
+    section = re.search(r'^\.SH EXAMPLES\n(.*?)^\.SH ', roff, re.M | re.S)
+    blocks = re.findall(r'^\.EX\n(.*?)^\.EE$', section.group(1) if section else '', re.M | re.S)
+    written = {line.replace('\\-', '-').replace('\\e', '\\').strip()
+               for block in blocks for line in block.splitlines()}
+    text, warnings = render_man(path, width)
+    problems = [f'man page: man --warnings at {width} columns: {warnings}'] if warnings else []
+    shown = re.search(r'^EXAMPLES\n(.*?)^\S', text, re.M | re.S)
+    for line in (shown.group(1) if shown else '').splitlines():
+        if len(line) > width:
+            problems.append(f'man page: example wider than {width} columns: {line.strip()}')
+        # Prose is indented 7 columns, examples (.RS) 14.
+        if line.startswith(' ' * 8) and line.strip() not in written:
+            problems.append(f'man page: example line at {width} columns is not a line of an '
+                            f'.EX block (filled or hyphenated): {line.strip()}')
+    if not blocks:
+        problems.append('man page: EXAMPLES has no .EX block')
     return problems

@@ -3,9 +3,11 @@ configured as a package build, as scripts/test.sh configures build/test, so the 
 the binary every other test ran; else from a Release build of its own), runs lintian,
 installs it with dpkg on this machine (CI runs as root on a disposable machine), and checks
 the installed files the way a user meets them: the binary against the emulators, `man -l`,
-the completion through bash-completion's loader, `systemd-analyze verify`, real cloud-init
-loading the handler from /var/lib/cloud/handlers, the tmpfiles.d link; then `dpkg --purge`
-must leave nothing behind. One package test at a time on a machine (a lock file).
+the completion through bash-completion's loader, `systemd-analyze verify`, the unit skipped
+where cloud-init runs, real cloud-init loading the handler from /var/lib/cloud/handlers, the
+link back after `cloud-init clean` and from tmpfiles.d; then the unit enabled, and
+`dpkg --purge` must leave nothing behind, not even the enable link, so that a reinstall finds
+it disabled. One package test at a time on a machine (a lock file).
 
 usage: package_test.py SOURCE_DIR --cpack-config BUILD/CPackConfig.cmake OUT_DIR
        package_test.py SOURCE_DIR --build BUILD_DIR [CMAKE_CXX_COMPILER_LAUNCHER]"""
@@ -29,6 +31,9 @@ HANDLER_LINK = '/var/lib/cloud/handlers/s3_user_script.py'
 HANDLER = '/usr/share/s3-user-script/cloudinit/s3_user_script.py'
 UNIT = '/usr/lib/systemd/system/s3-user-script.service'
 TMPFILES = '/usr/lib/tmpfiles.d/s3-user-script.conf'
+CLEAN_HOOK = '/etc/cloud/clean.d/50-s3-user-script'
+WANTS = '/etc/systemd/system/multi-user.target.wants/s3-user-script.service'
+GENERATOR = '/lib/systemd/system-generators/cloud-init-generator'
 MAN = '/usr/share/man/man1/s3-user-script.1.gz'
 COMPLETION = '/usr/share/bash-completion/completions/s3-user-script'
 DOC = '/usr/share/doc/s3-user-script'
@@ -93,10 +98,12 @@ def check_package(deb, source):
         check(re.search(rf'\b{re.escape(lib)}\b', depends) is not None,
               f'Depends (dpkg-shlibdeps) names {lib}', depends)
     contents = sh('dpkg-deb', '--contents', deb).stdout
-    for path in (BIN, HANDLER_LINK, HANDLER, UNIT, TMPFILES, MAN, COMPLETION,
+    for path in (BIN, HANDLER_LINK, HANDLER, UNIT, TMPFILES, CLEAN_HOOK, MAN, COMPLETION,
                  f'{DOC}/README.md', f'{DOC}/copyright', f'{DOC}/changelog.gz'):
         check(re.search(rf' \.{re.escape(path)}( |$)', contents, re.M) is not None,
               f'the package holds {path}', contents)
+    conffiles = sh('dpkg-deb', '--info', deb, 'conffiles').stdout.split()
+    check(conffiles == [CLEAN_HOOK], f'{CLEAN_HOOK} is the one conffile', str(conffiles))
     step('lintian')
     proc = sh('lintian', '--display-info', '--tag-display-limit', '0', deb, ok=False)
     print(proc.stdout, end='', flush=True)
@@ -115,8 +122,9 @@ def install(deb):
     step('dpkg -i')
     status = sh('dpkg-query', '-W', '-f=${Status}', PACKAGE, ok=False).stdout
     check('installed' not in status and not os.path.lexists(BIN) and
-          not os.path.lexists(STATE), f'{PACKAGE} is not installed yet and {STATE} does not '
-          'exist (this test installs and purges the package)', status)
+          not os.path.lexists(STATE) and not os.path.lexists(WANTS),
+          f'{PACKAGE} is not installed yet, and neither {STATE} nor {WANTS} exists (this test '
+          'installs, enables and purges the package)', status)
     sh('dpkg', '-i', deb, env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
     check(os.access(BIN, os.X_OK), f'{BIN} installed')
     check(os.path.realpath(HANDLER_LINK) == HANDLER, f'{HANDLER_LINK} links to {HANDLER}')
@@ -158,6 +166,9 @@ def check_man_and_completion():
           'man -l renders the installed page without warnings', proc.stderr)
     proc = sh('man', '-w', PACKAGE, ok=False)
     check(proc.stdout.strip() == MAN, '`man s3-user-script` finds it', proc.stdout)
+    problems = help_util.man_example_problems(MAN)
+    check(not problems, 'every example renders as one unbroken command at 80 columns',
+          '\n'.join(problems))
     help_ = help_util.Help(BIN)
     problems = help_util.man_problems(help_, help_util.read_man(MAN))
     check(not problems, 'the installed man page matches the installed --help',
@@ -177,14 +188,65 @@ def check_unit_and_tmpfiles():
     proc = sh('systemd-analyze', 'verify', '--man=no', UNIT, ok=False)
     check(proc.returncode == 0 and not proc.stderr.strip() and not proc.stdout.strip(),
           'systemd-analyze verify passes', proc.stdout + proc.stderr)
-    proc = sh('systemctl', '--root=/', 'is-enabled', 's3-user-script.service', ok=False)
-    check(proc.stdout.strip() == 'disabled', 'the unit is disabled by default', proc.stdout)
+    check_disabled('the unit is disabled by default')
+    check_skipped_where_cloud_init_runs()
     with tempfile.TemporaryDirectory() as root:
         # As after `cloud-init clean` in an AMI: the boot recreates the handler link.
         sh('systemd-tmpfiles', '--create', f'--root={root}', TMPFILES)
         link = os.path.join(root, HANDLER_LINK.lstrip('/'))
         check(os.path.islink(link) and os.readlink(link) == HANDLER,
               'systemd-tmpfiles recreates the handler link', str(os.listdir(root)))
+
+
+def check_disabled(what):
+    proc = sh('systemctl', '--root=/', 'is-enabled', 's3-user-script.service', ok=False)
+    check(proc.stdout.strip() == 'disabled' and not os.path.lexists(WANTS), what,
+          proc.stdout + proc.stderr)
+
+
+def in_private_mounts(script, *args):
+    """`script` (sh) as root in a mount namespace of its own: the tmpfs it mounts over /run or
+    /var/lib, and what it writes there, this machine never sees."""
+    return sh('unshare', '--mount', '--propagation', 'private', 'sh', '-euc', script, 'sh',
+              *args, ok=False)
+
+
+def check_skipped_where_cloud_init_runs():
+    # The file Debian's cloud-init generator writes on a boot where cloud-init runs.
+    with open(GENERATOR, encoding='utf-8') as f:
+        generator = f.read()
+    run_dir = re.search(r'^LOG_D="(.*)"$', generator, re.M).group(1)
+    enabled = f'{run_dir}/' + re.search(r'^ENABLE="(.*)"$', generator, re.M).group(1)
+    with open(UNIT, encoding='utf-8') as f:
+        conditions = re.findall(r'^Condition\w+=.*$', f.read(), re.M)
+    check(f'ConditionPathExists=!{enabled}' in conditions,
+          f'the unit is conditioned on {enabled}, which {GENERATOR} writes', str(conditions))
+    # systemd evaluates the installed unit's conditions, with and without the file.
+    script = ('mount -t tmpfs tmpfs /run\n'
+              'systemd-analyze condition --unit=s3-user-script.service && echo runs\n'
+              'mkdir -p "$(dirname "$1")" && : > "$1"\n'
+              'systemd-analyze condition --unit=s3-user-script.service || echo skipped\n')
+    proc = in_private_mounts(script, enabled)
+    check(proc.stdout.split() == ['runs', 'skipped'],
+          'the unit runs without cloud-init and is skipped where cloud-init runs',
+          proc.stdout + proc.stderr)
+
+
+def check_clean_hook():
+    step('cloud-init clean keeps the handler link')
+    # Real `cloud-init clean` on a /var/lib/cloud of its own, with instance state in it.
+    script = ('mount -t tmpfs tmpfs /run\n'
+              'mount -t tmpfs tmpfs /var/lib/cloud\n'
+              'mkdir -p /var/lib/cloud/handlers /var/lib/cloud/instances/i-0\n'
+              'ln -s "$1" /var/lib/cloud/handlers/s3_user_script.py\n'
+              ': > /var/lib/cloud/instances/i-0/sem\n'
+              'cloud-init clean\n'
+              'find /var/lib/cloud -printf "%p %l\\n"\n')
+    proc = in_private_mounts(script, HANDLER)
+    check(proc.returncode == 0 and sorted(proc.stdout.splitlines()) ==
+          ['/var/lib/cloud ', '/var/lib/cloud/handlers ', f'{HANDLER_LINK} {HANDLER}'],
+          f'cloud-init clean removed the instance state and {CLEAN_HOOK} made the link again',
+          proc.stdout + proc.stderr)
 
 
 def check_cloud_init(source):
@@ -198,12 +260,28 @@ def check_cloud_init(source):
           'cloud-init imported the handler from /var/lib/cloud/handlers (bytecode cache there)')
 
 
+def check_enabled_unit_is_purged(deb, files_before):
+    step('systemctl enable, dpkg -r, dpkg --purge, dpkg -i')
+    sh('systemctl', '--root=/', 'enable', 's3-user-script.service')
+    check(os.path.islink(WANTS), f'systemctl enable made {WANTS}')
+    sh('dpkg', '-r', PACKAGE)
+    check(os.path.exists(CLEAN_HOOK), f'{CLEAN_HOOK}, a conffile, outlives dpkg -r')
+    # Without the handler the hook does nothing (on a /var/lib of its own).
+    proc = in_private_mounts('mount -t tmpfs tmpfs /var/lib\n"$1"\n'
+                             'test ! -e /var/lib/cloud && echo nothing', CLEAN_HOOK)
+    check(proc.stdout.strip() == 'nothing', 'the hook makes no link once the package is removed',
+          proc.stdout + proc.stderr)
+    purge(files_before)
+    install(deb)
+    check_disabled('a reinstall after purge finds the unit disabled')
+
+
 def purge(files_before):
     step('dpkg --purge')
     sh('dpkg', '--purge', PACKAGE)
-    left = [p for p in (BIN, HANDLER_LINK, HANDLER, UNIT, TMPFILES, MAN, COMPLETION, DOC,
-                        '/usr/share/s3-user-script', '/var/lib/cloud/handlers', STATE)
-            if os.path.lexists(p)]
+    left = [p for p in (BIN, HANDLER_LINK, HANDLER, UNIT, TMPFILES, CLEAN_HOOK, MAN, COMPLETION,
+                        DOC, WANTS, '/usr/share/s3-user-script', '/var/lib/cloud/handlers',
+                        STATE) if os.path.lexists(p)]
     check(not left, 'nothing of the package is left', str(left))
     check(snapshot() == files_before, 'the watched directories are as before the install',
           str(snapshot() ^ files_before))
@@ -214,7 +292,8 @@ def snapshot():
     paths = set()
     for top in ('/usr/bin', '/usr/share/doc', '/usr/share/bash-completion/completions',
                 '/usr/lib/systemd/system', '/usr/lib/tmpfiles.d', '/usr/share/man/man1',
-                '/var/lib/cloud', '/usr/share/s3-user-script', STATE):
+                '/var/lib/cloud', '/usr/share/s3-user-script', STATE, '/etc/cloud/clean.d',
+                '/etc/systemd/system', '/var/lib/systemd/deb-systemd-helper-enabled'):
         for dirpath, dirs, files in os.walk(top):
             paths.update(os.path.join(dirpath, n) for n in dirs + files)
     return paths
@@ -239,10 +318,18 @@ def main():
             check_binary_against_emulators(source)
             check_man_and_completion()
             check_unit_and_tmpfiles()
+            check_clean_hook()
             check_cloud_init(source)
+            check_enabled_unit_is_purged(deb, before)
         finally:
-            if installed or os.path.lexists(BIN):
-                purge(before)
+            try:
+                if installed or os.path.lexists(BIN):
+                    purge(before)
+            finally:
+                # Not there before the install: this test's `systemctl enable` made it, and a
+                # purge that failed to remove it must not leave it to the next run.
+                if os.path.islink(WANTS):
+                    os.remove(WANTS)
     step('PASS')
 
 
