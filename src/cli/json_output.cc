@@ -38,6 +38,11 @@ void RecordErrorLine(std::string_view line) {
   State().error_lines.emplace_back(line);
 }
 
+std::vector<std::string> RecordedErrorLines() {
+  std::lock_guard<std::mutex> lock(State().mu);
+  return State().error_lines;
+}
+
 json StandInDocument(int exit_code, const std::string& state_dir,
                      const std::vector<std::string>& lines) {
   json j{{"format", 1},

@@ -23,6 +23,8 @@ void WriteJsonDocument(const nlohmann::json& document);
 
 // Keeps one error line (without the "s3-user-script: error: " prefix) for the stand-in.
 void RecordErrorLine(std::string_view line);
+// The lines kept so far (a run's report of a failure before its first part carries them).
+std::vector<std::string> RecordedErrorLines();
 
 // The document in place of the one a command did not write: `lines` joined, secrets redacted.
 nlohmann::json StandInDocument(int exit_code, const std::string& state_dir,

@@ -38,9 +38,9 @@ int main(int argc, char** argv) {
     }
     json = parsed.options->json;
     // Before any thread starts: SIGINT, SIGTERM, SIGHUP and SIGQUIT wind the work down
-    // (core/interrupt.h) instead of leaving what we started running. `status` starts and
-    // holds nothing (it may block on the run lock): the signal ends it as it would any tool.
-    if (parsed.options->command != s3us::cli::Command::kStatus) s3us::InstallInterruptWatcher();
+    // (core/interrupt.h) instead of leaving what we started running, and end with one line
+    // (and under --json one document), `status --wait` on the run lock included.
+    s3us::InstallInterruptWatcher();
     return s3us::cli::RunApp(*parsed.options);
   } catch (const std::bad_alloc&) {
     s3us::cli::PrintError("out of memory");

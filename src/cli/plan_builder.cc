@@ -165,22 +165,10 @@ bool CloudConfigsAccepted(const expand::Plan& plan) {
   return problems.empty();
 }
 
-}  // namespace
-
-OwnTempDir::~OwnTempDir() { rmdir(path_.c_str()); }
-
-std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override,
-                                     const std::string& state_dir) {
-  if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
-    PrintError("--key-template: " + st.error().ToString());
-    return kExitUsage;
-  }
-  Where where = WhereFor(o);
-  Result<std::unique_ptr<Services>> built = BuildServices(o, where);
-  if (!built.ok()) return SetupFailure(built.error());
-  Planned p{std::move(built).value(), {}};
+// BuildPlan once the services exist: fills p.plan, or returns the exit code.
+std::optional<int> PlanWith(const Options& o, Where where, std::string user_data_override,
+                            const std::string& state_dir, Planned& p) {
   Services& s = *p.services;
-
   auto blob = ReadBlob(o, where, s, std::move(user_data_override));
   if (auto* code = std::get_if<int>(&blob)) return *code;
   const std::string& text = std::get<std::string>(blob);
@@ -219,6 +207,26 @@ std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_ove
           std::to_string(p.plan.objects_fetched) + " objects fetched (" +
           std::to_string(p.plan.bytes_fetched) + " bytes) in " +
           std::to_string(static_cast<int>(p.plan.fetch_ms)) + " ms");
+  return std::nullopt;
+}
+
+}  // namespace
+
+OwnTempDir::~OwnTempDir() { rmdir(path_.c_str()); }
+
+std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override,
+                                     const std::string& state_dir, InstanceFacts* learnt) {
+  if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
+    PrintError("--key-template: " + st.error().ToString());
+    return kExitUsage;
+  }
+  Where where = WhereFor(o);
+  Result<std::unique_ptr<Services>> built = BuildServices(o, where);
+  if (!built.ok()) return SetupFailure(built.error());
+  Planned p{std::move(built).value(), {}};
+  std::optional<int> failed = PlanWith(o, where, std::move(user_data_override), state_dir, p);
+  if (learnt) *learnt = p.services->facts;
+  if (failed) return *failed;
   return p;
 }
 

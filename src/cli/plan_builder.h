@@ -37,8 +37,11 @@ struct Planned {
 // Everything up to the Plan. `user_data_override`, when not empty, is planned instead of
 // FILE or IMDS; `state_dir`, when given, holds the #include-once cache and the work
 // directory. On failure the error lines are printed and the exit code is returned.
+// `learnt`, when given, receives what was learnt of the instance, also when planning
+// failed (a failed run's report names it).
 std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override = "",
-                                     const std::string& state_dir = "");
+                                     const std::string& state_dir = "",
+                                     InstanceFacts* learnt = nullptr);
 
 // Exit code when expansion left no plan: the worst of ExitCodeFor over the failures
 // (kExitSetup when credentials or instance metadata are missing, as for `get`), at least

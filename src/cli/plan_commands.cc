@@ -14,8 +14,12 @@
 #include "cli/json_output.h"
 #include "cli/plan_builder.h"
 #include "cli/run_lock.h"
+#include "core/clock.h"
 #include "core/files.h"
 #include "core/interrupt.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "core/strings.h"
 #include "handlers/builtin.h"
 #include "run/dispatcher.h"
 #include "run/plan_view.h"
@@ -100,10 +104,25 @@ Status LearnLaunchIndex(Planned& p) {
   return Ok();
 }
 
-// Dispatches a Plan; returns the exit code (0, 1), a setup failure (3) or an interrupt's.
+// A run's hold on its state directory: the run lock (cli/run_lock.h), held to the end of
+// the run, and when the run began. `run` and `replay --state-dir` take it before planning,
+// so that `status` sees the run while it fetches (`status --wait` waits for it) and a second
+// run is refused before it fetches anything.
+struct RunHold {
+  RunLock lock;
+  std::string state_dir;
+  Clock::WallTime started_at;
+};
+
+Result<RunHold> HoldStateDir(const std::string& state_dir) {
+  Clock::WallTime now = SystemClock::Get().Now();
+  Result<RunLock> lock = RunLock::Acquire(state_dir, run::FormatRfc3339(now));
+  if (!lock.ok()) return std::move(lock).error();
+  return RunHold{std::move(lock).value(), state_dir, now};
+}
+
 // REQUIRES: state_dir is absolute (RunPlanLike makes it so).
-int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
-             const std::string& state_dir, bool force) {
+run::DispatchOptions DispatchOptionsFor(const Options& o, const std::string& state_dir) {
   run::DispatchOptions d;
   d.state_dir = state_dir;
   if (!o.cloud_config_dir.empty()) {
@@ -112,25 +131,52 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
     d.cloud_config_dir = state_dir + "/cloud.cfg.d";  // a replay writes only in its own place
   }
   d.self_path = SelfPath();
-  if (Status learnt = LearnLaunchIndex(p); !learnt.ok()) return SetupFailure(learnt.error());
   d.dry_run = o.dry_run;
   d.keep_going = o.keep_going;
-  d.force = force;
+  d.force = o.force;
   d.part_timeout = std::chrono::seconds(o.part_timeout_seconds);
   if (o.json) d.console = OutputToStderr;  // stdout carries the one JSON document
+  return d;
+}
+
+// The lines this run printed as errors, as printed: secrets redacted, control bytes escaped.
+std::string PrintedErrors(int code) {
+  std::string text;
+  for (const std::string& line : RecordedErrorLines()) {
+    text += (text.empty() ? "" : "\n") + Printable(RedactSecrets(line), kMaxLogMessage);
+  }
+  return text.empty() ? "failed with exit code " + std::to_string(code) : text;
+}
+
+// `code`, of a run that ended before its first part; a run holding its state directory
+// records it there first, so that `status` shows this failure, not the run before it.
+int EndedBeforeDispatch(const Options& o, const std::optional<RunHold>& hold,
+                        const InstanceFacts& facts, int code) {
+  if (!hold || code == kExitOk) return code;
+  Status recorded =
+      run::RecordUndispatchedRun(facts, DispatchOptionsFor(o, hold->state_dir), SystemClock::Get(),
+                                 hold->started_at, PrintedErrors(code));
+  if (!recorded.ok()) LogWarning("the failed run is not recorded: " + recorded.error().ToString());
+  return code;
+}
+
+// Dispatches a Plan; returns the exit code (0, 1), a setup failure (3) or an interrupt's.
+// REQUIRES: state_dir is absolute (RunPlanLike makes it so).
+int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
+             const std::string& state_dir, std::optional<RunHold>& hold) {
+  if (Status learnt = LearnLaunchIndex(p); !learnt.ok()) {
+    return EndedBeforeDispatch(o, hold, p.services->facts, SetupFailure(learnt.error()));
+  }
   // Two runs never both dispatch into one state dir; `status` sees this one in progress.
-  std::optional<RunLock> lock;
-  if (!o.dry_run) {
-    Result<RunLock> taken =
-        RunLock::Acquire(state_dir, run::FormatRfc3339(p.services->clock->Now()));
-    if (!taken.ok()) {
-      PrintError(taken.error().ToString());
-      return kExitSetup;
-    }
-    lock.emplace(std::move(taken).value());
+  // Replay's own temporary directory is locked only now: no one knew it before.
+  if (!hold && !o.dry_run) {
+    Result<RunHold> taken = HoldStateDir(state_dir);
+    if (!taken.ok()) return SetupFailure(taken.error());
+    hold.emplace(std::move(taken).value());
   }
   run::Dispatcher dispatcher(registry, *p.services->clock);
-  Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
+  Result<run::Report> report =
+      dispatcher.Run(p.plan, p.services->facts, DispatchOptionsFor(o, state_dir));
   if (!report.ok()) return SetupFailure(report.error());
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
@@ -157,14 +203,22 @@ int RunPlanLike(const Options& o) {
   } else if (o.command == Command::kRun) {
     state_dir = AbsolutePath(o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir);
   }
-  auto built = BuildPlan(o, "", state_dir);
-  if (int sig = InterruptSignal(); sig != 0) {
-    return InterruptedExit(sig, "reading, fetching and verifying the user data; nothing ran");
+  std::optional<RunHold> hold;
+  if ((o.command == Command::kRun || o.command == Command::kReplay) && !own && !o.dry_run) {
+    Result<RunHold> taken = HoldStateDir(state_dir);
+    if (!taken.ok()) return SetupFailure(taken.error());
+    hold.emplace(std::move(taken).value());
   }
-  if (auto* code = std::get_if<int>(&built)) return *code;
+  InstanceFacts facts;
+  auto built = BuildPlan(o, "", state_dir, &facts);
+  if (int sig = InterruptSignal(); sig != 0) {
+    int code = InterruptedExit(sig, "reading, fetching and verifying the user data; nothing ran");
+    return EndedBeforeDispatch(o, hold, facts, code);
+  }
+  if (auto* code = std::get_if<int>(&built)) return EndedBeforeDispatch(o, hold, facts, *code);
   Planned& p = std::get<Planned>(built);
   Result<run::Registry> registry = MakeRegistry();
-  if (!registry.ok()) return SetupFailure(registry.error());
+  if (!registry.ok()) return EndedBeforeDispatch(o, hold, facts, SetupFailure(registry.error()));
 
   switch (o.command) {
     case Command::kPlan:
@@ -184,14 +238,14 @@ int RunPlanLike(const Options& o) {
       if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
         std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
-      return Dispatch(o, p, *registry, state_dir, o.force);
+      return Dispatch(o, p, *registry, state_dir, hold);
     }
     case Command::kRun:
       if (o.dry_run) {
         PrintPlan(o, p.plan, *registry);
         return kExitOk;
       }
-      return Dispatch(o, p, *registry, state_dir, o.force);
+      return Dispatch(o, p, *registry, state_dir, hold);
     default:
       return kExitUsage;
   }

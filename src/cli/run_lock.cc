@@ -1,13 +1,16 @@
 #include "cli/run_lock.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <thread>
 
 #include "core/files.h"
+#include "core/interrupt.h"
 
 namespace s3us::cli {
 namespace {
@@ -30,6 +33,29 @@ int FlockRetrying(int fd, int operation) {
   while ((rc = flock(fd, operation)) != 0 && errno == EINTR) {
   }
   return rc;
+}
+
+// Waits for a shared lock on fd (the run's exclusive one gone) or an interrupt, whichever
+// comes first. flock waits on a thread of its own, on a duplicate of fd: the wait shows in
+// /proc/locks as flock(1)'s would, and an interrupt need not wait for the run (that thread
+// is then left waiting until the process exits).
+void WaitForUnlockOrInterrupt(int fd) {
+  int waiting = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  int done[2];
+  if (waiting < 0 || pipe2(done, O_CLOEXEC) != 0) {
+    if (waiting >= 0) close(waiting);
+    FlockRetrying(fd, LOCK_SH);
+    return;
+  }
+  std::thread([waiting, signal_end = done[1]] {
+    FlockRetrying(waiting, LOCK_SH);
+    close(waiting);
+    close(signal_end);  // the reader sees the end of the pipe
+  }).detach();
+  pollfd fds[2] = {{done[0], POLLIN, 0}, {InterruptFd(), POLLIN, 0}};
+  while (poll(fds, 2, -1) < 0 && errno == EINTR) {
+  }
+  close(done[0]);
 }
 
 }  // namespace
@@ -78,7 +104,7 @@ std::optional<nlohmann::json> RunInProgress(const std::string& state_dir, bool w
   std::optional<nlohmann::json> holder;
   if (FlockRetrying(fd, LOCK_SH | LOCK_NB) != 0) {
     if (wait) {
-      FlockRetrying(fd, LOCK_SH);
+      WaitForUnlockOrInterrupt(fd);
     } else {
       nlohmann::json j = nlohmann::json::parse(ReadAll(fd), nullptr, false);
       holder = j.is_object() ? j : nlohmann::json::object();

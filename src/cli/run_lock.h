@@ -1,8 +1,8 @@
-// The run lock: `run` holds an exclusive flock on <state dir>/run.lock from just before it
-// dispatches until it exits, with its pid and start time inside, so a second `run` refuses
-// to dispatch (two runs never both run parts) and `status` sees a run in progress and
-// `status --wait` blocks until it ends. The lock goes with the process (no stale lock after
-// a crash); the descriptor is close-on-exec, so parts never hold it.
+// The run lock: `run` holds an exclusive flock on <state dir>/run.lock from before it plans
+// (reads, fetches, verifies) until it exits, with its pid and start time inside, so a second
+// `run` is refused (two runs never both run parts) and `status` sees a run in progress, also
+// while it fetches, and `status --wait` blocks until it ends. The lock goes with the process (no
+// stale lock after a crash); the descriptor is close-on-exec, so parts never hold it.
 #ifndef S3US_CLI_RUN_LOCK_H_
 #define S3US_CLI_RUN_LOCK_H_
 
@@ -32,7 +32,8 @@ class RunLock {
 };
 
 // What the lock file says while a run holds it ({"pid": ..., "started_at": ...}); nullopt
-// when no run is in progress. With `wait`, blocks until the run ends and returns nullopt.
+// when no run is in progress. With `wait`, blocks until the run ends or an interrupt comes
+// (core/interrupt.h; the caller asks InterruptSignal()) and returns nullopt.
 std::optional<nlohmann::json> RunInProgress(const std::string& state_dir, bool wait);
 
 }  // namespace s3us::cli

@@ -6,6 +6,7 @@
 
 #include "cli/json_output.h"
 #include "cli/run_lock.h"
+#include "core/interrupt.h"
 #include "core/secret.h"
 #include "core/strings.h"
 #include "run/report.h"
@@ -81,9 +82,11 @@ std::string RenderPartsLong(const json& report) {
 
 int RunStatus(const Options& o) {
   std::string dir = o.state_dir.empty() ? run::kDefaultStateDir : o.state_dir;
-  if (std::optional<json> holder = RunInProgress(dir, o.wait)) {
-    return PrintRunning(o, dir, *holder);
+  std::optional<json> holder = RunInProgress(dir, o.wait);
+  if (int sig = InterruptSignal(); sig != 0) {
+    return InterruptedExit(sig, "waiting for the run in " + dir + " to end");
   }
+  if (holder) return PrintRunning(o, dir, *holder);
   Result<json> loaded = run::LoadLastReport(dir);
   int code = run::StatusExitCode(loaded);
   if (loaded.ok()) {
@@ -95,7 +98,7 @@ int RunStatus(const Options& o) {
     }
     return code;
   }
-  bool never_ran = code == run::kStatusNeverRan;
+  bool never_ran = loaded.error().code() == ErrorCode::kNotFound;
   if (!o.json) {
     PrintError(loaded.error().ToString());
     return code;

@@ -1,7 +1,9 @@
 // `s3-user-script status [--wait] [--long] [--json]`: the last run's report, or that a run
 // is in progress (cli/run_lock.h), or that none ever ran. Exit codes: 0 the last run was ok
 // (or one is in progress, as `cloud-init status`), 1 it failed or dropped an include, 3 none
-// ran. --wait blocks while a run is in progress and then answers for it.
+// ran or the state cannot be read (one line naming the file and why). --wait blocks while a
+// run is in progress and then answers for it; an interrupt ends the wait as it ends any
+// command (128 + N, one line; with --json the error document).
 #ifndef S3US_CLI_STATUS_COMMAND_H_
 #define S3US_CLI_STATUS_COMMAND_H_
 

@@ -316,4 +316,19 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   return report;
 }
 
+Status RecordUndispatchedRun(const InstanceFacts& instance, const DispatchOptions& options,
+                             Clock& clock, Clock::WallTime started_at, std::string error) {
+  Report report = StartReport(expand::Plan{}, instance, options, clock);
+  report.started_at = started_at;
+  report.finished_at = clock.Now();
+  report.error = std::move(error);
+  if (int interrupted = InterruptSignal(); interrupted != 0) {
+    report.interrupted_by = SignalName(interrupted);
+  }
+  report.status = report.interrupted_by.empty() ? "failed" : "interrupted";
+  Result<RunState> state = RunState::Open(options.state_dir, instance.instance_id, report.boot_id);
+  if (!state.ok()) return std::move(state.error());
+  return state->WriteReport(DumpJson(ReportToJson(report)));
+}
+
 }  // namespace s3us::run

@@ -69,6 +69,13 @@ class Dispatcher {
   Clock& clock_;
 };
 
+// Records a run that ended before its first part (its plan failed, or an interrupt came
+// first), so that `status` does not show the run before it: a report without parts, status
+// "interrupted" after an interrupt, else "failed", with `error` (the lines the run printed,
+// as printed), written as Dispatcher::Run writes its report. Errors as Run's before any part.
+Status RecordUndispatchedRun(const InstanceFacts& instance, const DispatchOptions& options,
+                             Clock& clock, Clock::WallTime started_at, std::string error);
+
 }  // namespace s3us::run
 
 #endif  // S3US_RUN_DISPATCHER_H_

@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "core/files.h"
+#include "core/log.h"
+#include "core/strings.h"
 #include "run/run_state.h"
 
 namespace s3us::run {
@@ -77,6 +80,21 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// report.json parsed, or why it is no JSON: where it stops being JSON, or that it ends early
+// (a report is written atomically, so a short one was damaged after we wrote it).
+Result<json> ParseReport(const std::string& path, const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    if (e.byte > text.size()) {
+      return Error(ErrorCode::kInvalidInput,
+                   path + " is truncated (" + std::to_string(text.size()) + " bytes)");
+    }
+    return Error(ErrorCode::kInvalidInput,
+                 path + " is not valid JSON at byte " + std::to_string(e.byte));
+  }
+}
+
 }  // namespace
 
 // RenderReport without the guard against malformed reports.
@@ -116,33 +134,35 @@ std::string DumpJson(const json& j) {
 json ReportToJson(const Report& report) {
   json parts = json::array();
   for (const PartRecord& r : report.parts) parts.push_back(PartToJson(r));
-  return json{{"format", 1},
-              {"tool_version", S3US_VERSION},
-              {"status", report.status},
-              {"dry_run", report.dry_run},
-              {"keep_going", report.keep_going},
-              {"force", report.force},
-              {"omitted", report.omitted},
-              {"interrupted_by",
-               report.interrupted_by.empty() ? json(nullptr) : json(report.interrupted_by)},
-              {"interrupted_part",
-               report.interrupted_part > 0 ? json(report.interrupted_part) : json(nullptr)},
-              {"instance_id", report.instance_id},
-              {"region", report.region},
-              {"boot_id", report.boot_id},
-              {"state_dir", report.state_dir},
-              {"log_path", report.log_path},
-              {"started_at", FormatRfc3339(report.started_at)},
-              {"finished_at", FormatRfc3339(report.finished_at)},
-              {"totals",
-               {{"parts", report.parts.size()},
-                {"ok", report.Count(OutcomeKind::kOk)},
-                {"failed", report.Count(OutcomeKind::kFailed)},
-                {"skipped", report.Count(OutcomeKind::kSkipped)},
-                {"not_run", report.Count(OutcomeKind::kNotRun)},
-                {"already_ran", report.Count(OutcomeKind::kAlreadyRan)},
-                {"dry_run", report.Count(OutcomeKind::kDryRun)}}},
-              {"parts", parts}};
+  json j{{"format", 1},
+         {"tool_version", S3US_VERSION},
+         {"status", report.status},
+         {"dry_run", report.dry_run},
+         {"keep_going", report.keep_going},
+         {"force", report.force},
+         {"omitted", report.omitted},
+         {"interrupted_by",
+          report.interrupted_by.empty() ? json(nullptr) : json(report.interrupted_by)},
+         {"interrupted_part",
+          report.interrupted_part > 0 ? json(report.interrupted_part) : json(nullptr)},
+         {"instance_id", report.instance_id},
+         {"region", report.region},
+         {"boot_id", report.boot_id},
+         {"state_dir", report.state_dir},
+         {"log_path", report.log_path},
+         {"started_at", FormatRfc3339(report.started_at)},
+         {"finished_at", FormatRfc3339(report.finished_at)},
+         {"totals",
+          {{"parts", report.parts.size()},
+           {"ok", report.Count(OutcomeKind::kOk)},
+           {"failed", report.Count(OutcomeKind::kFailed)},
+           {"skipped", report.Count(OutcomeKind::kSkipped)},
+           {"not_run", report.Count(OutcomeKind::kNotRun)},
+           {"already_ran", report.Count(OutcomeKind::kAlreadyRan)},
+           {"dry_run", report.Count(OutcomeKind::kDryRun)}}},
+         {"parts", parts}};
+  if (!report.error.empty()) j["error"] = report.error;
+  return j;
 }
 
 Result<json> LoadLastReport(const std::string& state_dir, const std::string& instance_id) {
@@ -152,13 +172,14 @@ Result<json> LoadLastReport(const std::string& state_dir, const std::string& ins
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Error(ErrorCode::kNotFound, "no run recorded in " + state_dir);
-    return Error(ErrorCode::kIo, "cannot inspect " + path);
+    return Error(ErrorCode::kIo, "cannot read " + path + ": " + std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kUnsafePath, path + " is not a regular file");
   Result<std::string> text = ReadFile(path, 64 << 20);
   if (!text.ok()) return std::move(text.error());
-  json report = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!report.is_object() || !report.contains("parts") || !report["parts"].is_array()) {
+  Result<json> report = ParseReport(path, *text);
+  if (!report.ok()) return report;
+  if (!report->is_object() || !report->contains("parts") || !(*report)["parts"].is_array()) {
     return Error(ErrorCode::kInvalidInput, path + " is not a report");
   }
   return report;
@@ -187,10 +208,16 @@ std::string RenderReportOrThrow(const json& report) {
     out += "interrupted by " + Str(report, "interrupted_by") +
            ": the next run runs again every part that did not succeed\n";
   }
+  // A run that ended before its first part: what it printed, one line each.
+  const std::string error = Str(report, "error");
+  for (std::string_view line : Split(error, '\n')) {
+    if (!line.empty()) out += "error: " + Printable(line, kMaxLogMessage) + "\n";
+  }
   for (const json& omitted : report.value("omitted", json::array())) {
     if (omitted.is_string()) out += "dropped include: " + omitted.get<std::string>() + "\n";
   }
   const json all = report.value("parts", json::array());
+  if (all.empty()) return out;  // no table without a row (a run that ended before its parts)
   std::vector<json> parts(all.begin(), all.end());
   std::stable_sort(parts.begin(), parts.end(), [](const json& a, const json& b) {
     return a.value("run_order", 0) < b.value("run_order", 0);
@@ -211,7 +238,7 @@ std::string RenderReportOrThrow(const json& report) {
 
 int StatusExitCode(const Result<json>& loaded) {
   if (!loaded.ok()) {
-    return loaded.error().code() == ErrorCode::kNotFound ? kStatusNeverRan : kStatusFailed;
+    return loaded.error().code() == ErrorCode::kNotFound ? kStatusNeverRan : kStatusUnreadable;
   }
   const json& status = loaded->value("status", json());
   return status.is_string() && status.get<std::string>() == "ok" ? kStatusOk : kStatusFailed;

@@ -14,10 +14,13 @@
 //             origin: [{part, line, url}], description,
 //             outcome: "ok"|"failed"|"skipped"|"not-run"|"already-ran"|"dry-run",
 //             exit_status: int|null, signal: int|null, timed_out, started_at: str|null,
-//             duration_ms, message, warnings: [str]}]}   (parts in Plan order)
+//             duration_ms, message, warnings: [str]}]},   (parts in Plan order)
+//    error: str   (only in the report of a run that ended before its first part: its
+//                  error lines as printed, secrets redacted, control bytes escaped)}
 //
-// `status` exit codes: 0 the last run succeeded; 1 it failed (or its report is unreadable);
-// 3 nothing ever ran (no report.json).
+// `status` exit codes: 0 the last run succeeded; 1 it failed; 3 nothing ever ran (no
+// report.json), or the state cannot be read (report.json unreadable or damaged: we write
+// it atomically, so a damaged one is no run's verdict).
 #ifndef S3US_RUN_REPORT_H_
 #define S3US_RUN_REPORT_H_
 
@@ -68,10 +71,13 @@ struct Report {
   std::vector<std::string> omitted;
   std::string interrupted_by;  // "SIGTERM" when an interrupt stopped the run; else empty
   int interrupted_part = 0;    // the part it ended (1-based Plan index); 0 between parts
+  // The run ended before its first part (planning failed): the lines it printed. Else empty.
+  std::string error;
 
   int Count(OutcomeKind kind) const;
   bool failed() const {
-    return Count(OutcomeKind::kFailed) > 0 || !omitted.empty() || !interrupted_by.empty();
+    return Count(OutcomeKind::kFailed) > 0 || !omitted.empty() || !interrupted_by.empty() ||
+           !error.empty();
   }
   // "part 3 of 7 (text/x-shellscript from s3://b/k, line 2 of part 1): exited with status 2",
   // one per failed part, in run order: what the CLI prints as errors.
@@ -92,15 +98,18 @@ std::string DumpJson(const nlohmann::json& j);
 inline constexpr int kStatusOk = 0;
 inline constexpr int kStatusFailed = 1;
 inline constexpr int kStatusNeverRan = 3;
+inline constexpr int kStatusUnreadable = 3;  // a setup failure, as exit 3 elsewhere
 
 // The last report under `state_dir` (of `instance_id` if given, else of any instance).
-// kNotFound when nothing ever ran; kInvalidInput when report.json is not a report;
-// kUnsafePath when it is a symlink.
+// kNotFound when nothing ever ran; kIo (with the cause) when it cannot be read;
+// kInvalidInput when report.json is truncated, not JSON (the byte where it stops being
+// JSON) or not a report; kUnsafePath when it is a symlink. Each message names the file.
 Result<nlohmann::json> LoadLastReport(const std::string& state_dir,
                                       const std::string& instance_id = "");
 // Lines for people: a summary line, the log path, then one line per part in run order.
 std::string RenderReport(const nlohmann::json& report);
-// kStatusOk / kStatusFailed / kStatusNeverRan for what LoadLastReport returned.
+// kStatusOk / kStatusFailed / kStatusNeverRan / kStatusUnreadable for what LoadLastReport
+// returned.
 int StatusExitCode(const Result<nlohmann::json>& loaded);
 
 }  // namespace s3us::run

@@ -176,8 +176,9 @@ class Cli(ru.EmulatorTestCase):
         self.assertEqual(proc.returncode, 3, proc.stderr)
         self.assertIn('reading user data: no such file', proc.stderr)
 
-        # No user data (IMDS 404) is not a failure for `run`: one line, exit 0, nothing
-        # written. `plan` has nothing to show and stays a set-up error.
+        # No user data (IMDS 404) is not a failure for `run`: one line, exit 0, no report
+        # (the state dir holds the run lock, taken before the user data is read). `plan` has
+        # nothing to show and stays a set-up error.
         with ru.Emulators(os.path.join(self.tmp.name, 'no-user-data')) as bare:
             empty_state = self.path('empty-state')
             proc = ru.run(['run', '--state-dir', empty_state], bare)
@@ -185,7 +186,7 @@ class Cli(ru.EmulatorTestCase):
             self.assertEqual(proc.stdout, '')
             self.assertEqual(proc.stderr,
                              's3-user-script: no user data for this instance: nothing to run\n')
-            self.assertFalse(os.path.exists(empty_state))
+            self.assertFalse(os.path.exists(os.path.join(empty_state, 'report.json')))
             proc = ru.run(['run', '-q', '--state-dir', empty_state], bare)
             self.assertEqual((proc.returncode, proc.stderr), (0, ''))
             proc = ru.run(['plan'], bare)

@@ -152,7 +152,10 @@ class Examples(ru.EmulatorTestCase):
         proc = ru.run(['replay', wrong, '--state-dir', bad_state], self.emu)
         self.assertEqual(proc.returncode, 4, proc.stderr)
         self.assertRegex(proc.stderr, r's3-user-script: error: .*sha256')
-        self.assertFalse(os.path.exists(os.path.join(bad_state, 'report.json')))
+        # Nothing ran; the report says so (`status` shows this failure, not an older run).
+        report = ru.load_report(bad_state)
+        self.assertEqual((report['status'], report['parts']), ('failed', []))
+        self.assertIn('sha256', report['error'])
         self.assertFalse(os.path.exists(os.path.join(bad_state, 'demo')))
 
     def test_05_predecessor_script_execs_legacy_mode_found_through_path(self):

@@ -2,8 +2,8 @@
 """End-to-end: an interrupted run ends closed. SIGTERM while a part runs reaches the part's
 process group (its background child too), the run is recorded "interrupted" and `status`
 says so, exit 143; SIGINT while an include is being fetched ends the fetch at once, exit 130,
-nothing ran. Every wait is on an event (a file, the emulator's stats); timeouts are hang
-guards."""
+nothing ran, and the run is recorded "interrupted" with its line. Every wait is on an event
+(a file, the emulator's stats); timeouts are hang guards."""
 
 import json
 import os
@@ -112,9 +112,13 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertEqual(line, 'interrupted by SIGINT while reading, fetching and verifying the '
                                'user data; nothing ran')
         self.assertFalse(os.path.exists(ran))
-        self.assertFalse(os.path.exists(os.path.join(state, 'report.json')))
+        # Recorded: `status` shows this run interrupted, not the run before it (here: none).
+        report = ru.load_report(state)
+        self.assertEqual((report['status'], report['interrupted_by'], report['parts'],
+                          report['error']), ('interrupted', 'SIGINT', [], line))
         status = ru.run(['status', '--state-dir', state], env=ru.offline_env(self.tmp.name))
-        self.assertEqual(status.returncode, 3, status.stderr)  # never ran
+        self.assertEqual(status.returncode, 1, status.stderr)
+        self.assertIn(f'\nerror: {line}\n', status.stdout)
 
 
 if __name__ == '__main__':

@@ -1,9 +1,12 @@
 #include "run/report.h"
 
+#include <csignal>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "core/files.h"
+#include "core/interrupt.h"
 #include "tests/run/dispatcher_test_util.h"
 
 namespace s3us::run {
@@ -62,20 +65,95 @@ TEST_CASE("Status shows includes dropped with --keep-going and exits 1") {
         std::string::npos);
 }
 
-TEST_CASE("Status treats an unreadable report as failed and a symlinked one as unsafe") {
+TEST_CASE("Status cannot read a damaged report or state dir: exit 3 naming file and cause") {
+  // These exited 1, "the last run failed", with no cause: a report is written atomically, so
+  // one that is not whole is damaged, not a failed run.
   testing::TempDir t;
   REQUIRE(MakePrivateDir(t / "state").ok());
-  REQUIRE(WriteNewFile(t / "state/report.json", "not json", 0600).ok());
+  const std::string report = t / "state/report.json";
+  auto unreadable = [&](const std::string& dir, ErrorCode code, const std::string& message) {
+    Result<nlohmann::json> loaded = LoadLastReport(dir);
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.error().code() == code);
+    CHECK(loaded.error().ToString() == message);
+    CHECK(StatusExitCode(loaded) == kStatusUnreadable);
+  };
+  REQUIRE(WriteNewFile(report, "{\"format\": 1, \"status\": \"ok\", \"parts\": [", 0600).ok());
+  unreadable(t / "state", ErrorCode::kInvalidInput, report + " is truncated (40 bytes)");
+  REQUIRE(WriteNewFile(report, "", 0600).ok());
+  unreadable(t / "state", ErrorCode::kInvalidInput, report + " is truncated (0 bytes)");
+  REQUIRE(WriteNewFile(report, "{\"parts\": [] x}", 0600).ok());
+  unreadable(t / "state", ErrorCode::kInvalidInput, report + " is not valid JSON at byte 14");
+  REQUIRE(WriteNewFile(report, "[1, 2]", 0600).ok());
+  unreadable(t / "state", ErrorCode::kInvalidInput, report + " is not a report");
+  // --state-dir naming a regular file: the cause, as strerror says it.
+  unreadable(report, ErrorCode::kIo, "cannot read " + report + "/report.json: Not a directory");
+
+  fs::remove(report);
+  fs::create_symlink("/etc/passwd", report);
   Result<nlohmann::json> loaded = LoadLastReport(t / "state");
   REQUIRE_FALSE(loaded.ok());
-  CHECK(loaded.error().code() == ErrorCode::kInvalidInput);
-  CHECK(StatusExitCode(loaded) == kStatusFailed);
-
-  fs::remove(t / "state/report.json");
-  fs::create_symlink("/etc/passwd", t / "state/report.json");
-  loaded = LoadLastReport(t / "state");
-  REQUIRE_FALSE(loaded.ok());
   CHECK(loaded.error().code() == ErrorCode::kUnsafePath);
+  CHECK(StatusExitCode(loaded) == kStatusUnreadable);
+}
+
+TEST_CASE("A run that ended before its first part is recorded: status shows it failed") {
+  // Only the dispatcher wrote a report: a run whose fetch failed left `status` showing the
+  // run before it, ok, exit 0.
+  DispatchFixture f;
+  REQUIRE(f.Run(MakePlan({f.Traced("good")})).ok());
+  REQUIRE(StatusExitCode(LoadLastReport(f.options.state_dir)) == kStatusOk);
+  Clock::WallTime began = f.clock.Now();
+  f.clock.Advance(std::chrono::seconds(3));
+  const std::string line = "part 1 line 2 (s3://b/k): fetching s3://b/k: HTTP 404 NoSuchKey";
+  REQUIRE(RecordUndispatchedRun(f.facts, f.options, f.clock, began, line).ok());
+
+  for (const char* instance : {"", "i-0abc"}) {
+    Result<nlohmann::json> loaded = LoadLastReport(f.options.state_dir, instance);
+    REQUIRE(loaded.ok());
+    CHECK(StatusExitCode(loaded) == kStatusFailed);
+    CHECK((*loaded)["status"] == "failed");
+    CHECK((*loaded)["error"] == line);
+    CHECK((*loaded)["parts"] == nlohmann::json::array());
+    CHECK((*loaded)["instance_id"] == "i-0abc");
+    CHECK((*loaded)["started_at"] == FormatRfc3339(began));
+    CHECK((*loaded)["finished_at"] == FormatRfc3339(f.clock.Now()));
+    CHECK((*loaded)["interrupted_by"] == nullptr);
+  }
+  CHECK(RenderReport(*LoadLastReport(f.options.state_dir)) ==
+        "last run: failed at " + FormatRfc3339(began) +
+            " on instance i-0abc: 0 parts, 0 ok, 0 failed, 0 skipped, 0 not run, 0 already ran\n"
+            "error: " +
+            line + "\n");
+}
+
+TEST_CASE("A run interrupted before its first part is recorded as interrupted") {
+  DispatchFixture f;
+  DeliverInterrupt(SIGINT);
+  Status recorded = RecordUndispatchedRun(
+      f.facts, f.options, f.clock, f.clock.Now(),
+      "interrupted by SIGINT while reading, fetching and verifying the user data; nothing ran\n"
+      "a second line \\x1b[31m");
+  ResetInterruptForTesting();
+  REQUIRE(recorded.ok());
+  Result<nlohmann::json> loaded = LoadLastReport(f.options.state_dir);
+  REQUIRE(loaded.ok());
+  CHECK((*loaded)["status"] == "interrupted");
+  CHECK((*loaded)["interrupted_by"] == "SIGINT");
+  CHECK(StatusExitCode(loaded) == kStatusFailed);
+  std::string text = RenderReport(*loaded);
+  CHECK(text.find("\nerror: interrupted by SIGINT while reading, fetching and verifying the user "
+                  "data; nothing ran\nerror: a second line \\x1b[31m\n") != std::string::npos);
+}
+
+TEST_CASE("A run that ended before its first part is not recorded through a symlink") {
+  DispatchFixture f;
+  REQUIRE(MakePrivateDir(f.options.state_dir).ok());
+  fs::create_symlink(f.t / "elsewhere", f.options.state_dir + "/report.json");
+  Status recorded = RecordUndispatchedRun(f.facts, f.options, f.clock, f.clock.Now(), "x");
+  REQUIRE_FALSE(recorded.ok());
+  CHECK(recorded.error().code() == ErrorCode::kUnsafePath);
+  CHECK_FALSE(fs::exists(f.t / "elsewhere"));
 }
 
 TEST_CASE("Status survives a report whose fields have the wrong types") {
