@@ -217,6 +217,9 @@ def s3_answer(server, conn, mode, req_no, headers):
     elif mode == 'bad-length':
         conn.sendall(head(200, 'OK', [('Content-Length', '-1'), etag(body)]) + body)
         return False
+    elif mode == 'length-past-uint64':
+        # 2^64 + n: no number libcurl reads, so it would wait for a close that never comes.
+        conn.sendall(head(200, 'OK', [('Content-Length', 2**64 + len(body)), etag(body)]) + body)
     elif mode == 'partial-content':
         # A 206 to a GET that asked for no range: the first half, its own length, the
         # whole object's ETag as multipart uploads have it (no MD5 of the bytes).
@@ -294,6 +297,12 @@ def imds_answer(server, conn, mode, method, target):
             endless(conn, b'10000\r\n' + b'[' * 0x10000 + b'\r\n')
         elif mode == 'imds-creds-expired':
             creds['Expiration'] = '2001-01-01T00:00:00Z'
+            body = json.dumps(creds).encode()
+        elif mode == 'imds-creds-key-evil':
+            creds['AccessKeyId'] = 'ASIA/../ X\x01'
+            body = json.dumps(creds).encode()
+        elif mode == 'imds-creds-token-crlf':
+            creds['Token'] = creds['Token'] + '\r\nX-Injected: yes'
             body = json.dumps(creds).encode()
         else:
             body = json.dumps(creds).encode()

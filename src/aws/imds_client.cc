@@ -11,6 +11,7 @@
 #include "core/secret.h"
 #include "core/strings.h"
 #include "net/sinks.h"
+#include "net/verifying_sink.h"
 
 namespace s3us::aws {
 namespace {
@@ -54,6 +55,23 @@ std::string FirstLine(std::string_view body) {
   return {};
 }
 
+// A 2xx body, once the one verifier S3 bodies go through has found it whole by its framing:
+// IMDS always sends a Content-Length (or chunks), and a close-delimited answer cut short
+// looks whole (user data cut in the middle of a line would run).
+Result<std::string> WholeBody(net::VerifyingSink& sink, net::MemorySink& body,
+                              const net::Response& head, const std::string& endpoint,
+                              std::string_view what) {
+  Result<net::VerifiedBody> verified = sink.Finish(head);
+  if (!verified.ok())
+    return std::move(verified).error().WithContext("IMDS answering " + std::string(what));
+  if (!verified->end_framed) {
+    return Error(ErrorCode::kImdsUnavailable,
+                 "IMDS at " + endpoint + " answered " + std::string(what) +
+                     " close-delimited (no Content-Length: completeness unproven)");
+  }
+  return body.Take();
+}
+
 }  // namespace
 
 bool IsIamRoleName(std::string_view name) {
@@ -82,9 +100,14 @@ Result<net::Response> ImdsClient::SendWithWait(net::Request request, const Deadl
   request.deadline = deadline;
   request.timeout = options_.request_timeout;
   request.direct = true;
-  net::MemorySink sink(max_bytes);
+  net::MemorySink memory(max_bytes);
+  net::VerifyingSink sink(/*max_bytes=*/0, &memory, /*record_sha256=*/false);
   Result<net::Response> r = transport_.Send(request, &sink);
-  if (r.ok() && net::IsSuccessStatus(r->status)) r->body = sink.Take();
+  if (r.ok() && net::IsSuccessStatus(r->status)) {
+    Result<std::string> body = WholeBody(sink, memory, *r, endpoint_, what);
+    if (!body.ok()) return std::move(body).error();
+    r->body = std::move(*body);
+  }
   if (r.ok() && !net::IsRetryableStatus(r->status)) return r;
   if (!r.ok() && r.error().code() != ErrorCode::kTransport &&
       r.error().code() != ErrorCode::kTimeout) {

@@ -112,7 +112,8 @@ class ImdsClient {
  private:
   // One exchange, retried while IMDS is unreachable or answers 5xx or 429, until
   // `deadline`; an IMDS that never answered becomes kImdsUnavailable. A 2xx body is in
-  // Response::body, at most `max_bytes` of it (kLimitExceeded past that).
+  // Response::body, at most `max_bytes` of it (kLimitExceeded past that), and only when its
+  // framing proved it whole (kImdsUnavailable for a close-delimited one).
   Result<net::Response> SendWithWait(net::Request request, const Deadline& deadline,
                                      std::string_view what, uint64_t max_bytes);
   // Where the call that starts now gives up: the boot-time wait or the command's deadline.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "aws/credential_document.h"
 #include "aws/credential_providers.h"
 #include "core/child.h"
 
@@ -210,6 +211,9 @@ Result<Credentials> ParseProcessOutput(std::string_view text) {
   c.session_token = Secret(str("SessionToken"));
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     return Error(ErrorCode::kInvalidInput, "its output lacks AccessKeyId or SecretAccessKey");
+  }
+  if (Status s = CheckCredentialFields(c, {.session_token = "SessionToken"}); !s.ok()) {
+    return std::move(s).error().WithContext("its output");
   }
   std::string expiration = str("Expiration");
   if (!expiration.empty()) {

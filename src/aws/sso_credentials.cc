@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/aws_time.h"
+#include "aws/credential_document.h"
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
 #include "aws/json_field.h"
@@ -113,6 +114,10 @@ Result<Credentials> SsoCredentialProvider::Fetch() {
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     return Error(ErrorCode::kInvalidInput, "the answer has no complete roleCredentials")
         .WithContext(what);
+  }
+  if (Status s = CheckCredentialFields(c, {"accessKeyId", "secretAccessKey", "sessionToken"});
+      !s.ok()) {
+    return std::move(s).error().WithContext(what + ": roleCredentials");
   }
   c.expiration = FromUnixMillis(rc->at("expiration").get<int64_t>());
   c.provider = Name() + " account " + sso_.account_id + " role " + sso_.role_name;

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "aws/credential_document.h"
 #include "aws/credential_providers.h"
 #include "aws/imds_client.h"
 #include "aws/regions.h"
@@ -136,6 +137,9 @@ Result<Credentials> StsClient::Call(std::string_view action, const std::string& 
       expiration.empty()) {
     return Error(ErrorCode::kInvalidInput, "the answer has no complete Credentials element")
         .WithContext(what);
+  }
+  if (Status s = CheckCredentialFields(c, {.session_token = "SessionToken"}); !s.ok()) {
+    return std::move(s).error().WithContext(what + ": Credentials");
   }
   Result<Clock::WallTime> exp = ParseAwsTimestamp(expiration);
   if (!exp.ok()) return std::move(exp).error().WithContext(what + ": Expiration");

@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/strings.h"
+#include "expand/include_chain.h"
 
 namespace s3us::expand {
 
@@ -31,6 +32,18 @@ Error Expansion::TotalBytesError() const {
   return Error(ErrorCode::kLimitExceeded, "includes exceed the total size limit of " +
                                               HumanBytes(options_.limits.max_total_bytes) +
                                               " (--max-total-bytes)");
+}
+
+// The deadline ends the run at `slot`: the one line names its first position, as every other
+// include failure does, and keeps the cause its fetch ended with, if it was fetched.
+Error Expansion::DeadlineError(const ObjectSlot& slot) const {
+  std::string message = "includes not expanded before the deadline";
+  if (slot.error) message += ": " + slot.error->ToString();
+  Error error(ErrorCode::kTimeout, std::move(message));
+  if (slot.waiting.empty()) return std::move(error).WithContext(slot.shown);
+  const EntryNode& entry = *slot.waiting.front();
+  return Error(ErrorCode::kTimeout,
+               ExpandFailure{DescribeChain(entry.chain), entry.shown, std::move(error)}.ToString());
 }
 
 // Every position still to expand will be at least one part of the plan: the parts limit
@@ -94,9 +107,7 @@ std::optional<Error> Expansion::Schedule() {
                                                   std::to_string(options_.limits.max_objects) +
                                                   " objects (--max-objects)");
     }
-    if (!to_fetch.empty() && deadline_.Expired(clock_)) {
-      return Error(ErrorCode::kTimeout, "includes not expanded before the deadline");
-    }
+    if (!to_fetch.empty() && deadline_.Expired(clock_)) return DeadlineError(*to_fetch.front());
     if (!to_fetch.empty()) {
       LogDebug("fetching " + std::to_string(to_fetch.size()) + " object(s) at depth " +
                std::to_string(batch.front()->depth) + ", " + std::to_string(in_flight_) +
@@ -140,9 +151,7 @@ std::optional<Error> Expansion::Arrived(ObjectSlot& slot) {
   slot.done = true;
   if (plan_floor_.over()) return TotalBytesError();
   if (slot.error && slot.error->code() == ErrorCode::kTimeout && deadline_.Expired(clock_)) {
-    // Name an object the deadline cut: the one line must say what was being fetched.
-    return Error(ErrorCode::kTimeout, "includes not expanded before the deadline")
-        .WithContext(slot.shown);
+    return DeadlineError(slot);
   }
   if (slot.fetched) {
     ++objects_fetched_;

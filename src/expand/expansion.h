@@ -45,6 +45,7 @@ class Expansion {
   void FetchJob(ObjectSlot& slot);  // on a pool thread: touches only slot and the floor
   std::optional<Error> Bounds() const;
   Error TotalBytesError() const;
+  Error DeadlineError(const ObjectSlot& slot) const;
   static ExpandResult Fatal(Error error);
 
   fetch::Fetcher& fetcher_;

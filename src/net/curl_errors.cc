@@ -97,6 +97,22 @@ std::string ThroughProxy(const CurlFailure& f, Kind kind, std::string what) {
   return what + " via " + f.proxy;
 }
 
+std::string Millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+// Which limit ended a timed-out attempt. libcurl says "timeout was reached" for all of them;
+// only the deadline is final, the others are one slow attempt that a retry may not repeat.
+std::string TimeoutCause(const CurlFailure& f) {
+  const std::string after = " after " + Millis(f.elapsed);
+  if (f.deadline_expired) return "the deadline passed" + after;
+  if (!f.connected)
+    return "connect timed out" + after + " (limit " + Millis(f.connect_timeout) + ")";
+  if (f.timeout.count() > 0 && f.elapsed >= f.timeout) {
+    return "timed out" + after + " (attempt timeout " + Millis(f.timeout) + ")";
+  }
+  return "no data for " + std::to_string(f.low_speed_time.count()) + " s (under " +
+         std::to_string(f.low_speed_limit) + " bytes/s)," + after;
+}
+
 }  // namespace
 
 Error MapCurlFailure(const CurlFailure& f) {
@@ -120,10 +136,7 @@ Error MapCurlFailure(const CurlFailure& f) {
       break;
     case Kind::kTimeout:
       code = ErrorCode::kTimeout;
-      what = "request to " + f.endpoint;
-      if (f.timeout.count() > 0) {
-        what += " (timeout " + std::to_string(f.timeout.count()) + " ms)";
-      }
+      what = (f.connected || f.deadline_expired ? "request to " : "connecting to ") + f.endpoint;
       retryable = !f.deadline_expired;
       break;
     case Kind::kTls:
@@ -148,7 +161,7 @@ Error MapCurlFailure(const CurlFailure& f) {
       break;
   }
   if (!f.proxy.empty()) what = ThroughProxy(f, kind, std::move(what));
-  std::string message = what + ": " + Cause(f);
+  std::string message = what + ": " + (kind == Kind::kTimeout ? TimeoutCause(f) : Cause(f));
   if (!f.error_buffer.empty()) message += " (" + LowerFirst(f.error_buffer) + ")";
   if (kind == Kind::kTls) message += TlsHint(f);
   return Error(code, std::move(message)).set_retryable(retryable);

@@ -18,7 +18,13 @@ struct CurlFailure {
   std::string error_buffer;              // libcurl's CURLOPT_ERRORBUFFER text, may be empty
   long os_errno = 0;                     // CURLINFO_OS_ERRNO
   std::chrono::milliseconds timeout{0};  // the attempt's total timeout, 0 if none
-  bool deadline_expired = false;
+  std::chrono::milliseconds elapsed{0};  // how long the attempt ran, on the deadline's clock
+  // The limits a timeout may come from besides `timeout`: the transport's options.
+  std::chrono::milliseconds connect_timeout{0};
+  long low_speed_limit = 0;  // bytes/s
+  std::chrono::seconds low_speed_time{0};
+  bool connected = false;          // the connection (TLS included) was up: the request went out
+  bool deadline_expired = false;   // the request's Deadline has passed, not only a timer
   bool receiving_headers = false;  // no body byte arrived yet
   std::string ca_bundle;           // AWS_CA_BUNDLE when set, else empty (the system store)
   std::string proxy;               // "proxy host:port (from HTTPS_PROXY)" when one was used
@@ -26,7 +32,9 @@ struct CurlFailure {
 
 // kTransport (retryable: resolve, connect, send/receive, reset, partial body, empty reply;
 // not retryable: TLS and anything unrecognised), kTimeout (retryable unless the deadline
-// expired), kInvalidInput (malformed URL), kUnsupported (protocol), kInternal (memory).
+// expired; it names the limit that fired and the time the attempt ran: the deadline, the
+// connect timeout, the attempt's own timeout or the low-speed check), kInvalidInput
+// (malformed URL), kUnsupported (protocol), kInternal (memory).
 // The message is lower-case, names the endpoint and ends with libcurl's own text:
 // "connecting to 127.0.0.1:8080: connection refused (failed to connect to ...)".
 // TLS failures end with the knob that fixes them: the CA bundle in use (AWS_CA_BUNDLE or

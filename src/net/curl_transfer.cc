@@ -9,6 +9,7 @@
 
 #include "core/strings.h"
 #include "net/curl_errors.h"
+#include "net/verifying_sink.h"
 
 namespace s3us::net {
 namespace {
@@ -27,6 +28,15 @@ bool HasDifferingLengths(const Headers& headers) {
     }
   }
   return false;
+}
+
+// A Content-Length that is no number (2^64 and more among them: libcurl then reads the body
+// to the close, which on a kept-open connection is the deadline) leaves the body's end unknown.
+std::optional<std::string_view> UnreadableLength(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name == "content-length" && !ParseContentLength(value)) return value;
+  }
+  return std::nullopt;
 }
 
 // "host:port" for messages, from libcurl's own URL parser so it agrees with what libcurl
@@ -109,6 +119,7 @@ Status CurlTransfer::Prepare(const std::string& no_proxy) {
   // Per-attempt cap: the request's timeout (or the default), never past the deadline.
   std::chrono::milliseconds timeout =
       request_.timeout.count() > 0 ? request_.timeout : options_.default_timeout;
+  started_ = options_.clock->Monotonic();
   if (request_.deadline.is_set()) {
     Clock::Duration remaining = request_.deadline.Remaining(*options_.clock);
     if (remaining.count() <= 0) {
@@ -255,6 +266,14 @@ size_t CurlTransfer::Header(std::string_view line) {
     return 0;
   }
   std::string_view trimmed = Trim(line);
+  if (trimmed.empty()) {
+    // The end of a head: its framing is checked before libcurl waits for a body.
+    if (Status s = CheckHead(); !s.ok()) {
+      callback_error_ = std::move(s).error();
+      return 0;
+    }
+    return line.size();
+  }
   // RFC 9112 5.2: a line starting with a space or tab continues the previous field's value
   // (obsolete line folding), read as one space; it is never a field of its own.
   if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
@@ -322,6 +341,11 @@ Status CurlTransfer::CheckHead() const {
     return Error(ErrorCode::kTransport,
                  "the answer from " + endpoint_ + " has Content-Length headers that differ");
   }
+  if (std::optional<std::string_view> length = UnreadableLength(response_.headers)) {
+    return Error(ErrorCode::kTransport, "the answer from " + endpoint_ +
+                                            " has a Content-Length that is no length (" +
+                                            Printable(*length, 80) + ")");
+  }
   return Ok();
 }
 
@@ -338,9 +362,20 @@ Error CurlTransfer::MapFailure(CURLcode code) {
   f.ca_bundle = options_.ca_bundle;
   f.proxy = proxy_label_;
   f.timeout = attempt_timeout_;
-  f.deadline_expired = timeout_is_deadline_ || request_.deadline.Expired(*options_.clock);
+  f.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock->Monotonic() - started_);
+  f.connect_timeout = options_.connect_timeout;
+  f.low_speed_limit = options_.low_speed_limit;
+  f.low_speed_time = options_.low_speed_time;
+  f.deadline_expired = request_.deadline.Expired(*options_.clock) ||
+                       (timeout_is_deadline_ && f.elapsed >= attempt_timeout_);
   f.receiving_headers = !status_known_;
-  if (easy_) curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);
+  if (easy_) {
+    curl_easy_getinfo(easy_.get(), CURLINFO_OS_ERRNO, &f.os_errno);
+    curl_off_t pretransfer = 0;  // µs until the request could go out; 0 if it never could
+    curl_easy_getinfo(easy_.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    f.connected = pretransfer > 0;
+  }
   return MapCurlFailure(f);
 }
 

@@ -78,9 +78,11 @@ class CurlTransfer {
   std::string endpoint_;     // "host:port" for messages
   std::string proxy_label_;  // "proxy host:port (from HTTPS_PROXY)" when one is used
   std::chrono::milliseconds attempt_timeout_{0};
-  // The attempt's timeout is the rest of the deadline: when it fires, the deadline is spent
-  // (curl may fire a fraction of a millisecond before Deadline::Expired() agrees).
+  // The attempt's timeout is the rest of the deadline: when the attempt has run that long,
+  // the deadline is spent (libcurl may fire a fraction of a millisecond before
+  // Deadline::Expired() agrees). A connect or low-speed timeout before then is not.
   bool timeout_is_deadline_ = false;
+  Clock::MonoTime started_{};  // on options_.clock, when the attempt's timeout was set
 
   Response response_;
   size_t header_bytes_ = 0;

@@ -144,6 +144,17 @@ std::optional<uint64_t> ParseContentLength(std::string_view text) {
   return out;
 }
 
+bool IsChunked(const Headers& headers) {
+  std::string_view last;
+  for (const auto& [name, value] : headers) {
+    if (name != "transfer-encoding") continue;
+    for (std::string_view coding : Split(value, ',')) {
+      if (!Trim(coding).empty()) last = Trim(coding);
+    }
+  }
+  return IEquals(last, "chunked");
+}
+
 VerifyingSink::VerifyingSink(uint64_t max_bytes, BodySink* forward, bool record_sha256)
     : max_bytes_(max_bytes), forward_(forward), record_sha256_(record_sha256) {}
 
@@ -168,6 +179,7 @@ Status VerifyingSink::Begin(const Response& head) {
     }
   }
   declared_ = ParseContentLength(head.Header("content-length"));
+  chunked_ = IsChunked(head.headers);
   if (declared_ && max_bytes_ != 0 && *declared_ > max_bytes_) {
     return Error(
         ErrorCode::kLimitExceeded,
@@ -216,6 +228,7 @@ Status VerifyingSink::Reset() {
   pipeline_.reset();  // drops what is queued: the retried transfer starts over
   begun_ = false;
   declared_.reset();
+  chunked_ = false;
   checks_.clear();
   bytes_ = 0;
   body_.clear();
@@ -238,6 +251,7 @@ Result<VerifiedBody> VerifyingSink::Finish(const Response& head) {
     if (*declared_ != bytes_) return LengthMismatch(*declared_, bytes_);
     Append(out.verified_by, "content-length");
   }
+  out.end_framed = declared_.has_value() || chunked_;
   Digests digests = FinishDigests(hasher_);
   if (auto sha = digests.find(Digest::kSha256); sha != digests.end()) {
     out.sha256 = Hex(sha->second.data(), sha->second.size());

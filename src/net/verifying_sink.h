@@ -54,6 +54,10 @@ struct VerifiedBody {
   uint64_t bytes = 0;
   std::string sha256;       // hex; empty when neither a check nor record_sha256 needed it
   std::string verified_by;  // comma-separated evidence, in the order checked; may be empty
+  // The answer's framing proved where the body ends: its Content-Length was received, or it
+  // was chunked (libcurl fails a chunked body cut before its last chunk). False for a
+  // close-delimited body, which looks whole wherever the connection was cut.
+  bool end_framed = false;
 };
 
 class VerifyingSink : public BodySink {
@@ -103,6 +107,7 @@ class VerifyingSink : public BodySink {
   std::vector<Expectation> caller_;  // pins
   std::vector<Expectation> checks_;  // chosen at Begin(): head's, then the caller's
   std::optional<uint64_t> declared_;
+  bool chunked_ = false;
   bool begun_ = false;
   uint64_t bytes_ = 0;
   std::string body_;
@@ -121,6 +126,10 @@ Error DigestMismatch(std::string_view label, std::string_view expected, std::str
 
 // A Content-Length value as a number, or nothing when absent or malformed.
 std::optional<uint64_t> ParseContentLength(std::string_view text);
+
+// Whether chunked is the answer's last transfer coding, which then frames its body
+// (RFC 9112 6.3), Transfer-Encoding given once or in several headers.
+bool IsChunked(const Headers& headers);
 
 }  // namespace s3us::net
 

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "aws/credential_chain.h"
 #include "core/secret.h"
@@ -163,6 +166,20 @@ TEST_CASE("Container credential failures name the variable and endpoint, never t
     CHECK(got.error().code() == ErrorCode::kInvalidInput);
     CHECK_THAT(got.error().ToString(),
                Catch::Contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE /token.jwt does not exist"));
+  }
+  SECTION("credential fields that would break a header") {
+    for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+             {"AccessKeyId", "ASIA/../ X\\u0001"}, {"Token", "tok\\r\\nX-Evil: 1"}}) {
+      nlohmann::json doc = nlohmann::json::parse(Answer("ASIACONTAINER0000001"));
+      doc[field] = nlohmann::json::parse("\"" + value + "\"");
+      Result<Credentials> got = fetch(ecs, {}, testing::MakeResponse(200, doc.dump()));
+      REQUIRE_FALSE(got.ok());
+      CHECK(got.error().code() == ErrorCode::kInvalidInput);
+      CHECK_THAT(got.error().ToString(),
+                 Catch::StartsWith("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
+                     Catch::Contains(field) && !Catch::Contains("X-Evil") &&
+                     !Catch::Contains("ASIA/"));
+    }
   }
   SECTION("a token that would inject a header") {
     Result<Credentials> got = fetch({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x"},

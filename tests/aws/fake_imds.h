@@ -45,6 +45,13 @@ class FakeImds {
     std::lock_guard<std::mutex> l(mu_);
     paths_[path] = {status, std::move(body)};
   }
+  // A 200 for `path` without a Content-Length, with `headers` only (close-delimited, or
+  // chunked when they say so).
+  void SetUnframed(const std::string& path, std::string body, net::Headers headers = {}) {
+    std::lock_guard<std::mutex> l(mu_);
+    paths_[path] = {200, std::move(body)};
+    unframed_[path] = std::move(headers);
+  }
   void Remove(const std::string& path) {
     std::lock_guard<std::mutex> l(mu_);
     paths_.erase(path);
@@ -77,32 +84,41 @@ class FakeImds {
   }
 
  private:
+  // As IMDS answers: with a Content-Length (a close-delimited answer is refused).
+  static net::Response Answer(int status, std::string body, net::Headers headers = {}) {
+    headers.emplace_back("content-length", std::to_string(body.size()));
+    return MakeResponse(status, std::move(body), std::move(headers));
+  }
+
   Result<net::Response> Handle(const net::Request& r) {
     std::lock_guard<std::mutex> l(mu_);
     std::string path = r.url.substr(r.url.find('/', r.url.find("://") + 3));
     if (path == "/latest/api/token") {
       ++puts_;
-      if (r.method != "PUT") return MakeResponse(405, "");
-      if (put_status_ != 200) return MakeResponse(put_status_, "");
+      if (r.method != "PUT") return Answer(405, "");
+      if (put_status_ != 200) return Answer(put_status_, "");
       std::string ttl = Header(r, "x-aws-ec2-metadata-token-ttl-seconds");
-      if (ttl.empty()) return MakeResponse(400, "");
+      if (ttl.empty()) return Answer(400, "");
       if (!token_body_.empty()) {
         size_t from = token_body_.find_first_not_of(" \t\r\n");
         size_t to = token_body_.find_last_not_of(" \t\r\n");
         if (from != std::string::npos) valid_.insert(token_body_.substr(from, to + 1 - from));
-        return MakeResponse(200, token_body_);
+        return Answer(200, token_body_);
       }
       std::string token = "token-" + std::to_string(puts_) + "-Zq8Lm3Vx9Rt2";
       valid_.insert(token);
-      return MakeResponse(200, token, {{"x-aws-ec2-metadata-token-ttl-seconds", ttl}});
+      return Answer(200, token, {{"x-aws-ec2-metadata-token-ttl-seconds", ttl}});
     }
     ++gets_[path];
     std::string token = Header(r, "x-aws-ec2-metadata-token");
     bool ok = token.empty() ? v1_allowed_ : valid_.count(token) > 0;
-    if (!ok) return MakeResponse(401, "");
+    if (!ok) return Answer(401, "");
     auto it = paths_.find(path);
-    if (it == paths_.end()) return MakeResponse(404, "<html>404 - Not Found</html>");
-    return MakeResponse(it->second.first, it->second.second);
+    if (it == paths_.end()) return Answer(404, "<html>404 - Not Found</html>");
+    if (auto u = unframed_.find(path); u != unframed_.end()) {
+      return MakeResponse(200, it->second.second, u->second);
+    }
+    return Answer(it->second.first, it->second.second);
   }
 
   static std::string Header(const net::Request& r, const std::string& lower) {
@@ -116,6 +132,7 @@ class FakeImds {
 
   std::mutex mu_;
   std::map<std::string, std::pair<int, std::string>> paths_;
+  std::map<std::string, net::Headers> unframed_;
   std::set<std::string> valid_;
   std::map<std::string, int> gets_;
   int puts_ = 0;

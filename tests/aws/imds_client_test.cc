@@ -19,6 +19,12 @@ using testing::FakeImds;
 using testing::FakeTransport;
 using testing::MakeResponse;
 
+// A 200 as IMDS sends it, with its Content-Length.
+net::Response Framed(std::string body) {
+  std::string length = std::to_string(body.size());
+  return MakeResponse(200, std::move(body), {{"content-length", length}});
+}
+
 struct Fixture {
   FakeTransport transport;
   FakeClock clock;
@@ -91,7 +97,7 @@ TEST_CASE("ImdsClient gives up when a fresh token is rejected too") {
   FakeTransport transport;
   FakeClock clock;
   transport.SetHandler([](const net::Request& r) {
-    if (r.method == "PUT") return Result<net::Response>(MakeResponse(200, "tok-abcdefgh12345"));
+    if (r.method == "PUT") return Result<net::Response>(Framed("tok-abcdefgh12345"));
     return Result<net::Response>(MakeResponse(401, ""));
   });
   ImdsClient client("http://169.254.169.254", transport, clock);
@@ -175,9 +181,9 @@ TEST_CASE("ImdsClient waits for IMDS at boot until it answers") {
     transport.Push(Error(ErrorCode::kTransport, "connection refused").set_retryable(true));
   }
   transport.Push(MakeResponse(503, ""));
-  transport.Push(MakeResponse(200, "tok-abcdefgh12345"));
+  transport.Push(Framed("tok-abcdefgh12345"));
   transport.Push(MakeResponse(500, ""));
-  transport.Push(MakeResponse(200, "i-0abc"));
+  transport.Push(Framed("i-0abc"));
   ImdsClient client("http://169.254.169.254", transport, clock);
   auto start = clock.Monotonic();
   CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0abc");

@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
+#include <vector>
 
+#include "aws/credential_document.h"
 #include "aws/fake_imds.h"
 #include "aws/imds_client.h"
 #include "fakes/fake_clock.h"
@@ -127,6 +130,78 @@ TEST_CASE("ImdsClient instance facts refuse a region or domain that would change
   Fixture f;
   f.imds.Set("/latest/meta-data/services/domain", 200, "c2s.ic.gov");
   CHECK(f.Client().FetchInstanceFacts().value().domain == "c2s.ic.gov");
+}
+
+TEST_CASE("ImdsClient refuses credential fields that would break a header, naming the field") {
+  const std::string path = "/latest/meta-data/iam/security-credentials/web-role";
+  for (const auto& [field, key, token] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"AccessKeyId", "ASIA/../ X\\u0001", "token"},
+           {"Token", "asiaLOWER_with_underscore_but_long_enough", "tok en"},
+           {"Token", "ASIAIMDS000000000001", "tok\\r\\nX-Injected: yes"},
+           {"Token", "ASIAIMDS000000000001", "tok en\\u007f"}}) {
+    INFO(key + " " + token);
+    Fixture f;
+    std::string doc = FakeImds::CredentialsJson("2015-08-30T18:16:00Z", key);
+    doc.replace(doc.find(FakeImds::kSessionToken), std::string(FakeImds::kSessionToken).size(),
+                token);
+    f.imds.Set(path, 200, doc);
+    Result<Credentials> creds = f.Client().GetRoleCredentials("web-role");
+    REQUIRE_FALSE(creds.ok());
+    CHECK(creds.error().code() == ErrorCode::kInvalidInput);
+    CHECK_THAT(creds.error().ToString(),
+               Catch::StartsWith("instance role web-role credentials from IMDS: " + field) &&
+                   !Catch::Contains("X-Injected") && !Catch::Contains("ASIA/"));
+  }
+}
+
+TEST_CASE(
+    "CheckCredentialFields takes what AWS issues: up to 128 of [A-Za-z0-9_], printable secrets") {
+  Credentials c;
+  c.secret_access_key = Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  c.session_token = Secret("IQoJb3JpZ2luX2VjE+/=");
+  for (const std::string& id :
+       {std::string("AKIDTEST"), std::string(128, '9'), std::string("AKIA_lower0123456")}) {
+    c.access_key_id = id;
+    CHECK(CheckCredentialFields(c).ok());
+  }
+  for (const std::string& id :
+       {std::string(), std::string(129, 'A'), std::string("AKIAAAAAAAAAAAAAA-"),
+        std::string("AKIAAAAAAAAAAAAA\xc3\xa9")}) {
+    c.access_key_id = id;
+    CHECK_FALSE(CheckCredentialFields(c).ok());
+  }
+  c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  c.session_token = Secret("");  // long-term keys have none
+  CHECK(CheckCredentialFields(c).ok());
+  c.session_token = Secret(std::string("tok\0en", 6));
+  Status s = CheckCredentialFields(c, {.session_token = "SessionToken"});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message() ==
+        "SessionToken holds a byte that is not printable ASCII or is a space");
+}
+
+TEST_CASE("ImdsClient takes an answer only when its framing proves it whole") {
+  Fixture f;
+  const std::string cut = "#!/bin/sh\ntouch /tmp/MARKER\ntouch /tmp/SE";
+  f.imds.SetUnframed("/latest/user-data", cut, {{"connection", "close"}});
+  Result<std::string> user_data = f.Client().GetUserData();
+  REQUIRE_FALSE(user_data.ok());
+  CHECK(user_data.error().code() == ErrorCode::kImdsUnavailable);
+  CHECK_THAT(user_data.error().message(),
+             Catch::Contains("answered GET /latest/user-data close-delimited (no Content-Length: "
+                             "completeness unproven)"));
+
+  const std::string path = "/latest/meta-data/iam/security-credentials/web-role";
+  f.imds.SetUnframed(path, testing::FakeImds::CredentialsJson());
+  Result<Credentials> creds = f.Client().GetRoleCredentials("web-role");
+  REQUIRE_FALSE(creds.ok());
+  CHECK(creds.error().code() == ErrorCode::kImdsUnavailable);
+
+  f.imds.SetUnframed("/latest/user-data", cut + "\n", {{"transfer-encoding", "chunked"}});
+  user_data = f.Client().GetUserData();
+  REQUIRE(user_data.ok());
+  CHECK(*user_data == cut + "\n");
 }
 
 }  // namespace

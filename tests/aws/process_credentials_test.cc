@@ -47,15 +47,34 @@ TEST_CASE("ParseProcessOutput wants Version 1 and both keys, and never echoes th
   }
 }
 
+TEST_CASE("ParseProcessOutput refuses credential fields that would break a header") {
+  for (const auto& [field, doc] : std::vector<std::pair<std::string, std::string>>{
+           {"AccessKeyId", R"({"Version": 1, "AccessKeyId": "AKIA/../ X\u0001",
+                               "SecretAccessKey": "s3cr3t"})"},
+           {"AccessKeyId", R"({"Version": 1, "AccessKeyId": "AKIA.DOT", "SecretAccessKey": "s"})"},
+           {"SecretAccessKey", R"({"Version": 1, "AccessKeyId": "AKIAPROCESS000000001",
+                                   "SecretAccessKey": "s3cr3t with space"})"},
+           {"SessionToken", R"({"Version": 1, "AccessKeyId": "AKIAPROCESS000000001",
+                                "SecretAccessKey": "s3cr3t", "SessionToken": "t\r\nX-Evil: 1"})"}}) {
+    INFO(doc);
+    Result<Credentials> got = ParseProcessOutput(doc);
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == ErrorCode::kInvalidInput);
+    CHECK_THAT(got.error().ToString(), Catch::StartsWith("its output: " + field) &&
+                                           !Catch::Contains("s3cr3t") &&
+                                           !Catch::Contains("X-Evil"));
+  }
+}
+
 TEST_CASE("ProcessCredentialProvider runs the program and reports its exit status") {
   testing::FakeClock clock;
   ProcessCredentialProvider ok(
-      R"(/usr/bin/printf '{"Version": 1, "AccessKeyId": "AKIDP", "SecretAccessKey": "%s"}' 'x y')",
+      R"(/usr/bin/printf '{"Version": 1, "AccessKeyId": "AKIDP", "SecretAccessKey": "%s"}' 'x/y+z')",
       "p", clock, {});
   Result<Credentials> got = ok.Get();
   REQUIRE(got.ok());
   CHECK(got->access_key_id == "AKIDP");
-  CHECK(got->secret_access_key.reveal() == "x y");
+  CHECK(got->secret_access_key.reveal() == "x/y+z");
   CHECK(got->provider == "credential_process (profile 'p')");
   Result<Credentials> failed = ProcessCredentialProvider("/bin/false", "p", clock, {}).Get();
   REQUIRE_FALSE(failed.ok());

@@ -1,6 +1,7 @@
 #include "aws/sts_client.h"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "aws/sso_credentials.h"
 #include "fakes/fake_clock.h"
@@ -74,6 +75,31 @@ TEST_CASE("STS and SSO endpoints come from the profile's services section") {
       {{"AWS_STS_REGIONAL_ENDPOINTS", "sometimes"}, {"AWS_CONFIG_FILE", "/none"}}));
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().ToString(), Catch::Contains("expected regional or legacy"));
+}
+
+TEST_CASE("StsClient refuses credentials whose fields would break a header") {
+  for (const auto& [field, key, token] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"AccessKeyId", "ASIA/../ X", "newtoken"},
+           {"SessionToken", "ASIASTSCLIENT00001", "new token"}}) {
+    testing::FakeTransport transport;
+    testing::FakeClock clock;
+    transport.Push(testing::MakeResponse(
+        200, "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>" + key +
+                 "</AccessKeyId><SecretAccessKey>new/secret</SecretAccessKey><SessionToken>" +
+                 token +
+                 "</SessionToken><Expiration>2015-08-30T13:16:00Z</Expiration></Credentials>"
+                 "</AssumeRoleResult></AssumeRoleResponse>"));
+    StsClient sts(transport, clock, {"https://sts.eu-west-1.amazonaws.com", "eu-west-1"}, {});
+    Credentials source;
+    source.access_key_id = "AKIDSOURCE00000000";
+    source.secret_access_key = Secret("sourcesecret");
+    Result<Credentials> got = sts.AssumeRole(source, {"arn:aws:iam::1:role/r", "s", "", 900});
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code() == ErrorCode::kInvalidInput);
+    CHECK_THAT(got.error().ToString(), Catch::Contains(": Credentials: " + field) &&
+                                           !Catch::Contains(key) && !Catch::Contains(token));
+  }
 }
 
 TEST_CASE("StsClient signs AssumeRole with the source credentials and reads the answer") {

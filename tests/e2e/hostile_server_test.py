@@ -14,7 +14,10 @@ import gzip
 import json
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 
 import e2e_util
 from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest
@@ -34,6 +37,71 @@ SETTLED = 60
 MAX_RSS_MIB = 96
 if 'ASAN_OPTIONS' in os.environ:  # scripts/sanitize.sh: shadow memory and redzones
     MAX_RSS_MIB *= 4
+
+
+class BlackholedOnce:
+    """A port for `target` (an emulator's URL) that drops every SYN for `seconds` (a listen
+    queue of one, filled), then relays each connection to the target."""
+
+    def __init__(self, target, seconds):
+        self.target = ('127.0.0.1', int(target.rsplit(':', 1)[1]))
+        self.listener = socket.socket()
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(0)
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.fillers = []
+        for _ in range(3):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(self.listener.getsockname())
+            self.fillers.append(s)
+        time.sleep(0.2)
+        self.opens = threading.Timer(seconds, self._open)
+        self.opens.daemon = True
+        self.opens.start()
+
+    def _open(self):
+        for s in self.fillers:
+            s.close()
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(conn,), daemon=True).start()
+
+    def _relay(self, conn):
+        try:
+            upstream = socket.create_connection(self.target)
+        except OSError:
+            conn.close()
+            return
+
+        def pump(src, dst):
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.opens.cancel()
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept (close alone does not)
+        except OSError:
+            pass
+        self.listener.close()
+        return False
 
 
 class HostileTest(E2ETest):
@@ -227,6 +295,12 @@ class HostileS3Test(HostileTest):
         run, _ = self.plan('bad-length')
         self.assert_refused(run, EXIT_FETCH, URL)
 
+    def test_a_content_length_past_uint64_is_refused_on_the_headers(self):
+        # The connection stays open: read as no length, it would be waited on to the deadline.
+        run, _ = self.plan('length-past-uint64')
+        self.assert_refused(run, EXIT_FETCH, URL, 'a Content-Length that is no length')
+        self.assertLess(run.seconds, SETTLED / 2, run)
+
     def test_partial_content_to_a_request_for_the_whole(self):
         run, _ = self.plan('partial-content')
         self.assert_refused(run, EXIT_FETCH, URL, '206')
@@ -238,8 +312,21 @@ class HostileS3Test(HostileTest):
     # --- time and memory -----------------------------------------------------------------
 
     def test_one_byte_a_second_ends_at_the_deadline(self):
+        # The line names the include's position and keeps libcurl's cause.
         run, _ = self.plan('drip', deadline=DEADLINE)
-        self.assert_refused(run, EXIT_FETCH, URL, 'deadline')
+        self.assert_refused(run, EXIT_FETCH, f'part 1 line 2 ({URL})', 'before the deadline',
+                            'bytes received')
+
+    def test_a_connect_lost_once_is_retried(self):
+        # S3's accept queue is full for 3.5 s (its SYNs dropped, as for a lost SYN or a
+        # blackholed path): the first attempt's connect times out after 3 s, the next one
+        # gets through, with most of the deadline left.
+        with BlackholedOnce(self.shared.s3_url, seconds=3.5) as s3:
+            args = ['plan', self.write('ud', USER_DATA), '--json', '--on-instance',
+                    '--deadline', str(SETTLED)]
+            run = self.run_measured(self.shared, args, {'AWS_ENDPOINT_URL_S3': s3.url})
+        self.assert_planned(run, 'content-length')
+        self.assertLess(run.seconds, SETTLED / 2, run)
 
     def test_a_server_that_never_answers_ends_at_the_deadline(self):
         run, _ = self.plan('silent', deadline=DEADLINE)
@@ -304,6 +391,15 @@ class HostileImdsTest(HostileTest):
     def test_endless_credentials_document(self):
         run, _ = self.plan('imds-creds-endless', imds=True)
         self.assert_refused(run, EXIT_SETUP, URL, 'web-role', 'limit of 1048576 bytes')
+
+    def test_credential_fields_that_would_break_a_header_are_refused(self):
+        for mode, field in (('imds-creds-key-evil', 'AccessKeyId'),
+                            ('imds-creds-token-crlf', 'Token')):
+            with self.subTest(mode=mode):
+                run, stats = self.plan(mode, imds=True)
+                line = self.assert_refused(run, EXIT_SETUP, 'credentials from IMDS', field)
+                self.assertNotIn('X-Injected', line)
+                self.assertNotIn('ASIA/', line)
 
     def test_credentials_expired_already_are_tried_not_hammered(self):
         # As the AWS SDKs: credentials IMDS hands out are used even when past their

@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_util  # noqa: E402
 import wire_probe  # noqa: E402
-from e2e_util import EXIT_FETCH, EXIT_OK, E2ETest  # noqa: E402
+from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest  # noqa: E402
 from wire_probe import answer, reset, s3_error  # noqa: E402
 
 SCRIPT = b'#!/bin/sh\necho probe\n'
@@ -131,7 +131,7 @@ class ConnectionTest(ProbeTest):
             body, version='HTTP/1.0')) or False
         self.assert_planned(self.plan(), 'etag-md5')
 
-    def test_imds_answering_http_10_close_delimited_and_chunked_user_data(self):
+    def test_imds_answering_http_10_and_chunked_user_data(self):
         self.imds.user_data = INCLUDE
         served = []
 
@@ -140,9 +140,9 @@ class ConnectionTest(ProbeTest):
                 self.imds.get_answer(request)
             head, body = data.split(b'\r\n\r\n', 1)
             status, *headers = head.split(b'\r\n')
-            headers = [h for h in headers if not h.lower().startswith(b'content-length')]
             if request.path == '/latest/user-data' and not served:
                 served.append(1)  # chunked, 5 bytes a chunk, each in its own write
+                headers = [h for h in headers if not h.lower().startswith(b'content-length')]
                 conn.sendall(b'\r\n'.join([status] + headers) +
                              b'\r\nTransfer-Encoding: chunked\r\n\r\n')
                 for i in range(0, len(body), 5):
@@ -154,6 +154,41 @@ class ConnectionTest(ProbeTest):
         self.imds.server.handler = handle
         self.assert_planned(self.plan(user_data=None))
         self.assertEqual(served, [1])
+
+    def test_imds_answers_without_a_length_are_refused_wherever_they_were_cut(self):
+        # Close-delimited (HTTP/1.0, or 1.1 with Connection: close and no length), cut by a
+        # FIN in the middle of a line: it looks whole. Nothing of it is used, nothing runs.
+        marker = os.path.join(self.tmp, 'SECOND')
+        user_data = f'#!/bin/sh\ntouch {marker}\n'.encode()
+        cut = user_data[:user_data.index(b'SECOND') + 2]
+        for version, path in (('HTTP/1.1', '/latest/user-data'),
+                              ('HTTP/1.0', '/latest/user-data'),
+                              ('HTTP/1.1', '/latest/meta-data/iam/security-credentials/'
+                               + self.imds.role)):
+            with self.subTest(version=version, path=path):
+                self.imds.user_data = cut if path.endswith('user-data') else INCLUDE
+                handle = self.imds.handle
+
+                def unframed(conn, request, version=version, path=path, handle=handle):
+                    if request.path != path:
+                        return handle(conn, request)
+                    data = self.imds.get_answer(request)
+                    head, body = data.split(b'\r\n\r\n', 1)
+                    status, *headers = head.split(b'\r\n')
+                    headers = [h for h in headers if not h.lower().startswith(b'content-length')]
+                    conn.sendall(b'\r\n'.join([version.encode() + status[8:]] + headers +
+                                               [b'Connection: close']) + b'\r\n\r\n' + body)
+                    return False
+                self.imds.server.handler = unframed
+                state = os.path.join(self.tmp, 'state')
+                run = self.run_bin(self.emu, ['run', '--state-dir', state, '--cloud-config-dir',
+                                              state + '.cfg', '--deadline', str(DEADLINE)],
+                                   timeout=DEADLINE + 60)
+                self.imds.server.handler = handle
+                self.assert_one_error(run, EXIT_SETUP, path,
+                                      'close-delimited (no Content-Length: completeness unproven)')
+                self.assertFalse(os.path.exists(marker), run)
+                self.assertFalse(os.path.exists(os.path.join(self.tmp, 'SE')), run)
 
 
 class HeaderTest(ProbeTest):

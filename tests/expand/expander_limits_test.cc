@@ -184,6 +184,30 @@ TEST_CASE("Expander gives up when the deadline passes between depths") {
   CHECK(r.failures[0].error.code() == ErrorCode::kTimeout);
   CHECK(rig.fetcher.started() == std::vector<std::string>{"s3://b-1/slow"});
   CHECK(rig.fetcher.options_for("s3://b-1/slow").deadline.is_set());
+  CHECK(r.failures[0].ToString() ==
+        "part 1 line 2 → s3://b-1/slow line 2 (s3://b-1/next): includes not expanded before the "
+        "deadline");
+}
+
+TEST_CASE("Expander names the position and the cause of a fetch the deadline cut") {
+  Rig rig;
+  rig.options.deadline = Deadline::After(rig.clock, std::chrono::seconds(30));
+  rig.fetcher.Put("s3://b-1/a", Script("a"));
+  rig.fetcher.FailWith("s3://b-1/b", Error(ErrorCode::kTimeout,
+                                           "request to 127.0.0.1:80: the deadline passed after "
+                                           "30000 ms (3 out of 100 bytes received)"));
+  rig.fetcher.FinishAfter("s3://b-1/b", "s3://b-1/a");
+  rig.fetcher.OnFetch([&](const std::string& url) {
+    if (url == "s3://b-1/b") rig.clock.Advance(std::chrono::seconds(31));
+  });
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/a\ns3://b-1/b\n")});
+  CHECK_FALSE(r.plan);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].error.code() == ErrorCode::kTimeout);
+  CHECK(r.failures[0].ToString() ==
+        "part 1 line 3 (s3://b-1/b): includes not expanded before the deadline: fetching "
+        "s3://b-1/b: request to 127.0.0.1:80: the deadline passed after 30000 ms (3 out of 100 "
+        "bytes received)");
 }
 
 // Two top-level lines; every object names `fanout` objects of the next level, distinct

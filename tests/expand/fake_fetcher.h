@@ -26,6 +26,11 @@ class FakeFetcher : public fetch::Fetcher {
     std::lock_guard<std::mutex> l(mu_);
     objects_[url] = std::move(body);
   }
+  // Fetch(url) fails with `error` (its context added as for a missing key).
+  void FailWith(const std::string& url, Error error) {
+    std::lock_guard<std::mutex> l(mu_);
+    errors_.insert_or_assign(url, std::move(error));
+  }
   // Fetch(url) finishes only after Fetch(first) has finished.
   void FinishAfter(const std::string& url, const std::string& first) {
     std::lock_guard<std::mutex> l(mu_);
@@ -104,6 +109,9 @@ class FakeFetcher : public fetch::Fetcher {
     std::string body;
     {
       std::lock_guard<std::mutex> l(mu_);
+      if (auto e = errors_.find(url); e != errors_.end()) {
+        return Error(e->second).WithContext(context);
+      }
       auto it = objects_.find(url);
       if (it == objects_.end()) {
         return Error(ErrorCode::kNotFound, "NoSuchKey: the specified key does not exist")
@@ -140,6 +148,7 @@ class FakeFetcher : public fetch::Fetcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::string> objects_;
+  std::map<std::string, Error> errors_;
   std::map<std::string, std::string> after_;
   std::map<std::string, fetch::FetchOptions> options_;
   std::function<void(const std::string&)> on_fetch_;

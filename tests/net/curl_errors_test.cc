@@ -73,13 +73,51 @@ TEST_CASE("MapCurlFailure names the CA bundle when a certificate is not trusted"
 }
 
 TEST_CASE("MapCurlFailure makes a timeout final once the deadline has passed") {
-  CurlFailure f = Failure(CURLE_OPERATION_TIMEDOUT);
+  CurlFailure f = Failure(CURLE_OPERATION_TIMEDOUT, 0,
+                          "Operation timed out after 250 milliseconds with 3 out of 100 bytes "
+                          "received");
   f.timeout = std::chrono::milliseconds(250);
-  Error open = MapCurlFailure(f);
-  CHECK(open.retryable());
-  CHECK(open.message().find("request to 127.0.0.1:8080 (timeout 250 ms): ") == 0);
+  f.elapsed = std::chrono::milliseconds(250);
+  f.connected = true;
   f.deadline_expired = true;
-  CHECK_FALSE(MapCurlFailure(f).retryable());
+  Error e = MapCurlFailure(f);
+  CHECK_FALSE(e.retryable());
+  CHECK(e.message() ==
+        "request to 127.0.0.1:8080: the deadline passed after 250 ms (operation timed out after "
+        "250 milliseconds with 3 out of 100 bytes received)");
+}
+
+TEST_CASE("MapCurlFailure names the limit a timeout came from, retryable before the deadline") {
+  CurlFailure f = Failure(CURLE_OPERATION_TIMEDOUT);
+  f.timeout = std::chrono::milliseconds(299985);
+  f.connect_timeout = std::chrono::milliseconds(3000);
+  f.low_speed_limit = 1024;
+  f.low_speed_time = std::chrono::seconds(30);
+  SECTION("the connect timeout") {
+    f.elapsed = std::chrono::milliseconds(3001);
+    Error e = MapCurlFailure(f);
+    CHECK(e.code() == ErrorCode::kTimeout);
+    CHECK(e.retryable());
+    CHECK(e.message() ==
+          "connecting to 127.0.0.1:8080: connect timed out after 3001 ms (limit 3000 ms)");
+  }
+  SECTION("the low-speed check") {
+    f.connected = true;
+    f.elapsed = std::chrono::milliseconds(30012);
+    Error e = MapCurlFailure(f);
+    CHECK(e.retryable());
+    CHECK(e.message() ==
+          "request to 127.0.0.1:8080: no data for 30 s (under 1024 bytes/s), after 30012 ms");
+  }
+  SECTION("the attempt's own timeout") {
+    f.connected = true;
+    f.timeout = std::chrono::milliseconds(2000);
+    f.elapsed = std::chrono::milliseconds(2001);
+    Error e = MapCurlFailure(f);
+    CHECK(e.retryable());
+    CHECK(e.message() ==
+          "request to 127.0.0.1:8080: timed out after 2001 ms (attempt timeout 2000 ms)");
+  }
 }
 
 TEST_CASE("MapCurlFailure calls a partial transfer a short body") {

@@ -69,6 +69,28 @@ TEST_CASE("CurlTransport refuses Content-Length headers that differ, whichever c
   CHECK(r->body == "hello");
 }
 
+TEST_CASE("CurlTransport refuses a Content-Length that is no length on the headers alone") {
+  for (const char* length : {"18446744073709551621", "+5", "5x"}) {
+    DYNAMIC_SECTION(length) {
+      // 2^64 + 5: libcurl would read it as no length and wait for the close.
+      LoopbackServer server([&server, length](const HttpRequest&, Connection& c) {
+        c.Write("HTTP/1.1 200 OK\r\nContent-Length: " + std::string(length) + "\r\n\r\n");
+        server.WaitForStop();
+      });
+      CurlTransport transport(TestOptions());
+      MemorySink sink;
+      auto start = std::chrono::steady_clock::now();
+      Result<Response> r = transport.Send(Get(server.Url("/")), &sink);
+      REQUIRE_FALSE(r.ok());
+      CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+      CHECK(r.error().code() == ErrorCode::kTransport);
+      CHECK_FALSE(r.error().retryable());
+      CHECK(r.error().message() == "the answer from 127.0.0.1:" + std::to_string(server.port()) +
+                                       " has a Content-Length that is no length (" + length + ")");
+    }
+  }
+}
+
 TEST_CASE("CurlTransport reads a folded header line as part of the field before it") {
   LoopbackServer server([](const HttpRequest&, Connection& c) {
     c.Write(

@@ -1,10 +1,15 @@
 #include "net/curl_transport.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 #include "core/crypto.h"
@@ -163,6 +168,76 @@ TEST_CASE("CurlTransport bounds an attempt by the deadline and then marks it fin
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == ErrorCode::kTimeout);
   CHECK_FALSE(r.error().retryable());
+  CHECK_THAT(r.error().message(), Catch::Contains(": the deadline passed after "));
+}
+
+// A listening port whose accept queue is full: the kernel drops further SYNs, as a lost SYN
+// or a blackholed path would, so a connect to it times out.
+class BlackholedPort {
+ public:
+  BlackholedPort() {
+    listen_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(listen_, 0) == 0);
+    socklen_t len = sizeof addr;
+    getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    for (int i = 0; i < 3; ++i) {
+      int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      fillers_.push_back(fd);
+    }
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ~BlackholedPort() {
+    for (int fd : fillers_) close(fd);
+    close(listen_);
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/x"; }
+
+ private:
+  int listen_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+TEST_CASE("CurlTransport keeps a connect timeout retryable while the deadline is far") {
+  BlackholedPort blackholed;
+  CurlTransportOptions options = TestOptions();
+  options.connect_timeout = milliseconds(300);
+  CurlTransport transport(options);
+  Request req = Get(blackholed.Url());
+  req.timeout = milliseconds(0);  // the attempt's cap is the rest of the deadline
+  req.deadline = Deadline::After(SystemClock::Get(), std::chrono::seconds(60));
+  Result<Response> r = transport.Send(req);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTimeout);
+  CHECK(r.error().retryable());
+  CHECK_THAT(r.error().message(), Catch::StartsWith("connecting to 127.0.0.1:") &&
+                                      Catch::Contains(": connect timed out after ") &&
+                                      Catch::Contains(" (limit 300 ms)"));
+}
+
+TEST_CASE("CurlTransport keeps a stalled body retryable while the deadline is far") {
+  LoopbackServer stalled([&stalled](const HttpRequest&, Connection& c) {
+    c.Write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+    stalled.WaitForStop();
+  });
+  CurlTransportOptions options = TestOptions();
+  options.low_speed_time = std::chrono::seconds(1);
+  CurlTransport transport(options);
+  Request req = Get(stalled.Url("/slow"));
+  req.timeout = milliseconds(0);
+  req.deadline = Deadline::After(SystemClock::Get(), std::chrono::seconds(60));
+  Result<Response> r = transport.Send(req);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTimeout);
+  CHECK(r.error().retryable());
+  CHECK_THAT(r.error().message(),
+             Catch::Contains(": no data for 1 s (under 1024 bytes/s), after "));
 }
 
 TEST_CASE("CurlTransport does not send when the deadline has already passed") {
