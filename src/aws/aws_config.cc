@@ -110,12 +110,7 @@ Result<std::string> ResolveRegion(const Environment& env, const ProfileRef& p,
   if (!s) s = FromEnv(env, "AWS_DEFAULT_REGION");
   if (!s) s = FromProfile(p, "region");
   if (!s) return std::string();
-  if (s->value.size() > 63) return BadSetting(*s, "too long for a region");
-  for (char c : s->value) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return BadSetting(*s, "a region has only a-z, 0-9 and '-'");
-    }
-  }
+  if (Status ok = CheckRegion(s->value); !ok.ok()) return BadSetting(*s, ok.error().message());
   source = s->source;
   return s->value;
 }
@@ -167,13 +162,9 @@ Status ResolveServiceEndpoint(const Environment& env, const ProfileRef& p,
   return Ok();
 }
 
-}  // namespace
-
-Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view what) {
-  auto bad = [&](std::string problem) {
-    return Error(ErrorCode::kInvalidInput, "invalid " + std::string(what) + " '" +
-                                               Printable(RedactUrl(url), 200) + "': " + problem);
-  };
+// The length of an http(s) endpoint URL's scheme and host, or what is wrong with it.
+Result<size_t> EndpointHostEnd(std::string_view url) {
+  auto bad = [](std::string problem) { return Error(ErrorCode::kInvalidInput, problem); };
   for (char c : url) {
     if (!IsUriChar(c)) {
       return bad("invalid uri character '" + Printable(std::string_view(&c, 1)) + "'");
@@ -193,9 +184,36 @@ Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view 
   }
   if (rest.find_first_of("?#") != std::string_view::npos)
     return bad("no query or fragment allowed");
+  return url.size() - rest.size() + host.size();
+}
+
+}  // namespace
+
+Status CheckRegion(std::string_view region) {
+  if (region.size() > 63) return Error(ErrorCode::kInvalidInput, "too long for a region");
+  for (char c : region) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return Error(ErrorCode::kInvalidInput, "a region has only a-z, 0-9 and '-'");
+    }
+  }
+  return Ok();
+}
+
+Status CheckEndpointUrl(std::string_view url) {
+  Result<size_t> end = EndpointHostEnd(url);
+  if (!end.ok()) return std::move(end).error();
+  return Ok();
+}
+
+Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view what) {
+  Result<size_t> scheme_and_host = EndpointHostEnd(url);
+  if (!scheme_and_host.ok()) {
+    return Error(ErrorCode::kInvalidInput, "invalid " + std::string(what) + " '" +
+                                               Printable(RedactUrl(url), 200) +
+                                               "': " + scheme_and_host.error().message());
+  }
   std::string out(url);
-  const size_t scheme_and_host = url.size() - rest.size() + host.size();
-  while (out.size() > scheme_and_host && out.back() == '/') out.pop_back();
+  while (out.size() > *scheme_and_host && out.back() == '/') out.pop_back();
   return out;
 }
 

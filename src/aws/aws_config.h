@@ -95,6 +95,12 @@ Result<ImdsConfig> ResolveImdsConfig(const Environment& env, const SharedConfig&
 // kInvalidInput ("invalid uri character ' '") otherwise; `what` names the setting.
 Result<std::string> NormalizeEndpointUrl(std::string_view url, std::string_view what);
 
+// The checks LoadAwsConfig makes of a region and of an endpoint URL, for a caller that names
+// the value's source itself (a command-line flag): kInvalidInput whose message is the problem
+// alone ("a region has only a-z, 0-9 and '-'", "expected an http:// or https:// URL").
+Status CheckRegion(std::string_view region);
+Status CheckEndpointUrl(std::string_view url);
+
 }  // namespace s3us::aws
 
 #endif  // S3US_AWS_AWS_CONFIG_H_

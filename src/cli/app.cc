@@ -6,6 +6,7 @@
 #include "cli/get_command.h"
 #include "cli/json_output.h"
 #include "cli/plan_commands.h"
+#include "cli/result_output.h"
 #include "cli/signing_command.h"
 #include "cli/status_command.h"
 #include "cli/validate_command.h"
@@ -70,7 +71,7 @@ int RunApp(const Options& options) {
   // --json: one document on stdout whatever happened (the error lines, when the command
   // ended without its own).
   if (options.json) FinishJsonOutput(code, DocumentStateDir(options));
-  return code;
+  return ResultExit(code);
 }
 
 }  // namespace s3us::cli

@@ -14,6 +14,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
+#include "cli/result_output.h"
 #include "cli/services.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -25,6 +26,10 @@
 namespace s3us::cli {
 namespace {
 
+// A failed write to stdout, once cli/result_output.h knows it (it tells it, and decides the
+// exit code).
+Error StdoutError() { return Error(ErrorCode::kIo, "cannot write to standard output"); }
+
 // The rest of the file from `offset`, through user space (what sendfile refuses).
 Status CopyToStdoutByReads(int fd, off_t offset) {
   char buf[1 << 16];
@@ -33,9 +38,7 @@ Status CopyToStdoutByReads(int fd, off_t offset) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error(ErrorCode::kIo, "cannot read temporary file");
     if (n == 0) return Ok();
-    if (!WriteAll(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n))).ok()) {
-      return Error(ErrorCode::kIo, "cannot write to standard output");
-    }
+    if (!WriteResult(std::string_view(buf, static_cast<size_t>(n)))) return StdoutError();
     offset += n;
   }
 }
@@ -44,7 +47,7 @@ Status CopyToStdoutByReads(int fd, off_t offset) {
 // and files (Linux 2.6.33). Where it refuses (EINVAL/ENOSYS: a file opened O_APPEND; on
 // some kernels a terminal or a socket type) the rest goes through CopyToStdoutByReads.
 Status CopyToStdout(int fd) {
-  if (std::fflush(stdout) != 0) return Error(ErrorCode::kIo, "cannot write to standard output");
+  if (!WriteResult("")) return StdoutError();
   off_t offset = 0;
   for (;;) {
     ssize_t n = sendfile(STDOUT_FILENO, fd, &offset, size_t{1} << 30);
@@ -52,7 +55,8 @@ Status CopyToStdout(int fd) {
     if (n == 0) return Ok();
     if (errno == EINTR) continue;
     if (errno == EINVAL || errno == ENOSYS) return CopyToStdoutByReads(fd, offset);
-    return Error(ErrorCode::kIo, "cannot write to standard output");
+    StdoutFailed(errno);
+    return StdoutError();
   }
 }
 
@@ -134,7 +138,8 @@ int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Serv
   for (size_t i = 0; i < targets.size(); ++i) {
     if (results[i]->ok()) continue;
     const Error& e = results[i]->error();
-    PrintError(e.ToString());  // the fetcher's context already names the URL
+    // The fetcher's context already names the URL; a failed write to stdout was told.
+    if (!targets[i].destination.empty() || !StdoutBroken()) PrintError(e.ToString());
     exit_code = WorseExit(exit_code, ExitCodeFor(e.code()));
   }
   // All or nothing: the temporary files of a failed command are removed with their sinks.

@@ -1,8 +1,8 @@
 #include "cli/json_output.h"
 
-#include <iostream>
 #include <mutex>
 
+#include "cli/result_output.h"
 #include "core/secret.h"
 #include "run/report.h"
 #include "run/run_state.h"
@@ -27,8 +27,7 @@ JsonOutputState& State() {
 }  // namespace
 
 void WriteJsonDocument(const json& document) {
-  std::cout << run::DumpJson(document);
-  std::cout.flush();
+  WriteResult(run::DumpJson(document));
   std::lock_guard<std::mutex> lock(State().mu);
   State().written = true;
 }

@@ -18,7 +18,8 @@
 
 namespace s3us::cli {
 
-// Writes `document` to stdout and flushes it: the command's one document.
+// Writes `document` to stdout and flushes it: the command's one document (cli/result_output.h
+// checks that it arrived).
 void WriteJsonDocument(const nlohmann::json& document);
 
 // Keeps one error line (without the "s3-user-script: error: " prefix) for the stand-in.

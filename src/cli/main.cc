@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/json_output.h"
 #include "cli/options.h"
+#include "cli/result_output.h"
 #include "core/interrupt.h"
 
 int main(int argc, char** argv) {
@@ -27,10 +28,15 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
     s3us::cli::ParsedCommandLine parsed = s3us::cli::ParseCommandLine(args);
     if (!parsed.options) {
-      std::FILE* out = parsed.exit_code == s3us::cli::kExitOk ? stdout : stderr;
-      std::fputs(parsed.output.c_str(), out);
-      if (!parsed.output.empty() && parsed.output.back() != '\n') std::fputc('\n', out);
-      if (parsed.json && parsed.exit_code != s3us::cli::kExitOk) {
+      std::string text = parsed.output;
+      if (!text.empty() && text.back() != '\n') text += '\n';
+      // Help and version text is the command's result; an error line goes to stderr.
+      if (parsed.exit_code == s3us::cli::kExitOk) {
+        s3us::cli::WriteResult(text);
+        return s3us::cli::ResultExit(s3us::cli::kExitOk);
+      }
+      std::fputs(text.c_str(), stderr);
+      if (parsed.json) {
         s3us::cli::RecordErrorLine(parsed.error);
         s3us::cli::FinishJsonOutput(parsed.exit_code, "");
       }

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <climits>
 #include <optional>
 #include <sstream>
 #include <utility>
@@ -16,6 +17,11 @@ constexpr const char* kLegacyDefaultUrl = "https://s3.amazonaws.com";
 constexpr const char* kExitCodesNote =
     "Exit codes: 0 all ran, 1 a part failed, 2 usage, 3 setup (no user data, credentials or "
     "state dir), 4 fetch or verification failed before anything ran.";
+constexpr const char* kStatusExitCodes =
+    "Exit codes: 0 the last run succeeded (or one is running), 1 it failed, 2 usage, 3 no run "
+    "recorded or the state cannot be read.";
+constexpr const char* kValidateExitCodes =
+    "Exit codes: 0 valid, 2 usage, 3 FILE unreadable, 4 invalid (one line per problem).";
 
 void AddOutputFlags(CLI::App* app, Options& o) {
   app->add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
@@ -24,8 +30,10 @@ void AddOutputFlags(CLI::App* app, Options& o) {
 
 void AddAwsFlags(CLI::App* app, Options& o) {
   app->add_option("--endpoint-url", o.endpoint_url,
-                  "S3 endpoint to use instead of the region's (also AWS_ENDPOINT_URL_S3)");
-  app->add_option("--region", o.region, "Region for buckets whose URL does not name one");
+                  "S3 endpoint to use instead of the region's (also AWS_ENDPOINT_URL_S3)")
+      ->check(EndpointUrl());
+  app->add_option("--region", o.region, "Region for buckets whose URL does not name one")
+      ->check(RegionName());
   app->add_flag("--allow-imdsv1", o.allow_imdsv1,
                 "Fall back to IMDSv1 if IMDS refuses IMDSv2 tokens (not recommended)");
   app->add_option("--deadline", o.deadline_seconds,
@@ -41,7 +49,7 @@ void AddInstanceFlags(CLI::App* app, Options& o) {
   app->add_option("--launch-index", o.launch_index,
                   "This instance's launch index when there is no IMDS: parts whose "
                   "Launch-Index names another are not run (default: unknown, every part runs)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(WholeNumber(0, INT_MAX, ""))
       ->default_str("");
 }
 
@@ -124,6 +132,7 @@ struct RawFlags {
   std::string mode_text = "0600";
   std::string legacy_url = kLegacyDefaultUrl;
   std::string legacy_key;
+  bool bucket_given = false;  // -b, empty or not
 };
 
 // The subcommands, to see which one was given.
@@ -143,10 +152,15 @@ void AddRootFlags(CLI::App& app, Options& o, RawFlags& raw) {
   app.option_defaults()->always_capture_default();
   app.require_subcommand(0, 1);
   app.footer(kExitCodesNote);  // subcommands copy the footer when they are added
-  app.add_option("-b,--bucket", o.bucket, "Predecessor's interface: bucket of <role>/user-script");
+  // As the predecessor's go-flags: a flag given twice takes the last value.
+  app.add_option("-b,--bucket", o.bucket, "Predecessor's interface: bucket of <role>/user-script")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("-k,--key", raw.legacy_key, "Predecessor's interface: key template")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->default_str("{{.Role}}/user-script");
   app.add_option("-u,--url", raw.legacy_url, "Predecessor's interface: S3 endpoint URL")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(EndpointUrl())
       ->default_str(kLegacyDefaultUrl);
   app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
 }
@@ -209,6 +223,7 @@ CLI::App* AddResolveCommand(CLI::App& app, Options& o, const FillIf& fill) {
 CLI::App* AddValidateCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a user-data FILE offline: part tree, include lines, limits, cloud-config");
+  validate->footer(kValidateExitCodes);
   if (!fill(*validate)) return validate;
   validate->add_option("file", o.input, "User data file ('-' for stdin)")->required();
   validate->add_flag("--json", o.json, "Print the result as JSON");
@@ -229,6 +244,7 @@ CLI::App* AddValidateCommand(CLI::App& app, Options& o, const FillIf& fill) {
 
 CLI::App* AddStatusCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
+  status->footer(kStatusExitCodes);
   if (!fill(*status)) return status;
   status->add_option("--state-dir", o.state_dir, "State directory of the run")
       ->check(NonEmptyPath());
@@ -268,20 +284,28 @@ Commands AddCommands(CLI::App& app, Options& o, RawFlags& raw, const FillIf& fil
   c.status = AddStatusCommand(app, o, fill);
   c.get = AddGetCommand(app, o, raw, fill);
   c.signing = AddSigningCommands(app, o, fill);
+  // Listed with the others; RewriteHelp turns `help [COMMAND]` into `[COMMAND] --help`, so
+  // it is never parsed: its COMMAND is there for its own help (`help help`).
+  CLI::App* help =
+      app.add_subcommand("help", "The list of commands, or the help of COMMAND and its exit codes");
+  help->add_option("command", "A command (default: the list of commands)");
+  help->footer("Exit codes: 0 help shown, 2 usage (an unknown COMMAND).");
   app.footer(std::string(kExitCodesNote) +
              "\nPredecessor's interface: s3-user-script -b BUCKET [-k TEMPLATE] [-u URL] [-v] "
              "fetches BUCKET/<role>/user-script and runs it.");
   return c;
 }
 
-// `help [COMMAND]` is `[COMMAND] --help`. A usage error for anything else after `help`.
+// `help [COMMAND]` is `[COMMAND] --help` (`help --help` is `help help`). A usage error for
+// anything else after `help`.
 Result<std::vector<std::string>> RewriteHelp(std::vector<std::string> words, const CLI::App& app) {
   if (words.size() < 2 || words[1] != "help") return words;
+  if (words.size() == 3 && (words[2] == "--help" || words[2] == "-h")) words[2] = "help";
   std::vector<std::string> commands = CommandNames(app);
   if (words.size() > 3) {
     return Error(ErrorCode::kInvalidInput, "help takes one COMMAND (see s3-user-script help)");
   }
-  if (words.size() == 3 && words[2] != "help" &&
+  if (words.size() == 3 &&
       std::find(commands.begin(), commands.end(), words[2]) == commands.end()) {
     std::string near = NearestName(words[2], commands);
     return Error(ErrorCode::kInvalidInput,
@@ -289,9 +313,35 @@ Result<std::vector<std::string>> RewriteHelp(std::vector<std::string> words, con
                      (near.empty() ? "" : "; did you mean " + near + "?"));
   }
   words.erase(words.begin() + 1);
-  if (words.size() == 2 && words[1] == "help") words.pop_back();
   words.push_back("--help");
   return words;
+}
+
+// The predecessor parsed its flags with go-flags, where `-b=BUCKET` is `-b BUCKET` (CLI11
+// would keep the '=' in the value): such words are split up to the first word that is no
+// flag (a command).
+std::vector<std::string> SplitLegacyAssignments(const std::vector<std::string>& words) {
+  auto legacy = [](const std::string& w) { return w == "-b" || w == "-k" || w == "-u"; };
+  auto takes_value = [&legacy](const std::string& w) {
+    return legacy(w) || w == "--bucket" || w == "--key" || w == "--url";
+  };
+  std::vector<std::string> out;
+  size_t i = 0;
+  for (; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (i > 0 && (w == "--" || w.empty() || w[0] != '-')) break;
+    if (takes_value(w) && i + 1 < words.size()) {  // its value, whatever it looks like
+      out.push_back(w);
+      out.push_back(words[++i]);
+    } else if (w.size() >= 3 && w[2] == '=' && legacy(w.substr(0, 2))) {
+      out.push_back(w.substr(0, 2));
+      out.push_back(w.substr(3));
+    } else {
+      out.push_back(w);
+    }
+  }
+  out.insert(out.end(), words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+  return out;
 }
 
 std::optional<Command> GivenCommand(const Commands& c, const Options& o) {
@@ -317,9 +367,10 @@ bool AsksForJson(const std::vector<std::string>& args) {
 // exclude each other. Returns the usage error, if any.
 std::optional<std::string> CheckOptions(Options& o, const RawFlags& raw, bool any_command) {
   bool legacy_flags =
-      !o.bucket.empty() || !raw.legacy_key.empty() || raw.legacy_url != kLegacyDefaultUrl;
+      raw.bucket_given || !raw.legacy_key.empty() || raw.legacy_url != kLegacyDefaultUrl;
   if (!any_command) {
-    if (o.bucket.empty()) return "no command given (see s3-user-script help)";
+    if (!raw.bucket_given) return "no command given (see s3-user-script help)";
+    if (o.bucket.empty()) return "-b needs a bucket name (s3-user-script -b BUCKET)";
     o.command = Command::kLegacy;
     if (!raw.legacy_key.empty()) o.key_template = raw.legacy_key;
     // The predecessor's default URL is plain AWS; only another URL is an endpoint override.
@@ -369,9 +420,9 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     result.json = AsksForJson(args);
     return result;
   };
-  Result<std::vector<std::string>> words = RewriteHelp(args, app);
+  Result<std::vector<std::string>> words = RewriteHelp(SplitLegacyAssignments(args), app);
   if (!words.ok()) return usage(words.error().message());
-  if (std::optional<std::string> bad = DescribeEmptyAssignment(*words, app)) return usage(*bad);
+  if (std::optional<std::string> bad = DescribeBadAssignment(*words, app)) return usage(*bad);
   std::vector<std::string> reversed(words->rbegin(), words->rend());
   if (!reversed.empty()) reversed.pop_back();  // argv[0]
   try {
@@ -393,6 +444,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
 
   std::optional<Command> given = GivenCommand(commands, o);
   if (given) o.command = *given;
+  raw.bucket_given = app.count("--bucket") > 0;
   if (std::optional<std::string> bad = CheckOptions(o, raw, given.has_value())) {
     return usage(*bad);
   }

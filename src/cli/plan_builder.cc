@@ -146,6 +146,7 @@ std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
   fetch::SignedFetcher fetcher(*s.fetcher, *trust ? &**trust : nullptr, *s.clock);
   std::optional<ProgressFetcher> progress(std::in_place, fetcher, stderr,
                                           ProgressModeFor(o.quiet || o.no_progress));
+  eo.objects_asked = [&progress](size_t objects) { progress->Known(objects); };
   expand::Expander expander(*progress, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts));
   progress.reset();  // its line is gone before any error or the plan is printed

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/json_output.h"
 #include "cli/plan_builder.h"
+#include "cli/result_output.h"
 #include "cli/run_lock.h"
 #include "core/clock.h"
 #include "core/files.h"
@@ -46,9 +47,8 @@ void PrintPlan(const Options& o, const expand::Plan& plan, const run::Registry& 
   if (o.json) {
     WriteJsonDocument(run::PlanToJson(plan, registry));
   } else if (!o.quiet) {
-    std::cout << run::RenderPlanText(plan, registry);
+    WriteResult(run::RenderPlanText(plan, registry));
   }
-  std::cout.flush();
 }
 
 // Scripts run with their own directory as cwd and see S3US_STATE_DIR: a relative state or
@@ -182,9 +182,8 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   if (o.json) {
     WriteJsonDocument(j);
   } else if (!o.quiet) {
-    std::cout << run::RenderReport(j);
+    WriteResult(run::RenderReport(j));
   }
-  std::cout.flush();
   if (!report->interrupted_by.empty()) return InterruptedRun(*report);
   if (report->failed() || !p.plan.complete) return kExitFailed;
   return kExitOk;
@@ -227,11 +226,11 @@ int RunPlanLike(const Options& o) {
     case Command::kResolve: {
       if (!p.plan.complete) return kExitFetch;
       Status written = userdata::WriteMime(p.plan.parts, [](std::string_view bytes) {
-        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) == bytes.size()) return Ok();
-        return Status(Error(ErrorCode::kIo, "cannot write the resolved document"));
+        if (WriteResult(bytes, false)) return Ok();
+        return Status(Error(ErrorCode::kIo, "standard output"));  // WriteResult said so
       });
-      if (!written.ok()) return SetupFailure(written.error());
-      return std::fflush(stdout) == 0 ? kExitOk : kExitSetup;
+      if (!written.ok() && !StdoutBroken()) return SetupFailure(written.error());
+      return WriteResult("") ? kExitOk : kExitSetup;
     }
     case Command::kReplay: {
       // With --json the dry run's report is the one document (it lists the plan's parts).

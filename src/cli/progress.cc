@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -106,23 +107,51 @@ Status ProgressSink::Begin(const net::Response& head) {
   return inner_.Begin(head);
 }
 
-ProgressFetcher::ProgressFetcher(fetch::Fetcher& inner, std::FILE* out, ProgressMode mode)
-    : inner_(inner), line_(out, mode, std::chrono::milliseconds(1000)) {}
+ProgressFetcher::ProgressFetcher(fetch::Fetcher& inner, std::FILE* out, ProgressMode mode,
+                                 std::chrono::milliseconds first_after)
+    : inner_(inner), line_(out, mode, first_after) {
+  if (mode != ProgressMode::kOff) timer_ = std::thread([this] { Redraw(); });
+}
 
-ProgressFetcher::~ProgressFetcher() { line_.Clear(); }
+ProgressFetcher::~ProgressFetcher() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  line_.Clear();
+}
+
+// The redraw cadence; ProgressLine keeps to its own (every two seconds with TERM=dumb).
+void ProgressFetcher::Redraw() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_.wait_for(l, kRedrawInterval, [this] { return stopping_; })) Draw();
+}
+
+void ProgressFetcher::Draw() {
+  if (known_ == 0) return;
+  line_.Update("fetching: " + std::to_string(done_) + " of " + std::to_string(known_) + " object" +
+                   (known_ == 1 ? "" : "s"),
+               false);
+}
+
+void ProgressFetcher::Known(size_t objects) {
+  std::lock_guard<std::mutex> l(mu_);
+  known_ = std::max(known_, objects);
+}
 
 Result<fetch::FetchedObject> ProgressFetcher::Fetch(const fetch::Target& target,
                                                     const fetch::FetchOptions& options) {
   {
     std::lock_guard<std::mutex> l(mu_);
-    ++asked_;
+    // Without the expander's count (or ahead of it), the fetches started are what is known.
+    known_ = std::max(known_, ++started_);
   }
   Result<fetch::FetchedObject> got = inner_.Fetch(target, options);
   std::lock_guard<std::mutex> l(mu_);
   ++done_;
-  line_.Update("fetching: " + std::to_string(done_) + " of " + std::to_string(asked_) + " object" +
-                   (asked_ == 1 ? "" : "s"),
-               false);
+  Draw();
   return got;
 }
 

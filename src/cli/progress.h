@@ -1,17 +1,19 @@
 // Progress on stderr, only when stderr is a terminal: a sink decorator for `get` (name, bytes
 // of total, percent, rate, ETA; one line per object redrawn at most five times a second) and
-// a fetcher decorator for `plan`/`run` (objects done of those asked for so far, shown once the
-// fetches take longer than a second). With TERM=dumb the same lines are printed plainly, one
-// at most every two seconds. Never used when stderr is a pipe or a file, so logs and CI
-// output stay clean.
+// a fetcher decorator for `plan`/`run` (objects done of those known so far, shown once the
+// fetches take longer than a second, and redrawn on a timer while they run). With TERM=dumb the
+// same lines are printed plainly, one at most every two seconds. Never used when stderr is a pipe
+// or a file, so logs and CI output stay clean.
 #ifndef S3US_CLI_PROGRESS_H_
 #define S3US_CLI_PROGRESS_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "fetch/fetcher.h"
 #include "net/transport.h"
@@ -66,21 +68,38 @@ class ProgressSink : public net::BodySink {
   std::optional<uint64_t> total_;
 };
 
-// "fetching: 3 of 7 objects" while a plan's includes are fetched.
+// "fetching: 3 of 7 objects" while a plan's includes are fetched: done of known so far
+// (queued ones included, as the expander finds them). The line is redrawn on a timer, so a
+// single slow object shows "fetching: 0 of 1 object" while it runs.
 class ProgressFetcher : public fetch::Fetcher {
  public:
-  ProgressFetcher(fetch::Fetcher& inner, std::FILE* out, ProgressMode mode);
+  // Nothing is drawn before `first_after`.
+  ProgressFetcher(fetch::Fetcher& inner, std::FILE* out, ProgressMode mode,
+                  std::chrono::milliseconds first_after = std::chrono::seconds(1));
+  // Stops the timer and erases the line.
   ~ProgressFetcher() override;
+  ProgressFetcher(const ProgressFetcher&) = delete;
+  ProgressFetcher& operator=(const ProgressFetcher&) = delete;
+
+  // The number of objects known so far, started or queued (ExpandOptions::objects_asked).
+  void Known(size_t objects);
   using fetch::Fetcher::Fetch;
   Result<fetch::FetchedObject> Fetch(const fetch::Target& target,
                                      const fetch::FetchOptions& options) override;
 
  private:
+  void Draw();  // REQUIRES: mu_ held
+  void Redraw();
+
   fetch::Fetcher& inner_;
   std::mutex mu_;
-  ProgressLine line_;  // guarded by mu_
-  int asked_ = 0;      // guarded by mu_
-  int done_ = 0;       // guarded by mu_
+  std::condition_variable stop_;
+  bool stopping_ = false;  // guarded by mu_
+  ProgressLine line_;      // guarded by mu_
+  size_t known_ = 0;       // guarded by mu_: the expander's count, or started_ when more
+  size_t started_ = 0;     // guarded by mu_
+  size_t done_ = 0;        // guarded by mu_
+  std::thread timer_;      // runs Redraw; only when the line is drawn at all
 };
 
 }  // namespace s3us::cli

@@ -1,10 +1,10 @@
 #include "cli/status_command.h"
 
 #include <algorithm>
-#include <iostream>
 #include <vector>
 
 #include "cli/json_output.h"
+#include "cli/result_output.h"
 #include "cli/run_lock.h"
 #include "core/interrupt.h"
 #include "core/secret.h"
@@ -61,8 +61,8 @@ int PrintRunning(const Options& o, const std::string& dir, const json& holder) {
     if (holder.contains("started_at")) j["started_at"] = holder["started_at"];
     WriteJsonDocument(j);
   } else {
-    std::cout << "running: pid " << Text(holder, "pid") << " since " << Text(holder, "started_at")
-              << " in " << dir << " (status --wait waits for the end)\n";
+    WriteResult("running: pid " + Text(holder, "pid") + " since " + Text(holder, "started_at") +
+                " in " + dir + " (status --wait waits for the end)\n");
   }
   return kExitOk;
 }
@@ -93,8 +93,8 @@ int RunStatus(const Options& o) {
     if (o.json) {
       WriteJsonDocument(*loaded);
     } else {
-      std::cout << run::RenderReport(*loaded);
-      if (o.long_format) std::cout << RedactSecrets(RenderPartsLong(*loaded));
+      WriteResult(run::RenderReport(*loaded) +
+                  (o.long_format ? RedactSecrets(RenderPartsLong(*loaded)) : std::string()));
     }
     return code;
   }

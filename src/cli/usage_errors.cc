@@ -7,6 +7,8 @@
 #include <optional>
 #include <sstream>
 
+#include "aws/aws_config.h"
+#include "core/secret.h"
 #include "core/strings.h"
 
 namespace s3us::cli {
@@ -166,7 +168,6 @@ std::string NearestName(const std::string& typed, const std::vector<std::string>
 std::vector<std::string> CommandNames(const CLI::App& app) {
   std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  names.push_back("help");
   return names;
 }
 
@@ -188,17 +189,24 @@ std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
   return Where(command) + what + HelpHint(command);
 }
 
-std::optional<std::string> DescribeEmptyAssignment(const std::vector<std::string>& words,
-                                                   const CLI::App& app) {
+std::optional<std::string> DescribeBadAssignment(const std::vector<std::string>& words,
+                                                 const CLI::App& app) {
   const CLI::App* command = &app;
   for (const std::string& word : words) {
     if (word == "--") break;
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (command == &app && sub->get_name() == word) command = sub;
     }
-    if (word.size() > 3 && word.rfind("--", 0) == 0 && word.back() == '=') {
-      std::string name = word.substr(0, word.size() - 1);
+    size_t equals = word.find('=');
+    if (word.size() < 3 || word.rfind("--", 0) != 0 || equals == std::string::npos) continue;
+    std::string name = word.substr(0, equals);
+    if (equals + 1 == word.size()) {
       return Where(*command) + name + ": nothing after '=' (give " + name + " VALUE)" +
+             HelpHint(*command);
+    }
+    const CLI::Option* opt = command->get_option_no_throw(name);
+    if (opt != nullptr && opt->get_expected_max() == 0) {
+      return Where(*command) + name + " takes no value (give " + name + " alone)" +
              HelpHint(*command);
     }
   }
@@ -206,7 +214,8 @@ std::optional<std::string> DescribeEmptyAssignment(const std::vector<std::string
 }
 
 CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what) {
-  std::string accepted = "a whole number of " + what + " from " + std::to_string(lo) +
+  std::string accepted = "a whole number " + (what.empty() ? "" : "of " + what + " ") + "from " +
+                         std::to_string(lo) +
                          (hi == LLONG_MAX ? " up" : " to " + std::to_string(hi));
   return Check(
       "",
@@ -264,6 +273,25 @@ CLI::Validator Sha256Hex() {
                                              [](unsigned char c) { return std::isxdigit(c) != 0; });
       },
       "a SHA-256 (64 hexadecimal digits)");
+}
+
+CLI::Validator RegionName() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        Status ok = value.empty() ? Ok() : aws::CheckRegion(value);
+        return ok.ok() ? "" : "'" + value + "' is not a region name (" + ok.error().message() + ")";
+      },
+      "");
+}
+
+CLI::Validator EndpointUrl() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        Status ok = value.empty() ? Ok() : aws::CheckEndpointUrl(value);
+        if (ok.ok()) return "";
+        return "'" + RedactUrl(value) + "' is not an endpoint URL (" + ok.error().message() + ")";
+      },
+      "");
 }
 
 }  // namespace s3us::cli

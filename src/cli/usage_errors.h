@@ -20,10 +20,11 @@ namespace s3us::cli {
 std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
                                const std::vector<std::string>& words);
 
-// `--state-dir=` with nothing after '=': CLI11 would take the next word as the value. The
-// usage error for the first such word before "--", if any.
-std::optional<std::string> DescribeEmptyAssignment(const std::vector<std::string>& words,
-                                                   const CLI::App& app);
+// `--state-dir=` with nothing after '=' (CLI11 would take the next word as the value), and
+// `--json=maybe`, a value given to a flag (CLI11's "Could not convert"). The usage error for
+// the first such word before "--", if any.
+std::optional<std::string> DescribeBadAssignment(const std::vector<std::string>& words,
+                                                 const CLI::App& app);
 
 // The known name closest to `typed` (a small edit distance, or a prefix); "" when none is.
 std::string NearestName(const std::string& typed, const std::vector<std::string>& known);
@@ -31,7 +32,7 @@ std::string NearestName(const std::string& typed, const std::vector<std::string>
 // Names of the commands of `app` (visible subcommands), for suggestions and `help COMMAND`.
 std::vector<std::string> CommandNames(const CLI::App& app);
 
-// A whole number in [lo, hi], `what` naming the unit ("seconds", "parts").
+// A whole number in [lo, hi], `what` naming the unit ("seconds", "parts"; "" for none).
 CLI::Validator WholeNumber(long long lo, long long hi, const std::string& what);
 // A byte size limit: digits with an optional unit (K, M, G, KiB, MB...: powers of 1024), as
 // --max-total-bytes takes, from 1 byte (0 would turn the limit off, or refuse everything)
@@ -44,6 +45,10 @@ Result<uint64_t> ParseByteSize(const std::string& text);
 CLI::Validator NonEmptyPath();
 // 64 hexadecimal digits.
 CLI::Validator Sha256Hex();
+// A region name and an S3 endpoint URL, checked as the AWS configuration checks them
+// (aws::CheckRegion, aws::CheckEndpointUrl); empty: not given.
+CLI::Validator RegionName();
+CLI::Validator EndpointUrl();
 
 }  // namespace s3us::cli
 

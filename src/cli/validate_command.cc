@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <iostream>
 #include <set>
 
 #include "cli/json_output.h"
+#include "cli/result_output.h"
 #include "core/child.h"
 #include "core/files.h"
 #include "core/secret.h"
@@ -279,13 +279,12 @@ int RunValidate(const Options& o) {
   } else if (!o.quiet) {
     size_t lines = 0;
     for (const json& p : j["parts"]) lines += p["lines"].size();
-    std::cout << RenderTree(j["parts"]) << (j["valid"].get<bool>() ? "valid: " : "invalid: ");
-    if (j["parts"].empty()) {
-      std::cout << "no parts\n";
-    } else {
-      std::cout << j["parts"].size() << " part" << (j["parts"].size() == 1 ? "" : "s") << ", "
-                << lines << " include line" << (lines == 1 ? "" : "s") << "\n";
-    }
+    size_t parts = j["parts"].size();
+    WriteResult(RenderTree(j["parts"]) + (j["valid"].get<bool>() ? "valid: " : "invalid: ") +
+                (parts == 0 ? "no parts\n"
+                            : std::to_string(parts) + " part" + (parts == 1 ? "" : "s") + ", " +
+                                  std::to_string(lines) + " include line" +
+                                  (lines == 1 ? "" : "s") + "\n"));
   }
   return j["valid"].get<bool>() ? kExitOk : kExitFetch;
 }

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ struct ExpandOptions {
   // How fetched objects are parsed (gzip, MIME, starts-with typing). Its input limit is
   // raised to limits.max_object_bytes: an object the fetch accepted is parsed whole.
   userdata::ParseOptions parse;
+  // Told the number of distinct objects asked of the fetcher so far, queued ones included,
+  // whenever it grows (a progress line's total); called on the thread that runs Expand().
+  std::function<void(size_t)> objects_asked;
 };
 
 // One include that could not be expanded, or a whole-expansion limit.

@@ -108,6 +108,7 @@ std::optional<Error> Expansion::Schedule() {
                                                   " objects (--max-objects)");
     }
     if (!to_fetch.empty() && deadline_.Expired(clock_)) return DeadlineError(*to_fetch.front());
+    if (!to_fetch.empty() && options_.objects_asked) options_.objects_asked(objects_requested_);
     if (!to_fetch.empty()) {
       LogDebug("fetching " + std::to_string(to_fetch.size()) + " object(s) at depth " +
                std::to_string(batch.front()->depth) + ", " + std::to_string(in_flight_) +

@@ -88,6 +88,16 @@ TEST_CASE("An invalid region names its source") {
         "invalid AWS_REGION 'us east 1': a region has only a-z, 0-9 and '-'");
 }
 
+TEST_CASE("Region and endpoint checks say the problem alone, for a caller that names the source") {
+  CHECK(CheckRegion("eu-west-1").ok());
+  CHECK(CheckRegion("bad_region").error().message() == "a region has only a-z, 0-9 and '-'");
+  CHECK(CheckRegion(std::string(64, 'a')).error().message() == "too long for a region");
+  CHECK(CheckEndpointUrl("http://127.0.0.1:9000/").ok());
+  CHECK(CheckEndpointUrl("ftp://x").error().message() == "expected an http:// or https:// URL");
+  CHECK(CheckEndpointUrl("http://").error().message() == "expected http(s)://host[:port]");
+  CHECK(CheckEndpointUrl("http://h/?q").error().message() == "no query or fragment allowed");
+}
+
 TEST_CASE("The S3 endpoint override follows the service-specific endpoint precedence") {
   const std::string config =
       "[default]\nendpoint_url = http://global:1\nservices = local\ns3 =\n"

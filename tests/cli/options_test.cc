@@ -114,6 +114,63 @@ TEST_CASE("legacy flags with a command are refused") {
   CHECK(Parse({"-b", "x", "run"}).exit_code == kExitUsage);
 }
 
+// The predecessor's go-flags: `-b=X` is `-b X` (it was the bucket "=X"), `-bX` too, and a
+// flag given twice takes its last value (it was a usage error).
+TEST_CASE("the predecessor's flags take go-flags spellings, the last one winning") {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"-b=bkt"}, {"-bbkt"}, {"-b", "bkt"}, {"--bucket=bkt"}, {"-b", "other", "-b=bkt"}}) {
+    INFO(args.front());
+    auto r = Parse(args);
+    REQUIRE(r.options);
+    CHECK(r.options->command == Command::kLegacy);
+    CHECK(r.options->bucket == "bkt");
+  }
+  auto r = Parse({"--bucket", "bkt", "-k={{.Role}}/a=b.sh", "-u=http://127.0.0.1:9000", "-k",
+                  "{{.Role}}/boot.sh", "-v"});
+  REQUIRE(r.options);
+  CHECK(r.options->key_template == "{{.Role}}/boot.sh");
+  CHECK(r.options->endpoint_url == "http://127.0.0.1:9000");
+  auto with_equals = Parse({"-b", "bkt", "-k={{.Role}}/a=b.sh"});
+  REQUIRE(with_equals.options);
+  CHECK(with_equals.options->key_template == "{{.Role}}/a=b.sh");
+  // Only the predecessor's flags: the commands still refuse a flag given twice.
+  CHECK(Parse({"plan", "-", "--region", "a", "--region", "b"}).exit_code == kExitUsage);
+}
+
+TEST_CASE("an empty bucket is named as such, not as a missing command") {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"-b", ""}, {"-b="}, {"-b", "bkt", "-b", ""}}) {
+    auto r = Parse(args);
+    CHECK(r.exit_code == kExitUsage);
+    CHECK(r.output == "s3-user-script: error: -b needs a bucket name (s3-user-script -b BUCKET)");
+  }
+}
+
+TEST_CASE("help is listed among the commands, and help --help is help help") {
+  // `help --help` was "help: unknown command '--help'; did you mean help?".
+  auto help = Parse({"help", "--help"});
+  CHECK(help.exit_code == kExitOk);
+  CHECK(help.output.rfind("The list of commands, or the help of COMMAND", 0) == 0);
+  CHECK(help.output.find("Usage: s3-user-script help [OPTIONS] [command]") != std::string::npos);
+  CHECK(Parse({"help", "help"}).output == help.output);
+  CHECK(Parse({"help", "-h"}).output == help.output);
+  std::string top = Parse({"--help"}).output;
+  CHECK(Parse({"help"}).output == top);
+  CHECK(top.find("\n  help                        The list of commands") != std::string::npos);
+}
+
+TEST_CASE("status and validate --help end with their own exit codes") {
+  std::string status = Parse({"status", "--help"}).output;
+  CHECK(status.find("Exit codes: 0 the last run succeeded (or one is running), 1 it failed") !=
+        std::string::npos);
+  std::string validate = Parse({"validate", "--help"}).output;
+  CHECK(validate.find("Exit codes: 0 valid, 2 usage, 3 FILE unreadable, 4 invalid") !=
+        std::string::npos);
+  for (const std::string& text : {status, validate}) {
+    CHECK(text.find("1 a part failed") == std::string::npos);
+  }
+}
+
 TEST_CASE("get parses destinations, mode and pins") {
   auto r = Parse(
       {"get", "s3://b/k", "-o", "/tmp/x", "--mode", "0640", "--sha256", std::string(64, 'a')});

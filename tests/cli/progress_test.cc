@@ -1,7 +1,12 @@
 #include "cli/progress.h"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +79,81 @@ TEST_CASE("plain progress prints whole lines without terminal escapes") {
   std::vector<std::string_view> lines = SplitLines(text);
   for (std::string_view line : lines) CHECK(line.starts_with("obj  "));
   CHECK(lines.back().starts_with("obj  8 B of 8 B  100%"));
+  std::fclose(out);
+}
+
+// Holds every fetch until Release().
+class HeldFetcher : public fetch::Fetcher {
+ public:
+  using fetch::Fetcher::Fetch;
+  Result<fetch::FetchedObject> Fetch(const fetch::Target&, const fetch::FetchOptions&) override {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return released_; });
+    return Error(ErrorCode::kNotFound, "not here");
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
+// Reads `fd` until `text` has been seen (or 30 s have passed); what was read.
+std::string ReadUntil(int fd, const std::string& text) {
+  std::string seen;
+  for (int waited = 0; seen.find(text) == std::string::npos && waited < 300; ++waited) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  return seen;
+}
+
+// It drew only when an object finished, and counted only the fetches started: one slow
+// object showed nothing while it ran, and three at --max-parallel 1 showed "1 of 1".
+TEST_CASE("the fetching line counts queued objects and is redrawn while a slow one runs") {
+  for (ProgressMode mode : {ProgressMode::kRedraw, ProgressMode::kPlain}) {
+    for (size_t known : {size_t{0}, size_t{3}}) {
+      int p[2];
+      REQUIRE(pipe(p) == 0);
+      std::FILE* out = fdopen(p[1], "w");
+      REQUIRE(out != nullptr);
+      HeldFetcher fetcher;
+      std::string expected = known == 0 ? "fetching: 0 of 1 object" : "fetching: 0 of 3 objects";
+      {
+        ProgressFetcher progress(fetcher, out, mode, std::chrono::milliseconds(0));
+        if (known > 0) progress.Known(known);
+        std::thread slow([&progress] { (void)progress.Fetch("s3://bkt/slow", {}); });
+        CHECK(ReadUntil(p[0], expected).find(expected) != std::string::npos);
+        fetcher.Release();
+        slow.join();
+      }
+      std::fclose(out);
+      close(p[0]);
+    }
+  }
+}
+
+TEST_CASE("the fetching line is not drawn when progress is off") {
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  HeldFetcher fetcher;
+  fetcher.Release();
+  {
+    ProgressFetcher progress(fetcher, out, ProgressMode::kOff, std::chrono::milliseconds(0));
+    progress.Known(2);
+    (void)progress.Fetch("s3://bkt/a", {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  CHECK(std::ftell(out) == 0);
   std::fclose(out);
 }
 

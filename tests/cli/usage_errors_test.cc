@@ -1,6 +1,9 @@
 #include "cli/usage_errors.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <map>
+#include <sstream>
 
 #include "cli/options.h"
 
@@ -159,6 +162,139 @@ TEST_CASE("a usage error says whether --json was asked for") {
         "s3-user-script help plan)");
   CHECK_FALSE(ParseCommandLine({"s3-user-script", "plan", "--max-parallel", "0"}).json);
   CHECK_FALSE(ParseCommandLine({"s3-user-script", "replay", "f", "--", "--json", "x"}).json);
+}
+
+TEST_CASE("bad numbers and values given to flags are one line naming the flag") {
+  // CLI11 said "Value -1 not in range 0.000000 to 1797693134862315708...", "Could not
+  // convert: --launch-index = 1.5", "Could not convert: --json = maybe".
+  for (const char* bad : {"-1", "abc", "1.5", "99999999999", "2147483648"}) {
+    CHECK(ErrorFor({"replay", "f", "--launch-index", bad}) ==
+          "s3-user-script: error: replay: --launch-index: '" + std::string(bad) +
+              "' is not a whole number from 0 to 2147483647 (see s3-user-script help replay)");
+  }
+  CHECK(ParseCommandLine({"s3-user-script", "replay", "f", "--launch-index", "2147483647"})
+            .options->launch_index == 2147483647);
+  CHECK(ErrorFor({"validate", "f", "--json=maybe"}) ==
+        "s3-user-script: error: validate: --json takes no value (give --json alone) (see "
+        "s3-user-script help validate)");
+  CHECK(ErrorFor({"run", "--dry-run=yes-please"}) ==
+        "s3-user-script: error: run: --dry-run takes no value (give --dry-run alone) (see "
+        "s3-user-script help run)");
+}
+
+TEST_CASE("bad --region and --endpoint-url values are usage errors naming the flag") {
+  // They were exit 3, "reading AWS configuration: invalid override 'bad_region': ...".
+  CHECK(ErrorFor({"plan", "f", "--region", "bad_region"}) ==
+        "s3-user-script: error: plan: --region: 'bad_region' is not a region name (a region has "
+        "only a-z, 0-9 and '-') (see s3-user-script help plan)");
+  CHECK(ErrorFor({"get", "s3://bkt/k", "--endpoint-url", "ftp://x"}) ==
+        "s3-user-script: error: get: --endpoint-url: 'ftp://x' is not an endpoint URL (expected "
+        "an http:// or https:// URL) (see s3-user-script help get)");
+  CHECK(ErrorFor({"resolve", "f", "--endpoint-url", "http://"}) ==
+        "s3-user-script: error: resolve: --endpoint-url: 'http://' is not an endpoint URL "
+        "(expected http(s)://host[:port]) (see s3-user-script help resolve)");
+  // The password of a URL with user info is not repeated.
+  CHECK(ErrorFor({"plan", "f", "--endpoint-url", "https://me:hunter2@host"}).find("hunter2") ==
+        std::string::npos);
+  CHECK(ErrorFor({"-b", "bkt", "-u=ftp://x"}) ==
+        "s3-user-script: error: --url: 'ftp://x' is not an endpoint URL (expected an http:// or "
+        "https:// URL) (see s3-user-script help)");
+  auto good = ParseCommandLine(
+      {"s3-user-script", "plan", "f", "--region", "eu-west-1", "--endpoint-url", "http://h:1/"});
+  REQUIRE(good.options);
+  CHECK(good.options->region == "eu-west-1");
+}
+
+// The flags of `help_text` (a CLI11 --help): names and whether each takes a value.
+struct FlagSpec {
+  std::vector<std::string> names;
+  bool takes_value = false;
+};
+std::vector<FlagSpec> FlagsIn(const std::string& help_text) {
+  std::vector<FlagSpec> flags;
+  std::istringstream in(help_text.substr(help_text.find("Options:")));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line) && !line.empty()) {
+    if (line.rfind("  -", 0) != 0) continue;  // a description's own line
+    std::istringstream words(line);
+    std::string names, type;
+    words >> names >> type;
+    FlagSpec flag;
+    for (size_t at = 0; at <= names.size();) {
+      size_t comma = std::min(names.find(',', at), names.size());
+      flag.names.push_back(names.substr(at, comma - at));
+      at = comma + 1;
+    }
+    // "--deadline SECONDS=300 ..." against "--json      Print ...".
+    flag.takes_value = !type.empty() && std::isupper(static_cast<unsigned char>(type[0])) &&
+                       line.find(names + " " + type) != std::string::npos;
+    if (flag.names.front() != "-h") flags.push_back(flag);
+  }
+  return flags;
+}
+
+TEST_CASE("no flag of any command, given a bad value, shows CLI11's own wording") {
+  const std::map<std::string, std::vector<std::string>> positionals = {
+      {"", {}},           {"run", {}},         {"plan", {"f"}}, {"replay", {"f"}},
+      {"resolve", {"f"}}, {"validate", {"f"}}, {"status", {}},  {"get", {"s3://bkt/k"}},
+      {"sign", {"f"}},    {"verify", {"f"}}};
+  std::vector<std::string> commands{""};
+  std::string top = ParseCommandLine({"s3-user-script", "--help"}).output;
+  std::istringstream list(top.substr(top.find("Subcommands:")));
+  for (std::string line; std::getline(list, line);) {
+    if (line.rfind("  ", 0) == 0 && line[2] != ' ') {
+      std::string name = line.substr(2, line.find(' ', 2) - 2);
+      if (name != "help") commands.push_back(name);
+    }
+  }
+  REQUIRE(commands.size() == positionals.size());
+  const std::vector<std::string> bad_values = {
+      "-1", "1.5", "abc", "", "99999999999999999999", "4294967296", "1e3", " 5", "0x10", "-"};
+  const std::vector<std::string> cli11_words = {
+      "Could not convert", "not in range",     "0.000000",     "Value ",
+      "[Option",           "ArgumentMismatch", "which is not", "Validation"};
+  size_t tried = 0, refused = 0;
+  for (const std::string& command : commands) {
+    std::vector<std::string> help_args{"s3-user-script"};
+    if (!command.empty()) help_args.push_back(command);
+    help_args.push_back("--help");
+    std::vector<FlagSpec> flags = FlagsIn(ParseCommandLine(help_args).output);
+    REQUIRE_FALSE(flags.empty());
+    for (const FlagSpec& flag : flags) {
+      std::vector<std::vector<std::string>> trials;
+      for (const std::string& name : flag.names) {
+        bool is_long = name.rfind("--", 0) == 0;
+        if (flag.takes_value) {
+          for (const std::string& v : bad_values) {
+            trials.push_back({name, v});
+            if (is_long) trials.push_back({name + "=" + v});
+          }
+        } else if (is_long) {
+          for (const char* v : {"maybe", "1", "true", "yes-please"})
+            trials.push_back({name + "=" + v});
+        }
+      }
+      for (std::vector<std::string> trial : trials) {
+        trial.insert(trial.begin(), "s3-user-script");
+        if (!command.empty()) trial.insert(trial.begin() + 1, command);
+        for (const std::string& p : positionals.at(command)) trial.push_back(p);
+        std::string shown;
+        for (const std::string& w : trial) shown += "[" + w + "]";
+        INFO(shown);
+        ParsedCommandLine r = ParseCommandLine(trial);
+        ++tried;
+        if (r.options) continue;  // a value the flag takes (a name, a path)
+        ++refused;
+        CHECK(r.exit_code == kExitUsage);
+        CHECK(r.output.rfind("s3-user-script: error: ", 0) == 0);
+        CHECK(r.output.find('\n') == std::string::npos);
+        for (const std::string& word : cli11_words) CHECK(r.output.find(word) == std::string::npos);
+      }
+    }
+  }
+  CHECK(tried > 1000);
+  CHECK(refused > 500);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 """`get` shows progress on a terminal and never when stderr is a pipe (issue 8); the line has
 bytes of total, percent, rate and ETA, is plain with TERM=dumb, and plan fetches show objects
-done of asked (issue 17)."""
+done of known so far, redrawn while they run (issue 17)."""
 import os
 import pty
 import re
@@ -95,18 +95,21 @@ class Progress(unittest.TestCase):
 
 
 class PlanProgress(unittest.TestCase):
-    """Fetches that take longer than a second show objects done of those asked for."""
+    """Fetches that take longer than a second show objects done of those known so far, redrawn
+    while they run."""
 
-    def test_plan_on_a_terminal_counts_objects_and_clears_its_line(self):
+    def plan_on_terminal(self, latency_ms, keys, *extra):
+        """Runs plan of an #s3-include naming `keys` with stderr on a pseudo-terminal; returns
+        (process, bytes shown)."""
         with tempfile.TemporaryDirectory() as tmp, \
-                Emulators(tmp, s3_args=['--latency-ms', '700']) as emu:
-            for i in range(4):
-                emu.put('bucket', f'{i}.sh', b'#!/bin/sh\n')
+                Emulators(tmp, s3_args=['--latency-ms', str(latency_ms)]) as emu:
+            for key in keys:
+                emu.put('bucket', key, b'#!/bin/sh\n')
             blob = os.path.join(tmp, 'ud')
             with open(blob, 'wb') as f:
-                f.write(b'#s3-include\n' + b''.join(b's3://bucket/%d.sh\n' % i for i in range(4)))
+                f.write(b'#s3-include\n' + b''.join(b's3://bucket/%s\n' % k.encode() for k in keys))
             master, slave = pty.openpty()
-            proc = subprocess.run([BINARY, 'plan', blob, '--max-parallel', '1'],
+            proc = subprocess.run([BINARY, 'plan', blob, *extra],
                                   env=dict(emu.env, TERM='xterm'), stdout=subprocess.PIPE,
                                   stderr=slave, timeout=120)
             os.close(slave)
@@ -121,13 +124,26 @@ class PlanProgress(unittest.TestCase):
                 seen += chunk
             os.close(master)
             self.assertEqual(proc.returncode, 0, seen)
-            self.assertTrue(proc.stdout.startswith(b'4 parts, 4 objects fetched'), proc.stdout)
-            counts = re.findall(rb'\r\x1b\[Kfetching: (\d) of (\d) objects?', seen)
-            self.assertTrue(counts, seen)
-            for done, asked in counts:
-                self.assertLessEqual(int(done), int(asked))
-            self.assertTrue(seen.endswith(b'\r\x1b[K'), seen)
             assert_no_secrets(seen, emu)
+            return proc, seen
+
+    def test_plan_on_a_terminal_counts_objects_and_clears_its_line(self):
+        proc, seen = self.plan_on_terminal(700, [f'{i}.sh' for i in range(4)],
+                                           '--max-parallel', '1')
+        self.assertTrue(proc.stdout.startswith(b'4 parts, 4 objects fetched'), proc.stdout)
+        counts = re.findall(rb'\r\x1b\[Kfetching: (\d) of (\d) objects?', seen)
+        self.assertTrue(counts, seen)
+        # Queued objects count from the start: it said "1 of 1", "2 of 2" at --max-parallel 1.
+        for done, known in counts:
+            self.assertEqual(int(known), 4, seen)
+            self.assertLessEqual(int(done), 4)
+        self.assertTrue(seen.endswith(b'\r\x1b[K'), seen)
+
+    def test_one_slow_object_is_shown_while_it_runs(self):
+        # It was drawn only when an object finished: nothing while the only one ran.
+        _, seen = self.plan_on_terminal(2500, ['slow.sh'])
+        self.assertIn(b'\r\x1b[Kfetching: 0 of 1 object', seen)
+        self.assertTrue(seen.endswith(b'\r\x1b[K'), seen)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 #include "expand/expander.h"
 #include "expand/include_once_cache.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -165,6 +166,31 @@ TEST_CASE("Expander fetches one level concurrently, never above max_parallel") {
     CHECK(rig.fetcher.timeouts() == 0);
     CHECK(rig.fetcher.max_in_flight() == std::min(max_parallel, 10));
   }
+}
+
+TEST_CASE("Expander tells how many objects it asked for, queued ones included") {
+  Rig rig;
+  rig.options.max_parallel = 1;
+  rig.fetcher.Put("s3://b-1/a", Script("a"));
+  rig.fetcher.Put("s3://b-1/b", Script("b"));
+  rig.fetcher.Put("s3://b-1/nest", "#s3-include\ns3://b-1/inner\ns3://b-1/a\n");
+  rig.fetcher.Put("s3://b-1/inner", Script("inner"));
+  std::vector<size_t> told;  // on the coordinating thread
+  std::atomic<size_t> asked{0};
+  rig.options.objects_asked = [&](size_t n) {
+    told.push_back(n);
+    asked = n;
+  };
+  std::atomic<size_t> asked_at_first_fetch{0};
+  rig.fetcher.OnFetch([&](const std::string&) {
+    size_t none = 0;
+    asked_at_first_fetch.compare_exchange_strong(none, asked.load());
+  });
+  ExpandResult r = rig.Expand({S3Include(1, "s3://b-1/a\ns3://b-1/b\ns3://b-1/nest\n")});
+  REQUIRE(r.plan);
+  // All three before the first fetch, one at a time; then the one object new in nest.
+  CHECK(asked_at_first_fetch == 3);
+  CHECK(told == std::vector<size_t>{3, 4});
 }
 
 TEST_CASE("Expander fetches an object's includes before its slow siblings have arrived") {
