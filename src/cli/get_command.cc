@@ -16,10 +16,12 @@
 #include "cli/progress.h"
 #include "cli/result_output.h"
 #include "cli/services.h"
+#include "cli/trust_config.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/parallel.h"
 #include "core/secret.h"
+#include "fetch/signed_fetcher.h"
 #include "fetch/target.h"
 #include "net/sinks.h"
 
@@ -64,7 +66,7 @@ Status CopyToStdout(int fd) {
 // private directory, copied out once verified). The file is renamed into place by the
 // caller once every object of the command verified.
 Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& s,
-                                              const GetTarget& t) {
+                                              fetch::Fetcher& fetcher, const GetTarget& t) {
   std::string temp_dir;
   std::string destination = t.destination;
   if (destination.empty()) {
@@ -84,7 +86,7 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
     fo.sink = &progress;
     fo.record_sha256 = false;  // hash only what verification needs
     fo.deadline = s.deadline;
-    Result<fetch::FetchedObject> got = s.fetcher->Fetch(t.url, fo);
+    Result<fetch::FetchedObject> got = fetcher.Fetch(t.url, fo);
     if (!got.ok()) return got.error();
     LogInfo("fetched " + RedactUrl(t.url) + " (" + std::to_string(got->source.size) +
             " bytes, verified: " + got->source.verified_by + ")");
@@ -129,10 +131,14 @@ int CommitAll(const std::vector<GetTarget>& targets, std::vector<Fetched>& resul
 }
 
 // Prints one error line per failed URL; returns kExitOk, kExitFetch or kExitSetup.
-int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Services& services) {
+// `signers`: the configured trust, which every object must then meet (null: none).
+int FetchAll(const Options& options, const std::vector<GetTarget>& targets, Services& services,
+             const trust::AllowedSigners* signers) {
+  fetch::SignedFetcher fetcher(*services.fetcher, signers, *services.clock);
   std::vector<Fetched> results(targets.size());
-  ParallelFor(targets.size(), 16,
-              [&](size_t i) { results[i].emplace(FetchOne(options, services, targets[i])); });
+  ParallelFor(targets.size(), 16, [&](size_t i) {
+    results[i].emplace(FetchOne(options, services, fetcher, targets[i]));
+  });
 
   int exit_code = kExitOk;
   for (size_t i = 0; i < targets.size(); ++i) {
@@ -246,6 +252,10 @@ int RunGet(const Options& options) {
     return targets.error().code() == ErrorCode::kInvalidInput ? kExitUsage
                                                               : ExitCodeFor(targets.error().code());
   }
+  // The trust every fetching command applies: a script that `get`s its next step must not
+  // be the way around it.
+  Result<std::optional<trust::AllowedSigners>> signers = LoadTrust(options, kSystemAllowedSigners);
+  if (!signers.ok()) return SetupFailure(signers.error());
   Result<std::unique_ptr<Services>> built = BuildServices(options, Where::kWorkstation);
   if (!built.ok()) return SetupFailure(built.error());
   // Only the region is needed from IMDS, and only when nothing configures it.
@@ -254,7 +264,7 @@ int RunGet(const Options& options) {
       !st.ok()) {
     return SetupFailure(st.error());
   }
-  return FetchAll(options, *targets, s);
+  return FetchAll(options, *targets, s, *signers ? &**signers : nullptr);
 }
 
 }  // namespace s3us::cli

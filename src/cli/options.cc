@@ -268,6 +268,9 @@ CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw, const FillIf& 
   get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
       ->check(Sha256Hex());
   get->add_option("--version-id", o.version_id, "Object version to fetch");
+  get->add_option("--allowed-signers", o.allowed_signers,
+                  "Require an SSH signature (KEY.sig) by these signers on every object "
+                  "(default: /etc/s3-user-script/allowed_signers when present)");
   get->add_flag("--no-progress", o.no_progress, "No progress line on a terminal");
   AddAwsFlags(get, o);
   AddOutputFlags(get, o);

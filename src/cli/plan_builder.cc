@@ -132,7 +132,7 @@ std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
     if (!layout.ok()) return SetupFailure(layout.error());
     eo.include_once_cache_dir = layout->instance_dir + "/include-once";
   }
-  auto trust = LoadTrust(o, kSystemAllowedSigners, s.deadline, *s.clock);
+  auto trust = LoadTrust(o, kSystemAllowedSigners);
   if (!trust.ok()) return SetupFailure(trust.error());
   std::optional<OwnTempDir> work;
   if (HasIncludes(parts)) {

@@ -86,6 +86,10 @@ class ProgressFetcher : public fetch::Fetcher {
   using fetch::Fetcher::Fetch;
   Result<fetch::FetchedObject> Fetch(const fetch::Target& target,
                                      const fetch::FetchOptions& options) override;
+  Result<std::optional<std::string>> VerifyKept(std::string_view body, std::string_view signature,
+                                                const fetch::FetchOptions& options) override {
+    return inner_.VerifyKept(body, signature, options);
+  }
 
  private:
   void Draw();  // REQUIRES: mu_ held

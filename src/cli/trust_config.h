@@ -1,7 +1,7 @@
-// Where run, plan, replay and resolve get the allowed_signers list that makes signatures
-// mandatory (docs/signing.md): --allowed-signers FILE, else the system default
-// /etc/s3-user-script/allowed_signers when it exists and lists a key. No list: no
-// signatures needed (sha256= pins remain the integrity control).
+// Where run, plan, replay, resolve and get get the allowed_signers list that makes
+// signatures mandatory (docs/signing.md): --allowed-signers FILE, else the system default
+// /etc/s3-user-script/allowed_signers when something is there and it lists a key. No list:
+// no signatures needed (sha256= pins remain the integrity control).
 #ifndef S3US_CLI_TRUST_CONFIG_H_
 #define S3US_CLI_TRUST_CONFIG_H_
 
@@ -9,7 +9,6 @@
 #include <string>
 
 #include "cli/options.h"
-#include "core/clock.h"
 #include "core/error.h"
 #include "trust/allowed_signers.h"
 
@@ -17,12 +16,16 @@ namespace s3us::cli {
 
 inline constexpr char kSystemAllowedSigners[] = "/etc/s3-user-script/allowed_signers";
 
-// nullopt when no trust is configured. Errors: the file named by --allowed-signers is
-// missing, or any list is malformed (a setup failure: better no boot than an unchecked one),
-// or a FIFO or pipe gives no end before `deadline`.
+// nullopt when no trust is configured: no --allowed-signers and nothing at all at
+// `system_path` (lstat finds no entry). Anything else there is the trust file, and every
+// failure to use it is an error, never "no trust": a dangling symlink, a loop, a directory
+// we cannot search. Whoever could change the file decides what runs, so it is read only
+// as core/files.h's OpenProtectedFile accepts it (a regular file that only root or we
+// could have changed, through directories nobody else can write). Errors (all setup
+// failures: better no boot than an unchecked one) name the file and the cause; a named file
+// that lists nobody is one too.
 Result<std::optional<trust::AllowedSigners>> LoadTrust(const Options& o,
-                                                       const std::string& system_path,
-                                                       const Deadline& deadline, Clock& clock);
+                                                       const std::string& system_path);
 
 }  // namespace s3us::cli
 

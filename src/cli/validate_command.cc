@@ -17,6 +17,7 @@
 #include "core/secret.h"
 #include "core/strings.h"
 #include "expand/include_target.h"
+#include "expand/include_tree.h"
 #include "expand/key_template.h"
 #include "run/report.h"
 #include "userdata/parse.h"
@@ -141,6 +142,9 @@ json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
         if (auto bad = CheckUrl(part, line.url, o))
           problems.push_back({part.index, line.line, *bad});
       }
+      // The trust lines are read as a fetching command reads them.
+      Result<trust::AllowedSigners> signers = expand::ParseInlineSigners(part, part.index);
+      if (!signers.ok()) problems.push_back(FromMessage(part.index, signers.error().message()));
     }
     if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
     tree.push_back(std::move(entry));

@@ -18,6 +18,7 @@ SystemClock& SystemClock::Get() {
 }
 
 Clock::Duration Deadline::Remaining(Clock& clock) const {
+  if (stopped()) return Clock::Duration::zero();
   if (!set_) return std::chrono::hours(24 * 365);
   auto now = clock.Monotonic();
   if (now >= at_) return Clock::Duration::zero();

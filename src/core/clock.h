@@ -3,7 +3,9 @@
 #ifndef S3US_CORE_CLOCK_H_
 #define S3US_CORE_CLOCK_H_
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 
 namespace s3us {
@@ -30,7 +32,10 @@ class SystemClock : public Clock {
   static SystemClock& Get();
 };
 
-// A point on the monotonic clock by which a whole operation must finish.
+// A point on the monotonic clock by which a whole operation must finish, which a shared
+// flag may bring forward to now: two fetches that only succeed together (an object and its
+// signature) end each other on the first failure, through the same checks every wait on a
+// deadline already makes.
 class Deadline {
  public:
   // Never expires.
@@ -38,21 +43,33 @@ class Deadline {
   Deadline(Clock::MonoTime at) : at_(at), set_(true) {}
   static Deadline After(Clock& clock, Clock::Duration d) { return Deadline(clock.Monotonic() + d); }
 
-  // The earlier of the two; an unset deadline never is.
-  Deadline EarlierOf(const Deadline& other) const {
-    if (!other.set_) return *this;
-    if (!set_) return other;
-    return at_ <= other.at_ ? *this : other;
+  // The same deadline, passed as soon as `*stop` is true.
+  Deadline StoppedBy(std::shared_ptr<const std::atomic<bool>> stop) const {
+    Deadline d = *this;
+    d.stop_ = std::move(stop);
+    return d;
   }
 
-  bool is_set() const { return set_; }
-  bool Expired(Clock& clock) const { return set_ && clock.Monotonic() >= at_; }
+  // The earlier of the two; an unset deadline never is. The stop flag of this one is kept,
+  // else the other's.
+  Deadline EarlierOf(const Deadline& other) const {
+    Deadline d = !other.set_ ? *this : !set_ ? other : at_ <= other.at_ ? *this : other;
+    d.stop_ = stop_ ? stop_ : other.stop_;
+    return d;
+  }
+
+  // Set, or stoppable: waits on it must watch it.
+  bool is_set() const { return set_ || stop_ != nullptr; }
+  bool stoppable() const { return stop_ != nullptr; }
+  bool stopped() const { return stop_ != nullptr && stop_->load(); }
+  bool Expired(Clock& clock) const { return stopped() || (set_ && clock.Monotonic() >= at_); }
   // Time left (zero when expired; a large value when unset).
   Clock::Duration Remaining(Clock& clock) const;
 
  private:
   Clock::MonoTime at_{};
   bool set_ = false;
+  std::shared_ptr<const std::atomic<bool>> stop_;
 };
 
 // UTC calendar fields of a wall time (seconds floored) and its milliseconds.

@@ -186,29 +186,16 @@ struct Waiting {
   Clock& clock;
 };
 
-Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
-                                  std::optional<Waiting> waiting) {
-  const std::string name = path == "-" ? "standard input" : path;
-  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, past any deadline. It is
-  // cleared at once (our own open file; stdin's flags are shared and left alone): reads
-  // wait in poll, where the deadline applies.
-  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
-    return IoError("cannot open", name, err);
-  }
-  if (path != "-") fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+// Reads fd to its end (without closing it); a non-regular file only with `waiting`.
+Result<std::string> ReadDescriptor(int fd, const std::string& name, uint64_t max_bytes,
+                                   std::optional<Waiting> waiting) {
   // A regular file is read into one allocation of its size (plus one byte to see EOF);
   // pipes and files that grow while read fall back to doubling.
   std::string out;
   struct stat st;
   size_t capacity = 64 * 1024;
   bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (!regular && !waiting) {
-    close(fd);
-    return Error(ErrorCode::kIo, name + " is not a regular file");
-  }
+  if (!regular && !waiting) return Error(ErrorCode::kIo, name + " is not a regular file");
   if (regular && st.st_size >= 0) {
     capacity =
         static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes)) + 1;
@@ -225,7 +212,6 @@ Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
     }
     if (!regular) {
       if (Status ready = WaitReadable(fd, name, waiting->deadline, waiting->clock); !ready.ok()) {
-        close(fd);
         return ready.error();
       }
     }
@@ -233,14 +219,11 @@ Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
     if (n < 0) {
       // EAGAIN: a non-blocking stdin that poll called ready, then another reader drained.
       if (errno == EINTR || (!regular && errno == EAGAIN)) continue;
-      int err = errno;
-      close(fd);
-      return IoError("cannot read", name, err);
+      return IoError("cannot read", name, errno);
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
   }
-  close(fd);
   if (used > max_bytes) {
     return Error(ErrorCode::kLimitExceeded,
                  name + " is larger than " + std::to_string(max_bytes) + " bytes");
@@ -248,6 +231,143 @@ Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
   out.resize(used);
   return out;
 }
+
+Result<std::string> ReadFileUntil(const std::string& path, uint64_t max_bytes,
+                                  std::optional<Waiting> waiting) {
+  const std::string name = path == "-" ? "standard input" : path;
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, past any deadline. It is
+  // cleared at once (our own open file; stdin's flags are shared and left alone): reads
+  // wait in poll, where the deadline applies.
+  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + path);
+    return IoError("cannot open", name, err);
+  }
+  if (path != "-") fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  Result<std::string> text = ReadDescriptor(fd, name, max_bytes, waiting);
+  close(fd);
+  return text;
+}
+
+// The protected file reached: regular, and changeable by nobody but root and us.
+Status CheckProtectedFile(const std::string& file, const struct stat& st) {
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kUnsafePath, file + " is not a regular file");
+  if (st.st_uid != 0 && st.st_uid != geteuid()) {
+    return Error(ErrorCode::kUnsafePath,
+                 file + " is owned by another user (uid " + std::to_string(st.st_uid) + ")");
+  }
+  if ((st.st_mode & 022) != 0) {
+    return Error(ErrorCode::kUnsafePath, file + " is writable by group or others");
+  }
+  return Ok();
+}
+
+// Linux's limit on the symbolic links one lookup follows.
+constexpr int kMaxSymlinks = 40;
+
+// OpenProtectedFile's walk: `todo` holds the components still to go, the next one last.
+class ProtectedWalk {
+ public:
+  explicit ProtectedWalk(std::string path) : path_(std::move(path)) {}
+  ~ProtectedWalk() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  Result<int> Run(const std::string& absolute) {
+    Restart();
+    if (fd_ < 0) return IoError("cannot open", dir_, errno);
+    Push(absolute);
+    if (todo_.empty()) return Error(ErrorCode::kUnsafePath, path_ + " is not a regular file");
+    while (!todo_.empty()) {
+      std::string comp = std::move(todo_.back());
+      todo_.pop_back();
+      struct stat st;
+      if (fstat(fd_, &st) != 0) return IoError("cannot inspect", dir_, errno);
+      if (Status safe = CheckAncestor(dir_, st, path_); !safe.ok()) return safe.error();
+      const std::string here = comp == ".." ? Dirname(dir_) : Join(dir_, comp);
+      if (fstatat(fd_, comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) return Error(ErrorCode::kNotFound, "no such file " + here);
+        return IoError("cannot inspect", here, errno);
+      }
+      if (S_ISLNK(st.st_mode)) {
+        if (Status followed = Follow(comp, here, st); !followed.ok()) return followed.error();
+        continue;
+      }
+      if (!todo_.empty()) {
+        if (Status entered = Enter(comp, here); !entered.ok()) return entered.error();
+        continue;
+      }
+      return OpenLast(comp, here);
+    }
+    return Error(ErrorCode::kUnsafePath, path_ + " is not a regular file");
+  }
+
+ private:
+  void Restart() {
+    if (fd_ >= 0) close(fd_);
+    dir_ = "/";
+    fd_ = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  }
+
+  void Push(const std::string& path) {
+    std::vector<std::string> comps = Components(path);
+    todo_.insert(todo_.end(), comps.rbegin(), comps.rend());
+  }
+
+  Status Follow(const std::string& comp, const std::string& here, const struct stat& st) {
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+      return Error(ErrorCode::kUnsafePath,
+                   here + " is a symbolic link owned by another user (uid " +
+                       std::to_string(st.st_uid) + "), who could point it elsewhere");
+    }
+    if (++links_ > kMaxSymlinks) return IoError("cannot open", path_, ELOOP);
+    std::string target(PATH_MAX, '\0');
+    ssize_t n = readlinkat(fd_, comp.c_str(), target.data(), target.size());
+    if (n < 0) return IoError("cannot read link", here, errno);
+    target.resize(static_cast<size_t>(n));
+    if (target.empty()) return Error(ErrorCode::kNotFound, "no such file " + here);
+    if (target[0] == '/') {
+      Restart();
+      if (fd_ < 0) return IoError("cannot open", dir_, errno);
+    }
+    Push(target);
+    return Ok();
+  }
+
+  Status Enter(const std::string& comp, const std::string& here) {
+    int child = openat(fd_, comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0 && errno == ENOTDIR) {
+      return Error(ErrorCode::kUnsafePath, here + " is not a directory");
+    }
+    if (child < 0) return IoError("cannot open", here, errno);
+    close(fd_);
+    fd_ = child;
+    dir_ = here;
+    return Ok();
+  }
+
+  // O_NONBLOCK: a FIFO here must not hold the open; it is refused as not regular.
+  Result<int> OpenLast(const std::string& comp, const std::string& here) {
+    int file = openat(fd_, comp.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (file < 0) return IoError("cannot open", here, errno);
+    struct stat st;
+    Status usable = fstat(file, &st) == 0 ? CheckProtectedFile(here, st)
+                                          : IoError("cannot inspect", here, errno);
+    if (!usable.ok()) {
+      close(file);
+      return usable.error();
+    }
+    fcntl(file, F_SETFL, fcntl(file, F_GETFL) & ~O_NONBLOCK);
+    return file;
+  }
+
+  const std::string path_;
+  std::vector<std::string> todo_;
+  std::string dir_;
+  int fd_ = -1;
+  int links_ = 0;
+};
 
 }  // namespace
 
@@ -258,6 +378,17 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const Deadline& deadline,
                              Clock& clock) {
   return ReadFileUntil(path, max_bytes, Waiting{deadline, clock});
+}
+
+Result<int> OpenProtectedFile(const std::string& path) {
+  if (path.empty()) return Error(ErrorCode::kNotFound, "no such file (empty path)");
+  Result<std::string> absolute = Absolute(path);
+  if (!absolute.ok()) return absolute.error();
+  return ProtectedWalk(path).Run(*absolute);
+}
+
+Result<std::string> ReadOpenFile(int fd, const std::string& name, uint64_t max_bytes) {
+  return ReadDescriptor(fd, name, max_bytes, std::nullopt);
 }
 
 Result<int> OpenPrivateDir(const std::string& path) {

@@ -34,6 +34,23 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes, const 
 // deadline it could wait for ever.
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 
+// Opens a file whose contents decide what runs as us (an allowed_signers list) only if
+// nobody else could have changed it: by the rule MakePrivateDir applies to the
+// directories above a private one, every directory on the way must be owned by root or
+// by us and writable by neither group nor others unless sticky; the file must be a
+// regular one owned by root or by us that neither group nor others may write. A symbolic
+// link on the way is followed when root or we own it (one in a sticky directory may
+// belong to someone else), and the walk goes on from where it points, checked the same
+// way. The walk is one component at a time through descriptors (O_NOFOLLOW), so what was
+// checked is what is opened. Returns the descriptor (O_RDONLY|O_CLOEXEC; the caller
+// closes it). kUnsafePath naming what is unsafe and why; kNotFound "no such file PATH";
+// kIo for any other failure (permission, a loop of links), naming the path and the cause.
+Result<int> OpenProtectedFile(const std::string& path);
+
+// Reads all of an open regular file (`name` for messages), refusing more than max_bytes
+// (kLimitExceeded); kIo on a read failure. Does not close fd.
+Result<std::string> ReadOpenFile(int fd, const std::string& name, uint64_t max_bytes);
+
 // Creates `path` and any missing parents; the last component gets `mode` (0700 by
 // default). Fails with kUnsafePath if any component is a symlink, if the last one exists
 // but is not a directory owned by us with no group/other write bit (read and search bits

@@ -84,9 +84,9 @@ std::optional<Error> Expansion::Schedule() {
       }
       bool is_new = false;
       ObjectSlot& slot = SlotFor(*entry, is_new);
-      // The cache keeps no signature: an object that must be signed is always fetched.
-      if (is_new && slot.once && cache_.enabled() && !slot.signers && !slot.signer) {
-        ReadFromCache(slot, cache_, options_.limits.max_object_bytes, options_.work_dir);
+      // Under trust, a cached body counts only if its kept signature verifies it now.
+      if (is_new && slot.once && cache_.enabled()) {
+        ReadFromCache(slot, cache_, fetcher_, options_.limits.max_object_bytes, options_.work_dir);
         if (slot.source && plan_floor_.Add(slot.body.size())) {
           ParseSlot(slot, options_.parse, options_.work_dir, plan_floor_);
         }
@@ -158,12 +158,13 @@ std::optional<Error> Expansion::Arrived(ObjectSlot& slot) {
     ++objects_fetched_;
     bytes_fetched_ += slot.body.size();
     if (slot.once && cache_.enabled()) {
-      if (Status s = cache_.Store(slot.target.url, slot.body); !s.ok()) {
+      if (Status s = cache_.Store(slot.target.url, slot.body, slot.signature); !s.ok()) {
         LogWarning(slot.shown + ": " + s.error().ToString());
       }
     }
   }
   slot.body = userdata::Payload();
+  slot.signature.clear();
   std::vector<EntryNode*> waiting = std::move(slot.waiting);
   slot.waiting.clear();
   for (EntryNode* entry : waiting) {

@@ -31,26 +31,33 @@ std::string DocPartLabel(const DocContext& doc, int part_index) {
 Result<SignersPtr> InlineSigners(const Part& part, int part_index, const DocContext& doc) {
   Result<std::vector<userdata::InlineSignerLine>> found = userdata::InlineSignerLines(part);
   if (!found.ok()) return found.error();
-  const std::vector<userdata::InlineSignerLine>& lines = *found;
-  if (lines.empty()) return doc.signers;
+  if (found->empty()) return doc.signers;
   if (!doc.chain.empty()) {
     return Error(ErrorCode::kAccessDenied,
-                 "line " + std::to_string(lines.front().line) + ": " +
+                 "line " + std::to_string(found->front().line) + ": " +
                      std::string(userdata::kInlineSignerPrefix) +
                      " is honoured only in user data, not in a fetched object");
   }
+  Result<trust::AllowedSigners> signers = ParseInlineSigners(part, part_index);
+  if (!signers.ok()) return signers.error();
+  return SignersPtr(std::make_shared<const trust::AllowedSigners>(std::move(*signers)));
+}
+
+}  // namespace
+
+Result<trust::AllowedSigners> ParseInlineSigners(const Part& part, int part_index) {
+  Result<std::vector<userdata::InlineSignerLine>> found = userdata::InlineSignerLines(part);
+  if (!found.ok()) return found.error();
   trust::AllowedSigners signers;
-  for (const userdata::InlineSignerLine& line : lines) {
+  for (const userdata::InlineSignerLine& line : *found) {
     std::string where = "line " + std::to_string(line.line);
     Result<trust::AllowedSigners> parsed =
         trust::AllowedSigners::Parse(line.text, "part " + std::to_string(part_index) + " " + where);
     if (!parsed.ok()) return Error(parsed.error().code(), where + ": " + parsed.error().message());
     signers.Append(*parsed);
   }
-  return SignersPtr(std::make_shared<const trust::AllowedSigners>(std::move(signers)));
+  return signers;
 }
-
-}  // namespace
 
 std::vector<PartNode> TreeBuilder::MakeNodes(std::vector<Part> parts, const DocContext& doc) {
   // Found while building this document: a level-by-level expansion finds it at the depth

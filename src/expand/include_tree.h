@@ -90,6 +90,11 @@ class TreeBuilder {
   int failure_level_ = INT_MAX;
 };
 
+// The trust an #s3-include part's "#s3-allowed-signer" lines declare (none: an empty
+// list), each line parsed as one allowed_signers line. kInvalidInput (and the parser's
+// other codes) as "line N: cause". The one parser for the fetch path and `validate`.
+Result<trust::AllowedSigners> ParseInlineSigners(const userdata::Part& part, int part_index);
+
 // Appends the pending entries of `nodes` (not their children) in document order.
 void CollectPending(std::vector<PartNode>& nodes, std::vector<EntryNode*>& out);
 

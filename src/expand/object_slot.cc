@@ -10,6 +10,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/log.h"
 #include "expand/body_sink.h"
 #include "fetch/verify.h"
 #include "net/verifying_sink.h"
@@ -93,6 +94,26 @@ Result<std::vector<userdata::Part>> ParseBody(const userdata::Payload& body,
   return parts;
 }
 
+// The signature kept with a cached body checked under the trust that applies to the slot
+// now: nullopt when none applies, the evidence when it verifies; any error means the body
+// cannot be reused (no signature kept, a revoked key, a signer= it does not meet).
+Result<std::optional<std::string>> KeptSignature(const ObjectSlot& slot,
+                                                 const IncludeOnceCache& cache,
+                                                 fetch::Fetcher& fetcher,
+                                                 const userdata::Payload& body) {
+  fetch::FetchOptions trust;
+  trust.signers = slot.signers.get();
+  trust.signer = slot.signer;
+  Result<std::optional<std::string>> kept = cache.Signature(slot.target.url);
+  std::string_view signature = kept.ok() && *kept ? std::string_view(**kept) : "";
+  Result<userdata::PayloadView> bytes = body.View(body.size());
+  if (!bytes.ok()) return bytes.error();
+  Result<std::optional<std::string>> verdict = fetcher.VerifyKept(bytes->bytes(), signature, trust);
+  // An unreadable signature matters only where one is needed.
+  if (!kept.ok() && !(verdict.ok() && !*verdict)) return kept.error();
+  return verdict;
+}
+
 }  // namespace
 
 std::string SlotKey(const EntryNode& entry) {
@@ -112,8 +133,8 @@ ObjectSlot NewSlot(const EntryNode& entry) {
   return slot;
 }
 
-void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes,
-                   const std::string& work_dir) {
+void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, fetch::Fetcher& fetcher,
+                   uint64_t max_object_bytes, const std::string& work_dir) {
   std::string context = "reading " + slot.shown + " from the include-once cache";
   Result<std::optional<int>> opened = cache.Open(slot.target.url);
   if (!opened.ok()) {
@@ -142,6 +163,12 @@ void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max
     slot.error = std::move(payload.error()).WithContext(context);
     return;
   }
+  Result<std::optional<std::string>> signed_by = KeptSignature(slot, cache, fetcher, *payload);
+  if (!signed_by.ok()) {
+    LogDebug(context + ": fetched again: " + signed_by.error().ToString());
+    return;
+  }
+  if (*signed_by) source.verified_by += ", " + **signed_by;
   slot.source = std::move(source);
   slot.body = std::move(*payload);
 }
@@ -167,6 +194,7 @@ void FetchInto(ObjectSlot& slot, fetch::Fetcher& fetcher, fetch::FetchOptions op
   }
   slot.fetched = true;
   slot.source = std::move(object->source);
+  slot.signature = std::move(object->signature);
 }
 
 bool PlanFloor::Add(uint64_t n) {

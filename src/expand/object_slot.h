@@ -51,6 +51,7 @@ struct ObjectSlot {
   std::optional<Error> error;
   std::optional<userdata::Source> source;
   userdata::Payload body;  // kept only until the include-once cache has it
+  std::string signature;   // the signature that verified a fetched body, for the cache
   std::optional<Result<std::vector<userdata::Part>>> parsed;
   // What each position adds to the plan's size (--max-total-bytes): the object's bytes, or
   // its parts' when more (a gzip object), so a small gzip bomb cannot grow a plan unseen.
@@ -65,9 +66,12 @@ ObjectSlot NewSlot(const EntryNode& entry);
 
 // Fills slot from the cache when it holds a body that verifies or fails the slot; leaves it
 // untouched on a miss. The cached file streams through the same verifier as a fetched body
-// (size limit, pin) into work_dir (empty: memory).
-void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, uint64_t max_object_bytes,
-                   const std::string& work_dir);
+// (size limit, pin) into work_dir (empty: memory). When trust applies to the slot
+// (fetcher.VerifyKept), the body counts only if the signature kept with it verifies it
+// under that trust now; otherwise it is a miss, and the object is fetched and checked as
+// any other.
+void ReadFromCache(ObjectSlot& slot, const IncludeOnceCache& cache, fetch::Fetcher& fetcher,
+                   uint64_t max_object_bytes, const std::string& work_dir);
 
 // Fetches slot's object into slot (body, source, or error); a large body goes to a file in
 // work_dir (empty: memory). Thread-safe per slot.

@@ -42,6 +42,7 @@ struct FetchOptions {
 struct FetchedObject {
   std::string body;         // empty when a sink took it
   userdata::Source source;  // what was fetched and how it was verified
+  std::string signature;    // the signature that verified it (SignedFetcher), else empty
 };
 
 class Fetcher {
@@ -50,6 +51,14 @@ class Fetcher {
   // Errors carry context "fetching <redacted url>" and the cause's code (kNotFound,
   // kAccessDenied, kIntegrity, kLimitExceeded, kTimeout, kTransport, kUnsupported…).
   virtual Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) = 0;
+  // The signature check of bytes not fetched now (the include-once cache keeps a body
+  // with the signature that verified it): nullopt when no trust applies to `options` (no
+  // signature needed), the evidence ("ssh signature by ...") when `signature` verifies
+  // `body` under the trust and signer that apply now, else an error. Pure virtual: a
+  // decorator must pass it on, or kept bytes would skip the check its Fetch makes.
+  virtual Result<std::optional<std::string>> VerifyKept(std::string_view body,
+                                                        std::string_view signature,
+                                                        const FetchOptions& options) = 0;
   // The same for a URL not resolved yet.
   Result<FetchedObject> Fetch(std::string_view url, const FetchOptions& options) {
     return Fetch(ResolveTarget(url), options);

@@ -12,6 +12,7 @@
 #define S3US_FETCH_ROUTING_FETCHER_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,11 @@ class RoutingFetcher : public Fetcher {
   // evidence; kTimeout once options.deadline has passed.
   Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override;
   using Fetcher::Fetch;
+  // Checks no signatures, as Fetch does not: nullopt (SignedFetcher wraps this one).
+  Result<std::optional<std::string>> VerifyKept(std::string_view, std::string_view,
+                                                const FetchOptions&) override {
+    return std::optional<std::string>();
+  }
 
  private:
   Result<FetchedObject> FetchS3(const s3::S3Location& location, const FetchOptions& options);

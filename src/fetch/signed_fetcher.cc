@@ -1,16 +1,85 @@
 #include "fetch/signed_fetcher.h"
 
+#include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 
 #include "core/secret.h"
 #include "trust/sshsig.h"
 #include "trust/verify.h"
 
 namespace s3us::fetch {
+namespace {
 
-std::string SignatureUrl(std::string_view url) {
-  return std::string(url.substr(0, url.find('?'))) + ".sig";
+// ".sig" after the path of a plain URL: before its query, which is kept; the fragment is
+// never sent, so it is no part of either name.
+std::string PlainSignatureUrl(std::string_view url) {
+  url = url.substr(0, url.find('#'));
+  size_t query = url.find('?');
+  if (query == std::string_view::npos) return std::string(url) + ".sig";
+  return std::string(url.substr(0, query)) + ".sig" + std::string(url.substr(query));
+}
+
+std::string VersionOf(const Target& target, const FetchOptions& options) {
+  if (!options.version_id.empty()) return options.version_id;
+  return target.s3.ok() ? target.s3->version_id : std::string();
+}
+
+}  // namespace
+
+Target SignatureTarget(const Target& object) {
+  // Not an S3 object: a plain URL, or one whose own fetch fails on what it names.
+  if (!object.s3.ok() || !object.s3->has_key()) return ResolveTarget(PlainSignatureUrl(object.url));
+  s3::S3Location location = *object.s3;
+  location.version_id.clear();
+  Target sig;
+  sig.route = Route::kS3;
+  sig.s3 = s3::WithKey(std::move(location), object.s3->key + ".sig");
+  sig.url = sig.s3.ok() ? sig.s3->ToS3Url() : object.s3->ToS3Url() + ".sig";
+  return sig;
+}
+
+const trust::AllowedSigners* SignedFetcher::SignersFor(const FetchOptions& options,
+                                                       trust::AllowedSigners& both) const {
+  // Either list may vouch for the object: they are alternatives, as lines of one file are.
+  if (signers_ == nullptr || options.signers == nullptr) {
+    return signers_ ? signers_ : options.signers;
+  }
+  both.Append(*signers_);
+  both.Append(*options.signers);
+  return &both;
+}
+
+Result<std::string> SignedFetcher::Verify(const trust::AllowedSigners& signers,
+                                          std::string_view body, std::string_view signature,
+                                          const FetchOptions& options) const {
+  trust::VerifyRequest req;
+  req.message = body;
+  req.armored_signature = signature;
+  req.principal = options.signer;
+  req.now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  Result<trust::Signer> signer = trust::VerifySignature(signers, req);
+  if (!signer.ok()) return signer.error();
+  return "ssh signature by " + signer->principal + " (" + signer->fingerprint + " " +
+         signer->key_type + ")";
+}
+
+Result<std::optional<std::string>> SignedFetcher::VerifyKept(std::string_view body,
+                                                             std::string_view signature,
+                                                             const FetchOptions& options) {
+  if (signers_ == nullptr && options.signers == nullptr) {
+    if (!options.signer) return std::optional<std::string>();
+    return Error(ErrorCode::kInvalidInput, "signer=" + *options.signer +
+                                               " asks for a signature, but no allowed signers "
+                                               "are configured");
+  }
+  if (signature.empty()) return Error(ErrorCode::kIntegrity, "no signature was kept");
+  trust::AllowedSigners both;
+  Result<std::string> evidence = Verify(*SignersFor(options, both), body, signature, options);
+  if (!evidence.ok()) return evidence.error();
+  return std::optional<std::string>(std::move(*evidence));
 }
 
 Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOptions& options) {
@@ -22,40 +91,53 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
                      " asks for a signature, but no allowed signers are configured")
         .WithContext("fetching " + RedactUrl(url));
   }
-  // Either list may vouch for the object: they are alternatives, as lines of one file are.
   trust::AllowedSigners both;
-  const trust::AllowedSigners* signers = signers_ ? signers_ : options.signers;
-  if (signers_ != nullptr && options.signers != nullptr) {
-    both.Append(*signers_);
-    both.Append(*options.signers);
-    signers = &both;
-  }
+  const trust::AllowedSigners* signers = SignersFor(options, both);
+
+  // Both fetches or neither: the first to fail stops the other's deadline, and its own
+  // failure is the one reported.
+  enum Who { kNobody, kObject, kSignature };
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<int> first_failure{kNobody};
+  auto failed = [&](Who who) {
+    int none = kNobody;
+    first_failure.compare_exchange_strong(none, who);
+    stop->store(true);
+  };
   FetchOptions sig_options;
   sig_options.max_bytes = trust::kMaxArmoredSignatureBytes;
-  sig_options.deadline = options.deadline;
-  std::string sig_url = SignatureUrl(url);
-  auto signature = std::async(std::launch::async, [this, &sig_url, &sig_options] {
-    return inner_.Fetch(sig_url, sig_options);
+  sig_options.deadline = options.deadline.StoppedBy(stop);
+  const Target sig_target = SignatureTarget(target);
+  auto signature = std::async(std::launch::async, [&] {
+    Result<FetchedObject> got = inner_.Fetch(sig_target, sig_options);
+    if (!got.ok()) failed(kSignature);
+    return got;
   });
   // The signature covers the whole message: it is checked in memory, and only a body that
   // passed goes on to the caller's sink.
   FetchOptions in_memory = options;
   in_memory.sink = nullptr;
+  in_memory.deadline = options.deadline.StoppedBy(stop);
   Result<FetchedObject> fetched = inner_.Fetch(target, in_memory);
+  if (!fetched.ok()) failed(kObject);
   Result<FetchedObject> sig = signature.get();
-  if (!fetched.ok()) return fetched;
-  if (!sig.ok()) {
+  if (first_failure == kSignature || (fetched.ok() && !sig.ok())) {
     return Error(ErrorCode::kIntegrity, "no usable signature: " + sig.error().ToString());
   }
-  trust::VerifyRequest req;
-  req.message = fetched->body;
-  req.armored_signature = sig->body;
-  req.principal = options.signer;
-  req.now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
-  Result<trust::Signer> signer = trust::VerifySignature(*signers, req);
-  if (!signer.ok()) {
-    return std::move(signer).error().WithContext("signature " + RedactUrl(sig_url));
+  if (!fetched.ok()) return fetched;
+
+  const std::string sig_name = RedactUrl(sig_target.url);
+  Result<std::string> evidence = Verify(*signers, fetched->body, sig->body, options);
+  if (!evidence.ok()) {
+    Error error = std::move(evidence).error();
+    // A pinned version is checked against the signature's latest version only.
+    std::string version = VersionOf(target, options);
+    if (error.code() == ErrorCode::kIntegrity && !version.empty()) {
+      std::string sig_key = sig_target.s3.ok() ? sig_target.s3->key : sig_name;
+      error = Error(error.code(), error.message() + "; the signature is " + sig_key +
+                                      "'s latest version; it does not sign version " + version);
+    }
+    return std::move(error).WithContext("signature " + sig_name);
   }
   if (options.sink != nullptr) {
     net::Response head;
@@ -65,9 +147,9 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
     if (!passed.ok()) return std::move(passed.error()).WithContext("fetching " + RedactUrl(url));
     fetched->body = std::string();
   }
-  std::string& evidence = fetched->source.verified_by;
-  evidence += (evidence.empty() ? "" : ", ") + std::string("ssh signature by ") +
-              signer->principal + " (" + signer->fingerprint + " " + signer->key_type + ")";
+  std::string& shown = fetched->source.verified_by;
+  shown += (shown.empty() ? "" : ", ") + *evidence;
+  fetched->signature = std::move(sig->body);
   return fetched;
 }
 

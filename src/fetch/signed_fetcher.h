@@ -5,16 +5,20 @@
 // Without trust the fetch passes through, unless a signer is asked for: that is refused
 // (kInvalidInput), as a demanded signature that nothing could check. Wraps the real Fetcher; the
 // .sig is fetched at the same time as the object (its latest version: a version id names one
-// object, not its signature, and a signature that verifies over the pinned bytes is what matters).
+// object, not its signature, and a signature that verifies over the pinned bytes is what
+// matters), and the first of the two to fail ends the other (its deadline is stopped), so
+// a failure is reported at once whatever the other transfer does.
 //
 // Errors: kIntegrity for a missing, malformed, wrong-namespace or bad signature,
 // kAccessDenied for a key the list does not trust now (the caller names the object); the
 // object's own fetch errors pass through unchanged. On success the signer ("ssh
 // signature by PRINCIPAL (SHA256:... TYPE)") is added to Source::verified_by, which plans
-// and reports show. Thread-safe when the inner fetcher is.
+// and reports show, and the signature's bytes are FetchedObject::signature. Thread-safe
+// when the inner fetcher is.
 #ifndef S3US_FETCH_SIGNED_FETCHER_H_
 #define S3US_FETCH_SIGNED_FETCHER_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,8 +28,11 @@
 
 namespace s3us::fetch {
 
-// "s3://b/k?versionId=v" → "s3://b/k.sig": the query is dropped (see above).
-std::string SignatureUrl(std::string_view url);
+// Where an object's signature lives, from its parsed target. An S3 object (any spelling, a
+// pre-signed https URL too): the same bucket and endpoint, key = the object's key + ".sig",
+// no version and no query, fetched as an S3 object with the caller's credentials. Any
+// other http(s) URL: ".sig" appended to its path, its query kept, its fragment dropped.
+Target SignatureTarget(const Target& object);
 
 class SignedFetcher : public Fetcher {
  public:
@@ -35,8 +42,17 @@ class SignedFetcher : public Fetcher {
 
   Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override;
   using Fetcher::Fetch;
+  Result<std::optional<std::string>> VerifyKept(std::string_view body, std::string_view signature,
+                                                const FetchOptions& options) override;
 
  private:
+  // The trust that applies to one object: the configured list, its own, or both.
+  const trust::AllowedSigners* SignersFor(const FetchOptions& options,
+                                          trust::AllowedSigners& both) const;
+  // "ssh signature by ..." when `signature` verifies `body` under `signers` now.
+  Result<std::string> Verify(const trust::AllowedSigners& signers, std::string_view body,
+                             std::string_view signature, const FetchOptions& options) const;
+
   Fetcher& inner_;
   const trust::AllowedSigners* signers_;
   Clock& clock_;

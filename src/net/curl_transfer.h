@@ -49,6 +49,10 @@ class CurlTransfer {
     interrupted_ = true;
     Finish(kShutdownCode);
   }
+  // The request's deadline was stopped early (core/clock.h): the loop ends the transfer,
+  // which then fails as at its deadline.
+  bool stopped() const { return request_.deadline.stopped(); }
+  bool deadline_stoppable() const { return request_.deadline.stoppable(); }
   // Blocks until Finish() has been called.
   void Wait() { done_.get_future().wait(); }
 

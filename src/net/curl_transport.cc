@@ -227,6 +227,19 @@ void CurlTransport::Loop() {
       }
     }
 
+    // A stopped deadline is seen here, not by libcurl, whose timeout was set at the start.
+    bool stoppable = false;
+    for (auto it = active.begin(); it != active.end();) {
+      CurlTransfer* t = *it;
+      stoppable = stoppable || t->deadline_stoppable();
+      if (!t->stopped()) {
+        ++it;
+        continue;
+      }
+      curl_multi_remove_handle(m, t->easy());
+      it = active.erase(it);
+      t->Finish(CURLE_OPERATION_TIMEDOUT);
+    }
     int running = 0;
     curl_multi_perform(m, &running);
     int left = 0;
@@ -245,7 +258,9 @@ void CurlTransport::Loop() {
     // interrupt (its descriptor stays readable: watched only until it is seen).
     curl_waitfd interrupt{InterruptFd(), CURL_WAIT_POLLIN, 0};
     const unsigned watch = !interrupted && interrupt.fd >= 0 ? 1 : 0;
-    if (curl_multi_poll(m, watch ? &interrupt : nullptr, watch, 1000, nullptr) != CURLM_OK) {
+    // A transfer whose deadline may be stopped is looked at every 50 ms.
+    const int poll_ms = stoppable ? 50 : 1000;
+    if (curl_multi_poll(m, watch ? &interrupt : nullptr, watch, poll_ms, nullptr) != CURLM_OK) {
       // Only on resource exhaustion; do not spin a CPU the booting instance needs.
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -10,6 +10,12 @@
 namespace s3us::userdata {
 namespace {
 
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+Error LineError(int n, const std::string& cause) {
+  return Error(ErrorCode::kInvalidInput, "line " + std::to_string(n) + ": " + cause);
+}
+
 // `held_as_str`: lines are split and stripped as in the raw-unicode-escape Python reads
 // (Part::held_as_str), where no non-ASCII character is a blank or a line break: they are
 // read from a copy with those bytes masked, and each URL taken from `payload` at the same
@@ -36,7 +42,15 @@ Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload, bo
       line = PyLStrip(line.substr(8));
       once = false;
     }
-    if (line.starts_with("#")) continue;
+    if (line.starts_with("#")) {
+      // Trust declared where it is not honoured must not pass as a comment: whoever wrote
+      // it believes signatures are required.
+      if (IStartsWith(line, kInlineSignerPrefix)) {
+        return LineError(
+            n, std::string(kInlineSignerPrefix) + " applies only inside an #s3-include part");
+      }
+      continue;
+    }
     std::string_view url = PyStrip(line);
     if (url.empty()) continue;
     IncludeEntry e;
@@ -46,12 +60,6 @@ Result<std::vector<IncludeEntry>> CloudInitIncludes(std::string_view payload, bo
     out.push_back(std::move(e));
   }
   return out;
-}
-
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-
-Error LineError(int n, const std::string& cause) {
-  return Error(ErrorCode::kInvalidInput, "line " + std::to_string(n) + ": " + cause);
 }
 
 // The last blank-separated token of `line` (already trimmed), or "" if it has only one.
@@ -104,6 +112,19 @@ Result<IncludeEntry> S3Entry(int n, std::string_view line) {
   return e;
 }
 
+// A comment that looks like one of our directives but is none (a misspelt
+// "#s3-allowed-signers") would silently drop what its writer meant: it is an error.
+Status KnownDirective(int n, std::string_view line) {
+  if (!IStartsWith(line, "#s3-")) return Ok();
+  std::string_view word = line.substr(0, std::min(line.find_first_of(" \t"), line.size()));
+  if (word.size() == kInlineSignerPrefix.size() && IStartsWith(word, kInlineSignerPrefix)) {
+    return Ok();
+  }
+  std::string known =
+      IStartsWith(word, "#s3-incl") ? "#s3-include" : std::string(kInlineSignerPrefix);
+  return LineError(n, "unknown directive " + std::string(word) + ", did you mean " + known);
+}
+
 Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
   std::vector<IncludeEntry> out;
   int n = 0;
@@ -117,6 +138,7 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
     if (IStartsWith(line, "#s3-include")) {
       line = Trim(line.substr(11));
     } else if (line.starts_with("#")) {
+      if (Status known = KnownDirective(n, line); !known.ok()) return known.error();
       continue;
     }
     if (line.empty()) continue;

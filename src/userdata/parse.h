@@ -68,7 +68,9 @@ Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& o
 // description with examples in docs/include-lines.md):
 //   line    := blank | comment | header | entry
 //   header  := "#s3-include" (any case) [entry]   -- the prefix is dropped, the rest is parsed
-//   comment := "#" anything                        -- skipped
+//   comment := "#" anything                        -- skipped, but a "#s3-" word (any case)
+//                                                     other than "#s3-allowed-signer" is an
+//                                                     error: "line 2: unknown directive ..."
 //   entry   := URL { blanks option }
 //   option  := "sha256=" 64 hex digits (any case; stored lower-case)
 // Options are taken from the end of the line, last token first, while the last blank-separated
@@ -81,7 +83,10 @@ Result<std::vector<Part>> ParseObject(const Payload& body, const ParseOptions& o
 // #include / #include-once: exactly cloud-init's _do_include: lines split as Python's
 // str.splitlines; a line starting "#include-once" (any case) drops that prefix and turns
 // `once` on for it and the following lines, "#include" turns it off; then lines starting
-// with '#' are skipped and the stripped rest, if any, is one URL (spaces and all).
+// with '#' are skipped and the stripped rest, if any, is one URL (spaces and all). One
+// departure: an "#s3-allowed-signer" line (any case) there is an error, "line 2:
+// #s3-allowed-signer applies only inside an #s3-include part": trust that nothing honours
+// must not pass as a comment.
 struct IncludeEntry {
   int line = 0;  // 1-based line within the part's payload
   std::string url;

@@ -91,6 +91,10 @@ class HeldFetcher : public fetch::Fetcher {
     cv_.wait(l, [this] { return released_; });
     return Error(ErrorCode::kNotFound, "not here");
   }
+  Result<std::optional<std::string>> VerifyKept(std::string_view, std::string_view,
+                                                const fetch::FetchOptions&) override {
+    return std::optional<std::string>();
+  }
   void Release() {
     std::lock_guard<std::mutex> l(mu_);
     released_ = true;

@@ -4,12 +4,13 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/trust_config.h"
-#include "fakes/fake_clock.h"
 #include "tests/trust/test_keys.h"
 
 namespace s3us::cli {
@@ -80,11 +81,6 @@ TEST_CASE("LoadTrust: the named file, else the system file when present, else no
   using namespace trust::testing;
   Files f;
   Options o;
-  testing::FakeClock clock;
-  Deadline deadline = Deadline::After(clock, std::chrono::seconds(1));
-  auto LoadTrust = [&](const Options& opts, const std::string& path) {
-    return cli::LoadTrust(opts, path, deadline, clock);
-  };
   std::string system = (f.dir / "system").string();
   auto none = LoadTrust(o, system);
   REQUIRE(none.ok());
@@ -99,18 +95,41 @@ TEST_CASE("LoadTrust: the named file, else the system file when present, else no
   CHECK_FALSE(LoadTrust(o, system).ok());
 }
 
-TEST_CASE("LoadTrust gives up on a FIFO nobody writes to at the deadline, naming it") {
+TEST_CASE("LoadTrust: only nothing at the system path means no trust") {
+  using namespace trust::testing;
   Files f;
   Options o;
-  o.allowed_signers = (f.dir / "fifo").string();
-  REQUIRE(mkfifo(o.allowed_signers.c_str(), 0600) == 0);
-  testing::FakeClock clock;
-  auto got = LoadTrust(o, (f.dir / "system").string(), Deadline(clock.Monotonic()), clock);
-  REQUIRE_FALSE(got.ok());
-  CHECK(got.error().code() == ErrorCode::kTimeout);
-  CHECK(got.error().ToString() == "allowed signers " + o.allowed_signers +
-                                      ": nothing more to read from " + o.allowed_signers +
-                                      " before the deadline");
+  const std::string system = (f.dir / "system").string();
+  // Each refused, naming the path and why: never taken for "no trust configured".
+  std::filesystem::create_symlink(f.dir / "elsewhere", system);
+  CHECK(LoadTrust(o, system).error().ToString() ==
+        "allowed signers " + system + ": no such file " + (f.dir / "elsewhere").string());
+  std::filesystem::remove(system);
+  std::filesystem::create_symlink(system, system);
+  CHECK(LoadTrust(o, system).error().ToString() ==
+        "allowed signers " + system + ": cannot open " + system + ": " + std::strerror(ELOOP));
+  std::filesystem::remove(system);
+  REQUIRE(mkfifo(system.c_str(), 0600) == 0);
+  CHECK(LoadTrust(o, system).error().ToString() ==
+        "allowed signers " + system + ": " + system + " is not a regular file");
+}
+
+TEST_CASE("LoadTrust refuses a trust file others could change, named or at the system path") {
+  using namespace trust::testing;
+  Files f;
+  Options o;
+  const std::string system = f.Write("system", std::string("ops@example.com ") + kEd25519Pub);
+  ::chmod(system.c_str(), 0666);
+  CHECK(LoadTrust(o, system).error().ToString() ==
+        "allowed signers " + system + ": " + system + " is writable by group or others");
+  o.allowed_signers = f.Write("named", std::string("ops@example.com ") + kEd25519Pub);
+  ::chmod(o.allowed_signers.c_str(), 0664);
+  auto named = LoadTrust(o, system);
+  REQUIRE_FALSE(named.ok());
+  CHECK(named.error().code() == ErrorCode::kUnsafePath);
+  CHECK(ExitCodeFor(named.error().code()) == kExitSetup);
+  ::chmod(o.allowed_signers.c_str(), 0644);
+  CHECK(LoadTrust(o, system).ok());
 }
 
 }  // namespace

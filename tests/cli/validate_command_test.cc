@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/trust/test_keys.h"
+
 namespace s3us::cli {
 namespace {
 
@@ -29,6 +31,38 @@ TEST_CASE("validate checks include lines offline, bucket-only lines with the key
   REQUIRE(bad["problems"].size() == 1);
   CHECK(bad["problems"][0]["line"] == 2);
   CHECK(bad["problems"][0]["message"] == "'ftp://host/x' is not an http(s) or S3 URL");
+}
+
+TEST_CASE("validate reads #s3-allowed-signer lines with the parser a fetch uses") {
+  using trust::testing::kEd25519Pub;
+  const std::string good = std::string("#s3-allowed-signer deploy@example.com ") + kEd25519Pub;
+  CHECK(ValidateBlob("#s3-include\n" + good + "\ns3://b-1/k\n", Options{})["valid"] == true);
+  for (const std::string& bad :
+       {std::string("#s3-allowed-signer deploy@example.com ssh-ed25519 AAAA"),
+        std::string("#s3-allowed-signer deploy@example.com bogus=\"1\" ") + kEd25519Pub,
+        std::string("#s3-allowed-signer deploy@example.com cert-authority ") + kEd25519Pub}) {
+    INFO(bad);
+    nlohmann::json j =
+        ValidateBlob("#s3-include\n" + good + "\n" + bad + "\ns3://b-1/k\n", Options{});
+    CHECK(j["valid"] == false);
+    REQUIRE(j["problems"].size() == 1);
+    CHECK(j["problems"][0]["part"] == 1);
+    CHECK(j["problems"][0]["line"] == 3);
+  }
+}
+
+TEST_CASE("validate refuses trust lines that nothing would honour") {
+  nlohmann::json plural =
+      ValidateBlob("#s3-include\n#s3-allowed-signers x ssh-ed25519 AAAA\ns3://b-1/k\n", Options{});
+  REQUIRE(plural["problems"].size() == 1);
+  CHECK(plural["problems"][0]["line"] == 2);
+  CHECK(plural["problems"][0]["message"] ==
+        "unknown directive #s3-allowed-signers, did you mean #s3-allowed-signer");
+  nlohmann::json in_include =
+      ValidateBlob("#include\n#s3-allowed-signer x ssh-ed25519 AAAA\ns3://b-1/k\n", Options{});
+  REQUIRE(in_include["problems"].size() == 1);
+  CHECK(in_include["problems"][0]["message"] ==
+        "#s3-allowed-signer applies only inside an #s3-include part");
 }
 
 TEST_CASE("validate shows include URLs without their query, as every other command") {

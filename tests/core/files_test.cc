@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -268,6 +269,90 @@ TEST_CASE("AtomicFile writes a name as long as the file system allows") {
   REQUIRE(f->Write("x").ok());
   REQUIRE(f->Commit().ok());
   CHECK(*ReadFile(dest, 10) == "x");
+}
+
+// The text OpenProtectedFile opened, or its error.
+std::string ProtectedRead(const std::string& path) {
+  Result<int> fd = OpenProtectedFile(path);
+  if (!fd.ok()) return fd.error().ToString();
+  Result<std::string> text = ReadOpenFile(*fd, path, 1024);
+  close(*fd);
+  return text.ok() ? *text : text.error().ToString();
+}
+
+void WriteMode(const std::string& path, const std::string& text, mode_t mode) {
+  REQUIRE(WriteNewFile(path, text, mode).ok());
+  ::chmod(path.c_str(), mode);
+}
+
+TEST_CASE("OpenProtectedFile opens a file only root or we could have changed") {
+  TempDir t;
+  const std::string file = t / "allowed_signers";
+  WriteMode(file, "trusted\n", 0644);
+  CHECK(ProtectedRead(file) == "trusted\n");
+  for (mode_t open_mode : {0664, 0646, 0666}) {
+    ::chmod(file.c_str(), open_mode);
+    CHECK(ProtectedRead(file) == file + " is writable by group or others");
+  }
+  ::chmod(file.c_str(), 0600);
+  CHECK(ProtectedRead(file) == "trusted\n");
+  CHECK(ProtectedRead(t / "missing") == "no such file " + t / "missing");
+  REQUIRE(mkfifo((t / "fifo").c_str(), 0600) == 0);
+  CHECK(ProtectedRead(t / "fifo") == t / "fifo" + " is not a regular file");
+  CHECK(ProtectedRead(t.path) == t.path + " is not a regular file");
+}
+
+TEST_CASE("OpenProtectedFile refuses a directory on the way that others can write to") {
+  TempDir t;
+  const std::string shared = t / "shared";
+  fs::create_directory(shared);
+  WriteMode(shared + "/allowed_signers", "x\n", 0644);
+  ::chmod(shared.c_str(), 0777);
+  CHECK(ProtectedRead(shared + "/allowed_signers") ==
+        shared + " is writable by group or others, who could replace " + shared +
+            "/allowed_signers");
+  ::chmod(shared.c_str(), 01777);  // sticky, as /tmp: only the owner may replace the file
+  CHECK(ProtectedRead(shared + "/allowed_signers") == "x\n");
+}
+
+TEST_CASE("OpenProtectedFile follows a symlink we own and checks where it leads") {
+  TempDir t;
+  fs::create_directory(t / "real");
+  WriteMode(t / "real/list", "listed\n", 0644);
+  fs::create_symlink(t / "real/list", t / "absolute");
+  fs::create_symlink("real/list", t / "relative");
+  fs::create_directory_symlink("real", t / "dirlink");
+  CHECK(ProtectedRead(t / "absolute") == "listed\n");
+  CHECK(ProtectedRead(t / "relative") == "listed\n");
+  CHECK(ProtectedRead(t / "dirlink/list") == "listed\n");
+  CHECK(ProtectedRead(t / "dirlink/../real/list") == "listed\n");
+  ::chmod((t / "real").c_str(), 0777);
+  CHECK(ProtectedRead(t / "absolute") == t / "real" +
+                                             " is writable by group or others, who could "
+                                             "replace " +
+                                             t / "absolute");
+  ::chmod((t / "real").c_str(), 0755);
+  fs::create_symlink(t / "nowhere", t / "dangling");
+  CHECK(ProtectedRead(t / "dangling") == "no such file " + t / "nowhere");
+  fs::create_symlink(t / "loop", t / "loop");
+  CHECK(ProtectedRead(t / "loop") == "cannot open " + t / "loop" + ": " + std::strerror(ELOOP));
+}
+
+TEST_CASE("OpenProtectedFile refuses a file or link another user owns") {
+  if (geteuid() != 0) {
+    WARN("not root: cannot give a file to another user");
+    return;
+  }
+  TempDir t;
+  WriteMode(t / "theirs", "x\n", 0644);
+  REQUIRE(::chown((t / "theirs").c_str(), 65534, 65534) == 0);
+  CHECK(ProtectedRead(t / "theirs") == t / "theirs" + " is owned by another user (uid 65534)");
+  WriteMode(t / "ours", "x\n", 0644);
+  fs::create_symlink(t / "ours", t / "their-link");
+  REQUIRE(::lchown((t / "their-link").c_str(), 65534, 65534) == 0);
+  CHECK(ProtectedRead(t / "their-link") ==
+        t / "their-link" +
+            " is a symbolic link owned by another user (uid 65534), who could point it elsewhere");
 }
 
 TEST_CASE("ReadFile enforces its size limit and names missing files") {

@@ -4,7 +4,7 @@ for reading would wait for a writer for ever), a pipe whose writer never finishe
 or a directory: each run ends within its --deadline with one error line naming the file and
 the cause, and a fixed exit code. Covered: the AWS config and credentials files,
 AWS_CA_BUNDLE, a web identity token file, an SSO token cache, a credential_process helper,
---allowed-signers for plan, verify's three inputs, validate's input and its cloud-init
+--allowed-signers for plan (refused at once: not a regular file), verify's three inputs, validate's input and its cloud-init
 schema, sign's key, get's output, and the run lock `status` opens. A helper we start
 (credential_process, cloud-init schema) leaves nothing running behind it. The subprocess
 timeout only guards against a hang; nothing is asserted on speed."""
@@ -179,8 +179,9 @@ class FifoInputs(unittest.TestCase):
         proc = self.run_bin(['plan', '--deadline', '1', '--endpoint-url', 'http://127.0.0.1:9',
                              '--role', 'r', '--instance-id', 'i-1', '--allowed-signers', fifo,
                              user_data])
+        # A trust file must be a regular file nobody else could change: refused at once.
         self.assert_one_line(proc, EXIT_SETUP, f'allowed signers {fifo}',
-                             'before the deadline')
+                             f'{fifo} is not a regular file')
 
     def test_verify_inputs(self):
         signed = self.write('boot.sh', '#!/bin/sh\n')

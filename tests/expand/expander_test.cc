@@ -1,13 +1,16 @@
 #include "expand/expander.h"
 #include "expand/include_once_cache.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 #include "core/crypto.h"
+#include "fetch/signed_fetcher.h"
 #include "tests/expand/expander_rig.h"
 #include "tests/trust/test_keys.h"
 
@@ -222,7 +225,7 @@ TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
     ExpandResult r = first.Expand(user_data);
     REQUIRE(r.plan);
     CHECK(r.plan->objects_fetched == 1);
-    REQUIRE(r.plan->include_once_staged.size() == 1);
+    REQUIRE(r.plan->include_once_staged.size() == 1);              // no signature to keep
     REQUIRE(CommitIncludeOnce(r.plan->include_once_staged).ok());  // the plan was accepted
   }
   Rig later;  // the pre-signed URL has expired: nothing to fetch any more
@@ -240,6 +243,67 @@ TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
   uncached.fetcher.Put(url, Script("once"));
   CHECK(uncached.Expand(user_data).plan);
   CHECK(uncached.fetcher.started().size() == 1);
+  std::filesystem::remove_all(tmpl);
+}
+
+// One run over `user_data` through a SignedFetcher trusting `signers` (null: none), with
+// the include-once cache in `cache_dir`; an accepted plan's cache entries are kept.
+ExpandResult SignedRun(const std::string& cache_dir, const std::vector<Part>& user_data,
+                       const trust::AllowedSigners* signers,
+                       const std::map<std::string, std::string>& objects,
+                       std::vector<std::string>* started = nullptr) {
+  Rig rig;
+  rig.options.include_once_cache_dir = cache_dir;
+  for (const auto& [url, body] : objects) rig.fetcher.Put(url, body);
+  fetch::SignedFetcher fetcher(rig.fetcher, signers, rig.clock);
+  Expander expander(fetcher, rig.clock, Facts(), rig.options);
+  ExpandResult r = expander.Expand(user_data);
+  if (r.plan) REQUIRE(CommitIncludeOnce(r.plan->include_once_staged).ok());
+  if (started) *started = rig.fetcher.started();
+  return r;
+}
+
+TEST_CASE(
+    "Expander reuses a cached #include-once body under trust only if its signature verifies") {
+  using namespace trust::testing;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "s3us-once-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  const std::string cache = tmpl + "/urlcache";
+  const std::string url = "s3://b-1/once.sh";
+  std::vector<Part> user_data = {
+      MakePart(1, userdata::kTypeIncludeOnce, "#include-once\n" + url + "\n")};
+  auto deploy = trust::AllowedSigners::Parse(std::string("deploy@example.com ") + kEd25519Pub, "a");
+  auto rotated = trust::AllowedSigners::Parse(std::string("ops@example.com ") + kEcdsa521Pub, "b");
+  REQUIRE((deploy.ok() && rotated.ok()));
+  std::vector<std::string> started;
+
+  // Cached while no trust applied: unsigned, and not reused once trust is configured.
+  REQUIRE(SignedRun(cache, user_data, nullptr, {{url, kMessage}}).plan);
+  ExpandResult unsigned_run = SignedRun(cache, user_data, &*deploy, {{url, kMessage}}, &started);
+  CHECK_FALSE(unsigned_run.plan);
+  CHECK(std::count(started.begin(), started.end(), url) == 1);  // fetched, and refused
+
+  // Fetched signed: kept with its signature, reused under the same trust without a fetch.
+  REQUIRE(
+      SignedRun(cache, user_data, &*deploy, {{url, kMessage}, {url + ".sig", kEd25519Signature}})
+          .plan);
+  ExpandResult reused = SignedRun(cache, user_data, &*deploy, {}, &started);
+  REQUIRE(reused.plan);
+  CHECK(started.empty());
+  REQUIRE(reused.plan->parts[0].origin.source);
+  CHECK(reused.plan->parts[0].origin.source->verified_by ==
+        std::string("include-once cache, ssh signature by deploy@example.com (") +
+            kEd25519Fingerprint + " ED25519)");
+
+  // The key removed from the list (revoked): the kept body no longer counts.
+  ExpandResult revoked = SignedRun(cache, user_data, &*rotated, {}, &started);
+  CHECK_FALSE(revoked.plan);
+  CHECK(std::count(started.begin(), started.end(), url) == 1);
+
+  // Without trust the cache is used as before.
+  ExpandResult plain = SignedRun(cache, user_data, nullptr, {}, &started);
+  REQUIRE(plain.plan);
+  CHECK(started.empty());
   std::filesystem::remove_all(tmpl);
 }
 

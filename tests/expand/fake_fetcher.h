@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto.h"
@@ -77,6 +79,13 @@ class FakeFetcher : public fetch::Fetcher {
     finished_.push_back(url);
     cv_.notify_all();
     return result;
+  }
+
+  // Checks no signatures, as a RoutingFetcher: tests of signed objects wrap it in a
+  // SignedFetcher.
+  Result<std::optional<std::string>> VerifyKept(std::string_view, std::string_view,
+                                                const fetch::FetchOptions&) override {
+    return std::optional<std::string>();
   }
 
   std::vector<std::string> started() {

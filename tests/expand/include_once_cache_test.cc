@@ -37,11 +37,31 @@ TEST_CASE("IncludeOnceCache opens what it stored and finds nothing where nothing
   TempDir t;
   IncludeOnceCache cache(t.path + "/instances/i-1/include-once");
   CHECK(Refusal(cache) == "absent");  // nor its parent: the first run
-  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n")), "").ok());
   CHECK(Refusal(cache) == "absent");  // staged until its plan is accepted
   REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
   CHECK(Refusal(cache) == "opened");
   CHECK(Refusal(IncludeOnceCache("")) == "absent");
+}
+
+TEST_CASE("IncludeOnceCache keeps a body's signature with it, staged and kept together") {
+  TempDir t;
+  IncludeOnceCache cache(t.path + "/include-once");
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n")), "SIG").ok());
+  CHECK_FALSE(*cache.Signature(kUrl));  // staged only
+  std::vector<std::string> staged = cache.TakeStaged();
+  CHECK(staged.size() == 2);
+  REQUIRE(CommitIncludeOnce(staged).ok());
+  CHECK(cache.Signature(kUrl)->value() == "SIG");
+  // Others could have written it: not believed.
+  ::chmod((cache.PathFor(kUrl) + ".sig").c_str(), 0666);
+  auto refused = cache.Signature(kUrl);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == ErrorCode::kUnsafePath);
+  // A body stored without a signature takes the old one away.
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\nnew\n")), "").ok());
+  CHECK(cache.TakeStaged().size() == 1);
+  CHECK_FALSE(*cache.Signature(kUrl));
 }
 
 TEST_CASE("IncludeOnceCache refuses a directory others can write to, before reading it") {
@@ -67,7 +87,7 @@ TEST_CASE("IncludeOnceCache refuses a directory others can write to, before read
 TEST_CASE("IncludeOnceCache refuses an entry others can write to") {
   TempDir t;
   IncludeOnceCache cache(t.path + "/include-once");
-  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n"))).ok());
+  REQUIRE(cache.Store(kUrl, userdata::Payload(std::string("#!/bin/sh\n")), "").ok());
   REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
   for (mode_t open_mode : {0666, 0620, 0602}) {
     INFO(open_mode);

@@ -50,7 +50,7 @@ TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds the
   IncludeOnceCache cache(root + "/urlcache");
   CHECK_FALSE(Cached(cache, "https://h/x?sig=1").has_value());
 
-  REQUIRE(cache.Store("https://h/x?sig=1", "#!/bin/sh\n").ok());
+  REQUIRE(cache.Store("https://h/x?sig=1", "#!/bin/sh\n", "").ok());
   // Staged until the plan is accepted: not found yet.
   CHECK_FALSE(Cached(cache, "https://h/x?sig=1").has_value());
   REQUIRE(CommitIncludeOnce(cache.TakeStaged()).ok());
@@ -85,12 +85,12 @@ TEST_CASE("IncludeOnceCache drops what a failed plan staged, and keeps nothing o
   std::string root = TempDir();
   {
     IncludeOnceCache cache(root + "/urlcache");
-    REQUIRE(cache.Store("https://h/bad", "#cloud-config\npackages: [jq\n").ok());
+    REQUIRE(cache.Store("https://h/bad", "#cloud-config\npackages: [jq\n", "").ok());
   }
   IncludeOnceCache later(root + "/urlcache");
   CHECK_FALSE(Cached(later, "https://h/bad").has_value());
   CHECK(std::filesystem::is_empty(root + "/urlcache"));
-  REQUIRE(later.Store("https://h/bad", "x").ok());
+  REQUIRE(later.Store("https://h/bad", "x", "").ok());
   DropIncludeOnce(later.TakeStaged());
   CHECK(std::filesystem::is_empty(root + "/urlcache"));
   std::filesystem::remove_all(root);
@@ -99,7 +99,7 @@ TEST_CASE("IncludeOnceCache drops what a failed plan staged, and keeps nothing o
 TEST_CASE("IncludeOnceCache with no directory is off") {
   IncludeOnceCache cache("");
   CHECK_FALSE(cache.enabled());
-  CHECK(cache.Store("https://h/x", "x").ok());
+  CHECK(cache.Store("https://h/x", "x", "").ok());
   CHECK_FALSE(Cached(cache, "https://h/x").has_value());
 }
 

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <memory>
 
 #include <cstdlib>
 #include <thread>
@@ -238,6 +240,24 @@ TEST_CASE("CurlTransport keeps a stalled body retryable while the deadline is fa
   CHECK(r.error().retryable());
   CHECK_THAT(r.error().message(),
              Catch::Contains(": no data for 1 s (under 1024 bytes/s), after "));
+}
+
+TEST_CASE("CurlTransport ends a transfer in flight once its deadline is stopped") {
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  LoopbackServer stalled([&](const HttpRequest&, Connection&) {
+    *stop = true;  // as the other fetch of a pair would on its failure
+    stalled.WaitForStop();
+  });
+  CurlTransport transport(TestOptions());
+  Request req = Get(stalled.Url("/sig"));
+  req.timeout = milliseconds(60000);
+  req.deadline = Deadline::After(SystemClock::Get(), milliseconds(60000)).StoppedBy(stop);
+  Deadline bound = Deadline::After(SystemClock::Get(), milliseconds(10000));
+  Result<Response> r = transport.Send(req);
+  CHECK_FALSE(bound.Expired(SystemClock::Get()));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTimeout);
+  CHECK_FALSE(r.error().retryable());
 }
 
 TEST_CASE("CurlTransport does not send when the deadline has already passed") {

@@ -320,10 +320,39 @@ TEST_CASE("InlineSignerLines finds the #s3-allowed-signer lines of an #s3-includ
   CHECK(lines[1].line == 4);
   CHECK(lines[1].text == "ops ssh-ed25519 BBBB");
   auto entries = ParseIncludeList(p);
+  REQUIRE_FALSE(entries.ok());  // the near miss on line 5: below
+  p.payload = "#s3-include\n#s3-allowed-signer deploy@example.com ssh-ed25519 AAAA\ns3://b/k\n";
+  entries = ParseIncludeList(p);
   REQUIRE(entries.ok());
   CHECK(entries->size() == 1);  // the trust lines are comments to the URL list
   p.content_type = kTypeInclude;
   CHECK(InlineSignerLines(p).value().empty());
+}
+
+TEST_CASE("ParseIncludeList refuses trust lines that would not be honoured") {
+  Part p;
+  p.content_type = kTypeS3Include;
+  auto error = [&p](const std::string& payload) {
+    p.payload = payload;
+    auto r = ParseIncludeList(p);
+    return r.ok() ? std::string("ok") : r.error().message();
+  };
+  CHECK(error("#s3-include\n#s3-allowed-signers deploy@example.com ssh-ed25519 AAAA\ns3://b/k\n") ==
+        "line 2: unknown directive #s3-allowed-signers, did you mean #s3-allowed-signer");
+  CHECK(error("#s3-include\n#S3-Allowed-Signer-X y\n") ==
+        "line 2: unknown directive #S3-Allowed-Signer-X, did you mean #s3-allowed-signer");
+  CHECK(error("#s3-include\n#s3-inclde\n") ==
+        "line 2: unknown directive #s3-inclde, did you mean #s3-include");
+  CHECK(error("#s3-include\n#S3-ALLOWED-SIGNER\tx ssh-ed25519 AAAA\n# s3-anything\n") == "ok");
+  // cloud-init's lists: a trust line there is honoured by nothing.
+  for (const char* type : {kTypeInclude, kTypeIncludeOnce}) {
+    p.content_type = type;
+    CHECK(error("#include\n#s3-allowed-signer deploy@example.com ssh-ed25519 AAAA\ns3://b/k\n") ==
+          "line 2: #s3-allowed-signer applies only inside an #s3-include part");
+    CHECK(error("#include-once\n#S3-ALLOWED-SIGNERS x\n") ==
+          "line 2: #s3-allowed-signer applies only inside an #s3-include part");
+    CHECK(error("#include\n# s3-allowed-signer is a comment here\nhttp://h/x\n") == "ok");
+  }
 }
 
 TEST_CASE(
