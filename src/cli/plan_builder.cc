@@ -19,6 +19,7 @@
 #include "expand/key_template.h"
 #include "fetch/signed_fetcher.h"
 #include "run/run_state.h"
+#include "userdata/content_type.h"
 #include "userdata/parse.h"
 
 namespace s3us::cli {
@@ -39,11 +40,7 @@ Where WhereFor(const Options& o) {
 }
 
 bool HasIncludes(const std::vector<userdata::Part>& parts) {
-  return std::any_of(parts.begin(), parts.end(), [](const userdata::Part& part) {
-    return part.content_type == userdata::kTypeS3Include ||
-           part.content_type == userdata::kTypeInclude ||
-           part.content_type == userdata::kTypeIncludeOnce;
-  });
+  return std::any_of(parts.begin(), parts.end(), userdata::IsIncludeList);
 }
 
 expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {

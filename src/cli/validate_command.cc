@@ -20,6 +20,7 @@
 #include "expand/include_tree.h"
 #include "expand/key_template.h"
 #include "run/report.h"
+#include "userdata/content_type.h"
 #include "userdata/parse.h"
 
 namespace s3us::cli {
@@ -28,11 +29,6 @@ namespace {
 using nlohmann::json;
 
 constexpr uint64_t kMaxUserDataBytes = 16ull << 20;
-
-bool IsInclude(const std::string& type) {
-  return type == userdata::kTypeS3Include || type == userdata::kTypeInclude ||
-         type == userdata::kTypeIncludeOnce;
-}
 
 // "line 3: sha256 must be ..." → (3, "sha256 must be ...").
 Problem FromMessage(int part, const std::string& message) {
@@ -134,7 +130,7 @@ json PartsAndLines(const std::vector<userdata::Part>& parts, const Options& o,
                {"size", part.payload.size()},
                {"depth", 0},
                {"lines", json::array()}};
-    if (IsInclude(part.content_type)) {
+    if (userdata::IsIncludeList(part)) {
       for (const userdata::IncludeEntry& line : IncludeLines(part, problems)) {
         // Shown as everywhere else: a pre-signed URL's query holds its signature and token.
         entry["lines"].push_back({{"line", line.line}, {"url", RedactUrl(line.url)}});

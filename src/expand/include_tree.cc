@@ -6,17 +6,13 @@
 #include "core/strings.h"
 #include "expand/include_chain.h"
 #include "expand/include_target.h"
+#include "userdata/content_type.h"
 
 namespace s3us::expand {
 namespace {
 
 using userdata::IncludeStep;
 using userdata::Part;
-
-bool IsIncludeType(const std::string& type) {
-  return type == userdata::kTypeS3Include || type == userdata::kTypeInclude ||
-         type == userdata::kTypeIncludeOnce;
-}
 
 std::string DocPartLabel(const DocContext& doc, int part_index) {
   if (doc.chain.empty()) return "part " + std::to_string(part_index);
@@ -68,7 +64,7 @@ std::vector<PartNode> TreeBuilder::MakeNodes(std::vector<Part> parts, const DocC
     PartNode& node = nodes[i];
     node.part = std::move(parts[i]);
     int part_index = node.part.index > 0 ? node.part.index : static_cast<int>(i) + 1;
-    if (!IsIncludeType(node.part.content_type)) {
+    if (!userdata::IsIncludeList(node.part)) {
       ++leaf_parts_;
       if (!doc.chain.empty()) {
         node.part.origin.chain = doc.chain;

@@ -27,6 +27,14 @@ bool IsPresignedUrl(std::string_view url);
 // Lower-case scheme before "://", or empty.
 std::string SchemeOf(std::string_view url);
 
+// The URL requests sends for `url` (PreparedRequest.prepare_url: urllib3's parse_url, then
+// requote_uri), as cloud-init's #include fetch and each redirect it follows send it. In path,
+// query and fragment: "." and ".." segments resolved, each %xx upper-cased, bytes outside the
+// component's RFC 3986 characters percent-encoded (" " is "%20", non-ASCII by its UTF-8
+// bytes; every '%' is "%25" once one starts no %XX), then a %XX of an unreserved character
+// decoded. Control bytes are left as they are, for the transport to refuse.
+std::string RequestsUrl(std::string_view url);
+
 // Resolves a Location header against the URL that answered (absolute, scheme-relative,
 // absolute-path and relative forms). kUnsupported for a target that is not http(s), or
 // that downgrades https to http.

@@ -31,6 +31,14 @@ Status Record(net::VerifiedBody verified, userdata::Source& source) {
   return Ok();
 }
 
+// A URL as messages name it: redacted (no query, no user info); a text RedactUrl leaves
+// nothing of (an indented "# note" line, which cloud-init's _do_include takes for a URL) as
+// it is, quoted.
+std::string Named(std::string_view url) {
+  std::string redacted = RedactUrl(url);
+  return redacted.empty() ? "'" + Printable(url) + "'" : redacted;
+}
+
 }  // namespace
 
 RoutingFetcher::RoutingFetcher(s3::S3Client& s3, net::Transport& http, Clock& clock,
@@ -39,7 +47,7 @@ RoutingFetcher::RoutingFetcher(s3::S3Client& s3, net::Transport& http, Clock& cl
 
 Result<FetchedObject> RoutingFetcher::Fetch(const Target& target, const FetchOptions& options) {
   std::string_view url = target.url;
-  std::string context = "fetching " + RedactUrl(url);
+  std::string context = "fetching " + Named(url);
   Clock::MonoTime start = clock_.Monotonic();
   Result<FetchedObject> result = Error(ErrorCode::kInternal, "no route");
   if (options.deadline.Expired(clock_)) {
@@ -113,7 +121,7 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
   if (!pin.ok()) return pin.error();
   net::VerifyingSink sink(options.max_bytes, options.sink, options.record_sha256);
   if (*pin) sink.Expect(std::move(**pin));
-  std::string current(url);
+  std::string current = RequestsUrl(url);
   for (int redirects = 0;; ++redirects) {
     if (options.deadline.Expired(clock_)) {
       return Error(ErrorCode::kTimeout, "deadline passed while following redirects");
@@ -139,7 +147,7 @@ Result<FetchedObject> RoutingFetcher::FetchPlain(std::string_view url,
       LogDebug("fetching " + RedactUrl(url) + ": HTTP " + std::to_string(status) + " redirect to " +
                RedactUrl(*next));
       if (Status s = sink.Reset(); !s.ok()) return s.error();
-      current = std::move(*next);
+      current = RequestsUrl(*next);
       continue;
     }
     if (status < 200 || status > 299) return HttpStatusError(status);

@@ -43,6 +43,28 @@ Kind ScalarKind(const YAML::Node& n) {
   }
 }
 
+// A string scalar's text as PyYAML loads it: yaml-cpp writes the escapes \N and \_ as the
+// single bytes 0x85 and 0xA0, PyYAML as U+0085 and U+00A0 (every other escape agrees). The
+// text around them is UTF-8 (the YAML check read it so), so such a byte stands where a
+// character starts.
+std::string Text(const YAML::Node& n) {
+  const std::string& s = n.Scalar();
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) {
+      out += '\xC2';
+      out += s[i++];
+      continue;
+    }
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    out.append(s, i, len);
+    i += len;
+  }
+  return out;
+}
+
 // str(value) as Python would print the loaded scalar (close enough for names and indexes).
 std::string PyStr(const YAML::Node& n) {
   switch (ScalarKind(n)) {
@@ -59,13 +81,17 @@ std::string PyStr(const YAML::Node& n) {
       if (auto i = PyIntString(n.Scalar())) return *i;
       return n.Scalar();
     default:
-      return n.IsScalar() ? n.Scalar() : YAML::Dump(n);
+      return n.IsScalar() ? Text(n) : YAML::Dump(n);
   }
 }
 
 Result<std::string> ContentOf(const YAML::Node& v, Kind* kind) {
   *kind = ScalarKind(v);
-  if (*kind == Kind::kString) return v.Scalar();
+  if (*kind == Kind::kString) {
+    std::string text = Text(v);
+    if (!IsValidUtf8(text)) return Error(ErrorCode::kInvalidInput, "content is not UTF-8 text");
+    return text;
+  }
   if (*kind == Kind::kBinary) {
     // Not YAML::Binary: yaml-cpp 0.7's decoder reads outside its table on non-ASCII input
     // (found by fuzz/parse_fuzzer). PyYAML: base64.decodebytes(value.encode('ascii')).
@@ -133,7 +159,10 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
       return Error(ErrorCode::kInvalidInput,
                    where + "is neither a mapping nor a string (cloud-init skips it)");
     }
-    out.payload = ent.Scalar();
+    out.payload = Text(ent);
+    if (!IsValidUtf8(out.payload)) {
+      return Error(ErrorCode::kInvalidInput, where + "content is not UTF-8 text");
+    }
   } else if (ent.IsMap()) {
     if (Status st = CheckKeys(ent, where); !st.ok()) return std::move(st).error();
     if (YAML::Node c = ent["content"]; c) {
@@ -143,7 +172,7 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
     }
     if (YAML::Node t = ent["type"]; t && ScalarKind(t) != Kind::kNull) {
       if (!t.IsScalar()) return Error(ErrorCode::kInvalidInput, where + "type is not a string");
-      out.declared_type = t.Scalar();
+      out.declared_type = Text(t);
     }
     if (YAML::Node f = ent["filename"]; f) out.filename = std::string(PyStrip(PyStr(f)));
     if (YAML::Node li = ent["launch-index"]; li) out.launch_index = PyStr(li);
@@ -151,7 +180,7 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
       if (!kv.first.IsScalar()) continue;
       const std::string& key = kv.first.Scalar();
       if ((IStartsWith(key, "x-s3us-") || IsMergeHeader(key)) && kv.second.IsScalar()) {
-        out.headers.emplace_back(key, kv.second.Scalar());
+        out.headers.emplace_back(key, Text(kv.second));
       }
     }
   } else {
@@ -163,6 +192,14 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   if (type.empty()) {
     std::string fallback = binary ? "application/octet-stream" : kTypeCloudConfig;
     type = TypeFromStartsWith(out.payload, binary).value_or(fallback);
+    // cloud-init's first-line table has no #s3-include: it makes the entry text/cloud-config,
+    // which the bridge's handler is never handed, and the include would be lost silently.
+    if (type == kTypeS3Include) {
+      return Error(ErrorCode::kInvalidInput,
+                   where +
+                       "starts with #s3-include but has no type: cloud-init makes it "
+                       "text/cloud-config and never fetches it (give it type: text/x-s3-include)");
+    }
   }
   size_t slash = type.find('/');
   if (slash == std::string::npos) {
@@ -175,6 +212,12 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   // as a str, whose get_payload(decode=True) is its raw-unicode-escape: é is one byte.
   if (!binary && type.substr(0, slash) != "text") out.payload = PyRawUnicodeEscape(out.payload);
   out.content_type = ReportedType(type);
+  // The bridge's handler takes text/plain and text/x-not-multipart parts whose first line is
+  // #s3-include, an archive's entries too (cloud-init hands them to it as any part).
+  bool bridge_takes = out.content_type == kTypePlain || out.content_type == kTypeNotMultipart;
+  if (bridge_takes && TypeFromStartsWith(out.payload, binary) == kTypeS3Include) {
+    out.content_type = kTypeS3Include;
+  }
   return out;
 }
 

@@ -104,6 +104,12 @@ bool HeldAsStrByCloudInit(const Part& part) {
   return part.held_as_str || IsGzipType(part.declared_type);
 }
 
+bool IsIncludeList(const Part& part) {
+  if (part.content_type == kTypeS3Include) return true;
+  bool cloud_init = part.content_type == kTypeInclude || part.content_type == kTypeIncludeOnce;
+  return cloud_init && part.placement == Placement::kDocument;
+}
+
 bool IsRetypedByFirstLine(std::string_view t) {
   return t == kTypePlain || t == kTypeNotMultipart || t == kTypeShellScript;
 }

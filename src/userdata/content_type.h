@@ -24,6 +24,10 @@ bool IsGzipType(std::string_view content_type);
 // gunzipped one): get_payload(decode=True), which its handlers and the launch-index read,
 // gives the raw-unicode-escape of it, not its UTF-8 bytes.
 bool HeldAsStrByCloudInit(const Part& part);
+// Whether the part's lines are URLs to fetch in its place: #s3-include wherever the bridge's
+// handler would be handed it (an archive entry too), #include and #include-once only as the
+// document's own parts (Placement).
+bool IsIncludeList(const Part& part);
 // text/plain, text/x-not-multipart, text/x-shellscript: re-typed by their first line.
 bool IsRetypedByFirstLine(std::string_view content_type);
 // text/plain, text/x-not-multipart, application/octet-stream: worth asking libmagic.

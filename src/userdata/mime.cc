@@ -110,7 +110,8 @@ class FeedParser {
     std::string_view line;
     while (in_.ReadLine(&line)) {
       if (!IsHeaderLine(line)) {
-        if (!IsLineBreakStart(line)) in_.Unread(line);
+        e->no_blank_line = !IsLineBreakStart(line);
+        if (e->no_blank_line) in_.Unread(line);
         break;
       }
       header_bytes += line.size();

@@ -33,6 +33,9 @@ struct MimeEntity {
   std::vector<MimeHeader> headers;
   std::string default_type = "text/plain";  // message/rfc822 inside multipart/digest
   bool multipart = false;                   // children are valid, body is not
+  // The header block ended at a line that is not blank (Python reads that line as the
+  // body's first; an RFC 2046 reader may not).
+  bool no_blank_line = false;
   // Raw, transfer-encoded: a view of the text ParseMime read, so that a tree costs no copy
   // of the bodies (that text must outlive the tree), or of own_body when a "From " line
   // after the headers joins the body (Python moves it there).

@@ -260,9 +260,12 @@ class Comparer {
   Status Children(const MimeEntity& ours, const mimetic::MimeEntity& theirs) {
     const mimetic::MimeEntityList& kids = theirs.body().parts();
     if (kids.size() != ours.children.size()) {
-      return Differ("cloud-init reads " + Parts(ours.children.size()) +
-                    " in this multipart, an RFC 2046 reader " + Parts(kids.size()) +
-                    " (check the lines that start with its boundary)");
+      std::string counts = "cloud-init reads " + Parts(ours.children.size()) +
+                           " in this multipart, an RFC 2046 reader " + Parts(kids.size());
+      if (ours.no_blank_line) {
+        return Differ("no blank line between the headers and the first boundary (" + counts + ")");
+      }
+      return Differ(counts + " (check the lines that start with its boundary)");
     }
     size_t i = 0;
     for (const mimetic::MimeEntity* kid : kids) {

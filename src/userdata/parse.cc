@@ -106,7 +106,8 @@ class Builder {
     if (*ctype == kTypeCloudConfigArchive) {
       Result<PayloadView> all = leaf.payload.View(opts_.limits.max_input_bytes);
       if (!all.ok()) return all.error();
-      return Explode(all->bytes());
+      if (!escaped) return Explode(all->bytes());
+      return ExplodeEscaped(all->bytes());
     }
 
     Part p;
@@ -141,6 +142,21 @@ class Builder {
   }
 
  private:
+  // An archive the email package holds as a str: PyYAML loads the raw-unicode-escape of its
+  // text (U+0080..U+00FF one byte each, higher code points \uXXXX). Where that is not UTF-8,
+  // the load fails and cloud-init runs no entry: refused, never run.
+  Status ExplodeEscaped(std::string_view payload) {
+    std::string text = PyRawUnicodeEscape(payload);
+    if (!IsValidUtf8(text)) {
+      return Error(ErrorCode::kInvalidInput,
+                   Where() +
+                       "cloud-init cannot load this archive: non-ASCII text in a part that is "
+                       "not base64 or quoted-printable encoded (PyYAML fails on the "
+                       "raw-unicode-escape Python reads, and no entry runs)");
+    }
+    return Explode(text);
+  }
+
   Status Explode(std::string_view payload) {
     auto entries = ExplodeArchive(payload, opts_.limits.max_parts);
     if (!entries.ok()) {
@@ -153,6 +169,7 @@ class Builder {
       p.declared_type = ToLower(ent.declared_type);
       p.filename = ent.filename.value_or("");
       p.payload = std::move(ent.payload);
+      p.placement = Placement::kArchiveEntry;
       if (!ent.declared_type.empty()) p.headers.emplace_back("Content-Type", ent.declared_type);
       if (ent.launch_index) p.headers.emplace_back("Launch-Index", *ent.launch_index);
       for (auto& h : ent.headers) p.headers.push_back(std::move(h));

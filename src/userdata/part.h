@@ -62,6 +62,11 @@ struct Origin {
   std::optional<Source> source;
 };
 
+// Where a part was found in its document. cloud-init reads include lists only among the
+// document's own parts: _explode_archive attaches an archive's entries as they are, so an
+// #include entry is a part no handler takes, never fetched.
+enum class Placement { kDocument, kArchiveEntry };
+
 struct Part {
   int index = 0;              // 1-based position in its document (or in the Plan)
   std::string content_type;   // after cloud-init's re-typing; lower-case
@@ -76,6 +81,7 @@ struct Part {
   // An unencoded MIME part: the email package holds its text as a str, and cloud-init reads
   // the raw-unicode-escape of it (no non-ASCII character is a blank or a line break there).
   bool held_as_str = false;
+  Placement placement = Placement::kDocument;
   // Headers kept for serialisation (resolve) and reports, as (name, value).
   std::vector<std::pair<std::string, std::string>> headers;
   Origin origin;

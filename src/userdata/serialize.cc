@@ -1,6 +1,8 @@
 #include "userdata/serialize.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 
 #include "core/crypto.h"
 #include "userdata/content_type.h"
@@ -210,6 +212,56 @@ std::string PartHeaders(const Part& p, const std::string& boundary, bool unencod
   return out;
 }
 
+// A YAML double-quoted scalar holding `text` (UTF-8), every byte but printable ASCII
+// escaped: no raw line break (U+0085 and U+2028 are breaks to PyYAML) is folded.
+std::string YamlQuoted(std::string_view text) {
+  std::string out = "\"";
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (text[i + k] & 0x3F);
+    i += len;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, cp < 0x10000 ? "\\u%04X" : "\\U%08X", cp);
+    out += buf;
+  }
+  return out + "\"";
+}
+
+// An #include part an archive held (Placement::kArchiveEntry) as a one-entry archive:
+// cloud-init attaches it from there as it attached the original, never fetching it (a
+// text/x-include-url part of the document's own would be fetched).
+Result<Part> InArchive(const Part& p) {
+  Result<PayloadView> all = p.payload.View(p.payload.size());
+  if (!all.ok()) return all.error();
+  if (!IsValidUtf8(all->bytes())) {
+    return Error(ErrorCode::kInvalidInput,
+                 "part " + std::to_string(p.index) + ": archived include text is not UTF-8");
+  }
+  std::string yaml = "#cloud-config-archive\n- type: " + p.content_type +
+                     "\n  filename: " + YamlQuoted(p.filename) + "\n";
+  if (p.launch_index) yaml += "  launch-index: " + YamlQuoted(*p.launch_index) + "\n";
+  yaml += "  content: " + YamlQuoted(all->bytes()) + "\n";
+  Part archive;
+  archive.index = p.index;
+  archive.content_type = kTypeCloudConfigArchive;
+  archive.filename = p.filename;
+  archive.payload = std::move(yaml);
+  archive.origin = p.origin;
+  return archive;
+}
+
+bool IsArchivedInclude(const Part& p) {
+  return (p.content_type == kTypeInclude || p.content_type == kTypeIncludeOnce) &&
+         p.placement == Placement::kArchiveEntry;
+}
+
 }  // namespace
 
 Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write) {
@@ -217,8 +269,15 @@ Status WriteMime(const std::vector<Part>& parts, const MimeWriter& write) {
   if (!boundary.ok()) return boundary.error();
   Status s =
       write("Content-Type: multipart/mixed; boundary=\"" + *boundary + "\"\nMIME-Version: 1.0\n\n");
-  for (const Part& p : parts) {
+  for (const Part& part : parts) {
     if (!s.ok()) break;
+    std::optional<Part> archived;
+    if (IsArchivedInclude(part)) {
+      Result<Part> a = InArchive(part);
+      if (!a.ok()) return a.error();
+      archived = std::move(*a);
+    }
+    const Part& p = archived ? *archived : part;
     Result<bool> unencoded = Unencoded(p, *boundary);
     if (!unencoded.ok()) return unencoded.error();
     s = write(PartHeaders(p, *boundary, *unencoded));

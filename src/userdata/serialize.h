@@ -6,8 +6,10 @@
 // cloud-init types and reads it as it did the original; each part keeps its content type,
 // filename, Launch-Index and Merge-Type (unfolded), and the origin of fetched parts is recorded in
 // X-S3us-* headers (source URL without query, version, ETag, SHA-256, include chain), with
-// non-ASCII and control bytes percent-encoded. The boundary is derived from the payloads, so the
-// same parts always give the same document. Pure.
+// non-ASCII and control bytes percent-encoded. An #include part that came out of an archive
+// (Placement::kArchiveEntry) is written inside a one-entry #cloud-config-archive, so that
+// cloud-init attaches it again without fetching it. The boundary is derived from the payloads,
+// so the same parts always give the same document. Pure.
 #ifndef S3US_USERDATA_SERIALIZE_H_
 #define S3US_USERDATA_SERIALIZE_H_
 

@@ -3,13 +3,17 @@
 `plan` / `resolve` of a file (cloud-init makes one empty part of it and does nothing), a
 `## template: jinja` part is never run unrendered: one warning line, a `skipped` report
 entry, nothing written or executed, and real cloud-init makes the same parts of the
-differential corpus resolved as of the corpus itself."""
+differential corpus resolved as of the corpus itself. #include lines are fetched as
+cloud-init fetches them, and those inside a #cloud-config-archive not at all."""
 
+import contextlib
 import email
 import email.policy
+import http.server
 import json
 import os
 import subprocess
+import threading
 
 import e2e_util
 from e2e_util import EXIT_OK, EXIT_SETUP, E2ETest
@@ -117,6 +121,65 @@ class ResolveTest(ParityTest):
                 for key in ('filename', 'payload_b64', 'include'):
                     self.assertEqual(a.get(key), t.get(key), where + ' ' + key)
                 self.assertEqual(index(a['launch_index']), index(t['launch_index']), where)
+
+
+@contextlib.contextmanager
+def recording_http_server(objects):
+    """A loopback HTTP server answering `objects` {raw request path: body}; yields (base URL,
+    the list of request paths it was asked for, as sent)."""
+    asked = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            asked.append(self.path)
+            body = objects.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header('Content-Length', str(len(body or b'')))
+            self.end_headers()
+            self.wfile.write(body or b'')
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d' % server.server_address[1], asked
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class IncludeParityTest(E2ETest):
+    def test_an_include_url_with_a_space_is_requested_as_cloud_init_requests_it(self):
+        """requests sends `a b.sh` as `a%20b.sh` (Debian cloud-init 22.4, checked)."""
+        script = b'#!/bin/sh\necho ab\n'
+        with recording_http_server({'/a%20b.sh': script}) as (url, asked), \
+                self.emulators() as emu:
+            blob = self.write('ud', ('#include\n%s/a b.sh\n' % url).encode())
+            run = self.run_bin(emu, ['plan', '--json', blob])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual(asked, ['/a%20b.sh'])
+            parts = json.loads(run.stdout)['parts']
+            self.assertEqual([p['sha256'] for p in parts], [e2e_util.sha256(script)])
+
+    def test_an_include_inside_an_archive_is_never_fetched_nor_run(self):
+        """cloud-init's _explode_archive attaches it as a part no handler takes."""
+        with recording_http_server({}) as (url, asked), self.emulators() as emu:
+            marker = os.path.join(self.tmp, 'ran')
+            blob = self.write('ud', ('#cloud-config-archive\n'
+                                     '- "#include\\n%s/payload.sh"\n'
+                                     '- "#!/bin/sh\\ntouch %s\\n"\n' % (url, marker)).encode())
+            run = self.run_bin(emu, ['replay', blob, '--state-dir',
+                                     os.path.join(self.tmp, 'state'), '--json'])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual(asked, [])
+            self.assertTrue(os.path.exists(marker), 'the archive\'s script did not run')
+            report = json.loads(run.stdout)
+            self.assertEqual([(p['content_type'], p['outcome']) for p in report['parts']],
+                             [('text/x-include-url', 'skipped'), ('text/x-shellscript', 'ok')])
 
 
 class JinjaTest(E2ETest):

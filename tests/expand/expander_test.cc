@@ -13,6 +13,7 @@
 #include "fetch/signed_fetcher.h"
 #include "tests/expand/expander_rig.h"
 #include "tests/trust/test_keys.h"
+#include "userdata/parse.h"
 
 namespace s3us::expand {
 namespace {
@@ -315,6 +316,34 @@ TEST_CASE("Expander sends #include URLs to the fetcher as written") {
       {MakePart(1, userdata::kTypeInclude, "#include\nhttp://10.0.0.1/boot.sh\ns3://b-1/k\n")});
   REQUIRE(r.plan);
   CHECK(Payloads(*r.plan) == std::vector<std::string>{Script("plain"), Script("s3")});
+}
+
+// cloud-init's _explode_archive attaches an #include entry as a part and never fetches it;
+// an #s3-include entry the bridge is handed (typed text/x-s3-include) is fetched.
+TEST_CASE("Expander fetches no #include an archive held, in the user data or in an object") {
+  Rig rig;
+  const std::string archive =
+      "#cloud-config-archive\n"
+      "- \"#include\\nhttp://10.0.0.1/boot.sh\"\n"
+      "- {type: text/x-include-once-url, content: 'http://10.0.0.1/once.sh'}\n"
+      "- {type: text/x-s3-include, content: 's3://b-1/k'}\n";
+  rig.fetcher.Put("s3://b-1/k", Script("s3"));
+  rig.fetcher.Put("s3://b-1/archive", archive);
+  auto parts = userdata::Parse(archive);
+  REQUIRE(parts.ok());
+  for (std::vector<Part> top :
+       {std::move(*parts), std::vector<Part>{S3Include(1, "s3://b-1/archive\n")}}) {
+    ExpandResult r = rig.Expand(std::move(top));
+    INFO(Lines(r));
+    REQUIRE(r.plan);
+    REQUIRE(r.plan->parts.size() == 3);
+    CHECK(r.plan->parts[0].content_type == userdata::kTypeInclude);
+    CHECK(r.plan->parts[0].payload == "#include\nhttp://10.0.0.1/boot.sh");
+    CHECK(r.plan->parts[1].content_type == userdata::kTypeIncludeOnce);
+    CHECK(r.plan->parts[2].payload == Script("s3"));
+  }
+  for (const std::string& url : rig.fetcher.started())
+    CHECK(url.find("10.0.0.1") == std::string::npos);
 }
 
 TEST_CASE("Expander rejects lines of an #s3-include that are not S3 locations") {

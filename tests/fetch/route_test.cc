@@ -85,5 +85,31 @@ TEST_CASE("ResolveRedirect refuses downgrades, other schemes and empty locations
   CHECK(empty.error().code() == ErrorCode::kHttp);
 }
 
+// requests.Request("GET", url).prepare().url, requests 2.28 and urllib3 1.26 (Debian 12).
+TEST_CASE("RequestsUrl is the URL requests sends for cloud-init's #include fetch") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"http://h/a b.sh", "http://h/a%20b.sh"},
+      {"http://h/a%20b.sh", "http://h/a%20b.sh"},
+      {"http://h/%41%7e%2F%2f", "http://h/A~%2F%2F"},
+      {"http://h/x\"<>\\^`{|}", "http://h/x%22%3C%3E%5C%5E%60%7B%7C%7D"},
+      {"http://h/!$&'()*+,;=:@[]~?q=1&r=a/b[]#frag",
+       "http://h/!$&'()*+,;=:@%5B%5D~?q=1&r=a/b%5B%5D#frag"},
+      {"http://h/caf\xc3\xa9", "http://h/caf%C3%A9"},
+      {"http://h/100%", "http://h/100%25"},
+      {"http://h/%zz%20", "http://h/%25zz%2520"},
+      {"http://h/a%%41", "http://h/a%25%2541"},
+      {"http://h/a%2fb%zz", "http://h/a%252Fb%25zz"},
+      {"http://h/a/../b/./c/..", "http://h/b/"},
+      {"http://h/a b?q=a b#f g", "http://h/a%20b?q=a%20b#f%20g"},
+      {"http://h", "http://h"},
+      // Control bytes are left for the transport to refuse (requests sends a tab as %09).
+      {"http://h/a\tb", "http://h/a\tb"},
+  };
+  for (const auto& [url, sent] : cases) {
+    INFO(url);
+    CHECK(RequestsUrl(url) == sent);
+  }
+}
+
 }  // namespace
 }  // namespace s3us::fetch

@@ -179,6 +179,31 @@ TEST_CASE("RoutingFetcher passes S3 client errors through with fetch context") {
         "fetching s3://b-missing/k: HTTP 404 NoSuchKey: the specified key does not exist");
 }
 
+// cloud-init's #include fetch goes through requests, which re-quotes the URL (and each
+// redirect's): "a b" is requested as "a%20b".
+TEST_CASE("RoutingFetcher requests plain URLs as requests re-quotes them, redirects too") {
+  Rig rig;
+  rig.http.Push(MakeResponse(302, "", {{"location", "/moved/c d.sh"}}));
+  rig.http.Push(MakeResponse(200, "ok", {{"content-length", "2"}}));
+  Result<FetchedObject> got = rig.fetcher.Fetch("http://example.com/a b.sh?x=\"y\"", {});
+  REQUIRE(got.ok());
+  CHECK(got->source.url == "http://example.com/a b.sh");
+  std::vector<net::Request> sent = rig.http.requests();
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].url == "http://example.com/a%20b.sh?x=%22y%22");
+  CHECK(sent[1].url == "http://example.com/moved/c%20d.sh");
+}
+
+// cloud-init's _do_include takes an indented "  # note" line for a URL: named as it is.
+TEST_CASE("RoutingFetcher names a line that is no URL by its text") {
+  Rig rig;
+  Result<FetchedObject> got = rig.fetcher.Fetch(std::string_view("# a comment"), {});
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().code() == ErrorCode::kUnsupported);
+  CHECK(got.error().ToString().starts_with("fetching '# a comment': not a URL"));
+  CHECK(rig.http.request_count() == 0);
+}
+
 TEST_CASE("RoutingFetcher follows plain redirects with fresh requests, up to the limit") {
   SECTION("relative redirect is followed and Source keeps the URL asked for") {
     Rig rig;

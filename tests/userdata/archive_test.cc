@@ -5,8 +5,10 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "core/crypto.h"
 #include "tests/userdata/must_parse.h"
 #include "userdata/cloud_config_yaml.h"
+#include "userdata/content_type.h"
 #include "userdata/parse.h"
 
 namespace s3us::userdata {
@@ -40,14 +42,100 @@ TEST_CASE("Archives explode in place with cloud-init's defaults") {
   auto parts = MustParse(
       "#cloud-config-archive\n"
       "- {type: text/x-shellscript, content: 'echo a', filename: a.sh, launch-index: 1}\n"
-      "- 'plain string'\n"
-      "- {content: '#s3-include\ns3://b/k'}\n");
-  REQUIRE(parts.size() == 3);
+      "- 'plain string'\n");
+  REQUIRE(parts.size() == 2);
   CHECK(parts[0].filename == "a.sh");
   CHECK(parts[0].launch_index == "1");
   CHECK(parts[1].content_type == "text/cloud-config");
   CHECK(parts[1].filename == "part-002");
+  for (const Part& p : parts) CHECK(p.placement == Placement::kArchiveEntry);
+}
+
+// _explode_archive attaches an #include entry as a part; cloud-init never fetches it. Its
+// handler walk hands every part to the handler of its type, so the bridge takes an entry
+// typed text/x-s3-include, or text/plain starting #s3-include (checked with Debian's
+// cloud-init 22.4.2); an untyped one cloud-init makes text/cloud-config, lost: refused.
+TEST_CASE("Archive include entries: only those the bridge would be handed are include lists") {
+  auto parts = MustParse(
+      "#cloud-config-archive\n"
+      "- \"#include\\nhttp://a/x.sh\"\n"
+      "- {type: text/x-include-once-url, content: 'http://a/y'}\n"
+      "- {type: text/x-s3-include, content: 's3://b/k'}\n"
+      "- {type: text/plain, content: \"#s3-include\\ns3://b/j\"}\n"
+      "- {type: text/x-shellscript, content: \"#s3-include\\ns3://b/j\"}\n");
+  REQUIRE(parts.size() == 5);
+  CHECK(parts[0].content_type == "text/x-include-url");
+  CHECK(parts[1].content_type == "text/x-include-once-url");
   CHECK(parts[2].content_type == "text/x-s3-include");
+  CHECK(parts[3].content_type == "text/x-s3-include");
+  CHECK(parts[3].declared_type == "text/plain");
+  CHECK(parts[4].content_type == "text/x-shellscript");
+  CHECK_FALSE(IsIncludeList(parts[0]));
+  CHECK_FALSE(IsIncludeList(parts[1]));
+  CHECK(IsIncludeList(parts[2]));
+  CHECK(IsIncludeList(parts[3]));
+  CHECK_FALSE(IsIncludeList(parts[4]));
+  // The same lists as the document's own parts are read.
+  CHECK(IsIncludeList(MustParse("#include\nhttp://a/x.sh\n")[0]));
+  CHECK(IsIncludeList(MustParse("#include-once\nhttp://a/x.sh\n")[0]));
+
+  auto untyped = Parse("#cloud-config-archive\n- a\n- \"#s3-include\\ns3://b/k\"\n");
+  REQUIRE_FALSE(untyped.ok());
+  CHECK(untyped.error().message() ==
+        "part 1: archive entry 2: starts with #s3-include but has no type: cloud-init makes it "
+        "text/cloud-config and never fetches it (give it type: text/x-s3-include)");
+}
+
+// yaml-cpp writes \_ and \N as the bytes A0 and 85; PyYAML loads U+00A0 and U+0085, and the
+// other escapes as yaml-cpp does.
+TEST_CASE("Archive YAML escapes give PyYAML's text") {
+  auto parts = MustParse(
+      "#cloud-config-archive\n"
+      "- type: text/x-shellscript\n"
+      "  content: \"#!/bin/sh\\necho [\\_] [\\N] [\\L] [\\P] [\\xe9] [\\u00a0] [\\x85]\"\n"
+      "  X-S3us-Note: \"[\\_]\"\n"
+      "- \"\\_\\N#!/bin/sh\\necho lead\"\n");
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].payload ==
+        "#!/bin/sh\necho [\xc2\xa0] [\xc2\x85] [\xe2\x80\xa8] [\xe2\x80\xa9] [\xc3\xa9] "
+        "[\xc2\xa0] [\xc2\x85]");
+  REQUIRE(parts[0].headers.size() == 2);
+  CHECK(parts[0].headers[1].second == "[\xc2\xa0]");
+  // str.lstrip() strips U+00A0 and U+0085: a script, as cloud-init types it.
+  CHECK(parts[1].payload == "\xc2\xa0\xc2\x85#!/bin/sh\necho lead");
+  CHECK(parts[1].content_type == "text/x-shellscript");
+}
+
+// A MIME part that is not base64 or quoted-printable is held as a str: PyYAML loads the
+// raw-unicode-escape of its text. U+00E9 is one byte there, not UTF-8: the load fails and
+// cloud-init runs no entry. The euro sign is the text \u20ac: loaded, as cloud-init loads it.
+TEST_CASE("An unencoded MIME archive is exploded from the text Python reads, or refused") {
+  const std::string script = "- \"#!/bin/sh\\necho ran\"\n";
+  for (const char* cte :
+       {"", "Content-Transfer-Encoding: 8bit\n", "Content-Transfer-Encoding: 7bit\n"}) {
+    INFO(cte);
+    auto r = Parse(testing::Mime(std::string("--B\nContent-Type: text/plain\n") + cte +
+                                 "\n#cloud-config-archive\n" + script +
+                                 "- \"#cloud-config\\nbootcmd: [echo caf\xc3\xa9]\"\n"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() ==
+          "part 1: cloud-init cannot load this archive: non-ASCII text in a part that is not "
+          "base64 or quoted-printable encoded (PyYAML fails on the raw-unicode-escape Python "
+          "reads, and no entry runs)");
+  }
+  auto parts = MustParse(testing::Mime(
+      "--B\nContent-Type: text/plain\n\n#cloud-config-archive\n- |\n  #!/bin/sh\n  echo "
+      "\xe2\x82\xac\n- \"#!/bin/sh\\necho \xe2\x82\xac\"\n"));
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].payload == "#!/bin/sh\necho \\u20ac\n");
+  CHECK(parts[1].payload == "#!/bin/sh\necho \xe2\x82\xac");
+  // base64 is decoded to bytes, and the archive read from them as they are.
+  const std::string archive = "#cloud-config-archive\n- \"#!/bin/sh\\necho caf\xc3\xa9\"\n";
+  auto b64 = MustParse(testing::Mime(
+      "--B\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n" +
+      Base64Encode(reinterpret_cast<const uint8_t*>(archive.data()), archive.size()) + "\n"));
+  REQUIRE(b64.size() == 1);
+  CHECK(b64[0].payload == "#!/bin/sh\necho caf\xc3\xa9");
 }
 
 // A MIMEBase of another type holds text content as a str: get_payload(decode=True) is its

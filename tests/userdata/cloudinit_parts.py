@@ -4,11 +4,12 @@
 Usage: /usr/bin/python3 cloudinit_parts.py DIR
 
 Output: one JSON document {file: {"parts": [{content_type, filename, payload_b64,
-launch_index[, include]}]} | {"error": "..."}}. Runs offline: include types are not fetched
-but attached in place like any other part (INCLUDE_TYPES emptied), which is what our Parse()
-returns for them; an include part's "include" is the [base64 url, once] list cloud-init's
-_do_include would fetch (it fetches nothing here). Writes nothing outside a temporary
-directory.
+launch_index[, include][, archive_entry]}]} | {"error": "..."}}. Runs offline: include types
+are not fetched but attached in place like any other part (INCLUDE_TYPES emptied), which is
+what our Parse() returns for them; an include part's "include" is the [base64 url, once] list
+cloud-init's _do_include would fetch (it fetches nothing here); a part an archive exploded
+into is marked "archive_entry" and has no "include" (cloud-init never fetches it). Writes
+nothing outside a temporary directory.
 """
 import base64
 import itertools
@@ -70,6 +71,27 @@ def include_entries(processor, payload):
     return entries
 
 
+def exploded_from_archives(processor):
+    """Marks the parts _explode_archive attaches: cloud-init never reads them as include
+    lists (with INCLUDE_TYPES emptied, the document's own include parts are attached too)."""
+    attach, explode = processor._attach_part, processor._explode_archive
+    exploding = []
+
+    def attach_part(append_msg, part):
+        if exploding:
+            part.s3us_archive_entry = True
+        attach(append_msg, part)
+
+    def explode_archive(archive, append_msg):
+        exploding.append(True)
+        try:
+            explode(archive, append_msg)
+        finally:
+            exploding.pop()
+
+    processor._attach_part, processor._explode_archive = attach_part, explode_archive
+
+
 def parts_of(processor, blob):
     msg = processor.process(blob)
     out = []
@@ -82,7 +104,9 @@ def parts_of(processor, blob):
             "payload_b64": base64.b64encode(payload_bytes(part)).decode("ascii"),
             "launch_index": launch_index(part),
         }
-        if entry["content_type"] in INCLUDE_TYPES:
+        if getattr(part, "s3us_archive_entry", False):
+            entry["archive_entry"] = True
+        elif entry["content_type"] in INCLUDE_TYPES:
             entry["include"] = include_entries(processor, util.fully_decoded_payload(part))
         out.append(entry)
     return out
@@ -95,6 +119,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         paths = helpers.Paths({"cloud_dir": tmp, "run_dir": os.path.join(tmp, "run")})
         processor = user_data.UserDataProcessor(paths)
+        exploded_from_archives(processor)
         for name in sorted(os.listdir(directory)):
             path = os.path.join(directory, name)
             if not os.path.isfile(path) or name.startswith("."):

@@ -289,6 +289,32 @@ CASES = {
     "mime-retyped-name": mime([
         (["Content-Type: text/x-shellscript; name=a.sh"], CONFIG),
         (["Content-Type: text/x-shellscript; name=b.sh"], "#s3-include\ns3://bkt/k.sh\n")]),
+    # Include entries of an archive: cloud-init attaches them as parts and fetches nothing.
+    "archive-include-entries":
+        b"#cloud-config-archive\n- \"#include\\nhttp://example.invalid/a.sh\"\n"
+        b"- {type: text/x-include-once-url, content: \"http://example.invalid/b.sh\\n\"}\n",
+    # An archive entry typed text/plain whose first line is #s3-include: cloud-init keeps
+    # text/plain and hands it to the bridge's handler, which takes it.
+    "archive-s3-include-plain":
+        b"#cloud-config-archive\n- {type: text/plain, content: \"#s3-include\\ns3://b/k\\n\"}\n",
+    # The YAML escapes \_ and \N are U+00A0 and U+0085 (UTF-8); a leading U+00A0 is a blank
+    # to the first-line typing.
+    "archive-yaml-escapes":
+        b'#cloud-config-archive\n- type: text/x-shellscript\n  content: "#!/bin/sh\\necho [\\_] '
+        b'[\\N] [\\L] [\\xe9]\\n"\n- "\\_#!/bin/sh\\necho nbsp-lead\\n"\n',
+    # An unencoded MIME archive is loaded from the raw-unicode-escape of its text: U+00E9 is
+    # one byte that is not UTF-8 and PyYAML loads nothing; the euro sign is the text \u20ac.
+    "mime-archive-unencoded-latin1": mime([(["Content-Type: text/plain"],
+                                            "#cloud-config-archive\n- \"#!/bin/sh\\necho ran\"\n"
+                                            "- \"#cloud-config\\nbootcmd: [echo caf\u00e9]\"")]),
+    "mime-archive-unencoded-euro": mime([(["Content-Type: text/plain"],
+                                          "#cloud-config-archive\n- |\n  #!/bin/sh\n"
+                                          "  echo \u20ac\n- \"#!/bin/sh\\necho \u20ac\"")]),
+    # No blank line between the multipart's headers and its first boundary: Python reads the
+    # boundary line as the body's first line, mimetic finds no part.
+    "mime-no-blank-line-before-boundary":
+        b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n--XX\n"
+        b"Content-Type: text/x-shellscript\n\n#!/bin/sh\necho hi\n--XX--\n",
     # A 4 KiB first part whose next boundary line straddles mimetic's 4093-byte read block:
     # mimetic keeps the line break before it, which once made the blob "ambiguous".
     "mime-part-at-read-block-edge": mime([(["Content-Type: text/x-shellscript"],

@@ -162,6 +162,21 @@ TEST_CASE("Parse refuses an ambiguous blob with one line naming the part") {
         "reader 2 parts (check the lines that start with its boundary)");
 }
 
+// Python reads the boundary line that ends the headers as the body's first line; mimetic
+// finds no part. Refused (ambiguous), naming the cause rather than the counts alone.
+TEST_CASE("Parse names a missing blank line before the first boundary") {
+  for (const char* nl : {"\n", "\r\n"}) {
+    std::string n = nl;
+    auto r =
+        Parse("MIME-Version: 1.0" + n + "Content-Type: multipart/mixed; boundary=XX" + n + "--XX" +
+              n + "Content-Type: text/x-shellscript" + n + n + "#!/bin/sh" + n + "--XX--" + n);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().ToString() ==
+          "mime part 1: ambiguous MIME: no blank line between the headers and the first "
+          "boundary (cloud-init reads 1 part in this multipart, an RFC 2046 reader 0 parts)");
+  }
+}
+
 TEST_CASE("CrossCheckMime bounds header fields before mimetic reads them") {
   CrossCheckLimits small;
   small.max_field_bytes = 1000;
