@@ -53,6 +53,11 @@ Result<ExitInfo> ProcessExecutor::Execute(const std::string& path, const userdat
     AppendLog(options_.log_fd, "\n==== " + who + ": log cut: " + outcome.warnings.back() + "\n");
   }
   AppendLog(options_.log_fd, "==== " + who + ": " + outcome.message + "\n");
+  if (info->output_handed_off) {
+    AppendLog(options_.log_fd, "==== " + who +
+                                   ": its background jobs still hold its output; what they "
+                                   "write goes on into this log\n");
+  }
   return info;
 }
 

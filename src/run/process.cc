@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/interrupt.h"
+#include "run/drainer.h"
 
 namespace s3us::run {
 namespace {
@@ -121,7 +122,7 @@ std::optional<int> ExecFailure(int& report_fd) {
 // to the log, enforces the timeout (SIGTERM to the group, SIGKILL after the grace), sees an
 // interrupt (core/interrupt.h passes the signal on to the group; SIGKILL after its grace),
 // and reaps it. After the exit, output is drained until the streams close or drain_grace
-// passes (a grandchild may hold them open).
+// passes; streams a background job still holds then go to a drainer (run/drainer.h).
 class Supervisor {
  public:
   Supervisor(const ProcessSpec& spec, Child& child, ExitInfo& info)
@@ -142,7 +143,10 @@ class Supervisor {
       auto now = SteadyClock::now();
       if (!done_) Reap(now);
       bool streams_open = child_.out >= 0 || child_.err >= 0;
-      if (done_ && (!streams_open || now >= drain_until_)) return wstatus_;
+      if (done_ && (!streams_open || now >= drain_until_)) {
+        HandOffLateOutput();
+        return wstatus_;
+      }
       if (!done_) {
         NoticeInterrupt(now);
         EnforceTimeout(now);
@@ -221,6 +225,16 @@ class Supervisor {
       }
       Forward(numbers[i], std::string_view(buf_, static_cast<size_t>(r)));
     }
+  }
+
+  // The part ended but a background job holds its output: we do not wait for the job, and
+  // its writes must not meet a pipe nobody reads once we stop reading.
+  void HandOffLateOutput() {
+    if (child_.out < 0 && child_.err < 0) return;
+    int streams[2] = {child_.out, child_.err};
+    child_.out = child_.err = -1;
+    uint64_t room = spec_.log_limit == 0 ? kUnlimitedLog : spec_.log_limit - logged_;
+    info_.output_handed_off = HandOffToDrainer(streams, spec_.log_fd, room);
   }
 
   void Forward(int stream, std::string_view chunk) {

@@ -1,6 +1,8 @@
 // Runs one child process without a shell: fork/execve with no arguments, its own process
 // group, stdin /dev/null, stdout and stderr through pipes that a pump copies both to the
-// console and to a log file. Optional timeout: SIGTERM to the group, SIGKILL after a grace.
+// console and to a log file; what background jobs of the part still write after it ended
+// goes on into the log file alone (run/drainer.h). Optional timeout: SIGTERM to the group,
+// SIGKILL after a grace.
 // An interrupt (core/interrupt.h) reaches the group too, SIGKILL after kInterruptGrace, and
 // ExitInfo::interrupted names it; once interrupted, nothing more is started.
 // Not responsible for what the environment holds (run/script_env.h) or what the exit
@@ -29,7 +31,7 @@ struct ProcessSpec {
   std::chrono::milliseconds timeout{0};        // 0: no limit
   std::chrono::milliseconds kill_grace{5000};  // SIGTERM → SIGKILL after a timeout
   // After the child exits, how long to keep reading output that background children still
-  // write to the inherited pipes before we stop waiting for them.
+  // write to the inherited pipes before a drainer takes the pipes over and we return.
   std::chrono::milliseconds drain_grace{200};
   int log_fd = -1;  // output is appended here too (not closed)
   // Most bytes of output appended to log_fd (0: no limit); the rest is only counted

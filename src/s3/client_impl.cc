@@ -1,6 +1,7 @@
 #include "s3/client_impl.h"
 
 #include "aws/aws_time.h"
+#include "aws/regions.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/strings.h"
@@ -54,6 +55,12 @@ std::string S3ClientImpl::CachedRegion(std::string_view bucket) {
 std::string S3ClientImpl::RegionFor(const S3Location& location) {
   if (std::string cached = CachedRegion(location.bucket); !cached.empty()) return cached;
   if (!location.region.empty()) return location.region;
+  // Only us-east-1 ever allowed such a name: signed for it at once, not after a redirect. An
+  // S3-compatible store (an endpoint override) has its own rules and region.
+  if (IsLegacyBucketName(location.bucket) && options_.endpoint_override.empty() &&
+      aws::PartitionOfRegion(options_.default_region) == "aws") {
+    return "us-east-1";
+  }
   return options_.default_region;
 }
 

@@ -9,7 +9,9 @@
 // 5xx or transport errors (the RetryingTransport under it does). Signs
 // host;[x-amz-checksum-mode;]x-amz-content-sha256;x-amz-date;[x-amz-security-token] with the
 // empty-body SHA-256 as payload hash; User-Agent is sent unsigned; Host is sent explicitly.
-// Signing region: the one learned for the bucket, else the location's, else the default.
+// Signing region: the one learned for the bucket, else the location's, else us-east-1 for a
+// name only us-east-1 ever allowed (s3/location.h IsLegacyBucketName; AWS endpoints of the
+// aws partition), else the default.
 // Errors carry no location: callers add "fetching s3://b/k". Thread-safe.
 #ifndef S3US_S3_CLIENT_IMPL_H_
 #define S3US_S3_CLIENT_IMPL_H_

@@ -12,6 +12,7 @@ namespace s3us::s3 {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
+constexpr size_t kMaxLegacyBucketName = 255;
 
 Error Invalid(std::string message) { return Error(ErrorCode::kInvalidInput, std::move(message)); }
 Error Unsupported(std::string message) {
@@ -40,6 +41,33 @@ bool IsPartition(std::string_view p) {
     if (!IsLowerAlnum(c) && c != '-') return false;
   }
   return p.back() != '-';
+}
+
+bool IsLegacyBucketChar(char c) {
+  return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_';
+}
+
+Error BadBucketName(std::string_view b, std::string_view why) {
+  return Invalid("invalid bucket name '" + std::string(b) + "': " + std::string(why));
+}
+
+// S3's naming rules since March 2018 (general-purpose buckets), which every name a host
+// can carry also meets.
+Status CheckCurrentBucketRules(std::string_view b) {
+  auto bad = [&](std::string_view why) { return BadBucketName(b, why); };
+  if (b.size() < 3 || b.size() > 63) return bad("must be 3-63 characters long");
+  for (char c : b) {
+    if (c >= 'A' && c <= 'Z') return bad("upper-case letters are not allowed");
+    if (!IsLowerAlnum(c) && c != '.' && c != '-') {
+      return bad("only a-z, 0-9, '.' and '-' are allowed");
+    }
+  }
+  if (!IsLowerAlnum(b.front()) || !IsLowerAlnum(b.back())) {
+    return bad("must start and end with a letter or digit");
+  }
+  if (b.find("..") != std::string_view::npos) return bad("must not contain '..'");
+  if (IsIpv4(b)) return bad("must not look like an IP address");
+  return Ok();
 }
 
 bool IsVersionIdChar(char c) {
@@ -264,6 +292,12 @@ Result<S3Location> ParseHttps(std::string_view text) {
     std::string resource = "accesspoint/" + bucket_label.substr(0, dash);
     return ParseAccessPointResource(std::move(loc), resource, shown);
   }
+  if (!h->bucket_label.empty()) {
+    // A host cannot name a bucket from before 2018: DNS ignores case, and S3 serves those
+    // names path-style only.
+    Status current = CheckCurrentBucketRules(bucket_label);
+    if (!current.ok()) return std::move(current).error().WithContext(shown);
+  }
   loc.bucket = std::move(bucket_label);
   return Finish(std::move(loc), shown);
 }
@@ -293,26 +327,29 @@ Result<S3Location> WithKey(S3Location location, std::string key) {
 }
 
 Status ValidateBucketName(std::string_view b) {
-  auto bad = [&](std::string_view why) {
-    return Invalid("invalid bucket name '" + std::string(b) + "': " + std::string(why));
-  };
-  if (b.size() < 3 || b.size() > 63) return bad("must be 3-63 characters long");
+  auto bad = [&](std::string_view why) { return BadBucketName(b, why); };
+  // botocore's check (^[a-zA-Z0-9.\-_]{1,255}$) but for names under 3 characters, which S3
+  // never had ("." and ".." would be dot segments in a path-style URL).
+  if (b.size() < 3) return bad("must be 3-63 characters long");
+  if (b.size() > kMaxLegacyBucketName) {
+    return bad("must be 3-63 characters long (up to 255 in a name from before March 2018)");
+  }
   for (char c : b) {
-    if (c >= 'A' && c <= 'Z') return bad("upper-case letters are not allowed");
-    if (!IsLowerAlnum(c) && c != '.' && c != '-') {
-      return bad("only a-z, 0-9, '.' and '-' are allowed");
+    if (!IsLegacyBucketChar(c)) {
+      return bad(
+          "only a-z, 0-9, '.' and '-' are allowed (also A-Z and '_' in a name from "
+          "before March 2018)");
     }
   }
-  if (!IsLowerAlnum(b.front()) || !IsLowerAlnum(b.back())) {
-    return bad("must start and end with a letter or digit");
-  }
-  if (b.find("..") != std::string_view::npos) return bad("must not contain '..'");
-  if (IsIpv4(b)) return bad("must not look like an IP address");
   if (EndsWith(b, "--x-s3")) {
     return Unsupported("bucket '" + std::string(b) +
                        "' is an S3 Express directory bucket, which is not supported");
   }
   return Ok();
+}
+
+bool IsLegacyBucketName(std::string_view bucket) {
+  return ValidateBucketName(bucket).ok() && !CheckCurrentBucketRules(bucket).ok();
 }
 
 bool LooksLikeS3(std::string_view text) {

@@ -54,11 +54,18 @@ Result<S3Location> ParseS3Location(std::string_view text);
 // kInvalidInput for an empty key or one longer than 1024 bytes.
 Result<S3Location> WithKey(S3Location location, std::string key);
 
-// Checks a general-purpose bucket name: 3-63 characters of a-z, 0-9, '.', '-', starting
-// and ending with a letter or digit, no "..", not an IPv4 address. kInvalidInput names the
-// bucket and the rule ("invalid bucket name 'My_Bucket': upper-case letters are not
-// allowed"); kUnsupported for S3 Express directory buckets ("--x-s3").
+// Checks a general-purpose bucket name as botocore does: 3-255 characters of a-z, A-Z, 0-9,
+// '.', '-' and '_' (botocore takes 1-255; S3 never had a shorter name). Today's rules are
+// stricter, but buckets made in us-east-1 before March 2018 may have upper case, '_', up to
+// 255 characters (IsLegacyBucketName); a virtual-hosted https URL must meet today's rules.
+// kInvalidInput names the bucket and the rule ("invalid bucket name 'my bucket': only a-z,
+// 0-9, '.' and '-' are allowed (also A-Z and '_' in a name from before March 2018)");
+// kUnsupported for S3 Express directory buckets ("--x-s3").
 Status ValidateBucketName(std::string_view bucket);
+
+// A valid name that today's rules refuse ("My_Bucket", 64-255 characters): only us-east-1
+// ever allowed such names (before March 2018), and S3 serves them path-style only.
+bool IsLegacyBucketName(std::string_view bucket);
 
 }  // namespace s3us::s3
 

@@ -279,12 +279,13 @@ class Operator(ru.EmulatorTestCase):
                          'part 1 line 3: cloud-config: invalid YAML: did not find expected '
                          '\',\' or \']\'')
         self.assertTrue(proc.stdout.endswith('invalid: 1 part, 0 include lines\n'))
-        proc, _, _ = self.validate(b'#s3-include\ns3://Bad_Bucket/x\nftp://example.com/x\n'
+        proc, _, _ = self.validate(b'#s3-include\ns3://Bad+Bucket/x\nftp://example.com/x\n'
                                    b'arn:aws:s3:::good-bucket/k\n')
         self.assertEqual(proc.returncode, 4)
         self.assertEqual(proc.stderr.splitlines(), [
-            PREFIX + "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
-                     'upper-case letters are not allowed',
+            PREFIX + "part 1 line 2: s3://Bad+Bucket/x: invalid bucket name 'Bad+Bucket': "
+                     "only a-z, 0-9, '.' and '-' are allowed (also A-Z and '_' in a name from "
+                     'before March 2018)',
             PREFIX + 'part 1 line 3: "ftp://example.com/x" is not an S3 location '
                      '(#s3-include lines name S3 objects)'])
         proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n')
@@ -307,13 +308,14 @@ class Operator(ru.EmulatorTestCase):
 
     def test_validate_reports_every_bad_line_of_a_part_in_order(self):
         proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n'
-                                   b's3://Bad_Bucket/j\ns3://good-bucket/ok\n'
+                                   b's3://Bad+Bucket/j\ns3://good-bucket/ok\n'
                                    b's3://good-bucket/j sha256=xyz\n')
         self.assertEqual(proc.returncode, 4)
         self.assertEqual(proc.stderr.splitlines(), [
             PREFIX + 'part 1 line 2: sha256 must be 64 hex digits',
-            PREFIX + "part 1 line 3: s3://Bad_Bucket/j: invalid bucket name 'Bad_Bucket': "
-                     'upper-case letters are not allowed',
+            PREFIX + "part 1 line 3: s3://Bad+Bucket/j: invalid bucket name 'Bad+Bucket': "
+                     "only a-z, 0-9, '.' and '-' are allowed (also A-Z and '_' in a name from "
+                     'before March 2018)',
             PREFIX + 'part 1 line 5: sha256 must be 64 hex digits'])
         self.assertIn('  line 4: s3://good-bucket/ok\n', proc.stdout)
 
@@ -348,11 +350,12 @@ class Operator(ru.EmulatorTestCase):
     def test_a_bad_include_names_its_url_once(self):
         blob = self.path('ud')
         with open(blob, 'wb') as f:
-            f.write(b'#s3-include\ns3://Bad_Bucket/x\n')
+            f.write(b'#s3-include\ns3://Bad+Bucket/x\n')
         proc = ru.run(['plan', blob], self.emu)
         self.assertEqual(self.one_error(proc, 4),
-                         "part 1 line 2: s3://Bad_Bucket/x: invalid bucket name 'Bad_Bucket': "
-                         'upper-case letters are not allowed')
+                         "part 1 line 2: s3://Bad+Bucket/x: invalid bucket name 'Bad+Bucket': "
+                         "only a-z, 0-9, '.' and '-' are allowed (also A-Z and '_' in a name "
+                         'from before March 2018)')
 
     # --- 7. no litter ---
 

@@ -68,6 +68,26 @@ class UrlFormTest(E2ETest):
             self.assertEqual(emu.stats('s3')['by_request'], {'GET /bkt/dir/a%20b%2Bc.txt': 4})
 
 
+    def test_a_bucket_named_before_2018_is_fetched_path_style(self):
+        # us-east-1 allowed upper case, '_' and 255 characters until March 2018; botocore (and
+        # the 2014 tool, `-b`) still reach such buckets, path-style.
+        with self.emulators() as emu:
+            emu.put('Legacy_Bucket', 'k', b'legacy\n')
+            emu.put('Legacy_Bucket', 'web-role/user-script', b'#!/bin/sh\necho role default\n')
+            for url in ('s3://Legacy_Bucket/k', 'arn:aws:s3:::Legacy_Bucket/k',
+                        'https://s3.amazonaws.com/Legacy_Bucket/k'):
+                run = self.run_bin(emu, ['get', '-o', '-', url])
+                self.assertEqual(run.code, EXIT_OK, run)
+                self.assertEqual(run.stdout, b'legacy\n', url)
+            tmpdir = os.path.join(self.out_dir, 'tmp')
+            os.mkdir(tmpdir)
+            run = self.run_bin(emu, ['-b', 'Legacy_Bucket'], extra_env={'TMPDIR': tmpdir})
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertEqual(run.stdout, b'role default\n')
+            self.assertEqual(emu.stats('s3')['by_request'],
+                             {'GET /Legacy_Bucket/k': 3,
+                              'GET /Legacy_Bucket/web-role/user-script': 1})
+
 class ModeAndStdoutTest(E2ETest):
     def test_mode_is_exact_whatever_the_umask(self):
         with self.emulators() as emu:

@@ -209,6 +209,25 @@ class MixedRun(ru.EmulatorTestCase):
                           'part-001): ' + part['message']])
         self.assertEqual(self.order(state), ['start'])
 
+    def test_a_background_job_outlives_the_run_and_its_late_output_goes_to_the_log(self):
+        # The job holds the part's stdout: the run must neither wait for it nor leave it a
+        # pipe nobody reads (its `echo late` would die of SIGPIPE, `survived` never made).
+        state = os.path.join(self.runs, 'daemon')
+        survived = os.path.join(state, 'survived')
+        path = self.blob('daemon.sh', b'#!/bin/sh\n(sleep 2; echo late; touch "$S3US_STATE_DIR'
+                         b'/survived") &\necho started\n')
+        proc = self.replay(path, state)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse(os.path.exists(survived), 'the run waited for the background job')
+        self.assertTrue(proc.stdout.startswith('started\nlast run: ok'), proc.stdout)
+        self.assertNotIn('late', proc.stdout + proc.stderr)
+        log_path = ru.load_report(state)['log_path']
+        self.assertIn('its background jobs still hold its output', ru.read(log_path))
+        deadline = time.monotonic() + 30
+        while not (os.path.exists(survived) and 'late\n' in ru.read(log_path)):
+            self.assertLess(time.monotonic(), deadline, ru.read(log_path))
+            time.sleep(0.05)
+
     def test_status_without_a_run_or_with_a_broken_report(self):
         env = ru.offline_env(self.tmp.name)
         empty = os.path.join(self.runs, 'never')

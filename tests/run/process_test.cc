@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <vector>
 
 #include "core/files.h"
 #include "fakes/interrupt_when.h"
@@ -161,6 +162,74 @@ TEST_CASE("RunProcess does not wait for background children that keep the pipes 
   CHECK(info->exited);
   CHECK(info->status == 0);
   CHECK(console.out == "done\n");
+}
+
+TEST_CASE("RunProcess hands output a background job writes after the part to the log") {
+  TempDir t;
+  Console console;
+  // Without a reader after we return, the job's first echo would kill it (SIGPIPE) and
+  // `survived` would never appear.
+  std::string path = Script(t, "daemon.sh",
+                            "#!/bin/sh\n(sleep 1; echo late; echo late-err >&2; touch survived) &\n"
+                            "echo started\n");
+  ProcessSpec spec = Spec(path, t, console);
+  spec.drain_grace = 100ms;
+  int log = open((t / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  spec.log_fd = log;
+  const std::vector<pid_t> children_before = testing::Children();
+  Result<ExitInfo> info = RunProcess(spec);
+  close(log);
+  REQUIRE(info.ok());
+  CHECK(info->status == 0);
+  CHECK(info->output_handed_off);
+  // The drainer is nobody's child of ours, not even a zombie.
+  CHECK(testing::Children() == children_before);
+  CHECK(testing::Eventually([&] { return testing::FileExists(t / "survived"); }));
+  CHECK(testing::Eventually([&] {
+    std::string logged = Slurp(t / "log");
+    return logged.find("late\n") != std::string::npos &&
+           logged.find("late-err\n") != std::string::npos;
+  }));
+  CHECK(Slurp(t / "log").starts_with("started\n"));
+  CHECK(console.out == "started\n");  // the console does not get what came after the part
+  CHECK(console.err.empty());
+  CHECK(testing::Eventually([&] { return testing::ProcessesHolding(t / "log").empty(); }));
+}
+
+TEST_CASE("The drainer of a part's output holds nothing of ours but the pipes and the log") {
+  TempDir t;
+  Console console;
+  int ours = open((t / "ours").c_str(), O_WRONLY | O_CREAT, 0600);  // as a lock without CLOEXEC
+  REQUIRE(ours >= 0);
+  std::string path =
+      Script(t, "daemon.sh", "#!/bin/sh\n(while [ ! -e done ]; do sleep 0.05; done) &\n");
+  ProcessSpec spec = Spec(path, t, console);
+  spec.drain_grace = 50ms;
+  int log = open((t / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  spec.log_fd = log;
+  Result<ExitInfo> info = RunProcess(spec);
+  close(log);
+  close(ours);
+  REQUIRE(info.ok());
+  REQUIRE(info->output_handed_off);
+  pid_t my_session = getsid(0);
+  // Only the drainer holds the log: the job got its stdout, not the log.
+  testing::ProcessView drainer;
+  CHECK(testing::Eventually([&] {
+    std::vector<testing::ProcessView> holders = testing::ProcessesHolding(t / "log");
+    if (holders.size() != 1 || holders[0].fds.size() != 3) return false;
+    drainer = holders[0];
+    return true;
+  }));
+  CHECK(drainer.ppid != getpid());
+  CHECK(drainer.session != my_session);
+  CHECK(getpgid(drainer.pid) != getpgrp());
+  for (const std::string& fd : drainer.fds) {
+    INFO(fd);
+    CHECK((fd == t / "log" || fd.starts_with("pipe:[")));
+  }
+  REQUIRE(WriteNewFile(t / "done", "", 0600).ok());
+  CHECK(testing::Eventually([&] { return testing::ProcessGone(drainer.pid); }));
 }
 
 TEST_CASE("RunProcess reports an exec failure without running anything") {

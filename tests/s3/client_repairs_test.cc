@@ -47,6 +47,50 @@ TEST_CASE("S3Client resigns once for the bucket's region and remembers it") {
   }
 }
 
+TEST_CASE("S3Client signs a bucket name from before 2018 for us-east-1, path-style") {
+  // Only us-east-1 ever allowed upper case and '_': no redirect from another region first.
+  Fixture f;
+  f.options.default_region = "eu-west-1";
+  f.transport.Push(MakeResponse(200, "ok"));
+  auto r = f.Client().GetObject(Fixture::Req("My_Boot_Bucket", "web-role/user-script"));
+  REQUIRE(r.ok());
+  CHECK(r->region == "us-east-1");
+  net::Request sent = f.transport.requests().at(0);
+  CHECK(sent.url == "https://s3.us-east-1.amazonaws.com/My_Boot_Bucket/web-role/user-script");
+  CHECK(AuthPart(sent, "Credential").find("/us-east-1/s3/") != std::string::npos);
+
+  SECTION("a region the URL names wins") {
+    GetObjectRequest req = Fixture::Req("boot_bucket", "k");
+    req.location.region = "us-west-2";
+    f.transport.Push(MakeResponse(200, "ok"));
+    REQUIRE(f.Client().GetObject(req).ok());
+    CHECK(f.transport.requests().at(1).url == "https://s3.us-west-2.amazonaws.com/boot_bucket/k");
+  }
+  SECTION("an endpoint override keeps the default region") {
+    Fixture o;
+    o.options.default_region = "eu-west-1";
+    o.options.endpoint_override = "http://127.0.0.1:9000";
+    o.transport.Push(MakeResponse(200, "ok"));
+    REQUIRE(o.Client().GetObject(Fixture::Req("Legacy_Bucket", "k")).ok());
+    net::Request to_store = o.transport.requests().at(0);
+    CHECK(to_store.url == "http://127.0.0.1:9000/Legacy_Bucket/k");
+    CHECK(AuthPart(to_store, "Credential").find("/eu-west-1/s3/") != std::string::npos);
+  }
+  SECTION("another partition keeps its region") {
+    Fixture cn;
+    cn.options.default_region = "cn-north-1";
+    cn.transport.Push(MakeResponse(200, "ok"));
+    REQUIRE(cn.Client().GetObject(Fixture::Req("Legacy_Bucket", "k")).ok());
+    CHECK(cn.transport.requests().at(0).url ==
+          "https://s3.cn-north-1.amazonaws.com.cn/Legacy_Bucket/k");
+  }
+  SECTION("today's names keep the default region") {
+    f.transport.Push(MakeResponse(200, "ok"));
+    REQUIRE(f.Client().GetObject(Fixture::Req("boot-bucket", "k")).ok());
+    CHECK(f.transport.requests().at(1).url == "https://boot-bucket.s3.eu-west-1.amazonaws.com/k");
+  }
+}
+
 TEST_CASE("S3Client repairs the region only once and never follows Location") {
   Fixture f;
   f.transport.Push(

@@ -183,16 +183,14 @@ TEST_CASE("ParseS3Location rejects malformed locations with a message naming the
       {"", ErrorCode::kInvalidInput, "empty"},
       {"s3://", ErrorCode::kInvalidInput, "names no bucket"},
       {"s3:///key", ErrorCode::kInvalidInput, "names no bucket"},
-      {"s3://My_Bucket/k", ErrorCode::kInvalidInput,
-       "invalid bucket name 'My_Bucket': upper-case letters are not allowed"},
-      {"My_Bucket", ErrorCode::kInvalidInput, "invalid bucket name 'My_Bucket'"},
-      {"s3://my_bucket/k", ErrorCode::kInvalidInput, "only a-z, 0-9, '.' and '-' are allowed"},
-      {"s3://ab/k", ErrorCode::kInvalidInput, "3-63 characters"},
-      {"s3://" + std::string(64, 'a') + "/k", ErrorCode::kInvalidInput, "3-63 characters"},
-      {"s3://-bucket/k", ErrorCode::kInvalidInput, "start and end with a letter or digit"},
-      {"s3://bucket-/k", ErrorCode::kInvalidInput, "start and end with a letter or digit"},
-      {"s3://my..bucket/k", ErrorCode::kInvalidInput, "'..'"},
-      {"s3://192.168.5.4/k", ErrorCode::kInvalidInput, "IP address"},
+      {"s3://my bucket/k", ErrorCode::kInvalidInput,
+       "invalid bucket name 'my bucket': only a-z, 0-9, '.' and '-' are allowed (also A-Z and "
+       "'_' in a name from before March 2018)"},
+      {"My+Bucket", ErrorCode::kInvalidInput, "invalid bucket name 'My+Bucket'"},
+      {"s3://ab/k", ErrorCode::kInvalidInput,
+       "invalid bucket name 'ab': must be 3-63 characters long"},
+      {"s3://" + std::string(256, 'a') + "/k", ErrorCode::kInvalidInput,
+       "must be 3-63 characters long (up to 255 in a name from before March 2018)"},
       {"s3://b\xc3\xa9ucket/k", ErrorCode::kInvalidInput, "only a-z"},
       {"s3://my-bucket/" + std::string(1025, 'k'), ErrorCode::kInvalidInput, "1024 bytes"},
       {"s3://my-bucket/a\nb", ErrorCode::kInvalidInput, "control character"},
@@ -229,7 +227,7 @@ TEST_CASE("ParseS3Location rejects malformed locations with a message naming the
       {"arn:azure:s3:::my-bucket/k", ErrorCode::kInvalidInput, "unknown partition 'azure'"},
       {"arn:aws:s3:us-west-2::my-bucket/k", ErrorCode::kInvalidInput, "no region or account"},
       {"arn:aws:s3:::/k", ErrorCode::kInvalidInput, "names no bucket"},
-      {"arn:aws:s3:::Bad_Bucket/k", ErrorCode::kInvalidInput, "invalid bucket name"},
+      {"arn:aws:s3:::Bad:Bucket/k", ErrorCode::kInvalidInput, "invalid bucket name"},
       {"arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/object/k", ErrorCode::kUnsupported,
        "multi-region access points"},
       {"arn:aws:s3:us-west-2:1234:accesspoint/my-ap/object/k", ErrorCode::kInvalidInput,
@@ -278,7 +276,8 @@ TEST_CASE("LooksLikeS3 tells S3 locations from other include lines") {
   CHECK_FALSE(LooksLikeS3("http://169.254.169.254/latest/user-data"));
   CHECK_FALSE(LooksLikeS3("arn:aws:ec2:us-west-2:123456789012:instance/i-1"));
   CHECK_FALSE(LooksLikeS3("/etc/passwd"));
-  CHECK_FALSE(LooksLikeS3("My_Bucket"));
+  CHECK(LooksLikeS3("My_Bucket"));
+  CHECK_FALSE(LooksLikeS3("My Bucket"));
   CHECK_FALSE(LooksLikeS3(""));
 }
 
@@ -293,9 +292,54 @@ TEST_CASE("S3Location::ToS3Url names the object without version or query") {
 TEST_CASE("ValidateBucketName accepts legal names at the length limits") {
   CHECK(ValidateBucketName("abc").ok());
   CHECK(ValidateBucketName(std::string(63, 'a')).ok());
+  CHECK(ValidateBucketName(std::string(255, 'a')).ok());
+  CHECK_FALSE(ValidateBucketName(std::string(256, 'a')).ok());
+  CHECK_FALSE(ValidateBucketName("ab").ok());
   CHECK(ValidateBucketName("a.b-c.1").ok());
   CHECK(ValidateBucketName("1.2.3").ok());
-  CHECK_FALSE(ValidateBucketName("1.2.3.4").ok());
+}
+
+TEST_CASE("ParseS3Location takes the bucket names of before 2018 that botocore takes") {
+  // us-east-1 allowed upper case, '_' and up to 255 characters until March 2018; botocore
+  // checks ^[a-zA-Z0-9.\-_]{1,255}$ only and addresses the rest path-style.
+  const std::string long_name = "Boot_" + std::string(250, 'b');
+  for (const std::string& name :
+       {std::string("My_Boot_Bucket"), std::string("boot_bucket"), std::string("BootBucket"),
+        std::string(64, 'a'), long_name, std::string("-bucket"), std::string("bucket-"),
+        std::string("my..bucket"), std::string("192.168.5.4")}) {
+    INFO(name);
+    CHECK(ValidateBucketName(name).ok());
+    CHECK(IsLegacyBucketName(name));
+    Result<S3Location> loc = ParseS3Location("s3://" + name + "/web-role/user-script");
+    REQUIRE(loc.ok());
+    CHECK(loc->bucket == name);
+    CHECK(loc->key == "web-role/user-script");
+    CHECK(loc->region.empty());
+    Result<S3Location> bare = ParseS3Location(name);
+    REQUIRE(bare.ok());
+    CHECK(bare->bucket == name);
+    CHECK(LooksLikeS3(name));
+  }
+  for (const char* current : {"my-bucket", "a.b-c.1", "abc"}) {
+    CHECK_FALSE(IsLegacyBucketName(current));
+  }
+  CHECK_FALSE(IsLegacyBucketName("ab"));
+  CHECK_FALSE(IsLegacyBucketName("My Bucket"));
+
+  Result<S3Location> arn = ParseS3Location("arn:aws:s3:::Legacy_Bucket/k");
+  REQUIRE(arn.ok());
+  CHECK(arn->bucket == "Legacy_Bucket");
+  Result<S3Location> path_style = ParseS3Location("https://s3.amazonaws.com/My_Bucket/a%20b");
+  REQUIRE(path_style.ok());
+  CHECK(path_style->bucket == "My_Bucket");
+  CHECK(path_style->key == "a b");
+  CHECK(path_style->region.empty());  // the global endpoint: the client picks us-east-1
+  // A host cannot carry one: DNS ignores case, and S3 serves these names path-style only.
+  Result<S3Location> hosted = ParseS3Location("https://boot_bucket.s3.amazonaws.com/k");
+  REQUIRE_FALSE(hosted.ok());
+  CHECK(hosted.error().ToString() ==
+        "https://boot_bucket.s3.amazonaws.com/k: invalid bucket name 'boot_bucket': only a-z, 0-9, "
+        "'.' and '-' are allowed");
 }
 
 TEST_CASE("ParseS3Host splits bucket, service and region labels") {

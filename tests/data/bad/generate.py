@@ -231,6 +231,9 @@ BAD_LINES = {
     'url-bucket-double-dot': 's3://bad..bucket/key',
     'url-bucket-dash-end': 's3://bucket-/key',
     'url-bucket-s3alias': 's3://bucket-s3alias/key',
+    'url-bucket-bad-char': 's3://bad+bucket/key',
+    'url-bucket-over-255': 's3://' + 'B' * 256 + '/key',
+    'url-bucket-legacy-hosted': 'https://bad_bucket.s3.amazonaws.com/key',
     'url-no-bucket': 's3:///key',
     'url-empty': 's3://',
     'url-http-plain': 'http://bad.s3.amazonaws.com/ok.sh',
@@ -279,7 +282,7 @@ SMALL['inc-depth-9'] = lambda: include('s3://bad/depth-1')
 SMALL['inc-gzip-bomb-object'] = lambda: include('s3://bad/bomb.gz')
 SMALL['inc-bad-mime-object'] = lambda: include('s3://bad/bad-mime')
 SMALL['inc-mime-part-bad-line'] = lambda: mime([(['Content-Type: text/x-s3-include'],
-                                                 's3://BAD/x')])
+                                                 's3://B+D/x')])
 SMALL['inc-ok-control'] = lambda: include('s3://bad/ok.sh')
 
 OBJECTS['bad/ok.sh'] = SCRIPT

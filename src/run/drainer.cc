@@ -1,0 +1,124 @@
+#include "run/drainer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace s3us::run {
+namespace {
+
+// Everything below runs in the forked drainer: async-signal-safe calls only, no allocation.
+
+constexpr char kCutNote[] =
+    "\n==== background output past the part's log limit: read, not logged\n";
+
+void AppendAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a full disk: the writers must still never see EPIPE
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Closes every descriptor but `keep` (ascending, -1 entries first): the console and any lock
+// of ours among them.
+void CloseAllBut(int (&keep)[3]) {
+  std::sort(keep, keep + 3);
+  unsigned next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned>(fd) > next) close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  close_range(next, ~0U, 0);
+}
+
+void DefaultSignals() {
+  struct sigaction dfl;
+  std::memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+[[noreturn]] void Drain(int (&streams)[2], int log_fd, uint64_t room) {
+  char buf[16384];
+  bool noted_cut = false;
+  for (;;) {
+    struct pollfd pfds[2];
+    int which[2];
+    nfds_t n = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (streams[i] < 0) continue;
+      pfds[n] = {streams[i], POLLIN, 0};
+      which[n++] = i;
+    }
+    if (n == 0) _exit(0);
+    if (poll(pfds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    for (nfds_t k = 0; k < n; ++k) {
+      if (pfds[k].revents == 0) continue;
+      int& fd = streams[which[k]];
+      ssize_t r = read(fd, buf, sizeof buf);
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (r <= 0) {
+        close(fd);
+        fd = -1;
+        continue;
+      }
+      size_t take = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(r), room));
+      room -= take;
+      if (log_fd < 0) continue;
+      AppendAll(log_fd, buf, take);
+      if (take < static_cast<size_t>(r) && !noted_cut) {
+        AppendAll(log_fd, kCutNote, sizeof kCutNote - 1);
+        noted_cut = true;
+      }
+    }
+  }
+}
+
+[[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
+  int keep[3] = {streams[0], streams[1], log_fd};
+  CloseAllBut(keep);
+  DefaultSignals();
+  prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
+  Drain(streams, log_fd, log_room);
+}
+
+}  // namespace
+
+bool HandOffToDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
+  pid_t middle = fork();
+  if (middle == 0) {
+    // The middle process leaves our session and exits at once: the drainer it forks is
+    // reparented, never our child, and cannot take a controlling terminal.
+    setsid();
+    pid_t drainer = fork();
+    if (drainer == 0) BecomeDrainer(streams, log_fd, log_room);
+    _exit(drainer < 0 ? 1 : 0);
+  }
+  for (int& fd : streams) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  if (middle < 0) return false;
+  int status = 0;
+  while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace s3us::run
