@@ -15,6 +15,7 @@ class BoothookHandler : public run::Handler {
   std::string_view name() const override { return "boothook"; }
   std::vector<std::string> content_types() const override;
   run::Phase phase() const override { return run::Phase::kBoothook; }
+  bool runs_program() const override { return true; }
   run::Frequency FrequencyFor(const userdata::Part&) const override {
     return run::Frequency::kPerBoot;
   }

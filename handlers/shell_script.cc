@@ -48,7 +48,7 @@ Result<run::Outcome> WriteAndRun(const userdata::Part& part, run::HandlerContext
   if (ctx.executor == nullptr) return Error(ErrorCode::kInternal, "no executor for " + path);
   Result<run::ExitInfo> info = ctx.executor->Execute(path, part);
   if (!info.ok()) return std::move(info.error()).WithContext("running " + path);
-  return run::OutcomeFromExit(*info);
+  return run::OutcomeFromExit(*info, path, ctx.noexec_advice);
 }
 
 }  // namespace s3us::handlers

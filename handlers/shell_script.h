@@ -17,6 +17,7 @@ class ShellScriptHandler : public run::Handler {
  public:
   std::string_view name() const override { return "shell-script"; }
   std::vector<std::string> content_types() const override;
+  bool runs_program() const override { return true; }
   run::Frequency FrequencyFor(const userdata::Part& part) const override;
   Result<run::Outcome> Handle(const userdata::Part& part, run::HandlerContext& ctx) override;
 };

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 
@@ -99,6 +100,31 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
 }
 
 using Fetched = std::optional<Result<std::optional<net::FileSink>>>;
+
+// The directory `-o NEWDIR/` makes: removed again, empty, unless the command kept it.
+class NewDirectory {
+ public:
+  static Result<NewDirectory> Make(const std::string& path) {
+    if (mkdir(path.c_str(), 0755) != 0) {
+      return Error(ErrorCode::kIo,
+                   "-o " + path + ": cannot create the directory: " + std::strerror(errno));
+    }
+    return NewDirectory(path);
+  }
+  NewDirectory(NewDirectory&& other) noexcept : path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
+  NewDirectory(const NewDirectory&) = delete;
+  NewDirectory& operator=(const NewDirectory&) = delete;
+  ~NewDirectory() {
+    if (!path_.empty()) rmdir(path_.c_str());
+  }
+  void Keep() { path_.clear(); }
+
+ private:
+  explicit NewDirectory(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
 
 // Renames every verified file into place. A destination that is no longer a regular file
 // is found before any rename; a rename the file system refuses (an immutable file) stops
@@ -206,6 +232,24 @@ std::optional<std::string> BadGetUrl(const std::string& url, const std::string& 
   return std::nullopt;
 }
 
+namespace {
+
+// `-o DEST` as a directory to put the object in: one that exists, or any name ending in '/'
+// (a new one is made). nullopt: DEST is the file itself.
+Result<std::optional<std::string>> OutputDirectory(const std::string& output) {
+  // Without its trailing '/' (stat of "file/" fails with ENOTDIR, as if nothing were there).
+  std::string bare = output;
+  while (bare.size() > 1 && bare.back() == '/') bare.pop_back();
+  struct stat st {};
+  bool exists = stat(bare.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) return std::optional<std::string>(output);
+  if (!output.ends_with('/')) return std::optional<std::string>();
+  if (exists) return Error(ErrorCode::kIo, "-o " + output + ": not a directory");
+  return std::optional<std::string>(output);
+}
+
+}  // namespace
+
 Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   // A bad URL is a bad command line: found before anything else, and before any request.
   for (const std::string& url : options.urls) {
@@ -220,11 +264,26 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
       return Error(ErrorCode::kIo, "-d " + dir + ": not a directory");
     }
   }
+  std::optional<std::string> output_dir;
+  if (!options.output.empty() && options.output != "-") {
+    Result<std::optional<std::string>> named = OutputDirectory(options.output);
+    if (!named.ok()) return named.error();
+    output_dir = *named;
+  }
   std::vector<GetTarget> targets;
   std::map<std::string, std::string> taken;  // destination → URL
   for (const std::string& url : options.urls) {
-    GetTarget t{url, ""};
-    if (!options.output.empty()) {
+    GetTarget t{url, "", ""};
+    if (output_dir) {
+      std::string name = DestinationName(url);
+      if (name.empty()) {
+        return Error(ErrorCode::kInvalidInput,
+                     RedactUrl(url) + ": no file name in the URL; use -o FILE");
+      }
+      t.destination = *output_dir + (output_dir->ends_with('/') ? "" : "/") + name;
+      struct stat st {};
+      if (stat(output_dir->c_str(), &st) != 0) t.new_dir = *output_dir;
+    } else if (!options.output.empty()) {
       t.destination = options.output == "-" ? "" : options.output;
     } else {
       std::string name = DestinationName(url);
@@ -264,7 +323,16 @@ int RunGet(const Options& options) {
       !st.ok()) {
     return SetupFailure(st.error());
   }
-  return FetchAll(options, *targets, s, *signers ? &**signers : nullptr);
+  std::optional<NewDirectory> made;
+  for (const GetTarget& t : *targets) {
+    if (t.new_dir.empty()) continue;
+    Result<NewDirectory> dir = NewDirectory::Make(t.new_dir);
+    if (!dir.ok()) return SetupFailure(dir.error());
+    made.emplace(std::move(dir).value());
+  }
+  int code = FetchAll(options, *targets, s, *signers ? &**signers : nullptr);
+  if (made && code == kExitOk) made->Keep();
+  return code;
 }
 
 }  // namespace s3us::cli

@@ -21,6 +21,9 @@ std::string DestinationName(const std::string& url);
 struct GetTarget {
   std::string url;
   std::string destination;  // empty: stdout
+  // A directory `-o NEWDIR/` names that does not exist yet: made (0755, not its parents)
+  // right before the fetch, removed again when nothing was written in it.
+  std::string new_dir;
 };
 
 // What is wrong with a URL given to `get` (not S3 in any spelling or http(s); a malformed
@@ -28,9 +31,11 @@ struct GetTarget {
 // Pure: no request.
 std::optional<std::string> BadGetUrl(const std::string& url, const std::string& version_id = "");
 
-// Where every URL goes, decided before any request. Errors: kInvalidInput (a usage error:
-// the first bad URL (BadGetUrl), a URL with no file name, two URLs landing on the same file),
-// kIo (setup: -d DIR is not a directory).
+// Where every URL goes, decided before any request. `-o` naming an existing directory, or
+// ending in '/', is that directory with the object's name in it (DestinationName), as
+// `aws s3 cp` takes it. Errors: kInvalidInput (a usage error: the first bad URL (BadGetUrl),
+// a URL with no file name, two URLs landing on the same file), kIo (setup: -d DIR is not a
+// directory; -o DIR/ names something else).
 Result<std::vector<GetTarget>> PlanGet(const Options& options);
 
 // The whole command: PlanGet, the services, every fetch. Prints one error line per failure;

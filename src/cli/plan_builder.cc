@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cli/exit_codes.h"
+#include "cli/legacy.h"
 #include "cli/progress.h"
 #include "cli/trust_config.h"
 #include "cli/validate_command.h"
@@ -59,6 +60,10 @@ expand::ExpandOptions ExpandOptionsFor(const Options& o, Deadline deadline) {
 
 // `plan` or `resolve` without a FILE reads IMDS; off EC2 that fails, and the way out is a FILE.
 int UserDataFailure(const Options& o, const Error& e) {
+  if (o.command == Command::kLegacy) {
+    PrintError(LegacyAdvice(e.ToString()));
+    return kExitSetup;
+  }
   bool inspecting = o.command == Command::kPlan || o.command == Command::kResolve;
   if (!inspecting || !o.input.empty() || o.on_instance) return SetupFailure(e);
   PrintError(e.ToString() + "; off EC2, give the user data as a FILE: s3-user-script " +
@@ -147,7 +152,10 @@ std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
   expand::Expander expander(*progress, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts));
   progress.reset();  // its line is gone before any error or the plan is printed
-  for (const std::string& line : expand::FailureLines(result.failures)) PrintError(line);
+  std::vector<std::string> lines = o.command == Command::kLegacy
+                                       ? LegacyFailureLines(result.failures)
+                                       : expand::FailureLines(result.failures);
+  for (const std::string& line : lines) PrintError(line);
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   return std::move(*result.plan);
 }
@@ -191,6 +199,13 @@ std::optional<int> PlanWith(const Options& o, Where where, std::string user_data
     }
   }
 
+  if (o.command == Command::kLegacy) {
+    if (Status facts = CheckLegacyKeyFacts(o.key_template, s.facts); !facts.ok()) {
+      PrintError(LegacyObjectName(o.bucket, o.key_template, s.facts) + ": " +
+                 facts.error().ToString());
+      return ExitCodeFor(facts.error().code());
+    }
+  }
   auto plan = ExpandParts(o, s, std::move(parts).value(), state_dir);
   if (auto* code = std::get_if<int>(&plan)) return *code;
   p.plan = std::move(std::get<expand::Plan>(plan));
@@ -215,7 +230,8 @@ OwnTempDir::~OwnTempDir() { rmdir(path_.c_str()); }
 std::variant<Planned, int> BuildPlan(const Options& o, std::string user_data_override,
                                      const std::string& state_dir, InstanceFacts* learnt) {
   if (Status st = expand::ValidateKeyTemplate(o.key_template); !st.ok()) {
-    PrintError("--key-template: " + st.error().ToString());
+    PrintError((o.command == Command::kLegacy ? "-k: " : "--key-template: ") +
+               st.error().ToString());
     return kExitUsage;
   }
   Where where = WhereFor(o);

@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/json_output.h"
+#include "cli/legacy.h"
 #include "cli/plan_builder.h"
 #include "cli/result_output.h"
 #include "cli/run_lock.h"
@@ -131,6 +132,7 @@ run::DispatchOptions DispatchOptionsFor(const Options& o, const std::string& sta
     d.cloud_config_dir = state_dir + "/cloud.cfg.d";  // a replay writes only in its own place
   }
   d.self_path = SelfPath();
+  d.script_env_defaults = ScriptEnvDefaults(o);
   d.dry_run = o.dry_run;
   d.keep_going = o.keep_going;
   d.force = o.force;
@@ -253,12 +255,22 @@ int RunPlanLike(const Options& o) {
 // The predecessor's `-b BUCKET [-k TEMPLATE] [-u URL]`: the role-default object, run every
 // time it is called (the user data that calls it decides when), exit status = the script's.
 int RunLegacy(const Options& o) {
-  std::string blob = "#s3-include\ns3://" + o.bucket + "\n";
-  auto built = BuildPlan(o, blob);
+  if (Status bucket = CheckLegacyBucket(o.bucket); !bucket.ok()) {
+    PrintError(bucket.error().ToString());
+    return kExitUsage;
+  }
+  auto built = BuildPlan(o, LegacyIncludeDocument(o.bucket));
   if (auto* code = std::get_if<int>(&built)) return *code;
   Planned& p = std::get<Planned>(built);
   Result<run::Registry> registry = MakeRegistry();
   if (!registry.ok()) return SetupFailure(registry.error());
+  // The predecessor exec'd the object: what cannot run is a failure, not a quiet success.
+  const std::string object = LegacyObjectName(o.bucket, o.key_template, p.services->facts);
+  if (std::optional<std::string> why = LegacyNothingToRun(p.plan, *registry)) {
+    PrintError(object + ": " + *why + "; nothing ran");
+    return kExitFailed;
+  }
+  ForgetLegacyDocument(p.plan);
   Result<std::string> state = ReplayStateDir(Options{});
   if (!state.ok()) return SetupFailure(state.error().WithContext("work directory"));
   OwnTempDir work(*state);
@@ -267,15 +279,23 @@ int RunLegacy(const Options& o) {
   d.state_dir = *state;
   d.self_path = SelfPath();
   d.force = true;
+  d.script_env_defaults = ScriptEnvDefaults(o);
+  d.noexec_advice = "set TMPDIR to a directory on one that is not";
   run::Dispatcher dispatcher(*registry, *p.services->clock);
   Result<run::Report> report = dispatcher.Run(p.plan, p.services->facts, d);
   if (!report.ok()) return SetupFailure(report.error());
   if (!report->interrupted_by.empty()) return InterruptedRun(*report);
+  bool ran = false;
   for (const run::PartRecord& r : report->parts) {
     if (r.outcome.kind == run::OutcomeKind::kFailed) {
       if (r.outcome.exit_status) return *r.outcome.exit_status;
       return r.outcome.signal ? 128 + *r.outcome.signal : kExitFailed;
     }
+    ran = ran || r.outcome.exit_status.has_value();
+  }
+  if (!ran) {
+    PrintError(object + ": every part that runs was skipped (see the warnings); nothing ran");
+    return kExitFailed;
   }
   return kExitOk;
 }

@@ -170,4 +170,11 @@ Result<std::string> ReadUserData(const Options& options, Services& services) {
   return data;
 }
 
+std::vector<std::string> ScriptEnvDefaults(const Options& options) {
+  std::vector<std::string> env;
+  if (!options.endpoint_url.empty()) env.push_back("AWS_ENDPOINT_URL_S3=" + options.endpoint_url);
+  if (!options.region.empty()) env.push_back("AWS_REGION=" + options.region);
+  return env;
+}
+
 }  // namespace s3us::cli

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "aws/aws_config.h"
 #include "aws/credentials.h"
@@ -54,6 +55,11 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
 
 // User data from options.input ("-" stdin, a file) or, when empty, from IMDS.
 Result<std::string> ReadUserData(const Options& options, Services& services);
+
+// The S3 endpoint and region the command line set (--endpoint-url or -u, --region) as the
+// variables `get` and the AWS CLI read ("AWS_ENDPOINT_URL_S3=…", "AWS_REGION=…"): a script we
+// run that calls `get` reaches what we reached (run::ScriptEnvFacts::defaults).
+std::vector<std::string> ScriptEnvDefaults(const Options& options);
 
 }  // namespace s3us::cli
 

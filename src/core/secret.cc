@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace s3us {
 namespace {
 
@@ -130,6 +132,9 @@ std::string RedactSecrets(std::string text) {
 }
 
 std::string RedactUrl(std::string_view url) {
+  // An S3 URL or ARN has no query or fragment: '?' and '#' are part of its key, and
+  // nothing in it is secret (a versionId is no credential). Cut, it would name another object.
+  if (IStartsWith(url, "s3://") || IStartsWith(url, "arn:")) return std::string(url);
   std::string out(url.substr(0, url.find_first_of("?#")));
   size_t scheme = out.find("://");
   if (scheme != std::string::npos) {

@@ -34,7 +34,8 @@ std::string RedactSecrets(std::string text);
 void RegisterSecretValue(const std::string& value);
 
 // Drops the query string and any user:password@ part of a URL: "https://h/p?X-Amz-…" →
-// "https://h/p". URLs in messages and reports always pass through this.
+// "https://h/p". URLs in messages and reports always pass through this. S3 URLs and ARNs
+// are kept whole: their '?' and '#' belong to the key ("s3://b/q?x=1#f" is key "q?x=1#f").
 std::string RedactUrl(std::string_view url);
 
 }  // namespace s3us

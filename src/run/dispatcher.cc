@@ -89,6 +89,7 @@ ExecutorOptions ExecutorOptionsFor(const InstanceFacts& instance, int part_count
   o.state_dir = layout.state_dir;
   o.self_path = options.self_path;
   o.base_env = options.base_env;
+  o.env_defaults = options.script_env_defaults;
   o.timeout = options.part_timeout;
   o.kill_grace = options.kill_grace;
   o.log_fd = log_fd;
@@ -279,6 +280,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   ctx.dry_run = options.dry_run;
   ctx.part_count = count;
   ctx.executor = options.dry_run ? nullptr : &executor;
+  ctx.noexec_advice = options.noexec_advice;
 
   for (const userdata::Part& part : plan.parts) report.parts.push_back(NewRecord(part, count));
   for (Handler* h : registry_.All()) {

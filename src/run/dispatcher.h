@@ -47,6 +47,12 @@ struct DispatchOptions {
   std::chrono::milliseconds kill_grace{5000};
   ConsoleSink console;              // child output; nullptr: our stdout/stderr
   char* const* base_env = nullptr;  // children's base environment; nullptr: ours
+  // Set in every part's environment unless the base environment has the name: what the
+  // command line configured that a script's own `get` must see too ("AWS_REGION=…").
+  std::vector<std::string> script_env_defaults;
+  // How the caller moves the scripts off a noexec mount ("set TMPDIR"); shown when an exec
+  // is refused for permission.
+  std::string noexec_advice;
 };
 
 // 1-based Plan indices in dispatch order: boothooks first, then the rest in Plan order.

@@ -29,6 +29,7 @@ Result<ExitInfo> ProcessExecutor::Execute(const std::string& path, const userdat
   facts.part_count = options_.part_count;
   facts.state_dir = options_.state_dir;
   facts.self_path = options_.self_path;
+  facts.defaults = options_.env_defaults;
 
   ProcessSpec spec;
   spec.path = path;
@@ -48,7 +49,7 @@ Result<ExitInfo> ProcessExecutor::Execute(const std::string& path, const userdat
     AppendLog(options_.log_fd, "==== " + who + ": " + info.error().ToString() + "\n");
     return info;
   }
-  Outcome outcome = OutcomeFromExit(*info);
+  Outcome outcome = OutcomeFromExit(*info, path);
   if (info->log_dropped > 0) {
     AppendLog(options_.log_fd, "\n==== " + who + ": log cut: " + outcome.warnings.back() + "\n");
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/instance.h"
 #include "run/handler.h"
@@ -22,9 +23,10 @@ struct ExecutorOptions {
   const InstanceFacts* instance = nullptr;
   int part_count = 0;
   std::string state_dir;
-  std::string self_path;                 // S3_USER_SCRIPT; empty: unset
-  char* const* base_env = nullptr;       // nullptr: this process's environ
-  std::chrono::milliseconds timeout{0};  // per part; 0: none
+  std::string self_path;                  // S3_USER_SCRIPT; empty: unset
+  char* const* base_env = nullptr;        // nullptr: this process's environ
+  std::vector<std::string> env_defaults;  // ScriptEnvFacts::defaults
+  std::chrono::milliseconds timeout{0};   // per part; 0: none
   std::chrono::milliseconds kill_grace{5000};
   int log_fd = -1;
   uint64_t log_limit = kMaxPartLogBytes;  // per part; 0: none

@@ -41,7 +41,8 @@ std::string_view OutcomeName(OutcomeKind kind) {
   return "failed";
 }
 
-Outcome OutcomeFromExit(const ExitInfo& info) {
+Outcome OutcomeFromExit(const ExitInfo& info, std::string_view path,
+                        std::string_view noexec_advice) {
   Outcome out;
   if (info.log_dropped > 0) {
     out.warnings.push_back("the log holds the first " + HumanBytes(info.log_limit) +
@@ -50,10 +51,17 @@ Outcome OutcomeFromExit(const ExitInfo& info) {
   }
   out.kind = OutcomeKind::kFailed;
   if (info.exec_errno != 0) {
-    out.message = std::string("cannot execute: ") + std::strerror(info.exec_errno);
+    out.message = "cannot execute" + (path.empty() ? "" : " " + std::string(path)) + ": " +
+                  std::strerror(info.exec_errno);
     // Linux refuses a #! line longer than its 256-byte buffer with the same ENOEXEC.
     if (info.exec_errno == ENOEXEC) {
       out.message += " (not a binary, and no #! line the kernel takes: none, or one too long)";
+    }
+    // A file we wrote 0700 in our own directory: EACCES is the mount (CIS images mount /tmp
+    // noexec), which only a directory elsewhere gets round.
+    if (info.exec_errno == EACCES) {
+      out.message += " (is its filesystem mounted noexec?";
+      out.message += noexec_advice.empty() ? ")" : " " + std::string(noexec_advice) + ")";
     }
     return out;
   }

@@ -94,8 +94,10 @@ struct ExitInfo {
 };
 
 // "exited with status 0" is kOk; everything else kFailed with the documented message. Output
-// the log did not take is a warning.
-Outcome OutcomeFromExit(const ExitInfo& info);
+// the log did not take is a warning. An exec refused names `path`; when it was refused for
+// permission (a noexec mount), `noexec_advice` says how to put the file elsewhere.
+Outcome OutcomeFromExit(const ExitInfo& info, std::string_view path = {},
+                        std::string_view noexec_advice = {});
 
 // Runs a file a handler has written, with the environment documented above. Implemented by
 // the dispatcher (run/executor.h); absent (nullptr) in dry runs.
@@ -123,6 +125,7 @@ struct HandlerContext {
   bool dry_run = false;
   int part_count = 0;            // number of parts in the Plan (for zero-padding)
   Executor* executor = nullptr;  // nullptr in dry runs
+  std::string noexec_advice;     // DispatchOptions::noexec_advice
 };
 
 class Handler {
@@ -133,6 +136,9 @@ class Handler {
   // Lower-case content types this handler takes.
   virtual std::vector<std::string> content_types() const = 0;
   virtual Phase phase() const { return Phase::kNormal; }
+  // True when Handle runs the part as a program (a script, an executable, a boothook):
+  // what the predecessor's -b mode must find in its object.
+  virtual bool runs_program() const { return false; }
   virtual Frequency FrequencyFor(const userdata::Part& part) const = 0;
 
   // Called once per run before the first part (also in dry runs).

@@ -29,10 +29,21 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
+bool HasName(char* const* base, std::string_view name) {
+  for (char* const* p = base; p != nullptr && *p != nullptr; ++p) {
+    if (NameOf(*p) == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> BuildScriptEnvironment(char* const* base, const ScriptEnvFacts& facts) {
   std::vector<std::string> env;
+  for (const std::string& var : facts.defaults) {
+    std::string_view name = NameOf(var);
+    if (!IsOurs(name) && name != "PATH" && !HasName(base, name)) env.push_back(var);
+  }
   std::string path_value;
   bool have_path = false;
   for (char* const* p = base; p != nullptr && *p != nullptr; ++p) {

@@ -18,6 +18,10 @@ struct ScriptEnvFacts {
   int part_count = 0;
   std::string state_dir;
   std::string self_path;  // our binary; empty: S3_USER_SCRIPT unset and PATH unchanged
+  // "NAME=value" added unless `base` has NAME (even empty): settings from our command line
+  // (AWS_ENDPOINT_URL_S3, AWS_REGION) that a script's own `get` must see as we saw them,
+  // while a script's caller who set the variable keeps it.
+  std::vector<std::string> defaults;
 };
 
 // `base` is a NULL-terminated environ-style array (may be nullptr). Returns "NAME=value"

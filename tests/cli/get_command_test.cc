@@ -1,6 +1,11 @@
 #include "cli/get_command.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+
+#include "tests/fakes/temp_dir.h"
 
 namespace s3us::cli {
 namespace {
@@ -52,6 +57,40 @@ TEST_CASE("get reports the first bad URL as a usage error, once") {
   // Before the destinations are looked at: the URL is what is wrong.
   o.urls = {"s3://b/"};
   o.output_dir = "/nonexistent-dir";
+  CHECK(PlanGet(o).error().code() == ErrorCode::kInvalidInput);
+}
+
+TEST_CASE("get -o naming a directory writes the object's name in it, as aws s3 cp") {
+  testing::TempDir t;
+  mkdir((t / "d").c_str(), 0755);
+  std::ofstream(t / "file") << "x";
+  Options o;
+  o.command = Command::kGet;
+  o.urls = {"s3://my-bucket/conf/app.conf"};
+  struct Case {
+    std::string output, destination, new_dir;
+  };
+  const Case cases[] = {
+      {t / "d", t / "d/app.conf", ""},
+      {t / "d/", t / "d/app.conf", ""},
+      {t / "new/", t / "new/app.conf", t / "new/"},  // made when the command runs
+      {t / "file", t / "file", ""},
+      {t / "other", t / "other", ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.output);
+    o.output = c.output;
+    Result<std::vector<GetTarget>> planned = PlanGet(o);
+    REQUIRE(planned.ok());
+    CHECK(planned->at(0).destination == c.destination);
+    CHECK(planned->at(0).new_dir == c.new_dir);
+  }
+  // A trailing '/' can only mean a directory.
+  o.output = t / "file/";
+  CHECK(PlanGet(o).error().code() == ErrorCode::kIo);
+  // The directory needs the object's name.
+  o.output = t / "d";
+  o.urls = {"http://127.0.0.1:8080/"};
   CHECK(PlanGet(o).error().code() == ErrorCode::kInvalidInput);
 }
 

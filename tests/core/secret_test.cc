@@ -55,6 +55,15 @@ TEST_CASE("RedactUrl drops query strings and user info") {
   CHECK(RedactUrl("s3://bucket/key") == "s3://bucket/key");
 }
 
+TEST_CASE("RedactUrl keeps S3 URLs and ARNs whole: their ? and # are part of the key") {
+  CHECK(RedactUrl("s3://boot/q?x=1#frag") == "s3://boot/q?x=1#frag");
+  CHECK(RedactUrl("S3://boot/q?missing") == "S3://boot/q?missing");
+  CHECK(RedactUrl("s3://boot/k?versionId=v1") == "s3://boot/k?versionId=v1");
+  CHECK(RedactUrl("arn:aws:s3:::boot/a#b?c") == "arn:aws:s3:::boot/a#b?c");
+  CHECK(RedactUrl("https://boot.s3.amazonaws.com/q?X-Amz-Signature=abc") ==
+        "https://boot.s3.amazonaws.com/q");
+}
+
 TEST_CASE("log level filters lines") {
   int count = 0;
   SetLogSink([&](LogLevel, std::string_view) { ++count; });

@@ -5,6 +5,7 @@
 s3us_add_e2e(fetch_aws fetch_aws_test.py TIMEOUT 300)
 s3us_add_e2e(fetch_expand fetch_expand_test.py TIMEOUT 300)
 s3us_add_e2e(get get_test.py TIMEOUT 300 COST 40)
+s3us_add_e2e(get_dest get_dest_test.py TIMEOUT 120)
 s3us_add_e2e(tls tls_test.py TIMEOUT 120)
 s3us_add_e2e(include_keys include_keys_test.py TIMEOUT 120)
 s3us_add_e2e(credentials credentials_test.py TIMEOUT 300)

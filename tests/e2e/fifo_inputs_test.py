@@ -255,7 +255,8 @@ class FifoInputs(unittest.TestCase):
 
     def test_get_output_that_is_a_fifo_a_symlink_or_a_directory(self):
         target = self.write('precious', 'precious\n')
-        os.makedirs(self.path('dir'))
+        # `-o dir` writes dir/boot.sh, as aws s3 cp: a directory standing at that name.
+        os.makedirs(self.path('dir/boot.sh'))
         os.symlink(target, self.path('link'))
         self.fifo(self.path('fifo-out'))
         for name in ('fifo-out', 'link', 'dir'):
@@ -263,7 +264,9 @@ class FifoInputs(unittest.TestCase):
                 out = self.path(name)
                 proc = self.get({'AWS_ACCESS_KEY_ID': 'AKIAFIFOTEST0000001',
                                  'AWS_SECRET_ACCESS_KEY': 'fifo/test/secret'}, output=out)
-                self.assert_one_line(proc, EXIT_SETUP, f'{out} exists and is not a regular file')
+                written = self.path('dir/boot.sh') if name == 'dir' else out
+                self.assert_one_line(proc, EXIT_SETUP,
+                                     f'{written} exists and is not a regular file')
         with open(target) as f:
             self.assertEqual(f.read(), 'precious\n')
 

@@ -99,6 +99,20 @@ class IncludeKeysTest(E2ETest):
             self.assertIn('s3://bkt/dir/with space.sh', run.err)
             self.assertIn('sha256', run.err)
 
+    def test_a_key_with_a_question_mark_is_named_whole(self):
+        # Messages, the plan and S3US_PART_SOURCE cut every URL at '?' and named s3://bkt/q.
+        with self.emulators() as emu:
+            self.put_all(emu)
+            blob = self.write('ud', b'#s3-include\ns3://bkt/q?missing\n')
+            run = self.run_bin(emu, ['plan', blob])
+            line = self.assert_one_error(run, EXIT_FETCH, 's3://bkt/q?missing')
+            self.assertNotIn('(s3://bkt/q)', line)
+            blob = self.write('ud', b'#s3-include\ns3://bkt/q?x=1#frag\n')
+            run = self.run_bin(emu, ['plan', '--json', blob])
+            self.assertEqual(run.code, EXIT_OK, run)
+            self.assertIn('"s3://bkt/q?x=1#frag"', run.out)
+            self.assertNotIn('"s3://bkt/q"', run.out)
+
 
 if __name__ == '__main__':
     e2e_util.main()

@@ -125,7 +125,8 @@ TEST_CASE("RoutingFetcher keeps the version and lets the options override it") {
   REQUIRE(got.ok());
   CHECK(rig.s3.requests().back().version_id == "v7");
   CHECK(got->source.version_id == "v7");
-  CHECK(got->source.url == "s3://bbb/k");
+  // The URL as given (S3 URLs are shown whole); the version fetched is the source's.
+  CHECK(got->source.url == "s3://bbb/k?versionId=v1");
 }
 
 TEST_CASE("RoutingFetcher refuses schemes it does not fetch, without any request") {

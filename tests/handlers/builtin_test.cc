@@ -45,6 +45,7 @@ TEST_CASE("RegisterBuiltinHandlers maps every content type to its handler and fr
     userdata::Part part = testing::MakePart(1, row.type, "f", "");
     CHECK(h->FrequencyFor(part) == row.frequency);
     CHECK((h->phase() == run::Phase::kBoothook) == (h->name() == "boothook"));
+    CHECK(h->runs_program() == (h->name() == "shell-script" || h->name() == "boothook"));
   }
 }
 

@@ -257,7 +257,8 @@ TEST_CASE("Dispatcher reports a script without #! as failed, never through a she
   REQUIRE(report.ok());
   CHECK(Outcomes(*report) == Strings{"failed"});
   CHECK_FALSE(fs::exists(f.t / "pwned"));
-  CHECK(report->parts[0].outcome.message.rfind("cannot execute: ", 0) == 0);
+  CHECK(report->parts[0].outcome.message.rfind(
+            "cannot execute " + f.t.path + "/state/instances/i-0abc/scripts/001-bare: ", 0) == 0);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ TEST_CASE("BuildScriptEnvironment adds the documented variables and overrides in
   userdata::Part part = testing::FetchedPart(2, "text/x-shellscript", "s3://b/k/run.sh", "x");
   const char* base[] = {"HOME=/root", "PATH=/usr/bin:/bin", "S3US_REGION=stale",
                         "INSTANCE_ID=stale", nullptr};
-  ScriptEnvFacts f{&facts, &part, 5, "/var/lib/s3-user-script", "/usr/local/bin/s3-user-script"};
+  ScriptEnvFacts f{&facts, &part, 5, "/var/lib/s3-user-script", "/usr/local/bin/s3-user-script",
+                   {}};
   std::vector<std::string> env = BuildScriptEnvironment(const_cast<char* const*>(base), f);
   CHECK(Get(env, "HOME") == "/root");
   CHECK(Get(env, "INSTANCE_ID") == "i-0123456789abcdef0");
@@ -46,7 +47,7 @@ TEST_CASE("BuildScriptEnvironment leaves S3US_PART_SOURCE unset for user-data pa
   InstanceFacts facts;
   userdata::Part part = testing::MakePart(1, "text/x-shellscript", "a", "x");
   const char* base[] = {"S3US_PART_SOURCE=s3://leaked/from/parent", "S3_USER_SCRIPT=/old", nullptr};
-  ScriptEnvFacts f{&facts, &part, 1, "/s", ""};
+  ScriptEnvFacts f{&facts, &part, 1, "/s", "", {}};
   std::vector<std::string> env = BuildScriptEnvironment(const_cast<char* const*>(base), f);
   CHECK(Get(env, "S3US_PART_SOURCE") == "<unset>");
   CHECK(Get(env, "S3_USER_SCRIPT") == "<unset>");
@@ -56,9 +57,28 @@ TEST_CASE("BuildScriptEnvironment leaves S3US_PART_SOURCE unset for user-data pa
 TEST_CASE("BuildScriptEnvironment creates PATH when the parent had none") {
   InstanceFacts facts;
   userdata::Part part = testing::MakePart(1, "text/x-shellscript", "a", "x");
-  ScriptEnvFacts f{&facts, &part, 1, "/s", "/opt/s3us/bin/s3-user-script"};
+  ScriptEnvFacts f{&facts, &part, 1, "/s", "/opt/s3us/bin/s3-user-script", {}};
   std::vector<std::string> env = BuildScriptEnvironment(nullptr, f);
   CHECK(Get(env, "PATH") == "/opt/s3us/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+}
+
+TEST_CASE("BuildScriptEnvironment adds the command line's settings the caller did not set") {
+  InstanceFacts facts;
+  userdata::Part part = testing::MakePart(1, "text/x-shellscript", "a", "x");
+  ScriptEnvFacts f{&facts,
+                   &part,
+                   1,
+                   "/s",
+                   "",
+                   {"AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000", "AWS_REGION=eu-west-1",
+                    "S3US_REGION=forged", "PATH=/forged"}};
+  const char* base[] = {"AWS_REGION=", "PATH=/usr/bin", nullptr};
+  std::vector<std::string> env = BuildScriptEnvironment(const_cast<char* const*>(base), f);
+  CHECK(Get(env, "AWS_ENDPOINT_URL_S3") == "http://127.0.0.1:9000");
+  CHECK(Get(env, "AWS_REGION").empty());   // the caller's, even empty, wins
+  CHECK(Get(env, "S3US_REGION").empty());  // ours are never defaults
+  CHECK(Get(env, "PATH") == "/usr/bin");
+  CHECK(Get(BuildScriptEnvironment(nullptr, f), "AWS_REGION") == "eu-west-1");
 }
 
 }  // namespace
