@@ -10,7 +10,9 @@ namespace {
 
 using testing::FetchedPart;
 
-TEST_CASE("-b takes one bucket name: nothing in it becomes another entry, an option or a key") {
+TEST_CASE(
+    "The legacy -b takes one bucket name: nothing in it becomes another entry, an option or a "
+    "key") {
   CHECK(CheckLegacyBucket("my-boot-bucket").ok());
   CHECK(CheckLegacyBucket("boot.example.com").ok());
   CHECK(CheckLegacyBucket("My_Boot_Bucket").ok());  // us-east-1, before 2018
@@ -43,7 +45,7 @@ TEST_CASE("-b takes one bucket name: nothing in it becomes another entry, an opt
   CHECK(LegacyIncludeDocument("my-boot-bucket") == "#s3-include\ns3://my-boot-bucket\n");
 }
 
-TEST_CASE("-b's object must have a part that runs, else the reason is named") {
+TEST_CASE("The legacy -b's object must have a part that runs, else the reason is named") {
   run::Registry registry;
   REQUIRE(handlers::RegisterBuiltinHandlers(registry).ok());
   const std::string url = "s3://b/web-role/user-script";
@@ -76,7 +78,7 @@ TEST_CASE("-b's object must have a part that runs, else the reason is named") {
   CHECK_FALSE(LegacyNothingToRun(plan, registry).has_value());
 }
 
-TEST_CASE("-b's errors name the object and no flag -b mode refuses") {
+TEST_CASE("The legacy -b's errors name the object and no flag -b mode refuses") {
   InstanceFacts facts;
   CHECK(LegacyObjectName("b", "{{.Role}}/user-script", facts) == "s3://b/{{.Role}}/user-script");
   Status no_role = CheckLegacyKeyFacts("{{.Role}}/user-script", facts);
@@ -106,7 +108,7 @@ TEST_CASE("-b's errors name the object and no flag -b mode refuses") {
         "instance (IMDSv1 fallback is off)");
 }
 
-TEST_CASE("-b's parts are named by the object, not by the document -b made") {
+TEST_CASE("The legacy -b's parts are named by the object, not by the document -b made") {
   expand::Plan plan;
   plan.parts.push_back(FetchedPart(1, "text/x-shellscript", "s3://b/r/user-script", "#!/bin/sh"));
   plan.parts.push_back(FetchedPart(2, "text/x-shellscript", "s3://b/r/nested", "#!/bin/sh"));
