@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "core/strings.h"
 #include "run/names.h"
 #include "userdata/content_type.h"

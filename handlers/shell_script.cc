@@ -1,6 +1,7 @@
 #include "handlers/shell_script.h"
 
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "core/strings.h"
 #include "handlers/script_text.h"
 #include "run/names.h"

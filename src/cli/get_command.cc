@@ -21,6 +21,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "core/private_paths.h"
 #include "core/secret.h"
 #include "fetch/signed_fetcher.h"
 #include "fetch/target.h"

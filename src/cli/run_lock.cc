@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <thread>
 
-#include "core/files.h"
 #include "core/interrupt.h"
+#include "core/private_paths.h"
 
 namespace s3us::cli {
 namespace {

@@ -15,6 +15,7 @@
 #include "cli/usage_errors.h"
 #include "core/child.h"
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "core/strings.h"
 #include "trust/allowed_signers.h"
 #include "trust/sshsig.h"

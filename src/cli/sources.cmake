@@ -1,6 +1,6 @@
 # cli: the command line over every layer (main.cc is the executable's own file).
 s3us_layer(cli DIR src/cli
-  SOURCES exit_codes.cc json_output.cc usage_errors.cc options.cc services.cc progress.cc get_command.cc
+  SOURCES exit_codes.cc json_output.cc usage_errors.cc command_flags.cc options.cc services.cc progress.cc get_command.cc
           signing_command.cc trust_config.cc run_lock.cc status_command.cc validate_command.cc
           cloud_config_check.cc plan_builder.cc plan_commands.cc legacy.cc app.cc
           result_output.cc

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "core/files.h"
+#include "core/private_paths.h"
 
 namespace s3us::cli {
 namespace {

@@ -20,7 +20,7 @@ inline constexpr char kSystemAllowedSigners[] = "/etc/s3-user-script/allowed_sig
 // `system_path` (lstat finds no entry). Anything else there is the trust file, and every
 // failure to use it is an error, never "no trust": a dangling symlink, a loop, a directory
 // we cannot search. Whoever could change the file decides what runs, so it is read only
-// as core/files.h's OpenProtectedFile accepts it (a regular file that only root or we
+// as core/private_paths.h's OpenProtectedFile accepts it (a regular file that only root or we
 // could have changed, through directories nobody else can write). Errors (all setup
 // failures: better no boot than an unchecked one) name the file and the cause; a named file
 // that lists nobody is one too.

@@ -14,6 +14,7 @@
 #include "cli/result_output.h"
 #include "core/child.h"
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "core/secret.h"
 #include "core/strings.h"
 #include "expand/include_target.h"

@@ -96,6 +96,15 @@ DefaultSignalsAttr::DefaultSignalsAttr() {
 
 DefaultSignalsAttr::~DefaultSignalsAttr() { posix_spawnattr_destroy(&attr_); }
 
+void DefaultSignalsAfterFork() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 HelperProcess::~HelperProcess() {
   if (pid_ > 0) KillGroupAndReap();
 }

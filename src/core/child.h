@@ -34,6 +34,10 @@ class DefaultSignalsAttr {
   posix_spawnattr_t attr_;
 };
 
+// The same for a child forked without posix_spawn (a part's script, the drainer): every
+// signal to its default action, none blocked. Async-signal-safe, for between fork and exec.
+void DefaultSignalsAfterFork();
+
 // A helper program in a process group of its own, started with every signal at its
 // default. What it starts stays in its group unless it leaves it, so killing the group
 // ends them all: Finish, Kill and the destructor kill whatever is left of the group, then

@@ -12,6 +12,7 @@
 
 #include "core/crypto.h"
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "trust/sshsig.h"
 
 namespace s3us::expand {

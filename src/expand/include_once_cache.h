@@ -30,7 +30,7 @@ class IncludeOnceCache {
   bool enabled() const { return !dir_.empty(); }
   // The cached body's file opened for reading (never through a symlink), nullopt when
   // absent. The caller closes it. What another user could have written would run as us:
-  // the directory must pass OpenPrivateDir (core/files.h: ours, not group/other writable,
+  // the directory must pass OpenPrivateDir (core/private_paths.h: ours, not group/other writable,
   // every ancestor safe) and the entry be a regular file of ours that neither group nor
   // others may write (kUnsafePath otherwise). Errors: kIo, kUnsafePath.
   Result<std::optional<int>> Open(std::string_view url) const;

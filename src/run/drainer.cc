@@ -2,13 +2,13 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
+
+#include "core/child.h"
 
 namespace s3us::run {
 namespace {
@@ -39,16 +39,6 @@ void CloseAllBut(int (&keep)[3]) {
     next = static_cast<unsigned>(fd) + 1;
   }
   close_range(next, ~0U, 0);
-}
-
-void DefaultSignals() {
-  struct sigaction dfl;
-  std::memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
 [[noreturn]] void Drain(int (&streams)[2], int log_fd, uint64_t room) {
@@ -93,7 +83,7 @@ void DefaultSignals() {
 [[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
   int keep[3] = {streams[0], streams[1], log_fd};
   CloseAllBut(keep);
-  DefaultSignals();
+  DefaultSignalsAfterFork();
   prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
   Drain(streams, log_fd, log_room);
 }

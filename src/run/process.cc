@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/child.h"
 #include "core/interrupt.h"
 #include "run/drainer.h"
 
@@ -43,13 +44,7 @@ void CloseFd(int& fd) {
 [[noreturn]] void ExecChild(const ProcessSpec& spec, char* const* argv, char* const* envp,
                             int devnull, int out_w, int err_w, int report_w) {
   setpgid(0, 0);
-  struct sigaction dfl;
-  std::memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  DefaultSignalsAfterFork();
   if (dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0 ||
       chdir(spec.cwd.c_str()) != 0) {
     int err = errno;

@@ -11,6 +11,7 @@
 
 #include "core/crypto.h"
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "core/strings.h"
 #include "run/names.h"
 

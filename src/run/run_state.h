@@ -23,7 +23,7 @@
 // Markers only ever match parts of earlier runs: within one run every part runs at its
 // position, the same script included twice included.
 // Every directory, and every one above the state directory up to /, must be safe from
-// other local users as MakePrivateDir requires (core/files.h): a state directory one of
+// other local users as MakePrivateDir requires (core/private_paths.h): a state directory one of
 // them could write to is refused, never chmod'ed and trusted.
 // Errors: kUnsafePath (symlink, foreign owner, writable by others), kInvalidInput (unsafe
 // instance id), kIo.

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "core/crypto.h"
-#include "core/files.h"
+#include "core/private_paths.h"
 #include "expand/expander.h"
 #include "expand/include_once_cache.h"
 #include "tests/expand/fake_fetcher.h"

@@ -7,6 +7,7 @@
 
 #include "core/files.h"
 #include "core/interrupt.h"
+#include "core/private_paths.h"
 #include "tests/run/dispatcher_test_util.h"
 
 namespace s3us::run {
