@@ -10,13 +10,14 @@
 #include "aws/test_data.h"
 #include "core/files.h"
 #include "fakes/fake_clock.h"
+#include "fakes/temp_dir.h"
 
 namespace s3us::aws {
 namespace {
 
 using nlohmann::json;
 
-std::map<std::string, std::string> Vars(const json& env) {
+std::map<std::string, std::string> EnvVars(const json& env) {
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : env.items()) out[k] = v.get<std::string>();
   return out;
@@ -28,7 +29,7 @@ TEST_CASE("LocateSharedFiles follows every smithy-rs file location case for Linu
   for (const json& t : suite["tests"]) {
     if (t["platform"] != "linux") continue;
     INFO(t["name"].get<std::string>());
-    std::map<std::string, std::string> vars = Vars(t["environment"]);
+    std::map<std::string, std::string> vars = EnvVars(t["environment"]);
     SharedFileLocations loc = LocateSharedFiles(Environment::Fake(vars));
     CHECK(loc.config == t["configLocation"].get<std::string>());
     CHECK(loc.credentials == t["credentialsLocation"].get<std::string>());
@@ -118,9 +119,8 @@ TEST_CASE("LoadSharedConfig passes on a file that exists but cannot be read") {
 }
 
 TEST_CASE("Environment::Process reads files within its deadline: a FIFO nobody writes to ends") {
-  char dir_template[] = "/tmp/s3us-env-XXXXXX";
-  REQUIRE(mkdtemp(dir_template) != nullptr);
-  const std::string dir = dir_template;
+  testing::TempDir tmp;
+  const std::string& dir = tmp.path;
   const std::string fifo = dir + "/config", plain = dir + "/credentials";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   REQUIRE(WriteNewFile(plain, "[default]\n", 0600).ok());
@@ -133,7 +133,6 @@ TEST_CASE("Environment::Process reads files within its deadline: a FIFO nobody w
   // Regular files are read as before, even with the deadline passed; missing ones are none.
   CHECK(env.ReadFile(plain).value() == std::optional<std::string>("[default]\n"));
   CHECK(env.ReadFile(dir + "/missing").value() == std::nullopt);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/child.h"
 #include "fakes/fake_clock.h"
 #include "fakes/interrupt_when.h"
+#include "fakes/temp_dir.h"
 
 namespace s3us {
 namespace {
@@ -58,9 +59,8 @@ TEST_CASE("a helper started after the interrupt gets the signal at once") {
 
 TEST_CASE("a second interrupt kills a group that ignores the first") {
   Forget forget;
-  char dir[] = "/tmp/s3us-interrupt-test-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
-  const std::string ready = std::string(dir) + "/ready";
+  testing::TempDir dir;
+  const std::string ready = dir / "ready";
   HelperProcess helper;
   // The shell and the sleep it starts ignore SIGTERM (an ignored signal stays so across exec).
   REQUIRE(helper.Start({"/bin/sh", "-c", "trap '' TERM; : > " + ready + "; sleep 600"}, nullptr,
@@ -72,8 +72,6 @@ TEST_CASE("a second interrupt kills a group that ignores the first") {
   bool killed = true;
   int status = FinishWithin(helper, killed);
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
-  unlink(ready.c_str());
-  rmdir(dir);
 }
 
 TEST_CASE("a reset forgets the interrupt and the interrupt's names are the shell's") {

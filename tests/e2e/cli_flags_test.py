@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 
-PREFIX = 's3-user-script: error: '
+PREFIX = ru.ERROR_PREFIX
 ENOSPC = PREFIX + 'cannot write to standard output: No space left on device\n'
 CLI11_WORDS = ('Could not convert', 'not in range', '0.000000', 'Value ', '[Option')
 
@@ -23,11 +23,6 @@ class Flags(ru.EmulatorTestCase):
         emu.put('flags-bucket', 'big.bin', os.urandom(300 << 10))
         emu.put('flags-bucket', 'web-role/user-script', b'#!/bin/sh\necho legacy-ran\n')
         emu.put('flags-bucket', 'web-role/boot.sh', b'#!/bin/sh\necho boot-ran\n')
-
-    def path(self, *names):
-        p = os.path.join(self.runs, self._testMethodName, *names)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        return p
 
     def blob(self, body=b'#s3-include\ns3://flags-bucket/a.sh\n'):
         path = self.path('ud')
@@ -41,13 +36,6 @@ class Flags(ru.EmulatorTestCase):
                               stderr=subprocess.PIPE, text=True, timeout=60)
         ru.assert_no_secrets(proc.stderr, self.emu)
         return proc
-
-    def one_error(self, proc, code):
-        self.assertEqual(proc.returncode, code, proc.stderr)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, proc.stderr)
-        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
-        return lines[0][len(PREFIX):]
 
     # --- a result that does not arrive is no success ---
 

@@ -8,15 +8,13 @@ import json
 import os
 import re
 import sys
-import threading
-import time
 
 import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 
-PREFIX = 's3-user-script: error: '
+PREFIX = ru.ERROR_PREFIX
 with open(os.path.join(ru.SOURCE_DIR, 'docs', 'json-schema.json'), encoding='utf-8') as f:
     SCHEMA = json.load(f)
 # A Content-Type and a filename (RFC 2231) that recolour and clear a terminal.
@@ -32,18 +30,6 @@ class Operator(ru.EmulatorTestCase):
         emu.put('op-bucket', 'a.sh', b'#!/bin/sh\necho a\n')
         emu.put('op-bucket', 'dir1/same.sh', b'#!/bin/sh\necho one\n')
         emu.put('op-bucket', 'dir2/same.sh', b'#!/bin/sh\necho two\n')
-
-    def path(self, *names):
-        p = os.path.join(self.runs, self._testMethodName, *names)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        return p
-
-    def one_error(self, proc, code):
-        self.assertEqual(proc.returncode, code, proc.stderr)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, proc.stderr)
-        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
-        return lines[0][len(PREFIX):]
 
     # --- 1. one exit-code table, one printer ---
 
@@ -176,12 +162,6 @@ class Operator(ru.EmulatorTestCase):
 
     # --- 5. status --wait, --long; one run at a time ---
 
-    def wait_for(self, predicate, what):
-        deadline = time.monotonic() + 30
-        while not predicate():
-            self.assertLess(time.monotonic(), deadline, f'gave up waiting for {what}')
-            time.sleep(0.02)
-
     def test_a_run_in_progress_is_visible_waited_for_and_exclusive(self):
         state = os.path.dirname(self.path('x'))
         started, go = os.path.join(state, 'started'), os.path.join(state, 'go')
@@ -193,7 +173,7 @@ class Operator(ru.EmulatorTestCase):
         first = ru.subprocess.Popen([ru.BINARY, 'replay', blob, '--state-dir', state], env=env,
                                     stdout=ru.subprocess.PIPE, stderr=ru.subprocess.PIPE, text=True)
         try:
-            self.wait_for(lambda: os.path.exists(started), 'the first run to start its part')
+            ru.wait_for(lambda: os.path.exists(started), 'the first run to start its part')
             status = ru.run(['status', '--state-dir', state], self.emu)
             self.assertEqual(status.returncode, 0, status.stderr)
             self.assertRegex(status.stdout, rf'^running: pid {first.pid} since \S+Z in {state} '
@@ -211,7 +191,7 @@ class Operator(ru.EmulatorTestCase):
                                          env=env, stdout=ru.subprocess.PIPE,
                                          stderr=ru.subprocess.PIPE, text=True)
             # Blocked on the run's lock: /proc/locks lists it as a waiter ("->").
-            self.wait_for(lambda: any(line.split()[1:2] == ['->'] and
+            ru.wait_for(lambda: any(line.split()[1:2] == ['->'] and
                                       line.split()[5] == str(waiter.pid)
                                       for line in open('/proc/locks', encoding='ascii')),
                           'status --wait to block on the lock')

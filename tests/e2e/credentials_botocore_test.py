@@ -8,12 +8,10 @@ credentials each one used (action, role, external id; SSO account and role; the 
 or the static key for keys read from the environment or the files."""
 
 import json
-import os
 import subprocess
-import sys
 
 import e2e_util
-from credentials_test import STATIC, SSO_TOKEN, TOKEN, CredentialTest, SsoTest
+from credentials_test import STATIC, TOKEN, CredentialTest, SsoTest
 from e2e_util import EXIT_OK
 
 ENV_KEYS = {'AWS_ACCESS_KEY_ID': 'AKIAENVIRONMENT00001',

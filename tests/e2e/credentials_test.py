@@ -11,7 +11,6 @@ import hashlib
 import http.server
 import json
 import os
-import sys
 import threading
 import time
 

@@ -29,7 +29,6 @@ timeout and made again would). Every output and file is scanned for secrets (e2e
 
 import fcntl
 import json
-import os
 import re
 import subprocess
 import sys

@@ -10,21 +10,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 
-PREFIX = 's3-user-script: error: '
 HANG_GUARD = 60  # seconds
-
-
-def wait_for(predicate, what):
-    end = time.monotonic() + HANG_GUARD
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f'gave up waiting for {what}')
-        time.sleep(0.01)
 
 
 def gone(pid):
@@ -43,18 +33,14 @@ class Interrupt(ru.EmulatorTestCase):
         proc = subprocess.Popen([ru.BINARY] + args, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            wait_for(ready, what)
+            ru.wait_for(ready, what)
             proc.send_signal(sig)
             _, err = proc.communicate(timeout=HANG_GUARD)
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-        self.assertEqual(proc.returncode, 128 + sig, err)
-        lines = err.splitlines()
-        self.assertEqual(len(lines), 1, err)
-        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
-        return lines[0][len(PREFIX):]
+        return self.one_error(proc, 128 + sig, err)
 
     def test_sigterm_while_a_part_runs_ends_its_group_and_records_the_run_interrupted(self):
         work = os.path.join(self.runs, 'term')
@@ -77,7 +63,7 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertEqual(line, 'interrupted by SIGTERM while running part 1 of 2 '
                                '(text/x-shellscript, filename long.py); later parts did not run')
         child = int(ru.read(bg_pid))
-        wait_for(lambda: gone(child), f'the part\'s background child {child} to end')
+        ru.wait_for(lambda: gone(child), f'the part\'s background child {child} to end')
         self.assertFalse(os.path.exists(later))
 
         status = ru.run(['status', '--state-dir', state], env=ru.offline_env(self.tmp.name))

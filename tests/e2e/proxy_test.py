@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 from loopback_proxy import LoopbackProxy  # noqa: E402
 
-PREFIX = 's3-user-script: error: '
+PREFIX = ru.ERROR_PREFIX
 BODY = b'#!/bin/sh\necho proxied\n'
 
 
@@ -35,11 +35,7 @@ class Proxy(ru.EmulatorTestCase):
                       env=dict(self.emu.env, AWS_MAX_ATTEMPTS='1', **env))
 
     def error(self, proc):
-        self.assertEqual(proc.returncode, 4, proc.stderr)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, proc.stderr)
-        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
-        return lines[0][len(PREFIX):]
+        return self.one_error(proc, 4)
 
     def test_http_proxy_in_either_case_carries_s3_and_never_imds(self):
         for name in ('http_proxy', 'HTTP_PROXY'):

@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,6 +28,7 @@ from harness import Emulators, assert_no_secrets  # noqa: E402,F401  (Emulators 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 and not sys.argv[1].startswith('-') \
     else os.path.join(SOURCE_DIR, 'build', 's3-user-script')
 INSTANCE_ID = 'i-0123456789abcdef0'  # the IMDS emulator's default
+ERROR_PREFIX = 's3-user-script: error: '
 
 
 def main():
@@ -124,6 +126,16 @@ def read(path):
         return f.read()
 
 
+def wait_for(predicate, what, limit=60):
+    """Polls predicate (an event: emulator stats, /proc/locks, a file) until it holds; limit
+    is a hang guard in seconds, not a timing."""
+    end = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f'gave up waiting for {what}')
+        time.sleep(0.01)
+
+
 class EmulatorTestCase(unittest.TestCase):
     """One pair of emulators per test class, a runs/ directory for the tests' state, and a
     secret scan of everything written there when the class ends. Subclasses may set
@@ -150,3 +162,19 @@ class EmulatorTestCase(unittest.TestCase):
         finally:
             cls.emu.__exit__(None, None, None)
             cls.tmp.cleanup()
+
+    def path(self, *names):
+        """A path in this test's own directory under runs/, its parent made."""
+        p = os.path.join(self.runs, self._testMethodName, *names)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        return p
+
+    def one_error(self, proc, code, stderr=None):
+        """The text of the one error line proc printed (checked), after checking its exit
+        code; stderr: the text, when proc's was read apart (communicate)."""
+        err = proc.stderr if stderr is None else stderr
+        self.assertEqual(proc.returncode, code, err)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith(ERROR_PREFIX), lines[0])
+        return lines[0][len(ERROR_PREFIX):]

@@ -8,7 +8,6 @@ import http.server
 import os
 import subprocess
 import threading
-import time
 
 import e2e_util
 from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest, sha256

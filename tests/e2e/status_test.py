@@ -12,25 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
 
-PREFIX = 's3-user-script: error: '
 HANG_GUARD = 60  # seconds
 with open(os.path.join(ru.SOURCE_DIR, 'docs', 'json-schema.json'), encoding='utf-8') as f:
     SCHEMA = json.load(f)
-
-
-def wait_for(predicate, what):
-    end = time.monotonic() + HANG_GUARD
-    while not predicate():
-        if time.monotonic() > end:
-            raise AssertionError(f'gave up waiting for {what}')
-        time.sleep(0.01)
 
 
 def waits_for_a_lock(pid):
@@ -55,23 +45,11 @@ class Status(ru.EmulatorTestCase):
         emu.put('status-bucket', 'a.sh', b'#!/bin/sh\necho a\n')
         emu.put('status-bucket', 'bad.sh', b'#!/bin/sh\nexit 9\n')
 
-    def path(self, *names):
-        p = os.path.join(self.runs, self._testMethodName, *names)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        return p
-
     def blob(self, text):
         path = self.path('user-data')
         with open(path, 'w', encoding='ascii') as f:
             f.write(text)
         return path
-
-    def one_error(self, proc, code):
-        self.assertEqual(proc.returncode, code, proc.stderr)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, proc.stderr)
-        self.assertTrue(lines[0].startswith(PREFIX), lines[0])
-        return lines[0][len(PREFIX):]
 
     def status(self, state, *extra):
         return ru.run(['status', '--state-dir', state] + list(extra),
@@ -96,7 +74,7 @@ class Status(ru.EmulatorTestCase):
                                    env=dict(slow.env), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
             try:
-                wait_for(lambda: slow.stats('s3').get('held', 0) >= 1, 'the GET to arrive')
+                ru.wait_for(lambda: slow.stats('s3').get('held', 0) >= 1, 'the GET to arrive')
                 doc = document(self.status(state, '--json'), 'status')
                 self.assertEqual((doc['status'], doc['pid']), ('running', run.pid))
                 second = ru.run(['replay', blob, '--state-dir', state, '-q'], slow)
@@ -106,7 +84,7 @@ class Status(ru.EmulatorTestCase):
                 waiter = subprocess.Popen([ru.BINARY, 'status', '--wait', '--json',
                                            '--state-dir', state], env=ru.offline_env(self.tmp.name),
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                wait_for(lambda: waits_for_a_lock(waiter.pid), 'status --wait to block on the lock')
+                ru.wait_for(lambda: waits_for_a_lock(waiter.pid), 'status --wait to block on the lock')
                 # Still fetching: the one GET (the second run asked none) is unanswered.
                 self.assertEqual(slow.stats('s3')['by_request'], {})
                 out, err = waiter.communicate(timeout=HANG_GUARD)
@@ -223,14 +201,14 @@ class Status(ru.EmulatorTestCase):
                                env=dict(self.emu.env), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
         try:
-            wait_for(lambda: os.path.exists(started), 'the run to start its part')
+            ru.wait_for(lambda: os.path.exists(started), 'the run to start its part')
             for sig, json_flag in ((signal.SIGINT, []), (signal.SIGTERM, ['--json']),
                                    (signal.SIGINT, ['--json'])):
                 waiter = subprocess.Popen([ru.BINARY, 'status', '--wait', '--state-dir', state] +
                                           json_flag, env=ru.offline_env(self.tmp.name),
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                           text=True)
-                wait_for(lambda: waits_for_a_lock(waiter.pid), 'status --wait to block')
+                ru.wait_for(lambda: waits_for_a_lock(waiter.pid), 'status --wait to block')
                 waiter.send_signal(sig)
                 out, err = waiter.communicate(timeout=HANG_GUARD)
                 proc = subprocess.CompletedProcess(waiter.args, waiter.returncode, out, err)

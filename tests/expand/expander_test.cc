@@ -10,6 +10,7 @@
 #include <map>
 
 #include "core/crypto.h"
+#include "fakes/temp_dir.h"
 #include "fetch/signed_fetcher.h"
 #include "tests/expand/expander_rig.h"
 #include "tests/trust/test_keys.h"
@@ -214,14 +215,13 @@ TEST_CASE("Expander fetches an object's includes before its slow siblings have a
 }
 
 TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "s3us-once-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  s3us::testing::TempDir tmp;
   const std::string url = "https://b-1.s3.amazonaws.com/k?X-Amz-Signature=abc";
   std::vector<Part> user_data = {
       MakePart(1, userdata::kTypeIncludeOnce, "#include-once\n" + url + "\n")};
   {
     Rig first;
-    first.options.include_once_cache_dir = tmpl + "/urlcache";
+    first.options.include_once_cache_dir = tmp / "urlcache";
     first.fetcher.Put(url, Script("once"));
     ExpandResult r = first.Expand(user_data);
     REQUIRE(r.plan);
@@ -230,7 +230,7 @@ TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
     REQUIRE(CommitIncludeOnce(r.plan->include_once_staged).ok());  // the plan was accepted
   }
   Rig later;  // the pre-signed URL has expired: nothing to fetch any more
-  later.options.include_once_cache_dir = tmpl + "/urlcache";
+  later.options.include_once_cache_dir = tmp / "urlcache";
   ExpandResult r = later.Expand(user_data);
   REQUIRE(r.plan);
   CHECK(later.fetcher.started().empty());
@@ -244,7 +244,6 @@ TEST_CASE("Expander reuses #include-once bodies from the cache on later runs") {
   uncached.fetcher.Put(url, Script("once"));
   CHECK(uncached.Expand(user_data).plan);
   CHECK(uncached.fetcher.started().size() == 1);
-  std::filesystem::remove_all(tmpl);
 }
 
 // One run over `user_data` through a SignedFetcher trusting `signers` (null: none), with
@@ -267,9 +266,8 @@ ExpandResult SignedRun(const std::string& cache_dir, const std::vector<Part>& us
 TEST_CASE(
     "Expander reuses a cached #include-once body under trust only if its signature verifies") {
   using namespace trust::testing;
-  std::string tmpl = (std::filesystem::temp_directory_path() / "s3us-once-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  const std::string cache = tmpl + "/urlcache";
+  s3us::testing::TempDir tmp;
+  const std::string cache = tmp / "urlcache";
   const std::string url = "s3://b-1/once.sh";
   std::vector<Part> user_data = {
       MakePart(1, userdata::kTypeIncludeOnce, "#include-once\n" + url + "\n")};
@@ -305,7 +303,6 @@ TEST_CASE(
   ExpandResult plain = SignedRun(cache, user_data, nullptr, {}, &started);
   REQUIRE(plain.plan);
   CHECK(started.empty());
-  std::filesystem::remove_all(tmpl);
 }
 
 TEST_CASE("Expander sends #include URLs to the fetcher as written") {

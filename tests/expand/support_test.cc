@@ -13,6 +13,7 @@
 #include "core/files.h"
 #include "expand/include_chain.h"
 #include "expand/include_once_cache.h"
+#include "fakes/temp_dir.h"
 
 namespace s3us::expand {
 namespace {
@@ -24,12 +25,6 @@ TEST_CASE("DescribeChain names the top-level part, then each object by URL") {
   CHECK(DescribeChain({IncludeStep{2, 1, "s3://a/x"}, IncludeStep{1, 3, "s3://a/y"},
                        IncludeStep{3, 1, "s3://a/z"}}) ==
         "part 2 line 1 → s3://a/x line 3 → s3://a/y part 3 line 1");
-}
-
-std::string TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "s3us-expand-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  return tmpl;
 }
 
 // The body of `url` in the cache, nullopt when absent.
@@ -46,7 +41,8 @@ std::optional<std::string> Cached(const IncludeOnceCache& cache, std::string_vie
 }
 
 TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds them again") {
-  std::string root = TempDir();
+  testing::TempDir tmp;
+  const std::string& root = tmp.path;
   IncludeOnceCache cache(root + "/urlcache");
   CHECK_FALSE(Cached(cache, "https://h/x?sig=1").has_value());
 
@@ -77,12 +73,12 @@ TEST_CASE("IncludeOnceCache stores bodies 0600 in a 0700 directory and finds the
   CHECK(fifo.error().ToString() ==
         "reading the include-once cache: " + cache.PathFor("https://h/x?sig=1") +
             " is not a regular file");
-  std::filesystem::remove_all(root);
 }
 
 TEST_CASE("IncludeOnceCache drops what a failed plan staged, and keeps nothing of it") {
   // A corrupt or invalid body that was kept would fail every later boot, never fetched again.
-  std::string root = TempDir();
+  testing::TempDir tmp;
+  const std::string& root = tmp.path;
   {
     IncludeOnceCache cache(root + "/urlcache");
     REQUIRE(cache.Store("https://h/bad", "#cloud-config\npackages: [jq\n", "").ok());
@@ -93,7 +89,6 @@ TEST_CASE("IncludeOnceCache drops what a failed plan staged, and keeps nothing o
   REQUIRE(later.Store("https://h/bad", "x", "").ok());
   DropIncludeOnce(later.TakeStaged());
   CHECK(std::filesystem::is_empty(root + "/urlcache"));
-  std::filesystem::remove_all(root);
 }
 
 TEST_CASE("IncludeOnceCache with no directory is off") {

@@ -16,6 +16,7 @@
 
 #include "core/crypto.h"
 #include "core/interrupt.h"
+#include "fakes/temp_dir.h"
 #include "net/curl_test_util.h"
 #include "net/loopback_server.h"
 #include "net/sinks.h"
@@ -57,9 +58,8 @@ TEST_CASE("CurlTransport streams a 2xx body to the sink and hashes it on the way
 }
 
 TEST_CASE("CurlTransport streams into a FileSink that commits to the destination") {
-  char dir_template[] = "/tmp/s3us-net-test-XXXXXX";
-  REQUIRE(mkdtemp(dir_template) != nullptr);
-  std::string dir = dir_template;
+  testing::TempDir tmp;
+  const std::string& dir = tmp.path;
   std::string dest = dir + "/object";
   std::string body(1024 * 1024, 'z');
   LoopbackServer server(Answer(200, body));
@@ -73,8 +73,6 @@ TEST_CASE("CurlTransport streams into a FileSink that commits to the destination
   Result<std::string> written = ReadFile(dest, 10 * 1024 * 1024);
   REQUIRE(written.ok());
   CHECK(*written == body);
-  std::remove(dest.c_str());
-  rmdir(dir.c_str());
 }
 
 TEST_CASE("CurlTransport treats a body shorter than Content-Length as a retryable error") {
