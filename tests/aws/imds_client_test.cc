@@ -25,7 +25,7 @@ net::Response Framed(std::string body) {
   return MakeResponse(200, std::move(body), {{"content-length", length}});
 }
 
-struct Fixture {
+struct ClientFixture {
   FakeTransport transport;
   FakeClock clock;
   FakeImds imds{transport};
@@ -54,7 +54,7 @@ std::string HeaderOf(const net::Request& r, std::string_view name) {
 }
 
 TEST_CASE("ImdsClient takes one token and reuses it for later requests") {
-  Fixture f;
+  ClientFixture f;
   ImdsClient client = f.Client();
   CHECK(client.Get("/latest/meta-data/instance-id").value() == "i-0123456789abcdef0");
   CHECK(client.Get("/latest/meta-data/placement/availability-zone").value() == "eu-west-1b");
@@ -71,7 +71,7 @@ TEST_CASE("ImdsClient takes one token and reuses it for later requests") {
 }
 
 TEST_CASE("ImdsClient renews its token shortly before the TTL runs out") {
-  Fixture f;
+  ClientFixture f;
   f.options.token_ttl = std::chrono::seconds(600);
   ImdsClient client = f.Client();
   REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
@@ -84,7 +84,7 @@ TEST_CASE("ImdsClient renews its token shortly before the TTL runs out") {
 }
 
 TEST_CASE("ImdsClient takes one new token after a 401 and retries the request") {
-  Fixture f;
+  ClientFixture f;
   ImdsClient client = f.Client();
   REQUIRE(client.Get("/latest/meta-data/instance-id").ok());
   f.imds.ExpireTokens();
@@ -114,7 +114,7 @@ TEST_CASE("ImdsClient gives up when a fresh token is rejected too") {
 TEST_CASE("ImdsClient refuses IMDSv1 unless it is explicitly allowed") {
   for (int status : {403, 404, 405}) {
     DYNAMIC_SECTION("token PUT answered " << status) {
-      Fixture f;
+      ClientFixture f;
       f.imds.set_put_status(status);
       f.imds.set_v1_allowed(true);
       ImdsClient client = f.Client();
@@ -131,7 +131,7 @@ TEST_CASE("ImdsClient refuses IMDSv1 unless it is explicitly allowed") {
 }
 
 TEST_CASE("ImdsClient falls back to IMDSv1 with a warning when allowed") {
-  Fixture f;
+  ClientFixture f;
   f.imds.set_put_status(403);
   f.imds.set_v1_allowed(true);
   f.options.allow_imdsv1 = true;
@@ -147,7 +147,7 @@ TEST_CASE("ImdsClient falls back to IMDSv1 with a warning when allowed") {
 }
 
 TEST_CASE("ImdsClient reports a rejected token request (HTTP 400)") {
-  Fixture f;
+  ClientFixture f;
   f.imds.set_put_status(400);
   auto r = f.Client().Get("/latest/meta-data/instance-id");
   REQUIRE(!r.ok());
@@ -159,7 +159,7 @@ TEST_CASE("ImdsClient reports a rejected token request (HTTP 400)") {
 
 // With IPv6 endpoint mode or AWS_EC2_METADATA_SERVICE_ENDPOINT, which IMDS refused matters.
 TEST_CASE("ImdsClient names its endpoint when IMDS refuses a request") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Set("/latest/meta-data/instance-type", 403, "");
   f.imds.Set("/latest/meta-data/ami-id", 418, "");
   ImdsClient client = f.Client();
@@ -232,7 +232,7 @@ TEST_CASE("ImdsClient names a wait that is not whole seconds as it is") {
 }
 
 TEST_CASE("ImdsClient does not retry a 404 and maps it to kNotFound") {
-  Fixture f;
+  ClientFixture f;
   auto r = f.Client().Get("/latest/meta-data/nothing-here");
   REQUIRE(!r.ok());
   CHECK(r.error().code() == ErrorCode::kNotFound);
@@ -240,7 +240,7 @@ TEST_CASE("ImdsClient does not retry a 404 and maps it to kNotFound") {
 }
 
 TEST_CASE("ImdsClient reports an instance without a role as kNoCredentials") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Remove("/latest/meta-data/iam/security-credentials/");
   auto r = f.Client().GetRoleName();
   REQUIRE(!r.ok());
@@ -249,7 +249,7 @@ TEST_CASE("ImdsClient reports an instance without a role as kNoCredentials") {
 }
 
 TEST_CASE("ImdsClient reads the role credentials document") {
-  Fixture f;
+  ClientFixture f;
   ImdsClient client = f.Client();
   CHECK(client.GetRoleName().value() == "web-role");
   auto creds = client.GetRoleCredentials("web-role");
@@ -275,7 +275,7 @@ TEST_CASE("ImdsClient reads an Expiration in the forms botocore reads") {
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.expiration) {
-      Fixture f;
+      ClientFixture f;
       f.imds.Set(path, 200, FakeImds::CredentialsJson(c.expiration));
       auto creds = f.Client().GetRoleCredentials("web-role");
       REQUIRE(creds.ok());
@@ -311,7 +311,7 @@ TEST_CASE("ImdsClient rejects bad credential documents without echoing them") {
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {
-      Fixture f;
+      ClientFixture f;
       f.imds.Set(path, 200, c.body);
       auto r = f.Client().GetRoleCredentials("web-role");
       REQUIRE(!r.ok());
@@ -327,7 +327,7 @@ TEST_CASE("ImdsClient rejects bad credential documents without echoing them") {
 TEST_CASE("ImdsClient never quotes the secrets of a failed credentials answer") {
   const std::string secret = "imds-code-secret-9f3a1c77e2";
   const std::string token = "imds-code-token-41d8e6b02a";
-  Fixture f;
+  ClientFixture f;
   f.imds.Set("/latest/meta-data/iam/security-credentials/web-role", 200,
              R"({"Code":"Failed )" + secret + R"(","Message":"token )" + token +
                  R"(","AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":")" + secret +
@@ -342,7 +342,7 @@ TEST_CASE("ImdsClient never quotes the secrets of a failed credentials answer") 
 }
 
 TEST_CASE("ImdsClient returns empty user data for an instance without any") {
-  Fixture f;
+  ClientFixture f;
   ImdsClient client = f.Client();
   CHECK(client.GetUserData().value() == "#!/bin/sh\necho hi\n");
   f.imds.Remove("/latest/user-data");
@@ -352,7 +352,7 @@ TEST_CASE("ImdsClient returns empty user data for an instance without any") {
 }
 
 TEST_CASE("ImdsClient instance facts derive the region when placement/region is missing") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Remove("/latest/meta-data/placement/region");
   CHECK(f.Client().FetchInstanceFacts().value().region == "eu-west-1");  // identity document
   f.imds.Remove("/latest/dynamic/instance-identity/document");
@@ -364,7 +364,7 @@ TEST_CASE("ImdsClient instance facts derive the region when placement/region is 
 }
 
 TEST_CASE("ImdsClient fetches all instance facts with a single token") {
-  Fixture f;
+  ClientFixture f;
   auto facts = f.Client().FetchInstanceFacts();
   REQUIRE(facts.ok());
   CHECK(facts->role == "web-role");
@@ -379,7 +379,7 @@ TEST_CASE("ImdsClient fetches all instance facts with a single token") {
 }
 
 TEST_CASE("ImdsClient instance facts tolerate missing optional paths") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Remove("/latest/meta-data/iam/security-credentials/");
   f.imds.Remove("/latest/meta-data/services/domain");
   f.imds.Remove("/latest/meta-data/services/partition");
@@ -396,7 +396,7 @@ TEST_CASE("ImdsClient instance facts tolerate missing optional paths") {
 }
 
 TEST_CASE("ImdsClient reads the launch index as cloud-init's safe_int does") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Set("/latest/meta-data/ami-launch-index", 200, "2");
   CHECK(f.Client().GetLaunchIndex().value() == 2);
   f.imds.Set("/latest/meta-data/ami-launch-index", 200, " 0\n");
@@ -412,7 +412,7 @@ TEST_CASE("ImdsClient reads the launch index as cloud-init's safe_int does") {
 }
 
 TEST_CASE("ImdsClient instance facts leave unwanted paths off the wire") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Set("/latest/dynamic/instance-identity/document", 200,
              R"({"instanceId":"i-0123456789abcdef0","region":"cn-north-1"})");
   ImdsClient::FactsWanted wanted;
@@ -428,7 +428,7 @@ TEST_CASE("ImdsClient instance facts leave unwanted paths off the wire") {
   CHECK(f.imds.gets("/latest/meta-data/services/domain") == 0);
   CHECK(f.imds.gets("/latest/meta-data/services/partition") == 0);
   // Wanted, the type is read on its own when the identity document lacks it.
-  Fixture g;
+  ClientFixture g;
   g.imds.Set("/latest/dynamic/instance-identity/document", 200,
              R"({"instanceId":"i-0123456789abcdef0","region":"eu-west-1"})");
   auto all = g.Client().FetchInstanceFacts();
@@ -439,7 +439,7 @@ TEST_CASE("ImdsClient instance facts leave unwanted paths off the wire") {
 }
 
 TEST_CASE("ImdsClient instance facts fail when IMDS answers an error") {
-  Fixture f;
+  ClientFixture f;
   f.imds.Set("/latest/dynamic/instance-identity/document", 403, "");
   auto facts = f.Client().FetchInstanceFacts();
   REQUIRE(!facts.ok());

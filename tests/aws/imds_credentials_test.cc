@@ -18,7 +18,7 @@ using testing::FakeTransport;
 constexpr char kCredsPath[] = "/latest/meta-data/iam/security-credentials/web-role";
 
 // The fake clock starts at 2015-08-30T12:16:00Z; FakeImds credentials expire at 18:16:00Z.
-struct Fixture {
+struct CredentialsFixture {
   FakeTransport transport;
   FakeClock clock;
   FakeImds imds{transport};
@@ -27,7 +27,7 @@ struct Fixture {
 };
 
 TEST_CASE("ImdsCredentialProvider caches credentials until the refresh window") {
-  Fixture f;
+  CredentialsFixture f;
   auto first = f.provider.Get();
   REQUIRE(first.ok());
   CHECK(first->access_key_id == "ASIAFAKEKEY000000001");
@@ -46,7 +46,7 @@ TEST_CASE("ImdsCredentialProvider caches credentials until the refresh window") 
 }
 
 TEST_CASE("ImdsCredentialProvider keeps valid credentials when a refresh fails") {
-  Fixture f;
+  CredentialsFixture f;
   REQUIRE(f.provider.Get().ok());
   f.clock.Advance(std::chrono::hours(5) + std::chrono::minutes(50));  // 10 min left
   f.imds.Set(kCredsPath, 500, "");
@@ -67,7 +67,7 @@ TEST_CASE("ImdsCredentialProvider keeps valid credentials when a refresh fails")
 }
 
 TEST_CASE("ImdsCredentialProvider fails once the kept credentials have expired") {
-  Fixture f;
+  CredentialsFixture f;
   REQUIRE(f.provider.Get().ok());
   f.imds.Set(kCredsPath, 404, "");
   f.clock.Advance(std::chrono::hours(7));
@@ -78,7 +78,7 @@ TEST_CASE("ImdsCredentialProvider fails once the kept credentials have expired")
 }
 
 TEST_CASE("ImdsCredentialProvider refetches on a forced refresh") {
-  Fixture f;
+  CredentialsFixture f;
   REQUIRE(f.provider.Get().ok());
   f.imds.Set(kCredsPath, 200,
              FakeImds::CredentialsJson("2015-08-30T23:00:00Z", "ASIAFAKEKEY000000002"));
@@ -95,7 +95,7 @@ TEST_CASE("ImdsCredentialProvider refetches on a forced refresh") {
 }
 
 TEST_CASE("ImdsCredentialProvider reports an instance without a role") {
-  Fixture f;
+  CredentialsFixture f;
   f.imds.Remove("/latest/meta-data/iam/security-credentials/");
   auto r = f.provider.Get();
   REQUIRE(!r.ok());

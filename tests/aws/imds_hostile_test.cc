@@ -19,7 +19,7 @@ using testing::FakeClock;
 using testing::FakeImds;
 using testing::FakeTransport;
 
-struct Fixture {
+struct HostileFixture {
   FakeTransport transport;
   FakeClock clock;
   FakeImds imds{transport};
@@ -33,7 +33,7 @@ TEST_CASE("ImdsClient refuses a token it could not send back as it is") {
         std::string("AQAE\0", 5) + evil, "AQAE" + evil + "\x7f",
         std::string(kMaxImdsTokenBytes + 1, 'A')}) {
     DYNAMIC_SECTION(token.substr(0, 16)) {
-      Fixture f;
+      HostileFixture f;
       f.imds.set_token_body(token);
       auto r = f.Client().Get("/latest/meta-data/instance-id");
       REQUIRE_FALSE(r.ok());
@@ -47,7 +47,7 @@ TEST_CASE("ImdsClient refuses a token it could not send back as it is") {
 }
 
 TEST_CASE("ImdsClient takes a token of printable ASCII up to the limit, trimmed") {
-  Fixture f;
+  HostileFixture f;
   f.imds.set_token_body("\r\n" + std::string(kMaxImdsTokenBytes, '~') + "\n");
   auto r = f.Client().Get("/latest/meta-data/instance-id");
   REQUIRE(r.ok());
@@ -61,7 +61,7 @@ TEST_CASE("ImdsClient takes a token of printable ASCII up to the limit, trimmed"
 }
 
 TEST_CASE("ImdsClient bounds every answer: metadata at 1 MiB, user data at 16 MiB") {
-  Fixture f;
+  HostileFixture f;
   const std::string path = "/latest/meta-data/iam/security-credentials/web-role";
   f.imds.Set(path, 200, std::string(kMaxImdsAnswerBytes + 1, '{'));
   auto creds = f.Client().GetRoleCredentials("web-role");
@@ -82,7 +82,7 @@ TEST_CASE("ImdsClient bounds every answer: metadata at 1 MiB, user data at 16 Mi
 TEST_CASE("ImdsClient takes a role name only as IAM would allow it") {
   const std::string list = "/latest/meta-data/iam/security-credentials/";
   for (const char* name : {"web-role", "a+b=c,d.e@f_g-h", "R"}) {
-    Fixture f;
+    HostileFixture f;
     f.imds.Set(list, 200, std::string(name) + "\n");
     CHECK(f.Client().GetRoleName().value() == name);
   }
@@ -90,7 +90,7 @@ TEST_CASE("ImdsClient takes a role name only as IAM would allow it") {
        {std::string("../../latest/user-data"), std::string("a b"), std::string("role?x=1"),
         std::string("r\x1b[2J"), std::string(65, 'r')}) {
     DYNAMIC_SECTION(name.substr(0, 16)) {
-      Fixture f;
+      HostileFixture f;
       f.imds.Set(list, 200, name + "\n");
       auto role = f.Client().GetRoleName();
       REQUIRE_FALSE(role.ok());
@@ -117,7 +117,7 @@ TEST_CASE("ImdsClient instance facts refuse a region or domain that would change
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.path << " " << c.value) {
-      Fixture f;
+      HostileFixture f;
       f.imds.Set("/latest/dynamic/instance-identity/document", 200,
                  R"({"instanceId":"i-0123456789abcdef0","availabilityZone":"eu-west-1b"})");
       f.imds.Set(c.path, 200, c.value);
@@ -127,7 +127,7 @@ TEST_CASE("ImdsClient instance facts refuse a region or domain that would change
       CHECK(facts.error().ToString().find(c.says) != std::string::npos);
     }
   }
-  Fixture f;
+  HostileFixture f;
   f.imds.Set("/latest/meta-data/services/domain", 200, "c2s.ic.gov");
   CHECK(f.Client().FetchInstanceFacts().value().domain == "c2s.ic.gov");
 }
@@ -141,7 +141,7 @@ TEST_CASE("ImdsClient refuses credential fields that would break a header, namin
            {"Token", "ASIAIMDS000000000001", "tok\\r\\nX-Injected: yes"},
            {"Token", "ASIAIMDS000000000001", "tok en\\u007f"}}) {
     INFO(key + " " + token);
-    Fixture f;
+    HostileFixture f;
     std::string doc = FakeImds::CredentialsJson("2015-08-30T18:16:00Z", key);
     doc.replace(doc.find(FakeImds::kSessionToken), std::string(FakeImds::kSessionToken).size(),
                 token);
@@ -182,7 +182,7 @@ TEST_CASE(
 }
 
 TEST_CASE("ImdsClient takes an answer only when its framing proves it whole") {
-  Fixture f;
+  HostileFixture f;
   const std::string cut = "#!/bin/sh\ntouch /tmp/MARKER\ntouch /tmp/SE";
   f.imds.SetUnframed("/latest/user-data", cut, {{"connection", "close"}});
   Result<std::string> user_data = f.Client().GetUserData();

@@ -2,13 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/cli/parse_words.h"
+
 namespace s3us::cli {
 namespace {
 
-ParsedCommandLine Parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "s3-user-script");
-  return ParseCommandLine(args);
-}
+using testing::Parse;
 
 TEST_CASE("no arguments is a usage error with one line") {
   auto r = Parse({});

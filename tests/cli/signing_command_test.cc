@@ -11,15 +11,13 @@
 #include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/trust_config.h"
+#include "tests/cli/parse_words.h"
 #include "tests/trust/test_keys.h"
 
 namespace s3us::cli {
 namespace {
 
-ParsedCommandLine Parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "s3-user-script");
-  return ParseCommandLine(args);
-}
+using testing::Parse;
 
 TEST_CASE("sign and verify parse their files and flags") {
   auto sign = Parse({"sign", "boot.sh", "--key", "id_ed25519"});

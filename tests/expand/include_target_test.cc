@@ -7,7 +7,7 @@
 namespace s3us::expand {
 namespace {
 
-InstanceFacts Facts() {
+InstanceFacts WebFacts() {
   InstanceFacts f;
   f.role = "web";
   f.instance_id = "i-0abc";
@@ -46,32 +46,32 @@ TEST_CASE("ResolveIncludeTarget gives a bucket-only entry the role-default key i
   };
   for (const Case& c : cases) {
     INFO(c.entry);
-    Result<std::string> url = ResolveS3IncludeUrl(c.entry, kDefaultKeyTemplate, Facts());
+    Result<std::string> url = ResolveS3IncludeUrl(c.entry, kDefaultKeyTemplate, WebFacts());
     REQUIRE(url.ok());
     CHECK(*url == c.url);
   }
 }
 
 TEST_CASE("ResolveIncludeTarget shows templated keys encoded only where URLs are decoded") {
-  Result<std::string> s3 = ResolveS3IncludeUrl("s3://b-1", "{role}/a b?c", Facts());
+  Result<std::string> s3 = ResolveS3IncludeUrl("s3://b-1", "{role}/a b?c", WebFacts());
   REQUIRE(s3.ok());
   CHECK(*s3 == "s3://b-1/web/a b?c");
   Result<std::string> https =
-      ResolveS3IncludeUrl("https://b-1.s3.amazonaws.com/", "{role}/a b?c", Facts());
+      ResolveS3IncludeUrl("https://b-1.s3.amazonaws.com/", "{role}/a b?c", WebFacts());
   REQUIRE(https.ok());
   CHECK(*https == "https://b-1.s3.amazonaws.com/web/a%20b%3Fc");
   // The key itself is exact in every spelling; nothing parses the shown URL again.
   for (const char* entry :
        {"s3://b-1", "https://b-1.s3.amazonaws.com/", "s3://b-1/?versionId=v7"}) {
     INFO(entry);
-    Result<fetch::Target> target = ResolveIncludeTarget(entry, true, "{role}/a b?c", Facts());
+    Result<fetch::Target> target = ResolveIncludeTarget(entry, true, "{role}/a b?c", WebFacts());
     REQUIRE(target.ok());
     REQUIRE(target->s3.ok());
     CHECK(target->s3->key == "web/a b?c");
     CHECK(target->route == fetch::Route::kS3);
   }
   Result<fetch::Target> versioned =
-      ResolveIncludeTarget("s3://b-1/?versionId=v7", true, "{role}/k", Facts());
+      ResolveIncludeTarget("s3://b-1/?versionId=v7", true, "{role}/k", WebFacts());
   REQUIRE(versioned.ok());
   CHECK(versioned->s3->version_id == "v7");
   CHECK(versioned->url == "s3://b-1/web/k?versionId=v7");
@@ -79,24 +79,24 @@ TEST_CASE("ResolveIncludeTarget shows templated keys encoded only where URLs are
 }
 
 TEST_CASE("ResolveIncludeTarget fails for non-S3 lines and unusable templates") {
-  Result<std::string> plain = ResolveS3IncludeUrl("https://example.com/x", "{role}", Facts());
+  Result<std::string> plain = ResolveS3IncludeUrl("https://example.com/x", "{role}", WebFacts());
   REQUIRE_FALSE(plain.ok());
   CHECK(plain.error().code() == ErrorCode::kInvalidInput);
   CHECK(plain.error().message().find("is not an S3 location") != std::string::npos);
   // A pre-signed or password-bearing URL is quoted without its secrets.
   Result<std::string> signed_url = ResolveS3IncludeUrl(
-      "https://u:pw-secret@files.example.com/x?X-Amz-Signature=sig-secret", "{role}", Facts());
+      "https://u:pw-secret@files.example.com/x?X-Amz-Signature=sig-secret", "{role}", WebFacts());
   REQUIRE_FALSE(signed_url.ok());
   CHECK(signed_url.error().message() ==
         "\"https://files.example.com/x\" is not an S3 location (#s3-include lines name S3 "
         "objects)");
 
-  Result<std::string> unknown = ResolveS3IncludeUrl("boot-bucket", "{nope}", Facts());
+  Result<std::string> unknown = ResolveS3IncludeUrl("boot-bucket", "{nope}", WebFacts());
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().code() == ErrorCode::kInvalidInput);
 
   // A key given explicitly never touches the template.
-  CHECK(ResolveS3IncludeUrl("s3://boot-bucket/k", "{nope}", Facts()).ok());
+  CHECK(ResolveS3IncludeUrl("s3://boot-bucket/k", "{nope}", WebFacts()).ok());
 }
 
 TEST_CASE("IncludeIdentity is the same for every spelling of one object version") {
