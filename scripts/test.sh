@@ -19,23 +19,10 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
   -DS3US_DEBIAN_FLAGS=ON -DS3US_CLOUDINIT_HANDLER_DIR= -DS3US_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\] (Building|Linking)|^Consolidate|^Scanning|Built target' || true
 cmake --build "$build" -j "$(nproc)" >/dev/null  # fail here if the build failed
-# In CI (CI=true, as CI services set it), also the ASan+UBSan tree: the unit tests, the
-# libFuzzer smoke tests and the hostile-input end-to-end tests (scripts/sanitize.sh). Its
-# build runs at the lowest priority beside the main tests, which leave a third of the two
-# cores idle while they wait on sockets, deadlines and child processes (docs/testing.md).
-sanitize_build=""
-if [ "${CI:-}" = true ]; then
-  mkdir -p build
-  setsid nice -n 19 ./scripts/sanitize.sh --build-only >build/sanitize-build.log 2>&1 &
-  sanitize_build=$!
-  trap 'kill -- "-$sanitize_build" 2>/dev/null || true' EXIT
-fi
 (cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE bench "$@")
-if [ -n "$sanitize_build" ]; then
-  status=0
-  wait "$sanitize_build" || status=$?
-  trap - EXIT
-  cat build/sanitize-build.log
-  [ "$status" -eq 0 ] || { echo "test.sh: the sanitized build failed" >&2; exit "$status"; }
-  ./scripts/sanitize.sh --no-build
+
+# In CI (CI=true, as CI services set it), also the ASan+UBSan tree: the unit tests, the
+# libFuzzer smoke tests and the hostile-input end-to-end tests (scripts/sanitize.sh).
+if [ "${CI:-}" = true ]; then
+  ./scripts/sanitize.sh
 fi
