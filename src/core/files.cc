@@ -9,11 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
-#include <vector>
 
 #include "core/files_internal.h"
 #include "core/interrupt.h"

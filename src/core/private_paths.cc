@@ -149,7 +149,7 @@ Status CheckProtectedFile(const std::string& file, const struct stat& st) {
 // Linux's limit on the symbolic links one lookup follows.
 constexpr int kMaxSymlinks = 40;
 
-// OpenProtectedFile's walk: `todo` holds the components still to go, the next one last.
+// OpenProtectedFile's walk: `pending_` holds the components still to go, the next one last.
 class ProtectedWalk {
  public:
   explicit ProtectedWalk(std::string path) : path_(std::move(path)) {}
@@ -161,10 +161,10 @@ class ProtectedWalk {
     Restart();
     if (fd_ < 0) return IoError("cannot open", dir_, errno);
     Push(absolute);
-    if (todo_.empty()) return Error(ErrorCode::kUnsafePath, path_ + " is not a regular file");
-    while (!todo_.empty()) {
-      std::string comp = std::move(todo_.back());
-      todo_.pop_back();
+    if (pending_.empty()) return Error(ErrorCode::kUnsafePath, path_ + " is not a regular file");
+    while (!pending_.empty()) {
+      std::string comp = std::move(pending_.back());
+      pending_.pop_back();
       struct stat st;
       if (fstat(fd_, &st) != 0) return IoError("cannot inspect", dir_, errno);
       if (Status safe = CheckAncestor(dir_, st, path_); !safe.ok()) return safe.error();
@@ -177,7 +177,7 @@ class ProtectedWalk {
         if (Status followed = Follow(comp, here, st); !followed.ok()) return followed.error();
         continue;
       }
-      if (!todo_.empty()) {
+      if (!pending_.empty()) {
         if (Status entered = Enter(comp, here); !entered.ok()) return entered.error();
         continue;
       }
@@ -195,7 +195,7 @@ class ProtectedWalk {
 
   void Push(const std::string& path) {
     std::vector<std::string> comps = Components(path);
-    todo_.insert(todo_.end(), comps.rbegin(), comps.rend());
+    pending_.insert(pending_.end(), comps.rbegin(), comps.rend());
   }
 
   Status Follow(const std::string& comp, const std::string& here, const struct stat& st) {
@@ -246,7 +246,7 @@ class ProtectedWalk {
   }
 
   const std::string path_;
-  std::vector<std::string> todo_;
+  std::vector<std::string> pending_;
   std::string dir_;
   int fd_ = -1;
   int links_ = 0;
