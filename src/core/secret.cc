@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
-#include <set>
+#include <shared_mutex>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -16,25 +16,14 @@ namespace {
 // or percent-encoded, and random text does not repeat 16 bytes of a key by chance.
 constexpr size_t kFragment = 16;
 
-std::mutex& RegistryMutex() {
-  static std::mutex m;
-  return m;
-}
-
-// Longest first, so a secret that contains another is replaced whole.
-struct LongestFirst {
-  bool operator()(const std::string& a, const std::string& b) const {
-    return a.size() != b.size() ? a.size() > b.size() : a < b;
-  }
-};
-
 // Registering is on the hot path (a plan registers each request's signature, from many
-// threads), redacting is rare (messages): a value's windows are indexed by the first
-// RedactSecrets after it was registered, not by RegisterSecretValue.
+// threads), and so is redacting (each response's header values pass through it): values are
+// indexed once when registered, and redactions share the lock.
 struct Registry {
-  std::set<std::string, LongestFirst> values;    // each secret and its percent-encodings
+  std::shared_mutex mu;
+  std::unordered_set<std::string> values;        // each secret and its percent-encodings
   std::unordered_set<std::string_view> windows;  // every kFragment bytes of those (nodes stay)
-  std::vector<std::string_view> unindexed;       // values whose windows are not in yet
+  std::vector<std::string_view> short_values;    // values under kFragment bytes, longest first
 };
 
 Registry& TheRegistry() {
@@ -42,16 +31,18 @@ Registry& TheRegistry() {
   return *registry;
 }
 
+// REQUIRES: r.mu held exclusively.
 void Add(Registry& r, std::string value) {
   auto [it, inserted] = r.values.insert(std::move(value));
-  if (inserted && it->size() >= kFragment) r.unindexed.emplace_back(*it);
-}
-
-void IndexWindows(Registry& r) {
-  for (std::string_view v : r.unindexed) {
-    for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
+  if (!inserted) return;
+  std::string_view v = *it;
+  if (v.size() < kFragment) {
+    auto at = std::find_if(r.short_values.begin(), r.short_values.end(),
+                           [&v](std::string_view other) { return other.size() < v.size(); });
+    r.short_values.insert(at, v);
+    return;
   }
-  r.unindexed.clear();
+  for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
 }
 
 // As a query string or a path carries it (RFC 3986 unreserved bytes kept; '/' too if asked).
@@ -103,26 +94,27 @@ Secret::Secret(std::string value) : value_(std::move(value)) { RegisterSecretVal
 void RegisterSecretValue(const std::string& value) {
   // Very short values would redact ordinary text; real secrets are long.
   if (value.size() < 8) return;
-  std::lock_guard<std::mutex> lock(RegistryMutex());
   Registry& r = TheRegistry();
-  // Credentials are wrapped again for each request that uses them: once is enough.
-  if (r.values.count(value) != 0) return;
+  {
+    // Credentials are wrapped again for each request that uses them: once is enough.
+    std::shared_lock lock(r.mu);
+    if (r.values.count(value) != 0) return;
+  }
+  std::string query = PercentEncoded(value, false);
+  std::string path = PercentEncoded(value, true);
+  std::unique_lock lock(r.mu);
   Add(r, value);
-  Add(r, PercentEncoded(value, false));
-  Add(r, PercentEncoded(value, true));
+  Add(r, std::move(query));
+  Add(r, std::move(path));
 }
 
 std::string RedactSecrets(std::string text) {
-  std::lock_guard<std::mutex> lock(RegistryMutex());
   Registry& r = TheRegistry();
-  IndexWindows(r);
+  std::shared_lock lock(r.mu);
   // A value of kFragment bytes or more is made of windows, which RedactFragments finds in
   // one pass over the text whatever the number of values (a plan registers a signature per
-  // request); the shorter ones are looked for whole. Longest first: the short ones are last.
-  auto short_values = std::find_if(r.values.begin(), r.values.end(),
-                                   [](const std::string& v) { return v.size() < kFragment; });
-  for (auto it = short_values; it != r.values.end(); ++it) {
-    const std::string& secret = *it;
+  // request); the shorter ones are looked for whole, longest first.
+  for (std::string_view secret : r.short_values) {
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
