@@ -1,7 +1,10 @@
 #include "core/secret.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "core/log.h"
 
@@ -46,6 +49,34 @@ TEST_CASE("RedactSecrets replaces a secret cut or percent-encoded, and no ordina
         t.substr(0, 15) + " is too short to be one");
   const std::string plain = "s3-user-script: error: part 1 line 2 (s3://bkt/obj): HTTP 403";
   CHECK(RedactSecrets(plain) == plain);
+}
+
+TEST_CASE("RedactSecrets replaces short secrets whole, the longer of two first") {
+  RegisterSecretValue("sh0rt-pa55-x");  // 12 bytes: under a window, looked for whole
+  RegisterSecretValue("sh0rt-pa55");
+  RegisterSecretValue("tiny7ch");  // under 8 bytes: never a secret
+  CHECK(RedactSecrets("a sh0rt-pa55-x b sh0rt-pa55 c") == "a <redacted> b <redacted> c");
+  CHECK(RedactSecrets("tiny7ch stays") == "tiny7ch stays");
+}
+
+TEST_CASE("RedactSecrets sees values registered by other threads while they register") {
+  constexpr int kThreads = 8;
+  constexpr int kValues = 200;
+  std::vector<std::thread> threads;
+  std::vector<int> missed(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &missed] {
+      for (int i = 0; i < kValues; ++i) {
+        std::string value = "sig-" + std::to_string(t) + "-" + std::to_string(i) +
+                            "-0123456789abcdef0123456789abcdef";
+        RegisterSecretValue(value);
+        if (RedactSecrets("x " + value + " y") != "x <redacted> y") ++missed[t];
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) CHECK(missed[t] == 0);
+  CHECK(RedactSecrets("sig-3-17-0123456789abcdef0123456789abcdef") == "<redacted>");
 }
 
 TEST_CASE("RedactUrl drops query strings and user info") {
