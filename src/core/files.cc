@@ -199,7 +199,7 @@ Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode)
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) {
     close(fd_);
-    unlink(temp_path_.c_str());
+    if (!temp_path_.empty()) unlink(temp_path_.c_str());
   }
 }
 
@@ -218,27 +218,55 @@ Status CheckReplaceable(const std::string& path) {
   return Ok();
 }
 
+namespace {
+
+// "." + base + ".tmp-" + 10 characters must fit NAME_MAX (255) for any base that does: a
+// long one is cut, the random suffix keeps the name unique.
+std::string TempPathFor(const std::string& destination) {
+  std::string base = destination.substr(destination.rfind('/') + 1).substr(0, 200);
+  return Dirname(destination) + "/." + base + ".tmp-" + RandomSuffix();
+}
+
+}  // namespace
+
 Result<AtomicFile> AtomicFile::Create(const std::string& destination, mode_t mode) {
   if (Status replaceable = CheckReplaceable(destination); !replaceable.ok()) {
     return replaceable.error();
   }
   std::string dir = Dirname(destination);
-  // "." + base + ".tmp-" + 10 characters must fit NAME_MAX (255) for any base that does:
-  // a long one is cut, the random suffix keeps the name unique.
-  std::string base = destination.substr(destination.rfind('/') + 1).substr(0, 200);
   AtomicFile file;
   file.destination_ = destination;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    file.temp_path_ = dir + "/." + base + ".tmp-" + RandomSuffix();
+  file.fd_ = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  // Without O_TMPFILE (EOPNOTSUPP, or EISDIR from older kernels), a named temp file.
+  for (int attempt = 0; file.fd_ < 0 && attempt < 8; ++attempt) {
+    file.temp_path_ = TempPathFor(destination);
     file.fd_ =
         open(file.temp_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (file.fd_ >= 0) break;
-    if (errno != EEXIST) return IoError("cannot create a temporary file in", dir, errno);
+    if (file.fd_ < 0 && errno != EEXIST) {
+      return IoError("cannot create a temporary file in", dir, errno);
+    }
   }
   if (file.fd_ < 0) return Error(ErrorCode::kIo, "cannot create a temporary file in " + dir);
   // The umask may have narrowed the mode; set exactly what was asked.
-  if (fchmod(file.fd_, mode) != 0) return IoError("cannot set mode of", file.temp_path_, errno);
+  if (fchmod(file.fd_, mode) != 0) return IoError("cannot set mode of", file.Where(), errno);
   return file;
+}
+
+// linkat cannot replace a file, so the unnamed file gets a temporary name first and
+// Commit() renames that over the destination, as for a named temp file. AT_EMPTY_PATH needs
+// CAP_DAC_READ_SEARCH; /proc/self/fd works for anyone where /proc is mounted.
+Status AtomicFile::LinkTemp() {
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd_);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string path = TempPathFor(destination_);
+    if (linkat(fd_, "", AT_FDCWD, path.c_str(), AT_EMPTY_PATH) == 0 ||
+        linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      temp_path_ = std::move(path);
+      return Ok();
+    }
+    if (errno != EEXIST) return IoError("cannot link into", Dirname(destination_), errno);
+  }
+  return Error(ErrorCode::kIo, "cannot link into " + Dirname(destination_));
 }
 
 Status AtomicFile::Write(std::string_view data) {
@@ -247,7 +275,7 @@ Status AtomicFile::Write(std::string_view data) {
     ssize_t n = write(fd_, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError("cannot write", temp_path_, errno);
+      return IoError("cannot write", Where(), errno);
     }
     off += static_cast<size_t>(n);
   }
@@ -256,14 +284,17 @@ Status AtomicFile::Write(std::string_view data) {
 
 Status AtomicFile::Truncate() {
   if (ftruncate(fd_, 0) != 0 || lseek(fd_, 0, SEEK_SET) != 0) {
-    return IoError("cannot truncate", temp_path_, errno);
+    return IoError("cannot truncate", Where(), errno);
   }
   return Ok();
 }
 
 Status AtomicFile::Commit() {
-  if (fsync(fd_) != 0) return IoError("cannot sync", temp_path_, errno);
+  if (fsync(fd_) != 0) return IoError("cannot sync", Where(), errno);
   if (Status replaceable = CheckReplaceable(destination_); !replaceable.ok()) return replaceable;
+  if (temp_path_.empty()) {
+    if (Status linked = LinkTemp(); !linked.ok()) return linked;
+  }
   if (rename(temp_path_.c_str(), destination_.c_str()) != 0) {
     return IoError("cannot rename into", destination_, errno);
   }

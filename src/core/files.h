@@ -53,7 +53,9 @@ Status CheckReplaceable(const std::string& path);
 
 // A file being written next to its destination and renamed over it on Commit(). Until
 // then nothing exists at the destination; if Commit() is never called, the temp file is
-// removed. The temp file has `mode` from creation, so it is never world-readable.
+// removed. The temp file has `mode` from creation, so it is never world-readable. Where the
+// file system supports O_TMPFILE it has no name until Commit(), so that a process killed
+// while writing (SIGKILL, power loss) leaves nothing behind in the directory.
 // Not thread-safe.
 class AtomicFile {
  public:
@@ -75,9 +77,14 @@ class AtomicFile {
   Status Commit();
 
  private:
+  // Names the unnamed file at a fresh temporary name beside the destination.
+  Status LinkTemp();
+  // What messages name: the temp file, or the destination while the file has no name.
+  const std::string& Where() const { return temp_path_.empty() ? destination_ : temp_path_; }
+
   int fd_ = -1;
   std::string destination_;
-  std::string temp_path_;
+  std::string temp_path_;  // empty while the file has no name
 };
 
 }  // namespace s3us

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -53,6 +54,34 @@ TEST_CASE("AtomicFile leaves nothing behind unless committed") {
   REQUIRE(f->Commit().ok());
   CHECK(*ReadFile(dest, 100) == "whole");
   CHECK(fs::status(dest).permissions() == fs::perms(0640));
+}
+
+TEST_CASE("AtomicFile has no name until committed: a writer killed by SIGKILL leaves nothing") {
+  TempDir t;
+  std::string dest = t.path + "/out";
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto f = AtomicFile::Create(dest, 0600);
+    bool named = !fs::is_empty(t.path);
+    if (!f.ok() || !f->Write("half a download").ok() || named) _exit(1);
+    raise(SIGKILL);
+    _exit(2);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(fs::is_empty(t.path));
+
+  auto f = AtomicFile::Create(dest, 0600);
+  REQUIRE(f.ok());
+  REQUIRE(f->Write("whole").ok());
+  CHECK(fs::is_empty(t.path));
+  REQUIRE(f->Commit().ok());
+  CHECK(*ReadFile(dest, 100) == "whole");
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(t.path)) ++entries;
+  CHECK(entries == 1);
 }
 
 TEST_CASE("AtomicFile writes a name as long as the file system allows") {

@@ -15,6 +15,7 @@ import tty
 
 import e2e_util
 from e2e_util import EXIT_FETCH, EXIT_OK, EXIT_SETUP, E2ETest, sha256
+from run_util import wait_for
 
 OLD = b'the previous contents\n'
 LARGE = 256 << 20
@@ -239,6 +240,29 @@ class AtomicityTest(E2ETest):
             self.assertEqual(os.listdir(self.tmpdir_env), [])
             s3 = emu.stats('s3')
             self.assertEqual(s3['resets'], s3['total'])
+
+    def test_a_get_killed_mid_download_leaves_nothing(self):
+        # SIGKILL runs no clean-up: only a file with no name until it is complete (O_TMPFILE)
+        # leaves the directory as it was.
+        with self.emulators(s3_args=['--body-mib-per-second', '0.5']) as emu:
+            emu.put('bkt', 'slow.bin', os.urandom(4 << 20))
+            proc = self.start_bin(emu, ['get', '-o', os.path.join(self.out_dir, 'slow.bin'),
+                                        's3://bkt/slow.bin'])
+            try:
+                def writing():
+                    fds = f'/proc/{proc.pid}/fd'
+                    try:
+                        return any(os.readlink(os.path.join(fds, fd)).startswith(self.out_dir)
+                                   for fd in os.listdir(fds))
+                    except OSError:
+                        return False
+                wait_for(writing, 'get to open its file')
+                proc.kill()
+            finally:
+                proc.kill()
+                proc.communicate()
+            self.assertEqual(proc.returncode, -9)
+            self.assert_only([])
 
     def test_sha256_pin_mismatch_leaves_nothing_and_keeps_an_existing_file(self):
         data = b'#!/bin/sh\necho pinned\n'
