@@ -16,6 +16,7 @@
 #include "cli/validate_command.h"
 #include "core/log.h"
 #include "core/private_paths.h"
+#include "core/strings.h"
 #include "expand/include_once_cache.h"
 #include "expand/key_template.h"
 #include "fetch/signed_fetcher.h"
@@ -152,10 +153,15 @@ std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
   expand::Expander expander(*progress, *s.clock, s.facts, eo);
   expand::ExpandResult result = expander.Expand(std::move(parts));
   progress.reset();  // its line is gone before any error or the plan is printed
-  std::vector<std::string> lines = o.command == Command::kLegacy
-                                       ? LegacyFailureLines(result.failures)
-                                       : expand::FailureLines(result.failures);
-  for (const std::string& line : lines) PrintError(line);
+  // One error line per failed run, whatever the number of failed includes; -v lists them.
+  if (o.command == Command::kLegacy) {
+    for (const std::string& line : LegacyFailureLines(result.failures)) PrintError(line);
+  } else if (!result.failures.empty()) {
+    PrintError(expand::FailureSummary(result.failures));
+    if (result.failures.size() > 1) {
+      for (const std::string& line : expand::FailureLines(result.failures)) LogInfo(line);
+    }
+  }
   if (!result.plan) return ExitCodeForExpandFailures(result.failures);
   return std::move(*result.plan);
 }
@@ -167,8 +173,15 @@ bool CloudConfigsAccepted(const expand::Plan& plan) {
   for (const userdata::Part& part : plan.parts) {
     if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
   }
-  for (const Problem& problem : problems) PrintError(ProblemLine(problem));
-  return problems.empty();
+  if (problems.empty()) return true;
+  // One error line, as for failed includes; -v lists every problem.
+  std::string line = ProblemLine(problems.front());
+  if (problems.size() > 1) {
+    line += " (and " + CountOf(problems.size() - 1, "more problem") + "; -v lists them)";
+    for (const Problem& problem : problems) LogInfo(ProblemLine(problem));
+  }
+  PrintError(line);
+  return false;
 }
 
 // BuildPlan once the services exist: fills p.plan, or returns the exit code.

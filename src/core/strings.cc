@@ -108,6 +108,10 @@ std::vector<std::string_view> SplitLines(std::string_view s) {
   return lines;
 }
 
+std::string CountOf(size_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
 std::string HumanBytes(uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(bytes);

@@ -23,6 +23,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 std::vector<std::string_view> SplitLines(std::string_view s);
 // "1.5 KiB", "3 B": for people.
 std::string HumanBytes(uint64_t bytes);
+// "1 problem", "3 problems": `count` and `noun`, with an "s" unless count is 1.
+std::string CountOf(size_t count, std::string_view noun);
 
 // The value of one hex digit (any case), -1 for any other character.
 int HexDigitValue(char c);

@@ -26,13 +26,20 @@ std::string ExpandFailure::ToString() const {
   return Printable(where + (named ? "" : " (" + quoted + ")") + ": " + message, kMaxLogMessage);
 }
 
+std::string FailureSummary(const std::vector<ExpandFailure>& failures) {
+  if (failures.empty()) return "";
+  std::string line = failures.front().ToString();
+  if (failures.size() == 1) return line;
+  return line + " (and " + CountOf(failures.size() - 1, "more failed include") + "; -v lists them)";
+}
+
 std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures, size_t shown) {
   std::vector<std::string> lines;
   for (size_t i = 0; i < failures.size() && i < shown; ++i) {
     lines.push_back(failures[i].ToString());
   }
   if (failures.size() > shown) {
-    lines.push_back("and " + std::to_string(failures.size() - shown) + " more failed includes");
+    lines.push_back("and " + CountOf(failures.size() - shown, "more failed include"));
   }
   return lines;
 }

@@ -73,7 +73,11 @@ struct ExpandFailure {
   std::string ToString() const;
 };
 
-// The lines to print for `failures`: the first `shown` in full, then one
+// The one error line of a failed expansion: the first failure (the shallowest, in document
+// order) and how many more there were: "… (and 3 more failed includes; -v lists them)".
+std::string FailureSummary(const std::vector<ExpandFailure>& failures);
+
+// The lines that list `failures` (at -v): the first `shown` in full, then one
 // "and N more failed includes" line, so that no input can flood a boot log.
 std::vector<std::string> FailureLines(const std::vector<ExpandFailure>& failures,
                                       size_t shown = 10);

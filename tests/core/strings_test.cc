@@ -28,6 +28,9 @@ TEST_CASE("string helpers") {
   CHECK(Split("a,,b", ',') == std::vector<std::string_view>{"a", "", "b"});
   CHECK(SplitLines("a\r\nb\n\nc") == std::vector<std::string_view>{"a", "b", "", "c"});
   CHECK(SplitLines("a\n") == std::vector<std::string_view>{"a"});
+  CHECK(CountOf(1, "more problem") == "1 more problem");
+  CHECK(CountOf(0, "part") == "0 parts");
+  CHECK(CountOf(12, "part") == "12 parts");
   CHECK(HumanBytes(512) == "512 B");
   CHECK(HumanBytes(1536) == "1.5 KiB");
   CHECK(IsAllDigits("20261206"));

@@ -326,6 +326,15 @@ class Operator(ru.EmulatorTestCase):
         self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
                                                   'did not find expected \',\' or \']\'')
         self.assertEqual(os.listdir(tmpdir), [])
+        # Two refused cloud-configs: still one line, which counts the other; -v lists both.
+        with open(fetched, 'wb') as f:
+            f.write(b'#s3-include\ns3://op-bucket/bad.yaml\ns3://op-bucket/bad.yaml\n')
+        proc = ru.run(['plan', fetched], self.emu, env=env)
+        self.assertTrue(self.one_error(proc, 4).endswith(
+            "expected ',' or ']' (and 1 more problem; -v lists them)"), proc.stderr)
+        proc = ru.run(['plan', fetched, '-v'], self.emu, env=env)
+        listed = [x for x in proc.stderr.splitlines() if ': info: part ' in x]
+        self.assertEqual([x.split(': info: ')[1][:7] for x in listed], ['part 1 ', 'part 2 '])
 
     def test_a_bad_include_names_its_url_once(self):
         blob = self.path('ud')

@@ -63,17 +63,20 @@ class FanOutTest(E2ETest):
             self.assertEqual(len(json.loads(run.stdout)['parts']), 10000)
             self.assertEqual(s3_requests(emu), 1)
 
-    def test_failure_lines_are_bounded(self):
+    def test_many_failed_includes_make_one_line_and_verbose_lists_them_bounded(self):
         lines = b'#s3-include\n' + b''.join(f's3://bkt/missing-{i}\n'.encode() for i in range(40))
         with self.emulators(user_data=lines) as emu:
             emu.make_bucket('bkt')
             run = self.run_bin(emu, ['plan'])
-            self.assertEqual(run.code, EXIT_FETCH, run)
-            errors = run.error_lines()
-            self.assertEqual(len(errors), 11, run)
-            self.assertIn('missing-0', errors[0])
-            self.assertTrue(errors[-1].endswith('and 30 more failed includes'), run)
+            line = self.assert_one_error(run, EXIT_FETCH, 'missing-0')
+            self.assertEqual(len(run.err.splitlines()), 1, run)
+            self.assertTrue(line.endswith('(and 39 more failed includes; -v lists them)'), run)
             self.assertEqual(s3_requests(emu), 40)
+            run = self.run_bin(emu, ['plan', '-v'])
+            self.assert_one_error(run, EXIT_FETCH, 'missing-0')
+            listed = [x for x in run.err.splitlines() if ': info: part 1 line ' in x]
+            self.assertEqual(len(listed), 10, run)
+            self.assertIn('info: and 30 more failed includes', run.err, run)
 
 
 @contextlib.contextmanager

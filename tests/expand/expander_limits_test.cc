@@ -296,7 +296,8 @@ TEST_CASE("Expander counts the total size limit at every position of a reused ob
   CHECK(Lines(r) == "includes exceed the total size limit of 4.9 KiB (--max-total-bytes)\n");
 }
 
-TEST_CASE("FailureLines shows the first failures and counts the rest") {
+TEST_CASE(
+    "FailureSummary is one line with the count, FailureLines lists the first and counts the rest") {
   std::vector<ExpandFailure> failures;
   for (int i = 1; i <= 12; ++i) {
     failures.push_back(
@@ -306,8 +307,11 @@ TEST_CASE("FailureLines shows the first failures and counts the rest") {
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "part 1: x");
   CHECK(lines[3] == "and 9 more failed includes");
+  CHECK(FailureSummary(failures) == "part 1: x (and 11 more failed includes; -v lists them)");
   failures.erase(failures.begin() + 3, failures.end());
   CHECK(FailureLines(failures, 3).size() == 3);
+  failures.erase(failures.begin() + 1, failures.end());
+  CHECK(FailureSummary(failures) == "part 1: x");
 }
 
 }  // namespace
