@@ -153,7 +153,7 @@ Error MapCurlFailure(const CurlFailure& f) {
     case Kind::kMemory:
       // libcurl reports a header line over its 100 KiB buffer as out of memory.
       code = f.receiving_headers ? ErrorCode::kTransport : ErrorCode::kInternal;
-      what = f.receiving_headers ? "a header line from " + f.endpoint + " is too long"
+      what = f.receiving_headers ? "a header line from " + f.endpoint + " is over 100 KiB"
                                  : "request to " + f.endpoint;
       break;
     case Kind::kOther:
@@ -161,7 +161,10 @@ Error MapCurlFailure(const CurlFailure& f) {
       break;
   }
   if (!f.proxy.empty()) what = ThroughProxy(f, kind, std::move(what));
-  std::string message = what + ": " + (kind == Kind::kTimeout ? TimeoutCause(f) : Cause(f));
+  // The too-long header is the cause; libcurl's own "out of memory" would only mislead.
+  const bool header_too_long = kind == Kind::kMemory && f.receiving_headers;
+  std::string message =
+      header_too_long ? what : what + ": " + (kind == Kind::kTimeout ? TimeoutCause(f) : Cause(f));
   if (!f.error_buffer.empty()) message += " (" + LowerFirst(f.error_buffer) + ")";
   if (kind == Kind::kTls) message += TlsHint(f);
   return Error(code, std::move(message)).set_retryable(retryable);

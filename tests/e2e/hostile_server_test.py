@@ -342,7 +342,7 @@ class HostileS3Test(HostileTest):
 
     def test_endless_header_line(self):
         run, _ = self.plan('endless-header-line')
-        self.assert_refused(run, EXIT_FETCH, URL, 'header line', 'too long')
+        self.assert_refused(run, EXIT_FETCH, URL, 'header line', 'is over 100 KiB')
 
     def test_endless_body_stops_at_the_size_limit(self):
         run, _ = self.plan('endless-body', extra=['--max-object-size', '8M'])
