@@ -310,6 +310,23 @@ CASES = {
     "mime-archive-unencoded-euro": mime([(["Content-Type: text/plain"],
                                           "#cloud-config-archive\n- |\n  #!/bin/sh\n"
                                           "  echo \u20ac\n- \"#!/bin/sh\\necho \u20ac\"")]),
+    # An entry's other keys become headers. A Content-Transfer-Encoding key is the only one
+    # of a MIMEBase (a type whose maintype is not written "text") and decodes its content;
+    # MIMEText has its own first, which wins. Compared as str(value).lower(), not stripped.
+    "archive-cte-mimebase-base64":
+        b"#cloud-config-archive\n- {type: TEXT/X-SHELLSCRIPT, Content-Transfer-Encoding: base64,"
+        b" content: IyEvYmluL3NoCmVjaG8gaGkK}\n"
+        b"- {type: application/octet-stream, content-transfer-encoding: Base64,"
+        b" content: IyEvYmluL3NoCmVjaG8gaGkK}\n",
+    "archive-cte-mimebase-qp":
+        b"#cloud-config-archive\n- {type: Text/x-shellscript, Content-Transfer-Encoding:"
+        b" quoted-printable, content: \"#!/bin/sh\\necho =41hi=\\n ok\\n\"}\n",
+    "archive-cte-not-applied":
+        b"#cloud-config-archive\n- {type: text/x-shellscript, Content-Transfer-Encoding: base64,"
+        b" content: IyEvYmluL3NoCmVjaG8gaGkK}\n"
+        b"- {type: TEXT/X-SHELLSCRIPT, Content-Transfer-Encoding: \" base64\","
+        b" content: IyEvYmluL3NoCmVjaG8gaGkK}\n"
+        b"- {type: TEXT/X-SHELLSCRIPT, Content-Transfer-Encoding: 8bit, content: \"#!/bin/sh\"}\n",
     # No blank line between the multipart's headers and its first boundary: Python reads the
     # boundary line as the body's first line, mimetic finds no part.
     "mime-no-blank-line-before-boundary":
