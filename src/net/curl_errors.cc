@@ -109,8 +109,23 @@ std::string TimeoutCause(const CurlFailure& f) {
   if (f.timeout.count() > 0 && f.elapsed >= f.timeout) {
     return "timed out" + after + " (attempt timeout " + Millis(f.timeout) + ")";
   }
+  // Where the answer stalled: before its head, in its body, or after all the bytes it
+  // declared (a server that keeps the answer open, as a Transfer-Encoding other than chunked
+  // allows).
+  std::string where;
+  if (f.receiving_headers) {
+    where = " waiting for the answer";
+  } else if (f.body_length >= 0 && f.body_bytes >= f.body_length) {
+    where = " after all " + std::to_string(f.body_bytes) +
+            " body bytes declared: the answer did not end";
+  } else if (f.body_length >= 0) {
+    where = " after " + std::to_string(f.body_bytes) + " of " + std::to_string(f.body_length) +
+            " body bytes";
+  } else {
+    where = " after " + std::to_string(f.body_bytes) + " body bytes";
+  }
   return "no data for " + std::to_string(f.low_speed_time.count()) + " s (under " +
-         std::to_string(f.low_speed_limit) + " bytes/s)," + after;
+         std::to_string(f.low_speed_limit) + " bytes/s)" + where + "," + after;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "core/error.h"
@@ -26,6 +27,8 @@ struct CurlFailure {
   bool connected = false;          // the connection (TLS included) was up: the request went out
   bool deadline_expired = false;   // the request's Deadline has passed, not only a timer
   bool receiving_headers = false;  // no body byte arrived yet
+  int64_t body_bytes = 0;          // body bytes received (CURLINFO_SIZE_DOWNLOAD_T)
+  int64_t body_length = -1;        // the declared Content-Length, -1 when none
   std::string ca_bundle;           // AWS_CA_BUNDLE when set, else empty (the system store)
   std::string proxy;               // "proxy host:port (from HTTPS_PROXY)" when one was used
 };

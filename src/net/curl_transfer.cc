@@ -375,6 +375,12 @@ Error CurlTransfer::MapFailure(CURLcode code) {
     curl_off_t pretransfer = 0;  // µs until the request could go out; 0 if it never could
     curl_easy_getinfo(easy_.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     f.connected = pretransfer > 0;
+    curl_off_t received = 0;
+    curl_off_t declared = -1;
+    curl_easy_getinfo(easy_.get(), CURLINFO_SIZE_DOWNLOAD_T, &received);
+    curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+    f.body_bytes = received;
+    f.body_length = declared;
   }
   return MapCurlFailure(f);
 }

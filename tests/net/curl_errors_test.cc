@@ -101,13 +101,21 @@ TEST_CASE("MapCurlFailure names the limit a timeout came from, retryable before 
     CHECK(e.message() ==
           "connecting to 127.0.0.1:8080: connect timed out after 3001 ms (limit 3000 ms)");
   }
-  SECTION("the low-speed check") {
+  SECTION("the low-speed check, which says where the answer stalled") {
     f.connected = true;
     f.elapsed = std::chrono::milliseconds(30012);
+    f.body_bytes = 20;
+    const std::string stalled = "request to 127.0.0.1:8080: no data for 30 s (under 1024 bytes/s) ";
     Error e = MapCurlFailure(f);
     CHECK(e.retryable());
-    CHECK(e.message() ==
-          "request to 127.0.0.1:8080: no data for 30 s (under 1024 bytes/s), after 30012 ms");
+    CHECK(e.message() == stalled + "after 20 body bytes, after 30012 ms");
+    f.body_length = 53;
+    CHECK(MapCurlFailure(f).message() == stalled + "after 20 of 53 body bytes, after 30012 ms");
+    f.body_bytes = 53;
+    CHECK(MapCurlFailure(f).message() ==
+          stalled + "after all 53 body bytes declared: the answer did not end, after 30012 ms");
+    f.receiving_headers = true;
+    CHECK(MapCurlFailure(f).message() == stalled + "waiting for the answer, after 30012 ms");
   }
   SECTION("the attempt's own timeout") {
     f.connected = true;
