@@ -149,26 +149,6 @@ Status CheckKeys(const YAML::Node& ent, const std::string& where) {
   return Ok();
 }
 
-// The content of a MIMEBase entry whose Content-Transfer-Encoding key is `cte`, decoded as
-// Message.get_payload(decode=True) decodes it. Non-ASCII content is refused as in a MIME
-// part: Python decodes its raw-unicode-escape. uuencode is refused as in a MIME part.
-Status DecodeEntry(const std::string& cte, const std::string& where, std::string& payload) {
-  const bool base64 = cte == "base64";
-  const bool qp = cte == "quoted-printable";
-  if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
-    return Error(ErrorCode::kInvalidInput,
-                 where + "content-transfer-encoding " + cte + " is not supported");
-  }
-  if (!base64 && !qp) return Ok();
-  if (std::any_of(payload.begin(), payload.end(), [](char c) { return (c & 0x80) != 0; })) {
-    return Error(ErrorCode::kInvalidInput, where + "the " + cte +
-                                               " content holds a non-ASCII character "
-                                               "(cloud-init decodes it otherwise, or fails)");
-  }
-  payload = base64 ? DecodeBase64Email(payload) : DecodeQuotedPrintable(payload);
-  return Ok();
-}
-
 Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   const std::string where = "archive entry " + std::to_string(n) + ": ";
   ArchiveEntry out;
@@ -195,17 +175,14 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
       if (!t.IsScalar()) return Error(ErrorCode::kInvalidInput, where + "type is not a string");
       out.declared_type = Text(t);
     }
-    for (const auto& kv : ent) {
-      if (kv.first.IsScalar() && IEquals(kv.first.Scalar(), "content-transfer-encoding") &&
-          ScalarKind(kv.second) == Kind::kString) {
-        cte = ToLower(Text(kv.second));
-      }
-    }
     if (YAML::Node f = ent["filename"]; f) out.filename = std::string(PyStrip(PyStr(f)));
     if (YAML::Node li = ent["launch-index"]; li) out.launch_index = PyStr(li);
     for (const auto& kv : ent) {
       if (!kv.first.IsScalar()) continue;
       const std::string& key = kv.first.Scalar();
+      if (IEquals(key, "content-transfer-encoding") && ScalarKind(kv.second) == Kind::kString) {
+        cte = ToLower(Text(kv.second));
+      }
       if ((IStartsWith(key, "x-s3us-") || IsMergeHeader(key)) && kv.second.IsScalar()) {
         out.headers.emplace_back(key, Text(kv.second));
       }
@@ -239,11 +216,10 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   // as a str, whose get_payload(decode=True) is its raw-unicode-escape: é is one byte.
   const bool mimebase = type.substr(0, slash) != "text";
   if (!binary && mimebase) out.payload = PyRawUnicodeEscape(out.payload);
-  // The entry's other keys become headers. A Content-Transfer-Encoding key is a MIMEBase's
-  // only one, so it decodes the content (get_payload compares it lower-cased, unstripped);
-  // a MIMEText has its own first, which wins.
   if (mimebase && cte) {
-    if (Status st = DecodeEntry(*cte, where, out.payload); !st.ok()) return std::move(st).error();
+    Result<TransferEncoding> encoding = TransferEncodingOf(*cte);
+    if (!encoding.ok()) return Error(ErrorCode::kInvalidInput, where + encoding.error().message());
+    out.transfer = *encoding;
   }
   out.content_type = ReportedType(type);
   // The bridge's handler takes text/plain and text/x-not-multipart parts whose first line is

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "userdata/codecs.h"
 
 namespace s3us::userdata {
 
@@ -22,6 +23,10 @@ struct ArchiveEntry {
   std::optional<std::string> filename;                       // str(entry["filename"]), stripped
   std::optional<std::string> launch_index;                   // str(entry["launch-index"])
   std::vector<std::pair<std::string, std::string>> headers;  // X-S3us-* keys, as written
+  // A Content-Transfer-Encoding key is a MIMEBase entry's only one (a type whose maintype is
+  // not written "text"); MIMEText's own comes first. The parser decodes `payload` by it, as
+  // it decodes a MIME part's body.
+  TransferEncoding transfer = TransferEncoding::kNone;
 };
 
 // Nodes an archive may have before yaml-cpp is asked to build its tree (about a kilobyte

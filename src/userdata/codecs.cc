@@ -282,6 +282,16 @@ std::optional<std::string> DecodeBase64Strict(std::string_view body) {
   return Collect(body, DecodeBase64StrictTo);
 }
 
+Result<TransferEncoding> TransferEncodingOf(std::string_view cte) {
+  if (cte == "base64") return TransferEncoding::kBase64;
+  if (cte == "quoted-printable") return TransferEncoding::kQuotedPrintable;
+  if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
+    return Error(ErrorCode::kInvalidInput,
+                 "content-transfer-encoding " + std::string(cte) + " is not supported");
+  }
+  return TransferEncoding::kNone;
+}
+
 std::string DecodeQuotedPrintable(std::string_view body) {
   return *Collect(body, DecodeQuotedPrintableTo);
 }

@@ -9,7 +9,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.h"
+
 namespace s3us::userdata {
+
+enum class TransferEncoding { kNone, kBase64, kQuotedPrintable };
+
+// What a Content-Transfer-Encoding value, lower-cased as email compares it (not stripped),
+// asks for: base64, quoted-printable, else nothing. kInvalidInput for uuencode, which
+// cloud-init decodes and we refuse.
+Result<TransferEncoding> TransferEncodingOf(std::string_view cte);
 
 // Message.get_payload(decode=True) for Content-Transfer-Encoding: base64. Never fails:
 // like Python, undecodable input (length 1 mod 4 after dropping junk) comes back as is,

@@ -163,12 +163,15 @@ class Builder {
       Error e = std::move(entries).error();
       return Error(e.code(), Where() + e.message());
     }
-    for (ArchiveEntry& ent : *entries) {
+    for (size_t i = 0; i < entries->size(); ++i) {
+      ArchiveEntry& ent = (*entries)[i];
       Part p;
       p.content_type = ent.content_type;
       p.declared_type = ToLower(ent.declared_type);
       p.filename = ent.filename.value_or("");
-      p.payload = std::move(ent.payload);
+      Result<Payload> payload = EntryPayload(ent, i + 1);
+      if (!payload.ok()) return std::move(payload).error();
+      p.payload = std::move(*payload);
       p.placement = Placement::kArchiveEntry;
       if (!ent.declared_type.empty()) p.headers.emplace_back("Content-Type", ent.declared_type);
       if (ent.launch_index) p.headers.emplace_back("Launch-Index", *ent.launch_index);
@@ -176,6 +179,23 @@ class Builder {
       if (Status st = Emit(std::move(p), ent.launch_index); !st.ok()) return st;
     }
     return Ok();
+  }
+
+  // An archive entry's content, decoded by its Content-Transfer-Encoding key as a MIME
+  // part's body is: the same refusals, and strict base64 in fetched objects.
+  Result<Payload> EntryPayload(ArchiveEntry& ent, size_t number) {
+    if (ent.transfer == TransferEncoding::kNone) return Payload(std::move(ent.payload));
+    const std::string where = Where() + "archive entry " + std::to_string(number) + ": ";
+    if (std::any_of(ent.payload.begin(), ent.payload.end(), [](char c) { return c & 0x80; })) {
+      return Error(ErrorCode::kInvalidInput,
+                   where +
+                       "the encoded content holds a non-ASCII character (cloud-init "
+                       "decodes it otherwise, or fails)");
+    }
+    Result<std::optional<Payload>> decoded = DecodePart(ent.payload, ent.transfer, opts_, {});
+    if (!decoded.ok()) return decoded.error();
+    if (!*decoded) return Error(ErrorCode::kInvalidInput, where + "the base64 content is corrupt");
+    return std::move(**decoded);
   }
 
   Status Emit(Part p, const std::optional<std::string>& launch_header) {
@@ -260,15 +280,9 @@ Result<Leaf> LeafFromEntity(const MimeEntity& e, const std::string& where, const
   leaf.declared = DeclaredTypeOf(e).value_or("");
   std::string cte;
   if (const std::string* v = FindHeader(e, "content-transfer-encoding")) cte = ToLower(*v);
-  TransferEncoding te = TransferEncoding::kNone;
-  if (cte == "base64") {
-    te = TransferEncoding::kBase64;
-  } else if (cte == "quoted-printable") {
-    te = TransferEncoding::kQuotedPrintable;
-  } else if (cte == "x-uuencode" || cte == "uuencode" || cte == "uue" || cte == "x-uue") {
-    return Error(ErrorCode::kInvalidInput,
-                 where + "content-transfer-encoding " + cte + " is not supported");
-  }
+  Result<TransferEncoding> encoding = TransferEncodingOf(cte);
+  if (!encoding.ok()) return Error(ErrorCode::kInvalidInput, where + encoding.error().message());
+  const TransferEncoding te = *encoding;
   size_t bad = te == TransferEncoding::kNone ? std::string_view::npos : FirstNonAscii(e.body, pass);
   if (bad != std::string_view::npos) {
     return Error(ErrorCode::kInvalidInput,

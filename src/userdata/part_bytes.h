@@ -10,14 +10,13 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "userdata/codecs.h"
 #include "userdata/gzip.h"
 #include "userdata/parse.h"
 #include "userdata/payload.h"
 #include "userdata/py_text.h"
 
 namespace s3us::userdata {
-
-enum class TransferEncoding { kNone, kBase64, kQuotedPrintable };
 
 // A MIME part's body transfer-decoded as email decodes it (under o.strict_encodings, base64
 // must be whole: nullopt when it is not); `passed` is told how far `body` is read. The
