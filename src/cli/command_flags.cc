@@ -91,12 +91,10 @@ void AddExpandFlags(CLI::App* app, Options& o) {
 // `cloud_config_default`: where cloud-config parts go without --cloud-config-dir (a replay
 // writes only in its own state directory).
 void AddRunFlags(CLI::App* app, Options& o, const std::string& cloud_config_default) {
-  app->add_option("--state-dir", o.state_dir, "Run state, markers, logs and report")
-      ->check(NonEmptyPath());
-  app->add_option("--cloud-config-dir", o.cloud_config_dir,
-                  "Where cloud-config parts are written for cloud-init (default " +
-                      cloud_config_default + ")")
-      ->check(NonEmptyPath());
+  app->add_option("--state-dir", o.state_dir, "Run state, markers, logs and report");
+  app->add_option(
+      "--cloud-config-dir", o.cloud_config_dir,
+      "Where cloud-config parts are written for cloud-init (default " + cloud_config_default + ")");
   app->add_option("--part-timeout", o.part_timeout_seconds, "Seconds one part may run (0: none)")
       ->check(WholeNumber(0, 604800, "seconds"))
       ->type_name("SECONDS");
@@ -107,8 +105,7 @@ CLI::App* AddRunCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* run = app.add_subcommand(
       "run", "On an instance: user data from IMDS, expand every include, verify, run, report");
   if (!fill(*run)) return run;
-  run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)")
-      ->check(NonEmptyPath());
+  run->add_option("--user-data", o.input, "Read user data from FILE ('-' for stdin)");
   run->add_flag("--dry-run", o.dry_run, "Stop at the plan: fetch and verify, run nothing");
   run->add_flag("--json", o.json, "Print the report (or plan) as JSON");
   AddExpandFlags(run, o);
@@ -184,8 +181,7 @@ CLI::App* AddStatusCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* status = app.add_subcommand("status", "Show the last run's report");
   status->footer(kStatusExitCodes);
   if (!fill(*status)) return status;
-  status->add_option("--state-dir", o.state_dir, "State directory of the run")
-      ->check(NonEmptyPath());
+  status->add_option("--state-dir", o.state_dir, "State directory of the run");
   status->add_flag("--json", o.json, "Print the report as JSON");
   status->add_flag("--wait", o.wait, "Block while a run is in progress, then report it");
   status->add_flag("--long", o.long_format, "Show each part's outcome in detail");
@@ -197,11 +193,9 @@ CLI::App* AddGetCommand(CLI::App& app, Options& o, RawFlags& raw, const FillIf& 
       "get", "Download S3 objects with the instance role (for the scripts we run)");
   if (!fill(*get)) return get;
   get->add_option("url", o.urls, "s3://, arn:aws:s3:::, S3 https or plain https URLs")->required();
-  auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)")
-                      ->check(NonEmptyPath());
+  auto* out_opt = get->add_option("-o,--output", o.output, "Destination file ('-' for stdout)");
   get->add_option("-d,--dir", o.output_dir, "Destination directory (names from the keys)")
-      ->excludes(out_opt)
-      ->check(NonEmptyPath());
+      ->excludes(out_opt);
   get->add_option("--mode", raw.mode_text, "Mode of written files (octal)")->default_str("0600");
   get->add_option("--sha256", o.sha256, "Expected SHA-256 (64 hex digits) of the object")
       ->check(Sha256Hex());

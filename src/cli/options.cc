@@ -179,6 +179,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
   if (std::optional<std::string> bad = CheckOptions(o, raw, given.has_value())) {
     return usage(*bad);
   }
+  if (std::optional<std::string> bad = DescribeEmptyValue(app)) return usage(*bad);
   result.options = std::move(o);
   return result;
 }

@@ -192,23 +192,65 @@ std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
 std::optional<std::string> DescribeBadAssignment(const std::vector<std::string>& words,
                                                  const CLI::App& app) {
   const CLI::App* command = &app;
-  for (const std::string& word : words) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
     if (word == "--") break;
     for (const CLI::App* sub : app.get_subcommands({})) {
       if (command == &app && sub->get_name() == word) command = sub;
     }
+    if (word.size() < 2 || word[0] != '-') continue;
     size_t equals = word.find('=');
-    if (word.size() < 3 || word.rfind("--", 0) != 0 || equals == std::string::npos) continue;
     std::string name = word.substr(0, equals);
-    if (equals + 1 == word.size()) {
-      return Where(*command) + name + ": nothing after '=' (give " + name + " VALUE)" +
-             HelpHint(*command);
-    }
     const CLI::Option* opt = command->get_option_no_throw(name);
+    if (equals == std::string::npos) {
+      // `--region --json`: the next word is an option, not the value the flag needs (as
+      // argparse, so the AWS CLI, reads it; a negative number is a value the flag's own check
+      // refuses); `--region=-x` gives such a value on purpose. The predecessor's flags (before
+      // any command) take their next word whatever it is.
+      const std::string next = i + 1 < words.size() ? words[i + 1] : std::string();
+      if (command != &app && opt != nullptr && opt->get_expected_max() > 0 && next.size() > 1 &&
+          next[0] == '-' && !std::isdigit(static_cast<unsigned char>(next[1]))) {
+        return Where(*command) + name + " needs a value, not the option " + next + " (write " +
+               opt->get_name() + "=" + next + " for a value that starts with '-')" +
+               HelpHint(*command);
+      }
+      continue;
+    }
+    if (word.rfind("--", 0) != 0) continue;
     if (opt != nullptr && opt->get_expected_max() == 0) {
       return Where(*command) + name + " takes no value (give " + name + " alone)" +
              HelpHint(*command);
     }
+    if (equals + 1 == word.size()) {
+      return Where(*command) + name + ": nothing after '=' (give " + name + " VALUE)" +
+             HelpHint(*command);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> DescribeEmptyValue(const CLI::App& app) {
+  for (const CLI::App* command = &app; command != nullptr;) {
+    for (const CLI::Option* opt : command->get_options()) {
+      const std::vector<std::string>& given = opt->results();
+      if (opt->get_expected_max() == 0 ||
+          std::none_of(given.begin(), given.end(),
+                       [](const std::string& v) { return v.empty(); })) {
+        continue;
+      }
+      std::string name = opt->get_name();
+      if (opt->get_lnames().empty() && opt->get_snames().empty()) {
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      }
+      return Where(*command) + name + " is empty: an empty value is never the default" +
+             HelpHint(*command);
+    }
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : command->get_subcommands({})) {
+      if (sub->parsed() > 0) next = sub;
+    }
+    command = next;
   }
   return std::nullopt;
 }
@@ -257,12 +299,6 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
   if (n > (kMaxByteSize >> (10 * *power))) return bad("is over the largest size, 1048576G (1 PiB)");
   if (n == 0) return bad("is no size limit: the least is 1 byte (a limit cannot be turned off)");
   return n << (10 * *power);
-}
-
-CLI::Validator NonEmptyPath() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string { return value.empty() ? "the path is empty" : ""; },
-      "");
 }
 
 CLI::Validator Sha256Hex() {

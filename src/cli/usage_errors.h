@@ -20,11 +20,17 @@ namespace s3us::cli {
 std::string DescribeParseError(const CLI::ParseError& e, const CLI::App& app,
                                const std::vector<std::string>& words);
 
-// `--state-dir=` with nothing after '=' (CLI11 would take the next word as the value), and
-// `--json=maybe`, a value given to a flag (CLI11's "Could not convert"). The usage error for
-// the first such word before "--", if any.
+// `--state-dir=` with nothing after '=' (CLI11 would take the next word as the value),
+// `--json=maybe`, a value given to a flag (CLI11's "Could not convert"), and `--region --json`,
+// an option where a command's option needs its value. The usage error for the first such word
+// before "--", if any.
 std::optional<std::string> DescribeBadAssignment(const std::vector<std::string>& words,
                                                  const CLI::App& app);
+
+// An option or argument of the parsed command given as an empty word (`--allowed-signers ''`,
+// `replay ''`): a usage error, never the default, since a script's unset variable must not
+// turn a check off or read another input. The line for the first one, if any.
+std::optional<std::string> DescribeEmptyValue(const CLI::App& app);
 
 // The known name closest to `typed` (a small edit distance, or a prefix); "" when none is.
 std::string NearestName(const std::string& typed, const std::vector<std::string>& known);
@@ -41,8 +47,6 @@ inline constexpr uint64_t kMaxByteSize = 1ull << 50;  // 1 PiB: 1048576G
 CLI::Validator ByteSize();
 // kInvalidInput naming what is wrong: not a size, 0, or over kMaxByteSize.
 Result<uint64_t> ParseByteSize(const std::string& text);
-// A value that must not be empty (a path: empty would silently mean the default).
-CLI::Validator NonEmptyPath();
 // 64 hexadecimal digits.
 CLI::Validator Sha256Hex();
 // A region name and an S3 endpoint URL, checked as the AWS configuration checks them

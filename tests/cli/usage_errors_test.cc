@@ -110,20 +110,33 @@ TEST_CASE("a size limit of 0 is a usage error for every size flag") {
   }
 }
 
-TEST_CASE("an empty path is a usage error, in either spelling") {
-  // --state-dir '' was the default state dir (or a temp one); --state-dir= took the next word.
-  CHECK(ErrorFor({"replay", "--state-dir", "", "f"}) ==
-        "s3-user-script: error: replay: --state-dir: the path is empty (see s3-user-script "
-        "help replay)");
-  CHECK(ErrorFor({"status", "--state-dir", ""}) ==
-        "s3-user-script: error: status: --state-dir: the path is empty (see s3-user-script "
-        "help status)");
-  CHECK(ErrorFor({"run", "--cloud-config-dir", ""}) ==
-        "s3-user-script: error: run: --cloud-config-dir: the path is empty (see s3-user-script "
-        "help run)");
-  CHECK(ErrorFor({"run", "--user-data", ""}) ==
-        "s3-user-script: error: run: --user-data: the path is empty (see s3-user-script help "
-        "run)");
+TEST_CASE("an empty value is a usage error, in either spelling, for every option") {
+  // --state-dir '' was the default state dir (or a temp one); --state-dir= took the next word;
+  // --allowed-signers '' turned signature checks off; replay '' read IMDS's user data.
+  auto empty = [](const std::string& command, const std::string& name) {
+    return "s3-user-script: error: " + command + ": " + name +
+           " is empty: an empty value is never the default (see s3-user-script help " + command +
+           ")";
+  };
+  CHECK(ErrorFor({"replay", "--state-dir", "", "f"}) == empty("replay", "--state-dir"));
+  CHECK(ErrorFor({"status", "--state-dir", ""}) == empty("status", "--state-dir"));
+  CHECK(ErrorFor({"run", "--cloud-config-dir", ""}) == empty("run", "--cloud-config-dir"));
+  CHECK(ErrorFor({"run", "--user-data", ""}) == empty("run", "--user-data"));
+  CHECK(ErrorFor({"run", "--allowed-signers", ""}) == empty("run", "--allowed-signers"));
+  CHECK(ErrorFor({"plan", "f", "--allowed-signers", ""}) == empty("plan", "--allowed-signers"));
+  CHECK(ErrorFor({"get", "s3://bkt/k", "-o", "-", "--allowed-signers", ""}) ==
+        empty("get", "--allowed-signers"));
+  CHECK(ErrorFor({"get", "s3://bkt/k", "-o", "-", "--version-id", ""}) ==
+        empty("get", "--version-id"));
+  CHECK(ErrorFor({"verify", "f", "--allowed-signers", "a", "--principal", ""}) ==
+        empty("verify", "--principal"));
+  for (const char* command : {"replay", "plan", "resolve", "validate"}) {
+    CHECK(ErrorFor({command, ""}) == empty(command, "FILE"));
+  }
+  CHECK(ErrorFor({"get", ""}) == empty("get", "URL"));
+  CHECK(ErrorFor({"-b", "bkt", "-k", ""}) ==
+        "s3-user-script: error: --key is empty: an empty value is never the default (see "
+        "s3-user-script help)");
   CHECK(ErrorFor({"replay", "--state-dir=", "f", "-q"}) ==
         "s3-user-script: error: replay: --state-dir: nothing after '=' (give --state-dir VALUE) "
         "(see s3-user-script help replay)");
@@ -132,6 +145,27 @@ TEST_CASE("an empty path is a usage error, in either spelling") {
         "s3-user-script help)");
   // After "--" it is an argument.
   CHECK(ParseCommandLine({"s3-user-script", "replay", "--", "--x="}).options->input == "--x=");
+}
+
+TEST_CASE("an option where a command's option needs its value is a usage error") {
+  // `plan f --region --json` printed the text plan and signed for the region "--json".
+  CHECK(ErrorFor({"plan", "f", "--region", "--json"}) ==
+        "s3-user-script: error: plan: --region needs a value, not the option --json (write "
+        "--region=--json for a value that starts with '-') (see s3-user-script help plan)");
+  CHECK(ErrorFor({"get", "s3://bkt/k", "-o", "-x"}) ==
+        "s3-user-script: error: get: -o needs a value, not the option -x (write --output=-x for "
+        "a value that starts with '-') (see s3-user-script help get)");
+  // '-' alone is stdin or stdout; `=` gives a value that starts with '-' on purpose.
+  CHECK(ParseCommandLine({"s3-user-script", "get", "s3://bkt/k", "-o", "-"}).options->output ==
+        "-");
+  CHECK(ParseCommandLine({"s3-user-script", "status", "--state-dir=-d"}).options->state_dir ==
+        "-d");
+}
+
+TEST_CASE("a value given to a flag says the flag takes none, also when it is empty") {
+  CHECK(ErrorFor({"plan", "--json="}) ==
+        "s3-user-script: error: plan: --json takes no value (give --json alone) (see "
+        "s3-user-script help plan)");
 }
 
 TEST_CASE("after -- every word is an argument, and -- itself is never the mistake") {

@@ -543,9 +543,19 @@ class Operator(ru.EmulatorTestCase):
                 "replay: --state-dir: nothing after '=' (give --state-dir VALUE) (see "
                 's3-user-script help replay)',
             ('replay', '--state-dir', '', script):
-                'replay: --state-dir: the path is empty (see s3-user-script help replay)',
+                'replay: --state-dir is empty: an empty value is never the default (see '
+                's3-user-script help replay)',
             ('status', '--state-dir', ''):
-                'status: --state-dir: the path is empty (see s3-user-script help status)',
+                'status: --state-dir is empty: an empty value is never the default (see '
+                's3-user-script help status)',
+            # It read the instance's user data from IMDS.
+            ('replay', ''):
+                'replay: FILE is empty: an empty value is never the default (see '
+                's3-user-script help replay)',
+            # It turned signature checks off: the unsigned object ran.
+            ('replay', script, '--allowed-signers', ''):
+                'replay: --allowed-signers is empty: an empty value is never the default (see '
+                's3-user-script help replay)',
         }
         for args, expected in cases.items():
             proc = ru.run(list(args), env=env)
