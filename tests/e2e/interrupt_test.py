@@ -7,9 +7,12 @@ nothing ran, and the run is recorded "interrupted" with its line. Every wait is 
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
@@ -105,6 +108,49 @@ class Interrupt(ru.EmulatorTestCase):
         status = ru.run(['status', '--state-dir', state], env=ru.offline_env(self.tmp.name))
         self.assertEqual(status.returncode, 1, status.stderr)
         self.assertIn(f'\nerror: {line}\n', status.stdout)
+
+    def test_a_part_that_reads_the_terminal_fails_at_once_instead_of_stopping(self):
+        # Started from a terminal, a part that read /dev/tty (a prompt, sudo) was a background
+        # group of our session: SIGTTIN stopped it, and the run waited for ever, silent. A part
+        # has a session of its own now, with no terminal, as under cloud-init.
+        work = os.path.join(self.runs, 'tty')
+        os.makedirs(work)
+        blob = os.path.join(work, 'user-data')
+        with open(blob, 'wb') as f:
+            f.write(ru.mime([('text/x-shellscript', 'ask.sh',
+                              b'#!/bin/sh\nif read answer < /dev/tty; then echo GOT-TTY\n'
+                              b'else echo NO-TTY; fi\n')]))
+        args = [ru.BINARY, 'replay', blob, '--state-dir', os.path.join(work, 'state')]
+        env = ru.offline_env(self.tmp.name)
+        pid, master = pty.fork()  # the child: a session leader with the pty as its terminal
+        if pid == 0:
+            try:
+                os.execve(ru.BINARY, args, env)
+            finally:
+                os._exit(127)
+        out = b''
+        deadline = time.monotonic() + HANG_GUARD
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 1)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: every writer closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        finally:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            os.close(master)
+        self.assertNotEqual(done, 0, 'the run was still waiting after %d s: %r' % (HANG_GUARD, out))
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
+        self.assertIn(b'NO-TTY', out)
 
 
 if __name__ == '__main__':
