@@ -34,6 +34,16 @@ Status CheckConfigDir(const std::string& dir) {
   return Ok();
 }
 
+// Written whole under a temporary name, then renamed into place: cloud-init never finds a
+// config cut short (a full disk, a kill), which it would read as valid YAML that ends early.
+Status WriteWhole(const std::string& path, const userdata::Payload& payload) {
+  Result<AtomicFile> file = AtomicFile::Create(path, 0600);
+  if (!file.ok()) return std::move(file.error()).WithContext("writing " + path);
+  Status st = payload.CopyTo(file->fd());
+  if (!st.ok()) return std::move(st.error()).WithContext("writing " + path);
+  return file->Commit();
+}
+
 }  // namespace
 
 std::vector<std::string> CloudConfigHandler::content_types() const {
@@ -69,9 +79,10 @@ Result<run::Outcome> CloudConfigHandler::Handle(const userdata::Part& part,
     outcome.message = "would write " + std::to_string(part.payload.size()) + " bytes to " + path;
     return outcome;
   }
-  Status st = CheckConfigDir(dir);
-  if (st.ok()) st = WriteNewFileWith(path, 0600, [&](int fd) { return part.payload.CopyTo(fd); });
-  if (!st.ok()) return std::move(st.error()).WithContext("writing " + path);
+  if (Status st = CheckConfigDir(dir); !st.ok()) {
+    return std::move(st.error()).WithContext("writing " + path);
+  }
+  if (Status st = WriteWhole(path, part.payload); !st.ok()) return st.error();
   written_.insert(base + extension);
   outcome.kind = run::OutcomeKind::kOk;
   outcome.message = "wrote " + std::to_string(part.payload.size()) + " bytes to " + path;

@@ -43,9 +43,14 @@ Result<run::Outcome> WriteAndRun(const userdata::Part& part, run::HandlerContext
     return outcome;
   }
   // The directory was made private when the run began; check again right before writing.
-  Status safe = MakePrivateDir(dir);
-  if (safe.ok()) safe = WriteNewFileWith(path, 0700, [&](int fd) { return content.CopyTo(fd); });
-  if (!safe.ok()) return std::move(safe.error()).WithContext("writing " + path);
+  if (Status safe = MakePrivateDir(dir); !safe.ok()) {
+    return std::move(safe.error()).WithContext("writing " + path);
+  }
+  // Its errors name the path.
+  if (Status written = WriteNewFileWith(path, 0700, [&](int fd) { return content.CopyTo(fd); });
+      !written.ok()) {
+    return written.error();
+  }
   if (ctx.executor == nullptr) return Error(ErrorCode::kInternal, "no executor for " + path);
   Result<run::ExitInfo> info = ctx.executor->Execute(path, part);
   if (!info.ok()) return std::move(info.error()).WithContext("running " + path);

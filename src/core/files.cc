@@ -171,11 +171,18 @@ Status WriteNewFileWith(const std::string& path, mode_t mode,
     }
     return IoError("cannot create", path, err);
   }
+  // A file cut short (a full disk) is removed: a script or a cloud-config half written must
+  // never be found later as if it were whole. It is ours: O_EXCL made it.
   if (Status s = write_all(fd); !s.ok()) {
     close(fd);
+    unlink(path.c_str());
     return std::move(s.error()).WithContext("writing " + path);
   }
-  if (fchmod(fd, mode) != 0 || close(fd) != 0) return IoError("cannot finish", path, errno);
+  if (fchmod(fd, mode) != 0 || close(fd) != 0) {
+    int err = errno;
+    unlink(path.c_str());
+    return IoError("cannot finish", path, err);
+  }
   return Ok();
 }
 

@@ -38,7 +38,8 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes);
 Result<std::string> ReadOpenFile(int fd, const std::string& name, uint64_t max_bytes);
 
 // Writes `data` to dir/name, creating it with `mode` (O_CREAT|O_EXCL|O_NOFOLLOW) after
-// removing a previous regular file of that name. Never follows a symlink at the name.
+// removing a previous regular file of that name. Never follows a symlink at the name. A
+// write that fails removes the new file: nothing cut short is left. Errors name the path.
 Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode);
 // The same, with the bytes written by `write_all` into the new file's descriptor (a copy
 // from another file, without holding it in memory).

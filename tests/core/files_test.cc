@@ -35,6 +35,19 @@ TEST_CASE("WriteNewFile never writes through a symlink") {
   CHECK(*ReadFile(victim, 100) == "original");
 }
 
+TEST_CASE("WriteNewFileWith removes a file whose write failed, and names it") {
+  // A script or a cloud-config cut short by a full disk stayed, to be found later as whole.
+  TempDir t;
+  std::string path = t.path + "/script";
+  Status s = WriteNewFileWith(path, 0700, [](int fd) {
+    REQUIRE(WriteAll(fd, "#!/bin/sh\necho half").ok());
+    return Status(Error(ErrorCode::kIo, "cannot write: No space left on device"));
+  });
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().ToString() == "writing " + path + ": cannot write: No space left on device");
+  CHECK_FALSE(fs::exists(path));
+}
+
 TEST_CASE("AtomicFile leaves nothing behind unless committed") {
   TempDir t;
   std::string dest = t.path + "/out";

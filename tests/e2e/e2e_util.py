@@ -145,9 +145,11 @@ class E2ETest(unittest.TestCase):
         env.update(extra or {})
         return env
 
-    def start_bin(self, emu, args, extra_env=None, umask=None, cwd=None):
-        """Starts the binary without waiting (the caller finishes it with finish_bin)."""
-        preexec = (lambda: os.umask(umask)) if umask is not None else None
+    def start_bin(self, emu, args, extra_env=None, umask=None, cwd=None, preexec=None):
+        """Starts the binary without waiting (the caller finishes it with finish_bin);
+        preexec runs in the child before the exec (a resource limit)."""
+        if umask is not None:
+            preexec = (lambda then=preexec: (os.umask(umask), then and then()))
         proc = subprocess.Popen([BINARY] + list(args), env=self.env(emu, extra_env),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, preexec_fn=preexec,
@@ -168,9 +170,10 @@ class E2ETest(unittest.TestCase):
         self.assert_clean(emu, run)
         return run
 
-    def run_bin(self, emu, args, extra_env=None, umask=None, cwd=None, timeout=60):
+    def run_bin(self, emu, args, extra_env=None, umask=None, cwd=None, timeout=60, preexec=None):
         """Runs the binary to the end; scans its output and the test's files for secrets."""
-        return self.finish_bin(emu, self.start_bin(emu, args, extra_env, umask, cwd), timeout)
+        return self.finish_bin(emu, self.start_bin(emu, args, extra_env, umask, cwd, preexec),
+                               timeout)
 
     def assert_clean(self, emu, run):
         """No secret in the run's stdout/stderr nor in any file under the test directory

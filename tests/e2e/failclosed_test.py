@@ -6,6 +6,8 @@ come from the emulators' own stats."""
 import contextlib
 import json
 import os
+import resource
+import signal
 import socket
 import subprocess
 import threading
@@ -192,6 +194,33 @@ class ReplayTest(E2ETest):
             self.assertIn(f'{state}/cloud.cfg.d/90-s3-user-script-', part['message'])
             self.assertEqual(len(os.listdir(os.path.join(state, 'cloud.cfg.d'))), 1)
             self.assertNotIn('/etc/cloud', run.out + run.err)
+
+    def test_a_file_cut_short_by_a_full_disk_is_not_left_behind(self):
+        # A cloud-config cut by ENOSPC stayed in cloud.cfg.d as valid YAML that ends early,
+        # for cloud-init to read; a script cut short stayed in scripts/. RLIMIT_FSIZE makes
+        # every write past 64 KiB fail (EFBIG) as a full disk would.
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        big = b''.join(b'  - path: /tmp/f%d\n    content: x\n' % i for i in range(8000))
+        state = os.path.join(self.tmp, 'state')
+        cases = [('cc.yaml', b'#cloud-config\nwrite_files:\n' + big + b'runcmd: [[true]]\n',
+                  'cloud.cfg.d', '90-s3-user-script-001.cfg'),
+                 ('big.sh', b'#!/bin/sh\n' + b'#' * 200000 + b'\necho ran\n',
+                  'instances/i-0123456789abcdef0/scripts', '001-big.sh')]
+        with self.emulators() as emu:
+            for key, body, where, name in cases:
+                with self.subTest(key):
+                    emu.put('bkt', key, body)
+                    blob = self.write('ud-' + key, f'#s3-include\ns3://bkt/{key}\n'.encode())
+                    run = self.run_bin(emu, ['replay', blob, '--state-dir', state],
+                                       preexec=small_files)
+                    self.assert_one_error(run, EXIT_FAILED, f'{where}/{name}: cannot write: File '
+                                                            'too large')
+                    self.assertEqual(os.listdir(os.path.join(state, where)), [])
+                    status = self.run_bin(emu, ['status', '--state-dir', state])
+                    self.assertEqual(status.code, EXIT_FAILED, status)
+                    self.assertTrue(status.out.startswith('last run: failed'), status)
 
 
 class PartLogTest(E2ETest):
