@@ -4,7 +4,9 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 
+#include "core/log.h"
 #include "core/secret.h"
 #include "trust/sshsig.h"
 #include "trust/verify.h"
@@ -25,6 +27,28 @@ std::string VersionOf(const Target& target, const FetchOptions& options) {
   if (!options.version_id.empty()) return options.version_id;
   return target.s3.ok() ? target.s3->version_id : std::string();
 }
+
+// Passes the body on to the caller's sink as it streams (a file in the private work
+// directory, a temporary file of `get`) and hashes it for the signature check, so a signed
+// body is never held whole in memory. The caller uses nothing of it unless Fetch succeeds.
+class HashingSink : public net::BodySink {
+ public:
+  explicit HashingSink(net::BodySink& inner) : inner_(inner) {}
+  Status Begin(const net::Response& head) override { return inner_.Begin(head); }
+  Status Write(std::string_view chunk) override {
+    hasher_.Update(chunk);
+    return inner_.Write(chunk);
+  }
+  Status Reset() override {
+    hasher_.Reset();
+    return inner_.Reset();
+  }
+  trust::MessageDigests Finish() { return hasher_.Finish(); }
+
+ private:
+  net::BodySink& inner_;
+  trust::MessageHasher hasher_;
+};
 
 }  // namespace
 
@@ -51,15 +75,23 @@ const trust::AllowedSigners* SignedFetcher::SignersFor(const FetchOptions& optio
   return &both;
 }
 
-Result<std::string> SignedFetcher::Verify(const trust::AllowedSigners& signers,
-                                          std::string_view body, std::string_view signature,
-                                          const FetchOptions& options) const {
+trust::VerifyRequest SignedFetcher::Request(std::string_view signature,
+                                            const FetchOptions& options) const {
   trust::VerifyRequest req;
-  req.message = body;
   req.armored_signature = signature;
   req.principal = options.signer;
   req.now =
       std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  return req;
+}
+
+Result<std::string> SignedFetcher::Verify(const trust::AllowedSigners& signers,
+                                          std::string_view body, std::string_view signature,
+                                          const FetchOptions& options,
+                                          const trust::MessageDigests* digests) const {
+  trust::VerifyRequest req = Request(signature, options);
+  req.message = body;
+  req.digests = digests;
   Result<trust::Signer> signer = trust::VerifySignature(signers, req);
   if (!signer.ok()) return signer.error();
   return "ssh signature by " + signer->principal + " (" + signer->fingerprint + " " +
@@ -95,8 +127,9 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
   const trust::AllowedSigners* signers = SignersFor(options, both);
 
   // Both fetches or neither: the first to fail stops the other's deadline, and its own
-  // failure is the one reported.
-  enum Who { kNobody, kObject, kSignature };
+  // failure is the one reported. A signature by a key no one trusts counts as the signature
+  // failing: the body is not read on.
+  enum Who { kNobody, kObject, kSignature, kUntrusted };
   auto stop = std::make_shared<std::atomic<bool>>(false);
   std::atomic<int> first_failure{kNobody};
   auto failed = [&](Who who) {
@@ -108,26 +141,49 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
   sig_options.max_bytes = trust::kMaxArmoredSignatureBytes;
   sig_options.deadline = options.deadline.StoppedBy(stop);
   const Target sig_target = SignatureTarget(target);
+  std::optional<Error> untrusted;
   auto signature = std::async(std::launch::async, [&] {
     Result<FetchedObject> got = inner_.Fetch(sig_target, sig_options);
-    if (!got.ok()) failed(kSignature);
+    if (!got.ok()) {
+      failed(kSignature);
+    } else if (Result<trust::Signer> admitted =
+                   trust::CheckSigner(*signers, Request(got->body, options));
+               !admitted.ok()) {
+      untrusted = std::move(admitted).error();
+      failed(kUntrusted);
+    }
     return got;
   });
-  // The signature covers the whole message: it is checked in memory, and only a body that
-  // passed goes on to the caller's sink.
-  FetchOptions in_memory = options;
-  in_memory.sink = nullptr;
-  in_memory.deadline = options.deadline.StoppedBy(stop);
-  Result<FetchedObject> fetched = inner_.Fetch(target, in_memory);
+  // The signature covers the whole message: a caller's sink gets the body as it streams,
+  // hashed on the way, and is emptied unless the signature verifies; without one the body
+  // comes back in memory and is checked there.
+  FetchOptions object_options = options;
+  object_options.deadline = options.deadline.StoppedBy(stop);
+  std::optional<HashingSink> hashing;
+  if (options.sink != nullptr) object_options.sink = &hashing.emplace(*options.sink);
+  Result<FetchedObject> fetched = inner_.Fetch(target, object_options);
   if (!fetched.ok()) failed(kObject);
   Result<FetchedObject> sig = signature.get();
+  const std::string sig_name = RedactUrl(sig_target.url);
+  // Nothing of a body that did not verify stays with the caller.
+  auto refuse = [&](Error error) -> Result<FetchedObject> {
+    if (options.sink != nullptr) {
+      if (Status s = options.sink->Reset(); !s.ok()) LogWarning(s.error().ToString());
+    }
+    return error;
+  };
   if (first_failure == kSignature || (fetched.ok() && !sig.ok())) {
-    return Error(ErrorCode::kIntegrity, "no usable signature: " + sig.error().ToString());
+    return refuse(Error(ErrorCode::kIntegrity, "no usable signature: " + sig.error().ToString()));
+  }
+  if (first_failure == kUntrusted || (fetched.ok() && untrusted)) {
+    return refuse(std::move(*untrusted).WithContext("signature " + sig_name));
   }
   if (!fetched.ok()) return fetched;
 
-  const std::string sig_name = RedactUrl(sig_target.url);
-  Result<std::string> evidence = Verify(*signers, fetched->body, sig->body, options);
+  std::optional<trust::MessageDigests> digests;
+  if (hashing) digests = hashing->Finish();
+  Result<std::string> evidence =
+      Verify(*signers, fetched->body, sig->body, options, digests ? &*digests : nullptr);
   if (!evidence.ok()) {
     Error error = std::move(evidence).error();
     // A pinned version is checked against the signature's latest version only.
@@ -137,15 +193,7 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
       error = Error(error.code(), error.message() + "; the signature is " + sig_key +
                                       "'s latest version; it does not sign version " + version);
     }
-    return std::move(error).WithContext("signature " + sig_name);
-  }
-  if (options.sink != nullptr) {
-    net::Response head;
-    head.status = 200;
-    Status passed = options.sink->Begin(head);
-    if (passed.ok()) passed = options.sink->Write(fetched->body);
-    if (!passed.ok()) return std::move(passed.error()).WithContext("fetching " + RedactUrl(url));
-    fetched->body = std::string();
+    return refuse(std::move(error).WithContext("signature " + sig_name));
   }
   std::string& shown = fetched->source.verified_by;
   shown += (shown.empty() ? "" : ", ") + *evidence;

@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "fetch/fetcher.h"
 #include "trust/allowed_signers.h"
+#include "trust/verify.h"
 
 namespace s3us::fetch {
 
@@ -49,9 +50,13 @@ class SignedFetcher : public Fetcher {
   // The trust that applies to one object: the configured list, its own, or both.
   const trust::AllowedSigners* SignersFor(const FetchOptions& options,
                                           trust::AllowedSigners& both) const;
-  // "ssh signature by ..." when `signature` verifies `body` under `signers` now.
+  // What is asked of `signature` for this object now (no message yet).
+  trust::VerifyRequest Request(std::string_view signature, const FetchOptions& options) const;
+  // "ssh signature by ..." when `signature` verifies `body` (or the body whose `digests`
+  // are given) under `signers` now.
   Result<std::string> Verify(const trust::AllowedSigners& signers, std::string_view body,
-                             std::string_view signature, const FetchOptions& options) const;
+                             std::string_view signature, const FetchOptions& options,
+                             const trust::MessageDigests* digests = nullptr) const;
 
   Fetcher& inner_;
   const trust::AllowedSigners* signers_;

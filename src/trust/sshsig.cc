@@ -67,13 +67,63 @@ Result<SshSignature> ParseSignatureBlob(std::string_view blob) {
   return SshSignature{std::string(key), std::string(ns), std::string(hash), std::string(sig)};
 }
 
-std::string SignedData(const SshSignature& sig, std::string_view message) {
+namespace {
+
+std::string SignedDataOfDigest(const SshSignature& sig, std::string_view digest) {
   std::string out(kMagic);
   AppendString(&out, sig.sig_namespace);
   AppendString(&out, "");
   AppendString(&out, sig.hash_algorithm);
-  AppendString(&out, Digest(sig.hash_algorithm == "sha256" ? "SHA256" : "SHA512", message));
+  AppendString(&out, digest);
   return out;
+}
+
+}  // namespace
+
+std::string SignedData(const SshSignature& sig, std::string_view message) {
+  return SignedDataOfDigest(sig,
+                            Digest(sig.hash_algorithm == "sha256" ? "SHA256" : "SHA512", message));
+}
+
+std::string SignedData(const SshSignature& sig, const MessageDigests& digests) {
+  return SignedDataOfDigest(sig, sig.hash_algorithm == "sha256" ? digests.sha256 : digests.sha512);
+}
+
+struct MessageHasher::Impl {
+  EVP_MD_CTX* sha256 = EVP_MD_CTX_new();
+  EVP_MD_CTX* sha512 = EVP_MD_CTX_new();
+  ~Impl() {
+    EVP_MD_CTX_free(sha256);
+    EVP_MD_CTX_free(sha512);
+  }
+};
+
+MessageHasher::MessageHasher() : impl_(std::make_unique<Impl>()) { Reset(); }
+MessageHasher::~MessageHasher() = default;
+
+void MessageHasher::Reset() {
+  if (impl_->sha256 == nullptr || impl_->sha512 == nullptr ||
+      EVP_DigestInit_ex(impl_->sha256, EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestInit_ex(impl_->sha512, EVP_sha512(), nullptr) != 1) {
+    throw std::runtime_error("openssl digest failure");
+  }
+}
+
+void MessageHasher::Update(std::string_view data) {
+  if (EVP_DigestUpdate(impl_->sha256, data.data(), data.size()) != 1 ||
+      EVP_DigestUpdate(impl_->sha512, data.data(), data.size()) != 1) {
+    throw std::runtime_error("openssl digest failure");
+  }
+}
+
+MessageDigests MessageHasher::Finish() {
+  auto finish = [](EVP_MD_CTX* ctx) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx, out, &len) != 1) throw std::runtime_error("openssl digest failure");
+    return std::string(reinterpret_cast<char*>(out), len);
+  };
+  return MessageDigests{finish(impl_->sha256), finish(impl_->sha512)};
 }
 
 }  // namespace s3us::trust

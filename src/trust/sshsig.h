@@ -11,6 +11,7 @@
 #define S3US_TRUST_SSHSIG_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,35 @@ Result<SshSignature> ParseArmoredSignature(std::string_view text);
 // Parses the decoded blob; same errors.
 Result<SshSignature> ParseSignatureBlob(std::string_view blob);
 
+// The message's digests under both hashes SSHSIG allows (raw bytes), for a message that
+// streams past (a body written to a file) instead of one held whole in memory.
+struct MessageDigests {
+  std::string sha256;
+  std::string sha512;
+};
+
+// Computes MessageDigests as the message streams in. Not thread-safe.
+class MessageHasher {
+ public:
+  MessageHasher();
+  ~MessageHasher();
+  MessageHasher(const MessageHasher&) = delete;
+  MessageHasher& operator=(const MessageHasher&) = delete;
+  void Update(std::string_view data);
+  // Starts over (a retried transfer).
+  void Reset();
+  // REQUIRES: called once after the last Update (Reset() allows reuse).
+  MessageDigests Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // The bytes the signer signed for `message` under this signature's namespace and hash.
 std::string SignedData(const SshSignature& sig, std::string_view message);
+// The same from the message's digests.
+std::string SignedData(const SshSignature& sig, const MessageDigests& digests);
 
 }  // namespace s3us::trust
 

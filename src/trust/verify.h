@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "trust/allowed_signers.h"
+#include "trust/sshsig.h"
 
 namespace s3us::trust {
 
@@ -24,6 +25,8 @@ inline constexpr std::string_view kNamespace = "s3-user-script";
 
 struct VerifyRequest {
   std::string_view message;
+  // The message's digests instead of the message itself (a body that streamed to a file).
+  const MessageDigests* digests = nullptr;
   std::string_view armored_signature;
   std::string_view sig_namespace = kNamespace;
   std::optional<std::string> principal;  // required signer, or any trusted one
@@ -45,6 +48,11 @@ struct Signer {
 //   kAccessDenied   key not in allowed_signers, principal not allowed for it, namespace not
 //                   permitted, key not yet valid or expired
 Result<Signer> VerifySignature(const AllowedSigners& signers, const VerifyRequest& request);
+
+// Every check of VerifySignature but the signature's own over the message (which is not
+// read): whether a body is worth fetching under this signature at all. A key no entry
+// trusts (kAccessDenied) ends the fetch before the body is read.
+Result<Signer> CheckSigner(const AllowedSigners& signers, const VerifyRequest& request);
 
 }  // namespace s3us::trust
 

@@ -189,6 +189,59 @@ class MemoryTest(E2ETest):
             self.assertEqual(ran, [], 'nothing is written or run')
             self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
 
+    def test_four_signed_includes_of_60_mib_verified_or_refused_in_little_memory(self):
+        # Under --allowed-signers every body was held whole in memory until its signature
+        # was checked, 16 at once: about 950 MB for 16 x 60 MiB, whoever signed them.
+        size = 60 * MIB // SIZE_DIVISOR
+        keys = os.path.join(self.tmp, 'keys')
+        os.makedirs(keys)
+        for name in ('deploy', 'attacker'):
+            subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', name, '-f',
+                            os.path.join(keys, name)], check=True)
+        with open(os.path.join(keys, 'deploy.pub'), 'rb') as f:
+            signers = self.write('allowed_signers', b'deploy@example.com ' + f.read())
+
+        def signature(key, data):
+            path = os.path.join(keys, 'message')
+            with open(path, 'wb') as f:
+                f.write(data)
+            if os.path.exists(path + '.sig'):
+                os.remove(path + '.sig')
+            subprocess.run(['ssh-keygen', '-q', '-Y', 'sign', '-n', 's3-user-script', '-f',
+                            os.path.join(keys, key), path], check=True)
+            with open(path + '.sig', 'rb') as f:
+                return f.read()
+        objects = {f'big/{i}.sh': big_script(i, size) for i in range(4)}
+        other = signature('deploy', b'#!/bin/sh\necho another object\n')
+        cases = {'signed': lambda data: signature('deploy', data),
+                 'another object\'s signature': lambda data: other,
+                 'an untrusted key': lambda data: signature('attacker', data)}
+        with self.emulators() as emu:
+            for case, sign in cases.items():
+                with self.subTest(case):
+                    prefix = case.replace(' ', '-').replace("'", '')
+                    user_data = b''.join(b's3://bkt/%s/%s\n' % (prefix.encode(), k.encode())
+                                         for k in objects)
+                    for key, data in objects.items():
+                        emu.put('bkt', f'{prefix}/{key}', data)
+                        emu.put('bkt', f'{prefix}/{key}.sig', sign(data))
+                    doc = self.write(prefix, b'#s3-include\n' + user_data)
+                    args = ['plan', doc, '--json', '--allowed-signers', signers]
+                    code = EXIT_OK if case == 'signed' else EXIT_FETCH
+                    run, kb, _ = self.measured(emu, args, prefix, code=code)
+                    if case == 'signed':
+                        parts = json.loads(run.stdout)['parts']
+                        self.assertEqual([p['sha256'] for p in parts],
+                                         [hashlib.sha256(d).hexdigest() for d in objects.values()])
+                        self.assertTrue(all('ssh signature by deploy@example.com' in
+                                            p['source']['verified_by'] for p in parts), parts)
+                    else:
+                        why = ('signature does not verify' if case.startswith('another')
+                               else 'is not in allowed_signers')
+                        self.assertIn(why, run.error_lines()[0])
+                    self.assertEqual(os.listdir(self.tmpdir_env), [])
+                    self.assert_flat(4, size, {f'plan ({case})': kb})
+
     def test_four_includes_of_60_mib(self):
         self.check_flat(4, 60 * MIB)
 
