@@ -120,6 +120,10 @@ Result<std::string> Run(const std::vector<std::string>& argv, Clock& clock, cons
   posix_spawn_file_actions_t io;
   posix_spawn_file_actions_init(&io);
   posix_spawn_file_actions_adddup2(&io, fds[1], STDOUT_FILENO);
+  // Not the caller's stderr: a helper that traces itself (`sh -x`) prints the keys it hands
+  // over there, onto the boot console and into the journal. Nothing of it is kept either: a
+  // failing helper's words may hold credentials we never learnt, so none can be redacted.
+  posix_spawn_file_actions_addopen(&io, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   HelperProcess helper;
   int rc = helper.Start(argv, &io, HelperProcess::Group::kOwn);
   posix_spawn_file_actions_destroy(&io);
@@ -238,7 +242,8 @@ Result<Credentials> ProcessCredentialProvider::Fetch() {
   }
   if (WEXITSTATUS(status) != 0) {
     return Error(ErrorCode::kInvalidInput,
-                 "exited with status " + std::to_string(WEXITSTATUS(status)))
+                 "exited with status " + std::to_string(WEXITSTATUS(status)) +
+                     " (its stderr is not shown: it may hold credentials; run it by hand)")
         .WithContext(what);
   }
   Result<Credentials> c = ParseProcessOutput(*out);

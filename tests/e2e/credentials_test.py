@@ -200,7 +200,7 @@ class AssumeRoleTest(CredentialTest):
 class ProcessTest(CredentialTest):
     HELPER = ('#!/usr/bin/python3\nimport json, sys\n'
               'open(sys.argv[1], "w").write(json.dumps(sys.argv[2:]))\n'
-              'print("helper: signing in", file=sys.stderr)\n'
+              'print("helper: signing in with", %r, file=sys.stderr)\n'
               'mode = sys.argv[2]\n'
               'if mode == "fail":\n    sys.exit(7)\n'
               'if mode == "garbage":\n    print("not json"); sys.exit(0)\n'
@@ -209,18 +209,21 @@ class ProcessTest(CredentialTest):
               '  "Expiration": "2099-01-01T00:00:00Z"}))\n')
 
     def helper(self):
-        return self.write('helper.py', (self.HELPER % (STATIC['AccessKeyId'],
+        return self.write('helper.py', (self.HELPER % (STATIC['SecretAccessKey'],
+                                                       STATIC['AccessKeyId'],
                                                        STATIC['SecretAccessKey'])).encode(),
                           0o755)
 
-    def test_helper_runs_without_a_shell_and_its_stderr_passes_through(self):
+    def test_helper_runs_without_a_shell_and_its_stderr_is_never_shown(self):
         helper, argv_file = self.helper(), os.path.join(self.tmp, 'argv.json')
         self.files(f'[profile p]\ncredential_process = "{helper}" {argv_file} ok '
                    f"'two words' $HOME\\;x\n")
         with self.start(s3_static=True, sts=False) as emu:
             err = self.get_and_plan(emu, {'AWS_PROFILE': 'p'})
             self.assertIn("credentials from credential_process (profile 'p')", err)
-            self.assertIn('helper: signing in', err)
+            # It printed the secret key it handed over (as `sh -x` does) onto our stderr.
+            self.assertNotIn('helper: signing in', err)
+            self.assertNotIn(STATIC['SecretAccessKey'], err)
             with open(argv_file) as f:
                 self.assertEqual(json.load(f), ['ok', 'two words', '$HOME;x'])
 
@@ -241,14 +244,15 @@ class ProcessTest(CredentialTest):
     def test_failures_are_one_line_exit_3(self):
         helper, argv_file = self.helper(), os.path.join(self.tmp, 'argv.json')
         with self.start(s3_static=True, sts=False) as emu:
-            for mode, fragment in (('fail', 'exited with status 7'),
+            for mode, fragment in (('fail', 'exited with status 7 (its stderr is not shown: it '
+                                            'may hold credentials; run it by hand)'),
                                    ('garbage', 'not a JSON object'),
                                    ('v2', 'no "Version": 1')):
                 with self.subTest(mode=mode):
                     self.files(f'[profile p]\ncredential_process = {helper} {argv_file} {mode}\n')
                     run = self.fails(emu, {'AWS_PROFILE': 'p'},
                                      "credential_process (profile 'p')", fragment)
-                    self.assertIn('helper: signing in', run.err)
+                    self.assertNotIn('helper: signing in', run.err)
             self.files('[profile p]\ncredential_process = /nonexistent/helper --x\n')
             self.fails(emu, {'AWS_PROFILE': 'p'}, 'cannot run it')
 
