@@ -143,6 +143,9 @@ Result<Credentials> ContainerCredentialProvider::Fetch() {
   Result<std::optional<std::string>> token = AuthorizationToken();
   if (!token.ok()) return std::move(token).error().WithContext(what);
 
+  // The path may name the task (ECS's relative URI holds an id): messages name the origin
+  // only, and the retry layer's debug lines must not show it either.
+  if (ep.url.size() > ep.origin.size()) RegisterSecretValue(ep.url.substr(ep.origin.size()));
   net::Request http;
   http.url = ep.url;
   http.headers = {{"Accept", "application/json"}};

@@ -1,6 +1,7 @@
 #include "core/secret.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
@@ -19,11 +20,17 @@ constexpr size_t kFragment = 16;
 // Registering is on the hot path (a plan registers each request's signature, from many
 // threads), and so is redacting (each response's header values pass through it): values are
 // indexed once when registered, and redactions share the lock.
+// Values shorter than this would redact ordinary text wherever they occur (a 4-byte token
+// inside a word); from kWordOnly bytes they are redacted where they stand alone.
+constexpr size_t kAnywhere = 8;
+constexpr size_t kWordOnly = 4;
+
 struct Registry {
   std::shared_mutex mu;
-  std::unordered_set<std::string> values;        // each secret and its percent-encodings
+  std::unordered_set<std::string> values;        // each secret and its encodings
   std::unordered_set<std::string_view> windows;  // every kFragment bytes of those (nodes stay)
   std::vector<std::string_view> short_values;    // values under kFragment bytes, longest first
+  std::vector<std::string_view> words;           // values under kAnywhere bytes
 };
 
 Registry& TheRegistry() {
@@ -36,6 +43,10 @@ void Add(Registry& r, std::string value) {
   auto [it, inserted] = r.values.insert(std::move(value));
   if (!inserted) return;
   std::string_view v = *it;
+  if (v.size() < kAnywhere) {
+    r.words.push_back(v);
+    return;
+  }
   if (v.size() < kFragment) {
     auto at = std::find_if(r.short_values.begin(), r.short_values.end(),
                            [&v](std::string_view other) { return other.size() < v.size(); });
@@ -45,9 +56,10 @@ void Add(Registry& r, std::string value) {
   for (size_t i = 0; i + kFragment <= v.size(); ++i) r.windows.insert(v.substr(i, kFragment));
 }
 
-// As a query string or a path carries it (RFC 3986 unreserved bytes kept; '/' too if asked).
-std::string PercentEncoded(std::string_view value, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+// As a query string or a path carries it (RFC 3986 unreserved bytes kept; '/' too if asked),
+// with upper- or lower-case hexadecimal digits (both are RFC 3986's).
+std::string PercentEncoded(std::string_view value, bool keep_slash, bool lower = false) {
+  const char* kHex = lower ? "0123456789abcdef" : "0123456789ABCDEF";
   std::string out;
   for (char c : value) {
     bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -87,40 +99,69 @@ std::string RedactFragments(const Registry& r, std::string text) {
   return out;
 }
 
+// Whether text[pos, pos + n) stands alone: no letter, digit or '_' right before or after.
+bool StandsAlone(std::string_view text, size_t pos, size_t n) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+  return (pos == 0 || !word(text[pos - 1])) && (pos + n == text.size() || !word(text[pos + n]));
+}
+
+// A JSON string's form of the value: what a server that answers in JSON echoes ('/' as
+// "\/", as many encoders write it; '"' and '\' escaped).
+std::string JsonEscaped(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '/' || c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 Secret::Secret(std::string value) : value_(std::move(value)) { RegisterSecretValue(value_); }
 
 void RegisterSecretValue(const std::string& value) {
-  // Very short values would redact ordinary text; real secrets are long.
-  if (value.size() < 8) return;
+  // Real secrets are long; a value of a few bytes would redact ordinary text.
+  if (value.size() < kWordOnly) return;
   Registry& r = TheRegistry();
   {
     // Credentials are wrapped again for each request that uses them: once is enough.
     std::shared_lock lock(r.mu);
     if (r.values.count(value) != 0) return;
   }
-  std::string query = PercentEncoded(value, false);
-  std::string path = PercentEncoded(value, true);
+  std::string forms[] = {PercentEncoded(value, false), PercentEncoded(value, true),
+                         PercentEncoded(value, false, true), PercentEncoded(value, true, true),
+                         JsonEscaped(value)};
   std::unique_lock lock(r.mu);
   Add(r, value);
-  Add(r, std::move(query));
-  Add(r, std::move(path));
+  for (std::string& form : forms) Add(r, std::move(form));
 }
 
 std::string RedactSecrets(std::string text) {
   Registry& r = TheRegistry();
   std::shared_lock lock(r.mu);
-  // A value of kFragment bytes or more is made of windows, which RedactFragments finds in
-  // one pass over the text whatever the number of values (a plan registers a signature per
-  // request); the shorter ones are looked for whole, longest first.
+  // Longest first, so a shorter value never cuts a longer one apart. A value of kFragment
+  // bytes or more is made of windows, which RedactFragments finds in one pass over the text
+  // whatever the number of values (a plan registers a signature per request); the shorter
+  // ones are looked for whole, longest first, the shortest only where they stand alone.
+  text = RedactFragments(r, std::move(text));
   for (std::string_view secret : r.short_values) {
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
     }
   }
-  return RedactFragments(r, std::move(text));
+  for (std::string_view secret : r.words) {
+    for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+      if (!StandsAlone(text, pos, secret.size())) {
+        ++pos;
+        continue;
+      }
+      text.replace(pos, secret.size(), "<redacted>");
+      pos += 10;
+    }
+  }
+  return text;
 }
 
 std::string RedactUrl(std::string_view url) {

@@ -9,7 +9,9 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "core/crypto.h"
 #include "core/interrupt.h"
+#include "core/secret.h"
 #include "core/strings.h"
 #include "net/curl_handles.h"
 #include "net/curl_transfer.h"
@@ -33,6 +35,33 @@ ProxySetting Pick(const CurlTransportOptions::Getenv& getenv, const char* lower,
   return v == nullptr ? ProxySetting{} : ProxySetting{v, upper};
 }
 
+// A proxy's password is a secret as any credential is: a proxy that echoes the request
+// (a 407 page) would otherwise get it printed, as written, decoded, or in the Basic header
+// libcurl sends (base64 of "user:password").
+void RegisterProxySecrets(const ProxySetting& proxy) {
+  if (proxy.url.empty()) return;
+  std::string text = proxy.url.find("://") == std::string::npos ? "http://" + proxy.url : proxy.url;
+  UrlHandle u(curl_url());
+  if (!u ||
+      curl_url_set(u.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return;
+  }
+  auto part = [&u](CURLUPart what, unsigned flags) {
+    char* value = nullptr;
+    std::string out;
+    if (curl_url_get(u.get(), what, &value, flags) == CURLUE_OK && value != nullptr) out = value;
+    curl_free(value);
+    return out;
+  };
+  std::string password = part(CURLUPART_PASSWORD, 0);
+  if (password.empty()) return;
+  std::string decoded = part(CURLUPART_PASSWORD, CURLU_URLDECODE);
+  std::string basic = part(CURLUPART_USER, CURLU_URLDECODE) + ":" + decoded;
+  RegisterSecretValue(password);
+  RegisterSecretValue(decoded);
+  RegisterSecretValue(Base64Encode(reinterpret_cast<const uint8_t*>(basic.data()), basic.size()));
+}
+
 }  // namespace
 
 CurlTransportOptions CurlTransportOptions::FromEnvironment(const Getenv& getenv_fn) {
@@ -42,6 +71,8 @@ CurlTransportOptions CurlTransportOptions::FromEnvironment(const Getenv& getenv_
   o.no_proxy = Pick(getenv, "no_proxy", "NO_PROXY", false).url;
   o.https_proxy = Pick(getenv, "https_proxy", "HTTPS_PROXY", false);
   o.http_proxy = Pick(getenv, "http_proxy", "HTTP_PROXY", getenv("REQUEST_METHOD") != nullptr);
+  RegisterProxySecrets(o.https_proxy);
+  RegisterProxySecrets(o.http_proxy);
   return o;
 }
 

@@ -109,8 +109,11 @@ TEST_CASE("Container credentials are fetched with the token file's content, then
   CHECK(HeaderOf(sent[0], "Authorization") == "token-one");
   CHECK(HeaderOf(sent[0], "Accept") == "application/json");
   CHECK(sent[0].timeout == std::chrono::milliseconds(2000));
-  // The token is a secret: it never reaches a message or a log line.
+  // The token is a secret: it never reaches a message or a log line; nor does the path
+  // (the retry layer's debug lines name the URL).
   CHECK(RedactSecrets("saw token-one") == "saw <redacted>");
+  CHECK(RedactSecrets("GET http://169.254.170.23/v1/credentials: attempt 2") ==
+        "GET http://169.254.170.23<redacted>: attempt 2");
 
   clock.Advance(minutes(44));
   CHECK(p.Get()->access_key_id == "ASIAONE");

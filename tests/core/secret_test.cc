@@ -54,9 +54,28 @@ TEST_CASE("RedactSecrets replaces a secret cut or percent-encoded, and no ordina
 TEST_CASE("RedactSecrets replaces short secrets whole, the longer of two first") {
   RegisterSecretValue("sh0rt-pa55-x");  // 12 bytes: under a window, looked for whole
   RegisterSecretValue("sh0rt-pa55");
-  RegisterSecretValue("tiny7ch");  // under 8 bytes: never a secret
   CHECK(RedactSecrets("a sh0rt-pa55-x b sh0rt-pa55 c") == "a <redacted> b <redacted> c");
-  CHECK(RedactSecrets("tiny7ch stays") == "tiny7ch stays");
+}
+
+TEST_CASE("RedactSecrets replaces a secret of 4 to 7 bytes where it stands alone") {
+  // A 7-byte session token echoed by a server was printed: under 8 bytes nothing was
+  // registered. Inside a word it stays: it would redact ordinary text.
+  RegisterSecretValue("Tok7abc");
+  RegisterSecretValue("pw9");  // under 4 bytes: never looked for
+  CHECK(RedactSecrets("X-Amz-Security-Token=Tok7abc | x") == "X-Amz-Security-Token=<redacted> | x");
+  CHECK(RedactSecrets("'Tok7abc'") == "'<redacted>'");
+  CHECK(RedactSecrets("Tok7abcd and xTok7abc stay") == "Tok7abcd and xTok7abc stay");
+  CHECK(RedactSecrets("pw9 stays") == "pw9 stays");
+}
+
+TEST_CASE("RedactSecrets replaces a secret in lower-case percent-encoding and in JSON") {
+  // A server echoing the token as JSON ("\/") or with %2f instead of %2F got it printed.
+  Secret token("FQoGZXIvYXdzEPT//////////wEaDEXAMPLEj7Iu+8hJc/3rAyKwAQ==");
+  CHECK(RedactSecrets(
+            R"({"t":"FQoGZXIvYXdzEPT\/\/\/\/\/\/\/\/\/\/wEaDEXAMPLEj7Iu+8hJc\/3rAyKwAQ=="})") ==
+        R"({"t":"<redacted>"})");
+  CHECK(RedactSecrets("t=FQoGZXIvYXdzEPT%2f%2f%2f%2f%2f%2f%2f%2f%2f%2fwEaDEXAMPLEj7Iu%2b8hJc%"
+                      "2f3rAyKwAQ%3d%3d") == "t=<redacted>");
 }
 
 TEST_CASE("RedactSecrets sees values registered by other threads while they register") {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/secret.h"
 #include "net/curl_test_util.h"
 #include "net/curl_transport.h"
 #include "net/loopback_server.h"
@@ -220,6 +221,20 @@ TEST_CASE("CurlTransportOptions reads proxy variables as the AWS CLI (urllib) do
   // ALL_PROXY is not an AWS CLI variable.
   env["ALL_PROXY"] = "http://all:1";
   CHECK(read().https_proxy.url.empty());
+}
+
+TEST_CASE("A proxy's password is redacted as written, decoded and in its Basic header") {
+  // A proxy answering 407 with the request echoed printed Proxy-Authorization: Basic ...
+  std::map<std::string, std::string> env = {
+      {"https_proxy", "http://puser:proxy%2Fpassw0rd@127.0.0.1:9"}};
+  CurlTransportOptions::FromEnvironment([&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+  CHECK(RedactSecrets("a proxy%2Fpassw0rd b proxy/passw0rd c") == "a <redacted> b <redacted> c");
+  // base64("puser:proxy/passw0rd")
+  CHECK(RedactSecrets("Proxy-Authorization: Basic cHVzZXI6cHJveHkvcGFzc3cwcmQ=") ==
+        "Proxy-Authorization: Basic <redacted>");
 }
 
 TEST_CASE("CurlTransport fails TLS verification against an unknown CA without retrying") {
