@@ -129,6 +129,7 @@ class Interrupt(ru.EmulatorTestCase):
             finally:
                 os._exit(127)
         out = b''
+        done, status = 0, 0
         deadline = time.monotonic() + HANG_GUARD
         try:
             while time.monotonic() < deadline:
@@ -142,8 +143,12 @@ class Interrupt(ru.EmulatorTestCase):
                 if not chunk:
                     break
                 out += chunk
-        finally:
+            # The terminal closes a moment before the process exits: wait for the exit too.
             done, status = os.waitpid(pid, os.WNOHANG)
+            while done == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                done, status = os.waitpid(pid, os.WNOHANG)
+        finally:
             if done == 0:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
