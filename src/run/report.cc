@@ -80,6 +80,54 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A report field shown on a line of its own: control bytes escaped, as in error lines (a
+// report edited to hold ESC or CR must not drive the terminal).
+std::string Shown(const json& j, const char* key) { return Printable(Str(j, key), kMaxLogMessage); }
+
+// The fields `status` reads, with the types the writer gives them (strings, integers, or
+// null where it writes null): a report damaged or edited into another shape is not a report,
+// exit 3, rather than half rendered or an exception.
+std::optional<std::string> ShapeProblem(const json& r) {
+  auto typed = [](const json& j, const char* key, bool (json::*is)() const) {
+    auto it = j.find(key);
+    return it == j.end() || it->is_null() || ((*it).*is)();
+  };
+  if (!r.value("status", json()).is_string()) return "its status is not a string";
+  for (const char* key : {"started_at", "instance_id", "log_path", "error", "interrupted_by"}) {
+    if (!typed(r, key, &json::is_string)) return std::string(key) + " is not a string";
+  }
+  const json& totals = r.value("totals", json::object());
+  if (!totals.is_object()) return "its totals are not an object";
+  for (const auto& [name, n] : totals.items()) {
+    if (!n.is_number_unsigned()) return "its total " + name + " is not a count";
+  }
+  const json& omitted = r.value("omitted", json::array());
+  if (!omitted.is_array() ||
+      !std::all_of(omitted.begin(), omitted.end(), [](const json& o) { return o.is_string(); })) {
+    return "its omitted includes are not a list of strings";
+  }
+  for (const json& p : r["parts"]) {
+    if (!p.is_object() || !p.value("index", json()).is_number_integer()) {
+      return "a part has no index";
+    }
+    for (const char* key : {"run_order", "size", "exit_status", "signal", "duration_ms"}) {
+      if (!typed(p, key, &json::is_number_integer))
+        return std::string("a part's ") + key + " is not a number";
+    }
+    for (const char* key : {"outcome", "handler", "content_type", "filename", "message",
+                            "frequency", "sha256", "started_at", "description"}) {
+      if (!typed(p, key, &json::is_string))
+        return std::string("a part's ") + key + " is not a string";
+    }
+    if (!typed(p, "timed_out", &json::is_boolean)) return "a part's timed_out is not a boolean";
+    if (!typed(p, "source", &json::is_object)) return "a part's source is not an object";
+    for (const char* key : {"origin", "warnings"}) {
+      if (!typed(p, key, &json::is_array)) return std::string("a part's ") + key + " is not a list";
+    }
+  }
+  return std::nullopt;
+}
+
 // report.json parsed, or why it is no JSON: where it stops being JSON, or that it ends early
 // (a report is written atomically, so a short one was damaged after we wrote it).
 Result<json> ParseReport(const std::string& path, const std::string& text) {
@@ -182,6 +230,9 @@ Result<json> LoadLastReport(const std::string& state_dir, const std::string& ins
   if (!report->is_object() || !report->contains("parts") || !(*report)["parts"].is_array()) {
     return Error(ErrorCode::kInvalidInput, path + " is not a report");
   }
+  if (std::optional<std::string> problem = ShapeProblem(*report)) {
+    return Error(ErrorCode::kInvalidInput, path + " is not a report: " + *problem);
+  }
   return report;
 }
 
@@ -195,17 +246,18 @@ std::string RenderReport(const json& report) {
 
 std::string RenderReportOrThrow(const json& report) {
   const json& totals = report.value("totals", json::object());
-  std::string out =
-      "last run: " + Str(report, "status") + " at " + Str(report, "started_at") + " on instance " +
-      Str(report, "instance_id") + ": " + std::to_string(totals.value("parts", 0)) +
-      (totals.value("parts", 0) == 1 ? " part, " : " parts, ") +
-      std::to_string(totals.value("ok", 0)) + " ok, " + std::to_string(totals.value("failed", 0)) +
-      " failed, " + std::to_string(totals.value("skipped", 0)) + " skipped, " +
-      std::to_string(totals.value("not_run", 0)) + " not run, " +
-      std::to_string(totals.value("already_ran", 0)) + " already ran\n";
-  if (!Str(report, "log_path").empty()) out += "log: " + Str(report, "log_path") + "\n";
+  std::string out = "last run: " + Shown(report, "status") + " at " + Shown(report, "started_at") +
+                    " on instance " + Shown(report, "instance_id") + ": " +
+                    std::to_string(totals.value("parts", 0)) +
+                    (totals.value("parts", 0) == 1 ? " part, " : " parts, ") +
+                    std::to_string(totals.value("ok", 0)) + " ok, " +
+                    std::to_string(totals.value("failed", 0)) + " failed, " +
+                    std::to_string(totals.value("skipped", 0)) + " skipped, " +
+                    std::to_string(totals.value("not_run", 0)) + " not run, " +
+                    std::to_string(totals.value("already_ran", 0)) + " already ran\n";
+  if (!Str(report, "log_path").empty()) out += "log: " + Shown(report, "log_path") + "\n";
   if (!Str(report, "interrupted_by").empty()) {
-    out += "interrupted by " + Str(report, "interrupted_by") +
+    out += "interrupted by " + Shown(report, "interrupted_by") +
            ": the next run runs again every part that did not succeed\n";
   }
   // A run that ended before its first part: what it printed, one line each.
@@ -214,7 +266,9 @@ std::string RenderReportOrThrow(const json& report) {
     if (!line.empty()) out += "error: " + Printable(line, kMaxLogMessage) + "\n";
   }
   for (const json& omitted : report.value("omitted", json::array())) {
-    if (omitted.is_string()) out += "dropped include: " + omitted.get<std::string>() + "\n";
+    if (omitted.is_string()) {
+      out += "dropped include: " + Printable(omitted.get<std::string>(), kMaxLogMessage) + "\n";
+    }
   }
   const json all = report.value("parts", json::array());
   if (all.empty()) return out;  // no table without a row (a run that ended before its parts)

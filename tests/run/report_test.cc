@@ -87,6 +87,21 @@ TEST_CASE("Status cannot read a damaged report or state dir: exit 3 naming file 
   unreadable(t / "state", ErrorCode::kInvalidInput, report + " is not valid JSON at byte 14");
   REQUIRE(WriteNewFile(report, "[1, 2]", 0600).ok());
   unreadable(t / "state", ErrorCode::kInvalidInput, report + " is not a report");
+  // Parsed, but not of the shape we write: `status` said "the report is malformed", exit 0;
+  // --long threw; --json echoed it, exit 0.
+  const std::pair<const char*, const char*> shapes[] = {
+      {R"({"status": "ok", "parts": [null]})", "a part has no index"},
+      {R"({"status": "ok", "parts": [{"index": "one", "outcome": "ok"}]})", "a part has no index"},
+      {R"({"status": "ok", "parts": [{"index": 1, "message": 5}]})",
+       "a part's message is not a string"},
+      {R"({"status": 7, "parts": []})", "its status is not a string"},
+      {R"({"status": "ok", "totals": 3, "parts": []})", "its totals are not an object"},
+      {R"({"status": "ok", "omitted": [1], "parts": []})",
+       "its omitted includes are not a list of strings"}};
+  for (const auto& [text, problem] : shapes) {
+    REQUIRE(WriteNewFile(report, text, 0600).ok());
+    unreadable(t / "state", ErrorCode::kInvalidInput, report + " is not a report: " + problem);
+  }
   // --state-dir naming a regular file: the cause, as strerror says it.
   unreadable(report, ErrorCode::kIo, "cannot read " + report + "/report.json: Not a directory");
 
@@ -161,6 +176,19 @@ TEST_CASE("Status survives a report whose fields have the wrong types") {
   nlohmann::json odd = {{"status", 7}, {"totals", 3}, {"parts", {{{"run_order", "x"}}}}};
   CHECK(RenderReport(odd) == "last run: the report is malformed\n");
   CHECK(StatusExitCode(Result<nlohmann::json>(odd)) == kStatusFailed);
+}
+
+TEST_CASE("Status escapes control bytes in a report's fields") {
+  // A status holding ESC and CR reached the terminal raw.
+  nlohmann::json edited = {{"status", "\x1b[31mPWNED\x1b[0m\r"},
+                           {"started_at", "t"},
+                           {"instance_id", "i"},
+                           {"omitted", {"s3://b/\x1b]0;x"}},
+                           {"parts", nlohmann::json::array()}};
+  std::string shown = RenderReport(edited);
+  CHECK(shown.find('\x1b') == std::string::npos);
+  CHECK(shown.find('\r') == std::string::npos);
+  CHECK(shown.rfind("last run: \\x1b[31mPWNED\\x1b[0m\\x0d at t on instance i:", 0) == 0);
 }
 
 TEST_CASE("Dispatcher writes report.json even for filenames that are not UTF-8") {
