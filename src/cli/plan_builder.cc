@@ -20,6 +20,7 @@
 #include "expand/include_once_cache.h"
 #include "expand/key_template.h"
 #include "fetch/signed_fetcher.h"
+#include "run/describe.h"
 #include "run/run_state.h"
 #include "userdata/content_type.h"
 #include "userdata/parse.h"
@@ -124,16 +125,17 @@ std::optional<int> EmptyUserDataExit(const Options& o) {
 }
 
 // Expands the parts with connected services; prints the failures. `state_dir`, when
-// given, holds the per-instance #include-once cache (not in dry runs, which write nothing)
-// and the work directory.
+// given, holds the per-instance #include-once cache (read but not written in dry runs, which
+// write nothing: a dry run shows the body a run would use) and the work directory.
 std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
                                             std::vector<userdata::Part> parts,
                                             const std::string& state_dir) {
   expand::ExpandOptions eo = ExpandOptionsFor(o, s.deadline);
-  if (!state_dir.empty() && !o.dry_run) {
+  if (!state_dir.empty()) {
     Result<run::StateLayout> layout = run::LayoutFor(state_dir, s.facts.instance_id);
     if (!layout.ok()) return SetupFailure(layout.error());
     eo.include_once_cache_dir = layout->instance_dir + "/include-once";
+    eo.include_once_read_only = o.dry_run;
   }
   auto trust = LoadTrust(o, kSystemAllowedSigners);
   if (!trust.ok()) return SetupFailure(trust.error());
@@ -169,16 +171,29 @@ std::variant<expand::Plan, int> ExpandParts(const Options& o, Services& s,
 // What cloud-init would refuse is refused before anything runs, as validate does: prints
 // the problems; true when there are none.
 bool CloudConfigsAccepted(const expand::Plan& plan) {
-  std::vector<Problem> problems;
+  std::vector<std::string> lines;
   for (const userdata::Part& part : plan.parts) {
-    if (part.content_type == userdata::kTypeCloudConfig) CheckCloudConfigYaml(part, problems);
+    if (part.content_type != userdata::kTypeCloudConfig) continue;
+    std::vector<Problem> problems;
+    CheckCloudConfigYaml(part, problems);
+    for (const Problem& problem : problems) {
+      // A fetched part is named as a run names it, by its object and the include line that
+      // brought it: "part 2" alone is the plan's numbering, found nowhere in the user data.
+      if (!part.origin.source) {
+        lines.push_back(ProblemLine(problem));
+        continue;
+      }
+      lines.push_back(
+          run::DescribePart(part, static_cast<int>(plan.parts.size())) + ": " + problem.message +
+          (problem.line > 0 ? " (at its line " + std::to_string(problem.line) + ")" : ""));
+    }
   }
-  if (problems.empty()) return true;
+  if (lines.empty()) return true;
   // One error line, as for failed includes; -v lists every problem.
-  std::string line = ProblemLine(problems.front());
-  if (problems.size() > 1) {
-    line += " (and " + CountOf(problems.size() - 1, "more problem") + "; -v lists them)";
-    for (const Problem& problem : problems) LogInfo(ProblemLine(problem));
+  std::string line = lines.front();
+  if (lines.size() > 1) {
+    line += " (and " + CountOf(lines.size() - 1, "more problem") + "; -v lists them)";
+    for (const std::string& each : lines) LogInfo(each);
   }
   PrintError(line);
   return false;

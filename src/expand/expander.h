@@ -48,6 +48,8 @@ struct ExpandOptions {
   std::string key_template = kDefaultKeyTemplate;
   // Per-instance directory for #include-once bodies; empty: no cache (always fetch).
   std::string include_once_cache_dir;
+  // Read the cache but write nothing to it (a dry run shows the bodies a run would use).
+  bool include_once_read_only = false;
   // Private (0700) directory where fetched bodies over SpillSink::kInMemoryBytes are kept
   // as anonymous files (body_sink.h); empty: every body stays in memory.
   std::string work_dir;

@@ -15,7 +15,7 @@ Expansion::Expansion(fetch::Fetcher& fetcher, Clock& clock, const InstanceFacts&
       clock_(clock),
       options_(options),
       builder_(facts, options),
-      cache_(options.include_once_cache_dir),
+      cache_(options.include_once_cache_dir, options.include_once_read_only),
       deadline_(options.deadline),
       plan_floor_(options.limits.max_total_bytes),
       pool_(options.max_parallel) {}

@@ -91,7 +91,7 @@ Result<std::optional<std::string>> IncludeOnceCache::Signature(std::string_view 
 
 Status IncludeOnceCache::Store(std::string_view url, const userdata::Payload& body,
                                std::string_view signature) {
-  if (!enabled()) return Ok();
+  if (!enabled() || read_only_) return Ok();
   if (Status s = MakePrivateDir(dir_, 0700); !s.ok()) {
     return std::move(s.error()).WithContext("writing the include-once cache");
   }

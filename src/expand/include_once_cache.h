@@ -24,8 +24,10 @@ namespace s3us::expand {
 
 class IncludeOnceCache {
  public:
-  // dir empty: the cache is off (Open finds nothing, Store does nothing).
-  explicit IncludeOnceCache(std::string dir) : dir_(std::move(dir)) {}
+  // dir empty: the cache is off (Open finds nothing, Store does nothing). read_only: Open
+  // and Signature read it, Store does nothing (a dry run).
+  explicit IncludeOnceCache(std::string dir, bool read_only = false)
+      : dir_(std::move(dir)), read_only_(read_only) {}
 
   bool enabled() const { return !dir_.empty(); }
   // The cached body's file opened for reading (never through a symlink), nullopt when
@@ -60,6 +62,7 @@ class IncludeOnceCache {
   Result<std::optional<int>> OpenEntry(const std::string& name) const;
 
   std::string dir_;
+  bool read_only_ = false;
   std::vector<std::string> staged_;  // final paths
 };
 

@@ -321,17 +321,21 @@ class Operator(ru.EmulatorTestCase):
             # --json: the one document is the error (no plan).
             stdout = json.loads(proc.stdout)['error'] if '--json' in args else proc.stdout
             self.assertEqual(stdout, line if '--json' in args else '', args)
-        # A fetched part is named by its number in the plan.
+        # A fetched part is named as a run names it, by its object and include line ("part 2
+        # line 3" was the plan's numbering, found nowhere in the user data).
         proc = ru.run(['plan', fetched], self.emu, env=env)
-        self.assertEqual(self.one_error(proc, 4), 'part 2 line 3: cloud-config: invalid YAML: '
-                                                  'did not find expected \',\' or \']\'')
+        self.assertEqual(self.one_error(proc, 4),
+                         'part 2 of 2 (text/cloud-config from s3://op-bucket/bad.yaml, line 3 of '
+                         'part 1): cloud-config: invalid YAML: did not find expected \',\' or '
+                         '\']\' (at its line 3)')
         self.assertEqual(os.listdir(tmpdir), [])
         # Two refused cloud-configs: still one line, which counts the other; -v lists both.
         with open(fetched, 'wb') as f:
             f.write(b'#s3-include\ns3://op-bucket/bad.yaml\ns3://op-bucket/bad.yaml\n')
         proc = ru.run(['plan', fetched], self.emu, env=env)
         self.assertTrue(self.one_error(proc, 4).endswith(
-            "expected ',' or ']' (and 1 more problem; -v lists them)"), proc.stderr)
+            "expected ',' or ']' (at its line 3) (and 1 more problem; -v lists them)"),
+            proc.stderr)
         proc = ru.run(['plan', fetched, '-v'], self.emu, env=env)
         listed = [x for x in proc.stderr.splitlines() if ': info: part ' in x]
         self.assertEqual([x.split(': info: ')[1][:7] for x in listed], ['part 1 ', 'part 2 '])

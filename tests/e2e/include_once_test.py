@@ -1,5 +1,7 @@
 """#include-once bodies are cached per instance, so a later run works even when the URL no
 longer serves them (pre-signed URLs expire), as cloud-init documents (issue 6)."""
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +45,36 @@ class IncludeOnce(unittest.TestCase):
             self.assertEqual(os.stat(cache[0]).st_mode & 0o777, 0o600)
             for proc in (first, second):
                 assert_no_secrets(proc.stdout + proc.stderr, emu)
+
+    def test_a_dry_run_shows_the_cached_body_and_writes_nothing(self):
+        # A dry run ignored the cache: it showed the object S3 now holds, while the real run
+        # ran the cached body (and failed on a deleted object the real run would not fetch).
+        with tempfile.TemporaryDirectory() as tmp, \
+                Emulators(tmp, s3_args=['--unsigned-prefix', 'public/']) as emu:
+            v1 = b'#!/bin/sh\necho v1\n'
+            emu.put('web', 'public/step.sh', v1)
+            blob = os.path.join(tmp, 'user-data')
+            with open(blob, 'w') as f:
+                f.write(f'#include-once\n{emu.s3_url}/web/public/step.sh\n')
+            state = os.path.join(tmp, 'state')
+            cmd = [BINARY, 'replay', blob, '--state-dir', state]
+            first = subprocess.run(cmd, env=emu.env, capture_output=True, text=True)
+            self.assertEqual(first.returncode, 0, first.stderr)
+
+            def cache_files():
+                return sorted((os.path.join(dp, n), os.stat(os.path.join(dp, n)).st_mtime_ns)
+                              for dp, _, names in os.walk(state) for n in names
+                              if 'include-once' in dp)
+            kept = cache_files()
+            emu.put('web', 'public/step.sh', b'#!/bin/sh\necho v2\n')
+            fetched = emu.stats('s3')['total']
+            dry = subprocess.run(cmd + ['--dry-run', '--json', '--force'], env=emu.env,
+                                 capture_output=True, text=True)
+            self.assertEqual(dry.returncode, 0, dry.stderr)
+            [part] = json.loads(dry.stdout)['parts']
+            self.assertEqual(part['sha256'], hashlib.sha256(v1).hexdigest())
+            self.assertEqual(emu.stats('s3')['total'], fetched)  # read from the cache
+            self.assertEqual(cache_files(), kept)  # and nothing written to it
 
     def test_a_body_that_failed_its_plan_is_fetched_again(self):
         # Kept, it failed every later boot with the same line although S3 held a fixed one.
