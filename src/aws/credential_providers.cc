@@ -5,13 +5,12 @@ namespace s3us::aws {
 Result<Credentials> EnvironmentCredentialProvider::Get(bool) {
   std::optional<std::string> id = env_.GetNonBlank("AWS_ACCESS_KEY_ID");
   std::optional<std::string> secret = env_.GetNonBlank("AWS_SECRET_ACCESS_KEY");
-  if (!id && !secret) {
-    return Error(ErrorCode::kNoCredentials, "AWS_ACCESS_KEY_ID is not set");
-  }
-  if (!id || !secret) {
+  // As botocore: without an access key id the environment holds no credentials (a stale
+  // secret alone does not stop the chain); an id without its secret is an error.
+  if (!id) return Error(ErrorCode::kNoCredentials, "AWS_ACCESS_KEY_ID is not set");
+  if (!secret) {
     return Error(ErrorCode::kInvalidInput,
-                 std::string(id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
-                                : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"));
+                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
   }
   Credentials c;
   c.access_key_id = std::move(*id);

@@ -82,9 +82,10 @@ TEST_CASE("EnvironmentCredentialProvider treats blank values as unset and reject
       {{{"AWS_ACCESS_KEY_ID", "A"}},
        ErrorCode::kInvalidInput,
        "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"},
+      // A secret alone is no credentials, as botocore reads it: the chain goes on.
       {{{"AWS_ACCESS_KEY_ID", ""}, {"AWS_SECRET_ACCESS_KEY", "topsecret"}},
-       ErrorCode::kInvalidInput,
-       "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"},
+       ErrorCode::kNoCredentials,
+       "AWS_ACCESS_KEY_ID is not set"},
       {{{"AWS_ACCESS_KEY_ID", "A"},
         {"AWS_SECRET_ACCESS_KEY", "topsecret"},
         {"AWS_CREDENTIAL_EXPIRATION", "soon"}},
