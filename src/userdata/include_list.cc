@@ -137,6 +137,13 @@ Result<std::vector<IncludeEntry>> S3Includes(std::string_view payload) {
     line = Trim(line);
     if (IStartsWith(line, "#s3-include")) {
       line = Trim(line.substr(11));
+      // As cloud-init reads "#include # comment": what follows is a comment, but not one of
+      // our directives, which would be lost there.
+      if (IStartsWith(line, "#s3-")) {
+        return LineError(n, std::string(line.substr(0, line.find_first_of(" \t"))) +
+                                " after #s3-include: give it a line of its own");
+      }
+      if (line.starts_with("#")) continue;
     } else if (line.starts_with("#")) {
       if (Status known = KnownDirective(n, line); !known.ok()) return known.error();
       continue;

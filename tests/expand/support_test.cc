@@ -27,6 +27,21 @@ TEST_CASE("DescribeChain names the top-level part, then each object by URL") {
         "part 2 line 1 → s3://a/x line 3 → s3://a/y part 3 line 1");
 }
 
+TEST_CASE("DescribeChain names the first and the last two steps of a longer chain, URLs cut") {
+  // Eight objects with 900-byte keys in a cycle made a 4 KiB line that ended before the
+  // word "cycle".
+  using userdata::IncludeStep;
+  std::vector<IncludeStep> chain{IncludeStep{1, 2, ""}};
+  for (int i = 0; i < 7; ++i) {
+    chain.push_back(IncludeStep{1, 1, "s3://bkt/" + std::to_string(i) + std::string(900, 'k')});
+  }
+  std::string shown = DescribeChain(chain);
+  CHECK(shown.rfind("part 1 line 2 → … (5 includes) … → s3://bkt/4kkk", 0) == 0);
+  CHECK(shown.find("s3://bkt/5kkk") != std::string::npos);
+  CHECK(shown.find("s3://bkt/0kkk") == std::string::npos);
+  CHECK(shown.size() < 500);
+}
+
 // The body of `url` in the cache, nullopt when absent.
 std::optional<std::string> Cached(const IncludeOnceCache& cache, std::string_view url) {
   Result<std::optional<int>> fd = cache.Open(url);

@@ -344,6 +344,11 @@ TEST_CASE("ParseIncludeList refuses trust lines that would not be honoured") {
   CHECK(error("#s3-include\n#s3-inclde\n") ==
         "line 2: unknown directive #s3-inclde, did you mean #s3-include");
   CHECK(error("#s3-include\n#S3-ALLOWED-SIGNER\tx ssh-ed25519 AAAA\n# s3-anything\n") == "ok");
+  // After the marker on its line: a comment, as cloud-init reads "#include # ..." (it said
+  // '"" is not an S3 location'); a directive there would be lost, so it is an error.
+  CHECK(error("#s3-include # boot list\ns3://b/k\n") == "ok");
+  CHECK(error("#s3-include #s3-allowed-signer d@e ssh-ed25519 AAAA\ns3://b/k\n") ==
+        "line 1: #s3-allowed-signer after #s3-include: give it a line of its own");
   // cloud-init's lists: a trust line there is honoured by nothing.
   for (const char* type : {kTypeInclude, kTypeIncludeOnce}) {
     p.content_type = type;
