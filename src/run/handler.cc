@@ -1,5 +1,9 @@
 #include "run/handler.h"
 
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -41,6 +45,31 @@ std::string_view OutcomeName(OutcomeKind kind) {
   return "failed";
 }
 
+namespace {
+
+// The interpreter a script's #! line names, as the kernel reads it (the first word after
+// "#!", within its 256-byte buffer); empty when there is none. The file is ours: we wrote it.
+std::string InterpreterOf(std::string_view path) {
+  int fd = open(std::string(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return "";
+  char head[256];
+  ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  std::string_view text(head, n > 0 ? static_cast<size_t>(n) : 0);
+  if (!text.starts_with("#!")) return "";
+  text = text.substr(
+      2, text.find('\n') == std::string_view::npos ? std::string_view::npos : text.find('\n') - 2);
+  text = Trim(text);
+  return std::string(text.substr(0, text.find_first_of(" \t")));
+}
+
+bool OnNoexecMount(std::string_view path) {
+  struct statvfs vfs;
+  return statvfs(std::string(path).c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOEXEC) != 0;
+}
+
+}  // namespace
+
 Outcome OutcomeFromExit(const ExitInfo& info, std::string_view path,
                         std::string_view noexec_advice) {
   Outcome out;
@@ -57,11 +86,18 @@ Outcome OutcomeFromExit(const ExitInfo& info, std::string_view path,
     if (info.exec_errno == ENOEXEC) {
       out.message += " (not a binary, and no #! line the kernel takes: none, or one too long)";
     }
-    // A file we wrote 0700 in our own directory: EACCES is the mount (CIS images mount /tmp
-    // noexec), which only a directory elsewhere gets round.
-    if (info.exec_errno == EACCES) {
+    // The script is there (we wrote it): ENOENT and EACCES then name its interpreter, or
+    // for EACCES the mount (CIS images mount /tmp noexec), which only a directory elsewhere
+    // gets round.
+    const std::string interpreter = path.empty() ? "" : InterpreterOf(path);
+    if (info.exec_errno == ENOENT && !interpreter.empty()) {
+      out.message += " (its #! interpreter " + Printable(interpreter) + " does not exist)";
+    } else if (info.exec_errno == EACCES &&
+               (interpreter.empty() || path.empty() || OnNoexecMount(path))) {
       out.message += " (is its filesystem mounted noexec?";
       out.message += noexec_advice.empty() ? ")" : " " + std::string(noexec_advice) + ")";
+    } else if (info.exec_errno == EACCES) {
+      out.message += " (its #! interpreter " + Printable(interpreter) + " cannot be executed)";
     }
     return out;
   }

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 
+#include "core/files.h"
 #include "run/handler.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace s3us::run {
 namespace {
@@ -21,6 +23,22 @@ TEST_CASE("OutcomeFromExit names the file an exec refused for permission and sug
         "mounted noexec? set TMPDIR)");
   CHECK(OutcomeFromExit(ExecFailed(EACCES), "/s/x").message ==
         "cannot execute /s/x: Permission denied (is its filesystem mounted noexec?)");
+}
+
+TEST_CASE("OutcomeFromExit names a missing or unusable #! interpreter, not the script") {
+  // "cannot execute SCRIPT: No such file or directory" named the script, which exists;
+  // "#!/tmp" was told to look for a noexec mount.
+  testing::TempDir t;
+  const std::string missing = t / "missing", directory = t / "directory";
+  REQUIRE(WriteNewFile(missing, "#!/nonexistent/interp -e\necho\n", 0700).ok());
+  REQUIRE(WriteNewFile(directory, "#! /tmp\n", 0700).ok());
+  CHECK(OutcomeFromExit(ExecFailed(ENOENT), missing).message ==
+        "cannot execute " + missing +
+            ": No such file or directory (its #! interpreter /nonexistent/interp does not exist)");
+  CHECK(OutcomeFromExit(ExecFailed(EACCES), directory).message ==
+        "cannot execute " + directory +
+            ": Permission denied (its #! interpreter /tmp cannot be "
+            "executed)");
 }
 
 TEST_CASE("OutcomeFromExit names the file of an exec format error") {
