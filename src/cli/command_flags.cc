@@ -83,7 +83,7 @@ void AddExpandFlags(CLI::App* app, Options& o) {
       ->type_name("SIZE")
       ->default_str("64M");
   app->add_flag("--keep-going", o.keep_going,
-                "Run the remaining parts after one fails (as cloud-init does)");
+                "Go on past a failed include (dropped) or part, as cloud-init does");
   app->add_flag("--no-progress", o.no_progress,
                 "No \"fetching: N of M objects\" line on a terminal");
 }
@@ -146,6 +146,9 @@ CLI::App* AddReplayCommand(CLI::App& app, Options& o, const FillIf& fill) {
 CLI::App* AddResolveCommand(CLI::App& app, Options& o, const FillIf& fill) {
   CLI::App* resolve =
       app.add_subcommand("resolve", "Print one MIME document with every include expanded in place");
+  resolve->footer(
+      "Exit codes: 0 the document printed, 2 usage, 3 setup (no user data or credentials), 4 "
+      "fetch or verification failed (nothing printed). It runs nothing.");
   if (!fill(*resolve)) return resolve;
   resolve->add_option("file", o.input, "User data file ('-' for stdin; default: IMDS)");
   AddInstanceFlags(resolve, o);

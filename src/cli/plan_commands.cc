@@ -223,8 +223,9 @@ int RunPlanLike(const Options& o) {
 
   switch (o.command) {
     case Command::kPlan:
+      // Incomplete only under --keep-going: includes were dropped (1), as run and replay say.
       PrintPlan(o, p.plan, *registry);
-      return p.plan.complete ? kExitOk : kExitFetch;
+      return p.plan.complete ? kExitOk : kExitFailed;
     case Command::kResolve: {
       if (!p.plan.complete) return kExitFetch;
       Status written = userdata::WriteMime(p.plan.parts, [](std::string_view bytes) {
@@ -244,7 +245,7 @@ int RunPlanLike(const Options& o) {
     case Command::kRun:
       if (o.dry_run) {
         PrintPlan(o, p.plan, *registry);
-        return kExitOk;
+        return p.plan.complete ? kExitOk : kExitFailed;
       }
       return Dispatch(o, p, *registry, state_dir, hold);
     default:

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "core/interrupt.h"
@@ -68,8 +69,10 @@ Result<RunLock> RunLock::Acquire(const std::string& state_dir, const std::string
   if (Status st = MakePrivateDir(state_dir); !st.ok()) return st.error();
   int fd = open(LockPath(state_dir).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Error(errno == ELOOP ? ErrorCode::kUnsafePath : ErrorCode::kIo,
-                 "cannot open " + LockPath(state_dir));
+    int err = errno;
+    if (err == ELOOP)
+      return Error(ErrorCode::kUnsafePath, LockPath(state_dir) + " is a symbolic link");
+    return Error(ErrorCode::kIo, "cannot open " + LockPath(state_dir) + ": " + std::strerror(err));
   }
   RunLock lock(fd);
   struct stat st;

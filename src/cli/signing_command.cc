@@ -103,6 +103,13 @@ SigningCommands AddSigningCommands(CLI::App& app, Options& o, const FillIf& fill
                               "Sign FILE with an SSH key (ssh-keygen -Y sign), "
                               "writing FILE.sig for upload beside it");
   c.verify = app.add_subcommand("verify", "Check FILE's SSH signature offline, as a boot would");
+  // Their own codes, not the root's (which name parts and user data).
+  c.sign->footer(
+      "Exit codes: 0 FILE.sig written, 2 usage, 3 FILE or the key unusable, or ssh-keygen failed "
+      "or was killed at the deadline.");
+  c.verify->footer(
+      "Exit codes: 0 a good signature by a trusted signer, 2 usage, 3 an input unreadable or "
+      "allowed_signers malformed, 4 the signature refused (one line naming FILE and why).");
   if (fill(*c.sign)) {
     c.sign->add_option("file", o.input, "File to sign")->required();
     c.sign->add_option("--key", o.signing_key, "Private key (or its .pub with an agent)")

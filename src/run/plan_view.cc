@@ -135,7 +135,8 @@ json PlanToJson(const expand::Plan& plan, const Registry& registry) {
   return {{"parts", parts},
           {"run_order", RunOrder(plan, registry)},
           {"objects_fetched", plan.objects_fetched},
-          {"bytes_fetched", plan.bytes_fetched}};
+          {"bytes_fetched", plan.bytes_fetched},
+          {"omitted", plan.omitted}};
 }
 
 }  // namespace s3us::run

@@ -166,6 +166,15 @@ class ReplayTest(E2ETest):
         with self.emulators() as emu:
             emu.put('bkt', 'good.sh', SCRIPT)
             blob = self.write('ud', b'#s3-include\ns3://bkt/missing.sh\ns3://bkt/good.sh\n')
+            # plan gives the code run and replay give for the same cause (it gave 4), and
+            # lists what it dropped.
+            for args in (['plan', blob, '--keep-going', '--json'],
+                         ['replay', blob, '--keep-going', '--dry-run', '--json',
+                          '--state-dir', os.path.join(self.tmp, 'dry')]):
+                run = self.run_bin(emu, args)
+                self.assertEqual(run.code, EXIT_FAILED, run)
+                [omitted] = json.loads(run.stdout)['omitted']
+                self.assertIn('s3://bkt/missing.sh', omitted)
             run = self.replay(emu, blob, '--keep-going')
             self.assertEqual(run.code, EXIT_FAILED, run)
             self.assertTrue(any('s3://bkt/missing.sh' in line for line in run.error_lines()), run)
