@@ -125,6 +125,7 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
   Clock::MonoTime now = clock_.Monotonic();
   if (token_ && now < token_refresh_at_) return token_->reveal();
   token_.reset();
+  if (token_failure_ && deadline.Expired(clock_)) return *token_failure_;
 
   net::Request put;
   put.method = "PUT";
@@ -132,7 +133,11 @@ Result<std::string> ImdsClient::Token(const Deadline& deadline) {
   put.headers.emplace_back(kTtlHeader, std::to_string(options_.token_ttl.count()));
   Result<net::Response> r =
       SendWithWait(std::move(put), deadline, "the token request", kMaxImdsAnswerBytes);
-  if (!r.ok()) return std::move(r).error();
+  if (!r.ok()) {
+    token_failure_ = r.error();
+    return std::move(r).error();
+  }
+  token_failure_.reset();
   int status = r->status;
   if (status == 200) {
     std::string token(Trim(r->body));

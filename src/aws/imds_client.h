@@ -130,6 +130,9 @@ class ImdsClient {
   std::mutex token_mu_;  // held while a token is fetched: one PUT at a time
   std::optional<Secret> token_;
   Clock::MonoTime token_refresh_at_{};
+  // Why the last token request failed: what a later call already past its deadline reports,
+  // rather than "deadline already passed", which says nothing of IMDS.
+  std::optional<Error> token_failure_;
   bool v1_ = false;
 };
 

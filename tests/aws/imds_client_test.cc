@@ -183,6 +183,31 @@ TEST_CASE("ImdsClient stops waiting for IMDS at the deadline") {
   for (const auto& req : transport.requests()) CHECK(req.deadline.is_set());
 }
 
+TEST_CASE("ImdsClient reports why IMDS failed to a later call already past its deadline") {
+  // `run` read the user data, then the instance's facts: the second call began after the
+  // deadline and its line said only "request to ...: deadline already passed".
+  FakeTransport transport;
+  FakeClock clock;
+  transport.SetHandler([&clock](const net::Request& r) -> Result<net::Response> {
+    if (r.deadline.Expired(clock)) {
+      return Error(ErrorCode::kTimeout, "request to 169.254.169.254:80: deadline already passed");
+    }
+    return Error(ErrorCode::kTransport, "connection refused").set_retryable(true);
+  });
+  ImdsOptions options;
+  options.wait_for_imds = std::chrono::seconds(30);
+  options.deadline = Deadline::After(clock, std::chrono::seconds(30));
+  ImdsClient client("http://169.254.169.254", transport, clock, options);
+  auto first = client.GetUserData();
+  REQUIRE_FALSE(first.ok());
+  size_t sent = transport.request_count();
+  auto later = client.GetUserData();
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.error().ToString() == first.error().ToString());
+  CHECK(later.error().ToString().find("connection refused") != std::string::npos);
+  CHECK(transport.request_count() == sent);
+}
+
 TEST_CASE("ImdsClient names a wait that is not whole seconds as it is") {
   FakeTransport transport;
   FakeClock clock;
