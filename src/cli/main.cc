@@ -6,6 +6,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/app.h"
@@ -14,8 +15,12 @@
 #include "cli/options.h"
 #include "cli/result_output.h"
 #include "core/interrupt.h"
+#include "run/drainer.h"
 
 int main(int argc, char** argv) {
+  // A part's background jobs' output, drained by a fresh image of this binary (run/drainer.h).
+  if (argc == 2 && std::string_view(argv[0]) == "s3us-drain") s3us::run::DrainerMain(argv[1]);
+  s3us::run::SetDrainerProgram("/proc/self/exe");
   // A closed stdout pipe must not kill us while we copy a child's output.
   std::signal(SIGPIPE, SIG_IGN);
   // Buffers over 128 KiB (an object parsed in memory is up to 64 MiB) are mapped and given

@@ -1,12 +1,15 @@
 #include "run/drainer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 
 #include "core/child.h"
 
@@ -80,24 +83,82 @@ void CloseAllBut(int (&keep)[3]) {
   }
 }
 
-[[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
+// The descriptors DrainerMain finds the streams and the log on.
+constexpr int kFirstFd = 3;
+
+// Moves the streams and the log to kFirstFd.. (closing those absent) and execs `program` as
+// `s3us-drain ROOM`. Returns only when that failed, with the descriptors where DrainerMain
+// would have found them, so the caller drains in place.
+void ExecDrainer(int (&streams)[2], int& log_fd, const char* program, char* room_text) {
+  int fds[3] = {streams[0], streams[1], log_fd};
+  int high[3] = {-1, -1, -1};
+  for (int i = 0; i < 3; ++i) {
+    if (fds[i] >= 0 && (high[i] = fcntl(fds[i], F_DUPFD, kFirstFd + 3)) < 0) return;
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (high[i] >= 0) {
+      dup2(high[i], kFirstFd + i);
+    } else {
+      close(kFirstFd + i);
+    }
+  }
+  close_range(kFirstFd + 3, ~0U, 0);
+  streams[0] = high[0] >= 0 ? kFirstFd : -1;
+  streams[1] = high[1] >= 0 ? kFirstFd + 1 : -1;
+  log_fd = high[2] >= 0 ? kFirstFd + 2 : -1;
+  char name[] = "s3us-drain";
+  char* argv[] = {name, room_text, nullptr};
+  char* envp[] = {nullptr};
+  execve(program, argv, envp);
+}
+
+[[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room,
+                                const char* program, char* room_text) {
   int keep[3] = {streams[0], streams[1], log_fd};
   CloseAllBut(keep);
   DefaultSignalsAfterFork();
   prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
+  // A fresh image: a copy of our memory would keep the credentials, tokens and signatures
+  // for as long as a background job holds the part's output (the instance's lifetime).
+  if (program != nullptr) ExecDrainer(streams, log_fd, program, room_text);
   Drain(streams, log_fd, log_room);
+}
+
+std::string& DrainerProgram() {
+  static auto* program = new std::string();
+  return *program;
 }
 
 }  // namespace
 
+void SetDrainerProgram(std::string path) { DrainerProgram() = std::move(path); }
+
+void DrainerMain(const char* room_text) {
+  uint64_t room = 0;
+  for (const char* c = room_text; *c >= '0' && *c <= '9'; ++c) {
+    room = room * 10 + static_cast<uint64_t>(*c - '0');
+  }
+  auto open_fd = [](int fd) { return fcntl(fd, F_GETFD) >= 0 ? fd : -1; };
+  int streams[2] = {open_fd(kFirstFd), open_fd(kFirstFd + 1)};
+  prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
+  Drain(streams, open_fd(kFirstFd + 2), room);
+}
+
 bool HandOffToDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
+  // Made before the forks: the drainer may not allocate.
+  const std::string& program = DrainerProgram();
+  char room_text[24];
+  std::snprintf(room_text, sizeof room_text, "%llu", static_cast<unsigned long long>(log_room));
   pid_t middle = fork();
   if (middle == 0) {
     // The middle process leaves our session and exits at once: the drainer it forks is
     // reparented, never our child, and cannot take a controlling terminal.
     setsid();
     pid_t drainer = fork();
-    if (drainer == 0) BecomeDrainer(streams, log_fd, log_room);
+    if (drainer == 0) {
+      BecomeDrainer(streams, log_fd, log_room, program.empty() ? nullptr : program.c_str(),
+                    room_text);
+    }
     _exit(drainer < 0 ? 1 : 0);
   }
   for (int& fd : streams) {

@@ -7,13 +7,14 @@
 //
 // The drainer is a grandchild in a session of its own (fork, setsid, fork): never our
 // zombie, never in our process group or a terminal's, holding none of our descriptors (no
-// lock, not the console) but the pipes and the log. Forked without exec from a process with
-// threads, it makes async-signal-safe calls only.
+// lock, not the console) but the pipes and the log. Forked from a process with threads, it
+// makes async-signal-safe calls only until it execs a fresh image of the binary.
 #ifndef S3US_RUN_DRAINER_H_
 #define S3US_RUN_DRAINER_H_
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 namespace s3us::run {
 
@@ -24,6 +25,15 @@ inline constexpr uint64_t kUnlimitedLog = std::numeric_limits<uint64_t>::max();
 // only for the short-lived middle process, never for the drainer. False when the drainer
 // could not be started (the streams are closed all the same: a writer then gets EPIPE).
 bool HandOffToDrainer(int (&streams)[2], int log_fd, uint64_t log_room);
+
+// The program the drainer execs, as `s3us-drain ROOM` with the streams on descriptors 3 and
+// 4 and the log on 5 (each closed when absent), so that it holds none of our memory: no
+// credential, token or signature lives on in it. Empty (the default, as in unit tests): the
+// forked process drains in place. The binary sets /proc/self/exe; should the exec fail, the
+// drainer drains in place all the same.
+void SetDrainerProgram(std::string path);
+// That program's drain mode (ROOM: the log room in bytes). Never returns.
+[[noreturn]] void DrainerMain(const char* room_text);
 
 }  // namespace s3us::run
 

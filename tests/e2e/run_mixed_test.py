@@ -7,6 +7,7 @@ error line, --part-timeout, and `status` exit codes."""
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 
@@ -227,6 +228,55 @@ class MixedRun(ru.EmulatorTestCase):
         while not (os.path.exists(survived) and 'late\n' in ru.read(log_path)):
             self.assertLess(time.monotonic(), deadline, ru.read(log_path))
             time.sleep(0.05)
+
+    def test_the_drainer_of_a_background_job_holds_no_secret(self):
+        # It was a bare fork of the run: the role's keys, the session and IMDS tokens and the
+        # signatures stayed in its memory for as long as the job held the part's output.
+        state = os.path.join(self.runs, 'drain-secrets')
+        os.makedirs(state)
+        pid_file = os.path.join(state, 'bg.pid')
+        self.emu.put('ops-bucket', 'steps/daemon.sh',
+                     b'#!/bin/sh\n(sleep 60; echo late) &\necho $! > "$S3US_STATE_DIR/bg.pid"\n')
+        path = self.blob('drain.ud', b'#s3-include\ns3://ops-bucket/steps/daemon.sh\n')
+
+        def drainers():
+            found = set()
+            for pid in filter(str.isdigit, os.listdir('/proc')):
+                try:
+                    with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                        if f.read().startswith(b's3us-drain\0'):
+                            found.add(int(pid))
+                except OSError:
+                    pass
+            return found
+        before = drainers()
+        try:
+            proc = self.replay(path, state)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            [drainer] = drainers() - before  # a fresh image: its command line is the drain mode
+            secrets = {s.encode() for s in self.emu.secrets()}
+            self.assertTrue(secrets)
+            # What the scan must find, so that finding none of the secrets means something.
+            secrets.add(b's3us-drain')
+            held = set()
+            with open(f'/proc/{drainer}/maps') as maps, open(f'/proc/{drainer}/mem', 'rb') as mem:
+                for line in maps:
+                    span, perms = line.split()[:2]
+                    if 'r' not in perms:
+                        continue
+                    low, high = (int(x, 16) for x in span.split('-'))
+                    try:
+                        mem.seek(low)
+                        data = mem.read(high - low)
+                    except OSError:
+                        continue
+                    held |= {s for s in secrets if s in data}
+            self.assertEqual(held, {b's3us-drain'})
+        finally:
+            if os.path.exists(pid_file):
+                os.kill(int(ru.read(pid_file)), signal.SIGKILL)
+        log_path = ru.load_report(state)['log_path']
+        self.assertIn('its background jobs still hold its output', ru.read(log_path))
 
     def test_status_without_a_run_or_with_a_broken_report(self):
         env = ru.offline_env(self.tmp.name)
