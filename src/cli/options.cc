@@ -122,6 +122,15 @@ std::optional<std::string> CheckOptions(Options& o, const RawFlags& raw, bool an
     if (!o.sha256.empty() && o.urls.size() > 1) return "--sha256 pins one object; give one URL";
   }
   if (o.offline && o.input.empty()) return "plan --offline needs a FILE";
+  // '-' is stdin or stdout everywhere else: as a directory it was one named "-" in the
+  // current directory, state and report included.
+  for (const auto& [flag, dir] :
+       {std::pair<const char*, const std::string&>{"--state-dir", o.state_dir},
+        {"--cloud-config-dir", o.cloud_config_dir}}) {
+    if (dir == "-") {
+      return std::string(flag) + " -: '-' names no directory (write ./- for one named -)";
+    }
+  }
   if (o.quiet && o.verbosity > 0) return "--quiet and --verbose exclude each other";
   return std::nullopt;
 }

@@ -162,6 +162,16 @@ TEST_CASE("an option where a command's option needs its value is a usage error")
         "-d");
 }
 
+TEST_CASE("'-' is no state or cloud-config directory") {
+  // `replay f --state-dir -` made a directory "-" in the current one.
+  CHECK(ErrorFor({"replay", "f", "--state-dir", "-"}) ==
+        "s3-user-script: error: --state-dir -: '-' names no directory (write ./- for one named "
+        "-)");
+  CHECK(ErrorFor({"run", "--cloud-config-dir", "-"}) ==
+        "s3-user-script: error: --cloud-config-dir -: '-' names no directory (write ./- for one "
+        "named -)");
+}
+
 TEST_CASE("a value given to a flag says the flag takes none, also when it is empty") {
   CHECK(ErrorFor({"plan", "--json="}) ==
         "s3-user-script: error: plan: --json takes no value (give --json alone) (see "
