@@ -279,6 +279,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
                layout.boothooks_dir, report.log_path,     options.cloud_config_dir};
   ctx.dry_run = options.dry_run;
   ctx.part_count = count;
+  ctx.parts = &plan.parts;
   ctx.executor = options.dry_run ? nullptr : &executor;
   ctx.noexec_advice = options.noexec_advice;
 

@@ -204,6 +204,18 @@ class ReplayTest(E2ETest):
             self.assertEqual(len(os.listdir(os.path.join(state, 'cloud.cfg.d'))), 1)
             self.assertNotIn('/etc/cloud', run.out + run.err)
 
+    def test_a_cloud_config_directory_that_cannot_be_used_fails_before_any_part(self):
+        # It was found at the cloud-config part: exit 1, the script before it had run.
+        trace = os.path.join(self.tmp, 'ran')
+        with self.emulators() as emu:
+            emu.put('bkt', 'first.sh', f'#!/bin/sh\n: > {trace}\n'.encode())
+            emu.put('bkt', 'cc.yaml', b'#cloud-config\nruncmd: [[true]]\n')
+            blob = self.write('ud', b'#s3-include\ns3://bkt/first.sh\ns3://bkt/cc.yaml\n')
+            run = self.run_bin(emu, ['replay', blob, '--state-dir', os.path.join(self.tmp, 's'),
+                                     '--cloud-config-dir', '/proc/s3us-no-such-dir'])
+            self.assert_one_error(run, 3, 'cloud-config directory /proc/s3us-no-such-dir')
+            self.assertFalse(os.path.exists(trace))
+
     def test_a_file_cut_short_by_a_full_disk_is_not_left_behind(self):
         # A cloud-config cut by ENOSPC stayed in cloud.cfg.d as valid YAML that ends early,
         # for cloud-init to read; a script cut short stayed in scripts/. RLIMIT_FSIZE makes
