@@ -1,7 +1,6 @@
 #include "core/secret.h"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
@@ -20,17 +19,16 @@ constexpr size_t kFragment = 16;
 // Registering is on the hot path (a plan registers each request's signature, from many
 // threads), and so is redacting (each response's header values pass through it): values are
 // indexed once when registered, and redactions share the lock.
-// Values shorter than this would redact ordinary text wherever they occur (a 4-byte token
-// inside a word); from kWordOnly bytes they are redacted where they stand alone.
-constexpr size_t kAnywhere = 8;
-constexpr size_t kWordOnly = 4;
+// Values shorter than this are not looked for: they would redact ordinary text (LocalStack's
+// credentials are "test", and "s3://my-test-bucket" must stay as it is). Real keys, tokens
+// and signatures are far longer.
+constexpr size_t kShortest = 8;
 
 struct Registry {
   std::shared_mutex mu;
   std::unordered_set<std::string> values;        // each secret and its encodings
   std::unordered_set<std::string_view> windows;  // every kFragment bytes of those (nodes stay)
   std::vector<std::string_view> short_values;    // values under kFragment bytes, longest first
-  std::vector<std::string_view> words;           // values under kAnywhere bytes
 };
 
 Registry& TheRegistry() {
@@ -43,10 +41,7 @@ void Add(Registry& r, std::string value) {
   auto [it, inserted] = r.values.insert(std::move(value));
   if (!inserted) return;
   std::string_view v = *it;
-  if (v.size() < kAnywhere) {
-    r.words.push_back(v);
-    return;
-  }
+  if (v.size() < kShortest) return;  // an encoding of a value that is long enough itself
   if (v.size() < kFragment) {
     auto at = std::find_if(r.short_values.begin(), r.short_values.end(),
                            [&v](std::string_view other) { return other.size() < v.size(); });
@@ -99,12 +94,6 @@ std::string RedactFragments(const Registry& r, std::string text) {
   return out;
 }
 
-// Whether text[pos, pos + n) stands alone: no letter, digit or '_' right before or after.
-bool StandsAlone(std::string_view text, size_t pos, size_t n) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
-  return (pos == 0 || !word(text[pos - 1])) && (pos + n == text.size() || !word(text[pos + n]));
-}
-
 // A JSON string's form of the value: what a server that answers in JSON echoes ('/' as
 // "\/", as many encoders write it; '"' and '\' escaped).
 std::string JsonEscaped(std::string_view value) {
@@ -121,8 +110,7 @@ std::string JsonEscaped(std::string_view value) {
 Secret::Secret(std::string value) : value_(std::move(value)) { RegisterSecretValue(value_); }
 
 void RegisterSecretValue(const std::string& value) {
-  // Real secrets are long; a value of a few bytes would redact ordinary text.
-  if (value.size() < kWordOnly) return;
+  if (value.size() < kShortest) return;
   Registry& r = TheRegistry();
   {
     // Credentials are wrapped again for each request that uses them: once is enough.
@@ -143,20 +131,10 @@ std::string RedactSecrets(std::string text) {
   // Longest first, so a shorter value never cuts a longer one apart. A value of kFragment
   // bytes or more is made of windows, which RedactFragments finds in one pass over the text
   // whatever the number of values (a plan registers a signature per request); the shorter
-  // ones are looked for whole, longest first, the shortest only where they stand alone.
+  // ones are looked for whole, longest first.
   text = RedactFragments(r, std::move(text));
   for (std::string_view secret : r.short_values) {
     for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-      text.replace(pos, secret.size(), "<redacted>");
-      pos += 10;
-    }
-  }
-  for (std::string_view secret : r.words) {
-    for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-      if (!StandsAlone(text, pos, secret.size())) {
-        ++pos;
-        continue;
-      }
       text.replace(pos, secret.size(), "<redacted>");
       pos += 10;
     }

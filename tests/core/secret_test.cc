@@ -57,15 +57,12 @@ TEST_CASE("RedactSecrets replaces short secrets whole, the longer of two first")
   CHECK(RedactSecrets("a sh0rt-pa55-x b sh0rt-pa55 c") == "a <redacted> b <redacted> c");
 }
 
-TEST_CASE("RedactSecrets replaces a secret of 4 to 7 bytes where it stands alone") {
-  // A 7-byte session token echoed by a server was printed: under 8 bytes nothing was
-  // registered. Inside a word it stays: it would redact ordinary text.
-  RegisterSecretValue("Tok7abc");
-  RegisterSecretValue("pw9");  // under 4 bytes: never looked for
-  CHECK(RedactSecrets("X-Amz-Security-Token=Tok7abc | x") == "X-Amz-Security-Token=<redacted> | x");
-  CHECK(RedactSecrets("'Tok7abc'") == "'<redacted>'");
-  CHECK(RedactSecrets("Tok7abcd and xTok7abc stay") == "Tok7abcd and xTok7abc stay");
-  CHECK(RedactSecrets("pw9 stays") == "pw9 stays");
+TEST_CASE("RedactSecrets leaves values under 8 bytes alone: they would redact ordinary text") {
+  // LocalStack's credentials are "test": "s3://my-test-bucket/test.sh" must stay readable.
+  RegisterSecretValue("test");
+  RegisterSecretValue("tiny7ch");
+  CHECK(RedactSecrets("s3://my-test-bucket/test.sh tiny7ch") ==
+        "s3://my-test-bucket/test.sh tiny7ch");
 }
 
 TEST_CASE("RedactSecrets replaces a secret in lower-case percent-encoding and in JSON") {
