@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,10 +44,17 @@ void CloseFd(int& fd) {
 // Runs in the child between fork and execve: async-signal-safe calls only.
 [[noreturn]] void ExecChild(const ProcessSpec& spec, char* const* argv, char* const* envp,
                             int devnull, int out_w, int err_w, int report_w) {
-  // A session of its own, so no controlling terminal: a part that reads /dev/tty (a prompt,
-  // sudo) fails at once, as under cloud-init, instead of being stopped by SIGTTIN for ever
-  // when we were started from a terminal. Its group is still the one signals go to.
-  if (setsid() < 0) setpgid(0, 0);
+  setpgid(0, 0);
+  // No controlling terminal, as under cloud-init: a part that reads /dev/tty (a prompt,
+  // sudo) fails at once instead of being stopped by SIGTTIN for ever when we were started
+  // from a terminal. TIOCNOTTY leaves it alone in our session rather than making it a
+  // session leader (setsid), which would take any terminal it opens as its own and hang up
+  // its background jobs when it exits.
+  int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty >= 0) {
+    ioctl(tty, TIOCNOTTY);
+    close(tty);
+  }
   DefaultSignalsAfterFork();
   if (dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0 ||
       chdir(spec.cwd.c_str()) != 0) {
@@ -100,8 +108,7 @@ Result<Child> StartChild(const ProcessSpec& spec) {
     CloseFd(report[0]);
     return Error(ErrorCode::kIo, std::string("cannot fork: ") + std::strerror(fork_errno));
   }
-  // No setpgid here: it could make the child a group leader before its setsid(), which would
-  // then fail. Signals wait for the exec (ExecFailure), after the child's setsid().
+  setpgid(pid, pid);  // also in the child: whichever runs first wins the race
   return Child{pid, out[0], err[0], report[0]};
 }
 

@@ -5,13 +5,14 @@ says so, exit 143; SIGINT while an include is being fetched ends the fetch at on
 nothing ran, and the run is recorded "interrupted" with its line. Every wait is on an event
 (a file, the emulator's stats); timeouts are hang guards."""
 
+import fcntl
 import json
 import os
-import pty
 import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -112,22 +113,32 @@ class Interrupt(ru.EmulatorTestCase):
     def test_a_part_that_reads_the_terminal_fails_at_once_instead_of_stopping(self):
         # Started from a terminal, a part that read /dev/tty (a prompt, sudo) was a background
         # group of our session: SIGTTIN stopped it, and the run waited for ever, silent. A part
-        # has a session of its own now, with no terminal, as under cloud-init.
+        # has no terminal now, as under cloud-init, and is no session leader either: a
+        # terminal it opens does not become its own (whose hangup would end its jobs).
         work = os.path.join(self.runs, 'tty')
         os.makedirs(work)
+        master, slave = os.openpty()
+        script = ('#!/bin/sh\nif read answer < /dev/tty; then echo GOT-TTY; else echo NO-TTY; fi\n'
+                  f'exec 3<> {os.ttyname(slave)}\n'
+                  'read -r stat < /proc/$$/stat\nset -- $stat\n'
+                  'echo "SESSION-LEADER=$([ "$6" = "$$" ] && echo yes || echo no) TTY=$7"\n')
         blob = os.path.join(work, 'user-data')
         with open(blob, 'wb') as f:
-            f.write(ru.mime([('text/x-shellscript', 'ask.sh',
-                              b'#!/bin/sh\nif read answer < /dev/tty; then echo GOT-TTY\n'
-                              b'else echo NO-TTY; fi\n')]))
+            f.write(ru.mime([('text/x-shellscript', 'ask.sh', script.encode())]))
         args = [ru.BINARY, 'replay', blob, '--state-dir', os.path.join(work, 'state')]
         env = ru.offline_env(self.tmp.name)
-        pid, master = pty.fork()  # the child: a session leader with the pty as its terminal
-        if pid == 0:
+        pid = os.fork()
+        if pid == 0:  # a session leader with the terminal as its own, as a login shell is
             try:
+                os.close(master)
+                os.setsid()
+                fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+                for fd in (0, 1, 2):
+                    os.dup2(slave, fd)
                 os.execve(ru.BINARY, args, env)
             finally:
                 os._exit(127)
+        os.close(slave)
         out = b''
         done, status = 0, 0
         deadline = time.monotonic() + HANG_GUARD
@@ -156,7 +167,7 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertNotEqual(done, 0, 'the run was still waiting after %d s: %r' % (HANG_GUARD, out))
         self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
         self.assertIn(b'NO-TTY', out)
-
+        self.assertIn(b'SESSION-LEADER=no TTY=0', out)
 
 if __name__ == '__main__':
     ru.main()
