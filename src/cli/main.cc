@@ -19,7 +19,9 @@
 
 int main(int argc, char** argv) {
   // A part's background jobs' output, drained by a fresh image of this binary (run/drainer.h).
-  if (argc == 2 && std::string_view(argv[0]) == "s3us-drain") s3us::run::DrainerMain(argv[1]);
+  if (argc == 3 && std::string_view(argv[0]) == "s3us-drain") {
+    s3us::run::DrainerMain(argv[1], argv[2]);
+  }
   s3us::run::SetDrainerProgram("/proc/self/exe");
   // A closed stdout pipe must not kill us while we copy a child's output.
   std::signal(SIGPIPE, SIG_IGN);

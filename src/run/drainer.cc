@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/child.h"
@@ -86,10 +87,18 @@ void CloseAllBut(int (&keep)[3]) {
 // The descriptors DrainerMain finds the streams and the log on.
 constexpr int kFirstFd = 3;
 
-// Moves the streams and the log to kFirstFd.. (closing those absent) and execs `program` as
-// `s3us-drain ROOM`. Returns only when that failed, with the descriptors where DrainerMain
-// would have found them, so the caller drains in place.
-void ExecDrainer(int (&streams)[2], int& log_fd, const char* program, char* room_text) {
+// What the new image needs, made before the forks: the drainer may not allocate.
+struct ExecArgs {
+  const char* program = nullptr;  // null: drain in place
+  char room[24] = {};
+  char present[2] = {};  // a digit: bit i set when descriptor kFirstFd + i is passed
+  char* envp[2] = {nullptr, nullptr};
+};
+
+// Moves the streams and the log to kFirstFd.. (closing those absent), /dev/null on 0-2, and
+// execs `program` as `s3us-drain ROOM PRESENT`. Returns only when that failed, with the
+// descriptors where DrainerMain would have found them, so the caller drains in place.
+void ExecDrainer(int (&streams)[2], int& log_fd, ExecArgs& args) {
   int fds[3] = {streams[0], streams[1], log_fd};
   int high[3] = {-1, -1, -1};
   for (int i = 0; i < 3; ++i) {
@@ -106,21 +115,26 @@ void ExecDrainer(int (&streams)[2], int& log_fd, const char* program, char* room
   streams[0] = high[0] >= 0 ? kFirstFd : -1;
   streams[1] = high[1] >= 0 ? kFirstFd + 1 : -1;
   log_fd = high[2] >= 0 ? kFirstFd + 2 : -1;
+  // The new image's own start-up may open files: they land here, never on 3-5.
+  int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd < 0) return;
+  for (int fd = 0; fd < kFirstFd; ++fd) {
+    if (fd != null_fd) dup2(null_fd, fd);
+  }
+  if (null_fd >= kFirstFd) close(null_fd);
   char name[] = "s3us-drain";
-  char* argv[] = {name, room_text, nullptr};
-  char* envp[] = {nullptr};
-  execve(program, argv, envp);
+  char* argv[] = {name, args.room, args.present, nullptr};
+  execve(args.program, argv, args.envp);
 }
 
-[[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room,
-                                const char* program, char* room_text) {
+[[noreturn]] void BecomeDrainer(int (&streams)[2], int log_fd, uint64_t log_room, ExecArgs& args) {
   int keep[3] = {streams[0], streams[1], log_fd};
   CloseAllBut(keep);
   DefaultSignalsAfterFork();
   prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
   // A fresh image: a copy of our memory would keep the credentials, tokens and signatures
   // for as long as a background job holds the part's output (the instance's lifetime).
-  if (program != nullptr) ExecDrainer(streams, log_fd, program, room_text);
+  if (args.program != nullptr) ExecDrainer(streams, log_fd, args);
   Drain(streams, log_fd, log_room);
 }
 
@@ -133,32 +147,39 @@ std::string& DrainerProgram() {
 
 void SetDrainerProgram(std::string path) { DrainerProgram() = std::move(path); }
 
-void DrainerMain(const char* room_text) {
+void DrainerMain(const char* room_text, const char* present_text) {
   uint64_t room = 0;
   for (const char* c = room_text; *c >= '0' && *c <= '9'; ++c) {
     room = room * 10 + static_cast<uint64_t>(*c - '0');
   }
-  auto open_fd = [](int fd) { return fcntl(fd, F_GETFD) >= 0 ? fd : -1; };
-  int streams[2] = {open_fd(kFirstFd), open_fd(kFirstFd + 1)};
+  const int present = present_text[0] >= '0' && present_text[0] <= '7' ? present_text[0] - '0' : 0;
+  auto passed = [present](int i) { return (present >> i) & 1 ? kFirstFd + i : -1; };
+  int streams[2] = {passed(0), passed(1)};
   prctl(PR_SET_NAME, "s3us-drain", 0, 0, 0);
-  Drain(streams, open_fd(kFirstFd + 2), room);
+  Drain(streams, passed(2), room);
 }
 
 bool HandOffToDrainer(int (&streams)[2], int log_fd, uint64_t log_room) {
-  // Made before the forks: the drainer may not allocate.
+  ExecArgs args;
   const std::string& program = DrainerProgram();
-  char room_text[24];
-  std::snprintf(room_text, sizeof room_text, "%llu", static_cast<unsigned long long>(log_room));
+  if (!program.empty()) args.program = program.c_str();
+  std::snprintf(args.room, sizeof args.room, "%llu", static_cast<unsigned long long>(log_room));
+  args.present[0] = static_cast<char>('0' + (streams[0] >= 0 ? 1 : 0) + (streams[1] >= 0 ? 2 : 0) +
+                                      (log_fd >= 0 ? 4 : 0));
+  // The one variable the new image may need to start at all (a build not in the system's
+  // library path); nothing else of our environment goes along.
+  std::string library_path;
+  if (const char* v = std::getenv("LD_LIBRARY_PATH")) {
+    library_path = std::string("LD_LIBRARY_PATH=") + v;
+    args.envp[0] = library_path.data();
+  }
   pid_t middle = fork();
   if (middle == 0) {
     // The middle process leaves our session and exits at once: the drainer it forks is
     // reparented, never our child, and cannot take a controlling terminal.
     setsid();
     pid_t drainer = fork();
-    if (drainer == 0) {
-      BecomeDrainer(streams, log_fd, log_room, program.empty() ? nullptr : program.c_str(),
-                    room_text);
-    }
+    if (drainer == 0) BecomeDrainer(streams, log_fd, log_room, args);
     _exit(drainer < 0 ? 1 : 0);
   }
   for (int& fd : streams) {

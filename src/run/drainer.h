@@ -26,14 +26,15 @@ inline constexpr uint64_t kUnlimitedLog = std::numeric_limits<uint64_t>::max();
 // could not be started (the streams are closed all the same: a writer then gets EPIPE).
 bool HandOffToDrainer(int (&streams)[2], int log_fd, uint64_t log_room);
 
-// The program the drainer execs, as `s3us-drain ROOM` with the streams on descriptors 3 and
-// 4 and the log on 5 (each closed when absent), so that it holds none of our memory: no
+// The program the drainer execs, as `s3us-drain ROOM PRESENT` with the streams on
+// descriptors 3 and 4 and the log on 5 (PRESENT: a digit, bit i set when 3 + i is passed),
+// /dev/null on 0-2 and no environment but LD_LIBRARY_PATH, so that it holds none of our memory: no
 // credential, token or signature lives on in it. Empty (the default, as in unit tests): the
 // forked process drains in place. The binary sets /proc/self/exe; should the exec fail, the
 // drainer drains in place all the same.
 void SetDrainerProgram(std::string path);
 // That program's drain mode (ROOM: the log room in bytes). Never returns.
-[[noreturn]] void DrainerMain(const char* room_text);
+[[noreturn]] void DrainerMain(const char* room_text, const char* present_text);
 
 }  // namespace s3us::run
 

@@ -254,6 +254,9 @@ class MixedRun(ru.EmulatorTestCase):
             proc = self.replay(path, state)
             self.assertEqual(proc.returncode, 0, proc.stderr)
             [drainer] = drainers() - before  # a fresh image: its command line is the drain mode
+            # Its own start-up never takes the descriptors the pipes and the log are passed on.
+            self.assertEqual([os.readlink(f'/proc/{drainer}/fd/{fd}') for fd in (0, 1, 2)],
+                             ['/dev/null'] * 3)
             secrets = {s.encode() for s in self.emu.secrets()}
             self.assertTrue(secrets)
             # What the scan must find, so that finding none of the secrets means something.
