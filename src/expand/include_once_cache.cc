@@ -12,6 +12,7 @@
 
 #include "core/crypto.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/private_paths.h"
 #include "trust/sshsig.h"
 
@@ -53,6 +54,12 @@ Result<std::optional<int>> IncludeOnceCache::OpenEntry(const std::string& name) 
   // believed, and the entry is opened through the descriptor that was checked.
   Result<int> dir = OpenPrivateDir(dir_);
   if (!dir.ok() && dir.error().code() == ErrorCode::kNotFound) return std::optional<int>();
+  // A dry run by a user who may not read the state (root's: "permission denied", "owned by
+  // another user") shows what would be fetched, and says why.
+  if (!dir.ok() && read_only_) {
+    LogWarning("the dry run does not read the include-once cache: " + dir.error().ToString());
+    return std::optional<int>();
+  }
   if (!dir.ok()) return std::move(dir.error()).WithContext("reading the include-once cache");
   const std::string path = dir_ + "/" + name;
   // O_NONBLOCK: a FIFO planted here would otherwise hold the open for ever; on the regular
