@@ -178,7 +178,7 @@ Result<FetchedObject> SignedFetcher::Fetch(const Target& target, const FetchOpti
   if (first_failure == kUntrusted || (fetched.ok() && untrusted)) {
     return refuse(std::move(*untrusted).WithContext("signature " + sig_name));
   }
-  if (!fetched.ok()) return fetched;
+  if (!fetched.ok()) return refuse(std::move(fetched).error());
 
   std::optional<trust::MessageDigests> digests;
   if (hashing) digests = hashing->Finish();

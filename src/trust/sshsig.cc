@@ -89,9 +89,12 @@ std::string SignedData(const SshSignature& sig, const MessageDigests& digests) {
   return SignedDataOfDigest(sig, sig.hash_algorithm == "sha256" ? digests.sha256 : digests.sha512);
 }
 
+// Never throws: Update runs on a sink's thread, where an exception would end the process.
+// A failure (out of memory inside OpenSSL) leaves empty digests, which verify nothing.
 struct MessageHasher::Impl {
   EVP_MD_CTX* sha256 = EVP_MD_CTX_new();
   EVP_MD_CTX* sha512 = EVP_MD_CTX_new();
+  bool ok = false;
   ~Impl() {
     EVP_MD_CTX_free(sha256);
     EVP_MD_CTX_free(sha512);
@@ -102,28 +105,27 @@ MessageHasher::MessageHasher() : impl_(std::make_unique<Impl>()) { Reset(); }
 MessageHasher::~MessageHasher() = default;
 
 void MessageHasher::Reset() {
-  if (impl_->sha256 == nullptr || impl_->sha512 == nullptr ||
-      EVP_DigestInit_ex(impl_->sha256, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestInit_ex(impl_->sha512, EVP_sha512(), nullptr) != 1) {
-    throw std::runtime_error("openssl digest failure");
-  }
+  impl_->ok = impl_->sha256 != nullptr && impl_->sha512 != nullptr &&
+              EVP_DigestInit_ex(impl_->sha256, EVP_sha256(), nullptr) == 1 &&
+              EVP_DigestInit_ex(impl_->sha512, EVP_sha512(), nullptr) == 1;
 }
 
 void MessageHasher::Update(std::string_view data) {
-  if (EVP_DigestUpdate(impl_->sha256, data.data(), data.size()) != 1 ||
-      EVP_DigestUpdate(impl_->sha512, data.data(), data.size()) != 1) {
-    throw std::runtime_error("openssl digest failure");
-  }
+  impl_->ok = impl_->ok && EVP_DigestUpdate(impl_->sha256, data.data(), data.size()) == 1 &&
+              EVP_DigestUpdate(impl_->sha512, data.data(), data.size()) == 1;
 }
 
 MessageDigests MessageHasher::Finish() {
-  auto finish = [](EVP_MD_CTX* ctx) {
+  auto finish = [this](EVP_MD_CTX* ctx) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx, out, &len) != 1) throw std::runtime_error("openssl digest failure");
+    if (!impl_->ok || EVP_DigestFinal_ex(ctx, out, &len) != 1) return std::string();
     return std::string(reinterpret_cast<char*>(out), len);
   };
-  return MessageDigests{finish(impl_->sha256), finish(impl_->sha512)};
+  std::string sha256 = finish(impl_->sha256);
+  std::string sha512 = finish(impl_->sha512);
+  if (sha256.empty() || sha512.empty()) return MessageDigests{};
+  return MessageDigests{std::move(sha256), std::move(sha512)};
 }
 
 }  // namespace s3us::trust

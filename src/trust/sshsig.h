@@ -43,7 +43,8 @@ struct MessageDigests {
   std::string sha512;
 };
 
-// Computes MessageDigests as the message streams in. Not thread-safe.
+// Computes MessageDigests as the message streams in. Not thread-safe; never throws (after a
+// failure inside OpenSSL, Finish gives empty digests, which no signature verifies).
 class MessageHasher {
  public:
   MessageHasher();

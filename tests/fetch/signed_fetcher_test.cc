@@ -151,6 +151,35 @@ TEST_CASE("SignedFetcher leaves a caller's sink a body only when its signature v
   CHECK(refused.resets == 1);
 }
 
+// Writes the object's body into the caller's sink, then fails it (a digest mismatch found at
+// the end, which a plain fetch reports without emptying the sink).
+class CutAfterWriteFetcher : public MapFetcher {
+ public:
+  using Fetcher::Fetch;
+  Result<FetchedObject> Fetch(const Target& target, const FetchOptions& options) override {
+    Result<FetchedObject> got = MapFetcher::Fetch(target, options);
+    if (target.url.find(".sig") != std::string::npos || !got.ok()) return got;
+    return Error(ErrorCode::kIntegrity, "sha256 mismatch");
+  }
+};
+
+TEST_CASE("SignedFetcher empties a caller's sink when the object itself fails") {
+  CutAfterWriteFetcher inner;
+  inner.bodies["s3://bkt/boot.sh"] = kMessage;
+  inner.bodies["s3://bkt/boot.sh.sig"] = kEd25519Signature;
+  FakeClock clock;
+  auto signers = Signers();
+  SignedFetcher fetcher(inner, &signers, clock);
+  s3us::testing::RecordingSink sink;
+  FetchOptions options;
+  options.sink = &sink;
+  auto got = fetcher.Fetch("s3://bkt/boot.sh", options);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().ToString() == "sha256 mismatch");
+  CHECK(sink.data.empty());
+  CHECK(sink.resets == 1);
+}
+
 // A body whose answer never ends until its deadline is stopped: the object of a signature
 // by an untrusted key.
 class HeldBodyFetcher : public MapFetcher {
