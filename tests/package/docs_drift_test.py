@@ -78,6 +78,10 @@ class DocsDrift(unittest.TestCase):
             self.assertEqual(help_util.complete(COMPLETION, 'sign', '--key', prefix + 'user'),
                              {prefix + 'user-data.txt'})
             self.assertEqual(help_util.complete(COMPLETION, '--key', prefix), set())
+            # The predecessor's flags and --version take no command: none was offered there.
+            self.assertEqual(help_util.complete(COMPLETION, '-b', 'boot', ''), set())
+            self.assertEqual(help_util.complete(COMPLETION, '--version', ''), set())
+            self.assertIn('plan', help_util.complete(COMPLETION, ''))
 
 
 if __name__ == '__main__':
