@@ -129,6 +129,18 @@ std::string HumanBytes(uint64_t bytes) {
   return buf;
 }
 
+namespace {
+
+// Unicode's direction controls (U+202A-U+202E, U+2066-U+2069) as UTF-8: printed, they make a
+// name read other than it is ("gpj.exe" shown as "exe.jpg"), so they are escaped as controls.
+bool IsDirectionControl(std::string_view seq) {
+  if (seq.size() != 3 || static_cast<unsigned char>(seq[0]) != 0xe2) return false;
+  auto b1 = static_cast<unsigned char>(seq[1]), b2 = static_cast<unsigned char>(seq[2]);
+  return (b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) || (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9);
+}
+
+}  // namespace
+
 std::string Printable(std::string_view raw, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(raw.size(), max_bytes) + 3);
@@ -143,6 +155,17 @@ std::string Printable(std::string_view raw, size_t max_bytes) {
              (static_cast<unsigned char>(raw[i + len]) & 0xc0) == 0x80) {
         ++len;
       }
+    }
+    if (IsDirectionControl(raw.substr(i, len))) {
+      if (out.size() + 6 > max_bytes) break;
+      unsigned code = ((c & 0x0fu) << 12) |
+                      ((static_cast<unsigned char>(raw[i + 1]) & 0x3fu) << 6) |
+                      (static_cast<unsigned char>(raw[i + 2]) & 0x3fu);
+      char esc[7];
+      std::snprintf(esc, sizeof esc, "\\u%04x", code);
+      out += esc;
+      i += len - 1;
+      continue;
     }
     if (out.size() + (control ? 4 : len) > max_bytes) break;
     if (control) {

@@ -67,12 +67,12 @@ json PartToJson(const PartRecord& r) {
   return j;
 }
 
-// Printable, single-line, at most `width` bytes.
+// Printable (control bytes and direction controls escaped), single-line, at most `width`
+// bytes, cut between characters.
 std::string Cell(const std::string& s, size_t width) {
-  std::string out;
-  for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-  if (out.size() > width) out = out.substr(0, width - 3) + "...";
-  return out;
+  std::string out = Printable(s, std::string::npos);
+  if (out.size() <= width) return out;
+  return Printable(s, width - 3);
 }
 
 std::string Str(const json& j, const char* key) {

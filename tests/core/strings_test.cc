@@ -44,6 +44,10 @@ TEST_CASE("Printable escapes control bytes and bounds what a message quotes") {
   CHECK(Printable("s3://b/a\0b\x07\x1b[31m\r\n\x7f.sh"s) ==
         R"(s3://b/a\x00b\x07\x1b[31m\x0d\x0a\x7f.sh)");
   CHECK(Printable("caf\xc3\xa9 \\ ok") == "caf\xc3\xa9 \\ ok");
+  // Direction controls would show a name other than it is: RLO (U+202E), FSI (U+2068).
+  CHECK(Printable("a\xe2\x80\xae"
+                  "gpj.sh b\xe2\x81\xa8"
+                  "c \xe2\x80\x99") == "a\\u202egpj.sh b\\u2068c \xe2\x80\x99");
   CHECK(Printable(std::string(4 << 20, 'k')) == std::string(kMaxQuoted, 'k') + "...");
   CHECK(Printable(std::string(300, '\0')) == [] {
     std::string nuls;
