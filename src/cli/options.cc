@@ -110,16 +110,26 @@ std::optional<std::string> CheckOptions(Options& o, const RawFlags& raw, bool an
     return "-b, -k and -u belong to the predecessor's interface and take no command";
   }
   if (o.command == Command::kGet) {
+    // Named as CLI11's own usage errors are: the command, then where to read more.
+    auto get_error = [](const std::string& what) {
+      return "get: " + what + " (see s3-user-script help get)";
+    };
     auto mode = ParseMode(raw.mode_text);
-    if (!mode) return "--mode '" + raw.mode_text + "' is not an octal file mode";
+    if (!mode) {
+      return get_error("--mode: '" + raw.mode_text +
+                       "' is not a file mode from 0 to 0777 in octal (no setuid, setgid or "
+                       "sticky bit)");
+    }
     o.mode = *mode;
     if (o.output == "-" && o.urls.size() > 1) {
-      return "-o - writes one object to stdout; give one URL or use -d DIR";
+      return get_error("-o - writes one object to stdout; give one URL or use -d DIR");
     }
     if (!o.output.empty() && o.output != "-" && o.urls.size() > 1) {
-      return "-o names one file; use -d DIR for several URLs";
+      return get_error("-o names one file; use -d DIR for several URLs");
     }
-    if (!o.sha256.empty() && o.urls.size() > 1) return "--sha256 pins one object; give one URL";
+    if (!o.sha256.empty() && o.urls.size() > 1) {
+      return get_error("--sha256 pins one object; give one URL");
+    }
   }
   if (o.offline && o.input.empty()) return "plan --offline needs a FILE";
   // '-' is stdin or stdout everywhere else: as a directory it was one named "-" in the

@@ -162,6 +162,15 @@ TEST_CASE("an option where a command's option needs its value is a usage error")
         "-d");
 }
 
+TEST_CASE("get's own checks name the command and its help, as CLI11's errors do") {
+  CHECK(ErrorFor({"get", "s3://bkt/a", "s3://bkt/b", "-o", "x"}) ==
+        "s3-user-script: error: get: -o names one file; use -d DIR for several URLs (see "
+        "s3-user-script help get)");
+  CHECK(ErrorFor({"get", "s3://bkt/a", "-o", "x", "--mode", "04755"}) ==
+        "s3-user-script: error: get: --mode: '04755' is not a file mode from 0 to 0777 in octal "
+        "(no setuid, setgid or sticky bit) (see s3-user-script help get)");
+}
+
 TEST_CASE("'-' is no state or cloud-config directory") {
   // `replay f --state-dir -` made a directory "-" in the current one.
   CHECK(ErrorFor({"replay", "f", "--state-dir", "-"}) ==
