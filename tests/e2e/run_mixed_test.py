@@ -37,6 +37,27 @@ MIXED = ru.mime([
 RFC3339 = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
 
 
+def memory_holds(pid, needles):
+    """Which of `needles` the readable memory of process `pid` holds, read a piece at a time
+    (a piece overlaps the next by the longest needle, so none is missed at a seam)."""
+    found = set()
+    overlap = max(len(n) for n in needles)
+    with open(f'/proc/{pid}/maps') as maps, open(f'/proc/{pid}/mem', 'rb') as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if 'r' not in perms:
+                continue
+            low, high = (int(x, 16) for x in span.split('-'))
+            for start in range(low, high, 1 << 20):
+                try:
+                    mem.seek(start)
+                    data = mem.read(min(high, start + (1 << 20) + overlap) - start)
+                except OSError:
+                    break
+                found |= {n for n in needles if n in data}
+    return found
+
+
 class MixedRun(ru.EmulatorTestCase):
     @classmethod
     def load(cls, emu):
@@ -261,23 +282,16 @@ class MixedRun(ru.EmulatorTestCase):
             self.assertTrue(secrets)
             # What the scan must find, so that finding none of the secrets means something.
             secrets.add(b's3us-drain')
-            held = set()
-            with open(f'/proc/{drainer}/maps') as maps, open(f'/proc/{drainer}/mem', 'rb') as mem:
-                for line in maps:
-                    span, perms = line.split()[:2]
-                    if 'r' not in perms:
-                        continue
-                    low, high = (int(x, 16) for x in span.split('-'))
-                    try:
-                        mem.seek(low)
-                        data = mem.read(high - low)
-                    except OSError:
-                        continue
-                    held |= {s for s in secrets if s in data}
-            self.assertEqual(held, {b's3us-drain'})
+            # Under the sanitizers the image maps terabytes of shadow memory: the exec and the
+            # descriptors above are checked there, its memory on the normal build.
+            if 'ASAN_OPTIONS' not in os.environ:
+                self.assertEqual(memory_holds(drainer, secrets), {b's3us-drain'})
         finally:
             if os.path.exists(pid_file):
-                os.kill(int(ru.read(pid_file)), signal.SIGKILL)
+                try:
+                    os.kill(int(ru.read(pid_file)), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass  # its minute was up
         log_path = ru.load_report(state)['log_path']
         self.assertIn('its background jobs still hold its output', ru.read(log_path))
 
