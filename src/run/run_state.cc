@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "core/crypto.h"
 #include "core/files.h"
@@ -206,7 +209,37 @@ Status RunState::MarkRan(Frequency frequency, const std::string& key, nlohmann::
   return Ok();
 }
 
+namespace {
+
+// Removes all but the newest `keep` run logs of `logs_dir` (names sort by their time stamp):
+// a log per boot, each up to 64 MiB a part, must not fill a small root volume over the
+// instance's life. Only our regular files named run-*.log; nothing is followed.
+void PruneRunLogs(const std::string& logs_dir, size_t keep) {
+  int dir = open(logs_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return;
+  std::vector<std::string> logs;
+  if (DIR* d = fdopendir(dup(dir))) {
+    while (dirent* e = readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name.starts_with("run-") && name.ends_with(".log")) logs.emplace_back(name);
+    }
+    closedir(d);
+  }
+  std::sort(logs.begin(), logs.end());
+  for (size_t i = 0; i + keep < logs.size(); ++i) {
+    struct stat st;
+    if (fstatat(dir, logs[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid()) {
+      unlinkat(dir, logs[i].c_str(), 0);
+    }
+  }
+  close(dir);
+}
+
+}  // namespace
+
 Result<int> RunState::CreateLogFile(const std::string& stamp, std::string* path) {
+  PruneRunLogs(layout_.logs_dir, kKeptRunLogs - 1);
   for (int attempt = 1; attempt <= 100; ++attempt) {
     std::string candidate = layout_.logs_dir + "/run-" + stamp +
                             (attempt == 1 ? "" : "-" + std::to_string(attempt)) + ".log";

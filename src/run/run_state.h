@@ -30,6 +30,7 @@
 #ifndef S3US_RUN_RUN_STATE_H_
 #define S3US_RUN_RUN_STATE_H_
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -43,6 +44,8 @@ inline constexpr const char* kDefaultStateDir = "/var/lib/s3-user-script";
 inline constexpr const char* kBootIdPath = "/proc/sys/kernel/random/boot_id";
 // Directory name used when the instance id is unknown (replay without one).
 inline constexpr const char* kNoInstanceId = "no-instance-id";
+// Run logs kept per instance (logs/run-*.log); older ones are removed as a run starts.
+inline constexpr size_t kKeptRunLogs = 20;
 
 struct StateLayout {
   std::string state_dir;
@@ -89,7 +92,8 @@ class RunState {
   Status MarkRan(Frequency frequency, const std::string& key, nlohmann::json record);
 
   // Creates logs/run-<stamp>.log (0600, O_EXCL; "-2", "-3"... when taken) and returns its
-  // descriptor (O_APPEND|O_CLOEXEC, owned by the caller); `path` receives the name.
+  // descriptor (O_APPEND|O_CLOEXEC, owned by the caller); `path` receives the name. The
+  // older logs beyond the newest kKeptRunLogs (this one included) are removed first.
   Result<int> CreateLogFile(const std::string& stamp, std::string* path);
   // Writes report.json for the instance and for the state directory (atomic, 0600).
   Status WriteReport(const std::string& json_text);

@@ -3,10 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "core/files.h"
+#include "core/private_paths.h"
 #include "tests/run/run_test_util.h"
 
 namespace s3us::run {
@@ -208,6 +212,32 @@ TEST_CASE("RunState log files are 0600 and never overwritten") {
   CHECK(first == t / "state/instances/i-1/logs/run-20150830T121600Z.log");
   CHECK(second == t / "state/instances/i-1/logs/run-20150830T121600Z-2.log");
   CHECK(ModeOf(first) == 0600);
+}
+
+TEST_CASE("RunState keeps the newest run logs and removes older ones as a run starts") {
+  // A log per boot was kept for ever: a chatty per-boot script filled a small root volume.
+  TempDir t;
+  Result<RunState> state = RunState::Open(t / "state", "i-1", "b");
+  REQUIRE(state.ok());
+  const std::string logs = t / "state/instances/i-1/logs";
+  REQUIRE(MakePrivateDir(logs).ok());
+  for (int day = 1; day <= 25; ++day) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/run-201508%02dT000000Z.log", day);
+    REQUIRE(WriteNewFile(logs + name, "old\n", 0600).ok());
+  }
+  REQUIRE(WriteNewFile(logs + "/notes.txt", "mine\n", 0600).ok());
+  std::string path;
+  Result<int> fd = state->CreateLogFile("20150830T121600Z", &path);
+  REQUIRE(fd.ok());
+  close(*fd);
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(logs)) left.push_back(e.path().filename());
+  std::sort(left.begin(), left.end());
+  REQUIRE(left.size() == kKeptRunLogs + 1);
+  CHECK(left.front() == "notes.txt");
+  CHECK(left[1] == "run-20150807T000000Z.log");  // the 6 oldest went
+  CHECK(left.back() == "run-20150830T121600Z.log");
 }
 
 TEST_CASE("RunState writes report.json 0600 for the instance and the state directory") {
