@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -53,14 +52,9 @@ std::vector<std::string> CloudConfigHandler::content_types() const {
 
 Status CloudConfigHandler::Begin(run::HandlerContext& ctx) {
   written_.clear();
-  if (ctx.dry_run || ctx.parts == nullptr) return Ok();
   // A directory we cannot write to fails the run before its first part, not at the first
   // cloud-config after earlier parts ran.
-  const std::vector<std::string> types = content_types();
-  bool any = std::any_of(ctx.parts->begin(), ctx.parts->end(), [&types](const userdata::Part& p) {
-    return std::find(types.begin(), types.end(), ToLower(p.content_type)) != types.end();
-  });
-  if (!any) return Ok();
+  if (ctx.dry_run || !ctx.takes_parts) return Ok();
   const std::string& dir = ctx.paths.cloud_config_dir;
   if (Status st = CheckConfigDir(dir); !st.ok()) {
     return std::move(st.error()).WithContext("cloud-config directory " + dir);

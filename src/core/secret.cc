@@ -16,14 +16,14 @@ namespace {
 // or percent-encoded, and random text does not repeat 16 bytes of a key by chance.
 constexpr size_t kFragment = 16;
 
-// Registering is on the hot path (a plan registers each request's signature, from many
-// threads), and so is redacting (each response's header values pass through it): values are
-// indexed once when registered, and redactions share the lock.
 // Values shorter than this are not looked for: they would redact ordinary text (LocalStack's
 // credentials are "test", and "s3://my-test-bucket" must stay as it is). Real keys, tokens
 // and signatures are far longer.
 constexpr size_t kShortest = 8;
 
+// Registering is on the hot path (a plan registers each request's signature, from many
+// threads), and so is redacting (each response's header values pass through it): values are
+// indexed once when registered, and redactions share the lock.
 struct Registry {
   std::shared_mutex mu;
   std::unordered_set<std::string> values;        // each secret and its encodings

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "core/crypto.h"
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -279,12 +281,14 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
                layout.boothooks_dir, report.log_path,     options.cloud_config_dir};
   ctx.dry_run = options.dry_run;
   ctx.part_count = count;
-  ctx.parts = &plan.parts;
   ctx.executor = options.dry_run ? nullptr : &executor;
   ctx.noexec_advice = options.noexec_advice;
 
   for (const userdata::Part& part : plan.parts) report.parts.push_back(NewRecord(part, count));
   for (Handler* h : registry_.All()) {
+    ctx.takes_parts = std::any_of(plan.parts.begin(), plan.parts.end(), [&](const auto& part) {
+      return registry_.Find(part.content_type) == h;
+    });
     Status begun = h->Begin(ctx);
     if (!begun.ok()) return std::move(begun.error()).WithContext(std::string(h->name()));
   }

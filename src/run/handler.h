@@ -123,10 +123,10 @@ struct HandlerContext {
   const InstanceFacts* instance = nullptr;
   RunPaths paths;
   bool dry_run = false;
-  int part_count = 0;  // number of parts in the Plan (for zero-padding)
-  const std::vector<userdata::Part>* parts = nullptr;  // the Plan's, for Begin
-  Executor* executor = nullptr;                        // nullptr in dry runs
-  std::string noexec_advice;                           // DispatchOptions::noexec_advice
+  int part_count = 0;            // number of parts in the Plan (for zero-padding)
+  bool takes_parts = false;      // for Begin: the Plan holds a part the registry gives this handler
+  Executor* executor = nullptr;  // nullptr in dry runs
+  std::string noexec_advice;     // DispatchOptions::noexec_advice
 };
 
 class Handler {
