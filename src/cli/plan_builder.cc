@@ -80,7 +80,7 @@ int UserDataFailure(const Options& o, const Error& e) {
 Result<std::string> MakeWorkDir(const std::string& state_dir) {
   if (state_dir.empty()) return MakePrivateTempDir("s3-user-script-work-");
   if (Status s = MakePrivateDir(state_dir); !s.ok()) return s.error();
-  return MakePrivateTempDir("work-", state_dir);
+  return MakePrivateTempDir(run::kWorkDirPrefix, state_dir);
 }
 
 // The user data to plan: the override, else FILE or IMDS. On an instance the services

@@ -119,6 +119,7 @@ Result<RunHold> HoldStateDir(const std::string& state_dir) {
   Clock::WallTime now = SystemClock::Get().Now();
   Result<RunLock> lock = RunLock::Acquire(state_dir, run::FormatRfc3339(now));
   if (!lock.ok()) return std::move(lock).error();
+  run::RemoveStaleWorkDirs(state_dir);  // of runs killed before their end: none runs now
   return RunHold{std::move(lock).value(), state_dir, now};
 }
 

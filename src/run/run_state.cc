@@ -74,10 +74,9 @@ Status CheckReplaceable(const std::string& path) {
   return Ok();
 }
 
-// Removes the files (and symlinks, never their targets) directly inside a private directory.
-Status ClearFiles(const std::string& dir) {
-  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0) return Error(ErrorCode::kIo, "cannot open " + dir + ": " + std::strerror(errno));
+// Removes the files (and symlinks, never their targets) directly inside the open directory
+// `dfd` (taken: closed here); `dir` names it in messages.
+Status ClearFilesAt(int dfd, const std::string& dir) {
   DIR* d = fdopendir(dfd);
   if (d == nullptr) {
     close(dfd);
@@ -99,7 +98,40 @@ Status ClearFiles(const std::string& dir) {
   return status;
 }
 
+// Removes the files (and symlinks, never their targets) directly inside a private directory.
+Status ClearFiles(const std::string& dir) {
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0) return Error(ErrorCode::kIo, "cannot open " + dir + ": " + std::strerror(errno));
+  return ClearFilesAt(dfd, dir);
+}
+
 }  // namespace
+
+void RemoveStaleWorkDirs(const std::string& state_dir) {
+  int dir = open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return;
+  std::vector<std::string> stale;
+  if (DIR* d = fdopendir(dup(dir))) {
+    while (dirent* e = readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name.starts_with(kWorkDirPrefix)) stale.emplace_back(name);
+    }
+    closedir(d);
+  }
+  for (const std::string& name : stale) {
+    struct stat st;
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != geteuid()) {
+      continue;
+    }
+    int work = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (work < 0) continue;
+    // Best effort: what cannot be removed now is tried again by the next run.
+    (void)ClearFilesAt(work, state_dir + "/" + name);
+    unlinkat(dir, name.c_str(), AT_REMOVEDIR);
+  }
+  close(dir);
+}
 
 Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& instance_id) {
   if (state_dir.empty()) return Error(ErrorCode::kInvalidInput, "state directory is empty");

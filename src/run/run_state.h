@@ -12,6 +12,7 @@
 //   <state>/instances/<instance-id>/report.json     last report for this instance
 //   <state>/once/<key>                              done once per state directory
 //   <state>/report.json                             last report of any instance (`status`)
+//   <state>/work-XXXXXX/                            a run's fetched bodies while it plans
 //
 // Marker key: the part's place in the plan, its filename and the SHA-256 of its payload
 // (MarkerKey). A changed script (same name, new bytes) is a new part and runs again; the
@@ -46,6 +47,8 @@ inline constexpr const char* kBootIdPath = "/proc/sys/kernel/random/boot_id";
 inline constexpr const char* kNoInstanceId = "no-instance-id";
 // Run logs kept per instance (logs/run-*.log); older ones are removed as a run starts.
 inline constexpr size_t kKeptRunLogs = 20;
+// A run's work directory in the state directory: <prefix><random>, removed when it plans.
+inline constexpr const char* kWorkDirPrefix = "work-";
 
 struct StateLayout {
   std::string state_dir;
@@ -66,6 +69,12 @@ Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& i
 // "<SafeFileName(filename)>-<first 32 hex of SHA-256(index + '\n' + filename + '\n' +
 // hex SHA-256(payload))>".
 std::string MarkerKey(const userdata::Part& part);
+
+// Removes the work directories (kWorkDirPrefix) that runs killed before their end left in
+// the state directory, with the files directly in them: ours only, nothing followed, a
+// directory still holding a directory kept. REQUIRES: the caller holds the run lock, so no
+// run is using one of them.
+void RemoveStaleWorkDirs(const std::string& state_dir);
 
 // Reads and trims the kernel's boot id. kNotFound/kIo when unreadable.
 Result<std::string> ReadBootId(const std::string& path = kBootIdPath);

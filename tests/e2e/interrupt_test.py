@@ -110,6 +110,36 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertEqual(status.returncode, 1, status.stderr)
         self.assertIn(f'\nerror: {line}\n', status.stdout)
 
+    def test_a_run_killed_during_a_fetch_leaves_a_work_dir_the_next_run_removes(self):
+        work = os.path.join(self.runs, 'kill')
+        state = os.path.join(work, 'state')
+        os.makedirs(work)
+        ran = os.path.join(work, 'ran')
+        # --hold-first 2: the first GET is held until the next run's arrives.
+        with ru.Emulators(work, s3_args=['--hold-first', '2']) as emu:
+            emu.put('held-bucket', 'a.sh', f'#!/bin/sh\n: > {ran}\n'.encode())
+            blob = os.path.join(work, 'user-data')
+            with open(blob, 'w', encoding='ascii') as f:
+                f.write('#s3-include\ns3://held-bucket/a.sh\n')
+            args = [ru.BINARY, 'replay', blob, '--state-dir', state, '-q']
+            proc = subprocess.Popen(args, env=dict(emu.env), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                ru.wait_for(lambda: emu.stats('s3').get('held', 0) >= 1, 'the GET to be held')
+                proc.kill()  # SIGKILL: no clean-up of ours runs
+                proc.wait(timeout=HANG_GUARD)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            left = [n for n in os.listdir(state) if n.startswith('work-')]
+            self.assertEqual(len(left), 1, os.listdir(state))
+            # The next run, holding the lock, removes it; its own is gone when it ends.
+            again = ru.run(args[1:], emu=emu)
+            self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertTrue(os.path.exists(ran))
+        self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
+
     def test_a_part_that_reads_the_terminal_fails_at_once_instead_of_stopping(self):
         # Started from a terminal, a part that read /dev/tty (a prompt, sudo) was a background
         # group of our session: SIGTTIN stopped it, and the run waited for ever, silent. A part

@@ -111,6 +111,32 @@ TEST_CASE("RunState::Open removes files an earlier run left, but not symlink tar
   CHECK(Slurp(t / "precious") == "keep");
 }
 
+TEST_CASE("RemoveStaleWorkDirs removes killed runs' work directories, nothing else") {
+  TempDir t;
+  std::string state = t / "state";
+  REQUIRE(MakePrivateDir(state).ok());
+  REQUIRE(MakePrivateDir(state + "/work-dead1").ok());
+  REQUIRE(WriteNewFile(state + "/work-dead1/body", "fetched", 0600).ok());
+  REQUIRE(MakePrivateDir(state + "/work-dead2").ok());
+  REQUIRE(MakePrivateDir(state + "/work-nested").ok());
+  REQUIRE(MakePrivateDir(state + "/work-nested/sub").ok());
+  REQUIRE(MakePrivateDir(t / "elsewhere").ok());
+  REQUIRE(WriteNewFile(t / "elsewhere/precious", "keep", 0600).ok());
+  fs::create_symlink(t / "elsewhere", state + "/work-link");
+  REQUIRE(WriteNewFile(state + "/work-file", "not a directory", 0600).ok());
+  REQUIRE(MakePrivateDir(state + "/instances").ok());
+
+  RemoveStaleWorkDirs(state);
+  CHECK_FALSE(fs::exists(state + "/work-dead1"));
+  CHECK_FALSE(fs::exists(state + "/work-dead2"));
+  CHECK(fs::exists(state + "/work-nested/sub"));  // never recursed into
+  CHECK(fs::is_symlink(state + "/work-link"));
+  CHECK(Slurp(t / "elsewhere/precious") == "keep");
+  CHECK(Slurp(state + "/work-file") == "not a directory");
+  CHECK(fs::exists(state + "/instances"));
+  RemoveStaleWorkDirs(t / "missing");  // nothing to do, no error
+}
+
 TEST_CASE("RunState::Inspect creates nothing") {
   TempDir t;
   Result<RunState> state = RunState::Inspect(t / "state", "i-1", "b");
