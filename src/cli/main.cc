@@ -1,6 +1,9 @@
 // s3-user-script entry point: parse the command line, run the command, exit with its code.
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -17,7 +20,23 @@
 #include "core/interrupt.h"
 #include "run/drainer.h"
 
+namespace {
+
+// Started with 0, 1 or 2 closed (a careless parent, a daemon manager), the first files we
+// open would take those numbers: our messages would go into the interrupt pipe and a part's
+// stdin would be a file of ours. They get /dev/null, as coreutils and sshd do.
+void OpenMissingStandardFds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (null != fd) _exit(s3us::cli::kExitSetup);  // cannot happen: fd was the lowest free
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  OpenMissingStandardFds();
   // A part's background jobs' output, drained by a fresh image of this binary (run/drainer.h).
   if (argc == 3 && std::string_view(argv[0]) == "s3us-drain") {
     s3us::run::DrainerMain(argv[1], argv[2]);
@@ -25,6 +44,10 @@ int main(int argc, char** argv) {
   s3us::run::SetDrainerProgram("/proc/self/exe");
   // A closed stdout pipe must not kill us while we copy a child's output.
   std::signal(SIGPIPE, SIG_IGN);
+  // Past RLIMIT_FSIZE a write fails with EFBIG and we say which file, as on a full disk;
+  // the default action killed us without a line, a part running on. Parts get the default
+  // back (core/child.h).
+  std::signal(SIGXFSZ, SIG_IGN);
   // Buffers over 128 KiB (an object parsed in memory is up to 64 MiB) are mapped and given
   // back when freed. glibc raises this threshold after the first large free, and the next
   // large buffers then stay in each fetch thread's arena: sixteen 15 MiB MIME objects, parsed

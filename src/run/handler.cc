@@ -78,6 +78,10 @@ Outcome OutcomeFromExit(const ExitInfo& info, std::string_view path,
                            " of the output; " + std::to_string(info.log_dropped) +
                            " bytes more were not logged");
   }
+  if (info.log_errno != 0) {
+    out.warnings.push_back(std::string("the log is incomplete: writing it failed: ") +
+                           std::strerror(info.log_errno));
+  }
   out.kind = OutcomeKind::kFailed;
   if (info.exec_errno != 0) {
     out.message = "cannot execute" + (path.empty() ? "" : " " + std::string(path)) + ": " +

@@ -88,6 +88,7 @@ struct ExitInfo {
   std::chrono::milliseconds timeout{0};
   uint64_t log_limit = 0;    // bytes of output the log took at most (0: no limit)
   uint64_t log_dropped = 0;  // bytes of output past log_limit, shown but not logged
+  int log_errno = 0;         // a write to the log failed (full disk): it ends there
   // Background jobs still held the output when the part ended: a drainer appends what they
   // write to the log (run/drainer.h).
   bool output_handed_off = false;

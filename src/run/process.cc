@@ -24,16 +24,18 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-void WriteAll(int fd, const char* data, size_t size) {
+// 0, or the errno of the write that failed. Async-signal-safe (used between fork and exec).
+int WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
     ssize_t n = write(fd, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return;  // a closed console or a full disk must not stop the child's run
+      return errno;
     }
     data += n;
     size -= static_cast<size_t>(n);
   }
+  return 0;
 }
 
 void CloseFd(int& fd) {
@@ -254,7 +256,13 @@ class Supervisor {
     if (spec_.log_limit > 0) {
       take = static_cast<size_t>(std::min<uint64_t>(take, spec_.log_limit - logged_));
     }
-    WriteAll(spec_.log_fd, chunk.data(), take);
+    // A closed console or a full disk must not stop the part: its outcome says the log is
+    // incomplete, and nothing more is written to it.
+    if (info_.log_errno != 0) return;
+    if (int err = WriteAll(spec_.log_fd, chunk.data(), take); err != 0) {
+      info_.log_errno = err;
+      return;
+    }
     logged_ += take;
     info_.log_dropped += chunk.size() - take;
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <vector>
 
@@ -77,6 +78,26 @@ TEST_CASE("RunProcess caps what it logs of a part, not what it shows, and says s
   REQUIRE(outcome.warnings.size() == 1);
   CHECK(outcome.warnings[0] ==
         "the log holds the first 1000 B of the output; 99000 bytes more were not logged");
+}
+
+TEST_CASE("RunProcess runs a part to its end when its log cannot be written, and says so") {
+  TempDir t;
+  Console console;
+  std::string path = Script(t, "a.sh", "#!/bin/sh\necho one\necho two\nexit 0\n");
+  ProcessSpec spec = Spec(path, t, console);
+  int log = open("/dev/full", O_WRONLY | O_CLOEXEC);  // every write: ENOSPC, a full disk
+  REQUIRE(log >= 0);
+  spec.log_fd = log;
+  Result<ExitInfo> info = RunProcess(spec);
+  close(log);
+  REQUIRE(info.ok());
+  CHECK(info->status == 0);
+  CHECK(console.out == "one\ntwo\n");
+  CHECK(info->log_errno == ENOSPC);
+  Outcome outcome = OutcomeFromExit(*info);
+  CHECK(outcome.kind == OutcomeKind::kOk);
+  REQUIRE(outcome.warnings.size() == 1);
+  CHECK(outcome.warnings[0] == "the log is incomplete: writing it failed: No space left on device");
 }
 
 TEST_CASE("RunProcess reports a signal death") {
