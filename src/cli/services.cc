@@ -145,6 +145,7 @@ Status ConnectServices(const Options& options, Where where, bool consult_imds, S
   s3o.endpoint_override = s.config.s3_endpoint_url;
   if (!f.region.empty()) s3o.default_region = f.region;
   s3o.domain = f.domain;
+  s3o.domain_partition = f.partition.empty() ? aws::PartitionOfRegion(f.region) : f.partition;
   s3o.use_fips = s.config.use_fips_endpoint;
   s3o.use_dualstack = s.config.use_dualstack_endpoint;
   s.s3 = std::make_unique<s3::S3ClientImpl>(*s.transport, *s.credentials, *s.clock, s3o);

@@ -42,6 +42,7 @@ S3ClientImpl::S3ClientImpl(net::Transport& transport, aws::CredentialProvider& c
     : transport_(transport), credentials_(credentials), clock_(clock), options_(options) {
   endpoint_options_.endpoint_override = options_.endpoint_override;
   endpoint_options_.domain = options_.domain;
+  endpoint_options_.domain_partition = options_.domain_partition;
   endpoint_options_.use_fips = options_.use_fips;
   endpoint_options_.use_dualstack = options_.use_dualstack;
 }

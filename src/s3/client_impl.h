@@ -39,8 +39,10 @@ struct S3ClientOptions {
   std::string endpoint_override;
   // Signing region when neither the location nor an earlier answer names one.
   std::string default_region = "us-east-1";
-  // From IMDS services/domain; empty: by region (amazonaws.com, amazonaws.com.cn for cn-*).
+  // The instance's DNS suffix (IMDS services/domain) for the regions of domain_partition
+  // (S3EndpointOptions); empty: by region (amazonaws.com, amazonaws.com.cn for cn-*).
   std::string domain;
+  std::string domain_partition;
   bool use_fips = false;
   bool use_dualstack = false;
   // Sends x-amz-checksum-mode: ENABLED so S3 returns the object's stored checksum.

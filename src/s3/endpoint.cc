@@ -1,5 +1,6 @@
 #include "s3/endpoint.h"
 
+#include <optional>
 #include <vector>
 
 #include "aws/regions.h"
@@ -65,6 +66,41 @@ Status CheckPartition(const S3Location& location, std::string_view region) {
                    location.partition + " (--region, AWS_REGION)");
 }
 
+// An access point ARN's parts: arn:partition:s3:region:account:accesspoint/name (or
+// accesspoint:name).
+struct AccessPoint {
+  std::string region;
+  std::string label;  // "name-account", the first label of every host it is reached at
+};
+
+Result<AccessPoint> ParseAccessPointArn(std::string_view arn) {
+  std::vector<std::string_view> parts = Split(arn, ':');
+  if (parts.size() < 6 || parts[2] != "s3" || parts[3].empty() || parts[4].empty()) {
+    return Error(ErrorCode::kInvalidInput,
+                 "malformed S3 access point ARN \"" + std::string(arn) + "\"");
+  }
+  std::string_view resource = arn;
+  resource.remove_prefix(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size() +
+                         parts[4].size() + 5);
+  if (!resource.starts_with("accesspoint/") && !resource.starts_with("accesspoint:")) {
+    return Error(ErrorCode::kInvalidInput,
+                 "unsupported S3 ARN resource \"" + std::string(resource) + "\"");
+  }
+  return AccessPoint{std::string(parts[3]),
+                     std::string(resource.substr(12)) + "-" + std::string(parts[4])};
+}
+
+// The instance's DNS suffix (IMDS services/domain) serves the regions of its own partition,
+// which covers partitions this build does not know; any other region is in a partition of
+// its own, with that partition's suffix.
+std::string DomainFor(std::string_view region, const S3EndpointOptions& options) {
+  if (!options.domain.empty() && (options.domain_partition.empty() ||
+                                  aws::PartitionOfRegion(region) == options.domain_partition)) {
+    return options.domain;
+  }
+  return aws::DomainForRegion(region);
+}
+
 }  // namespace
 
 bool IsVirtualHostableBucket(std::string_view bucket) {
@@ -85,45 +121,41 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
     ep.query = "versionId=" + aws::UriEncode(location.version_id, /*keep_slash=*/false);
   }
   std::string key_path = "/" + EncodeS3Key(location.key);
-  std::string scheme = "https";
+  std::optional<AccessPoint> ap;
+  if (!location.access_point_arn.empty()) {
+    Result<AccessPoint> parsed = ParseAccessPointArn(location.access_point_arn);
+    if (!parsed.ok()) return std::move(parsed).error();
+    ap = std::move(parsed).value();
+    ep.signing_region = ap->region;
+  }
 
   if (!options.endpoint_override.empty()) {
     Result<Override> o = ParseOverride(options.endpoint_override);
     if (!o.ok()) return std::move(o).error();
-    scheme = o->scheme;
-    ep.host = HostHeader(*o);
-    ep.path = o->base_path + "/" + aws::UriEncode(location.bucket, false) + key_path;
-    ep.path_style = true;
-    ep.url = scheme + "://" + o->authority + ep.path;
+    if (ap) {
+      // As botocore: the access point's own label in front of the override's host. Its name
+      // alone, path-style, would be a bucket of that name, which anyone may own.
+      ep.host = ap->label + "." + HostHeader(*o);
+      ep.path = o->base_path + key_path;
+      ep.url = o->scheme + "://" + ap->label + "." + o->authority + ep.path;
+    } else {
+      ep.host = HostHeader(*o);
+      ep.path = o->base_path + "/" + aws::UriEncode(location.bucket, false) + key_path;
+      ep.path_style = true;
+      ep.url = o->scheme + "://" + o->authority + ep.path;
+    }
   } else {
-    std::string domain = options.domain.empty() ? aws::DomainForRegion(region) : options.domain;
-    std::string suffix = std::string(options.use_dualstack ? ".dualstack." : ".") +
-                         std::string(region) + "." + domain;
-    if (!location.access_point_arn.empty()) {
-      // arn:partition:s3:region:account:accesspoint/name (or accesspoint:name)
-      std::vector<std::string_view> parts = Split(location.access_point_arn, ':');
-      if (parts.size() < 6 || parts[2] != "s3" || parts[3].empty() || parts[4].empty()) {
-        return Error(ErrorCode::kInvalidInput,
-                     "malformed S3 access point ARN \"" + location.access_point_arn + "\"");
-      }
-      std::string_view resource = location.access_point_arn;
-      resource.remove_prefix(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size() +
-                             parts[4].size() + 5);
-      if (!resource.starts_with("accesspoint/") && !resource.starts_with("accesspoint:")) {
-        return Error(ErrorCode::kInvalidInput,
-                     "unsupported S3 ARN resource \"" + std::string(resource) + "\"");
-      }
-      std::string name(resource.substr(12));
-      ep.signing_region = std::string(parts[3]);
-      if (Status s = CheckPartition(location, ep.signing_region); !s.ok()) return s.error();
-      suffix = std::string(options.use_dualstack ? ".dualstack." : ".") + ep.signing_region + "." +
-               (options.domain.empty() ? aws::DomainForRegion(parts[3]) : options.domain);
-      ep.host = name + "-" + std::string(parts[4]) +
-                (options.use_fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") + suffix;
+    // An override is the user's own choice of host; AWS's own are per partition.
+    if (Status s = CheckPartition(location, ep.signing_region); !s.ok()) return s.error();
+    bool fips = options.use_fips || location.fips;
+    bool dualstack = options.use_dualstack || location.dualstack;
+    std::string suffix = std::string(dualstack ? ".dualstack." : ".") + ep.signing_region + "." +
+                         DomainFor(ep.signing_region, options);
+    if (ap) {
+      ep.host = ap->label + (fips ? ".s3-accesspoint-fips" : ".s3-accesspoint") + suffix;
       ep.path = key_path;
     } else {
-      if (Status s = CheckPartition(location, region); !s.ok()) return s.error();
-      std::string service_host = (options.use_fips ? "s3-fips" : "s3") + suffix;
+      std::string service_host = (fips ? "s3-fips" : "s3") + suffix;
       if (IsVirtualHostableBucket(location.bucket)) {
         ep.host = location.bucket + "." + service_host;
         ep.path = key_path;
@@ -133,7 +165,7 @@ Result<S3Endpoint> ResolveS3Endpoint(const S3Location& location, std::string_vie
         ep.path_style = true;
       }
     }
-    ep.url = scheme + "://" + ep.host + ep.path;
+    ep.url = "https://" + ep.host + ep.path;
   }
   if (!ep.query.empty()) ep.url += "?" + ep.query;
   return ep;

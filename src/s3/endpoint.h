@@ -2,9 +2,11 @@
 //
 // Virtual-hosted (bucket.s3.region.domain/key) by default; path-style (s3.region.domain/
 // bucket/key) for bucket names that cannot be a TLS host label (dots, upper case, '_') and
-// always against an endpoint override (a loopback emulator or an S3-compatible store).
-// Access-point ARNs go to name-account.s3-accesspoint.region.domain. Keys are encoded by
-// S3's rule (every byte but A-Za-z0-9-._~ and '/'), never normalised. Pure.
+// for buckets against an endpoint override (a loopback emulator or an S3-compatible store).
+// Access-point ARNs go to name-account.s3-accesspoint.region.domain (name-account.<override
+// host> against an override, as botocore). An https location's FIPS or dual-stack host is
+// kept. Keys are encoded by S3's rule (every byte but A-Za-z0-9-._~ and '/'), never
+// normalised. Pure.
 #ifndef S3US_S3_ENDPOINT_H_
 #define S3US_S3_ENDPOINT_H_
 
@@ -20,8 +22,11 @@ struct S3EndpointOptions {
   // "http://127.0.0.1:9000" or "https://minio.internal/base": requests go there,
   // path-style. Empty: AWS's own endpoints.
   std::string endpoint_override;
-  // "amazonaws.com"; empty: derived from the region (amazonaws.com.cn for cn-*).
+  // The instance's DNS suffix ("amazonaws.com", IMDS services/domain) for the regions of
+  // domain_partition (all when that is empty); other regions, and all when this is empty,
+  // get their own partition's (amazonaws.com.cn for cn-*).
   std::string domain;
+  std::string domain_partition;
   bool use_fips = false;
   bool use_dualstack = false;
 };

@@ -222,8 +222,12 @@ Result<HttpsParts> SplitHttps(std::string_view text, std::string_view shown) {
   }
   size_t colon = p.host.rfind(':');
   if (colon != std::string_view::npos) {
-    if (!IsAllDigits(p.host.substr(colon + 1))) {
-      return Invalid("'" + std::string(shown) + "' has an invalid port");
+    std::string_view port = p.host.substr(colon + 1);
+    if (!IsAllDigits(port)) return Invalid("'" + std::string(shown) + "' has an invalid port");
+    // S3 answers on the scheme's port only: another was silently dropped before.
+    if (port != (IStartsWith(text, "https://") ? "443" : "80")) {
+      return Invalid("'" + std::string(shown) + "' names port " + std::string(port) +
+                     ": S3 endpoints take the default port (another endpoint: --endpoint-url)");
     }
     p.host = p.host.substr(0, colon);
   }
@@ -359,8 +363,15 @@ bool LooksLikeS3(std::string_view text) {
     return f.size() >= 6 && f[2].starts_with("s3");
   }
   if (IStartsWith(text, "https://") || IStartsWith(text, "http://")) {
-    Result<S3Location> loc = ParseHttps(text);
-    return loc.ok() || loc.error().code() == ErrorCode::kUnsupported;
+    // By its host alone: an S3 URL with a bad path or query is an S3 location in error,
+    // not a plain URL to fetch unsigned.
+    std::string_view rest = text.substr(text.find("://") + 3);
+    std::string host = ToLower(rest.substr(0, rest.find_first_of("/?#")));
+    host = host.substr(host.rfind('@') == std::string::npos ? 0 : host.rfind('@') + 1);
+    if (size_t colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+    if (host.ends_with('.')) host.pop_back();
+    Result<S3Host> h = ParseS3Host(host);
+    return h.ok() || h.error().code() == ErrorCode::kUnsupported;
   }
   return ValidateBucketName(text).ok();
 }

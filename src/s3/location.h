@@ -38,7 +38,8 @@ struct S3Location {
 };
 
 // True when `text` looks like something ParseS3Location should handle (s3://, arn:…:s3:,
-// an S3 https host, or a bare bucket name).
+// an http(s) URL whose host is an S3 endpoint, whatever its path and query say, or a bare
+// bucket name).
 bool LooksLikeS3(std::string_view text);
 
 // kInvalidInput with a message naming what is wrong; kUnsupported for forms we recognise

@@ -101,6 +101,49 @@ TEST_CASE("ResolveS3Endpoint sends access point ARNs to the access point host") 
   CHECK(ResolveS3Endpoint(l, "us-east-1", {}).error().code() == ErrorCode::kInvalidInput);
 }
 
+TEST_CASE("ResolveS3Endpoint sends an access point to its own label in front of an override") {
+  // Path-style, its name alone named a bucket of that name, which anyone may own.
+  S3Location l = Loc("boot-ap", "boot.sh");
+  l.access_point_arn = "arn:aws:s3:us-west-2:123456789012:accesspoint/boot-ap";
+  auto ep = ResolveS3Endpoint(l, "us-east-1", Opts("https://s3.us-west-2.amazonaws.com/base/"));
+  REQUIRE(ep.ok());
+  CHECK(ep->url == "https://boot-ap-123456789012.s3.us-west-2.amazonaws.com/base/boot.sh");
+  CHECK(ep->host == "boot-ap-123456789012.s3.us-west-2.amazonaws.com");
+  CHECK(ep->signing_region == "us-west-2");
+  CHECK_FALSE(ep->path_style);
+  auto local = ResolveS3Endpoint(l, "us-east-1", Opts("http://127.0.0.1:9000"));
+  CHECK(local->url == "http://boot-ap-123456789012.127.0.0.1:9000/boot.sh");
+}
+
+TEST_CASE("ResolveS3Endpoint takes the domain of the region it signs for") {
+  S3Location l = Loc("bucket", "k");
+  S3EndpointOptions china = Opts("", "amazonaws.com.cn");
+  china.domain_partition = "aws-cn";
+  CHECK(ResolveS3Endpoint(l, "cn-north-1", china)->host == "bucket.s3.cn-north-1.amazonaws.com.cn");
+  // An instance in China fetching a commercial region's object, and the reverse.
+  CHECK(ResolveS3Endpoint(l, "us-east-1", china)->host == "bucket.s3.us-east-1.amazonaws.com");
+  S3EndpointOptions commercial = Opts("", "amazonaws.com");
+  commercial.domain_partition = "aws";
+  CHECK(ResolveS3Endpoint(l, "cn-north-1", commercial)->host ==
+        "bucket.s3.cn-north-1.amazonaws.com.cn");
+  // A partition this build does not know is the instance's own: its domain serves it.
+  S3EndpointOptions unknown = Opts("", "amazonaws.eu");
+  unknown.domain_partition = "aws";
+  CHECK(ResolveS3Endpoint(l, "eusc-de-east-1", unknown)->host ==
+        "bucket.s3.eusc-de-east-1.amazonaws.eu");
+}
+
+TEST_CASE("ResolveS3Endpoint keeps the FIPS or dual-stack host an https location names") {
+  S3Location l = Loc("bucket", "k");
+  l.fips = true;
+  CHECK(ResolveS3Endpoint(l, "us-gov-west-1", {})->host ==
+        "bucket.s3-fips.us-gov-west-1.amazonaws.com");
+  l.fips = false;
+  l.dualstack = true;
+  CHECK(ResolveS3Endpoint(l, "us-east-1", {})->host ==
+        "bucket.s3.dualstack.us-east-1.amazonaws.com");
+}
+
 TEST_CASE("ResolveS3Endpoint addresses a location only in the partition it names") {
   // arn:aws-cn:s3:::bucket/k signed for us-east-1 would fetch a commercial bucket of that name.
   S3Location l = Loc("bucket", "k");

@@ -279,6 +279,26 @@ TEST_CASE("LooksLikeS3 tells S3 locations from other include lines") {
   CHECK(LooksLikeS3("My_Bucket"));
   CHECK_FALSE(LooksLikeS3("My Bucket"));
   CHECK_FALSE(LooksLikeS3(""));
+  CHECK_FALSE(LooksLikeS3("https://abc.execute-api.us-east-1.amazonaws.com/prod/ud"));
+}
+
+TEST_CASE("An S3 URL with a bad path, query or port is an S3 location in error, never plain") {
+  // These were fetched unsigned, as plain URLs, and failed with a bare 403.
+  for (const char* url :
+       {"https://bkt.s3.us-east-1.amazonaws.com/a.sh?versionId=",
+        "https://bkt.s3.us-east-1.amazonaws.com/a.sh?versionId=a&versionId=b",
+        "https://bkt.s3.us-east-1.amazonaws.com./a.sh", "https://My_Bkt.s3.amazonaws.com/a.sh",
+        "https://bkt.s3.amazonaws.com/a%zz", "https://bkt.s3.amazonaws.com:8443/a.sh"}) {
+    INFO(url);
+    CHECK(LooksLikeS3(url));
+    Result<S3Location> loc = ParseS3Location(url);
+    REQUIRE_FALSE(loc.ok());
+    CHECK(loc.error().code() == ErrorCode::kInvalidInput);
+  }
+  CHECK(ParseS3Location("https://bkt.s3.amazonaws.com:8443/a.sh").error().message() ==
+        "'https://bkt.s3.amazonaws.com:8443/a.sh' names port 8443: S3 endpoints take the default "
+        "port (another endpoint: --endpoint-url)");
+  CHECK(ParseS3Location("https://bkt.s3.amazonaws.com:443/a.sh").ok());
 }
 
 TEST_CASE("S3Location::ToS3Url names the object without version or query") {
