@@ -267,6 +267,16 @@ size_t CurlTransfer::Header(std::string_view line) {
   }
   std::string_view trimmed = Trim(line);
   if (trimmed.empty()) {
+    // We never ask to switch protocols: libcurl would read what follows a 101 as its body
+    // until the server closes, a stall retried four times.
+    long status = 0;
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    if (status == 101) {
+      callback_error_ = Error(ErrorCode::kTransport, "the answer from " + endpoint_ +
+                                                         " switches protocols (HTTP 101), which "
+                                                         "no request of ours asks for");
+      return 0;
+    }
     // The end of a head: its framing is checked before libcurl waits for a body.
     if (Status s = CheckHead(); !s.ok()) {
       callback_error_ = std::move(s).error();

@@ -76,11 +76,21 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
   }
   const std::string what = request.method + " " + RedactUrl(request.url);
   std::optional<Result<Response>> previous;
+  // After a timeout the next attempt may take twice as long: a service that answers every
+  // request, only slower than the attempt's cap (IMDS under load at boot), gets through
+  // before the deadline instead of being asked again and again for as long.
+  std::optional<Request> longer;
   for (int attempt = 1;; ++attempt) {
     if (attempt > 1 && sink != nullptr) {
       if (Status s = sink->Reset(); !s.ok()) return std::move(s).error();
     }
-    Result<Response> result = inner_.Send(request, sink);
+    const Request& current = longer ? *longer : request;
+    Result<Response> result = inner_.Send(current, sink);
+    if (!result.ok() && result.error().code() == ErrorCode::kTimeout &&
+        current.timeout.count() > 0) {
+      if (!longer) longer = request;
+      longer->timeout *= 2;
+    }
     if (policy_.use_whole_deadline && previous && !result.ok() &&
         request.deadline.Expired(clock_)) {
       result = std::move(*previous);

@@ -42,6 +42,27 @@ TEST_CASE("CurlTransport reads the final answer after 100 and 103, with its own 
   CHECK(r->Header("link").empty());
 }
 
+TEST_CASE("CurlTransport refuses an unrequested 101 at once instead of reading to the close") {
+  LoopbackServer server([&server](const HttpRequest&, Connection& c) {
+    c.Write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    server.WaitForStop();  // held open: the old reading waited for the close
+  });
+  CurlTransport transport(TestOptions());
+  MemorySink sink;
+  Request request = Get(server.Url("/"));
+  request.timeout = std::chrono::seconds(20);  // a hang guard, far above what it takes
+  Result<Response> r = transport.Send(request, &sink);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == ErrorCode::kTransport);
+  CHECK_FALSE(r.error().retryable());
+  CHECK(r.error().message() == "the answer from 127.0.0.1:" + std::to_string(server.port()) +
+                                   " switches protocols (HTTP 101), which no request of ours "
+                                   "asks for");
+  CHECK(sink.data().empty());
+}
+
 TEST_CASE("CurlTransport refuses Content-Length headers that differ, whichever comes first") {
   for (const char* lengths : {"Content-Length: 5\r\nContent-Length: 9",
                               "Content-Length: 9\r\nContent-Length: 5", "Content-Length: 5, 9"}) {

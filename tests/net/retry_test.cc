@@ -276,5 +276,29 @@ TEST_CASE("RetryingTransport passes the same request to every attempt") {
   }
 }
 
+TEST_CASE("RetryingTransport gives the attempt after a timeout twice as long") {
+  // An IMDS that answers every request in 3 s was asked every 2 s until the deadline.
+  FakeClock clock;
+  FakeTransport inner;
+  Error slow = Error(ErrorCode::kTimeout, "timed out after 2000 ms").set_retryable(true);
+  inner.Push(slow);
+  inner.Push(TransportError(true));
+  inner.Push(slow);
+  inner.Push(MakeResponse(200, "token"));
+  RetryPolicy policy = FixedRandom(0.5);
+  policy.max_attempts = 0;
+  RetryingTransport t(inner, clock, policy);
+  Request req = Get();
+  req.timeout = milliseconds(2000);
+  req.deadline = Deadline::After(clock, std::chrono::seconds(300));
+  REQUIRE(t.Send(req).ok());
+  auto seen = inner.requests();
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0].timeout == milliseconds(2000));
+  CHECK(seen[1].timeout == milliseconds(4000));
+  CHECK(seen[2].timeout == milliseconds(4000));  // a reset says nothing about slowness
+  CHECK(seen[3].timeout == milliseconds(8000));
+}
+
 }  // namespace
 }  // namespace s3us::net
