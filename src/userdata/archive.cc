@@ -78,6 +78,11 @@ std::string PyStr(const YAML::Node& n) {
                  : "False";
     }
     case Kind::kNumber:
+      // YAML 1.1 ints as SafeLoader builds them (010 is 8, 0x10 16, 1:0 60), not Python's
+      // int() of the text; Python prints an int in decimal.
+      if (PyYamlTypeOf(n.Scalar()) == PyYamlPlainType::kInt) {
+        if (auto i = PyYamlIntOf(n.Scalar(), true); i.ok() && *i) return **i;
+      }
       if (auto i = PyIntString(n.Scalar())) return *i;
       return n.Scalar();
     default:
@@ -231,6 +236,32 @@ Result<ArchiveEntry> Entry(const YAML::Node& ent, size_t n) {
   return out;
 }
 
+// PyYAML (and libyaml, which checked the text) end a line at CR, CRLF, LF and NEL; yaml-cpp
+// only at LF and CRLF, so it read a CR-ended archive as one comment (no entries) and cut block
+// scalars short. CR and NEL become LF, which PyYAML makes of them in content too. U+2028 and
+// U+2029 also end lines for PyYAML, but block scalars keep them as they are: refused.
+Result<std::string> WithYamlLineBreaks(std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size());
+  for (size_t i = 0; i < payload.size(); ++i) {
+    char c = payload[i];
+    if (c == '\r' && (i + 1 == payload.size() || payload[i + 1] != '\n')) {
+      out += '\n';
+    } else if (c == '\xC2' && i + 1 < payload.size() && payload[i + 1] == '\x85') {
+      out += '\n';
+      ++i;
+    } else if (c == '\xE2' && payload.substr(i + 1, 1) == "\x80" &&
+               (payload.substr(i + 2, 1) == "\xA8" || payload.substr(i + 2, 1) == "\xA9")) {
+      return Error(ErrorCode::kInvalidInput,
+                   "cloud-config-archive has a U+2028 or U+2029 line separator, which YAML "
+                   "readers do not read alike");
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int max_entries) {
@@ -252,9 +283,11 @@ Result<std::vector<ArchiveEntry>> ExplodeArchive(std::string_view payload, int m
                                                 std::to_string(kMaxArchiveYamlNodes) +
                                                 " YAML nodes");
   }
+  Result<std::string> text = WithYamlLineBreaks(payload);
+  if (!text.ok()) return std::move(text).error();
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(payload));
+    root = YAML::Load(*text);
   } catch (const std::exception& e) {
     return Error(ErrorCode::kInvalidInput,
                  std::string("cloud-config-archive is not YAML: ") + e.what());

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/crypto.h"
 #include "tests/userdata/must_parse.h"
@@ -49,6 +51,42 @@ TEST_CASE("Archives explode in place with cloud-init's defaults") {
   CHECK(parts[1].content_type == "text/cloud-config");
   CHECK(parts[1].filename == "part-002");
   for (const Part& p : parts) CHECK(p.placement == Placement::kArchiveEntry);
+}
+
+TEST_CASE("Archive line breaks are PyYAML's: CR and NEL end lines, LS and PS are refused") {
+  // yaml-cpp ends lines at LF and CRLF only: a CR-ended archive was one comment (no parts,
+  // "valid"), a CR inside a block scalar cut the script short, a NEL ended no comment.
+  auto cr = MustParse(
+      "#cloud-config-archive\r- type: text/x-shellscript\r  content: |\r    #!/bin/sh\r"
+      "    echo one\r\r    echo two\r- '#cloud-config\n'\r");
+  REQUIRE(cr.size() == 2);
+  CHECK(cr[0].payload == "#!/bin/sh\necho one\n\necho two\n");
+  CHECK(cr[1].content_type == "text/cloud-config");
+  auto nel = MustParse(
+      "#cloud-config-archive\n# note\xC2\x85- \"#!/bin/sh\\necho a\"\n"
+      "- \"#!/bin/sh\\necho b\"\n");
+  REQUIRE(nel.size() == 2);
+  CHECK(nel[0].payload == "#!/bin/sh\necho a");
+  Result<std::vector<ArchiveEntry>> ls = ExplodeArchive(
+      "#cloud-config-archive\n- |\n  a\xE2\x80\xA8"
+      "  b\n",
+      1000);
+  REQUIRE_FALSE(ls.ok());
+  CHECK(ls.error().message() ==
+        "cloud-config-archive has a U+2028 or U+2029 line separator, which YAML readers do not "
+        "read alike");
+}
+
+TEST_CASE("An archive entry's launch-index is the YAML 1.1 int PyYAML builds") {
+  // It was Python's int() of the text: 010 ran on instance 10, where cloud-init runs it on 8.
+  for (auto [text, index] : std::vector<std::pair<std::string, std::string>>{
+           {"010", "8"}, {"0x10", "16"}, {"0b1", "1"}, {"1:0", "60"}, {"1_0", "10"}, {"7", "7"}}) {
+    INFO(text);
+    auto parts =
+        MustParse("#cloud-config-archive\n- {content: '#!/bin/sh', launch-index: " + text + "}\n");
+    REQUIRE(parts.size() == 1);
+    CHECK(parts[0].launch_index == index);
+  }
 }
 
 // _explode_archive attaches an #include entry as a part; cloud-init never fetches it. Its

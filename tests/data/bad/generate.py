@@ -217,6 +217,8 @@ LARGE['huge-include-line'] = lambda: include('s3://bad/' + 'k' * (4 << 20))
 LARGE['huge-include-line-nul'] = lambda: include('s3://bad/' + '\x00' * (4 << 20))
 LARGE['huge-include-many-comments'] = lambda: b'#s3-include\n' + b'# c\n' * (3 << 20)
 LARGE['huge-parts-5000'] = lambda: mime([part(filename=f'p{i}.sh') for i in range(5000)])
+# Lines ended by CR alone: each was a scan to the end of the body for the next LF (minutes).
+LARGE['huge-cr-only-lines'] = lambda: gz(mime([part(body='#!/bin/sh' + '\r' * (4 << 20))]))
 LARGE['huge-boundaries-only'] = lambda: mime([]).replace(b'--XX--\n', b'--XX\n' * 400000 +
                                                           b'--XX--\n')
 
