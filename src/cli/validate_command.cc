@@ -182,7 +182,15 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
   if (!dir.ok()) return "cloud-config: not checked by cloud-init schema: " + dir.error().message();
   std::string config = *dir + "/part.cfg", output = *dir + "/output";
   std::optional<std::string> complaint;
-  auto copy = [&part](int fd) { return part.payload.CopyTo(fd); };
+  // cloud-init merges a part typed text/cloud-config without the header line, but `schema -c`
+  // refuses a file without it: the header goes first, and its line is counted in what it says.
+  const bool headed = part.payload.head().starts_with("#cloud-config");
+  auto copy = [&part, headed](int fd) -> Status {
+    if (!headed && write(fd, "#cloud-config\n", 14) != 14) {
+      return Error(ErrorCode::kIo, "cannot write the header");
+    }
+    return part.payload.CopyTo(fd);
+  };
   if (WriteNewFileWith(config, 0600, copy).ok()) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -211,7 +219,8 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
           if (end == std::string::npos) break;
           pos = end + 1;
         }
-        complaint = "cloud-config: cloud-init schema: " + (line.empty() ? "invalid" : line);
+        complaint = "cloud-config: cloud-init schema: " + (line.empty() ? "invalid" : line) +
+                    (headed ? "" : " (line 1 is a #cloud-config line put before the part)");
       }
     }
     posix_spawn_file_actions_destroy(&actions);

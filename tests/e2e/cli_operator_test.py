@@ -286,6 +286,18 @@ class Operator(ru.EmulatorTestCase):
                                             "cloud-config: cloud-init schema: runcmd: 5 is not "
                                             "of type 'array'"}])
 
+    def test_validate_checks_a_cloud_config_part_without_its_header_line(self):
+        # cloud-init merges a part typed text/cloud-config without "#cloud-config"; `schema -c`
+        # refused it as a file that "needs to begin with" one, naming a deleted temp file.
+        mime = (b'Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n--B\n'
+                b'Content-Type: text/cloud-config\n\n%s\n--B--\n')
+        proc, _, _ = self.validate(mime % b'runcmd: [ls]')
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc, _, _ = self.validate(mime % b'runcmd: 5')
+        self.assertEqual(self.one_error(proc, 4), "part 1: cloud-config: cloud-init schema: "
+                                                  "runcmd: 5 is not of type 'array' (line 1 is a "
+                                                  "#cloud-config line put before the part)")
+
     def test_validate_reports_every_bad_line_of_a_part_in_order(self):
         proc, _, _ = self.validate(b'#s3-include\ns3://good-bucket/k sha256=abc\n'
                                    b's3://Bad+Bucket/j\ns3://good-bucket/ok\n'
