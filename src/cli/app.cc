@@ -65,7 +65,7 @@ int RunApp(const Options& options) {
   int code = RunCommand(options);
   // Whatever the command was doing, an interrupt ends it with the signal's exit code; the
   // commands that know more said so already (InterruptedExit prints one line).
-  if (int sig = InterruptSignal(); sig != 0) {
+  if (int sig = InterruptSignal(); sig != 0 && !VerdictSettled()) {
     code = InterruptedExit(sig, "running `" + std::string(CommandName(options.command)) + "`");
   }
   // --json: one document on stdout whatever happened (the error lines, when the command

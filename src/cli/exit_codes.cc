@@ -1,5 +1,6 @@
 #include "cli/exit_codes.h"
 
+#include <atomic>
 #include <cstdio>
 
 #include "cli/json_output.h"
@@ -61,6 +62,13 @@ int InterruptedExit(int signal, std::string_view doing) {
   }
   return InterruptExitCode(signal);
 }
+
+namespace {
+std::atomic<bool> verdict_settled{false};
+}  // namespace
+
+void SettleVerdict() { verdict_settled = true; }
+bool VerdictSettled() { return verdict_settled; }
 
 int SetupFailure(const Error& e) {
   PrintError(e.ToString());

@@ -49,6 +49,11 @@ void PrintError(std::string_view line);
 // (InterruptExitCode, which the watcher's last resort exits with too).
 int InterruptedExit(int signal, std::string_view doing);
 
+// A run's verdict is on record (its report written): an interrupt after that point does not
+// change the exit code, so that the exit code and `status` agree. Thread-safe.
+void SettleVerdict();
+bool VerdictSettled();
+
 // PrintError(e.ToString()); returns kExitSetup: the machine lacks what the command needs.
 int SetupFailure(const Error& e);
 

@@ -180,7 +180,12 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   run::Dispatcher dispatcher(registry, *p.services->clock);
   Result<run::Report> report =
       dispatcher.Run(p.plan, p.services->facts, DispatchOptionsFor(o, state_dir));
-  if (!report.ok()) return SetupFailure(report.error());
+  // Recorded, so that `status` shows this failure (an unusable state or cloud-config
+  // directory), not the run before it; a run whose own report failed left it "running".
+  if (!report.ok()) {
+    return EndedBeforeDispatch(o, hold, p.services->facts, SetupFailure(report.error()));
+  }
+  if (!o.dry_run) SettleVerdict();  // on record: `status` tells this verdict from now on
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
     WriteJsonDocument(j);

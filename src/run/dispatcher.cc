@@ -293,6 +293,15 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
     if (!begun.ok()) return std::move(begun.error()).WithContext(std::string(h->name()));
   }
 
+  if (!options.dry_run) {
+    // On record before any part runs: a run killed, crashed or out of disk later must not
+    // leave the run before it as the last verdict. A state where even this cannot be
+    // written runs nothing.
+    report.status = kRunningStatus;
+    report.finished_at = report.started_at;
+    Status started = state->WriteReport(DumpJson(ReportToJson(report)));
+    if (!started.ok()) return std::move(started.error()).WithContext("recording the run's start");
+  }
   PartRunner runner(registry_, clock_, *state, options, instance, ctx, log.fd);
   int run_order = 0;
   for (int index : RunOrder(plan, registry_)) {

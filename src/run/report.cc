@@ -233,6 +233,12 @@ Result<json> LoadLastReport(const std::string& state_dir, const std::string& ins
   if (std::optional<std::string> problem = ShapeProblem(*report)) {
     return Error(ErrorCode::kInvalidInput, path + " is not a report: " + *problem);
   }
+  if ((*report)["status"] == kRunningStatus) {
+    (*report)["status"] = "failed";
+    (*report)["error"] =
+        "the run did not finish: it was killed or crashed, or its report could not be written "
+        "(its log holds what its parts did; the outcomes below are from before they ran)";
+  }
   return report;
 }
 

@@ -3,7 +3,7 @@
 // running anything or for where report.json lives (run/run_state.h).
 //
 // report.json (0600), field names stable:
-//   {format: 1, tool_version, status: "ok"|"failed"|"interrupted"|"dry-run", dry_run,
+//   {format: 1, tool_version, status: "ok"|"failed"|"interrupted"|"dry-run"|"running", dry_run,
 //    keep_going, force, interrupted_by: "SIGTERM"... | null, interrupted_part: int | null,
 //    omitted: [str] (includes dropped with --keep-going; any of them makes status "failed"),
 //    instance_id, region, boot_id, state_dir, log_path, started_at, finished_at (RFC 3339),
@@ -17,6 +17,9 @@
 //             duration_ms, message, warnings: [str]}]},   (parts in Plan order)
 //    error: str   (only in the report of a run that ended before its first part: its
 //                  error lines as printed, secrets redacted, control bytes escaped)}
+// "running" is written before the first part runs and replaced at the end: found with no
+// run holding the lock, the run ended without its report (killed, crashed, disk full), and
+// LoadLastReport makes it "failed" with an `error` saying so.
 //
 // `status` exit codes: 0 the last run succeeded; 1 it failed; 3 nothing ever ran (no
 // report.json), or the state cannot be read (report.json unreadable or damaged: we write
@@ -36,6 +39,8 @@
 #include "userdata/part.h"
 
 namespace s3us::run {
+
+inline constexpr const char* kRunningStatus = "running";
 
 struct PartRecord {
   int index = 0;      // 1-based position in the Plan

@@ -230,6 +230,11 @@ class ReplayTest(E2ETest):
                                      '--cloud-config-dir', '/proc/s3us-no-such-dir'])
             self.assert_one_error(run, 3, 'cloud-config directory /proc/s3us-no-such-dir')
             self.assertFalse(os.path.exists(trace))
+            # Recorded: `status` showed the run before it (here: none) as the last verdict.
+            status = self.run_bin(emu, ['status', '--state-dir', os.path.join(self.tmp, 's')])
+            self.assertEqual(status.code, EXIT_FAILED, status)
+            self.assertIn('error: cloud-config: cloud-config directory /proc/s3us-no-such-dir',
+                          status.out)
 
     def test_a_file_cut_short_by_a_full_disk_is_not_left_behind(self):
         # A cloud-config cut by ENOSPC stayed in cloud.cfg.d as valid YAML that ends early,

@@ -140,6 +140,36 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertTrue(os.path.exists(ran))
         self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
 
+    def test_a_run_killed_while_a_part_runs_is_not_reported_as_the_run_before_it(self):
+        work = os.path.join(self.runs, 'kill-part')
+        state = os.path.join(work, 'state')
+        os.makedirs(work)
+        started = os.path.join(work, 'started')
+        blob = os.path.join(work, 'user-data')
+        with open(blob, 'w', encoding='ascii') as f:
+            f.write('#!/bin/sh\necho ok\n')
+        env = ru.offline_env(self.tmp.name)
+        first = ru.run(['replay', blob, '--state-dir', state, '-q'], env=env)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        with open(blob, 'w', encoding='ascii') as f:  # a changed script: it runs again
+            f.write(f'#!/bin/sh\n: > {started}\nexec sleep 600\n')
+        proc = subprocess.Popen([ru.BINARY, 'replay', blob, '--state-dir', state, '-q'],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            ru.wait_for(lambda: os.path.exists(started), 'the part to start')
+            os.killpg(proc.pid, signal.SIGKILL)  # the OOM killer, a power loss: no clean-up
+            proc.wait(timeout=HANG_GUARD)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        # `status` said "ok": the report of the run before it.
+        status = ru.run(['status', '--state-dir', state], env=env)
+        self.assertEqual(status.returncode, 1, status.stdout)
+        self.assertTrue(status.stdout.startswith('last run: failed'), status.stdout)
+        self.assertIn('error: the run did not finish: it was killed or crashed', status.stdout)
+
     def test_a_part_that_reads_the_terminal_fails_at_once_instead_of_stopping(self):
         # Started from a terminal, a part that read /dev/tty (a prompt, sudo) was a background
         # group of our session: SIGTTIN stopped it, and the run waited for ever, silent. A part
