@@ -1,15 +1,30 @@
 #include "aws/environment.h"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <vector>
 
 #include "core/files.h"
+#include "core/log.h"
 #include "core/strings.h"
 
 namespace s3us::aws {
+namespace {
+
+// As botocore: a file it may not look at (a parent it cannot search, as /root for another
+// user) is no file (os.path.isfile), and one it may not read is skipped (ConfigParser.read).
+bool MayNotRead(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return errno == EACCES;
+  return faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0 && errno == EACCES;
+}
+
+}  // namespace
 
 Environment Environment::Process(const Deadline& deadline, Clock& clock) {
   Environment env(
@@ -19,6 +34,10 @@ Environment Environment::Process(const Deadline& deadline, Clock& clock) {
         return std::string(v);
       },
       [deadline, clock = &clock](const std::string& path) -> Result<std::optional<std::string>> {
+        if (MayNotRead(path)) {
+          LogInfo("taking " + path + " as absent: permission denied (as the AWS CLI does)");
+          return std::optional<std::string>();
+        }
         Result<std::string> text = s3us::ReadFile(path, kMaxSharedFileBytes, deadline, *clock);
         if (text.ok()) return std::optional<std::string>(std::move(*text));
         if (text.error().code() == ErrorCode::kNotFound) return std::optional<std::string>();

@@ -9,8 +9,11 @@ import email.policy
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_util as ru  # noqa: E402
@@ -391,6 +394,37 @@ class Cli(ru.EmulatorTestCase):
         self.assertEqual((part['content_type'], part['handler']),
                          ('text/x-shellscript', 'shell-script'))
         self.assertTrue(re.match(r'^ok$', part['outcome']))
+
+
+class UnreadableSharedConfig(unittest.TestCase):
+    def test_a_shared_config_we_may_not_read_is_absent_as_for_the_aws_cli(self):
+        # `sudo -u nobody s3-user-script plan FILE` with HOME=/root: "cannot open
+        # /root/.aws/config: Permission denied", exit 3, for user data with no include.
+        with tempfile.TemporaryDirectory(dir='/tmp') as tmp:  # a $TMPDIR may be private
+            os.chmod(tmp, 0o755)
+            blob = os.path.join(tmp, 'ud')
+            with open(blob, 'wb') as f:
+                f.write(b'#!/bin/sh\necho hi\n')
+            os.chmod(blob, 0o644)
+            home = os.path.join(tmp, 'home')
+            os.makedirs(os.path.join(home, '.aws'))
+            with open(os.path.join(home, '.aws', 'config'), 'w', encoding='ascii') as f:
+                f.write('[default]\nregion = eu-west-1\n')
+            binary = os.path.join(tmp, 's3-user-script')  # wherever the tree is, nobody may run it
+            shutil.copy(ru.BINARY, binary)
+            os.chmod(binary, 0o755)
+            as_root = os.geteuid() == 0
+            os.chmod(home, 0o700 if as_root else 0o000)  # root passes any mode: run as nobody
+            try:
+                env = {'PATH': '/usr/bin:/bin', 'HOME': home, 'AWS_EC2_METADATA_DISABLED': 'true'}
+                drop = (lambda: (os.setgid(65534), os.setuid(65534))) if as_root else None
+                proc = subprocess.run([binary, 'plan', blob], env=env, capture_output=True,
+                                      text=True, timeout=30, preexec_fn=drop, cwd=tmp)
+            finally:
+                os.chmod(home, 0o700)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, '')
+        self.assertTrue(proc.stdout.startswith('1 part\n'), proc.stdout)
 
 
 if __name__ == '__main__':
