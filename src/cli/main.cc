@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "cli/app.h"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   // one at a time, held 700 MB at the end instead of one object's worth.
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
   bool json = false;
+  int code = s3us::cli::kExitFailed;  // an exception's: what a bug gives
   try {
     std::vector<std::string> args(argv, argv + argc);
     s3us::cli::ParsedCommandLine parsed = s3us::cli::ParseCommandLine(args);
@@ -79,11 +81,18 @@ int main(int argc, char** argv) {
     s3us::InstallInterruptWatcher();
     return s3us::cli::RunApp(*parsed.options);
   } catch (const std::bad_alloc&) {
+    // The machine's limits (ulimit -v, a small instance), not the input: every input is
+    // bounded below them. A setup failure, as a state directory that cannot be written.
     s3us::cli::PrintError("out of memory");
+    code = s3us::cli::kExitSetup;
+  } catch (const std::system_error& e) {
+    // A thread or a lock the system refused (ulimit -u).
+    s3us::cli::PrintError(std::string("the system refused a resource: ") + e.what());
+    code = s3us::cli::kExitSetup;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "s3-user-script: internal error: %s\n", e.what());
     s3us::cli::RecordErrorLine(std::string("internal error: ") + e.what());
   }
-  if (json) s3us::cli::FinishJsonOutput(s3us::cli::kExitFailed, "");
-  return s3us::cli::kExitFailed;
+  if (json) s3us::cli::FinishJsonOutput(code, "");
+  return code;
 }

@@ -245,7 +245,7 @@ int RunPlanLike(const Options& o) {
       // With --json the dry run's report is the one document (it lists the plan's parts).
       if (o.dry_run && !o.json) PrintPlan(o, p.plan, *registry);
       if (!o.dry_run && !o.quiet)
-        std::cerr << "s3-user-script: replay state in " << state_dir << "\n";
+        std::cerr << "s3-user-script: replay state in " << Printable(state_dir) << "\n";
       return Dispatch(o, p, *registry, state_dir, hold);
     }
     case Command::kRun:

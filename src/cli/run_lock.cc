@@ -88,8 +88,10 @@ Result<RunLock> RunLock::Acquire(const std::string& state_dir, const std::string
   }
   std::string text =
       nlohmann::json{{"pid", static_cast<int>(getpid())}, {"started_at", started_at}}.dump();
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, text.data(), text.size(), 0) < 0) {
-    return Error(ErrorCode::kIo, "cannot write " + LockPath(state_dir));
+  ssize_t n = ftruncate(fd, 0) == 0 ? pwrite(fd, text.data(), text.size(), 0) : -1;
+  if (n != static_cast<ssize_t>(text.size())) {
+    return Error(ErrorCode::kIo, "cannot write " + LockPath(state_dir) + ": " +
+                                     std::strerror(n < 0 ? errno : ENOSPC));
   }
   return lock;
 }
