@@ -112,6 +112,8 @@ Result<std::string> ResolveRegion(const Environment& env, const ProfileRef& p,
   if (!s) return std::string();
   if (Status ok = CheckRegion(s->value); !ok.ok()) return BadSetting(*s, ok.error().message());
   source = s->source;
+  // botocore's name for the global endpoints, which S3 signs and serves as us-east-1.
+  if (s->value == "aws-global") return std::string("us-east-1");
   return s->value;
 }
 

@@ -67,6 +67,8 @@ TEST_CASE("Region comes from the override, AWS_REGION, AWS_DEFAULT_REGION, then 
        "us-west-1",
        "AWS_DEFAULT_REGION"},
       {{{"AWS_REGION", "us-east-2"}}, "cn-north-1", "cn-north-1", "override"},
+      // botocore's global pseudo-region: S3 serves and signs it as us-east-1.
+      {{{"AWS_REGION", "aws-global"}}, {}, "us-east-1", "AWS_REGION"},
   };
   for (const Case& c : cases) {
     AwsConfigOverrides o;
