@@ -23,6 +23,7 @@
 #include "core/parallel.h"
 #include "core/private_paths.h"
 #include "core/secret.h"
+#include "core/strings.h"
 #include "fetch/signed_fetcher.h"
 #include "fetch/target.h"
 #include "net/sinks.h"
@@ -93,6 +94,7 @@ Result<std::optional<net::FileSink>> FetchOne(const Options& options, Services& 
     LogInfo("fetched " + RedactUrl(t.url) + " (" + std::to_string(got->source.size) +
             " bytes, verified: " + got->source.verified_by + ")");
     if (!t.destination.empty()) return std::optional<net::FileSink>(std::move(sink).value());
+    if (t.discard) return std::optional<net::FileSink>();
     if (Status copied = CopyToStdout(sink->file().fd()); !copied.ok()) return copied.error();
     return std::optional<net::FileSink>();  // the temporary file goes with the sink
   }();
@@ -237,6 +239,14 @@ namespace {
 
 // `-o DEST` as a directory to put the object in: one that exists, or any name ending in '/'
 // (a new one is made). nullopt: DEST is the file itself.
+// The null device under any name: a file there can be neither made nor replaced.
+bool IsDevNull(const std::string& path) {
+  struct stat st {
+  }, null{};
+  return stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
+         st.st_rdev == null.st_rdev;
+}
+
 Result<std::optional<std::string>> OutputDirectory(const std::string& output) {
   // Without its trailing '/' (stat of "file/" fails with ENOTDIR, as if nothing were there).
   std::string bare = output;
@@ -255,7 +265,8 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   // A bad URL is a bad command line: found before anything else, and before any request.
   for (const std::string& url : options.urls) {
     if (std::optional<std::string> bad = BadGetUrl(url, options.version_id)) {
-      return Error(ErrorCode::kInvalidInput, (url.empty() ? "''" : RedactUrl(url)) + ": " + *bad);
+      return Error(ErrorCode::kInvalidInput,
+                   (url.empty() ? "''" : Printable(RedactUrl(url))) + ": " + *bad);
     }
   }
   std::string dir = options.output_dir.empty() ? "." : options.output_dir;
@@ -274,7 +285,8 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
   std::vector<GetTarget> targets;
   std::map<std::string, std::string> taken;  // destination → URL
   for (const std::string& url : options.urls) {
-    GetTarget t{url, "", ""};
+    GetTarget t;
+    t.url = url;
     if (output_dir) {
       std::string name = DestinationName(url);
       if (name.empty()) {
@@ -285,7 +297,8 @@ Result<std::vector<GetTarget>> PlanGet(const Options& options) {
       struct stat st {};
       if (stat(output_dir->c_str(), &st) != 0) t.new_dir = *output_dir;
     } else if (!options.output.empty()) {
-      t.destination = options.output == "-" ? "" : options.output;
+      t.discard = IsDevNull(options.output);
+      t.destination = options.output == "-" || t.discard ? "" : options.output;
     } else {
       std::string name = DestinationName(url);
       if (name.empty()) {

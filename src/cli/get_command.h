@@ -20,7 +20,10 @@ std::string DestinationName(const std::string& url);
 
 struct GetTarget {
   std::string url;
-  std::string destination;  // empty: stdout
+  std::string destination;  // empty: stdout, or nowhere when `discard`
+  // -o /dev/null (as `aws s3 cp`, to check that an object can be fetched): fetched and
+  // verified in a private directory, then dropped.
+  bool discard = false;
   // A directory `-o NEWDIR/` names that does not exist yet: made (0755, not its parents)
   // right before the fetch, removed again when nothing was written in it.
   std::string new_dir;

@@ -76,7 +76,7 @@ bool IsVersionIdChar(char c) {
 
 Status CheckKey(const std::string& key, std::string_view shown) {
   if (key.size() > kMaxKeyBytes) {
-    return Invalid("key of '" + std::string(shown) + "' is longer than 1024 bytes");
+    return Invalid("key of '" + Printable(shown) + "' is longer than 1024 bytes");
   }
   return Ok();
 }

@@ -33,6 +33,18 @@ class GetDestTest(E2ETest):
             mode = stat.S_IMODE(os.stat(os.path.join(self.out_dir, 'new')).st_mode)
             self.assertEqual(mode, 0o755)
 
+    def test_o_dev_null_fetches_and_verifies_then_drops_the_object(self):
+        # As `aws s3 cp s3://b/k /dev/null`, a check that an object can be fetched: it was
+        # refused, "/dev/null exists and is not a regular file", exit 3.
+        with self.emulators() as emu:
+            emu.put('bkt', 'conf/app.conf', DATA)
+            run = self.run_bin(emu, ['get', 's3://bkt/conf/app.conf', '-o', '/dev/null'])
+            self.assertEqual((run.code, run.stdout), (EXIT_OK, b''), run)
+            self.assertEqual(self.files(), [])
+            bad = self.run_bin(emu, ['get', 's3://bkt/conf/app.conf', '-o', '/dev/null',
+                                     '--sha256', '0' * 64])
+            self.assertEqual(bad.code, EXIT_FETCH, bad)
+
     def test_a_failed_get_leaves_no_new_directory_and_parents_are_not_made(self):
         with self.emulators() as emu:
             emu.put('bkt', 'conf/app.conf', DATA)
