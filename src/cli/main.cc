@@ -24,20 +24,21 @@
 namespace {
 
 // Started with 0, 1 or 2 closed (a careless parent, a daemon manager), the first files we
-// open would take those numbers: our messages would go into the interrupt pipe and a part's
-// stdin would be a file of ours. They get /dev/null, as coreutils and sshd do.
-void OpenMissingStandardFds() {
+// open would take those numbers: our messages would go into the interrupt pipe, which then
+// never stopped being readable. They are held by /dev/null opened for reading only, so they
+// stay as closed as they were: a write fails with EBADF ("cannot write to standard output:
+// Bad file descriptor", as `echo >&-` says) and a read finds nothing.
+void HoldClosedStandardFds() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
-    int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-    if (null != fd) _exit(s3us::cli::kExitSetup);  // cannot happen: fd was the lowest free
+    if (open("/dev/null", O_RDONLY) != fd) _exit(s3us::cli::kExitSetup);  // fd was the lowest
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  OpenMissingStandardFds();
+  HoldClosedStandardFds();
   // A part's background jobs' output, drained by a fresh image of this binary (run/drainer.h).
   if (argc == 3 && std::string_view(argv[0]) == "s3us-drain") {
     s3us::run::DrainerMain(argv[1], argv[2]);
