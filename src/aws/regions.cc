@@ -17,12 +17,41 @@ bool IsRegionName(std::string_view s) {
   return true;
 }
 
+namespace {
+
+struct Partition {
+  std::string_view region_prefix;
+  std::string_view name;
+  std::string_view domain;
+};
+// "us-isob-" before "us-iso-"; "aws" (no prefix) is every other region.
+constexpr Partition kPartitions[] = {
+    {"cn-", "aws-cn", "amazonaws.com.cn"},       {"us-gov-", "aws-us-gov", "amazonaws.com"},
+    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov"},  {"us-iso-", "aws-iso", "c2s.ic.gov"},
+    {"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk"}, {"us-isof-", "aws-iso-f", "csp.hci.ic.gov"},
+    {"eusc-", "aws-eusc", "amazonaws.eu"},
+};
+
+const Partition* PartitionOf(std::string_view region) {
+  for (const Partition& p : kPartitions) {
+    if (region.starts_with(p.region_prefix)) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string PartitionOfRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  if (region.starts_with("us-isob-")) return "aws-iso-b";
-  if (region.starts_with("us-iso-")) return "aws-iso";
-  return "aws";
+  const Partition* p = PartitionOf(region);
+  return std::string(p ? p->name : "aws");
+}
+
+bool IsKnownPartition(std::string_view partition) {
+  if (partition == "aws") return true;
+  for (const Partition& p : kPartitions) {
+    if (p.name == partition) return true;
+  }
+  return false;
 }
 
 std::string RegionFromAvailabilityZone(std::string_view zone) {
@@ -38,10 +67,8 @@ std::string RegionFromAvailabilityZone(std::string_view zone) {
 }
 
 std::string DomainForRegion(std::string_view region) {
-  if (region.starts_with("cn-")) return "amazonaws.com.cn";
-  if (region.starts_with("us-isob-")) return "sc2s.sgov.gov";
-  if (region.starts_with("us-iso-")) return "c2s.ic.gov";
-  return "amazonaws.com";
+  const Partition* p = PartitionOf(region);
+  return std::string(p ? p->domain : "amazonaws.com");
 }
 
 }  // namespace s3us::aws

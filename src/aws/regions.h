@@ -12,8 +12,10 @@ namespace s3us::aws {
 bool IsRegionName(std::string_view s);
 // The partition a region belongs to ("cn-north-1" → "aws-cn"); "aws" when not special.
 std::string PartitionOfRegion(std::string_view region);
-// The DNS suffix of a region's endpoints: "amazonaws.com.cn" for cn-*, the ISO partitions'
-// own, else "amazonaws.com".
+// Whether this build knows the partition's regions and domain ("aws", "aws-cn", "aws-iso-e").
+bool IsKnownPartition(std::string_view partition);
+// The DNS suffix of a region's endpoints: "amazonaws.com.cn" for cn-*, the ISO and EU
+// sovereign partitions' own, else "amazonaws.com".
 std::string DomainForRegion(std::string_view region);
 // The region part of an availability zone ("us-east-1a" → "us-east-1").
 std::string RegionFromAvailabilityZone(std::string_view zone);

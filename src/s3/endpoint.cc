@@ -90,12 +90,13 @@ Result<AccessPoint> ParseAccessPointArn(std::string_view arn) {
                      std::string(resource.substr(12)) + "-" + std::string(parts[4])};
 }
 
-// The instance's DNS suffix (IMDS services/domain) serves the regions of its own partition,
-// which covers partitions this build does not know; any other region is in a partition of
-// its own, with that partition's suffix.
+// The instance's DNS suffix (IMDS services/domain) serves the regions of its own partition;
+// in a partition this build does not know, every region (as before partitions were told
+// apart). Any other region is in a partition of its own, with that partition's suffix.
 std::string DomainFor(std::string_view region, const S3EndpointOptions& options) {
-  if (!options.domain.empty() && (options.domain_partition.empty() ||
-                                  aws::PartitionOfRegion(region) == options.domain_partition)) {
+  if (!options.domain.empty() &&
+      (options.domain_partition.empty() || !aws::IsKnownPartition(options.domain_partition) ||
+       aws::PartitionOfRegion(region) == options.domain_partition)) {
     return options.domain;
   }
   return aws::DomainForRegion(region);

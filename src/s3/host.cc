@@ -15,9 +15,10 @@ struct Domain {
   std::string_view partition;
 };
 // Longest first, so ".amazonaws.com.cn" is tried before ".amazonaws.com".
-constexpr std::array<Domain, 6> kDomains{{
+constexpr std::array<Domain, 7> kDomains{{
     {".amazonaws.com.cn", "aws-cn"},
     {".amazonaws.com", "aws"},
+    {".amazonaws.eu", "aws-eusc"},
     {".c2s.ic.gov", "aws-iso"},
     {".sc2s.sgov.gov", "aws-iso-b"},
     {".cloud.adc-e.uk", "aws-iso-e"},

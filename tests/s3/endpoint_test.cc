@@ -126,11 +126,22 @@ TEST_CASE("ResolveS3Endpoint takes the domain of the region it signs for") {
   commercial.domain_partition = "aws";
   CHECK(ResolveS3Endpoint(l, "cn-north-1", commercial)->host ==
         "bucket.s3.cn-north-1.amazonaws.com.cn");
-  // A partition this build does not know is the instance's own: its domain serves it.
-  S3EndpointOptions unknown = Opts("", "amazonaws.eu");
-  unknown.domain_partition = "aws";
-  CHECK(ResolveS3Endpoint(l, "eusc-de-east-1", unknown)->host ==
+  // The sovereign and ISO partitions, as IMDS names them on their instances.
+  S3EndpointOptions isoe = Opts("", "cloud.adc-e.uk");
+  isoe.domain_partition = "aws-iso-e";
+  CHECK(ResolveS3Endpoint(l, "eu-isoe-west-1", isoe)->host ==
+        "bucket.s3.eu-isoe-west-1.cloud.adc-e.uk");
+  S3EndpointOptions eusc = Opts("", "amazonaws.eu");
+  eusc.domain_partition = "aws-eusc";
+  CHECK(ResolveS3Endpoint(l, "eusc-de-east-1", eusc)->host ==
         "bucket.s3.eusc-de-east-1.amazonaws.eu");
+  CHECK(ResolveS3Endpoint(l, "us-isof-south-1", {})->host ==
+        "bucket.s3.us-isof-south-1.csp.hci.ic.gov");
+  // A partition this build does not know: the instance's domain serves every region.
+  S3EndpointOptions unknown = Opts("", "example.cloud");
+  unknown.domain_partition = "aws-new";
+  CHECK(ResolveS3Endpoint(l, "xx-new-east-1", unknown)->host ==
+        "bucket.s3.xx-new-east-1.example.cloud");
 }
 
 TEST_CASE("ResolveS3Endpoint keeps the FIPS or dual-stack host an https location names") {
