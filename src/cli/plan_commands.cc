@@ -181,17 +181,20 @@ int Dispatch(const Options& o, Planned& p, const run::Registry& registry,
   Result<run::Report> report =
       dispatcher.Run(p.plan, p.services->facts, DispatchOptionsFor(o, state_dir));
   // Recorded, so that `status` shows this failure (an unusable state or cloud-config
-  // directory), not the run before it; a run whose own report failed left it "running".
+  // directory), not the run before it.
   if (!report.ok()) {
     return EndedBeforeDispatch(o, hold, p.services->facts, SetupFailure(report.error()));
   }
-  if (!o.dry_run) SettleVerdict();  // on record: `status` tells this verdict from now on
   nlohmann::json j = run::ReportToJson(*report);
   if (o.json) {
     WriteJsonDocument(j);
   } else if (!o.quiet) {
     WriteResult(run::RenderReport(j));
   }
+  // Parts ran, but their report is not on record: the "running" record says the run did not
+  // finish, which is true of its record.
+  if (report->not_recorded) return SetupFailure(*report->not_recorded);
+  if (!o.dry_run) SettleVerdict();  // on record: `status` tells this verdict from now on
   if (!report->interrupted_by.empty()) return InterruptedRun(*report);
   if (report->failed() || !p.plan.complete) return kExitFailed;
   return kExitOk;

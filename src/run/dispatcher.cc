@@ -327,7 +327,7 @@ Result<Report> Dispatcher::Run(const expand::Plan& plan, const InstanceFacts& in
   if (!options.dry_run) {
     // Parts ran, but a run without its report must not look like a success.
     Status written = state->WriteReport(DumpJson(ReportToJson(report)));
-    if (!written.ok()) return std::move(written.error());
+    if (!written.ok()) report.not_recorded = std::move(written).error();
   }
   return report;
 }

@@ -65,8 +65,9 @@ class Dispatcher {
   // Success: the Report (part failures are in it, status "failed"). report.json is written
   // unless dry_run. Errors before any part ran: kUnsafePath (a symlink, a non-regular
   // report.json or a foreign owner in the state directory: nothing is written through it),
-  // kInvalidInput (instance id), kIo. After parts ran: the error of writing report.json
-  // (a run without its report is not a success).
+  // kInvalidInput (instance id), kIo, also of the "running" record written before the
+  // first part. After parts ran, a report.json that cannot be written is
+  // Report::not_recorded (a run without its report is not a success).
   Result<Report> Run(const expand::Plan& plan, const InstanceFacts& instance,
                      const DispatchOptions& options);
 

@@ -78,6 +78,10 @@ struct Report {
   int interrupted_part = 0;    // the part it ended (1-based Plan index); 0 between parts
   // The run ended before its first part (planning failed): the lines it printed. Else empty.
   std::string error;
+  // Not in report.json: why this report, of parts that ran, could not be written there (a
+  // full disk). The "running" record written before the parts stays, and `status` says the
+  // run did not finish.
+  std::optional<Error> not_recorded;
 
   int Count(OutcomeKind kind) const;
   bool failed() const {

@@ -237,6 +237,29 @@ class ReplayTest(E2ETest):
             self.assertIn('error: cloud-config: cloud-config directory /proc/s3us-no-such-dir',
                           status.out)
 
+    def test_a_run_whose_report_cannot_be_written_is_not_reported_as_ran_nothing(self):
+        # The final report, larger than the "running" record, failed; the record of a run
+        # that ran nothing replaced it: "0 parts" after twelve parts had run.
+        blob = self.write('ud', ''.join(f'--B\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n'
+                                        f'echo {i}\n' for i in range(12)).encode()
+                          .join([b'Content-Type: multipart/mixed; boundary="B"\nMIME-Version: 1.0\n\n',
+                                 b'--B--\n']))
+        state = os.path.join(self.tmp, 'state')
+        with self.emulators() as emu:
+            first = self.replay(emu, blob, '-q', '--force')  # --force: the parts run again
+            self.assertEqual(first.code, EXIT_OK, first)
+            full = os.path.getsize(os.path.join(state, 'report.json'))
+            limit = full - 1  # the running record fits, the final report does not
+
+            def small_files():
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+            run = self.replay(emu, blob, '-q', '--force', preexec=small_files)
+            self.assert_one_error(run, 3, 'writing the report', 'File too large')
+            status = self.run_bin(emu, ['status', '--state-dir', state])
+            self.assertEqual(status.code, EXIT_FAILED, status)
+            self.assertIn(': 12 parts,', status.out)
+            self.assertIn('error: the run did not finish', status.out)
+
     def test_a_file_cut_short_by_a_full_disk_is_not_left_behind(self):
         # A cloud-config cut by ENOSPC stayed in cloud.cfg.d as valid YAML that ends early,
         # for cloud-init to read; a script cut short stayed in scripts/. RLIMIT_FSIZE makes
