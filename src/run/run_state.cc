@@ -74,6 +74,15 @@ Status CheckReplaceable(const std::string& path) {
   return Ok();
 }
 
+// The name MakePrivateTempDir gives a work directory: the prefix and 10 of [a-z0-9]. A
+// state directory may be one of the user's own (`--state-dir .`): "work-2024" is theirs.
+bool IsWorkDirName(std::string_view name) {
+  std::string_view prefix = kWorkDirPrefix;
+  if (!name.starts_with(prefix) || name.size() != prefix.size() + 10) return false;
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
 // Removes the files (and symlinks, never their targets) directly inside the open directory
 // `dfd` (taken: closed here); `dir` names it in messages.
 Status ClearFilesAt(int dfd, const std::string& dir) {
@@ -113,15 +122,14 @@ void RemoveStaleWorkDirs(const std::string& state_dir) {
   std::vector<std::string> stale;
   if (DIR* d = fdopendir(dup(dir))) {
     while (dirent* e = readdir(d)) {
-      std::string_view name = e->d_name;
-      if (name.starts_with(kWorkDirPrefix)) stale.emplace_back(name);
+      if (IsWorkDirName(e->d_name)) stale.emplace_back(e->d_name);
     }
     closedir(d);
   }
   for (const std::string& name : stale) {
     struct stat st;
     if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_uid != geteuid()) {
+        st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
       continue;
     }
     int work = openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

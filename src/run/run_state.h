@@ -70,10 +70,10 @@ Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& i
 // hex SHA-256(payload))>".
 std::string MarkerKey(const userdata::Part& part);
 
-// Removes the work directories (kWorkDirPrefix) that runs killed before their end left in
-// the state directory, with the files directly in them: ours only, nothing followed, a
-// directory still holding a directory kept. REQUIRES: the caller holds the run lock, so no
-// run is using one of them.
+// Removes the work directories (kWorkDirPrefix and 10 of [a-z0-9], 0700, ours) that runs
+// killed before their end left in the state directory, with the files directly in them:
+// nothing followed, a directory still holding a directory kept, any other name untouched. REQUIRES:
+// the caller holds the run lock, so no run is using one of them.
 void RemoveStaleWorkDirs(const std::string& state_dir);
 
 // Reads and trims the kernel's boot id. kNotFound/kIo when unreadable.

@@ -115,24 +115,31 @@ TEST_CASE("RemoveStaleWorkDirs removes killed runs' work directories, nothing el
   TempDir t;
   std::string state = t / "state";
   REQUIRE(MakePrivateDir(state).ok());
-  REQUIRE(MakePrivateDir(state + "/work-dead1").ok());
-  REQUIRE(WriteNewFile(state + "/work-dead1/body", "fetched", 0600).ok());
-  REQUIRE(MakePrivateDir(state + "/work-dead2").ok());
-  REQUIRE(MakePrivateDir(state + "/work-nested").ok());
-  REQUIRE(MakePrivateDir(state + "/work-nested/sub").ok());
+  REQUIRE(MakePrivateDir(state + "/work-dead1deadx").ok());
+  REQUIRE(WriteNewFile(state + "/work-dead1deadx/body", "fetched", 0600).ok());
+  REQUIRE(MakePrivateDir(state + "/work-dead2deadx").ok());
+  REQUIRE(MakePrivateDir(state + "/work-nestednest").ok());
+  REQUIRE(MakePrivateDir(state + "/work-nestednest/sub").ok());
+  // `--state-dir .` in a directory of the user's own: their names are not ours.
+  REQUIRE(MakePrivateDir(state + "/work-2024").ok());
+  REQUIRE(WriteNewFile(state + "/work-2024/report.txt", "theirs", 0600).ok());
+  REQUIRE(MakePrivateDir(state + "/work-notesnotes", 0755).ok());
+  REQUIRE(WriteNewFile(state + "/work-notesnotes/a.txt", "theirs", 0600).ok());
   REQUIRE(MakePrivateDir(t / "elsewhere").ok());
   REQUIRE(WriteNewFile(t / "elsewhere/precious", "keep", 0600).ok());
-  fs::create_symlink(t / "elsewhere", state + "/work-link");
-  REQUIRE(WriteNewFile(state + "/work-file", "not a directory", 0600).ok());
+  fs::create_symlink(t / "elsewhere", state + "/work-linklinkli");
+  REQUIRE(WriteNewFile(state + "/work-filefilefi", "not a directory", 0600).ok());
   REQUIRE(MakePrivateDir(state + "/instances").ok());
 
   RemoveStaleWorkDirs(state);
-  CHECK_FALSE(fs::exists(state + "/work-dead1"));
-  CHECK_FALSE(fs::exists(state + "/work-dead2"));
-  CHECK(fs::exists(state + "/work-nested/sub"));  // never recursed into
-  CHECK(fs::is_symlink(state + "/work-link"));
+  CHECK_FALSE(fs::exists(state + "/work-dead1deadx"));
+  CHECK_FALSE(fs::exists(state + "/work-dead2deadx"));
+  CHECK(fs::exists(state + "/work-nestednest/sub"));  // never recursed into
+  CHECK(Slurp(state + "/work-2024/report.txt") == "theirs");
+  CHECK(Slurp(state + "/work-notesnotes/a.txt") == "theirs");  // not 0700: not ours
+  CHECK(fs::is_symlink(state + "/work-linklinkli"));
   CHECK(Slurp(t / "elsewhere/precious") == "keep");
-  CHECK(Slurp(state + "/work-file") == "not a directory");
+  CHECK(Slurp(state + "/work-filefilefi") == "not a directory");
   CHECK(fs::exists(state + "/instances"));
   RemoveStaleWorkDirs(t / "missing");  // nothing to do, no error
 }
