@@ -31,7 +31,12 @@ namespace {
 void HoldClosedStandardFds() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
-    if (open("/dev/null", O_RDONLY) != fd) _exit(s3us::cli::kExitSetup);  // fd was the lowest
+    if (open("/dev/null", O_RDONLY) == fd) continue;  // fd was the lowest free number
+    // No /dev/null (a bare container): say so where a line can still go.
+    static constexpr char kLine[] =
+        "s3-user-script: error: a standard descriptor is closed and /dev/null cannot hold it\n";
+    [[maybe_unused]] ssize_t said = write(STDERR_FILENO, kLine, sizeof kLine - 1);
+    _exit(s3us::cli::kExitSetup);
   }
 }
 

@@ -76,9 +76,10 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
   }
   const std::string what = request.method + " " + RedactUrl(request.url);
   std::optional<Result<Response>> previous;
-  // After a timeout the next attempt may take twice as long: a service that answers every
-  // request, only slower than the attempt's cap (IMDS under load at boot), gets through
-  // before the deadline instead of being asked again and again for as long.
+  // After a timeout the next attempt may take twice as long, up to kMaxTimeoutGrowth times
+  // the caller's cap: a service that answers every request, only slower than that cap (IMDS
+  // under load at boot), gets through before the deadline instead of being asked again and
+  // again for as long; one that never answers is still asked every few seconds.
   std::optional<Request> longer;
   for (int attempt = 1;; ++attempt) {
     if (attempt > 1 && sink != nullptr) {
@@ -89,7 +90,7 @@ Result<Response> RetryingTransport::Send(const Request& request, BodySink* sink)
     if (!result.ok() && result.error().code() == ErrorCode::kTimeout &&
         current.timeout.count() > 0) {
       if (!longer) longer = request;
-      longer->timeout *= 2;
+      longer->timeout = std::min(longer->timeout * 2, request.timeout * kMaxTimeoutGrowth);
     }
     if (policy_.use_whole_deadline && previous && !result.ok() &&
         request.deadline.Expired(clock_)) {

@@ -5,7 +5,8 @@
 // honouring Retry-After, never past the request's Deadline; throttling answers (429, 503)
 // from a longer base and, with a deadline, until it. Never retries other 4xx:
 // one-shot repairs (wrong region, clock skew, expired token) belong to the S3 client.
-// An attempt that timed out is followed by one with twice its Request::timeout. Before a
+// An attempt that timed out is followed by one with twice its Request::timeout (at most
+// kMaxTimeoutGrowth times the request's own). Before a
 // retry, the BodySink (if any) is Reset(). Each attempt is logged at debug level.
 // Thread-safe if the wrapped transport is.
 #ifndef S3US_NET_RETRY_H_
@@ -55,6 +56,9 @@ struct RetryPolicy {
   // before it is returned.
   bool use_whole_deadline = false;
 };
+
+// How far a per-attempt timeout grows after timeouts: 2 s becomes 4, 8, then 16 s.
+inline constexpr int kMaxTimeoutGrowth = 8;
 
 // Whether RetryingTransport retries this outcome (exposed for tests and for logs).
 bool IsRetryableStatus(int status);

@@ -253,6 +253,7 @@ Result<S3Location> ParseHttps(std::string_view text) {
   Result<HttpsParts> parts = SplitHttps(text, shown);
   if (!parts.ok()) return std::move(parts).error();
   std::string host = ToLower(parts->host);
+  if (host.ends_with('.')) host.pop_back();  // the same name, written as a full DNS name
   Result<S3Host> h = ParseS3Host(host);
   if (!h.ok()) {
     if (h.error().code() == ErrorCode::kInvalidInput) {

@@ -284,6 +284,8 @@ TEST_CASE("RetryingTransport gives the attempt after a timeout twice as long") {
   inner.Push(slow);
   inner.Push(TransportError(true));
   inner.Push(slow);
+  inner.Push(slow);
+  inner.Push(slow);
   inner.Push(MakeResponse(200, "token"));
   RetryPolicy policy = FixedRandom(0.5);
   policy.max_attempts = 0;
@@ -293,11 +295,13 @@ TEST_CASE("RetryingTransport gives the attempt after a timeout twice as long") {
   req.deadline = Deadline::After(clock, std::chrono::seconds(300));
   REQUIRE(t.Send(req).ok());
   auto seen = inner.requests();
-  REQUIRE(seen.size() == 4);
+  REQUIRE(seen.size() == 6);
   CHECK(seen[0].timeout == milliseconds(2000));
   CHECK(seen[1].timeout == milliseconds(4000));
   CHECK(seen[2].timeout == milliseconds(4000));  // a reset says nothing about slowness
   CHECK(seen[3].timeout == milliseconds(8000));
+  CHECK(seen[4].timeout == milliseconds(16000));
+  CHECK(seen[5].timeout == milliseconds(16000));  // at most 8 times the request's own
 }
 
 }  // namespace

@@ -287,8 +287,8 @@ TEST_CASE("An S3 URL with a bad path, query or port is an S3 location in error, 
   for (const char* url :
        {"https://bkt.s3.us-east-1.amazonaws.com/a.sh?versionId=",
         "https://bkt.s3.us-east-1.amazonaws.com/a.sh?versionId=a&versionId=b",
-        "https://bkt.s3.us-east-1.amazonaws.com./a.sh", "https://My_Bkt.s3.amazonaws.com/a.sh",
-        "https://bkt.s3.amazonaws.com/a%zz", "https://bkt.s3.amazonaws.com:8443/a.sh"}) {
+        "https://My_Bkt.s3.amazonaws.com/a.sh", "https://bkt.s3.amazonaws.com/a%zz",
+        "https://bkt.s3.amazonaws.com:8443/a.sh"}) {
     INFO(url);
     CHECK(LooksLikeS3(url));
     Result<S3Location> loc = ParseS3Location(url);
@@ -299,6 +299,11 @@ TEST_CASE("An S3 URL with a bad path, query or port is an S3 location in error, 
         "'https://bkt.s3.amazonaws.com:8443/a.sh' names port 8443: S3 endpoints take the default "
         "port (another endpoint: --endpoint-url)");
   CHECK(ParseS3Location("https://bkt.s3.amazonaws.com:443/a.sh").ok());
+  // A full DNS name (a trailing dot) is the same host: an S3 location, not a plain URL.
+  CHECK(LooksLikeS3("https://bkt.s3.us-east-1.amazonaws.com./a.sh"));
+  Result<S3Location> dotted = ParseS3Location("https://bkt.s3.us-east-1.amazonaws.com./a.sh");
+  REQUIRE(dotted.ok());
+  CHECK((dotted->bucket == "bkt" && dotted->key == "a.sh" && dotted->region == "us-east-1"));
 }
 
 TEST_CASE("S3Location::ToS3Url names the object without version or query") {
