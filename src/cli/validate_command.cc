@@ -209,16 +209,18 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
       } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         Result<std::string> text = ReadFile(output, 1 << 16);
         std::string said = text.ok() ? *text : "";
-        std::string line;
+        std::string line, last;  // its schema errors, else its last line ("... not a dict.")
         for (size_t pos = 0; pos < said.size();) {
           size_t end = said.find('\n', pos);
           std::string l = said.substr(pos, end - pos);
           static const std::string kPrefix = "Cloud config schema errors: ";
           if (l.rfind(kPrefix, 0) == 0)
             line += (line.empty() ? "" : "; ") + l.substr(kPrefix.size());
+          if (!Trim(l).empty() && l != "Error:") last = std::string(Trim(l));
           if (end == std::string::npos) break;
           pos = end + 1;
         }
+        if (line.empty()) line = Printable(last);
         complaint = "cloud-config: cloud-init schema: " + (line.empty() ? "invalid" : line) +
                     (headed ? "" : " (line 1 is a #cloud-config line put before the part)");
       }

@@ -268,13 +268,15 @@ size_t CurlTransfer::Header(std::string_view line) {
   std::string_view trimmed = Trim(line);
   if (trimmed.empty()) {
     // We never ask to switch protocols: libcurl would read what follows a 101 as its body
-    // until the server closes, a stall retried four times.
+    // until the server closes, a 30 s stall per attempt. Ended here, on a connection that
+    // is closed; another attempt, on a fresh one, may get the answer.
     long status = 0;
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     if (status == 101) {
       callback_error_ = Error(ErrorCode::kTransport, "the answer from " + endpoint_ +
                                                          " switches protocols (HTTP 101), which "
-                                                         "no request of ours asks for");
+                                                         "no request of ours asks for")
+                            .set_retryable(true);
       return 0;
     }
     // The end of a head: its framing is checked before libcurl waits for a body.

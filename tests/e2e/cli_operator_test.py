@@ -293,6 +293,11 @@ class Operator(ru.EmulatorTestCase):
                 b'Content-Type: text/cloud-config\n\n%s\n--B--\n')
         proc, _, _ = self.validate(mime % b'runcmd: [ls]')
         self.assertEqual(proc.returncode, 0, proc.stderr)
+        # cloud-init's own reason when it is not schema errors, not a bare "invalid".
+        proc, _, _ = self.validate(mime % b'# nothing')
+        self.assertEqual(self.one_error(proc, 4), 'part 1: cloud-config: cloud-init schema: '
+                                                  'Cloud-config is not a YAML dict. (line 1 is a '
+                                                  '#cloud-config line put before the part)')
         proc, _, _ = self.validate(mime % b'runcmd: 5')
         self.assertEqual(self.one_error(proc, 4), "part 1: cloud-config: cloud-init schema: "
                                                   "runcmd: 5 is not of type 'array' (line 1 is a "
