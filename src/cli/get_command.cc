@@ -237,16 +237,16 @@ std::optional<std::string> BadGetUrl(const std::string& url, const std::string& 
 
 namespace {
 
-// `-o DEST` as a directory to put the object in: one that exists, or any name ending in '/'
-// (a new one is made). nullopt: DEST is the file itself.
 // The null device under any name: a file there can be neither made nor replaced.
 bool IsDevNull(const std::string& path) {
-  struct stat st {
-  }, null{};
+  struct stat st {};
+  struct stat null {};
   return stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
          st.st_rdev == null.st_rdev;
 }
 
+// `-o DEST` as a directory to put the object in: one that exists, or any name ending in '/'
+// (a new one is made). nullopt: DEST is the file itself.
 Result<std::optional<std::string>> OutputDirectory(const std::string& output) {
   // Without its trailing '/' (stat of "file/" fails with ENOTDIR, as if nothing were there).
   std::string bare = output;

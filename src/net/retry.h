@@ -6,8 +6,8 @@
 // from a longer base and, with a deadline, until it. Never retries other 4xx:
 // one-shot repairs (wrong region, clock skew, expired token) belong to the S3 client.
 // An attempt that timed out is followed by one with twice its Request::timeout (at most
-// kMaxTimeoutGrowth times the request's own). Before a
-// retry, the BodySink (if any) is Reset(). Each attempt is logged at debug level.
+// kMaxTimeoutGrowth times the request's own). Before a retry, the BodySink (if any) is
+// Reset(). Each attempt is logged at debug level.
 // Thread-safe if the wrapped transport is.
 #ifndef S3US_NET_RETRY_H_
 #define S3US_NET_RETRY_H_

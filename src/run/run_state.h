@@ -12,7 +12,7 @@
 //   <state>/instances/<instance-id>/report.json     last report for this instance
 //   <state>/once/<key>                              done once per state directory
 //   <state>/report.json                             last report of any instance (`status`)
-//   <state>/work-XXXXXX/                            a run's fetched bodies while it plans
+//   <state>/work-XXXXXXXXXX/                        a run's fetched bodies while it plans
 //
 // Marker key: the part's place in the plan, its filename and the SHA-256 of its payload
 // (MarkerKey). A changed script (same name, new bytes) is a new part and runs again; the
@@ -70,10 +70,10 @@ Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& i
 // hex SHA-256(payload))>".
 std::string MarkerKey(const userdata::Part& part);
 
-// Removes the work directories (kWorkDirPrefix and 10 of [a-z0-9], 0700, ours) that runs
-// killed before their end left in the state directory, with the files directly in them:
-// nothing followed, a directory still holding a directory kept, any other name untouched. REQUIRES:
-// the caller holds the run lock, so no run is using one of them.
+// Removes the work directories that runs killed before their end left in the state
+// directory (kWorkDirPrefix and 10 of [a-z0-9], mode 0700, ours; any other name untouched),
+// with the files directly in them: nothing followed, one still holding a directory kept.
+// REQUIRES: the caller holds the run lock, so no run is using one of them.
 void RemoveStaleWorkDirs(const std::string& state_dir);
 
 // Reads and trims the kernel's boot id. kNotFound/kIo when unreadable.
