@@ -186,7 +186,9 @@ std::optional<std::string> CloudInitSchema(const std::string& exe, const userdat
   // refuses a file without it: the header goes first, and its line is counted in what it says.
   const bool headed = part.payload.head().starts_with("#cloud-config");
   auto copy = [&part, headed](int fd) -> Status {
-    if (!headed && write(fd, "#cloud-config\n", 14) != 14) {
+    constexpr std::string_view kHeader = "#cloud-config\n";
+    if (!headed &&
+        write(fd, kHeader.data(), kHeader.size()) != static_cast<ssize_t>(kHeader.size())) {
       return Error(ErrorCode::kIo, "cannot write the header");
     }
     return part.payload.CopyTo(fd);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include "core/files_internal.h"
 #include "core/interrupt.h"
@@ -31,18 +32,26 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
+constexpr char kSuffixChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr size_t kSuffixLength = 10;
+
 // Drawn from the kernel's generator, as mkdtemp's are: a name nobody can guess to take first.
 std::string RandomSuffix() {
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  unsigned char bytes[10] = {};
+  constexpr std::string_view kChars = kSuffixChars;
+  unsigned char bytes[kSuffixLength] = {};
   for (size_t got = 0; got < sizeof bytes;) {
     ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
     if (n < 0 && errno != EINTR) break;  // never: then the name repeats and mkdirat says so
     if (n > 0) got += static_cast<size_t>(n);
   }
   std::string s(sizeof bytes, 'x');
-  for (size_t i = 0; i < sizeof bytes; ++i) s[i] = kChars[bytes[i] % (sizeof kChars - 1)];
+  for (size_t i = 0; i < sizeof bytes; ++i) s[i] = kChars[bytes[i] % kChars.size()];
   return s;
+}
+
+bool IsRandomSuffix(std::string_view s) {
+  return s.size() == kSuffixLength &&
+         s.find_first_not_of(std::string_view(kSuffixChars)) == std::string_view::npos;
 }
 
 }  // namespace files_internal

@@ -3,6 +3,7 @@
 #define S3US_CORE_FILES_INTERNAL_H_
 
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -14,6 +15,8 @@ Error IoError(const std::string& what, const std::string& path, int err);
 std::string Dirname(const std::string& path);
 // Ten characters from the kernel's generator, for names nobody can guess to take first.
 std::string RandomSuffix();
+// Whether `s` has RandomSuffix's shape (ten of [a-z0-9]).
+bool IsRandomSuffix(std::string_view s);
 
 }  // namespace s3us::files_internal
 

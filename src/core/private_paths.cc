@@ -17,6 +17,7 @@ namespace {
 
 using files_internal::Dirname;
 using files_internal::IoError;
+using files_internal::IsRandomSuffix;
 using files_internal::RandomSuffix;
 
 // An absolute form of `path` (relative to the working directory, whose own ancestors are
@@ -312,6 +313,10 @@ Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::str
   int err = errno;
   close(*dir);
   return IoError("cannot create a temporary directory in", dir_path, err);
+}
+
+bool IsPrivateTempDirName(std::string_view name, std::string_view prefix) {
+  return name.starts_with(prefix) && IsRandomSuffix(name.substr(prefix.size()));
 }
 
 }  // namespace s3us

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -54,6 +55,8 @@ Result<int> OpenPrivateDir(const std::string& path);
 // made in the parent that was checked, not in whatever its path names a moment later. kIo
 // when it cannot (a missing parent included).
 Result<std::string> MakePrivateTempDir(const std::string& prefix, const std::string& parent = "");
+// Whether `name` (no directory) is one MakePrivateTempDir makes with `prefix`.
+bool IsPrivateTempDirName(std::string_view name, std::string_view prefix);
 
 }  // namespace s3us
 

@@ -74,15 +74,6 @@ Status CheckReplaceable(const std::string& path) {
   return Ok();
 }
 
-// The name MakePrivateTempDir gives a work directory: the prefix and 10 of [a-z0-9]. A
-// state directory may be one of the user's own (`--state-dir .`): "work-2024" is theirs.
-bool IsWorkDirName(std::string_view name) {
-  std::string_view prefix = kWorkDirPrefix;
-  if (!name.starts_with(prefix) || name.size() != prefix.size() + 10) return false;
-  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
-}
-
 // Removes the files (and symlinks, never their targets) directly inside the open directory
 // `dfd` (taken: closed here); `dir` names it in messages.
 Status ClearFilesAt(int dfd, const std::string& dir) {
@@ -122,7 +113,9 @@ void RemoveStaleWorkDirs(const std::string& state_dir) {
   std::vector<std::string> stale;
   if (DIR* d = fdopendir(dup(dir))) {
     while (dirent* e = readdir(d)) {
-      if (IsWorkDirName(e->d_name)) stale.emplace_back(e->d_name);
+      // Only the names MakePrivateTempDir makes: a state directory may be one of the
+      // user's own (`--state-dir .`), and "work-2024" is theirs.
+      if (IsPrivateTempDirName(e->d_name, kWorkDirPrefix)) stale.emplace_back(e->d_name);
     }
     closedir(d);
   }

@@ -12,7 +12,7 @@
 //   <state>/instances/<instance-id>/report.json     last report for this instance
 //   <state>/once/<key>                              done once per state directory
 //   <state>/report.json                             last report of any instance (`status`)
-//   <state>/work-XXXXXXXXXX/                        a run's fetched bodies while it plans
+//   <state>/work-<10 of [a-z0-9]>/                  a run's fetched bodies while it plans
 //
 // Marker key: the part's place in the plan, its filename and the SHA-256 of its payload
 // (MarkerKey). A changed script (same name, new bytes) is a new part and runs again; the
@@ -71,7 +71,7 @@ Result<StateLayout> LayoutFor(const std::string& state_dir, const std::string& i
 std::string MarkerKey(const userdata::Part& part);
 
 // Removes the work directories that runs killed before their end left in the state
-// directory (kWorkDirPrefix and 10 of [a-z0-9], mode 0700, ours; any other name untouched),
+// directory (named as MakePrivateTempDir names them, mode 0700, ours; any other name untouched),
 // with the files directly in them: nothing followed, one still holding a directory kept.
 // REQUIRES: the caller holds the run lock, so no run is using one of them.
 void RemoveStaleWorkDirs(const std::string& state_dir);

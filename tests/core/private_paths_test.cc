@@ -141,8 +141,13 @@ TEST_CASE("MakePrivateTempDir makes a fresh 0700 directory in the parent it is g
   for (const std::string& dir : {*a, *b}) {
     CHECK(fs::path(dir).parent_path() == parent);
     CHECK(fs::path(dir).filename().string().rfind("work-", 0) == 0);
+    CHECK(IsPrivateTempDirName(fs::path(dir).filename().string(), "work-"));
     CHECK(fs::is_directory(fs::symlink_status(dir)));
     CHECK(ModeOf(dir) == 0700);
+  }
+  for (const char* other :
+       {"work-2024", "work-notes", "work-ABCDEFGHIJ", "job-abcdefghij", "work-abcdefghijk"}) {
+    CHECK_FALSE(IsPrivateTempDirName(other, "work-"));
   }
 }
 

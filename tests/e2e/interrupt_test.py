@@ -5,6 +5,7 @@ says so, exit 143; SIGINT while an include is being fetched ends the fetch at on
 nothing ran, and the run is recorded "interrupted" with its line. Every wait is on an event
 (a file, the emulator's stats); timeouts are hang guards."""
 
+import contextlib
 import fcntl
 import json
 import os
@@ -82,20 +83,26 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertEqual(ru.outcomes(report), [(1, 'failed'), (2, 'not-run')])
         self.assertEqual(report['parts'][0]['message'], 'interrupted by SIGTERM')
 
-    def test_sigint_during_a_held_fetch_ends_it_at_once_and_runs_nothing(self):
-        work = os.path.join(self.runs, 'int')
+    @contextlib.contextmanager
+    def held_include(self, name):
+        """A replay of one include whose GET the emulator holds unanswered (--hold-first 2:
+        until a second GET arrives, 10 s at most). Yields (emu, args, state, ran, held): the
+        replay's arguments, its state dir, the file its script makes, and a readiness test."""
+        work = os.path.join(self.runs, name)
         state = os.path.join(work, 'state')
         os.makedirs(work)
         ran = os.path.join(work, 'ran')
-        # --hold-first 2 with one GET: the emulator holds it (10 s at most) unanswered.
         with ru.Emulators(work, s3_args=['--hold-first', '2']) as emu:
             emu.put('held-bucket', 'a.sh', f'#!/bin/sh\n: > {ran}\n'.encode())
             blob = os.path.join(work, 'user-data')
             with open(blob, 'w', encoding='ascii') as f:
                 f.write('#s3-include\ns3://held-bucket/a.sh\n')
-            line = self.interrupt(['replay', blob, '--state-dir', state, '-q'], dict(emu.env),
-                                  lambda: emu.stats('s3').get('held', 0) >= 1,
-                                  'the GET to be held', signal.SIGINT)
+            yield (emu, ['replay', blob, '--state-dir', state, '-q'], state, ran,
+                   lambda: emu.stats('s3').get('held', 0) >= 1)
+
+    def test_sigint_during_a_held_fetch_ends_it_at_once_and_runs_nothing(self):
+        with self.held_include('int') as (emu, args, state, ran, held):
+            line = self.interrupt(args, dict(emu.env), held, 'the GET to be held', signal.SIGINT)
             # Ended while the GET was still held: the emulator never answered it.
             answered = [r for r in emu.stats('s3')['by_request'] if r.startswith('GET ')]
             self.assertEqual(answered, [])
@@ -111,21 +118,13 @@ class Interrupt(ru.EmulatorTestCase):
         self.assertIn(f'\nerror: {line}\n', status.stdout)
 
     def test_a_run_killed_during_a_fetch_leaves_a_work_dir_the_next_run_removes(self):
-        work = os.path.join(self.runs, 'kill')
-        state = os.path.join(work, 'state')
-        os.makedirs(work)
-        ran = os.path.join(work, 'ran')
-        # --hold-first 2: the first GET is held until the next run's arrives.
-        with ru.Emulators(work, s3_args=['--hold-first', '2']) as emu:
-            emu.put('held-bucket', 'a.sh', f'#!/bin/sh\n: > {ran}\n'.encode())
-            blob = os.path.join(work, 'user-data')
-            with open(blob, 'w', encoding='ascii') as f:
-                f.write('#s3-include\ns3://held-bucket/a.sh\n')
-            args = [ru.BINARY, 'replay', blob, '--state-dir', state, '-q']
-            proc = subprocess.Popen(args, env=dict(emu.env), stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The first GET is held until the next run's arrives.
+        with self.held_include('kill') as (emu, args, state, ran, held):
+            proc = subprocess.Popen([ru.BINARY] + args, env=dict(emu.env),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
             try:
-                ru.wait_for(lambda: emu.stats('s3').get('held', 0) >= 1, 'the GET to be held')
+                ru.wait_for(held, 'the GET to be held')
                 proc.kill()  # SIGKILL: no clean-up of ours runs
                 proc.wait(timeout=HANG_GUARD)
             finally:
@@ -135,7 +134,7 @@ class Interrupt(ru.EmulatorTestCase):
             left = [n for n in os.listdir(state) if n.startswith('work-')]
             self.assertEqual(len(left), 1, os.listdir(state))
             # The next run, holding the lock, removes it; its own is gone when it ends.
-            again = ru.run(args[1:], emu=emu)
+            again = ru.run(args, emu=emu)
             self.assertEqual(again.returncode, 0, again.stderr)
         self.assertTrue(os.path.exists(ran))
         self.assertEqual([n for n in os.listdir(state) if n.startswith('work-')], [])
